@@ -1,0 +1,123 @@
+/**
+ * The one EIP-712 domain and Agreement type of the project. The contract (contracts/
+ * LiquidityArbiter.sol) declares the same type string; a parity test proves both hashes match.
+ */
+import { type Address, type Hex, hashTypedData, type TypedDataDomain } from "viem";
+import { z } from "zod";
+import { BaseError } from "./errors.ts";
+import { address, bytes32, smallUint, toJson, uint } from "./schema.ts";
+import { recoverDigest, type Signer } from "./signer.ts";
+
+export const DOMAIN_NAME = "LiquidityArbiter";
+export const DOMAIN_VERSION = "1";
+
+export type ArbiterDomain = { chainId: number; verifyingContract: Address };
+
+export function eip712Domain(d: ArbiterDomain): TypedDataDomain {
+  return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: d.chainId, verifyingContract: d.verifyingContract };
+}
+
+export const agreementTypes = {
+  Agreement: [
+    { name: "sessionId", type: "bytes32" },
+    { name: "lender", type: "address" },
+    { name: "borrower", type: "address" },
+    { name: "principalToken", type: "address" },
+    { name: "principal", type: "uint256" },
+    { name: "collateralToken", type: "address" },
+    { name: "collateral", type: "uint256" },
+    { name: "rateBps", type: "uint32" },
+    { name: "tenor", type: "uint32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint64" },
+  ],
+} as const;
+
+/** A loan both parties sign: `principal` of `principalToken` from lender to borrower, against
+ *  `collateral` of `collateralToken` held in escrow, at simple annual `rateBps` for `tenor` seconds.
+ *  It must be settled before `deadline` (unix seconds); `nonce` is unique per party. */
+export type Agreement = {
+  sessionId: Hex;
+  lender: Address;
+  borrower: Address;
+  principalToken: Address;
+  principal: bigint;
+  collateralToken: Address;
+  collateral: bigint;
+  rateBps: number;
+  tenor: number;
+  nonce: bigint;
+  deadline: bigint;
+};
+
+/** Wire/JSON form of an Agreement (bigints as decimal strings), validated on arrival. */
+export const AgreementSchema = z.strictObject({
+  sessionId: bytes32,
+  lender: address,
+  borrower: address,
+  principalToken: address,
+  principal: uint(256),
+  collateralToken: address,
+  collateral: uint(256),
+  rateBps: smallUint(0xffffffff),
+  tenor: smallUint(0xffffffff),
+  nonce: uint(256),
+  deadline: uint(64),
+});
+
+export function agreementToJson(a: Agreement): unknown {
+  return JSON.parse(toJson(a));
+}
+
+export function hashAgreement(domain: ArbiterDomain, agreement: Agreement): Hex {
+  return hashTypedData({
+    domain: eip712Domain(domain),
+    types: agreementTypes,
+    primaryType: "Agreement",
+    message: { ...agreement },
+  });
+}
+
+export function signAgreement(domain: ArbiterDomain, agreement: Agreement, signer: Signer): Hex {
+  return signer.signDigest(hashAgreement(domain, agreement));
+}
+
+export class AgreementSignatureError extends BaseError {
+  override name = "AgreementSignatureError";
+  override readonly code = "BadAgreementSignature";
+  constructor(params: { expected: Address; recovered: Address | undefined; role: "lender" | "borrower" }) {
+    super(`Agreement signature is not the ${params.role}'s.`, {
+      metaMessages: [`Expected ${params.expected}, recovered ${params.recovered ?? "nothing"}.`],
+    });
+  }
+}
+
+/** Throws AgreementSignatureError unless `signature` is `party`'s signature over the agreement. */
+export function verifyAgreementSignature(
+  domain: ArbiterDomain,
+  agreement: Agreement,
+  signature: Hex,
+  role: "lender" | "borrower",
+): void {
+  const expected = agreement[role];
+  let recovered: Address | undefined;
+  try {
+    recovered = recoverDigest(hashAgreement(domain, agreement), signature);
+  } catch {
+    recovered = undefined;
+  }
+  if (recovered?.toLowerCase() !== expected.toLowerCase()) {
+    throw new AgreementSignatureError({ expected, recovered, role });
+  }
+}
+
+export const YEAR_SECONDS = 365n * 24n * 3600n;
+export const BPS = 10_000n;
+
+/** What the borrower owes at repayment: principal plus simple interest, rounded up in the
+ *  lender's favour. The contract computes exactly this at settlement. */
+export function amountDue(a: Pick<Agreement, "principal" | "rateBps" | "tenor">): bigint {
+  const denom = BPS * YEAR_SECONDS;
+  const interest = (a.principal * BigInt(a.rateBps) * BigInt(a.tenor) + denom - 1n) / denom;
+  return a.principal + interest;
+}

@@ -1,0 +1,32 @@
+import { type Hex, keccak256, toHex } from "viem";
+import { generatePrivateKey, privateKeyToAccount, sign } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import { createSigner, InvalidSignatureFormatError, recoverDigest } from "./signer.ts";
+
+describe("signer", () => {
+  const pk = generatePrivateKey();
+  const digest = keccak256(toHex("hello"));
+
+  it("derives the same address as viem", () => {
+    expect(createSigner(pk).address).toBe(privateKeyToAccount(pk).address);
+  });
+
+  it("produces the same signature as viem and recovers the signer", async () => {
+    const signer = createSigner(pk);
+    const ours = signer.signDigest(digest);
+    const theirs = await sign({ hash: digest, privateKey: pk, to: "hex" });
+    expect(ours).toBe(theirs);
+    expect(recoverDigest(digest, ours)).toBe(signer.address);
+  });
+
+  it("refuses malformed and malleable signatures", () => {
+    const sig = createSigner(pk).signDigest(digest);
+    expect(() => recoverDigest(digest, "0x1234")).toThrow(InvalidSignatureFormatError);
+    expect(() => recoverDigest(digest, `${sig.slice(0, 130)}1d` as Hex)).toThrow(InvalidSignatureFormatError);
+    // Flip s to n - s: the malleable twin must be refused.
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${sig.slice(66, 130)}`);
+    const twin = `${sig.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${sig.slice(130)}` as Hex;
+    expect(() => recoverDigest(digest, twin)).toThrow(InvalidSignatureFormatError);
+  });
+});
