@@ -1,0 +1,239 @@
+/**
+ * Bilateral alternating offers with a deadline in rounds and in wall time, ending in a signed
+ * Agreement. The machine is pure: it decides, and emits `outbound` events that its host sends
+ * over a transport; crypto and agreement construction come in through `AgreementPort`.
+ *
+ *   negotiating ──accept their offer──▶ awaitingConfirm ──confirm──▶ agreed
+ *        │  └──they accept ours (valid)──────────────────────────────▶ agreed
+ *        └──reject / deadline / rounds exhausted──▶ failed
+ *   awaitingConfirm ──timeout──▶ unconfirmed   (we signed: the peer may still settle on-chain)
+ */
+import type { Address, Hex } from "viem";
+import { assign, emit, setup } from "xstate";
+import type { Agreement } from "../../core/agreement.ts";
+import { type SessionView, type Side, type Strategy, type Terms, termsEqual } from "../strategies/strategy.ts";
+
+/** What the session needs to turn terms into a signed, checkable Agreement. */
+export interface AgreementPort {
+  /** The full agreement for `terms` (parties, tokens, nonce, settlement deadline). */
+  build(terms: Terms): Agreement;
+  sign(agreement: Agreement): Hex;
+  /** The EIP-712 digest, which is also the on-chain agreement id. */
+  id(agreement: Agreement): Hex;
+  /** True if `signature` is `role`'s signature over `agreement`. */
+  verify(agreement: Agreement, signature: Hex, role: Side): boolean;
+  /** True if a counterparty-built agreement is exactly `terms` in this session between us. */
+  conforms(agreement: Agreement, terms: Terms): boolean;
+}
+
+export type OutboundMessage =
+  | { kind: "offer"; body: { terms: Terms } }
+  | { kind: "accept"; body: { agreement: Agreement; signature: Hex } }
+  | { kind: "confirm"; body: { agreementId: Hex; signature: Hex } }
+  | { kind: "reject"; body: { reason: string } };
+
+export type SessionEvent =
+  | { type: "offer.received"; terms: Terms }
+  | { type: "accept.received"; agreement: Agreement; signature: Hex }
+  | { type: "confirm.received"; agreementId: Hex; signature: Hex }
+  | { type: "reject.received"; reason: string }
+  | { type: "abort"; reason: string };
+
+export type SessionOutcome =
+  | { status: "agreed"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex; rounds: number }
+  | { status: "unconfirmed"; agreement: Agreement; mySignature: Hex; rounds: number }
+  | { status: "failed"; reason: string; rounds: number };
+
+export type AlternatingOffersInput = {
+  side: Side;
+  sessionId: Hex;
+  peer: Address;
+  strategy: Strategy;
+  /** Offers each side may make. */
+  maxRounds: number;
+  /** Wall-time budget for reaching agreement, ms. */
+  deadlineMs: number;
+  /** How long to wait for the counterparty's signature after we accepted, ms. */
+  confirmTimeoutMs: number;
+  /** Whether this side makes the first offer (a lender answering an RFQ does). */
+  opensWithOffer: boolean;
+  /** Milliseconds clock; the same clock the actor's delays run on. */
+  now: () => number;
+  port: AgreementPort;
+};
+
+type Context = AlternatingOffersInput & {
+  startedAt: number;
+  round: number;
+  myLast: Terms | undefined;
+  theirLast: Terms | undefined;
+  agreement: Agreement | undefined;
+  mySignature: Hex | undefined;
+  theirSignature: Hex | undefined;
+  failure: string | undefined;
+};
+
+function view(c: Context): SessionView {
+  return {
+    side: c.side,
+    round: c.round,
+    maxRounds: c.maxRounds,
+    elapsed: Math.min(1, (c.now() - c.startedAt) / c.deadlineMs),
+    myLast: c.myLast,
+    theirLast: c.theirLast,
+  };
+}
+
+const other = (side: Side): Side => (side === "lender" ? "borrower" : "lender");
+
+export const alternatingOffersMachine = setup({
+  types: {
+    context: {} as Context,
+    input: {} as AlternatingOffersInput,
+    events: {} as SessionEvent,
+    emitted: {} as { type: "outbound"; message: OutboundMessage },
+    output: {} as SessionOutcome,
+  },
+  delays: {
+    deadline: ({ context }) => Math.max(0, context.deadlineMs - (context.now() - context.startedAt)),
+    confirmTimeout: ({ context }) => context.confirmTimeoutMs,
+  },
+  guards: {
+    opensWithOffer: ({ context }) => context.opensWithOffer,
+    acceptable: ({ context, event }) =>
+      event.type === "offer.received" && context.strategy.accept(view(context), event.terms),
+    roundsLeft: ({ context }) => context.round < context.maxRounds,
+    validAcceptOfMyOffer: ({ context, event }) =>
+      event.type === "accept.received" &&
+      context.myLast !== undefined &&
+      context.port.conforms(event.agreement, context.myLast) &&
+      context.port.verify(event.agreement, event.signature, other(context.side)),
+    validConfirm: ({ context, event }) =>
+      event.type === "confirm.received" &&
+      context.agreement !== undefined &&
+      event.agreementId.toLowerCase() === context.port.id(context.agreement).toLowerCase() &&
+      context.port.verify(context.agreement, event.signature, other(context.side)),
+  },
+  actions: {
+    proposeNext: assign(({ context }) => ({
+      myLast: context.strategy.propose(view(context)),
+      round: context.round + 1,
+    })),
+    sendOffer: emit(({ context }) => ({
+      type: "outbound" as const,
+      message: { kind: "offer" as const, body: { terms: context.myLast! } },
+    })),
+    recordTheirOffer: assign(({ event }) => (event.type === "offer.received" ? { theirLast: event.terms } : {})),
+    signTheirOffer: assign(({ context }) => {
+      const agreement = context.port.build(context.theirLast!);
+      return { agreement, mySignature: context.port.sign(agreement) };
+    }),
+    sendAccept: emit(({ context }) => ({
+      type: "outbound" as const,
+      message: { kind: "accept" as const, body: { agreement: context.agreement!, signature: context.mySignature! } },
+    })),
+    countersign: assign(({ context, event }) => {
+      if (event.type !== "accept.received") return {};
+      return {
+        agreement: event.agreement,
+        theirSignature: event.signature,
+        mySignature: context.port.sign(event.agreement),
+      };
+    }),
+    sendConfirm: emit(({ context }) => ({
+      type: "outbound" as const,
+      message: {
+        kind: "confirm" as const,
+        body: { agreementId: context.port.id(context.agreement!), signature: context.mySignature! },
+      },
+    })),
+    recordConfirm: assign(({ event }) => (event.type === "confirm.received" ? { theirSignature: event.signature } : {})),
+    fail: assign((_, params: { reason: string }) => ({ failure: params.reason })),
+    failWithTheirReason: assign(({ event }) =>
+      event.type === "reject.received" || event.type === "abort" ? { failure: `${event.type}: ${event.reason}` } : {},
+    ),
+    sendReject: emit(({ context }) => ({
+      type: "outbound" as const,
+      message: { kind: "reject" as const, body: { reason: context.failure ?? "rejected" } },
+    })),
+  },
+}).createMachine({
+  id: "alternatingOffers",
+  context: ({ input }) => ({
+    ...input,
+    startedAt: input.now(),
+    round: 0,
+    myLast: undefined,
+    theirLast: undefined,
+    agreement: undefined,
+    mySignature: undefined,
+    theirSignature: undefined,
+    failure: undefined,
+  }),
+  initial: "negotiating",
+  states: {
+    negotiating: {
+      initial: "start",
+      after: {
+        deadline: { target: "failed", actions: [{ type: "fail", params: { reason: "deadline" } }, "sendReject"] },
+      },
+      on: {
+        "reject.received": { target: "failed", actions: "failWithTheirReason" },
+        abort: { target: "failed", actions: ["failWithTheirReason", "sendReject"] },
+        "accept.received": [
+          { guard: "validAcceptOfMyOffer", target: "agreed", actions: ["countersign", "sendConfirm"] },
+          {
+            target: "failed",
+            actions: [{ type: "fail", params: { reason: "accept does not match our offer" } }, "sendReject"],
+          },
+        ],
+      },
+      states: {
+        start: { always: [{ guard: "opensWithOffer", target: "proposing" }, { target: "waiting" }] },
+        proposing: { entry: ["proposeNext", "sendOffer"], always: "waiting" },
+        waiting: {
+          on: {
+            "offer.received": [
+              { guard: "acceptable", target: "#alternatingOffers.accepting", actions: "recordTheirOffer" },
+              { guard: "roundsLeft", target: "proposing", actions: "recordTheirOffer" },
+              {
+                target: "#alternatingOffers.failed",
+                actions: ["recordTheirOffer", { type: "fail", params: { reason: "rounds exhausted" } }, "sendReject"],
+              },
+            ],
+          },
+        },
+      },
+    },
+    accepting: { entry: ["signTheirOffer", "sendAccept"], always: "awaitingConfirm" },
+    awaitingConfirm: {
+      after: { confirmTimeout: "unconfirmed" },
+      on: {
+        "confirm.received": { guard: "validConfirm", target: "agreed", actions: "recordConfirm" },
+        // We signed: whatever they say now, they can still settle before the agreement deadline.
+        "reject.received": "unconfirmed",
+      },
+    },
+    agreed: { type: "final" },
+    unconfirmed: { type: "final" },
+    failed: { type: "final" },
+  },
+  output: ({ context }): SessionOutcome => {
+    const rounds = context.round;
+    if (context.agreement && context.mySignature && context.theirSignature) {
+      const mine = context.mySignature;
+      const theirs = context.theirSignature;
+      return {
+        status: "agreed",
+        agreement: context.agreement,
+        lenderSignature: context.side === "lender" ? mine : theirs,
+        borrowerSignature: context.side === "borrower" ? mine : theirs,
+        rounds,
+      };
+    }
+    if (context.agreement && context.mySignature) {
+      return { status: "unconfirmed", agreement: context.agreement, mySignature: context.mySignature, rounds };
+    }
+    return { status: "failed", reason: context.failure ?? "failed", rounds };
+  },
+});

@@ -1,0 +1,51 @@
+/**
+ * The strategy interface every negotiator implements, split as in the ANAC/GENIUS "BOA"
+ * architecture: a bidding part (`propose`) and an acceptance part (`accept`). Strategies are
+ * pure: they see a snapshot of the session and return a decision; the session machine does I/O.
+ */
+import type { Address } from "viem";
+
+/** The issues negotiated for one loan. Amounts are base units of the request's tokens. */
+export type Terms = {
+  principal: bigint;
+  /** Simple annual interest, basis points. */
+  rateBps: number;
+  /** Loan duration in seconds. */
+  tenor: number;
+  collateralToken: Address;
+  collateral: bigint;
+  /** Discount applied to collateral value, basis points. */
+  haircutBps: number;
+};
+
+export type Side = "lender" | "borrower";
+
+export type SessionView = {
+  side: Side;
+  /** Offers this side has made so far (0 before its first). */
+  round: number;
+  maxRounds: number;
+  /** Share of the wall-time deadline already used, in [0, 1]. */
+  elapsed: number;
+  myLast: Terms | undefined;
+  theirLast: Terms | undefined;
+};
+
+export interface Strategy {
+  readonly name: string;
+  /** The terms this side proposes next. */
+  propose(view: SessionView): Terms;
+  /** Whether to accept the counterparty's terms as they stand. */
+  accept(view: SessionView, theirs: Terms): boolean;
+}
+
+export function termsEqual(a: Terms, b: Terms): boolean {
+  return (
+    a.principal === b.principal &&
+    a.rateBps === b.rateBps &&
+    a.tenor === b.tenor &&
+    a.collateralToken.toLowerCase() === b.collateralToken.toLowerCase() &&
+    a.collateral === b.collateral &&
+    a.haircutBps === b.haircutBps
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * Time-dependent concession on the rate (Faratin, Sierra & Jennings 1998): the target moves from
+ * the opening rate to the reservation rate as f(t) = t^(1/e), where t is the larger of the round
+ * share and the wall-time share. e < 1 is Boulware (holds firm, concedes late), e = 1 linear,
+ * e > 1 conceder. Acceptance is AC_next: accept what is at least as good as what we would offer next.
+ */
+import type { SessionView, Side, Strategy, Terms } from "./strategy.ts";
+
+export type TimeDependentParameters = {
+  side: Side;
+  /** The rate this side opens with (lender: high, borrower: low). */
+  openingRateBps: number;
+  /** The worst rate this side will take (lender: minimum, borrower: maximum). */
+  reservationRateBps: number;
+  /** Concession exponent: e < 1 Boulware, 1 linear, > 1 conceder. */
+  exponent: number;
+  /** The non-rate issues this side proposes (amount, tenor, collateral, haircut). */
+  template: Omit<Terms, "rateBps">;
+  name?: string;
+};
+
+export function concession(view: Pick<SessionView, "round" | "maxRounds" | "elapsed">, exponent: number) {
+  const byRounds = view.maxRounds <= 1 ? 1 : Math.min(1, view.round / (view.maxRounds - 1));
+  const t = Math.min(1, Math.max(byRounds, view.elapsed));
+  return t ** (1 / exponent);
+}
+
+export function createTimeDependentStrategy(p: TimeDependentParameters): Strategy {
+  const rateAt = (view: Pick<SessionView, "round" | "maxRounds" | "elapsed">) =>
+    Math.round(p.openingRateBps + (p.reservationRateBps - p.openingRateBps) * concession(view, p.exponent));
+  // Lenders want higher rates, borrowers lower ones.
+  const better = (a: number, b: number) => (p.side === "lender" ? a >= b : a <= b);
+  return {
+    name: p.name ?? (p.exponent < 1 ? "boulware" : p.exponent > 1 ? "conceder" : "linear"),
+    propose: (view) => ({ ...p.template, rateBps: rateAt(view) }),
+    accept: (view, theirs) => {
+      if (!better(theirs.rateBps, p.reservationRateBps)) return false;
+      if (theirs.principal !== p.template.principal || theirs.tenor > p.template.tenor) return false;
+      if (theirs.collateralToken.toLowerCase() !== p.template.collateralToken.toLowerCase()) return false;
+      // Lenders need at least their collateral; borrowers post at most theirs.
+      if (p.side === "lender" ? theirs.collateral < p.template.collateral : theirs.collateral > p.template.collateral)
+        return false;
+      return better(theirs.rateBps, rateAt(view));
+    },
+  };
+}

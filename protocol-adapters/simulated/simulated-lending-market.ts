@@ -1,0 +1,91 @@
+/**
+ * A lending market's treasury view: deposits, borrows and the cash in between. It keeps a
+ * liquidity buffer (a share of deposits) for withdrawals; cash above it is surplus it can lend
+ * to other protocols, at no less than what that cash would earn at home (its supply rate).
+ */
+import type { Hex } from "viem";
+import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
+import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
+import { type KinkedRateModel, supplyRateBps, utilizationBps } from "./interest-rate-model.ts";
+import type { TokenInfo } from "./token-info.ts";
+
+export type SimulatedLendingMarketParameters = {
+  protocolId: string;
+  asset: TokenInfo;
+  deposits: bigint;
+  borrows: bigint;
+  /** Share of deposits kept liquid for withdrawals, bps. */
+  bufferBps: number;
+  rateModel: KinkedRateModel;
+  /** Oracle price of the asset, USD 8 decimals. */
+  priceUsd8: bigint;
+  now: () => number;
+};
+
+export class SimulatedLendingMarket implements ProtocolAdapter {
+  readonly kind = "lending" as const;
+  readonly protocolId: string;
+  private deposits: bigint;
+  private borrows: bigint;
+  /** Principal lent to other protocols and not yet repaid. */
+  private lentOut = 0n;
+  private creditPaused = false;
+  /** Principal of each open inter-protocol loan, by agreement id. */
+  private readonly loans = new Map<Hex, bigint>();
+  private bufferBps: number;
+
+  constructor(private readonly p: SimulatedLendingMarketParameters) {
+    this.protocolId = p.protocolId;
+    this.deposits = p.deposits;
+    this.borrows = p.borrows;
+    this.bufferBps = p.bufferBps;
+  }
+
+  get cash(): bigint {
+    return this.deposits - this.borrows - this.lentOut;
+  }
+
+  async snapshot(): Promise<ProtocolState> {
+    const u = utilizationBps(this.borrows, this.deposits);
+    const buffer = (this.deposits * BigInt(this.bufferBps)) / 10_000n;
+    const net = this.creditPaused ? 0n : this.cash - buffer;
+    return {
+      v: PROTOCOL_STATE_VERSION,
+      protocolId: this.protocolId,
+      kind: this.kind,
+      timestamp: Math.floor(this.p.now() / 1000),
+      liquidity: [{ token: this.p.asset.address, symbol: this.p.asset.symbol, decimals: this.p.asset.decimals, liquid: this.cash, net }],
+      pledgeable: [],
+      prices: [{ token: this.p.asset.address, usd8: this.p.priceUsd8 }],
+      opportunityRateBps: supplyRateBps(this.p.rateModel, u),
+      shortfallCostBps: 0,
+      risk: { utilizationBps: u, bufferBps: this.bufferBps },
+    };
+  }
+
+  async apply(action: AdapterAction): Promise<void> {
+    switch (action.type) {
+      case "loan.lent":
+        this.lentOut += action.principal;
+        this.loans.set(action.agreementId, action.principal);
+        return;
+      case "loan.repaid": {
+        const principal = this.loans.get(action.agreementId);
+        if (action.role !== "lender" || principal === undefined) return;
+        this.loans.delete(action.agreementId);
+        this.lentOut -= principal;
+        // Interest belongs to depositors.
+        this.deposits += action.amountDue - principal;
+        return;
+      }
+      case "loan.borrowed":
+        return;
+      case "derisk.tighten":
+        this.bufferBps = Math.min(10_000, this.bufferBps + action.bps);
+        return;
+      case "derisk.pauseCredit":
+        this.creditPaused = action.paused;
+        return;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+import type { Address } from "viem";
+
+export type TokenInfo = { address: Address; symbol: string; decimals: number };
