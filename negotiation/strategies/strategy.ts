@@ -3,20 +3,10 @@
  * architecture: a bidding part (`propose`) and an acceptance part (`accept`). Strategies are
  * pure: they see a snapshot of the session and return a decision; the session machine does I/O.
  */
-import type { Address } from "viem";
 
-/** The issues negotiated for one loan. Amounts are base units of the request's tokens. */
-export type Terms = {
-  principal: bigint;
-  /** Simple annual interest, basis points. */
-  rateBps: number;
-  /** Loan duration in seconds. */
-  tenor: number;
-  collateralToken: Address;
-  collateral: bigint;
-  /** Discount applied to collateral value, basis points. */
-  haircutBps: number;
-};
+/** The issues negotiated for one loan (amount, rate, tenor, collateral, haircut), as on the wire. */
+export type { Terms } from "../wire/schemas.ts";
+import type { Terms } from "../wire/schemas.ts";
 
 export type Side = "lender" | "borrower";
 

@@ -1,0 +1,418 @@
+/**
+ * The lifecycle of one protocol's agent, as two parallel regions:
+ *
+ *   borrow: observing → (short?) requesting → choosing → negotiating → settling → servicing → repaying
+ *                └──(not short)──▶ idle ──poll──▶ observing
+ *   lend:   on each RFQ, if the policy will lend, open a lender session; when a session ends signed,
+ *           service the loan (wait for settlement on-chain, then for repayment).
+ *
+ * Negotiation sessions run as their own actors (negotiation/protocols); the host (agent.ts) routes
+ * messages to them and reports outcomes here. Effects leave the machine as emitted events; I/O
+ * (snapshots, chain transactions) runs in invoked actors.
+ */
+import type { Address, Hex } from "viem";
+import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import { type Agreement, amountDue } from "../core/agreement.ts";
+import type { Logger } from "../core/log.ts";
+import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
+import type { Side, Strategy, Terms } from "../negotiation/strategies/strategy.ts";
+import type { RfqBody } from "../negotiation/wire/schemas.ts";
+import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
+import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
+import type { AgentPolicy } from "./agent-policy.ts";
+import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
+
+export type AgentDeps = {
+  address: Address;
+  adapter: ProtocolAdapter;
+  settlement: SettlementPort;
+  policy: AgentPolicy;
+  /** How often the agent looks at its protocol, ms. */
+  pollMs: number;
+  /** How long a borrower collects opening offers after an RFQ, ms. */
+  rfqWindowMs: number;
+  newSessionId: () => Hex;
+  /** The on-chain id of an agreement (its EIP-712 digest). */
+  agreementId: (agreement: Agreement) => Hex;
+  /** Unix seconds on the settlement chain's clock. */
+  nowSec: () => bigint;
+  log: Logger;
+};
+
+export type AgentEvent =
+  | { type: "tick" }
+  | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
+  | { type: "offer.opening"; from: Address; sessionId: Hex; terms: Terms }
+  | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
+  | { type: "loan.closed"; sessionId: Hex; status: LoanStatus | "expired" };
+
+/** What the agent asks its host to do, and what it reports. */
+export type AgentEffect =
+  | { type: "effect.broadcastRfq"; sessionId: Hex; rfq: RfqBody }
+  | {
+      type: "effect.openSession";
+      side: Side;
+      sessionId: Hex;
+      peer: Address;
+      rfq: RfqBody;
+      strategy: Strategy;
+      /** The counterparty's first offer, which the session answers (borrower side). */
+      openingOffer?: Terms;
+    }
+  | { type: "effect.decline"; sessionId: Hex; peer: Address; reason: string }
+  | { type: "report"; what: string; data: Record<string, unknown> };
+
+type BorrowContext = {
+  sessionId: Hex;
+  rfq: RfqBody;
+  offers: Array<{ from: Address; terms: Terms }>;
+  lender?: Address;
+};
+
+/** The borrower's current loan: signed, then settled (id and tx known). */
+type Loan = {
+  agreement: Agreement;
+  lenderSignature: Hex;
+  borrowerSignature: Hex;
+  id?: Hex;
+  settleTx?: Hex;
+};
+
+type Context = {
+  deps: AgentDeps;
+  state: ProtocolState | undefined;
+  borrow: BorrowContext | undefined;
+  loan: Loan | undefined;
+  /** Principal promised in open lender sessions and unsettled agreements, by session id. */
+  reserved: Record<Hex, bigint>;
+};
+
+const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+
+export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) => input.adapter.snapshot());
+
+export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
+  async ({ input: { deps, loan } }) => {
+  const { agreement } = loan;
+  const result = await deps.settlement.settle({
+    agreement,
+    lenderSignature: loan.lenderSignature,
+    borrowerSignature: loan.borrowerSignature,
+  });
+  await deps.adapter.apply({
+    type: "loan.borrowed",
+    agreementId: result.id,
+    token: agreement.principalToken,
+    principal: agreement.principal,
+    collateralToken: agreement.collateralToken,
+    collateral: agreement.collateral,
+    amountDue: amountDue(agreement),
+  });
+  return result;
+  },
+);
+
+export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: Loan }>(async ({ input }) => {
+  const { deps, loan } = input;
+  const id = loan.id ?? deps.agreementId(loan.agreement);
+  const result = await deps.settlement.repay({ id, agreement: loan.agreement });
+  const a = loan.agreement;
+  await deps.adapter.apply({
+    type: "loan.repaid",
+    agreementId: id,
+    role: "borrower",
+    token: a.principalToken,
+    amountDue: amountDue(a),
+    collateralToken: a.collateralToken,
+    collateral: a.collateral,
+  });
+  return result;
+});
+
+/** A lender's side of a signed agreement: wait until the borrower settles it (or its deadline
+ *  passes), then until it is repaid or defaults, telling the adapter at each step. */
+export const serviceLoanAsLender = fromCallback<
+  AgentEvent,
+  { deps: AgentDeps; sessionId: Hex; agreement: Agreement }
+>(({ input, sendBack }) => {
+  const { deps, agreement } = input;
+  const id = deps.agreementId(agreement);
+  let stopped = false;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const run = async () => {
+    let status: LoanStatus = "none";
+    while (!stopped && (status = await deps.settlement.status(id)) === "none") {
+      if (deps.nowSec() > agreement.deadline) return sendBack({ type: "loan.closed", sessionId: input.sessionId, status: "expired" });
+      await sleep(deps.pollMs);
+    }
+    if (stopped) return;
+    const due = amountDue(agreement);
+    await deps.adapter.apply({ type: "loan.lent", agreementId: id, token: agreement.principalToken, principal: agreement.principal, amountDue: due });
+    while (!stopped && (status = await deps.settlement.status(id)) === "active") await sleep(deps.pollMs);
+    if (stopped) return;
+    if (status === "repaid") {
+      await deps.adapter.apply({
+        type: "loan.repaid",
+        agreementId: id,
+        role: "lender",
+        token: agreement.principalToken,
+        amountDue: due,
+        collateralToken: agreement.collateralToken,
+        collateral: agreement.collateral,
+      });
+    }
+    sendBack({ type: "loan.closed", sessionId: input.sessionId, status });
+  };
+  run().catch((err: unknown) => {
+    deps.log.error("lender loan service failed", { id, error: err instanceof Error ? err.message : String(err) });
+  });
+  return () => {
+    stopped = true;
+  };
+});
+
+export const agentMachine = setup({
+  types: {
+    context: {} as Context,
+    input: {} as AgentDeps,
+    events: {} as AgentEvent,
+    emitted: {} as AgentEffect,
+  },
+  actors: { observe, settleLoan, repayLoan, serviceLoanAsLender },
+  delays: {
+    poll: ({ context }) => context.deps.pollMs,
+    rfqWindow: ({ context }) => context.deps.rfqWindowMs,
+  },
+  guards: {
+    isShort: ({ context }) => context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
+    hasOffers: ({ context }) => (context.borrow?.offers.length ?? 0) > 0,
+    forOurRfq: ({ context, event }) => event.type === "offer.opening" && event.sessionId === context.borrow?.sessionId,
+    borrowAgreed: ({ context, event }) =>
+      event.type === "session.finished" &&
+      event.side === "borrower" &&
+      event.sessionId === context.borrow?.sessionId &&
+      event.outcome.status === "agreed",
+    borrowEnded: ({ context, event }) =>
+      event.type === "session.finished" && event.side === "borrower" && event.sessionId === context.borrow?.sessionId,
+    canRepay: ({ context }) => {
+      const a = context.loan?.agreement;
+      return a !== undefined && context.state !== undefined && context.deps.policy.canRepay(context.state, { ...a });
+    },
+  },
+  actions: {
+    recordState: assign({ state: (_, s: ProtocolState) => s }),
+    startRequest: assign(({ context }) => ({
+      borrow: {
+        sessionId: context.deps.newSessionId(),
+        rfq: context.deps.policy.borrowRequest(context.state!)!,
+        offers: [],
+      },
+    })),
+    broadcastRfq: emit(({ context }) => ({
+      type: "effect.broadcastRfq" as const,
+      sessionId: context.borrow!.sessionId,
+      rfq: context.borrow!.rfq,
+    })),
+    collectOffer: assign(({ context, event }) => {
+      if (event.type !== "offer.opening" || !context.borrow) return {};
+      return { borrow: { ...context.borrow, offers: [...context.borrow.offers, { from: event.from, terms: event.terms }] } };
+    }),
+    // The cheapest opening offer wins; the others are told so (stacked RFQs come later).
+    chooseLender: assign(({ context }) => {
+      const best = [...context.borrow!.offers].sort((a, b) => a.terms.rateBps - b.terms.rateBps)[0]!;
+      return { borrow: { ...context.borrow!, lender: best.from } };
+    }),
+    openBorrowerSession: emit(({ context }) => {
+      const b = context.borrow!;
+      const best = b.offers.find((o) => o.from === b.lender)!;
+      return {
+        type: "effect.openSession" as const,
+        side: "borrower" as const,
+        sessionId: b.sessionId,
+        peer: best.from,
+        rfq: b.rfq,
+        strategy: context.deps.policy.borrowerStrategy(context.state!, b.rfq),
+        openingOffer: best.terms,
+      };
+    }),
+    declineOthers: enqueueActions(({ context, enqueue }) => {
+      const b = context.borrow!;
+      for (const o of b.offers) {
+        if (o.from === b.lender) continue;
+        enqueue.emit({ type: "effect.decline", sessionId: b.sessionId, peer: o.from, reason: "another offer was better" });
+      }
+    }),
+    clearBorrow: assign({ borrow: undefined }),
+    recordSignedLoan: assign(({ event }) =>
+      event.type === "session.finished" && event.outcome.status === "agreed"
+        ? {
+            loan: {
+              agreement: event.outcome.agreement,
+              lenderSignature: event.outcome.lenderSignature,
+              borrowerSignature: event.outcome.borrowerSignature,
+            },
+          }
+        : {},
+    ),
+    // Lend if the policy offers a strategy; reserve the principal so parallel RFQs cannot
+    // promise the same cash twice.
+    considerRfq: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "rfq.received") return;
+      const s = context.state;
+      const strategy =
+        s && event.from !== context.deps.address && context.reserved[event.sessionId] === undefined
+          ? context.deps.policy.lenderStrategy(s, event.rfq, sum(Object.values(context.reserved)))
+          : undefined;
+      if (!strategy) {
+        enqueue.emit({ type: "report", what: "rfq declined", data: { sessionId: event.sessionId, from: event.from } });
+        return;
+      }
+      enqueue.assign({ reserved: { ...context.reserved, [event.sessionId]: event.rfq.principal } });
+      enqueue.emit({
+        type: "effect.openSession",
+        side: "lender",
+        sessionId: event.sessionId,
+        peer: event.from,
+        rfq: event.rfq,
+        strategy,
+      });
+    }),
+    serviceSignedLoan: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "session.finished" || event.outcome.status === "failed") return;
+      enqueue.spawnChild("serviceLoanAsLender", {
+        id: `loan-${event.sessionId}`,
+        input: { deps: context.deps, sessionId: event.sessionId, agreement: event.outcome.agreement },
+      });
+    }),
+    releaseReservation: assign(({ context, event }) => {
+      if (!("sessionId" in event)) return {};
+      const { [event.sessionId]: _, ...rest } = context.reserved;
+      return { reserved: rest };
+    }),
+    clearLoan: assign({ loan: undefined, borrow: undefined }),
+    report: emit((_, p: { what: string; data: Record<string, unknown> }) => ({ type: "report" as const, ...p })),
+    logError: ({ context }, p: { what: string; error: unknown }) =>
+      context.deps.log.warn(p.what, { error: p.error instanceof Error ? p.error.message : String(p.error) }),
+  },
+}).createMachine({
+  id: "agent",
+  type: "parallel",
+  context: ({ input }) => ({ deps: input, state: undefined, borrow: undefined, loan: undefined, reserved: {} }),
+  states: {
+    borrow: {
+      initial: "observing",
+      states: {
+        observing: {
+          invoke: {
+            src: "observe",
+            input: ({ context }) => ({ adapter: context.deps.adapter }),
+            onDone: [
+              { guard: "isShort", target: "requesting", actions: { type: "recordState", params: ({ event }) => event.output } },
+              { target: "idle", actions: { type: "recordState", params: ({ event }) => event.output } },
+            ],
+            onError: {
+              target: "idle",
+              actions: { type: "logError", params: ({ event }) => ({ what: "snapshot failed", error: event.error }) },
+            },
+          },
+        },
+        idle: { after: { poll: "observing" }, on: { tick: "observing" } },
+        requesting: {
+          entry: ["startRequest", "broadcastRfq"],
+          on: { "offer.opening": { guard: "forOurRfq", actions: "collectOffer" } },
+          after: { rfqWindow: "choosing" },
+        },
+        choosing: {
+          always: [
+            { guard: "hasOffers", target: "negotiating", actions: ["chooseLender", "openBorrowerSession", "declineOthers"] },
+            {
+              target: "idle",
+              actions: ["clearBorrow", { type: "report", params: { what: "no offers", data: {} } }],
+            },
+          ],
+        },
+        negotiating: {
+          on: {
+            "session.finished": [
+              { guard: "borrowAgreed", target: "settling", actions: "recordSignedLoan" },
+              { guard: "borrowEnded", target: "idle", actions: "clearBorrow" },
+            ],
+          },
+        },
+        settling: {
+          invoke: {
+            src: "settleLoan",
+            input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
+            onDone: {
+              target: "servicing",
+              actions: [
+                assign(({ context, event }) => ({
+                  loan: { ...context.loan!, id: event.output.id, settleTx: event.output.txHash },
+                })),
+                { type: "report", params: ({ event }) => ({ what: "settled", data: { ...event.output } }) },
+              ],
+            },
+            onError: {
+              target: "idle",
+              actions: [
+                "clearLoan",
+                { type: "logError", params: ({ event }) => ({ what: "settlement failed", error: event.error }) },
+                { type: "report", params: ({ event }) => ({ what: "settlement failed", data: { error: String(event.error) } }) },
+              ],
+            },
+          },
+        },
+        servicing: {
+          after: { poll: "checkingRepayment" },
+          on: { tick: "checkingRepayment" },
+        },
+        checkingRepayment: {
+          invoke: {
+            src: "observe",
+            input: ({ context }) => ({ adapter: context.deps.adapter }),
+            onDone: [
+              { guard: "canRepay", target: "repaying", actions: { type: "recordState", params: ({ event }) => event.output } },
+              { target: "servicing", actions: { type: "recordState", params: ({ event }) => event.output } },
+            ],
+            onError: "servicing",
+          },
+        },
+        repaying: {
+          invoke: {
+            src: "repayLoan",
+            input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
+            onDone: {
+              target: "observing",
+              actions: [
+                { type: "report", params: ({ context, event }) => ({ what: "repaid", data: { id: context.loan!.id, ...event.output } }) },
+                "clearLoan",
+              ],
+            },
+            onError: {
+              target: "servicing",
+              actions: { type: "logError", params: ({ event }) => ({ what: "repayment failed", error: event.error }) },
+            },
+          },
+        },
+      },
+    },
+    lend: {
+      on: {
+        "rfq.received": { actions: "considerRfq" },
+        "session.finished": [
+          {
+            guard: ({ event }) => event.side === "lender" && event.outcome.status !== "failed",
+            actions: "serviceSignedLoan",
+          },
+          { guard: ({ event }) => event.side === "lender", actions: "releaseReservation" },
+        ],
+        "loan.closed": {
+          actions: [
+            "releaseReservation",
+            { type: "report", params: ({ event }) => ({ what: "loan closed", data: { sessionId: event.sessionId, status: event.status } }) },
+          ],
+        },
+      },
+    },
+  },
+});

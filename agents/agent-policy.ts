@@ -1,0 +1,147 @@
+/**
+ * An agent's policy: when to borrow, what to ask, whether to lend, how hard to bargain, when to
+ * repay. The default derives everything from the protocol's own numbers (what idle cash earns
+ * at home, what a shortfall costs); the learned valuation model plugs in here later.
+ */
+import type { Address } from "viem";
+import { amountDue } from "../core/agreement.ts";
+import type { RfqBody } from "../negotiation/wire/schemas.ts";
+import type { Strategy } from "../negotiation/strategies/strategy.ts";
+import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
+import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
+import { priceOf, requiredCollateral } from "./collateral.ts";
+
+export type TokenDecimals = (token: Address) => number | undefined;
+
+export type OpenLoan = {
+  principal: bigint;
+  rateBps: number;
+  tenor: number;
+  principalToken: Address;
+};
+
+export interface AgentPolicy {
+  /** The RFQ to broadcast when the protocol is short, or undefined when it is not. */
+  borrowRequest(state: ProtocolState): RfqBody | undefined;
+  borrowerStrategy(state: ProtocolState, rfq: RfqBody): Strategy;
+  /** A lending strategy for this RFQ, or undefined to stay out. `reserved` is principal
+   *  already promised in open sessions. */
+  lenderStrategy(state: ProtocolState, rfq: RfqBody, reserved: bigint): Strategy | undefined;
+  canRepay(state: ProtocolState, loan: OpenLoan): boolean;
+}
+
+export type DefaultPolicyParameters = {
+  /** Haircut a lender applies to collateral, bps. */
+  haircutBps: number;
+  /** Premium over the home rate a lender wants for counterparty risk, bps. */
+  lenderPremiumBps: number;
+  /** Tenor a borrower asks for, seconds. */
+  tenor: number;
+  /** Concession exponents (1 linear, < 1 Boulware, > 1 conceder). */
+  lenderExponent: number;
+  borrowerExponent: number;
+  /** Where a borrower opens, as a share of its ceiling. */
+  borrowerOpeningShare: number;
+  /** Where a lender opens between its floor and the borrower's cap. */
+  lenderOpeningShare: number;
+  /** Preferred collateral, in order; the first one the protocol holds enough of is pledged. */
+  decimals: TokenDecimals;
+};
+
+export const defaultPolicyParameters = {
+  haircutBps: 2000,
+  lenderPremiumBps: 200,
+  tenor: 7 * 24 * 3600,
+  lenderExponent: 1,
+  borrowerExponent: 1,
+  borrowerOpeningShare: 0.3,
+  lenderOpeningShare: 0.8,
+} satisfies Omit<DefaultPolicyParameters, "decimals">;
+
+export function createDefaultPolicy(
+  params: Partial<DefaultPolicyParameters> & Pick<DefaultPolicyParameters, "decimals">,
+): AgentPolicy {
+  const p: DefaultPolicyParameters = { ...defaultPolicyParameters, ...params };
+
+  const collateralFor = (state: ProtocolState, token: Address, principal: bigint, pledge: Address) => {
+    const principalUsd8 = priceOf(state, token);
+    const collateralUsd8 = priceOf(state, pledge);
+    const pd = p.decimals(token);
+    const cd = p.decimals(pledge);
+    if (!principalUsd8 || !collateralUsd8 || pd === undefined || cd === undefined) return undefined;
+    return requiredCollateral({
+      principal,
+      principalDecimals: pd,
+      principalUsd8,
+      collateralDecimals: cd,
+      collateralUsd8,
+      haircutBps: p.haircutBps,
+    });
+  };
+
+  return {
+    borrowRequest(state) {
+      const short = state.liquidity.find((l) => l.net < 0n);
+      if (!short || state.shortfallCostBps === 0) return undefined;
+      const principal = -short.net;
+      for (const pledge of state.pledgeable) {
+        const need = collateralFor(state, short.token, principal, pledge.token);
+        if (need !== undefined && need <= pledge.amount && need > 0n) {
+          return {
+            principalToken: short.token,
+            principal,
+            maxRateBps: state.shortfallCostBps,
+            tenor: p.tenor,
+            collateralToken: pledge.token,
+            // Offer the collateral a standard haircut asks for; a stricter lender says so.
+            collateral: need,
+          };
+        }
+      }
+      return undefined;
+    },
+
+    borrowerStrategy(_state, rfq) {
+      return createTimeDependentStrategy({
+        side: "borrower",
+        openingRateBps: Math.round(rfq.maxRateBps * p.borrowerOpeningShare),
+        reservationRateBps: rfq.maxRateBps,
+        exponent: p.borrowerExponent,
+        template: {
+          principal: rfq.principal,
+          tenor: rfq.tenor,
+          collateralToken: rfq.collateralToken,
+          collateral: rfq.collateral,
+          haircutBps: p.haircutBps,
+        },
+      });
+    },
+
+    lenderStrategy(state, rfq, reserved) {
+      const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
+      if (!pos || pos.net - reserved < rfq.principal) return undefined;
+      const floor = state.opportunityRateBps + p.lenderPremiumBps;
+      if (floor > rfq.maxRateBps) return undefined;
+      const need = collateralFor(state, rfq.principalToken, rfq.principal, rfq.collateralToken);
+      if (need === undefined || need > rfq.collateral) return undefined;
+      return createTimeDependentStrategy({
+        side: "lender",
+        openingRateBps: Math.round(floor + (rfq.maxRateBps - floor) * p.lenderOpeningShare),
+        reservationRateBps: floor,
+        exponent: p.lenderExponent,
+        template: {
+          principal: rfq.principal,
+          tenor: rfq.tenor,
+          collateralToken: rfq.collateralToken,
+          collateral: need,
+          haircutBps: p.haircutBps,
+        },
+      });
+    },
+
+    canRepay(state, loan) {
+      const pos = state.liquidity.find((l) => l.token.toLowerCase() === loan.principalToken.toLowerCase());
+      return pos !== undefined && pos.net >= amountDue(loan);
+    },
+  };
+}

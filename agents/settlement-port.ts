@@ -1,0 +1,15 @@
+/**
+ * How an agent settles and services agreements. The production implementation talks to the
+ * LiquidityArbiter contract (arbitration/); large simulation sweeps use a fast in-process
+ * ledger kept equal to the contract by a differential test.
+ */
+import type { Hex } from "viem";
+import type { Agreement } from "../core/agreement.ts";
+
+export type LoanStatus = "none" | "active" | "repaid" | "defaulted";
+
+export interface SettlementPort {
+  settle(p: { agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }): Promise<{ id: Hex; txHash: Hex }>;
+  repay(p: { id: Hex; agreement: Agreement }): Promise<{ txHash: Hex }>;
+  status(id: Hex): Promise<LoanStatus>;
+}

@@ -1,0 +1,5 @@
+/** Negotiation module: wire protocol v0, transports, endpoint, peers. See docs/PROTOCOL.md. */
+export * from "./endpoint.ts";
+export * from "./peers.ts";
+export * from "./transport/index.ts";
+export * from "./wire/index.ts";

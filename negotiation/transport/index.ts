@@ -1,0 +1,21 @@
+export {
+  type CreateInProcessBusParameters,
+  createInProcessBus,
+  type InProcessBus,
+  type InProcessBusStats,
+} from "./in-process.ts";
+export {
+  type CreateNatsTransportParameters,
+  createNatsTransport,
+  NatsConnectError,
+  type NatsTransport,
+} from "./nats.ts";
+export { assertSubject, matchSubject } from "./subject.ts";
+export {
+  InvalidSubjectError,
+  type MessageHandler,
+  PayloadTooLargeError,
+  type Subscription,
+  type Transport,
+  TransportClosedError,
+} from "./transport.ts";

@@ -1,0 +1,109 @@
+/**
+ * zod schemas of wire protocol v0: the signed envelope and one body per message kind. Schemas
+ * take the JSON form (uint256 as decimal strings) and produce the typed form (bigint, checksummed
+ * addresses, lowercase hex). See docs/PROTOCOL.md#messages for the field-by-field reference.
+ */
+import { z } from "zod";
+import { AgreementSchema } from "../../core/agreement.ts";
+import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
+
+export const WIRE_VERSION = 0;
+/** Largest encoded message a peer accepts. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+
+export const MESSAGE_KINDS = ["rfq", "offer", "accept", "confirm", "reject"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export type SessionKind = Exclude<MessageKind, "rfq">;
+
+const UINT32_MAX = 0xffffffff;
+const positive = (bits: number) => uint(bits).refine((n) => n > 0n, "must be greater than zero");
+
+export const RfqBodySchema = z.strictObject({
+  principalToken: address,
+  /** Amount wanted, base units of principalToken. */
+  principal: positive(256),
+  /** Highest simple annual rate the borrower accepts, basis points. */
+  maxRateBps: smallUint(UINT32_MAX),
+  /** Loan duration, seconds. */
+  tenor: smallUint(UINT32_MAX),
+  collateralToken: address,
+  /** Most collateral the borrower will post, base units of collateralToken. */
+  collateral: uint(256),
+});
+
+export const TermsSchema = z.strictObject({
+  principal: positive(256),
+  rateBps: smallUint(UINT32_MAX),
+  tenor: smallUint(UINT32_MAX),
+  collateralToken: address,
+  collateral: uint(256),
+  /** Discount applied to the collateral's value, basis points (0..10000). */
+  haircutBps: smallUint(10_000),
+});
+
+export const OfferBodySchema = z.strictObject({
+  terms: TermsSchema,
+  /** seq of the counterparty message this offer answers (omitted for a first offer). */
+  inReplyTo: smallUint(UINT32_MAX).optional(),
+});
+
+export const AcceptBodySchema = z.strictObject({
+  agreement: AgreementSchema,
+  /** The accepter's EIP-712 signature of `agreement` (core/agreement.ts). */
+  signature,
+});
+
+export const ConfirmBodySchema = z.strictObject({
+  /** The Agreement's EIP-712 digest. */
+  agreementId: bytes32,
+  /** The confirmer's EIP-712 signature of the same Agreement. */
+  signature,
+});
+
+export const RejectBodySchema = z.strictObject({
+  reason: z.string().max(256),
+});
+
+export const BodySchemas = {
+  rfq: RfqBodySchema,
+  offer: OfferBodySchema,
+  accept: AcceptBodySchema,
+  confirm: ConfirmBodySchema,
+  reject: RejectBodySchema,
+} as const;
+
+const envelope = {
+  v: z.literal(WIRE_VERSION),
+  sessionId: bytes32,
+  seq: smallUint(UINT32_MAX),
+  from: address,
+  to: address,
+  /** Unix time in milliseconds after which the message must be refused. */
+  expiry: smallUint(Number.MAX_SAFE_INTEGER),
+  nonce: bytes32,
+  sig: signature,
+};
+
+export const MessageSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ ...envelope, kind: z.literal("rfq"), body: RfqBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("offer"), body: OfferBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("accept"), body: AcceptBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("confirm"), body: ConfirmBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("reject"), body: RejectBodySchema }),
+]);
+
+/** A validated message (typed form), discriminated by `kind`. */
+export type Message = z.output<typeof MessageSchema>;
+export type MessageOf<K extends MessageKind> = Extract<Message, { kind: K }>;
+export type RfqMessage = MessageOf<"rfq">;
+export type SessionMessage = MessageOf<SessionKind>;
+export type BodyOf<K extends MessageKind> = z.output<(typeof BodySchemas)[K]>;
+/** JSON form of a body, as it travels. */
+export type WireBodyOf<K extends MessageKind> = z.input<(typeof BodySchemas)[K]>;
+
+export type RfqBody = BodyOf<"rfq">;
+export type Terms = z.output<typeof TermsSchema>;
+export type OfferBody = BodyOf<"offer">;
+export type AcceptBody = BodyOf<"accept">;
+export type ConfirmBody = BodyOf<"confirm">;
+export type RejectBody = BodyOf<"reject">;
