@@ -1,7 +1,7 @@
 /**
  * The lifecycle of one protocol's agent, as two parallel regions:
  *
- *   borrow: observing → (short?) requesting → choosing → negotiating → settling → servicing → repaying
+ *   borrow: observing → deciding → (short?) requesting → choosing → negotiating → settling → servicing → repaying
  *                └──(not short)──▶ idle ──poll──▶ observing
  *   lend:   on each RFQ, if the policy will lend, open a lender session; when a session ends signed,
  *           service the loan (wait for settlement on-chain, then for repayment).
@@ -306,16 +306,14 @@ export const agentMachine = setup({
           invoke: {
             src: "observe",
             input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: [
-              { guard: "isShort", target: "requesting", actions: { type: "recordState", params: ({ event }) => event.output } },
-              { target: "idle", actions: { type: "recordState", params: ({ event }) => event.output } },
-            ],
+            onDone: { target: "deciding", actions: { type: "recordState", params: ({ event }) => event.output } },
             onError: {
               target: "idle",
               actions: { type: "logError", params: ({ event }) => ({ what: "snapshot failed", error: event.error }) },
             },
           },
         },
+        deciding: { always: [{ guard: "isShort", target: "requesting" }, { target: "idle" }] },
         idle: { after: { poll: "observing" }, on: { tick: "observing" } },
         requesting: {
           entry: ["startRequest", "broadcastRfq"],
@@ -370,13 +368,11 @@ export const agentMachine = setup({
           invoke: {
             src: "observe",
             input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: [
-              { guard: "canRepay", target: "repaying", actions: { type: "recordState", params: ({ event }) => event.output } },
-              { target: "servicing", actions: { type: "recordState", params: ({ event }) => event.output } },
-            ],
+            onDone: { target: "decidingRepayment", actions: { type: "recordState", params: ({ event }) => event.output } },
             onError: "servicing",
           },
         },
+        decidingRepayment: { always: [{ guard: "canRepay", target: "repaying" }, { target: "servicing" }] },
         repaying: {
           invoke: {
             src: "repayLoan",

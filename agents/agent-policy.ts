@@ -44,8 +44,10 @@ export type DefaultPolicyParameters = {
   borrowerOpeningShare: number;
   /** Where a lender opens between its floor and the borrower's cap. */
   lenderOpeningShare: number;
-  /** Preferred collateral, in order; the first one the protocol holds enough of is pledged. */
   decimals: TokenDecimals;
+  /** Prices of tokens the protocol itself does not report (e.g. collateral it is offered),
+   *  USD 8 decimals. A shared price feed in deployment, the scenario's prices in a simulation. */
+  oracle: (token: Address) => bigint | undefined;
 };
 
 export const defaultPolicyParameters = {
@@ -56,6 +58,7 @@ export const defaultPolicyParameters = {
   borrowerExponent: 1,
   borrowerOpeningShare: 0.3,
   lenderOpeningShare: 0.8,
+  oracle: () => undefined,
 } satisfies Omit<DefaultPolicyParameters, "decimals">;
 
 export function createDefaultPolicy(
@@ -64,8 +67,8 @@ export function createDefaultPolicy(
   const p: DefaultPolicyParameters = { ...defaultPolicyParameters, ...params };
 
   const collateralFor = (state: ProtocolState, token: Address, principal: bigint, pledge: Address) => {
-    const principalUsd8 = priceOf(state, token);
-    const collateralUsd8 = priceOf(state, pledge);
+    const principalUsd8 = priceOf(state, token) ?? p.oracle(token);
+    const collateralUsd8 = priceOf(state, pledge) ?? p.oracle(pledge);
     const pd = p.decimals(token);
     const cd = p.decimals(pledge);
     if (!principalUsd8 || !collateralUsd8 || pd === undefined || cd === undefined) return undefined;

@@ -1,0 +1,130 @@
+import { type Hex, keccak256, toHex } from "viem";
+import { createActor, waitFor } from "xstate";
+import { describe, expect, it } from "vitest";
+import { hashAgreement } from "../core/agreement.ts";
+import { createMemoryLogger } from "../core/log.ts";
+import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
+import { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
+import { type AgentDeps, type AgentEffect, agentMachine } from "./agent-machine.ts";
+import { createDefaultPolicy } from "./agent-policy.ts";
+import type { SettlementPort } from "./settlement-port.ts";
+
+const usdc = { address: "0x00000000000000000000000000000000000000C0" as const, symbol: "USDC", decimals: 6 };
+const weth = { address: "0x00000000000000000000000000000000000000E0" as const, symbol: "WETH", decimals: 18 };
+const decimals = (t: string) => (t.toLowerCase() === usdc.address.toLowerCase() ? 6 : 18);
+const domain = { chainId: 31337, verifyingContract: "0x00000000000000000000000000000000000000aa" as const };
+
+// These tests stop before settlement; a port that refuses makes sure nothing reaches the chain.
+const noChain: SettlementPort = {
+  settle: () => Promise.reject(new Error("no chain in this test")),
+  repay: () => Promise.reject(new Error("no chain in this test")),
+  status: () => Promise.reject(new Error("no chain in this test")),
+};
+
+function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {}): AgentDeps {
+  let n = 0;
+  return {
+    address: "0x00000000000000000000000000000000000000B0",
+    adapter,
+    settlement: noChain,
+    policy: createDefaultPolicy({ decimals, oracle: (t) => (t.toLowerCase() === weth.address.toLowerCase() ? 300_000_000_000n : undefined) }),
+    pollMs: 60_000,
+    rfqWindowMs: 20,
+    newSessionId: () => keccak256(toHex(`s${n++}`)),
+    agreementId: (a) => hashAgreement(domain, a),
+    nowSec: () => 1_700_000_000n,
+    log: createMemoryLogger(),
+    ...overrides,
+  };
+}
+
+const perp = (pendingWithdrawals: bigint) =>
+  new SimulatedPerpExchange({
+    protocolId: "perp",
+    settlementToken: usdc,
+    insuranceToken: weth,
+    cash: 1_000_000_000_000n,
+    pendingWithdrawals,
+    minFloat: 100_000_000_000n,
+    insuranceFund: 500n * 10n ** 18n,
+    adlCostBps: 2500,
+    prices: { settlementUsd8: 100_000_000n, insuranceUsd8: 300_000_000_000n },
+    now: () => 1_700_000_000_000,
+  });
+
+describe("agent lifecycle", () => {
+  it("a protocol that is not short stays idle and sends nothing", async () => {
+    const effects: AgentEffect[] = [];
+    const actor = createActor(agentMachine, { input: deps(perp(0n)) });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    await waitFor(actor, (s) => s.matches({ borrow: "idle" }));
+    expect(effects).toEqual([]);
+    actor.stop();
+  });
+
+  it("a short protocol broadcasts an RFQ sized to its shortfall, picks the cheapest opening offer and declines the rest", async () => {
+    const effects: AgentEffect[] = [];
+    const actor = createActor(agentMachine, { input: deps(perp(1_500_000_000_000n)) });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    await waitFor(actor, (s) => s.matches({ borrow: "requesting" }));
+    const rfq = effects[0];
+    if (rfq?.type !== "effect.broadcastRfq") throw new Error("expected an RFQ first");
+    expect(rfq.rfq.principal).toBe(600_000_000_000n); // withdrawals + float - cash
+    expect(rfq.rfq.maxRateBps).toBe(2500);
+    // 600k USD at a 20% haircut needs 750k USD of WETH at $3,000: 250 WETH.
+    expect(rfq.rfq.collateral).toBe(250n * 10n ** 18n);
+    const terms = (rateBps: number) => ({ ...rfq.rfq, rateBps, haircutBps: 2000 });
+    const [l1, l2] = ["0x00000000000000000000000000000000000000A1", "0x00000000000000000000000000000000000000A2"] as const;
+    actor.send({ type: "offer.opening", from: l1, sessionId: rfq.sessionId, terms: terms(1800) });
+    actor.send({ type: "offer.opening", from: l2, sessionId: rfq.sessionId, terms: terms(1500) });
+    // An offer for some other session is not ours to collect.
+    actor.send({ type: "offer.opening", from: l1, sessionId: keccak256(toHex("other")) as Hex, terms: terms(100) });
+    await waitFor(actor, (s) => s.matches({ borrow: "negotiating" }));
+    const open = effects.find((e) => e.type === "effect.openSession");
+    expect(open).toMatchObject({ side: "borrower", peer: l2, openingOffer: { rateBps: 1500 } });
+    expect(effects.find((e) => e.type === "effect.decline")).toMatchObject({ peer: l1 });
+    // A failed session returns the agent to idle, free to try again.
+    actor.send({ type: "session.finished", side: "borrower", sessionId: rfq.sessionId, peer: l2, outcome: { status: "failed", reason: "deadline", rounds: 3 } });
+    expect(actor.getSnapshot().matches({ borrow: "idle" })).toBe(true);
+    actor.stop();
+  });
+
+  it("a lender with surplus opens a session for an RFQ it can fund, and never promises the same cash twice", async () => {
+    const market = new SimulatedLendingMarket({
+      protocolId: "lend",
+      asset: usdc,
+      deposits: 10_000_000_000_000n,
+      borrows: 6_000_000_000_000n,
+      bufferBps: 1000,
+      rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
+      priceUsd8: 100_000_000n,
+      now: () => 0,
+    });
+    const effects: AgentEffect[] = [];
+    const d = deps(market, { address: "0x00000000000000000000000000000000000000A1" });
+    const actor = createActor(agentMachine, { input: d });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    await waitFor(actor, (s) => s.matches({ borrow: "idle" }));
+    await waitFor(actor, (s) => s.context.state !== undefined);
+    const rfq = {
+      principalToken: usdc.address,
+      principal: 2_000_000_000_000n, // surplus is 3M
+      maxRateBps: 2500,
+      tenor: 604_800,
+      collateralToken: weth.address,
+      collateral: 1_000n * 10n ** 18n,
+    };
+    const from = "0x00000000000000000000000000000000000000B0" as const;
+    actor.send({ type: "rfq.received", from, sessionId: keccak256(toHex("r1")), rfq });
+    actor.send({ type: "rfq.received", from, sessionId: keccak256(toHex("r2")), rfq });
+    const opened = effects.filter((e) => e.type === "effect.openSession");
+    // Only one RFQ fits: the second would need 4M of a 3M surplus.
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ side: "lender", peer: from });
+    expect(effects.some((e) => e.type === "report" && e.what === "rfq declined")).toBe(true);
+    actor.stop();
+  });
+});
