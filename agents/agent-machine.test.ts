@@ -1,6 +1,6 @@
 import { type Hex, keccak256, toHex } from "viem";
-import { createActor, waitFor } from "xstate";
 import { describe, expect, it } from "vitest";
+import { createActor, waitFor } from "xstate";
 import { hashAgreement } from "../core/agreement.ts";
 import { createMemoryLogger } from "../core/log.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
@@ -27,7 +27,10 @@ function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {})
     address: "0x00000000000000000000000000000000000000B0",
     adapter,
     settlement: noChain,
-    policy: createDefaultPolicy({ decimals, oracle: (t) => (t.toLowerCase() === weth.address.toLowerCase() ? 300_000_000_000n : undefined) }),
+    policy: createDefaultPolicy({
+      decimals,
+      oracle: (t) => (t.toLowerCase() === weth.address.toLowerCase() ? 300_000_000_000n : undefined),
+    }),
     pollMs: 60_000,
     rfqWindowMs: 20,
     newSessionId: () => keccak256(toHex(`s${n++}`)),
@@ -76,17 +79,31 @@ describe("agent lifecycle", () => {
     // 600k USD at a 20% haircut needs 750k USD of WETH at $3,000: 250 WETH.
     expect(rfq.rfq.collateral).toBe(250n * 10n ** 18n);
     const terms = (rateBps: number) => ({ ...rfq.rfq, rateBps, haircutBps: 2000 });
-    const [l1, l2] = ["0x00000000000000000000000000000000000000A1", "0x00000000000000000000000000000000000000A2"] as const;
+    const [l1, l2] = [
+      "0x00000000000000000000000000000000000000A1",
+      "0x00000000000000000000000000000000000000A2",
+    ] as const;
     actor.send({ type: "offer.opening", from: l1, sessionId: rfq.sessionId, terms: terms(1800) });
     actor.send({ type: "offer.opening", from: l2, sessionId: rfq.sessionId, terms: terms(1500) });
     // An offer for some other session is not ours to collect.
-    actor.send({ type: "offer.opening", from: l1, sessionId: keccak256(toHex("other")) as Hex, terms: terms(100) });
+    actor.send({
+      type: "offer.opening",
+      from: l1,
+      sessionId: keccak256(toHex("other")) as Hex,
+      terms: terms(100),
+    });
     await waitFor(actor, (s) => s.matches({ borrow: "negotiating" }));
     const open = effects.find((e) => e.type === "effect.openSession");
     expect(open).toMatchObject({ side: "borrower", peer: l2, openingOffer: { rateBps: 1500 } });
     expect(effects.find((e) => e.type === "effect.decline")).toMatchObject({ peer: l1 });
     // A failed session returns the agent to idle, free to try again.
-    actor.send({ type: "session.finished", side: "borrower", sessionId: rfq.sessionId, peer: l2, outcome: { status: "failed", reason: "deadline", rounds: 3 } });
+    actor.send({
+      type: "session.finished",
+      side: "borrower",
+      sessionId: rfq.sessionId,
+      peer: l2,
+      outcome: { status: "failed", reason: "deadline", rounds: 3 },
+    });
     expect(actor.getSnapshot().matches({ borrow: "idle" })).toBe(true);
     actor.stop();
   });

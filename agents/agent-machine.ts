@@ -89,26 +89,28 @@ type Context = {
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 
-export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) => input.adapter.snapshot());
+export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) =>
+  input.adapter.snapshot(),
+);
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
   async ({ input: { deps, loan } }) => {
-  const { agreement } = loan;
-  const result = await deps.settlement.settle({
-    agreement,
-    lenderSignature: loan.lenderSignature,
-    borrowerSignature: loan.borrowerSignature,
-  });
-  await deps.adapter.apply({
-    type: "loan.borrowed",
-    agreementId: result.id,
-    token: agreement.principalToken,
-    principal: agreement.principal,
-    collateralToken: agreement.collateralToken,
-    collateral: agreement.collateral,
-    amountDue: amountDue(agreement),
-  });
-  return result;
+    const { agreement } = loan;
+    const result = await deps.settlement.settle({
+      agreement,
+      lenderSignature: loan.lenderSignature,
+      borrowerSignature: loan.borrowerSignature,
+    });
+    await deps.adapter.apply({
+      type: "loan.borrowed",
+      agreementId: result.id,
+      token: agreement.principalToken,
+      principal: agreement.principal,
+      collateralToken: agreement.collateralToken,
+      collateral: agreement.collateral,
+      amountDue: amountDue(agreement),
+    });
+    return result;
   },
 );
 
@@ -139,18 +141,35 @@ export const serviceLoanAsLender = fromCallback<
   const id = deps.agreementId(agreement);
   let stopped = false;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const run = async () => {
-    let status: LoanStatus = "none";
-    while (!stopped && (status = await deps.settlement.status(id)) === "none") {
-      if (deps.nowSec() > agreement.deadline) return sendBack({ type: "loan.closed", sessionId: input.sessionId, status: "expired" });
+  // Polls the loan until its status leaves `from`, the deadline passes, or the actor stops.
+  const waitWhile = async (
+    from: LoanStatus,
+    deadline?: bigint,
+  ): Promise<LoanStatus | "expired" | "stopped"> => {
+    for (;;) {
+      if (stopped) return "stopped";
+      const status = await deps.settlement.status(id);
+      if (status !== from) return status;
+      if (deadline !== undefined && deps.nowSec() > deadline) return "expired";
       await sleep(deps.pollMs);
     }
-    if (stopped) return;
+  };
+  const run = async () => {
+    const settled = await waitWhile("None", agreement.deadline);
+    if (settled === "stopped") return;
+    if (settled === "expired")
+      return sendBack({ type: "loan.closed", sessionId: input.sessionId, status: "expired" });
     const due = amountDue(agreement);
-    await deps.adapter.apply({ type: "loan.lent", agreementId: id, token: agreement.principalToken, principal: agreement.principal, amountDue: due });
-    while (!stopped && (status = await deps.settlement.status(id)) === "active") await sleep(deps.pollMs);
-    if (stopped) return;
-    if (status === "repaid") {
+    await deps.adapter.apply({
+      type: "loan.lent",
+      agreementId: id,
+      token: agreement.principalToken,
+      principal: agreement.principal,
+      amountDue: due,
+    });
+    const closed = settled === "Active" ? await waitWhile("Active") : settled;
+    if (closed === "stopped" || closed === "expired") return;
+    if (closed === "Repaid") {
       await deps.adapter.apply({
         type: "loan.repaid",
         agreementId: id,
@@ -161,10 +180,13 @@ export const serviceLoanAsLender = fromCallback<
         collateral: agreement.collateral,
       });
     }
-    sendBack({ type: "loan.closed", sessionId: input.sessionId, status });
+    sendBack({ type: "loan.closed", sessionId: input.sessionId, status: closed });
   };
   run().catch((err: unknown) => {
-    deps.log.error("lender loan service failed", { id, error: err instanceof Error ? err.message : String(err) });
+    deps.log.error("lender loan service failed", {
+      id,
+      error: err instanceof Error ? err.message : String(err),
+    });
   });
   return () => {
     stopped = true;
@@ -184,19 +206,27 @@ export const agentMachine = setup({
     rfqWindow: ({ context }) => context.deps.rfqWindowMs,
   },
   guards: {
-    isShort: ({ context }) => context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
+    isShort: ({ context }) =>
+      context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     hasOffers: ({ context }) => (context.borrow?.offers.length ?? 0) > 0,
-    forOurRfq: ({ context, event }) => event.type === "offer.opening" && event.sessionId === context.borrow?.sessionId,
+    forOurRfq: ({ context, event }) =>
+      event.type === "offer.opening" && event.sessionId === context.borrow?.sessionId,
     borrowAgreed: ({ context, event }) =>
       event.type === "session.finished" &&
       event.side === "borrower" &&
       event.sessionId === context.borrow?.sessionId &&
       event.outcome.status === "agreed",
     borrowEnded: ({ context, event }) =>
-      event.type === "session.finished" && event.side === "borrower" && event.sessionId === context.borrow?.sessionId,
+      event.type === "session.finished" &&
+      event.side === "borrower" &&
+      event.sessionId === context.borrow?.sessionId,
     canRepay: ({ context }) => {
       const a = context.loan?.agreement;
-      return a !== undefined && context.state !== undefined && context.deps.policy.canRepay(context.state, { ...a });
+      return (
+        a !== undefined &&
+        context.state !== undefined &&
+        context.deps.policy.canRepay(context.state, { ...a })
+      );
     },
   },
   actions: {
@@ -215,7 +245,12 @@ export const agentMachine = setup({
     })),
     collectOffer: assign(({ context, event }) => {
       if (event.type !== "offer.opening" || !context.borrow) return {};
-      return { borrow: { ...context.borrow, offers: [...context.borrow.offers, { from: event.from, terms: event.terms }] } };
+      return {
+        borrow: {
+          ...context.borrow,
+          offers: [...context.borrow.offers, { from: event.from, terms: event.terms }],
+        },
+      };
     }),
     // The cheapest opening offer wins; the others are told so (stacked RFQs come later).
     chooseLender: assign(({ context }) => {
@@ -239,7 +274,12 @@ export const agentMachine = setup({
       const b = context.borrow!;
       for (const o of b.offers) {
         if (o.from === b.lender) continue;
-        enqueue.emit({ type: "effect.decline", sessionId: b.sessionId, peer: o.from, reason: "another offer was better" });
+        enqueue.emit({
+          type: "effect.decline",
+          sessionId: b.sessionId,
+          peer: o.from,
+          reason: "another offer was better",
+        });
       }
     }),
     clearBorrow: assign({ borrow: undefined }),
@@ -264,7 +304,11 @@ export const agentMachine = setup({
           ? context.deps.policy.lenderStrategy(s, event.rfq, sum(Object.values(context.reserved)))
           : undefined;
       if (!strategy) {
-        enqueue.emit({ type: "report", what: "rfq declined", data: { sessionId: event.sessionId, from: event.from } });
+        enqueue.emit({
+          type: "report",
+          what: "rfq declined",
+          data: { sessionId: event.sessionId, from: event.from },
+        });
         return;
       }
       enqueue.assign({ reserved: { ...context.reserved, [event.sessionId]: event.rfq.principal } });
@@ -290,14 +334,23 @@ export const agentMachine = setup({
       return { reserved: rest };
     }),
     clearLoan: assign({ loan: undefined, borrow: undefined }),
-    report: emit((_, p: { what: string; data: Record<string, unknown> }) => ({ type: "report" as const, ...p })),
+    report: emit((_, p: { what: string; data: Record<string, unknown> }) => ({
+      type: "report" as const,
+      ...p,
+    })),
     logError: ({ context }, p: { what: string; error: unknown }) =>
       context.deps.log.warn(p.what, { error: p.error instanceof Error ? p.error.message : String(p.error) }),
   },
 }).createMachine({
   id: "agent",
   type: "parallel",
-  context: ({ input }) => ({ deps: input, state: undefined, borrow: undefined, loan: undefined, reserved: {} }),
+  context: ({ input }) => ({
+    deps: input,
+    state: undefined,
+    borrow: undefined,
+    loan: undefined,
+    reserved: {},
+  }),
   states: {
     borrow: {
       initial: "observing",
@@ -306,10 +359,16 @@ export const agentMachine = setup({
           invoke: {
             src: "observe",
             input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: { target: "deciding", actions: { type: "recordState", params: ({ event }) => event.output } },
+            onDone: {
+              target: "deciding",
+              actions: { type: "recordState", params: ({ event }) => event.output },
+            },
             onError: {
               target: "idle",
-              actions: { type: "logError", params: ({ event }) => ({ what: "snapshot failed", error: event.error }) },
+              actions: {
+                type: "logError",
+                params: ({ event }) => ({ what: "snapshot failed", error: event.error }),
+              },
             },
           },
         },
@@ -322,7 +381,11 @@ export const agentMachine = setup({
         },
         choosing: {
           always: [
-            { guard: "hasOffers", target: "negotiating", actions: ["chooseLender", "openBorrowerSession", "declineOthers"] },
+            {
+              guard: "hasOffers",
+              target: "negotiating",
+              actions: ["chooseLender", "openBorrowerSession", "declineOthers"],
+            },
             {
               target: "idle",
               actions: ["clearBorrow", { type: "report", params: { what: "no offers", data: {} } }],
@@ -354,8 +417,17 @@ export const agentMachine = setup({
               target: "idle",
               actions: [
                 "clearLoan",
-                { type: "logError", params: ({ event }) => ({ what: "settlement failed", error: event.error }) },
-                { type: "report", params: ({ event }) => ({ what: "settlement failed", data: { error: String(event.error) } }) },
+                {
+                  type: "logError",
+                  params: ({ event }) => ({ what: "settlement failed", error: event.error }),
+                },
+                {
+                  type: "report",
+                  params: ({ event }) => ({
+                    what: "settlement failed",
+                    data: { error: String(event.error) },
+                  }),
+                },
               ],
             },
           },
@@ -368,7 +440,10 @@ export const agentMachine = setup({
           invoke: {
             src: "observe",
             input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: { target: "decidingRepayment", actions: { type: "recordState", params: ({ event }) => event.output } },
+            onDone: {
+              target: "decidingRepayment",
+              actions: { type: "recordState", params: ({ event }) => event.output },
+            },
             onError: "servicing",
           },
         },
@@ -380,13 +455,22 @@ export const agentMachine = setup({
             onDone: {
               target: "observing",
               actions: [
-                { type: "report", params: ({ context, event }) => ({ what: "repaid", data: { id: context.loan!.id, ...event.output } }) },
+                {
+                  type: "report",
+                  params: ({ context, event }) => ({
+                    what: "repaid",
+                    data: { id: context.loan!.id, ...event.output },
+                  }),
+                },
                 "clearLoan",
               ],
             },
             onError: {
               target: "servicing",
-              actions: { type: "logError", params: ({ event }) => ({ what: "repayment failed", error: event.error }) },
+              actions: {
+                type: "logError",
+                params: ({ event }) => ({ what: "repayment failed", error: event.error }),
+              },
             },
           },
         },
@@ -405,7 +489,13 @@ export const agentMachine = setup({
         "loan.closed": {
           actions: [
             "releaseReservation",
-            { type: "report", params: ({ event }) => ({ what: "loan closed", data: { sessionId: event.sessionId, status: event.status } }) },
+            {
+              type: "report",
+              params: ({ event }) => ({
+                what: "loan closed",
+                data: { sessionId: event.sessionId, status: event.status },
+              }),
+            },
           ],
         },
       },

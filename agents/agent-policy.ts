@@ -5,9 +5,9 @@
  */
 import type { Address } from "viem";
 import { amountDue } from "../core/agreement.ts";
-import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { Strategy } from "../negotiation/strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
+import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { priceOf, requiredCollateral } from "./collateral.ts";
 

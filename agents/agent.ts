@@ -162,7 +162,14 @@ export function createAgent(p: CreateAgentParameters): Agent {
       complete: () => {
         sessions.delete(key);
         const outcome = session.getSnapshot().output!;
-        report({ type: "session", agent: p.name, side: e.side, sessionId: e.sessionId, peer: e.peer, outcome });
+        report({
+          type: "session",
+          agent: p.name,
+          side: e.side,
+          sessionId: e.sessionId,
+          peer: e.peer,
+          outcome,
+        });
         actor.send({ type: "session.finished", side: e.side, sessionId: e.sessionId, peer: e.peer, outcome });
       },
       error: (err) => log.error("session crashed", { sessionId: e.sessionId, error: String(err) }),
@@ -174,7 +181,14 @@ export function createAgent(p: CreateAgentParameters): Agent {
   actor.on("*", (effect: AgentEffect) => {
     switch (effect.type) {
       case "effect.broadcastRfq":
-        report({ type: "sent", agent: p.name, to: "broadcast", kind: "rfq", sessionId: effect.sessionId, body: effect.rfq });
+        report({
+          type: "sent",
+          agent: p.name,
+          to: "broadcast",
+          kind: "rfq",
+          sessionId: effect.sessionId,
+          body: effect.rfq,
+        });
         p.endpoint
           .sendRfq(effect.sessionId, effect.rfq)
           .catch((err: unknown) => log.warn("rfq failed", { error: String(err) }));
@@ -192,19 +206,34 @@ export function createAgent(p: CreateAgentParameters): Agent {
   });
 
   const onRfq = (msg: RfqMessage) => {
-    report({ type: "received", agent: p.name, from: msg.from, kind: "rfq", sessionId: msg.sessionId, body: msg.body });
+    report({
+      type: "received",
+      agent: p.name,
+      from: msg.from,
+      kind: "rfq",
+      sessionId: msg.sessionId,
+      body: msg.body,
+    });
     actor.send({ type: "rfq.received", from: msg.from, sessionId: msg.sessionId, rfq: msg.body as RfqBody });
   };
 
   const onMessage = (msg: SessionMessage, _meta: InboundMeta) => {
-    report({ type: "received", agent: p.name, from: msg.from, kind: msg.kind, sessionId: msg.sessionId, body: msg.body });
+    report({
+      type: "received",
+      agent: p.name,
+      from: msg.from,
+      kind: msg.kind,
+      sessionId: msg.sessionId,
+      body: msg.body,
+    });
     const session = sessions.get(sessionKey(msg.sessionId, msg.from));
     if (session) {
       session.send(toSessionEvent(msg));
       return;
     }
     // An opening offer for our own RFQ: the lifecycle machine collects them.
-    if (msg.kind === "offer") actor.send({ type: "offer.opening", from: msg.from, sessionId: msg.sessionId, terms: msg.body.terms });
+    if (msg.kind === "offer")
+      actor.send({ type: "offer.opening", from: msg.from, sessionId: msg.sessionId, terms: msg.body.terms });
   };
 
   const unsubscribe = [p.endpoint.onRfq(onRfq), p.endpoint.onMessage(onMessage)];

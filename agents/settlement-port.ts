@@ -4,12 +4,17 @@
  * ledger kept equal to the contract by a differential test.
  */
 import type { Hex } from "viem";
+import type { LoanStatus } from "../arbitration/types.ts";
 import type { Agreement } from "../core/agreement.ts";
 
-export type LoanStatus = "none" | "active" | "repaid" | "defaulted";
+export type { LoanStatus };
 
 export interface SettlementPort {
-  settle(p: { agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }): Promise<{ id: Hex; txHash: Hex }>;
+  settle(p: {
+    agreement: Agreement;
+    lenderSignature: Hex;
+    borrowerSignature: Hex;
+  }): Promise<{ id: Hex; txHash: Hex }>;
   repay(p: { id: Hex; agreement: Agreement }): Promise<{ txHash: Hex }>;
   status(id: Hex): Promise<LoanStatus>;
 }

@@ -14,7 +14,12 @@ export const DOMAIN_VERSION = "1";
 export type ArbiterDomain = { chainId: number; verifyingContract: Address };
 
 export function eip712Domain(d: ArbiterDomain): TypedDataDomain {
-  return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: d.chainId, verifyingContract: d.verifyingContract };
+  return {
+    name: DOMAIN_NAME,
+    version: DOMAIN_VERSION,
+    chainId: d.chainId,
+    verifyingContract: d.verifyingContract,
+  };
 }
 
 export const agreementTypes = {

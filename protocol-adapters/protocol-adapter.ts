@@ -8,11 +8,27 @@ import type { ProtocolKind, ProtocolState } from "./protocol-state.ts";
 
 export type AdapterAction =
   /** We borrowed: principal arrived, collateral left for escrow. */
-  | { type: "loan.borrowed"; agreementId: Hex; token: Address; principal: bigint; collateralToken: Address; collateral: bigint; amountDue: bigint }
+  | {
+      type: "loan.borrowed";
+      agreementId: Hex;
+      token: Address;
+      principal: bigint;
+      collateralToken: Address;
+      collateral: bigint;
+      amountDue: bigint;
+    }
   /** We lent: principal left. */
   | { type: "loan.lent"; agreementId: Hex; token: Address; principal: bigint; amountDue: bigint }
   /** Our loan was repaid (lender) or we repaid it (borrower). */
-  | { type: "loan.repaid"; agreementId: Hex; role: "lender" | "borrower"; token: Address; amountDue: bigint; collateralToken: Address; collateral: bigint }
+  | {
+      type: "loan.repaid";
+      agreementId: Hex;
+      role: "lender" | "borrower";
+      token: Address;
+      amountDue: bigint;
+      collateralToken: Address;
+      collateral: bigint;
+    }
   /** De-risking: raise margin / lower LTV by `bps`. */
   | { type: "derisk.tighten"; bps: number }
   /** De-risking: stop extending new credit until lifted. */

@@ -31,7 +31,14 @@ export function formatTenor(seconds: number): string {
   return `${seconds}s`;
 }
 
-type Terms = { principal: bigint; rateBps: number; tenor: number; collateralToken: Address; collateral: bigint; haircutBps: number };
+type Terms = {
+  principal: bigint;
+  rateBps: number;
+  tenor: number;
+  collateralToken: Address;
+  collateral: bigint;
+  haircutBps: number;
+};
 
 export function createTranscript(p: TranscriptParameters) {
   const start = p.start ?? Date.now();
@@ -40,18 +47,30 @@ export function createTranscript(p: TranscriptParameters) {
   const terms = (principalToken: Address | undefined, t: Terms) =>
     `${principalToken ? formatAmount(p.tokens, principalToken, t.principal) : t.principal} at ${formatRate(t.rateBps)} for ${formatTenor(t.tenor)}, collateral ${formatAmount(p.tokens, t.collateralToken, t.collateral)} (haircut ${formatRate(t.haircutBps)})`;
   const principalTokenOf = new Map<string, Address>();
-  const line = (text: string) => write(`  ${`+${((Date.now() - start) / 1000).toFixed(2)}s`.padStart(8)}  ${text}`);
+  let at = start;
+  const line = (text: string) => write(`  ${`+${((at - start) / 1000).toFixed(3)}s`.padStart(9)}  ${text}`);
 
-  return (a: Activity) => {
+  /** Prints one activity; `when` is when it happened (default now), so buffered activity keeps its timing. */
+  return (a: Activity, when: number = Date.now()) => {
+    at = when;
     if (a.type === "sent") {
       const b = a.body as Record<string, unknown>;
       const token = principalTokenOf.get(a.sessionId);
       const to = a.to === "broadcast" ? "all lenders" : name(a.to);
       switch (a.kind) {
         case "rfq": {
-          const r = b as { principalToken: Address; principal: bigint; maxRateBps: number; tenor: number; collateralToken: Address; collateral: bigint };
+          const r = b as {
+            principalToken: Address;
+            principal: bigint;
+            maxRateBps: number;
+            tenor: number;
+            collateralToken: Address;
+            collateral: bigint;
+          };
           principalTokenOf.set(a.sessionId, r.principalToken);
-          line(`${a.agent} → ${to}   RFQ     borrow ${formatAmount(p.tokens, r.principalToken, r.principal)} for ${formatTenor(r.tenor)}, at most ${formatRate(r.maxRateBps)}, pledging up to ${formatAmount(p.tokens, r.collateralToken, r.collateral)}`);
+          line(
+            `${a.agent} → ${to}   RFQ     borrow ${formatAmount(p.tokens, r.principalToken, r.principal)} for ${formatTenor(r.tenor)}, at most ${formatRate(r.maxRateBps)}, pledging up to ${formatAmount(p.tokens, r.collateralToken, r.collateral)}`,
+          );
           return;
         }
         case "offer":
@@ -61,7 +80,9 @@ export function createTranscript(p: TranscriptParameters) {
           line(`${a.agent} → ${to}   ACCEPT  and signs the EIP-712 Agreement`);
           return;
         case "confirm":
-          line(`${a.agent} → ${to}   CONFIRM countersigns agreement ${String((b as { agreementId: string }).agreementId).slice(0, 18)}…`);
+          line(
+            `${a.agent} → ${to}   CONFIRM countersigns agreement ${String((b as { agreementId: string }).agreementId).slice(0, 18)}…`,
+          );
           return;
         case "reject":
           line(`${a.agent} → ${to}   REJECT  ${(b as { reason: string }).reason}`);
@@ -75,12 +96,15 @@ export function createTranscript(p: TranscriptParameters) {
     }
     if (a.type === "session") {
       const o = a.outcome;
-      line(`${a.agent}: session with ${name(a.peer)} ended ${o.status.toUpperCase()} after ${o.rounds} offer(s) of its own${o.status === "failed" ? ` (${o.reason})` : ""}`);
+      line(
+        `${a.agent}: session with ${name(a.peer)} ended ${o.status.toUpperCase()} after ${o.rounds} offer(s) of its own${o.status === "failed" ? ` (${o.reason})` : ""}`,
+      );
       return;
     }
     if (a.type === "report") {
       if (a.what === "settled") line(`${a.agent}: SETTLED on-chain, tx ${String(a.data.txHash)}`);
-      else if (a.what === "repaid") line(`${a.agent}: REPAID, collateral released, tx ${String(a.data.txHash)}`);
+      else if (a.what === "repaid")
+        line(`${a.agent}: REPAID, collateral released, tx ${String(a.data.txHash)}`);
       else if (a.what === "loan closed") line(`${a.agent}: loan closed (${String(a.data.status)})`);
       else if (a.what !== "rfq declined") line(`${a.agent}: ${a.what}`);
     }

@@ -1,7 +1,7 @@
 import { type Hex, keccak256, toHex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
-import { type AnyActorRef, createActor, SimulatedClock } from "xstate";
 import { describe, expect, it } from "vitest";
+import { type AnyActorRef, createActor, SimulatedClock } from "xstate";
 import { hashAgreement, verifyAgreementSignature } from "../../core/agreement.ts";
 import { createSigner } from "../../core/signer.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
@@ -19,7 +19,13 @@ const lenderKey = createSigner(generatePrivateKey());
 const borrowerKey = createSigner(generatePrivateKey());
 const usdc = "0x00000000000000000000000000000000000000c0" as const;
 const weth = "0x00000000000000000000000000000000000000e0" as const;
-const template = { principal: 1_000_000n, tenor: 86_400, collateralToken: weth, collateral: 700n, haircutBps: 2000 };
+const template = {
+  principal: 1_000_000n,
+  tenor: 86_400,
+  collateralToken: weth,
+  collateral: 700n,
+  haircutBps: 2000,
+};
 
 function toEvent(m: OutboundMessage): SessionEvent {
   switch (m.kind) {
@@ -43,7 +49,13 @@ function setupPair(opts: {
   const clock = opts.clock ?? new SimulatedClock();
   const sessionId = keccak256(toHex("session-1"));
   const nowSec = () => BigInt(Math.floor(clock.now() / 1000)) + 1_700_000_000n;
-  const common = { sessionId, maxRounds: opts.maxRounds ?? 4, deadlineMs: 10_000, confirmTimeoutMs: 2_000, now: () => clock.now() };
+  const common = {
+    sessionId,
+    maxRounds: opts.maxRounds ?? 4,
+    deadlineMs: 10_000,
+    confirmTimeoutMs: 2_000,
+    now: () => clock.now(),
+  };
   const portFor = (signer: typeof lenderKey) =>
     createAgreementPort({
       domain,
@@ -88,7 +100,9 @@ function setupPair(opts: {
   const transcript: string[] = [];
   const wire = (from: AnyActorRef, to: AnyActorRef, name: string) =>
     from.on("outbound", (e: { message: OutboundMessage }) => {
-      transcript.push(`${name} ${e.message.kind}${e.message.kind === "offer" ? ` ${e.message.body.terms.rateBps}` : ""}`);
+      transcript.push(
+        `${name} ${e.message.kind}${e.message.kind === "offer" ? ` ${e.message.body.terms.rateBps}` : ""}`,
+      );
       // Deliver asynchronously, as a transport would.
       queueMicrotask(() => to.send(toEvent(e.message)));
     });
@@ -119,11 +133,15 @@ describe("alternating offers", () => {
     if (l.status !== "agreed" || b.status !== "agreed") return;
     expect(hashAgreement(domain, l.agreement)).toBe(hashAgreement(domain, b.agreement));
     expect(() => verifyAgreementSignature(domain, l.agreement, l.lenderSignature, "lender")).not.toThrow();
-    expect(() => verifyAgreementSignature(domain, l.agreement, b.borrowerSignature, "borrower")).not.toThrow();
+    expect(() =>
+      verifyAgreementSignature(domain, l.agreement, b.borrowerSignature, "borrower"),
+    ).not.toThrow();
     expect(l.agreement.rateBps).toBeGreaterThanOrEqual(500);
     expect(l.agreement.rateBps).toBeLessThanOrEqual(800);
     expect(transcript[0]).toBe("lender offer 900");
-    expect(transcript.at(-1)).toBe(transcript.at(-2)?.startsWith("lender accept") ? "borrower confirm" : "lender confirm");
+    expect(transcript.at(-1)).toBe(
+      transcript.at(-2)?.startsWith("lender accept") ? "borrower confirm" : "lender confirm",
+    );
   });
 
   it("fails cleanly on both sides when reservation ranges do not overlap", async () => {

@@ -11,7 +11,7 @@
 import type { Address, Hex } from "viem";
 import { assign, emit, setup } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
-import { type SessionView, type Side, type Strategy, type Terms, termsEqual } from "../strategies/strategy.ts";
+import type { SessionView, Side, Strategy, Terms } from "../strategies/strategy.ts";
 
 /** What the session needs to turn terms into a signed, checkable Agreement. */
 export interface AgreementPort {
@@ -123,14 +123,19 @@ export const alternatingOffersMachine = setup({
       type: "outbound" as const,
       message: { kind: "offer" as const, body: { terms: context.myLast! } },
     })),
-    recordTheirOffer: assign(({ event }) => (event.type === "offer.received" ? { theirLast: event.terms } : {})),
+    recordTheirOffer: assign(({ event }) =>
+      event.type === "offer.received" ? { theirLast: event.terms } : {},
+    ),
     signTheirOffer: assign(({ context }) => {
       const agreement = context.port.build(context.theirLast!);
       return { agreement, mySignature: context.port.sign(agreement) };
     }),
     sendAccept: emit(({ context }) => ({
       type: "outbound" as const,
-      message: { kind: "accept" as const, body: { agreement: context.agreement!, signature: context.mySignature! } },
+      message: {
+        kind: "accept" as const,
+        body: { agreement: context.agreement!, signature: context.mySignature! },
+      },
     })),
     countersign: assign(({ context, event }) => {
       if (event.type !== "accept.received") return {};
@@ -147,10 +152,14 @@ export const alternatingOffersMachine = setup({
         body: { agreementId: context.port.id(context.agreement!), signature: context.mySignature! },
       },
     })),
-    recordConfirm: assign(({ event }) => (event.type === "confirm.received" ? { theirSignature: event.signature } : {})),
+    recordConfirm: assign(({ event }) =>
+      event.type === "confirm.received" ? { theirSignature: event.signature } : {},
+    ),
     fail: assign((_, params: { reason: string }) => ({ failure: params.reason })),
     failWithTheirReason: assign(({ event }) =>
-      event.type === "reject.received" || event.type === "abort" ? { failure: `${event.type}: ${event.reason}` } : {},
+      event.type === "reject.received" || event.type === "abort"
+        ? { failure: `${event.type}: ${event.reason}` }
+        : {},
     ),
     sendReject: emit(({ context }) => ({
       type: "outbound" as const,
@@ -175,7 +184,10 @@ export const alternatingOffersMachine = setup({
     negotiating: {
       initial: "start",
       after: {
-        deadline: { target: "failed", actions: [{ type: "fail", params: { reason: "deadline" } }, "sendReject"] },
+        deadline: {
+          target: "failed",
+          actions: [{ type: "fail", params: { reason: "deadline" } }, "sendReject"],
+        },
       },
       on: {
         "reject.received": { target: "failed", actions: "failWithTheirReason" },
@@ -198,7 +210,11 @@ export const alternatingOffersMachine = setup({
               { guard: "roundsLeft", target: "proposing", actions: "recordTheirOffer" },
               {
                 target: "#alternatingOffers.failed",
-                actions: ["recordTheirOffer", { type: "fail", params: { reason: "rounds exhausted" } }, "sendReject"],
+                actions: [
+                  "recordTheirOffer",
+                  { type: "fail", params: { reason: "rounds exhausted" } },
+                  "sendReject",
+                ],
               },
             ],
           },
@@ -232,7 +248,12 @@ export const alternatingOffersMachine = setup({
       };
     }
     if (context.agreement && context.mySignature) {
-      return { status: "unconfirmed", agreement: context.agreement, mySignature: context.mySignature, rounds };
+      return {
+        status: "unconfirmed",
+        agreement: context.agreement,
+        mySignature: context.mySignature,
+        rounds,
+      };
     }
     return { status: "failed", reason: context.failure ?? "failed", rounds };
   },

@@ -6,6 +6,7 @@
 
 /** The issues negotiated for one loan (amount, rate, tenor, collateral, haircut), as on the wire. */
 export type { Terms } from "../wire/schemas.ts";
+
 import type { Terms } from "../wire/schemas.ts";
 
 export type Side = "lender" | "borrower";
@@ -27,15 +28,4 @@ export interface Strategy {
   propose(view: SessionView): Terms;
   /** Whether to accept the counterparty's terms as they stand. */
   accept(view: SessionView, theirs: Terms): boolean;
-}
-
-export function termsEqual(a: Terms, b: Terms): boolean {
-  return (
-    a.principal === b.principal &&
-    a.rateBps === b.rateBps &&
-    a.tenor === b.tenor &&
-    a.collateralToken.toLowerCase() === b.collateralToken.toLowerCase() &&
-    a.collateral === b.collateral &&
-    a.haircutBps === b.haircutBps
-  );
 }

@@ -38,7 +38,11 @@ export function createTimeDependentStrategy(p: TimeDependentParameters): Strateg
       if (theirs.principal !== p.template.principal || theirs.tenor > p.template.tenor) return false;
       if (theirs.collateralToken.toLowerCase() !== p.template.collateralToken.toLowerCase()) return false;
       // Lenders need at least their collateral; borrowers post at most theirs.
-      if (p.side === "lender" ? theirs.collateral < p.template.collateral : theirs.collateral > p.template.collateral)
+      if (
+        p.side === "lender"
+          ? theirs.collateral < p.template.collateral
+          : theirs.collateral > p.template.collateral
+      )
         return false;
       return better(theirs.rateBps, rateAt(view));
     },

@@ -7,7 +7,13 @@ import { SimulatedPerpExchange } from "./simulated-perp-exchange.ts";
 
 const usdc = { address: "0x00000000000000000000000000000000000000C0" as const, symbol: "USDC", decimals: 6 };
 const weth = { address: "0x00000000000000000000000000000000000000E0" as const, symbol: "WETH", decimals: 18 };
-const model: KinkedRateModel = { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 };
+const model: KinkedRateModel = {
+  baseBps: 0,
+  slope1Bps: 400,
+  slope2Bps: 6000,
+  kinkBps: 8000,
+  reserveFactorBps: 1000,
+};
 const id = `0x${"11".repeat(32)}` as const;
 
 describe("kinked rate model", () => {
@@ -43,7 +49,13 @@ describe("simulated lending market", () => {
 
   it("lends, is repaid with interest for depositors, and pauses credit when de-risking", async () => {
     const m = market();
-    await m.apply({ type: "loan.lent", agreementId: id, token: usdc.address, principal: 1_000_000n, amountDue: 1_010_000n });
+    await m.apply({
+      type: "loan.lent",
+      agreementId: id,
+      token: usdc.address,
+      principal: 1_000_000n,
+      amountDue: 1_010_000n,
+    });
     expect((await m.snapshot()).liquidity[0]?.net).toBe(2_000_000n);
     await m.apply({
       type: "loan.repaid",

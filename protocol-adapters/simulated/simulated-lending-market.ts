@@ -54,7 +54,15 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
       protocolId: this.protocolId,
       kind: this.kind,
       timestamp: Math.floor(this.p.now() / 1000),
-      liquidity: [{ token: this.p.asset.address, symbol: this.p.asset.symbol, decimals: this.p.asset.decimals, liquid: this.cash, net }],
+      liquidity: [
+        {
+          token: this.p.asset.address,
+          symbol: this.p.asset.symbol,
+          decimals: this.p.asset.decimals,
+          liquid: this.cash,
+          net,
+        },
+      ],
       pledgeable: [],
       prices: [{ token: this.p.asset.address, usd8: this.p.priceUsd8 }],
       opportunityRateBps: supplyRateBps(this.p.rateModel, u),

@@ -53,7 +53,8 @@ export class SimulatedPerpExchange implements ProtocolAdapter {
 
   async snapshot(): Promise<ProtocolState> {
     const net = this.cash - this.pendingWithdrawals - this.minFloat;
-    const marginRatioBps = this.pendingWithdrawals === 0n ? 10_000 : Number((this.cash * 10_000n) / this.pendingWithdrawals);
+    const marginRatioBps =
+      this.pendingWithdrawals === 0n ? 10_000 : Number((this.cash * 10_000n) / this.pendingWithdrawals);
     return {
       v: PROTOCOL_STATE_VERSION,
       protocolId: this.protocolId,

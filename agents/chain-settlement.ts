@@ -1,0 +1,27 @@
+/**
+ * SettlementPort on the LiquidityArbiter contract: the production way an agent settles, repays
+ * and follows its loans.
+ */
+import type { Address } from "viem";
+import { type ArbiterClients, getLoan, repay, settle } from "../arbitration/index.ts";
+import type { SettlementPort } from "./settlement-port.ts";
+
+export type CreateChainSettlementParameters = {
+  /** The agent's own clients: it signs its own transactions. */
+  clients: ArbiterClients;
+  arbiter: Address;
+};
+
+export function createChainSettlement({ clients, arbiter }: CreateChainSettlementParameters): SettlementPort {
+  return {
+    settle: async ({ agreement, lenderSignature, borrowerSignature }) => {
+      const { id, hash } = await settle({ clients, arbiter, agreement, lenderSignature, borrowerSignature });
+      return { id, txHash: hash };
+    },
+    repay: async ({ id }) => {
+      const { hash } = await repay({ clients, arbiter, id });
+      return { txHash: hash };
+    },
+    status: async (id) => (await getLoan({ clients, arbiter, id })).status,
+  };
+}
