@@ -5,14 +5,13 @@
 import { type Address, getAddress } from "viem";
 import { z } from "zod";
 import { address } from "../core/schema.ts";
+import { ProtocolKind } from "../protocol-adapters/protocol-state.ts";
 
-export const PROTOCOL_KINDS = ["lending", "amm", "perp", "options-vault", "other"] as const;
-export type ProtocolKind = (typeof PROTOCOL_KINDS)[number];
 
 export const PeerInfoSchema = z.strictObject({
   address,
   name: z.string().min(1).max(64),
-  protocol: z.enum(PROTOCOL_KINDS),
+  protocol: ProtocolKind,
 });
 export type PeerInfo = z.output<typeof PeerInfoSchema>;
 

@@ -1,0 +1,62 @@
+/**
+ * The viem clients every arbitration action takes: one public client for reads and one wallet
+ * client for writes, sharing a chain and an account whose nonces are managed locally so several
+ * transactions sent at once from one account do not collide.
+ */
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  nonceManager,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { anvil } from "viem/chains";
+
+export type ArbiterClients = {
+  public: PublicClient<Transport, Chain>;
+  wallet: WalletClient<Transport, Chain, Account>;
+  account: Account;
+  chain: Chain;
+};
+
+/** The read side is enough for view actions (getLoan); callers may pass full ArbiterClients. */
+export type ArbiterReadClients = Pick<ArbiterClients, "public">;
+
+export type CreateArbiterClientsParameters = {
+  rpcUrl: string;
+  privateKey: Hex;
+  /** Chain to talk to; anvil (31337) at `rpcUrl` when omitted. */
+  chain?: Chain;
+  /** How often to poll for receipts and blocks. Default 50 ms: anvil mines at once, and viem's 4 s
+   *  default would dominate every test and simulation step. Raise it for remote nodes. */
+  pollingInterval?: number;
+};
+
+export type CreateArbiterClientsReturnType = ArbiterClients;
+
+export function createArbiterClients(params: CreateArbiterClientsParameters): CreateArbiterClientsReturnType {
+  const chain =
+    params.chain ??
+    defineChain({
+      ...anvil,
+      rpcUrls: { default: { http: [params.rpcUrl] }, public: { http: [params.rpcUrl] } },
+    });
+  const transport = http(params.rpcUrl);
+  const pollingInterval = params.pollingInterval ?? 50;
+  // viem's shared nonceManager hands out nonces per (address, chain) across all clients in this
+  // process, and resyncs from the node after a failed send.
+  const account = privateKeyToAccount(params.privateKey, { nonceManager });
+  return {
+    public: createPublicClient({ chain, transport, pollingInterval }),
+    wallet: createWalletClient({ chain, transport, account, pollingInterval }),
+    account,
+    chain,
+  };
+}

@@ -1,0 +1,262 @@
+import { erc20Abi, type Hex, parseEventLogs } from "viem";
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
+import { type Agreement, amountDue, hashAgreement, signAgreement } from "../core/agreement.ts";
+import { type ArbiterFixture, sampleAgreement, useAnvil } from "../test/harness/anvil.ts";
+import { approve } from "./approve.ts";
+import {
+  ArbiterAlreadySettledError,
+  ArbiterExpiredError,
+  ArbiterInsufficientAllowanceError,
+  ArbiterInvalidSignatureError,
+  ArbiterNonceUsedError,
+  ArbiterNotPartyError,
+  ArbiterRevertError,
+} from "./errors.ts";
+import { getLoan } from "./get-loan.ts";
+import { invalidateNonce } from "./invalidate-nonce.ts";
+import { isNonceUsed } from "./is-nonce-used.ts";
+import { settle } from "./settle.ts";
+
+const chain = await useAnvil();
+let fx: ArbiterFixture;
+let snap: Hex;
+
+beforeAll(async () => {
+  fx = await chain.deployFixture();
+});
+beforeEach(async () => {
+  snap = await chain.snapshot();
+});
+afterEach(async () => {
+  await chain.revert(snap);
+});
+
+async function agreement(overrides: Partial<Agreement> = {}): Promise<Agreement> {
+  return sampleAgreement(fx, await chain.now(), overrides);
+}
+
+function signatures(a: Agreement) {
+  return {
+    lenderSignature: signAgreement(fx.domain, a, fx.lender.signer),
+    borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+  };
+}
+
+function balance(token: `0x${string}`, owner: `0x${string}`) {
+  return fx.deployer.clients.public.readContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [owner],
+  });
+}
+
+async function balances() {
+  const { usdc, weth, arbiter, lender, borrower } = fx;
+  const [lenderUsdc, borrowerUsdc, borrowerWeth, escrowWeth] = await Promise.all([
+    balance(usdc, lender.address),
+    balance(usdc, borrower.address),
+    balance(weth, borrower.address),
+    balance(weth, arbiter),
+  ]);
+  return { lenderUsdc, borrowerUsdc, borrowerWeth, escrowWeth };
+}
+
+/** Runs `fn`, expecting it to throw; returns the error. */
+async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("settle", () => {
+  test("moves principal to the borrower and escrows collateral", async () => {
+    const a = await agreement();
+    const before = await balances();
+
+    const { id, receipt } = await settle({
+      clients: fx.borrower.clients,
+      arbiter: fx.arbiter,
+      agreement: a,
+      ...signatures(a),
+    });
+
+    expect(id).toBe(hashAgreement(fx.domain, a));
+    const after = await balances();
+    expect(after.lenderUsdc).toBe(before.lenderUsdc - a.principal);
+    expect(after.borrowerUsdc).toBe(before.borrowerUsdc + a.principal);
+    expect(after.borrowerWeth).toBe(before.borrowerWeth - a.collateral);
+    expect(after.escrowWeth).toBe(before.escrowWeth + a.collateral);
+
+    const [event] = parseEventLogs({ abi: liquidityArbiterAbi, logs: receipt.logs, eventName: "Settled" });
+    expect(event?.args).toMatchObject({
+      id,
+      lender: a.lender,
+      borrower: a.borrower,
+      amountDue: amountDue(a),
+    });
+
+    const block = await fx.deployer.clients.public.getBlock({ blockNumber: receipt.blockNumber });
+    expect(await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).toEqual({
+      id,
+      status: "Active",
+      lender: a.lender,
+      borrower: a.borrower,
+      principalToken: a.principalToken,
+      collateralToken: a.collateralToken,
+      principal: a.principal,
+      collateral: a.collateral,
+      rateBps: a.rateBps,
+      tenor: a.tenor,
+      maturity: block.timestamp + BigInt(a.tenor),
+      amountDue: amountDue(a),
+    });
+    for (const party of [a.lender, a.borrower]) {
+      expect(
+        await isNonceUsed({ clients: fx.lender.clients, arbiter: fx.arbiter, owner: party, nonce: a.nonce }),
+      ).toBe(true);
+    }
+  });
+
+  test("either party may submit, and one account can settle several agreements at once", async () => {
+    const agreements = await Promise.all([1n, 2n, 3n].map((nonce) => agreement({ nonce })));
+    const results = await Promise.all(
+      agreements.map((a) =>
+        settle({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.id)).size).toBe(3);
+    for (const { id } of results) {
+      expect((await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status).toBe("Active");
+    }
+  });
+
+  test("an unknown id reads as status None", async () => {
+    const loan = await getLoan({
+      clients: fx.lender.clients,
+      arbiter: fx.arbiter,
+      id: `0x${"ab".repeat(32)}`,
+    });
+    expect(loan.status).toBe("None");
+    expect(loan.principal).toBe(0n);
+  });
+});
+
+describe("settle rejects, with a typed error and no state change", () => {
+  test("an expired agreement", async () => {
+    const a = await agreement();
+    a.deadline = (await chain.now()) - 1n;
+    const before = await balances();
+    const error = await rejection(() =>
+      settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterExpiredError);
+    expect(error).toBeInstanceOf(ArbiterRevertError);
+    expect((error as ArbiterExpiredError).deadline).toBe(a.deadline);
+    expect((error as ArbiterExpiredError).code).toBe("Expired");
+    expect((error as Error).message).toMatch(/renegotiate/);
+    expect(await balances()).toEqual(before);
+  });
+
+  test("a signature by someone else", async () => {
+    const a = await agreement();
+    const error = await rejection(() =>
+      settle({
+        clients: fx.borrower.clients,
+        arbiter: fx.arbiter,
+        agreement: a,
+        lenderSignature: signAgreement(fx.domain, a, fx.stranger.signer),
+        borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+      }),
+    );
+    expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
+    expect((error as ArbiterInvalidSignatureError).expectedSigner).toBe(fx.lender.address);
+  });
+
+  test("the lender's signature in the borrower's slot", async () => {
+    const a = await agreement();
+    const lenderSignature = signAgreement(fx.domain, a, fx.lender.signer);
+    const error = await rejection(() =>
+      settle({
+        clients: fx.lender.clients,
+        arbiter: fx.arbiter,
+        agreement: a,
+        lenderSignature,
+        borrowerSignature: lenderSignature,
+      }),
+    );
+    expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
+    expect((error as ArbiterInvalidSignatureError).expectedSigner).toBe(fx.borrower.address);
+  });
+
+  test("a signature over a different domain (another arbiter address)", async () => {
+    const a = await agreement();
+    const otherDomain = { ...fx.domain, verifyingContract: fx.usdc };
+    const error = await rejection(() =>
+      settle({
+        clients: fx.borrower.clients,
+        arbiter: fx.arbiter,
+        agreement: a,
+        lenderSignature: signAgreement(otherDomain, a, fx.lender.signer),
+        borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+      }),
+    );
+    expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
+  });
+
+  test("a replay of a settled agreement", async () => {
+    const a = await agreement();
+    const sigs = signatures(a);
+    const { id } = await settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...sigs });
+    const error = await rejection(() =>
+      settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...sigs }),
+    );
+    expect(error).toBeInstanceOf(ArbiterAlreadySettledError);
+    expect((error as ArbiterAlreadySettledError).id).toBe(id);
+  });
+
+  test("a used nonce in a different agreement", async () => {
+    const a = await agreement();
+    await settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) });
+    const b = await agreement({ sessionId: `0x${"22".repeat(32)}`, principal: 1n });
+    const error = await rejection(() =>
+      settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: b, ...signatures(b) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
+    expect(error).toMatchObject({ party: fx.lender.address, nonce: a.nonce });
+  });
+
+  test("a nonce the borrower cancelled", async () => {
+    const a = await agreement({ nonce: 77n });
+    await invalidateNonce({ clients: fx.borrower.clients, arbiter: fx.arbiter, nonce: 77n });
+    const error = await rejection(() =>
+      settle({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
+    expect(error).toMatchObject({ party: fx.borrower.address, nonce: 77n });
+  });
+
+  test("a caller who is not a party", async () => {
+    const a = await agreement();
+    const error = await rejection(() =>
+      settle({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterNotPartyError);
+    expect((error as ArbiterNotPartyError).caller).toBe(fx.stranger.address);
+  });
+
+  test("a lender who has not approved the principal (token error decoded)", async () => {
+    await approve({ clients: fx.lender.clients, token: fx.usdc, spender: fx.arbiter, amount: 0n });
+    const a = await agreement();
+    const error = await rejection(() =>
+      settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterInsufficientAllowanceError);
+    expect(error).toMatchObject({ spender: fx.arbiter, allowance: 0n, needed: a.principal });
+    expect((error as Error).message).toMatch(/approve/);
+  });
+});

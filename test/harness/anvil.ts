@@ -1,0 +1,187 @@
+/**
+ * anvil for vitest. `useAnvil()` starts one anvil per worker process, lazily on first use (vitest
+ * forks a process per test file, so in practice one per file); it is killed when the process exits.
+ *
+ *   const chain = await useAnvil();
+ *   let fx: ArbiterFixture;
+ *   let snap: Hex;
+ *   beforeAll(async () => { fx = await chain.deployFixture(); });
+ *   beforeEach(async () => { snap = await chain.snapshot(); });
+ *   afterEach(async () => { await chain.revert(snap); });
+ *
+ * deployFixture() deploys LiquidityArbiter and two TestTokens (USDC, 6 decimals; WETH, 18) from
+ * account 0, mints to the lender (account 1), borrower (2) and stranger (3), and, unless
+ * `approve: false`, has each of them approve the arbiter for unlimited amounts of both tokens.
+ * Snapshots are single-use (anvil deletes them on revert): take a new one before each test.
+ */
+import { type Address, createTestClient, type Hex, http, nonceManager, type TestClient } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
+import { anvilAccounts, type StartAnvilReturnType, startAnvil } from "../../arbitration/anvil.ts";
+import { approve } from "../../arbitration/approve.ts";
+import { type ArbiterClients, createArbiterClients } from "../../arbitration/clients.ts";
+import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
+import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
+import { mintTestToken } from "../../arbitration/mint-test-token.ts";
+import type { Agreement, ArbiterDomain } from "../../core/agreement.ts";
+import { createSigner, type Signer } from "../../core/signer.ts";
+
+export type Party = {
+  address: Address;
+  privateKey: Hex;
+  clients: ArbiterClients;
+  /** Fast signer (core/signer.ts) for EIP-712 digests. */
+  signer: Signer;
+};
+
+export type ArbiterFixture = {
+  arbiter: Address;
+  usdc: Address;
+  weth: Address;
+  /** EIP-712 domain of the deployed arbiter. */
+  domain: ArbiterDomain;
+  deployer: Party;
+  lender: Party;
+  borrower: Party;
+  stranger: Party;
+};
+
+export type DeployFixtureParameters = {
+  /** Approve the arbiter for both tokens from lender, borrower and stranger (default true). */
+  approve?: boolean;
+};
+
+export type AnvilHarness = {
+  rpcUrl: string;
+  chainId: number;
+  anvil: StartAnvilReturnType;
+  /** viem test client (mode "anvil") for mining, time travel, impersonation. */
+  test: TestClient<"anvil">;
+  /** Clients and signer for anvil dev account `index` (0-9). */
+  party(index: number): Party;
+  /** Takes a snapshot of the chain; revert(id) returns to it once. */
+  snapshot(): Promise<Hex>;
+  /** Reverts to a snapshot and resets the local nonce caches of the dev accounts. */
+  revert(id: Hex): Promise<void>;
+  /** Current chain time (latest block timestamp), unix seconds. */
+  now(): Promise<bigint>;
+  /** Moves chain time forward by `seconds` and mines a block. */
+  increaseTime(seconds: number | bigint): Promise<void>;
+  deployFixture(params?: DeployFixtureParameters): Promise<ArbiterFixture>;
+};
+
+let harness: Promise<AnvilHarness> | undefined;
+
+/** The worker's anvil, started on first call. */
+export function useAnvil(): Promise<AnvilHarness> {
+  harness ??= createHarness();
+  return harness;
+}
+
+async function createHarness(): Promise<AnvilHarness> {
+  const anvil = await startAnvil();
+  const { rpcUrl, chainId } = anvil;
+  const test = createTestClient({ mode: "anvil", transport: http(rpcUrl), pollingInterval: 50 });
+
+  const parties = new Map<number, Party>();
+  const party = (index: number): Party => {
+    const privateKey = anvilAccounts[index];
+    if (!privateKey) throw new Error(`anvil dev account ${index} does not exist (0-9).`);
+    let p = parties.get(index);
+    if (!p) {
+      p = {
+        address: privateKeyToAddress(privateKey),
+        privateKey,
+        clients: createArbiterClients({ rpcUrl, privateKey }),
+        signer: createSigner(privateKey),
+      };
+      parties.set(index, p);
+    }
+    return p;
+  };
+
+  return {
+    rpcUrl,
+    chainId,
+    anvil,
+    test,
+    party,
+    snapshot: () => test.snapshot(),
+    revert: async (id) => {
+      await test.revert({ id });
+      // viem's nonce manager never goes backwards; the chain just did.
+      for (const key of anvilAccounts) {
+        nonceManager.reset({ address: privateKeyToAddress(key), chainId });
+      }
+    },
+    now: async () => (await party(0).clients.public.getBlock()).timestamp,
+    increaseTime: async (seconds) => {
+      await test.increaseTime({ seconds: Number(seconds) });
+      await test.mine({ blocks: 1 });
+    },
+    deployFixture: (params = {}) => deployFixture(party, chainId, params),
+  };
+}
+
+const MAX = 2n ** 256n - 1n;
+
+async function deployFixture(
+  party: (index: number) => Party,
+  chainId: number,
+  params: DeployFixtureParameters,
+): Promise<ArbiterFixture> {
+  const [deployer, lender, borrower, stranger] = [party(0), party(1), party(2), party(3)];
+  const { clients } = deployer;
+  const [{ address: arbiter }, { address: usdc }, { address: weth }] = await Promise.all([
+    deployArbiter({ clients }),
+    deployTestToken({ clients, name: "USD Coin", symbol: "USDC", decimals: 6 }),
+    deployTestToken({ clients, name: "Wrapped Ether", symbol: "WETH", decimals: 18 }),
+  ]);
+  const holders = [lender, borrower, stranger];
+  await Promise.all(
+    holders.flatMap((p) => [
+      mintTestToken({ clients, token: usdc, to: p.address, amount: 10_000_000n * 10n ** 6n }),
+      mintTestToken({ clients, token: weth, to: p.address, amount: 10_000n * 10n ** 18n }),
+    ]),
+  );
+  if (params.approve ?? true) {
+    await Promise.all(
+      holders.flatMap((p) => [
+        approve({ clients: p.clients, token: usdc, spender: arbiter, amount: MAX }),
+        approve({ clients: p.clients, token: weth, spender: arbiter, amount: MAX }),
+      ]),
+    );
+  }
+  return {
+    arbiter,
+    usdc,
+    weth,
+    domain: { chainId, verifyingContract: arbiter },
+    deployer,
+    lender,
+    borrower,
+    stranger,
+  };
+}
+
+/** A plausible agreement between the fixture's lender and borrower: 1M USDC against 500 WETH at
+ *  5% for 30 days, settleable for an hour from `now`. Override any field. */
+export function sampleAgreement(
+  fx: ArbiterFixture,
+  now: bigint,
+  overrides: Partial<Agreement> = {},
+): Agreement {
+  return {
+    sessionId: `0x${"11".repeat(32)}`,
+    lender: fx.lender.address,
+    borrower: fx.borrower.address,
+    principalToken: fx.usdc,
+    principal: 1_000_000n * 10n ** 6n,
+    collateralToken: fx.weth,
+    collateral: 500n * 10n ** 18n,
+    rateBps: 500,
+    tenor: 30 * 24 * 3600,
+    nonce: 1n,
+    deadline: now + 3600n,
+    ...overrides,
+  };
+}
