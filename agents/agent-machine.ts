@@ -31,6 +31,8 @@ export type AgentDeps = {
   pollMs: number;
   /** How long a borrower collects opening offers after an RFQ, ms. */
   rfqWindowMs: number;
+  /** Stop collecting early once this many opening offers arrived (default: wait the window). */
+  enoughOffers?: number;
   newSessionId: () => Hex;
   /** The on-chain id of an agreement (its EIP-712 digest). */
   agreementId: (agreement: Agreement) => Hex;
@@ -209,6 +211,10 @@ export const agentMachine = setup({
     isShort: ({ context }) =>
       context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     hasOffers: ({ context }) => (context.borrow?.offers.length ?? 0) > 0,
+    forOurRfqAndEnough: ({ context, event }) =>
+      event.type === "offer.opening" &&
+      event.sessionId === context.borrow?.sessionId &&
+      context.borrow.offers.length + 1 >= (context.deps.enoughOffers ?? Number.POSITIVE_INFINITY),
     forOurRfq: ({ context, event }) =>
       event.type === "offer.opening" && event.sessionId === context.borrow?.sessionId,
     borrowAgreed: ({ context, event }) =>
@@ -376,7 +382,12 @@ export const agentMachine = setup({
         idle: { after: { poll: "observing" }, on: { tick: "observing" } },
         requesting: {
           entry: ["startRequest", "broadcastRfq"],
-          on: { "offer.opening": { guard: "forOurRfq", actions: "collectOffer" } },
+          on: {
+            "offer.opening": [
+              { guard: "forOurRfqAndEnough", target: "choosing", actions: "collectOffer" },
+              { guard: "forOurRfq", actions: "collectOffer" },
+            ],
+          },
           after: { rfqWindow: "choosing" },
         },
         choosing: {

@@ -53,6 +53,8 @@ export type CreateAgentParameters = {
   policy: AgentPolicy;
   pollMs?: number;
   rfqWindowMs?: number;
+  /** Close the RFQ window early after this many opening offers. */
+  enoughOffers?: number;
   session?: Partial<SessionOptions>;
   /** Unix seconds on the settlement chain. Defaults to the wall clock. */
   nowSec?: () => bigint;
@@ -108,6 +110,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       policy: p.policy,
       pollMs: p.pollMs ?? 1_000,
       rfqWindowMs: p.rfqWindowMs ?? 300,
+      ...(p.enoughOffers === undefined ? {} : { enoughOffers: p.enoughOffers }),
       newSessionId: () => bytesToHex(randomBytes(32)),
       agreementId: (a: Agreement) => hashAgreement(p.domain, a),
       nowSec,
