@@ -1,0 +1,166 @@
+/**
+ * Runs one alternating-offers actor per open session over an Endpoint: opens sessions, sends
+ * what they emit, routes inbound messages to them by (session id, peer), and reports how they
+ * end. Agents build on it; benchmarks and peers without an agent can use it alone.
+ */
+import type { Address, Hex } from "viem";
+import { type Actor, createActor } from "xstate";
+import type { ArbiterDomain } from "../../core/agreement.ts";
+import type { Logger } from "../../core/log.ts";
+import type { Signer } from "../../core/signer.ts";
+import type { Endpoint } from "../endpoint.ts";
+import type { Side, Strategy, Terms } from "../strategies/strategy.ts";
+import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
+import { createAgreementPort } from "./agreement-port.ts";
+import {
+  alternatingOffersMachine,
+  type OutboundMessage,
+  type SessionEvent,
+  type SessionOutcome,
+} from "./alternating-offers.ts";
+
+export type SessionOptions = {
+  /** Offers each side may make before giving up. */
+  maxRounds: number;
+  /** Wall-time budget of a negotiation, ms. */
+  deadlineMs: number;
+  /** How long an accepter waits for the countersignature, ms. */
+  confirmTimeoutMs: number;
+  /** How long a signed agreement stays settleable, s. */
+  settlementWindowSec: number;
+};
+
+export const defaultSessionOptions: SessionOptions = {
+  maxRounds: 4,
+  deadlineMs: 10_000,
+  confirmTimeoutMs: 5_000,
+  settlementWindowSec: 600,
+};
+
+export type OpenSessionParameters = {
+  side: Side;
+  sessionId: Hex;
+  peer: Address;
+  rfq: RfqBody;
+  strategy: Strategy;
+  /** The counterparty's first offer, which the session answers (borrower side). */
+  openingOffer?: Terms;
+};
+
+export type SessionFinished = { side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome };
+
+export type CreateSessionHostParameters = {
+  endpoint: Endpoint;
+  signer: Signer;
+  domain: ArbiterDomain;
+  options?: Partial<SessionOptions>;
+  /** Unix seconds on the settlement chain (agreement deadlines). */
+  nowSec: () => bigint;
+  log: Logger;
+  onSent?: (to: Address, sessionId: Hex, message: OutboundMessage) => void;
+  onFinished: (f: SessionFinished) => void;
+};
+
+export interface SessionHost {
+  open(p: OpenSessionParameters): void;
+  /** Hands an inbound message to its session; false if no session is open for it. */
+  route(msg: SessionMessage): boolean;
+  readonly size: number;
+  stop(): void;
+}
+
+const sessionKey = (sessionId: Hex, peer: Address) => `${sessionId.toLowerCase()}:${peer.toLowerCase()}`;
+
+export function toSessionEvent(msg: SessionMessage): SessionEvent {
+  switch (msg.kind) {
+    case "offer":
+      return { type: "offer.received", terms: msg.body.terms };
+    case "accept":
+      return { type: "accept.received", agreement: msg.body.agreement, signature: msg.body.signature };
+    case "confirm":
+      return { type: "confirm.received", agreementId: msg.body.agreementId, signature: msg.body.signature };
+    case "reject":
+      return { type: "reject.received", reason: msg.body.reason };
+  }
+}
+
+export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
+  const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
+  const sessions = new Map<string, Actor<typeof alternatingOffersMachine>>();
+
+  const send = (to: Address, sessionId: Hex, m: OutboundMessage) => {
+    p.onSent?.(to, sessionId, m);
+    const sent =
+      m.kind === "offer"
+        ? p.endpoint.send(to, sessionId, "offer", m.body)
+        : m.kind === "accept"
+          ? p.endpoint.send(to, sessionId, "accept", m.body)
+          : m.kind === "confirm"
+            ? p.endpoint.send(to, sessionId, "confirm", m.body)
+            : p.endpoint.send(to, sessionId, "reject", m.body);
+    sent.catch((err: unknown) => p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) }));
+  };
+
+  return {
+    open(e) {
+      const key = sessionKey(e.sessionId, e.peer);
+      if (sessions.has(key)) return;
+      const me = p.signer.address;
+      const session = createActor(alternatingOffersMachine, {
+        input: {
+          side: e.side,
+          sessionId: e.sessionId,
+          peer: e.peer,
+          strategy: e.strategy,
+          maxRounds: opts.maxRounds,
+          deadlineMs: opts.deadlineMs,
+          confirmTimeoutMs: opts.confirmTimeoutMs,
+          opensWithOffer: e.side === "lender",
+          now: () => Date.now(),
+          port: createAgreementPort({
+            domain: p.domain,
+            signer: p.signer,
+            sessionId: e.sessionId,
+            lender: e.side === "lender" ? me : e.peer,
+            borrower: e.side === "borrower" ? me : e.peer,
+            principalToken: e.rfq.principalToken,
+            settlementWindowSec: opts.settlementWindowSec,
+            nowSec: p.nowSec,
+          }),
+        },
+      });
+      sessions.set(key, session);
+      session.on("outbound", (ev) => send(e.peer, e.sessionId, ev.message));
+      session.subscribe({
+        complete: () => {
+          sessions.delete(key);
+          p.onFinished({
+            side: e.side,
+            sessionId: e.sessionId,
+            peer: e.peer,
+            outcome: session.getSnapshot().output!,
+          });
+        },
+        error: (err) => {
+          sessions.delete(key);
+          p.log.error("session crashed", { sessionId: e.sessionId, error: String(err) });
+        },
+      });
+      session.start();
+      if (e.openingOffer) session.send({ type: "offer.received", terms: e.openingOffer });
+    },
+    route(msg) {
+      const session = sessions.get(sessionKey(msg.sessionId, msg.from));
+      if (!session) return false;
+      session.send(toSessionEvent(msg));
+      return true;
+    },
+    get size() {
+      return sessions.size;
+    },
+    stop() {
+      for (const s of sessions.values()) s.stop();
+      sessions.clear();
+    },
+  };
+}
