@@ -134,12 +134,10 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
       session.subscribe({
         complete: () => {
           sessions.delete(key);
-          p.onFinished({
-            side: e.side,
-            sessionId: e.sessionId,
-            peer: e.peer,
-            outcome: session.getSnapshot().output!,
-          });
+          // A session stopped from outside (host shutdown) completes without an outcome.
+          const snapshot = session.getSnapshot();
+          if (snapshot.status !== "done") return;
+          p.onFinished({ side: e.side, sessionId: e.sessionId, peer: e.peer, outcome: snapshot.output });
         },
         error: (err) => {
           sessions.delete(key);
