@@ -30,11 +30,13 @@ import { inboxSubject, rfqSubject, rfqWildcard } from "./wire/subjects.ts";
 /** Unix milliseconds. xstate's SimulatedClock fits. */
 export type Clock = { now(): number };
 
-/** Hands out seq numbers per session: 0, 1, 2, ... A durable implementation (JetStream KV) lets
- *  a restarted agent continue a session without its peers refusing reused numbers. */
+/** Hands out seq numbers per session: 0, 1, 2, ... (strictly increasing; gaps are allowed). A
+ *  durable implementation (negotiation/durable, JetStream KV) lets a restarted agent continue a
+ *  session without its peers refusing reused numbers; it may answer asynchronously, and must then
+ *  resolve the calls of one session in call order (the endpoint sends in that order). */
 export interface Sequencer {
-  next(sessionId: Hex): number;
-  forget(sessionId: Hex): void;
+  next(sessionId: Hex): number | Promise<number>;
+  forget(sessionId: Hex): void | Promise<void>;
 }
 
 export function createMemorySequencer(): Sequencer {
@@ -147,6 +149,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
   };
   let closed = false;
   let rfqSubs: Subscription[] = [];
+  let dispatchChain: Promise<void> = Promise.resolve();
 
   const callSafely = <A extends unknown[]>(what: string, fn: (...a: A) => unknown, ...args: A) => {
     try {
@@ -211,11 +214,25 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
       reject(err, subject, receivedAt);
       return;
     }
-    counters.accepted++;
     const { message } = decoded;
     const meta: InboundMeta = { subject, digest: decoded.digest, receivedAt };
-    if (message.kind === "rfq") for (const h of rfqHandlers) callSafely("onRfq", h, message, meta);
-    else for (const h of messageHandlers) callSafely("onMessage", h, message, meta);
+    const dispatch = () => {
+      counters.accepted++;
+      if (message.kind === "rfq") for (const h of rfqHandlers) callSafely("onRfq", h, message, meta);
+      else for (const h of messageHandlers) callSafely("onMessage", h, message, meta);
+    };
+    if (!replay.commit) return dispatch();
+    // Durable replay memory: the entry must be stored before any handler acts on the message.
+    // Commits run concurrently; dispatch keeps arrival order.
+    const committed = replay.commit(message, receivedAt);
+    dispatchChain = dispatchChain.then(() =>
+      committed.then(
+        () => {
+          if (!closed) dispatch();
+        },
+        (err: unknown) => reject(err, subject, receivedAt),
+      ),
+    );
   };
 
   const inboxSub = transport.subscribe(inbox, receive(false));
@@ -227,13 +244,17 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     kind: K,
     body: BodyOf<K>,
   ): Promise<SentMessage<K>> => {
-    if (closed) throw new TransportClosedError({ transport: `endpoint ${address}`, operation: "send" });
+    const closedError = () =>
+      new TransportClosedError({ transport: `endpoint ${address}`, operation: "send" });
+    if (closed) throw closedError();
+    const seq = await sequencer.next(sessionId);
+    if (closed) throw closedError();
     const encoded = encodeMessage({
       domain,
       signer,
       kind,
       sessionId,
-      seq: sequencer.next(sessionId),
+      seq,
       to,
       expiry: clock.now() + ttl,
       body,

@@ -1,11 +1,13 @@
 /**
  * EIP-712 hashing of envelopes, in the project's one domain (core/agreement.ts). `hashEnvelope`
- * is a hand-rolled encoder with precomputed type, kind and domain hashes: it costs two keccaks,
- * against ~20 object-walking steps in viem's generic hashTypedData; a test proves both agree.
+ * is a hand-rolled encoder with precomputed type, kind and domain hashes: it costs two keccaks
+ * (./keccak.ts, ~6x faster than viem's), against ~20 object-walking steps in viem's generic
+ * hashTypedData; a test proves both agree.
  */
 import { type Address, domainSeparator, type Hex, keccak256, stringToBytes } from "viem";
 import { type ArbiterDomain, eip712Domain } from "../../core/agreement.ts";
 import { canonicalJson } from "./canonical.ts";
+import { keccak256Bytes, keccak256Hex } from "./keccak.ts";
 
 export const envelopeTypes = {
   Envelope: [
@@ -80,7 +82,7 @@ export function hashBody(body: unknown): Hex {
 }
 
 export function hashCanonical(json: string): Hex {
-  return keccak256(Buffer.from(json, "utf8"));
+  return keccak256Hex(Buffer.from(json, "utf8"));
 }
 
 /** The EIP-712 digest of an envelope: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Envelope)). */
@@ -101,6 +103,6 @@ export function hashEnvelope(domain: ArbiterDomain, f: EnvelopeFields): Hex {
   digestInput[0] = 0x19;
   digestInput[1] = 0x01;
   digestInput.set(separator(domain), 2);
-  digestInput.set(keccak256(buf, "bytes"), 34);
-  return keccak256(digestInput);
+  digestInput.set(keccak256Bytes(buf), 34);
+  return keccak256Hex(digestInput);
 }

@@ -13,6 +13,15 @@ export type RejectedContext = {
   seq?: number;
 };
 
+/** A short, safe rendering of an untrusted JSON value for an error message: never recursive (a
+ *  deeply nested value would overflow JSON.stringify's stack) and never long. */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return "(an array)";
+  if (v !== null && typeof v === "object") return "(an object)";
+  const s = typeof v === "string" ? JSON.stringify(v.length > 32 ? `${v.slice(0, 32)}…` : v) : String(v);
+  return s.length > 48 ? `${s.slice(0, 48)}…` : s;
+}
+
 export abstract class WireError extends BaseError {
   abstract override readonly code: WireErrorCode;
   context: RejectedContext = {};
@@ -33,7 +42,8 @@ export type WireErrorCode =
   | "ExpiryTooFar"
   | "BadSignature"
   | "Replay"
-  | "ReplayCacheFull";
+  | "ReplayCacheFull"
+  | "ReplayStoreUnavailable";
 
 export class MessageTooLargeError extends WireError {
   override name = "MessageTooLargeError";
@@ -55,7 +65,7 @@ export class UnsupportedVersionError extends WireError {
   override name = "UnsupportedVersionError";
   override readonly code = "UnsupportedVersion";
   constructor(params: { got: unknown; supported: number }) {
-    super(`Wire version ${JSON.stringify(params.got)} is not supported.`, {
+    super(`Wire version ${describeValue(params.got)} is not supported.`, {
       metaMessages: [`This peer speaks v${params.supported}.`],
     });
   }
@@ -154,6 +164,22 @@ export class ReplayCacheFullError extends WireError {
   constructor(params: { max: number }) {
     super(`Replay cache holds ${params.max} live entries; refusing new messages until some expire.`, {
       metaMessages: ["Raise maxEntries or lower the peers' message TTL."],
+    });
+  }
+}
+
+/** The durable replay memory (JetStream KV) could not record an accepted message. The message is
+ *  refused: accepting it unrecorded would let a copy through after a restart. */
+export class ReplayStoreUnavailableError extends WireError {
+  override name = "ReplayStoreUnavailableError";
+  override readonly code = "ReplayStoreUnavailable";
+  constructor(params: { cause: unknown }) {
+    super("Replay store could not record the message; refused it.", {
+      cause: params.cause,
+      details: params.cause instanceof Error ? params.cause.message : String(params.cause),
+      metaMessages: [
+        "Check the NATS JetStream connection. The sender must resend (with a new nonce and seq).",
+      ],
     });
   }
 }

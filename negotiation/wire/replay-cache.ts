@@ -19,6 +19,10 @@ export interface ReplayCache {
   record(m: ReplayKey, now: number): void;
   /** Live entries (nonces + sessions). */
   readonly size: number;
+  /** Durable caches only (negotiation/durable): makes a recorded entry survive a restart. The
+   *  endpoint awaits it before handing the message to handlers. Rejects with ReplayError when
+   *  another process recorded the message first, ReplayStoreUnavailableError when the store fails. */
+  commit?(m: ReplayKey, now: number): Promise<void>;
 }
 
 export type CreateReplayCacheParameters = { maxEntries?: number };
