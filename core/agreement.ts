@@ -2,8 +2,9 @@
  * The one EIP-712 domain and Agreement type of the project. The contract (contracts/
  * LiquidityArbiter.sol) declares the same type string; a parity test proves both hashes match.
  */
-import { type Address, type Hex, hashTypedData, type TypedDataDomain } from "viem";
+import { type Address, type Hex, hashTypedData, keccak256, stringToBytes, type TypedDataDomain } from "viem";
 import { z } from "zod";
+import { eip712Digest, writeBigUintWord, writeHexWord, writeUintWord } from "./eip712-words.ts";
 import { BaseError } from "./errors.ts";
 import { address, bytes32, smallUint, toJson, uint } from "./schema.ts";
 import { recoverDigest, type Signer } from "./signer.ts";
@@ -37,6 +38,10 @@ export const agreementTypes = {
     { name: "deadline", type: "uint64" },
   ],
 } as const;
+
+/** The type string, as the contract's AGREEMENT_TYPEHASH spells it. */
+export const AGREEMENT_TYPE =
+  "Agreement(bytes32 sessionId,address lender,address borrower,address principalToken,uint256 principal,address collateralToken,uint256 collateral,uint32 rateBps,uint32 tenor,uint256 nonce,uint64 deadline)";
 
 /** A loan both parties sign: `principal` of `principalToken` from lender to borrower, against
  *  `collateral` of `collateralToken` held in escrow, at simple annual `rateBps` for `tenor` seconds.
@@ -74,7 +79,30 @@ export function agreementToJson(a: Agreement): unknown {
   return JSON.parse(toJson(a));
 }
 
-export function hashAgreement(domain: ArbiterDomain, agreement: Agreement): Hex {
+const AGREEMENT_TYPEHASH = keccak256(stringToBytes(AGREEMENT_TYPE), "bytes");
+
+/** The EIP-712 digest of an agreement, which is also its id on the contract. Hand-rolled (all
+ *  fields are static words) because it sits on every accept and confirm; equal to viem's
+ *  hashTypedData, which `hashAgreementWithViem` keeps for the tests that prove it. */
+export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
+  const buf = new Uint8Array(32 * 12);
+  const view = new DataView(buf.buffer);
+  buf.set(AGREEMENT_TYPEHASH, 0);
+  writeHexWord(buf, 32, a.sessionId, 32);
+  writeHexWord(buf, 64, a.lender, 20);
+  writeHexWord(buf, 96, a.borrower, 20);
+  writeHexWord(buf, 128, a.principalToken, 20);
+  writeBigUintWord(view, 160, a.principal, 256);
+  writeHexWord(buf, 192, a.collateralToken, 20);
+  writeBigUintWord(view, 224, a.collateral, 256);
+  writeUintWord(view, 256, a.rateBps, 0xffffffff);
+  writeUintWord(view, 288, a.tenor, 0xffffffff);
+  writeBigUintWord(view, 320, a.nonce, 256);
+  writeBigUintWord(view, 352, a.deadline, 64);
+  return eip712Digest(domain, buf);
+}
+
+export function hashAgreementWithViem(domain: ArbiterDomain, agreement: Agreement): Hex {
   return hashTypedData({
     domain: eip712Domain(domain),
     types: agreementTypes,

@@ -7,8 +7,11 @@ describe("signer", () => {
   const pk = generatePrivateKey();
   const digest = keccak256(toHex("hello"));
 
-  it("derives the same address as viem", () => {
-    expect(createSigner(pk).address).toBe(privateKeyToAccount(pk).address);
+  it("derives the same checksummed address as viem", () => {
+    for (let i = 0; i < 50; i++) {
+      const key = generatePrivateKey();
+      expect(createSigner(key).address).toBe(privateKeyToAccount(key).address);
+    }
   });
 
   it("produces the same signature as viem and recovers the signer", async () => {

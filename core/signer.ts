@@ -5,8 +5,9 @@
  * 65-byte r || s || v (v = 27 | 28), low-s only, so the contract and viem accept them.
  */
 import secp256k1 from "secp256k1";
-import { type Address, bytesToHex, getAddress, type Hex, hexToBytes, keccak256 } from "viem";
+import { type Address, bytesToHex, type Hex, hexToBytes } from "viem";
 import { BaseError } from "./errors.ts";
+import { keccak256Hex } from "./keccak.ts";
 
 export interface Signer {
   readonly address: Address;
@@ -27,9 +28,17 @@ export class InvalidSignatureFormatError extends BaseError {
   }
 }
 
+/** The checksummed (EIP-55) address of an uncompressed public key, with the fast keccak: this
+ *  runs once per recovered signature. */
 export function addressFromPublicKey(uncompressed: Uint8Array): Address {
-  const hash = keccak256(uncompressed.subarray(1));
-  return getAddress(`0x${hash.slice(26)}`);
+  const lower = keccak256Hex(uncompressed.subarray(1)).slice(26);
+  const hash = keccak256Hex(Buffer.from(lower, "ascii"));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const c = lower[i]!;
+    out += c >= "a" && Number.parseInt(hash[i + 2]!, 16) >= 8 ? c.toUpperCase() : c;
+  }
+  return out as Address;
 }
 
 export function createSigner(privateKey: Hex): Signer {
