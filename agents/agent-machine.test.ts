@@ -19,6 +19,7 @@ const noChain: SettlementPort = {
   settle: () => Promise.reject(new Error("no chain in this test")),
   repay: () => Promise.reject(new Error("no chain in this test")),
   status: () => Promise.reject(new Error("no chain in this test")),
+  settlementTx: () => Promise.reject(new Error("no chain in this test")),
 };
 
 function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {}): AgentDeps {

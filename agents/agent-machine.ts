@@ -46,7 +46,13 @@ export type AgentEvent =
   | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
   | { type: "offer.opening"; from: Address; sessionId: Hex; terms: Terms }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
-  | { type: "loan.closed"; sessionId: Hex; status: LoanStatus | "expired" };
+  | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
+  /** A restarted agent found a signed loan of its own, not known to be settled. */
+  | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
+  /** A restarted agent reopened its borrowing session with `lender`. */
+  | { type: "resume.borrowing"; sessionId: Hex; rfq: RfqBody; lender: Address }
+  /** A restarted agent reopened a lending session: its principal stays reserved. */
+  | { type: "resume.lending"; sessionId: Hex; principal: bigint };
 
 /** What the agent asks its host to do, and what it reports. */
 export type AgentEffect =
@@ -160,7 +166,7 @@ export const serviceLoanAsLender = fromCallback<
     const settled = await waitWhile("None", agreement.deadline);
     if (settled === "stopped") return;
     if (settled === "expired")
-      return sendBack({ type: "loan.closed", sessionId: input.sessionId, status: "expired" });
+      return sendBack({ type: "loan.closed", sessionId: input.sessionId, id, status: "expired" });
     const due = amountDue(agreement);
     await deps.adapter.apply({
       type: "loan.lent",
@@ -182,7 +188,7 @@ export const serviceLoanAsLender = fromCallback<
         collateral: agreement.collateral,
       });
     }
-    sendBack({ type: "loan.closed", sessionId: input.sessionId, status: closed });
+    sendBack({ type: "loan.closed", sessionId: input.sessionId, id, status: closed });
   };
   run().catch((err: unknown) => {
     deps.log.error("lender loan service failed", {
@@ -334,6 +340,22 @@ export const agentMachine = setup({
         input: { deps: context.deps, sessionId: event.sessionId, agreement: event.outcome.agreement },
       });
     }),
+    recordResumedLoan: assign(({ event }) =>
+      event.type === "resume.loan"
+        ? {
+            loan: {
+              agreement: event.agreement,
+              lenderSignature: event.lenderSignature,
+              borrowerSignature: event.borrowerSignature,
+            },
+          }
+        : {},
+    ),
+    recordResumedBorrowing: assign(({ event }) =>
+      event.type === "resume.borrowing"
+        ? { borrow: { sessionId: event.sessionId, rfq: event.rfq, offers: [], lender: event.lender } }
+        : {},
+    ),
     releaseReservation: assign(({ context, event }) => {
       if (!("sessionId" in event)) return {};
       const { [event.sessionId]: _, ...rest } = context.reserved;
@@ -360,6 +382,10 @@ export const agentMachine = setup({
   states: {
     borrow: {
       initial: "observing",
+      on: {
+        "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
+        "resume.borrowing": { target: ".negotiating", actions: "recordResumedBorrowing" },
+      },
       states: {
         observing: {
           invoke: {
@@ -490,6 +516,9 @@ export const agentMachine = setup({
     lend: {
       on: {
         "rfq.received": { actions: "considerRfq" },
+        "resume.lending": {
+          actions: assign(({ context, event }) => ({ reserved: { ...context.reserved, [event.sessionId]: event.principal } })),
+        },
         "session.finished": [
           {
             guard: ({ event }) => event.side === "lender" && event.outcome.status !== "failed",
@@ -504,7 +533,7 @@ export const agentMachine = setup({
               type: "report",
               params: ({ event }) => ({
                 what: "loan closed",
-                data: { sessionId: event.sessionId, status: event.status },
+                data: { sessionId: event.sessionId, id: event.id, status: event.status },
               }),
             },
           ],

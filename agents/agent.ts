@@ -12,12 +12,20 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
 import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
-import { createSessionHost, type SessionOptions } from "../negotiation/protocols/session-host.ts";
+import type { AgreementStore } from "../negotiation/durable/agreement-store.ts";
+import type { SessionStore } from "../negotiation/durable/session-store.ts";
+import {
+  createSessionHost,
+  defaultSessionOptions,
+  type SessionOptions,
+} from "../negotiation/protocols/session-host.ts";
 import type { Side } from "../negotiation/strategies/strategy.ts";
 import type { RfqBody, RfqMessage, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
+import { createDurableSettlement } from "./durable-settlement.ts";
+import { createSessionJournal } from "./session-journal.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
 export type CreateAgentParameters = {
@@ -35,6 +43,15 @@ export type CreateAgentParameters = {
   session?: Partial<SessionOptions>;
   /** Unix seconds on the settlement chain. Defaults to the wall clock. */
   nowSec?: () => bigint;
+  /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
+   *  claimed before settlement and open sessions are journaled, and `resume()` picks them up
+   *  after a restart. Without it, state lives and dies with the process (simulations). */
+  durable?: {
+    sessions: SessionStore;
+    agreements: AgreementStore;
+    /** Unique per process, e.g. `${address}:${randomUUID()}`. */
+    owner: string;
+  };
   log?: Logger;
 };
 
@@ -51,6 +68,9 @@ export interface Agent {
   /** Looks at the protocol now instead of at the next poll. */
   poke(): void;
   onActivity(listener: (a: Activity) => void): () => void;
+  /** After a restart: resumes settling or watching stored agreements and reopens journaled
+   *  sessions. Call once, right after createAgent. A no-op without `durable`. */
+  resume(): Promise<{ loans: number; sessions: number }>;
   stop(): Promise<void>;
 }
 
@@ -62,17 +82,25 @@ export function createAgent(p: CreateAgentParameters): Agent {
     for (const l of listeners) l(a);
   };
 
+  const agreementId = (a: Agreement) => hashAgreement(p.domain, a);
+  const durable = p.durable;
+  const settlement = durable
+    ? createDurableSettlement({ port: p.settlement, store: durable.agreements, owner: durable.owner, agreementId })
+    : p.settlement;
+  const journal = durable ? createSessionJournal(durable.sessions, log) : undefined;
+  const sessionOptions = { ...defaultSessionOptions, ...p.session };
+
   const actor = createActor(agentMachine, {
     input: {
       address: p.signer.address,
       adapter: p.adapter,
-      settlement: p.settlement,
+      settlement,
       policy: p.policy,
       pollMs: p.pollMs ?? 1_000,
       rfqWindowMs: p.rfqWindowMs ?? 300,
       ...(p.enoughOffers === undefined ? {} : { enoughOffers: p.enoughOffers }),
       newSessionId: () => bytesToHex(randomBytes(32)),
-      agreementId: (a: Agreement) => hashAgreement(p.domain, a),
+      agreementId,
       nowSec,
       log,
     },
@@ -85,9 +113,27 @@ export function createAgent(p: CreateAgentParameters): Agent {
     options: p.session ?? {},
     nowSec,
     log,
-    onSent: (to, sessionId, m) =>
-      report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body }),
+    onSent: (to, sessionId, m) => {
+      journal?.sent(to, sessionId, m);
+      report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body });
+    },
+    // Before we countersign, the fully signed agreement is on disk: a crash right after cannot
+    // leave the peer holding both signatures while we hold none.
+    beforeSend: async (_to, _sessionId, ev) => {
+      if (!durable || !ev.signed) return;
+      const side = ev.signed.agreement.lender.toLowerCase() === p.signer.address.toLowerCase() ? "lender" : "borrower";
+      await durable.agreements.put(agreementId(ev.signed.agreement), { role: side, ...ev.signed });
+    },
     onFinished: (f) => {
+      if (durable && f.outcome.status === "agreed") {
+        // The accepter records here (the confirmer already did, in beforeSend); the journal entry
+        // goes only after, so at every moment one of the two records exists.
+        const { agreement, lenderSignature, borrowerSignature } = f.outcome;
+        const recorded = durable.agreements
+          .put(agreementId(agreement), { role: f.side, agreement, lenderSignature, borrowerSignature })
+          .catch((err: unknown) => log.warn("recording agreement failed", { error: String(err) }));
+        void recorded.then(() => journal?.finished(f.sessionId, f.peer));
+      } else journal?.finished(f.sessionId, f.peer);
       report({ type: "session", agent: p.name, ...f });
       actor.send({ type: "session.finished", ...f });
     },
@@ -110,6 +156,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
         return;
       case "effect.openSession":
         sessions.open(effect);
+        journal?.opened(effect, sessionOptions.deadlineMs);
         return;
       case "effect.decline":
         report({
@@ -125,6 +172,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
           .catch((err: unknown) => log.warn("decline failed", { error: String(err) }));
         return;
       case "report":
+        if (durable && effect.what === "loan closed") void closeLenderRecord(effect.data);
         report({ type: "report", agent: p.name, what: effect.what, data: effect.data });
         return;
     }
@@ -151,10 +199,100 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
-    if (sessions.route(msg)) return;
+    if (sessions.route(msg)) {
+      journal?.received(msg);
+      return;
+    }
     // An opening offer for our own RFQ: the lifecycle machine collects them.
     if (msg.kind === "offer")
       actor.send({ type: "offer.opening", from: msg.from, sessionId: msg.sessionId, terms: msg.body.terms });
+  };
+
+  // The lender's record of a loan ends when the loan does (repaid, defaulted, never settled).
+  const closeLenderRecord = async (data: Record<string, unknown>) => {
+    if (!durable) return;
+    try {
+      const id = data.id as Hex | undefined;
+      if (!id) return;
+      if (data.status === "expired") await durable.agreements.markExpired(id);
+      else {
+        const tx = await settlement.settlementTx(id);
+        if (tx) await durable.agreements.markSettled(id, tx);
+      }
+    } catch (err) {
+      log.warn("closing agreement record failed", { error: String(err) });
+    }
+  };
+
+  const resume = async () => {
+    if (!durable) return { loans: 0, sessions: 0 };
+    let loans = 0;
+    let reopened = 0;
+    for (const r of await durable.agreements.pending()) {
+      const id = agreementId(r.agreement);
+      const status = await settlement.status(id);
+      if (status === "None" && r.agreement.deadline < nowSec()) {
+        await durable.agreements.markExpired(id);
+        continue;
+      }
+      const signed = { agreement: r.agreement, lenderSignature: r.lenderSignature, borrowerSignature: r.borrowerSignature };
+      if (r.role === "borrower") actor.send({ type: "resume.loan", ...signed });
+      else {
+        actor.send({
+          type: "session.finished",
+          side: "lender",
+          sessionId: r.agreement.sessionId,
+          peer: r.agreement.borrower,
+          outcome: { status: "agreed", ...signed, rounds: 0 },
+        });
+      }
+      loans++;
+    }
+    for (const s of await durable.sessions.list()) {
+      const expired = s.deadline !== undefined && s.deadline <= Date.now();
+      if (!s.rfq || expired) {
+        journal?.finished(s.sessionId, s.peer);
+        continue;
+      }
+      if (s.myLastAgreement) {
+        // We had signed and were waiting for the countersignature: the peer may still settle it.
+        if (s.role === "lender") {
+          actor.send({
+            type: "session.finished",
+            side: "lender",
+            sessionId: s.sessionId,
+            peer: s.peer,
+            outcome: { status: "unconfirmed", agreement: s.myLastAgreement.agreement, mySignature: s.myLastAgreement.signature, rounds: s.round },
+          });
+        }
+        journal?.finished(s.sessionId, s.peer);
+        continue;
+      }
+      const state = await p.adapter.snapshot();
+      const strategy =
+        s.role === "lender" ? p.policy.lenderStrategy(state, s.rfq, 0n) : p.policy.borrowerStrategy(state, s.rfq);
+      if (!strategy) {
+        journal?.finished(s.sessionId, s.peer);
+        continue;
+      }
+      if (s.role === "lender") actor.send({ type: "resume.lending", sessionId: s.sessionId, principal: s.rfq.principal });
+      else actor.send({ type: "resume.borrowing", sessionId: s.sessionId, rfq: s.rfq, lender: s.peer });
+      sessions.open({
+        side: s.role,
+        sessionId: s.sessionId,
+        peer: s.peer,
+        rfq: s.rfq,
+        strategy,
+        resume: {
+          round: s.round,
+          myLast: s.lastOfferSent,
+          theirLast: s.lastOfferReceived,
+          startedAt: (s.deadline ?? Date.now() + sessionOptions.deadlineMs) - sessionOptions.deadlineMs,
+        },
+      });
+      reopened++;
+    }
+    return { loans, sessions: reopened };
   };
 
   const unsubscribe = [p.endpoint.onRfq(onRfq), p.endpoint.onMessage(onMessage)];
@@ -166,6 +304,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     address: p.signer.address,
     actor,
     poke: () => actor.send({ type: "tick" }),
+    resume,
     onActivity: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);
@@ -174,6 +313,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       for (const u of unsubscribe) u();
       sessions.stop();
       actor.stop();
+      await journal?.flush();
     },
   };
 }

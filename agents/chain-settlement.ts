@@ -3,7 +3,7 @@
  * and follows its loans.
  */
 import type { Address } from "viem";
-import { type ArbiterClients, getLoan, repay, settle } from "../arbitration/index.ts";
+import { type ArbiterClients, getLoan, liquidityArbiterAbi, repay, settle } from "../arbitration/index.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
 export type CreateChainSettlementParameters = {
@@ -23,5 +23,15 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,
+    settlementTx: async (id) => {
+      const logs = await clients.public.getContractEvents({
+        address: arbiter,
+        abi: liquidityArbiterAbi,
+        eventName: "Settled",
+        args: { id },
+        fromBlock: 0n,
+      });
+      return logs[0]?.transactionHash ?? undefined;
+    },
   };
 }

@@ -17,4 +17,6 @@ export interface SettlementPort {
   }): Promise<{ id: Hex; txHash: Hex }>;
   repay(p: { id: Hex; agreement: Agreement }): Promise<{ txHash: Hex }>;
   status(id: Hex): Promise<LoanStatus>;
+  /** The transaction that settled `id`, if it is settled (found from the chain's records). */
+  settlementTx(id: Hex): Promise<Hex | undefined>;
 }

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint } from "../../core/schema.ts";
 import type { Clock } from "../endpoint.ts";
-import { TermsSchema } from "../wire/schemas.ts";
+import { RfqBodySchema, TermsSchema } from "../wire/schemas.ts";
 import { InvalidKeyError } from "./errors.ts";
 import { bucketName, bytes32Key, casUpdate, listKeys, readRecord } from "./kv-record.ts";
 
@@ -21,6 +21,8 @@ export const SessionRecordSchema = z.strictObject({
   role: z.enum(["lender", "borrower"]),
   peer: address,
   principalToken: address,
+  /** The RFQ the session answers, so a restarted agent can rebuild its strategy. */
+  rfq: RfqBodySchema.optional(),
   /** Offers exchanged so far (ours and theirs). */
   round: smallUint(0xffffffff),
   lastOfferSent: TermsSchema.optional(),

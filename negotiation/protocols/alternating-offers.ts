@@ -32,6 +32,14 @@ export type OutboundMessage =
   | { kind: "confirm"; body: { agreementId: Hex; signature: Hex } }
   | { kind: "reject"; body: { reason: string } };
 
+/** What the session emits for its host to send. A confirm also carries the fully signed
+ *  agreement, which the host may record before the confirm leaves. */
+export type OutboundEvent = {
+  type: "outbound";
+  message: OutboundMessage;
+  signed?: { agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex };
+};
+
 export type SessionEvent =
   | { type: "offer.received"; terms: Terms }
   | { type: "accept.received"; agreement: Agreement; signature: Hex }
@@ -43,6 +51,14 @@ export type SessionOutcome =
   | { status: "agreed"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex; rounds: number }
   | { status: "unconfirmed"; agreement: Agreement; mySignature: Hex; rounds: number }
   | { status: "failed"; reason: string; rounds: number };
+
+export type SessionResume = {
+  round: number;
+  myLast: Terms | undefined;
+  theirLast: Terms | undefined;
+  /** When the session originally started (ms, same clock as `now`), so its deadline holds. */
+  startedAt: number;
+};
 
 export type AlternatingOffersInput = {
   side: Side;
@@ -57,6 +73,9 @@ export type AlternatingOffersInput = {
   confirmTimeoutMs: number;
   /** Whether this side makes the first offer (a lender answering an RFQ does). */
   opensWithOffer: boolean;
+  /** Where a restarted agent left this session (from its session store): the session resumes
+   *  waiting for the peer's next message instead of opening again. */
+  resume?: SessionResume;
   /** Milliseconds clock; the same clock the actor's delays run on. */
   now: () => number;
   port: AgreementPort;
@@ -91,7 +110,7 @@ export const alternatingOffersMachine = setup({
     context: {} as Context,
     input: {} as AlternatingOffersInput,
     events: {} as SessionEvent,
-    emitted: {} as { type: "outbound"; message: OutboundMessage },
+    emitted: {} as OutboundEvent,
     output: {} as SessionOutcome,
   },
   delays: {
@@ -100,6 +119,7 @@ export const alternatingOffersMachine = setup({
   },
   guards: {
     opensWithOffer: ({ context }) => context.opensWithOffer,
+    resuming: ({ context }) => context.resume !== undefined,
     acceptable: ({ context, event }) =>
       event.type === "offer.received" && context.strategy.accept(view(context), event.terms),
     roundsLeft: ({ context }) => context.round < context.maxRounds,
@@ -145,13 +165,22 @@ export const alternatingOffersMachine = setup({
         mySignature: context.port.sign(event.agreement),
       };
     }),
-    sendConfirm: emit(({ context }) => ({
-      type: "outbound" as const,
-      message: {
-        kind: "confirm" as const,
-        body: { agreementId: context.port.id(context.agreement!), signature: context.mySignature! },
-      },
-    })),
+    sendConfirm: emit(({ context }) => {
+      const mine = context.mySignature!;
+      const theirs = context.theirSignature!;
+      return {
+        type: "outbound" as const,
+        message: {
+          kind: "confirm" as const,
+          body: { agreementId: context.port.id(context.agreement!), signature: mine },
+        },
+        signed: {
+          agreement: context.agreement!,
+          lenderSignature: context.side === "lender" ? mine : theirs,
+          borrowerSignature: context.side === "borrower" ? mine : theirs,
+        },
+      };
+    }),
     recordConfirm: assign(({ event }) =>
       event.type === "confirm.received" ? { theirSignature: event.signature } : {},
     ),
@@ -170,10 +199,10 @@ export const alternatingOffersMachine = setup({
   id: "alternatingOffers",
   context: ({ input }) => ({
     ...input,
-    startedAt: input.now(),
-    round: 0,
-    myLast: undefined,
-    theirLast: undefined,
+    startedAt: input.resume?.startedAt ?? input.now(),
+    round: input.resume?.round ?? 0,
+    myLast: input.resume?.myLast,
+    theirLast: input.resume?.theirLast,
     agreement: undefined,
     mySignature: undefined,
     theirSignature: undefined,
@@ -201,7 +230,13 @@ export const alternatingOffersMachine = setup({
         ],
       },
       states: {
-        start: { always: [{ guard: "opensWithOffer", target: "proposing" }, { target: "waiting" }] },
+        start: {
+          always: [
+            { guard: "resuming", target: "waiting" },
+            { guard: "opensWithOffer", target: "proposing" },
+            { target: "waiting" },
+          ],
+        },
         proposing: { entry: ["proposeNext", "sendOffer"], always: "waiting" },
         waiting: {
           on: {

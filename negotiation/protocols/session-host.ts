@@ -14,9 +14,11 @@ import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import {
   alternatingOffersMachine,
+  type OutboundEvent,
   type OutboundMessage,
   type SessionEvent,
   type SessionOutcome,
+  type SessionResume,
 } from "./alternating-offers.ts";
 
 export type SessionOptions = {
@@ -45,6 +47,8 @@ export type OpenSessionParameters = {
   strategy: Strategy;
   /** The counterparty's first offer, which the session answers (borrower side). */
   openingOffer?: Terms;
+  /** Reopens a session a restarted agent had open (see SessionResume). */
+  resume?: SessionResume;
 };
 
 export type SessionFinished = { side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome };
@@ -58,6 +62,10 @@ export type CreateSessionHostParameters = {
   nowSec: () => bigint;
   log: Logger;
   onSent?: (to: Address, sessionId: Hex, message: OutboundMessage) => void;
+  /** Awaited before a message goes out; if it rejects, the message is not sent. Durable agents
+   *  record a fully signed agreement here before confirming it, so a crash cannot leave the peer
+   *  holding both signatures while we have none. */
+  beforeSend?: (to: Address, sessionId: Hex, event: OutboundEvent) => Promise<void>;
   onFinished: (f: SessionFinished) => void;
 };
 
@@ -88,17 +96,24 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
   const sessions = new Map<string, Actor<typeof alternatingOffersMachine>>();
 
-  const send = (to: Address, sessionId: Hex, m: OutboundMessage) => {
+  const transmit = (to: Address, sessionId: Hex, m: OutboundMessage) =>
+    m.kind === "offer"
+      ? p.endpoint.send(to, sessionId, "offer", m.body)
+      : m.kind === "accept"
+        ? p.endpoint.send(to, sessionId, "accept", m.body)
+        : m.kind === "confirm"
+          ? p.endpoint.send(to, sessionId, "confirm", m.body)
+          : p.endpoint.send(to, sessionId, "reject", m.body);
+
+  const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
+    const m = ev.message;
     p.onSent?.(to, sessionId, m);
-    const sent =
-      m.kind === "offer"
-        ? p.endpoint.send(to, sessionId, "offer", m.body)
-        : m.kind === "accept"
-          ? p.endpoint.send(to, sessionId, "accept", m.body)
-          : m.kind === "confirm"
-            ? p.endpoint.send(to, sessionId, "confirm", m.body)
-            : p.endpoint.send(to, sessionId, "reject", m.body);
-    sent.catch((err: unknown) => p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) }));
+    const before = p.beforeSend ? p.beforeSend(to, sessionId, ev) : Promise.resolve();
+    before
+      .then(async () => {
+        await transmit(to, sessionId, m);
+      })
+      .catch((err: unknown) => p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) }));
   };
 
   return {
@@ -116,6 +131,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           deadlineMs: opts.deadlineMs,
           confirmTimeoutMs: opts.confirmTimeoutMs,
           opensWithOffer: e.side === "lender",
+          ...(e.resume ? { resume: e.resume } : {}),
           now: () => Date.now(),
           port: createAgreementPort({
             domain: p.domain,
@@ -130,7 +146,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
         },
       });
       sessions.set(key, session);
-      session.on("outbound", (ev) => send(e.peer, e.sessionId, ev.message));
+      session.on("outbound", (ev) => send(e.peer, e.sessionId, ev));
       session.subscribe({
         complete: () => {
           sessions.delete(key);

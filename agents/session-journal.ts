@@ -1,0 +1,74 @@
+/**
+ * Writes an agent's open sessions to its durable session store as they move (opened, offer
+ * sent or received, agreement signed, finished), so a restarted agent can reopen them. Writes
+ * for one session are chained so they land in order; a failed write is logged, not fatal: the
+ * negotiation goes on and, at worst, a restart ends that session by timeout.
+ */
+import type { Address, Hex } from "viem";
+import type { Logger } from "../core/log.ts";
+import type { SessionRecord, SessionState, SessionStore } from "../negotiation/durable/session-store.ts";
+import type { OutboundMessage } from "../negotiation/protocols/alternating-offers.ts";
+import type { OpenSessionParameters } from "../negotiation/protocols/session-host.ts";
+import type { SessionMessage } from "../negotiation/wire/schemas.ts";
+
+export interface SessionJournal {
+  opened(e: OpenSessionParameters, deadlineMs: number): void;
+  sent(peer: Address, sessionId: Hex, m: OutboundMessage): void;
+  received(msg: SessionMessage): void;
+  finished(sessionId: Hex, peer: Address): void;
+  /** Resolves when every write so far has landed (tests, shutdown). */
+  flush(): Promise<void>;
+}
+
+export function createSessionJournal(store: SessionStore, log: Logger): SessionJournal {
+  const chains = new Map<string, Promise<unknown>>();
+  const key = (sessionId: Hex, peer: Address) => `${sessionId.toLowerCase()}:${peer.toLowerCase()}`;
+  const enqueue = (sessionId: Hex, peer: Address, write: () => Promise<unknown>) => {
+    const k = key(sessionId, peer);
+    const next = (chains.get(k) ?? Promise.resolve())
+      .then(write)
+      .catch((err: unknown) => log.warn("session journal write failed", { sessionId, error: String(err) }));
+    chains.set(k, next);
+    void next.then(() => {
+      if (chains.get(k) === next) chains.delete(k);
+    });
+  };
+  const change = (sessionId: Hex, peer: Address, f: (r: SessionRecord) => Partial<SessionState>) =>
+    enqueue(sessionId, peer, () =>
+      store.update(sessionId, peer, (current) => {
+        const { v: _v, updatedAt: _u, ...state } = current;
+        return { ...state, ...f(current) };
+      }),
+    );
+
+  return {
+    opened(e, deadlineMs) {
+      enqueue(e.sessionId, e.peer, () =>
+        store.put({
+          sessionId: e.sessionId,
+          role: e.side,
+          peer: e.peer,
+          principalToken: e.rfq.principalToken,
+          rfq: e.rfq,
+          round: 0,
+          ...(e.openingOffer ? { lastOfferReceived: e.openingOffer } : {}),
+          deadline: Date.now() + deadlineMs,
+        }),
+      );
+    },
+    sent(peer, sessionId, m) {
+      if (m.kind === "offer") change(sessionId, peer, (r) => ({ lastOfferSent: m.body.terms, round: r.round + 1 }));
+      else if (m.kind === "accept")
+        change(sessionId, peer, () => ({ myLastAgreement: { agreement: m.body.agreement, signature: m.body.signature } }));
+    },
+    received(msg) {
+      if (msg.kind === "offer") change(msg.sessionId, msg.from, () => ({ lastOfferReceived: msg.body.terms }));
+    },
+    finished(sessionId, peer) {
+      enqueue(sessionId, peer, () => store.remove(sessionId, peer));
+    },
+    async flush() {
+      await Promise.all(chains.values());
+    },
+  };
+}

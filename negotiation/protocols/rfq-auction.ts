@@ -1,0 +1,440 @@
+/**
+ * One-to-many RFQ, borrower side: the borrower broadcasts an RFQ and negotiates CONCURRENTLY with
+ * every lender that answers, one alternating-offers child actor per lender (all in the RFQ's
+ * session id, as docs/PROTOCOL.md §7 allows), and closes with the best. Pure like its children:
+ * it emits `outbound` events (addressed messages) that its host sends; no I/O.
+ *
+ *   open ──admission window──▶ closed ──every lender session ended──▶ done
+ *
+ * The parent sits between the wire and its children, which is how it keeps the one rule a
+ * concurrent borrower must keep: it signs for at most one lender.
+ * - The children never decide acceptance themselves: the parent does, seeing every lender's
+ *   standing offer, and tells the child with the offer it forwards (`acceptNow`). It accepts an
+ *   offer only after the admission window (or on that lender's last round), only if the borrower's
+ *   strategy accepts it, and only if no other live lender's standing acceptable offer is better.
+ * - A lender accepting the borrower's own offer is honoured unless the borrower is already
+ *   committed elsewhere; then that lender's session is aborted.
+ * - Once the winner's session ends signed, every other session is aborted: each lender receives a
+ *   `reject` ("abort: closed with another lender") and ends in a named state.
+ * Deadlines: rounds per lender (the children's `maxRounds`) and one wall-time deadline for the
+ * whole auction (each child gets the time left when it starts).
+ */
+import { type Address, type Hex, zeroAddress } from "viem";
+import { and, emit, enqueueActions, sendParent, setup } from "xstate";
+import type { Agreement } from "../../core/agreement.ts";
+import type { SessionView, Strategy, Terms } from "../strategies/strategy.ts";
+import type { RfqBody } from "../wire/schemas.ts";
+import {
+  type AgreementPort,
+  alternatingOffersMachine,
+  type OutboundMessage,
+  type SessionOutcome,
+} from "./alternating-offers.ts";
+
+export type RfqAuctionInput = {
+  sessionId: Hex;
+  rfq: RfqBody;
+  /** A fresh borrower strategy for the session with `lender`. */
+  strategyFor: (lender: Address) => Strategy;
+  /** The agreement port of the session with `lender` (borrower = us). */
+  portFor: (lender: Address) => AgreementPort;
+  /** The borrower's utility of terms: ranks lenders' offers against each other. */
+  score: (terms: Terms) => number;
+  /** Offers each side may make, per lender. */
+  maxRounds: number;
+  /** Wall time of the whole auction from its start, ms. */
+  deadlineMs: number;
+  /** How long after the RFQ new lenders are admitted, ms (≤ deadlineMs). */
+  admissionMs: number;
+  /** How long to wait for a countersignature after accepting, ms. */
+  confirmTimeoutMs: number;
+  /** Most lenders admitted. Default unlimited. */
+  maxLenders?: number;
+  /** Milliseconds clock; the same clock the actor's delays run on. */
+  now: () => number;
+};
+
+/** Messages from lenders, already validated by the endpoint, tagged with the sender. */
+export type RfqAuctionEvent =
+  | { type: "offer.received"; from: Address; terms: Terms }
+  | { type: "accept.received"; from: Address; agreement: Agreement; signature: Hex }
+  | { type: "confirm.received"; from: Address; agreementId: Hex; signature: Hex }
+  | { type: "reject.received"; from: Address; reason: string }
+  /** The borrower gives up the whole auction. */
+  | { type: "abort"; reason: string };
+
+/** What the host sends: the RFQ broadcast (to the zero address) or a session message to a lender. */
+export type AuctionOutbound =
+  | { to: typeof zeroAddress; message: { kind: "rfq"; body: RfqBody } }
+  | { to: Address; message: OutboundMessage };
+
+/** How each lender's part ended. */
+export type LenderEnd =
+  /** Signed with us. */
+  | "won"
+  /** Aborted because we closed with another lender. */
+  | "outbid"
+  /** Its session ended without agreement (deadline, rounds, its reject, bad accept, our abort). */
+  | "failed"
+  /** Answered after admission closed (or when full): refused without a session. */
+  | "late";
+
+export type LenderResult = { end: LenderEnd; reason: string; rounds: number; lastOffer?: Terms };
+
+export type RfqAuctionOutcome = { lenders: Record<string, LenderResult> } & (
+  | {
+      status: "agreed";
+      lender: Address;
+      agreement: Agreement;
+      lenderSignature: Hex;
+      borrowerSignature: Hex;
+      rounds: number;
+    }
+  | { status: "unconfirmed"; lender: Address; agreement: Agreement; mySignature: Hex; rounds: number }
+  | { status: "no-deal"; reason: string }
+);
+
+/** The parent's word on one forwarded offer: the child accepts it iff `acceptNow`. */
+type ForwardedOffer = { type: "offer.received"; terms: Terms; acceptNow: boolean };
+type ChildOutbound = { type: "child.outbound"; lender: Address; message: OutboundMessage };
+
+/** A borrower session whose messages go to the parent and whose acceptance the parent decides. */
+export const auctionSessionMachine = alternatingOffersMachine.provide({
+  actions: {
+    sendOffer: sendParent(({ context }) => ({
+      type: "child.outbound",
+      lender: context.peer,
+      message: { kind: "offer", body: { terms: context.myLast! } },
+    })),
+    sendAccept: sendParent(({ context }) => ({
+      type: "child.outbound",
+      lender: context.peer,
+      message: { kind: "accept", body: { agreement: context.agreement!, signature: context.mySignature! } },
+    })),
+    sendConfirm: sendParent(({ context }) => ({
+      type: "child.outbound",
+      lender: context.peer,
+      message: {
+        kind: "confirm",
+        body: { agreementId: context.port.id(context.agreement!), signature: context.mySignature! },
+      },
+    })),
+    sendReject: sendParent(({ context }) => ({
+      type: "child.outbound",
+      lender: context.peer,
+      message: { kind: "reject", body: { reason: context.failure ?? "rejected" } },
+    })),
+  },
+  guards: {
+    acceptable: ({ event }) => event.type === "offer.received" && (event as ForwardedOffer).acceptNow === true,
+  },
+});
+
+type LenderRecord = {
+  address: Address;
+  childId: string;
+  strategy: Strategy;
+  port: AgreementPort;
+  startedAt: number;
+  deadlineMs: number;
+  /** Offers we made to it. */
+  round: number;
+  myLast: Terms | undefined;
+  theirLast: Terms | undefined;
+  /** undefined while its session runs. */
+  result: LenderResult | undefined;
+  /** Why we are aborting it, if we are. */
+  aborting: LenderEnd | undefined;
+};
+
+type Context = RfqAuctionInput & {
+  startedAt: number;
+  lenders: Record<string, LenderRecord>;
+  /** The lender we have signed for (or are signing for), lowercase. */
+  committed: string | undefined;
+  winner: { lender: Address; outcome: SessionOutcome } | undefined;
+  late: Record<string, LenderResult>;
+};
+
+const keyOf = (a: Address) => a.toLowerCase();
+const live = (r: LenderRecord) => r.result === undefined;
+
+function viewOf(c: Context, r: LenderRecord): SessionView {
+  return {
+    side: "borrower",
+    round: r.round,
+    maxRounds: c.maxRounds,
+    elapsed: r.deadlineMs <= 0 ? 1 : Math.min(1, (c.now() - r.startedAt) / r.deadlineMs),
+    myLast: r.myLast,
+    theirLast: r.theirLast,
+  };
+}
+
+/** Should the borrower accept `terms` from `r` now? */
+function shouldAccept(c: Context, r: LenderRecord, terms: Terms, admissionOpen: boolean): boolean {
+  if (c.committed !== undefined || !live(r)) return false;
+  const lastChance = r.round >= c.maxRounds;
+  if (admissionOpen && !lastChance) return false;
+  if (!r.strategy.accept(viewOf(c, r), terms)) return false;
+  const mine = c.score(terms);
+  // Another live lender's standing offer that we would accept and like better wins instead.
+  return !Object.values(c.lenders).some(
+    (o) =>
+      o !== r &&
+      live(o) &&
+      o.theirLast !== undefined &&
+      c.score(o.theirLast) > mine &&
+      o.strategy.accept(viewOf(c, o), o.theirLast),
+  );
+}
+
+function endOf(r: LenderRecord, outcome: SessionOutcome | undefined, isWinner: boolean): LenderResult {
+  const base = { rounds: r.round, ...(r.theirLast ? { lastOffer: r.theirLast } : {}) };
+  if (isWinner && outcome && outcome.status !== "failed") return { ...base, end: "won", reason: outcome.status };
+  if (r.aborting) return { ...base, end: r.aborting, reason: "closed with another lender" };
+  return { ...base, end: "failed", reason: outcome?.status === "failed" ? outcome.reason : "session crashed" };
+}
+
+const doneActorId = (type: string) => type.slice("xstate.done.actor.".length);
+const errorActorId = (type: string) => type.slice("xstate.error.actor.".length);
+
+export const rfqAuctionMachine = setup({
+  types: {
+    context: {} as Context,
+    input: {} as RfqAuctionInput,
+    events: {} as
+      | RfqAuctionEvent
+      | ChildOutbound
+      | { type: `xstate.done.actor.${string}`; output: SessionOutcome }
+      | { type: `xstate.error.actor.${string}`; error: unknown },
+    emitted: {} as { type: "outbound" } & AuctionOutbound,
+    output: {} as RfqAuctionOutcome,
+  },
+  actors: { session: auctionSessionMachine },
+  delays: {
+    admission: ({ context }) => Math.min(context.admissionMs, context.deadlineMs),
+    // A hair after the children's own deadlines, so that they end themselves first.
+    deadline: ({ context }) => context.deadlineMs + 1,
+  },
+  guards: {
+    fromNewLender: ({ context, event }) =>
+      event.type === "offer.received" && context.lenders[keyOf(event.from)] === undefined,
+    canAdmit: ({ context }) =>
+      context.committed === undefined &&
+      Object.keys(context.lenders).length < (context.maxLenders ?? Number.POSITIVE_INFINITY),
+    allEnded: ({ context }) => !Object.values(context.lenders).some(live),
+    signed: ({ context }) => context.winner !== undefined,
+  },
+  actions: {
+    broadcastRfq: emit(({ context }) => ({
+      type: "outbound" as const,
+      to: zeroAddress,
+      message: { kind: "rfq" as const, body: context.rfq },
+    })),
+    admit: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "offer.received") return;
+      const key = keyOf(event.from);
+      const now = context.now();
+      const record: LenderRecord = {
+        address: event.from,
+        childId: `lender-${key}`,
+        strategy: context.strategyFor(event.from),
+        port: context.portFor(event.from),
+        startedAt: now,
+        deadlineMs: Math.max(0, context.deadlineMs - (now - context.startedAt)),
+        round: 0,
+        myLast: undefined,
+        theirLast: undefined,
+        result: undefined,
+        aborting: undefined,
+      };
+      enqueue.assign({ lenders: { ...context.lenders, [key]: record } });
+      enqueue.spawnChild("session", {
+        id: record.childId,
+        input: {
+          side: "borrower",
+          sessionId: context.sessionId,
+          peer: event.from,
+          strategy: record.strategy,
+          maxRounds: context.maxRounds,
+          deadlineMs: record.deadlineMs,
+          confirmTimeoutMs: context.confirmTimeoutMs,
+          opensWithOffer: false,
+          now: context.now,
+          port: record.port,
+        },
+      });
+    }),
+    refuse: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "offer.received") return;
+      const key = keyOf(event.from);
+      const reason =
+        context.committed !== undefined
+          ? "closed with another lender"
+          : Object.keys(context.lenders).length >= (context.maxLenders ?? Number.POSITIVE_INFINITY)
+            ? "auction full"
+            : "rfq closed";
+      if (context.late[key] === undefined) {
+        enqueue.assign({
+          late: { ...context.late, [key]: { end: "late", reason, rounds: 0, lastOffer: event.terms } },
+        });
+      }
+      enqueue.emit({
+        type: "outbound",
+        to: event.from,
+        message: { kind: "reject", body: { reason } },
+      });
+    }),
+    routeOffer: enqueueActions(({ context, event, enqueue }, params: { admissionOpen: boolean }) => {
+      if (event.type !== "offer.received") return;
+      const key = keyOf(event.from);
+      const r = context.lenders[key];
+      if (!r || !live(r)) return;
+      const updated = { ...r, theirLast: event.terms };
+      const lenders = { ...context.lenders, [key]: updated };
+      const acceptNow = shouldAccept({ ...context, lenders }, updated, event.terms, params.admissionOpen);
+      enqueue.assign({ lenders, ...(acceptNow ? { committed: key } : {}) });
+      const forwarded: ForwardedOffer = { type: "offer.received", terms: event.terms, acceptNow };
+      enqueue.sendTo(r.childId, forwarded);
+    }),
+    routeAccept: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "accept.received") return;
+      const key = keyOf(event.from);
+      const r = context.lenders[key];
+      if (!r || !live(r)) return;
+      if (context.committed !== undefined && context.committed !== key) {
+        enqueue.assign({ lenders: { ...context.lenders, [key]: { ...r, aborting: "outbid" } } });
+        enqueue.sendTo(r.childId, { type: "abort", reason: "closed with another lender" });
+        return;
+      }
+      // Commit only to an accept the child will take (same checks as the child's guard).
+      const valid =
+        r.myLast !== undefined &&
+        r.port.conforms(event.agreement, r.myLast) &&
+        r.port.verify(event.agreement, event.signature, "lender");
+      if (valid) enqueue.assign({ committed: key });
+      enqueue.sendTo(r.childId, { type: "accept.received", agreement: event.agreement, signature: event.signature });
+    }),
+    routeToChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "confirm.received" && event.type !== "reject.received") return;
+      const r = context.lenders[keyOf(event.from)];
+      if (!r || !live(r)) return;
+      const { from: _, ...sessionEvent } = event;
+      enqueue.sendTo(r.childId, sessionEvent);
+    }),
+    relay: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "child.outbound") return;
+      const key = keyOf(event.lender);
+      const r = context.lenders[key];
+      if (r && event.message.kind === "offer") {
+        enqueue.assign({
+          lenders: { ...context.lenders, [key]: { ...r, round: r.round + 1, myLast: event.message.body.terms } },
+        });
+      }
+      enqueue.emit({ type: "outbound", to: event.lender, message: event.message });
+    }),
+    sessionEnded: enqueueActions(({ context, event, enqueue }) => {
+      const isDone = event.type.startsWith("xstate.done.actor.");
+      const childId = isDone ? doneActorId(event.type) : errorActorId(event.type);
+      const r = Object.values(context.lenders).find((x) => x.childId === childId);
+      if (!r || !live(r)) return;
+      const key = keyOf(r.address);
+      const outcome = isDone ? (event as { output: SessionOutcome }).output : undefined;
+      const isWinner = context.committed === key && outcome !== undefined && outcome.status !== "failed";
+      const lenders = { ...context.lenders, [key]: { ...r, result: endOf(r, outcome, isWinner) } };
+      if (!isWinner) {
+        // A commitment that did not end signed (e.g. its deadline won the race) is released.
+        enqueue.assign({ lenders, ...(context.committed === key ? { committed: undefined } : {}) });
+        return;
+      }
+      // Signed: every other live session is aborted.
+      for (const o of Object.values(lenders)) {
+        if (o === lenders[key] || !live(o)) continue;
+        lenders[keyOf(o.address)] = { ...o, aborting: "outbid" };
+        enqueue.sendTo(o.childId, { type: "abort", reason: "closed with another lender" });
+      }
+      enqueue.assign({ lenders, winner: { lender: r.address, outcome: outcome! } });
+    }),
+    abortAll: enqueueActions(({ context, enqueue }, params: { reason: string; exceptCommitted: boolean }) => {
+      for (const r of Object.values(context.lenders)) {
+        if (!live(r) || (params.exceptCommitted && keyOf(r.address) === context.committed)) continue;
+        enqueue.sendTo(r.childId, { type: "abort", reason: params.reason });
+      }
+    }),
+  },
+}).createMachine({
+  id: "rfqAuction",
+  context: ({ input }) => ({
+    ...input,
+    startedAt: input.now(),
+    lenders: {},
+    committed: undefined,
+    winner: undefined,
+    late: {},
+  }),
+  entry: "broadcastRfq",
+  initial: "open",
+  on: {
+    "accept.received": { actions: "routeAccept" },
+    "confirm.received": { actions: "routeToChild" },
+    "reject.received": { actions: "routeToChild" },
+    "child.outbound": { actions: "relay" },
+    "xstate.done.actor.*": { actions: "sessionEnded" },
+    "xstate.error.actor.*": { actions: "sessionEnded" },
+  },
+  after: {
+    deadline: {
+      target: ".closed",
+      actions: { type: "abortAll", params: { reason: "auction deadline", exceptCommitted: true } },
+    },
+  },
+  states: {
+    open: {
+      after: { admission: "closed" },
+      // Signed with a lender and nothing else running: no point waiting out the window.
+      always: { guard: and(["signed", "allEnded"]), target: "done" },
+      on: {
+        "offer.received": [
+          {
+            guard: and(["fromNewLender", "canAdmit"]),
+            actions: ["admit", { type: "routeOffer", params: { admissionOpen: true } }],
+          },
+          { guard: "fromNewLender", actions: "refuse" },
+          { actions: { type: "routeOffer", params: { admissionOpen: true } } },
+        ],
+        abort: {
+          target: "closed",
+          actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+        },
+      },
+    },
+    closed: {
+      always: { guard: "allEnded", target: "done" },
+      on: {
+        "offer.received": [
+          { guard: "fromNewLender", actions: "refuse" },
+          { actions: { type: "routeOffer", params: { admissionOpen: false } } },
+        ],
+        abort: { actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } } },
+      },
+    },
+    done: { type: "final" },
+  },
+  output: ({ context }): RfqAuctionOutcome => {
+    const lenders: Record<string, LenderResult> = { ...context.late };
+    for (const [k, r] of Object.entries(context.lenders)) {
+      lenders[k] = r.result ?? { end: "failed", reason: "unfinished", rounds: r.round };
+    }
+    const w = context.winner;
+    if (w?.outcome.status === "agreed") {
+      const { status: _, ...rest } = w.outcome;
+      return { status: "agreed", lender: w.lender, ...rest, lenders };
+    }
+    if (w?.outcome.status === "unconfirmed") {
+      const { status: _, ...rest } = w.outcome;
+      return { status: "unconfirmed", lender: w.lender, ...rest, lenders };
+    }
+    const reason = Object.keys(context.lenders).length === 0 ? "no offers" : "no agreement";
+    return { status: "no-deal", reason, lenders };
+  },
+});
