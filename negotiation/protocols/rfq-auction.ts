@@ -27,6 +27,7 @@ import type { RfqBody } from "../wire/schemas.ts";
 import {
   type AgreementPort,
   alternatingOffersMachine,
+  type OutboundEvent,
   type OutboundMessage,
   type SessionOutcome,
 } from "./alternating-offers.ts";
@@ -63,10 +64,12 @@ export type RfqAuctionEvent =
   /** The borrower gives up the whole auction. */
   | { type: "abort"; reason: string };
 
-/** What the host sends: the RFQ broadcast (to the zero address) or a session message to a lender. */
+/** What the host sends: the RFQ broadcast (to the zero address) or a session message to a lender.
+ *  A confirm carries the fully signed agreement (`signed`), which a durable host records before
+ *  the confirm leaves, exactly as for a bilateral session (OutboundEvent). */
 export type AuctionOutbound =
   | { to: typeof zeroAddress; message: { kind: "rfq"; body: RfqBody } }
-  | { to: Address; message: OutboundMessage };
+  | { to: Address; message: OutboundMessage; signed?: OutboundEvent["signed"] };
 
 /** How each lender's part ended. */
 export type LenderEnd =
@@ -96,7 +99,12 @@ export type RfqAuctionOutcome = { lenders: Record<string, LenderResult> } & (
 
 /** The parent's word on one forwarded offer: the child accepts it iff `acceptNow`. */
 type ForwardedOffer = { type: "offer.received"; terms: Terms; acceptNow: boolean };
-type ChildOutbound = { type: "child.outbound"; lender: Address; message: OutboundMessage };
+type ChildOutbound = {
+  type: "child.outbound";
+  lender: Address;
+  message: OutboundMessage;
+  signed?: OutboundEvent["signed"];
+};
 
 /** A borrower session whose messages go to the parent and whose acceptance the parent decides. */
 export const auctionSessionMachine = alternatingOffersMachine.provide({
@@ -118,6 +126,12 @@ export const auctionSessionMachine = alternatingOffersMachine.provide({
         kind: "confirm",
         body: { agreementId: context.port.id(context.agreement!), signature: context.mySignature! },
       },
+      // As alternating-offers does: the host may record the fully signed agreement first.
+      signed: {
+        agreement: context.agreement!,
+        lenderSignature: context.theirSignature!,
+        borrowerSignature: context.mySignature!,
+      },
     })),
     sendReject: sendParent(({ context }) => ({
       type: "child.outbound",
@@ -126,7 +140,8 @@ export const auctionSessionMachine = alternatingOffersMachine.provide({
     })),
   },
   guards: {
-    acceptable: ({ event }) => event.type === "offer.received" && (event as ForwardedOffer).acceptNow === true,
+    acceptable: ({ event }) =>
+      event.type === "offer.received" && (event as ForwardedOffer).acceptNow === true,
   },
 });
 
@@ -145,6 +160,9 @@ type LenderRecord = {
   result: LenderResult | undefined;
   /** Why we are aborting it, if we are. */
   aborting: LenderEnd | undefined;
+  /** Its offer, held back while we are signing with another lender (a counter now could be
+   *  accepted, and we could not honour it). Released if that signing falls through. */
+  held: Terms | undefined;
 };
 
 type Context = RfqAuctionInput & {
@@ -190,9 +208,14 @@ function shouldAccept(c: Context, r: LenderRecord, terms: Terms, admissionOpen: 
 
 function endOf(r: LenderRecord, outcome: SessionOutcome | undefined, isWinner: boolean): LenderResult {
   const base = { rounds: r.round, ...(r.theirLast ? { lastOffer: r.theirLast } : {}) };
-  if (isWinner && outcome && outcome.status !== "failed") return { ...base, end: "won", reason: outcome.status };
+  if (isWinner && outcome && outcome.status !== "failed")
+    return { ...base, end: "won", reason: outcome.status };
   if (r.aborting) return { ...base, end: r.aborting, reason: "closed with another lender" };
-  return { ...base, end: "failed", reason: outcome?.status === "failed" ? outcome.reason : "session crashed" };
+  return {
+    ...base,
+    end: "failed",
+    reason: outcome?.status === "failed" ? outcome.reason : "session crashed",
+  };
 }
 
 const doneActorId = (type: string) => type.slice("xstate.done.actor.".length);
@@ -247,6 +270,7 @@ export const rfqAuctionMachine = setup({
         theirLast: undefined,
         result: undefined,
         aborting: undefined,
+        held: undefined,
       };
       enqueue.assign({ lenders: { ...context.lenders, [key]: record } });
       enqueue.spawnChild("session", {
@@ -290,6 +314,12 @@ export const rfqAuctionMachine = setup({
       const key = keyOf(event.from);
       const r = context.lenders[key];
       if (!r || !live(r)) return;
+      if (context.committed !== undefined && context.committed !== key) {
+        enqueue.assign({
+          lenders: { ...context.lenders, [key]: { ...r, theirLast: event.terms, held: event.terms } },
+        });
+        return;
+      }
       const updated = { ...r, theirLast: event.terms };
       const lenders = { ...context.lenders, [key]: updated };
       const acceptNow = shouldAccept({ ...context, lenders }, updated, event.terms, params.admissionOpen);
@@ -313,7 +343,11 @@ export const rfqAuctionMachine = setup({
         r.port.conforms(event.agreement, r.myLast) &&
         r.port.verify(event.agreement, event.signature, "lender");
       if (valid) enqueue.assign({ committed: key });
-      enqueue.sendTo(r.childId, { type: "accept.received", agreement: event.agreement, signature: event.signature });
+      enqueue.sendTo(r.childId, {
+        type: "accept.received",
+        agreement: event.agreement,
+        signature: event.signature,
+      });
     }),
     routeToChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "confirm.received" && event.type !== "reject.received") return;
@@ -328,10 +362,18 @@ export const rfqAuctionMachine = setup({
       const r = context.lenders[key];
       if (r && event.message.kind === "offer") {
         enqueue.assign({
-          lenders: { ...context.lenders, [key]: { ...r, round: r.round + 1, myLast: event.message.body.terms } },
+          lenders: {
+            ...context.lenders,
+            [key]: { ...r, round: r.round + 1, myLast: event.message.body.terms },
+          },
         });
       }
-      enqueue.emit({ type: "outbound", to: event.lender, message: event.message });
+      enqueue.emit({
+        type: "outbound",
+        to: event.lender,
+        message: event.message,
+        ...(event.signed ? { signed: event.signed } : {}),
+      });
     }),
     sessionEnded: enqueueActions(({ context, event, enqueue }) => {
       const isDone = event.type.startsWith("xstate.done.actor.");
@@ -343,8 +385,26 @@ export const rfqAuctionMachine = setup({
       const isWinner = context.committed === key && outcome !== undefined && outcome.status !== "failed";
       const lenders = { ...context.lenders, [key]: { ...r, result: endOf(r, outcome, isWinner) } };
       if (!isWinner) {
-        // A commitment that did not end signed (e.g. its deadline won the race) is released.
-        enqueue.assign({ lenders, ...(context.committed === key ? { committed: undefined } : {}) });
+        if (context.committed !== key) {
+          enqueue.assign({ lenders });
+          return;
+        }
+        // A commitment that did not end signed (e.g. its deadline won the race) is released, and
+        // the offers held back meanwhile are answered now.
+        let committed: string | undefined;
+        for (const [k, o] of Object.entries(lenders)) {
+          if (!live(o) || o.held === undefined) continue;
+          const released = { ...o, held: undefined };
+          lenders[k] = released;
+          const acceptNow = shouldAccept({ ...context, lenders, committed }, released, o.held, false);
+          if (acceptNow) committed = k;
+          enqueue.sendTo(o.childId, {
+            type: "offer.received",
+            terms: o.held,
+            acceptNow,
+          } satisfies ForwardedOffer);
+        }
+        enqueue.assign({ lenders, committed });
         return;
       }
       // Signed: every other live session is aborted.
@@ -415,7 +475,9 @@ export const rfqAuctionMachine = setup({
           { guard: "fromNewLender", actions: "refuse" },
           { actions: { type: "routeOffer", params: { admissionOpen: false } } },
         ],
-        abort: { actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } } },
+        abort: {
+          actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+        },
       },
     },
     done: { type: "final" },

@@ -1,0 +1,133 @@
+/**
+ * The auction over real endpoints on the in-process bus: signed envelopes, validation, replay
+ * checks. The borrower runs an RfqAuctionHost; the lenders run unchanged session hosts.
+ */
+import { bytesToHex, type Hex } from "viem";
+import { describe, expect, it } from "vitest";
+import { createMemoryLogger } from "../../core/log.ts";
+import { createEndpoint } from "../endpoint.ts";
+import { createPeerRegistry } from "../peers.ts";
+import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
+import { createInProcessBus } from "../transport/in-process.ts";
+import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import { type AuctionFinished, createRfqAuctionHost } from "./rfq-auction-host.ts";
+import type { SessionFinished } from "./session-host.ts";
+import { createSessionHost } from "./session-host.ts";
+
+const template = {
+  principal: 1_000_000n,
+  tenor: 86_400,
+  collateralToken: WETH,
+  collateral: 700n,
+  haircutBps: 2000,
+};
+const rfq = {
+  principalToken: USDC,
+  principal: 1_000_000n,
+  maxRateBps: 900,
+  tenor: 86_400,
+  collateralToken: WETH,
+  collateral: 700n,
+};
+
+describe("rfq auction host", () => {
+  it("runs an auction over signed messages and closes with the cheapest lender", async () => {
+    const bus = createInProcessBus();
+    const log = createMemoryLogger("warn");
+    const borrower = newSigner();
+    const lenders = [newSigner(), newSigner(), newSigner()];
+    const peers = createPeerRegistry(
+      [borrower, ...lenders].map((s, i) => ({
+        address: s.address,
+        name: `agent-${i}`,
+        protocol: "lending" as const,
+      })),
+    );
+    const nowSec = () => BigInt(Math.floor(Date.now() / 1000));
+    const endpointOf = (signer: typeof borrower, listen: boolean) =>
+      createEndpoint({
+        transport: bus.createTransport({ name: signer.address }),
+        signer,
+        domain: testDomain,
+        peers,
+        log,
+        ...(listen ? { rfqTokens: "all" as const } : {}),
+      });
+
+    const lenderEnds: SessionFinished[] = [];
+    lenders.forEach((signer, i) => {
+      const endpoint = endpointOf(signer, true);
+      const sessions = createSessionHost({
+        endpoint,
+        signer,
+        domain: testDomain,
+        options: { maxRounds: 4, deadlineMs: 3_000, confirmTimeoutMs: 1_000 },
+        nowSec,
+        log,
+        onFinished: (f) => lenderEnds.push(f),
+      });
+      endpoint.onRfq((msg) =>
+        sessions.open({
+          side: "lender",
+          sessionId: msg.sessionId,
+          peer: msg.from,
+          rfq: msg.body,
+          strategy: createTimeDependentStrategy({
+            side: "lender",
+            openingRateBps: 900,
+            reservationRateBps: [700, 450, 600][i]!,
+            exponent: 1,
+            template,
+          }),
+        }),
+      );
+      endpoint.onMessage((msg) => void sessions.route(msg));
+    });
+
+    const endpoint = endpointOf(borrower, false);
+    const finished = new Promise<AuctionFinished>((resolve) => {
+      const host = createRfqAuctionHost({
+        endpoint,
+        signer: borrower,
+        domain: testDomain,
+        options: { maxRounds: 4, deadlineMs: 3_000, admissionMs: 100, confirmTimeoutMs: 1_000 },
+        nowSec,
+        log,
+        onFinished: resolve,
+      });
+      endpoint.onMessage((msg) => void host.route(msg));
+      const sessionId: Hex = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+      host.open({
+        sessionId,
+        rfq,
+        strategyFor: () =>
+          createTimeDependentStrategy({
+            side: "borrower",
+            openingRateBps: 300,
+            reservationRateBps: 800,
+            exponent: 1,
+            template,
+          }),
+        score: (t) => -t.rateBps,
+      });
+    });
+
+    const { outcome } = await finished;
+    await bus.flush();
+    expect(outcome.status).toBe("agreed");
+    if (outcome.status !== "agreed") return;
+    expect(outcome.lender).toBe(lenders[1]!.address);
+    expect(outcome.agreement.borrower).toBe(borrower.address);
+    // Every lender's own session ended; only the winner's agreed.
+    await expect.poll(() => lenderEnds.length).toBe(3);
+    const agreed = lenderEnds.filter((f) => f.outcome.status === "agreed");
+    expect(agreed).toHaveLength(1);
+    for (const f of lenderEnds.filter((x) => x.outcome.status === "failed")) {
+      expect(f.outcome).toMatchObject({ reason: "reject.received: abort: closed with another lender" });
+    }
+    expect(outcome.lenders[lenders[0]!.address.toLowerCase()]?.end).toBe("outbid");
+    expect(outcome.lenders[lenders[2]!.address.toLowerCase()]?.end).toBe("outbid");
+    // Nothing was refused on the wire.
+    expect(log.lines.filter((l) => l.level === "warn")).toEqual([]);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Runs borrower-side RFQ auctions (rfq-auction.ts) over an Endpoint, as session-host does for
+ * bilateral sessions: opens an auction per RFQ, broadcasts the RFQ and sends what the auction
+ * emits, routes inbound session messages of that session id to it (tagged with their sender),
+ * and reports how it ended. Lenders need nothing new: they answer with ordinary sessions.
+ */
+import type { Address, Hex } from "viem";
+import { type Actor, createActor } from "xstate";
+import type { ArbiterDomain } from "../../core/agreement.ts";
+import type { Logger } from "../../core/log.ts";
+import type { Signer } from "../../core/signer.ts";
+import type { Endpoint } from "../endpoint.ts";
+import type { Strategy, Terms } from "../strategies/strategy.ts";
+import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
+import { createAgreementPort } from "./agreement-port.ts";
+import type { OutboundEvent, OutboundMessage } from "./alternating-offers.ts";
+import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
+import { toSessionEvent } from "./session-host.ts";
+
+export type AuctionOptions = {
+  /** Offers each side may make, per lender. */
+  maxRounds: number;
+  /** Wall time of the whole auction, ms. */
+  deadlineMs: number;
+  /** How long lenders may join after the RFQ, ms. */
+  admissionMs: number;
+  confirmTimeoutMs: number;
+  /** How long a signed agreement stays settleable, s. */
+  settlementWindowSec: number;
+  maxLenders?: number;
+};
+
+export const defaultAuctionOptions: AuctionOptions = {
+  maxRounds: 4,
+  deadlineMs: 10_000,
+  admissionMs: 300,
+  confirmTimeoutMs: 5_000,
+  settlementWindowSec: 600,
+};
+
+export type OpenAuctionParameters = {
+  sessionId: Hex;
+  rfq: RfqBody;
+  /** A fresh borrower strategy per lender. */
+  strategyFor: (lender: Address) => Strategy;
+  /** The borrower's utility of terms (ranks lenders). */
+  score: (terms: Terms) => number;
+};
+
+export type AuctionFinished = { sessionId: Hex; outcome: RfqAuctionOutcome };
+
+export type CreateRfqAuctionHostParameters = {
+  endpoint: Endpoint;
+  signer: Signer;
+  domain: ArbiterDomain;
+  options?: Partial<AuctionOptions>;
+  /** Unix seconds on the settlement chain (agreement deadlines). */
+  nowSec: () => bigint;
+  /** Milliseconds clock of the auction's deadlines. Default Date.now. */
+  now?: () => number;
+  log: Logger;
+  onSent?: (to: Address, sessionId: Hex, message: AuctionOutbound["message"]) => void;
+  /** Awaited before a message goes out (a confirm carries the fully signed agreement). */
+  beforeSend?: (to: Address, sessionId: Hex, event: OutboundEvent) => Promise<void>;
+  onFinished: (f: AuctionFinished) => void;
+};
+
+export interface RfqAuctionHost {
+  open(p: OpenAuctionParameters): void;
+  /** Hands an inbound session message to the auction of its session id; false if none is open. */
+  route(msg: SessionMessage): boolean;
+  readonly size: number;
+  stop(): void;
+}
+
+export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuctionHost {
+  const opts: AuctionOptions = { ...defaultAuctionOptions, ...p.options };
+  const now = p.now ?? (() => Date.now());
+  const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
+
+  const transmit = (to: Address, sessionId: Hex, m: OutboundMessage) =>
+    m.kind === "offer"
+      ? p.endpoint.send(to, sessionId, "offer", m.body)
+      : m.kind === "accept"
+        ? p.endpoint.send(to, sessionId, "accept", m.body)
+        : m.kind === "confirm"
+          ? p.endpoint.send(to, sessionId, "confirm", m.body)
+          : p.endpoint.send(to, sessionId, "reject", m.body);
+
+  const send = (sessionId: Hex, out: AuctionOutbound) => {
+    p.onSent?.(out.to, sessionId, out.message);
+    const sent = (async () => {
+      if (out.message.kind === "rfq") {
+        await p.endpoint.sendRfq(sessionId, out.message.body);
+        return;
+      }
+      const message = out.message;
+      const ev: OutboundEvent =
+        "signed" in out && out.signed
+          ? { type: "outbound", message, signed: out.signed }
+          : { type: "outbound", message };
+      await p.beforeSend?.(out.to, sessionId, ev);
+      await transmit(out.to, sessionId, message);
+    })();
+    sent.catch((err: unknown) =>
+      p.log.warn("send failed", { sessionId, kind: out.message.kind, error: String(err) }),
+    );
+  };
+
+  return {
+    open(e) {
+      const key = e.sessionId.toLowerCase();
+      if (auctions.has(key)) return;
+      const me = p.signer.address;
+      const auction = createActor(rfqAuctionMachine, {
+        input: {
+          sessionId: e.sessionId,
+          rfq: e.rfq,
+          strategyFor: e.strategyFor,
+          score: e.score,
+          portFor: (lender) =>
+            createAgreementPort({
+              domain: p.domain,
+              signer: p.signer,
+              sessionId: e.sessionId,
+              lender,
+              borrower: me,
+              principalToken: e.rfq.principalToken,
+              settlementWindowSec: opts.settlementWindowSec,
+              nowSec: p.nowSec,
+            }),
+          maxRounds: opts.maxRounds,
+          deadlineMs: opts.deadlineMs,
+          admissionMs: opts.admissionMs,
+          confirmTimeoutMs: opts.confirmTimeoutMs,
+          ...(opts.maxLenders === undefined ? {} : { maxLenders: opts.maxLenders }),
+          now,
+        },
+      });
+      auctions.set(key, auction);
+      auction.on("outbound", (ev) => {
+        const { type: _, ...out } = ev;
+        send(e.sessionId, out as AuctionOutbound);
+      });
+      auction.subscribe({
+        complete: () => {
+          auctions.delete(key);
+          p.onFinished({ sessionId: e.sessionId, outcome: auction.getSnapshot().output! });
+        },
+        error: (err) => {
+          auctions.delete(key);
+          p.log.error("auction crashed", { sessionId: e.sessionId, error: String(err) });
+        },
+      });
+      auction.start();
+    },
+    route(msg) {
+      const auction = auctions.get(msg.sessionId.toLowerCase());
+      if (!auction) return false;
+      auction.send({ ...toSessionEvent(msg), from: msg.from } as Parameters<typeof auction.send>[0]);
+      return true;
+    },
+    get size() {
+      return auctions.size;
+    },
+    stop() {
+      for (const a of auctions.values()) a.stop();
+      auctions.clear();
+    },
+  };
+}

@@ -1,0 +1,410 @@
+import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
+import { generatePrivateKey } from "viem/accounts";
+import { describe, expect, it } from "vitest";
+import { type Actor, createActor, initialTransition, SimulatedClock } from "xstate";
+import { verifyAgreementSignature } from "../../core/agreement.ts";
+import { createSigner, type Signer } from "../../core/signer.ts";
+import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
+import { createAgreementPort } from "./agreement-port.ts";
+import {
+  alternatingOffersMachine,
+  type OutboundMessage,
+  type SessionEvent,
+  type SessionOutcome,
+} from "./alternating-offers.ts";
+import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
+
+const domain = { chainId: 31337, verifyingContract: "0x00000000000000000000000000000000000000aa" as const };
+const usdc = "0x00000000000000000000000000000000000000c0" as const;
+const weth = "0x00000000000000000000000000000000000000e0" as const;
+const template = {
+  principal: 1_000_000n,
+  tenor: 86_400,
+  collateralToken: weth,
+  collateral: 700n,
+  haircutBps: 2000,
+};
+const rfq = {
+  principalToken: usdc,
+  principal: 1_000_000n,
+  maxRateBps: 900,
+  tenor: 86_400,
+  collateralToken: weth,
+  collateral: 700n,
+};
+const LATENCY = 10;
+
+function toEvent(m: OutboundMessage): SessionEvent {
+  switch (m.kind) {
+    case "offer":
+      return { type: "offer.received", terms: m.body.terms };
+    case "accept":
+      return { type: "accept.received", ...m.body };
+    case "confirm":
+      return { type: "confirm.received", ...m.body };
+    case "reject":
+      return { type: "reject.received", reason: m.body.reason };
+  }
+}
+
+type LenderSpec = { reservation: number; silent?: boolean };
+
+/** A borrower auction and real lender sessions on one simulated clock, messages taking LATENCY ms. */
+function market(p: {
+  lenders: LenderSpec[];
+  admissionMs?: number;
+  deadlineMs?: number;
+  maxRounds?: number;
+  /** Lenders that answer only after `lateAfterMs` (default 30). */
+  lateLenders?: LenderSpec[];
+  lateAfterMs?: number;
+}) {
+  const clock = new SimulatedClock();
+  const sessionId = keccak256(toHex("auction"));
+  const borrower = createSigner(generatePrivateKey());
+  const nowSec = () => 1_700_000_000n + BigInt(Math.floor(clock.now() / 1000));
+  const portFor = (signer: Signer, lender: Address, borrowerAddress: Address) =>
+    createAgreementPort({
+      domain,
+      signer,
+      sessionId,
+      lender,
+      borrower: borrowerAddress,
+      principalToken: usdc,
+      settlementWindowSec: 300,
+      nowSec,
+    });
+  const maxRounds = p.maxRounds ?? 4;
+  // Deliveries by arrival time: messages sent at the same moment arrive at the same moment.
+  const inFlight: { at: number; deliver: () => void }[] = [];
+  const queue = { push: (deliver: () => void) => inFlight.push({ at: clock.now() + LATENCY, deliver }) };
+  const step = (): boolean => {
+    if (inFlight.length === 0) return false;
+    const at = Math.min(...inFlight.map((x) => x.at));
+    const i = inFlight.findIndex((x) => x.at === at);
+    const [next] = inFlight.splice(i, 1);
+    if (at > clock.now()) clock.increment(at - clock.now());
+    next!.deliver();
+    return true;
+  };
+  const transcript: string[] = [];
+  const lenderActors = new Map<string, { actor: Actor<typeof alternatingOffersMachine>; signer: Signer }>();
+  const auction = createActor(rfqAuctionMachine, {
+    clock,
+    input: {
+      sessionId,
+      rfq,
+      strategyFor: () =>
+        createTimeDependentStrategy({
+          side: "borrower",
+          openingRateBps: 300,
+          reservationRateBps: 800,
+          exponent: 1,
+          template,
+        }),
+      portFor: (lender) => portFor(borrower, lender, borrower.address),
+      score: (t) => -t.rateBps,
+      maxRounds,
+      deadlineMs: p.deadlineMs ?? 1_000,
+      admissionMs: p.admissionMs ?? 25,
+      confirmTimeoutMs: 100,
+      now: () => clock.now(),
+    },
+  });
+  const spawnLender = (spec: LenderSpec, name: string) => {
+    const signer = createSigner(generatePrivateKey());
+    const actor = createActor(alternatingOffersMachine, {
+      clock,
+      input: {
+        side: "lender",
+        sessionId,
+        peer: borrower.address,
+        strategy: createTimeDependentStrategy({
+          side: "lender",
+          openingRateBps: 900,
+          reservationRateBps: spec.reservation,
+          exponent: 1,
+          template,
+        }),
+        maxRounds,
+        deadlineMs: p.deadlineMs ?? 1_000,
+        confirmTimeoutMs: 100,
+        opensWithOffer: true,
+        now: () => clock.now(),
+        port: portFor(signer, signer.address, borrower.address),
+      },
+    });
+    lenderActors.set(signer.address.toLowerCase(), { actor, signer });
+    actor.on("outbound", (e) => {
+      transcript.push(`${name} ${e.message.kind}`);
+      if (
+        spec.silent &&
+        e.message.kind === "offer" &&
+        transcript.filter((x) => x === `${name} offer`).length > 1
+      )
+        return;
+      queue.push(() => {
+        // A host drops messages for an auction that has ended.
+        if (auction.getSnapshot().status === "active")
+          auction.send({ ...toEvent(e.message), from: signer.address } as never);
+      });
+    });
+    return { name, signer, actor };
+  };
+  const lenders = p.lenders.map((spec, i) => spawnLender(spec, `L${i}`));
+  const late = (p.lateLenders ?? []).map((spec, i) => spawnLender(spec, `late${i}`));
+  const sent: AuctionOutbound[] = [];
+  auction.on("outbound", (e) => {
+    sent.push({ to: e.to, message: e.message } as AuctionOutbound);
+    if (e.to === zeroAddress) {
+      // The broadcast reaches every lender at once.
+      queue.push(() => {
+        for (const l of lenders) l.actor.start();
+      });
+      return;
+    }
+    const target = lenderActors.get(e.to.toLowerCase());
+    const message = e.message as OutboundMessage;
+    transcript.push(`B->${e.to.slice(0, 6)} ${message.kind}`);
+    if (target)
+      queue.push(() => target.actor.getSnapshot().status === "active" && target.actor.send(toEvent(message)));
+  });
+  let lateStarted = false;
+  const run = (): RfqAuctionOutcome => {
+    auction.start();
+    for (let i = 0; i < 10_000 && auction.getSnapshot().status === "active"; i++) {
+      if (!step()) clock.increment(50);
+      if (!lateStarted && clock.now() >= (p.lateAfterMs ?? 30)) {
+        lateStarted = true;
+        for (const l of late) l.actor.start();
+      }
+    }
+    // Let the lenders hear the last word.
+    for (let i = 0; i < 100 && step(); i++);
+    return auction.getSnapshot().output!;
+  };
+  const lenderOutcome = (l: { actor: Actor<typeof alternatingOffersMachine> }) =>
+    l.actor.getSnapshot().output as SessionOutcome | undefined;
+  return { clock, auction, lenders, late, run, sent, borrower, lenderOutcome, transcript };
+}
+
+describe("rfq auction", () => {
+  it("broadcasts the RFQ first (pure initial transition)", () => {
+    const [, actions] = initialTransition(rfqAuctionMachine, {
+      sessionId: keccak256(toHex("s")),
+      rfq,
+      strategyFor: () => {
+        throw new Error("unused");
+      },
+      portFor: () => {
+        throw new Error("unused");
+      },
+      score: () => 0,
+      maxRounds: 4,
+      deadlineMs: 1000,
+      admissionMs: 100,
+      confirmTimeoutMs: 100,
+      now: () => 0,
+    });
+    const emitted = actions.find((a) => (a.type as string) === "xstate.emit") as
+      | { params: { event: { to: string; message: { kind: string } } } }
+      | undefined;
+    expect(emitted?.params.event).toMatchObject({ to: zeroAddress, message: { kind: "rfq" } });
+  });
+
+  it("negotiates with every lender at once and closes with the cheapest; the others end named", () => {
+    const m = market({ lenders: [{ reservation: 700 }, { reservation: 500 }, { reservation: 600 }] });
+    const out = m.run();
+    expect(out.status).toBe("agreed");
+    if (out.status !== "agreed") return;
+    const winner = m.lenders[1]!;
+    expect(out.lender).toBe(winner.signer.address);
+    expect(() =>
+      verifyAgreementSignature(domain, out.agreement, out.lenderSignature, "lender"),
+    ).not.toThrow();
+    expect(() =>
+      verifyAgreementSignature(domain, out.agreement, out.borrowerSignature, "borrower"),
+    ).not.toThrow();
+    expect(out.agreement.rateBps).toBeLessThanOrEqual(800);
+    expect(m.lenderOutcome(winner)?.status).toBe("agreed");
+    // Every other lender ended, was told why, and holds no countersigned agreement.
+    for (const l of [m.lenders[0]!, m.lenders[2]!]) {
+      const o = m.lenderOutcome(l);
+      expect(o?.status).not.toBe("agreed");
+      expect(out.lenders[l.signer.address.toLowerCase()]?.end).toBe("outbid");
+      expect(m.sent.some((s) => s.to === l.signer.address && s.message.kind === "reject")).toBe(true);
+    }
+    expect(out.lenders[winner.signer.address.toLowerCase()]?.end).toBe("won");
+    // Exactly one borrower signature left the auction per agreement: one accept or one confirm.
+    const signed = m.sent.filter((s) => s.message.kind === "accept" || s.message.kind === "confirm");
+    expect(signed).toHaveLength(1);
+  });
+
+  it("refuses lenders that answer after admission closed", () => {
+    const m = market({ lenders: [{ reservation: 500 }], lateLenders: [{ reservation: 400 }] });
+    const out = m.run();
+    const late = m.late[0]!;
+    expect(out.lenders[late.signer.address.toLowerCase()]).toMatchObject({ end: "late" });
+    expect(m.lenderOutcome(late)).toMatchObject({ status: "failed" });
+    const o = m.lenderOutcome(late);
+    expect(o?.status === "failed" && o.reason).toMatch(/rfq closed|closed with another lender/);
+  });
+
+  it("ends at the wall-time deadline when lenders go silent, rejecting each (simulated clock)", () => {
+    const m = market({
+      lenders: [
+        { reservation: 850, silent: true },
+        { reservation: 850, silent: true },
+      ],
+    });
+    const out = m.run();
+    expect(out).toMatchObject({ status: "no-deal", reason: "no agreement" });
+    expect(m.clock.now()).toBeGreaterThanOrEqual(1_000);
+    for (const l of m.lenders) {
+      expect(out.lenders[l.signer.address.toLowerCase()]).toMatchObject({
+        end: "failed",
+        reason: "deadline",
+      });
+      expect(m.lenderOutcome(l)?.status).toBe("failed");
+    }
+  });
+
+  it("ends with no deal when nobody answers", () => {
+    const m = market({ lenders: [] });
+    const out = m.run();
+    expect(out).toMatchObject({ status: "no-deal", reason: "no offers" });
+    expect(m.clock.now()).toBeLessThan(1_000);
+  });
+
+  function manual() {
+    const clock = new SimulatedClock();
+    const sessionId: Hex = keccak256(toHex("race"));
+    const borrower = createSigner(generatePrivateKey());
+    const a = createSigner(generatePrivateKey());
+    const b = createSigner(generatePrivateKey());
+    const nowSec = () => 1_700_000_000n;
+    const port = (signer: Signer, lender: Address) =>
+      createAgreementPort({
+        domain,
+        signer,
+        sessionId,
+        lender,
+        borrower: borrower.address,
+        principalToken: usdc,
+        settlementWindowSec: 300,
+        nowSec,
+      });
+    const auction = createActor(rfqAuctionMachine, {
+      clock,
+      input: {
+        sessionId,
+        rfq,
+        strategyFor: () =>
+          createTimeDependentStrategy({
+            side: "borrower",
+            openingRateBps: 300,
+            reservationRateBps: 800,
+            exponent: 1,
+            template,
+          }),
+        portFor: (lender) => port(borrower, lender),
+        score: (t) => -t.rateBps,
+        maxRounds: 4,
+        deadlineMs: 1000,
+        admissionMs: 10,
+        confirmTimeoutMs: 100,
+        now: () => clock.now(),
+      },
+    });
+    const sent: AuctionOutbound[] = [];
+    auction.on("outbound", (e) => {
+      const { type: _, ...out } = e;
+      sent.push(out as AuctionOutbound);
+    });
+    const lastTo = (who: Address, kind: OutboundMessage["kind"]) =>
+      sent.filter((s) => s.to === who && s.message.kind === kind).at(-1)?.message as
+        | OutboundMessage
+        | undefined;
+    /** The lender's accept of our last counter-offer, signed by the lender. */
+    const acceptBy = (signer: Signer) => {
+      const m = lastTo(signer.address, "offer");
+      if (m?.kind !== "offer") throw new Error("expected a counter-offer");
+      const agreement = port(signer, signer.address).build(m.body.terms);
+      return { agreement, signature: port(signer, signer.address).sign(agreement) };
+    };
+    return { clock, auction, sent, a, b, acceptBy, lastTo, port, borrower };
+  }
+
+  it("signs for one lender only when two accept our offers at the same moment", () => {
+    const { clock, auction, sent, a, b, acceptBy } = manual();
+    auction.start();
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 900 } });
+    auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 880 } });
+    const fromA = acceptBy(a);
+    const fromB = acceptBy(b);
+    auction.send({ type: "accept.received", from: a.address, ...fromA });
+    expect(auction.getSnapshot().status).toBe("done");
+    const confirms = sent.filter((s) => s.message.kind === "confirm");
+    expect(confirms.map((s) => s.to)).toEqual([a.address]);
+    // Like a bilateral session, the confirm carries the fully signed agreement for a durable host.
+    const signed = (confirms[0] as { signed?: { agreement: { rateBps: number }; lenderSignature: Hex } })
+      .signed;
+    expect(signed?.lenderSignature).toBe(fromA.signature);
+    expect(signed?.agreement.rateBps).toBe(fromA.agreement.rateBps);
+    // B's accept crossed our reject on the wire: B was told, and nothing more was signed.
+    expect(sent.some((s) => s.to === b.address && s.message.kind === "reject")).toBe(true);
+    clock.increment(10);
+    const out = auction.getSnapshot().output!;
+    expect(out).toMatchObject({ status: "agreed", lender: a.address });
+    expect(out.lenders[b.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+    void fromB;
+  });
+
+  it("refuses a lender's accept while signing with another, then closes with the first", () => {
+    const { clock, auction, sent, a, b, acceptBy, lastTo, port, borrower } = manual();
+    auction.start();
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 900 } });
+    auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 900 } });
+    clock.increment(10); // admission closes
+    // A comes down to a rate the borrower takes: the borrower accepts and waits for A's confirm.
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 450 } });
+    const ours = lastTo(a.address, "accept");
+    expect(ours?.kind).toBe("accept");
+    // Meanwhile B accepts our earlier counter: we cannot sign twice, so B is aborted.
+    auction.send({ type: "accept.received", from: b.address, ...acceptBy(b) });
+    expect(lastTo(b.address, "reject")).toMatchObject({
+      body: { reason: "abort: closed with another lender" },
+    });
+    expect(sent.filter((s) => s.message.kind === "confirm")).toHaveLength(0);
+    // A confirms: agreed.
+    if (ours?.kind !== "accept") return;
+    const aPort = port(a, a.address);
+    auction.send({
+      type: "confirm.received",
+      from: a.address,
+      agreementId: aPort.id(ours.body.agreement),
+      signature: aPort.sign(ours.body.agreement),
+    });
+    const out = auction.getSnapshot().output!;
+    expect(out).toMatchObject({ status: "agreed", lender: a.address });
+    expect(out.status === "agreed" && out.agreement.rateBps).toBe(450);
+    expect(out.lenders[b.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+    void borrower;
+  });
+
+  it("does not accept during the admission window, and prefers the better standing offer", () => {
+    const { clock, auction, a, b, lastTo } = manual();
+    auction.start();
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 100 } });
+    // Acceptable, but admission is still open: countered, not accepted.
+    expect(lastTo(a.address, "accept")).toBeUndefined();
+    auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 900 } });
+    clock.increment(10);
+    // B is now acceptable but A's standing 100 is better and still acceptable: B is countered.
+    auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 400 } });
+    expect(lastTo(b.address, "accept")).toBeUndefined();
+    // A repeats a good offer: accepted.
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 150 } });
+    expect(lastTo(a.address, "accept")).toBeDefined();
+  });
+});
