@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main, parseCliArgs, parseSeeds } from "./cli.ts";
+
+describe("contagion CLI", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const capture = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
+    vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
+    return { out: () => out.join(""), err: () => err.join("") };
+  };
+
+  it("reads seeds as a count, a list or a range", () => {
+    expect(parseSeeds("3")).toEqual([1, 2, 3]);
+    expect(parseSeeds("4,9")).toEqual([4, 9]);
+    expect(parseSeeds("5..7")).toEqual([5, 6, 7]);
+    expect(() => parseSeeds("x")).toThrow(/--seeds/);
+    expect(() => parseSeeds("7..5")).toThrow(/--seeds/);
+  });
+
+  it("names the option that is wrong", () => {
+    expect(() => parseCliArgs(["--mode", "sometimes"])).toThrow(/--mode: unknown mode "sometimes"/);
+    expect(() => parseCliArgs(["--positions", "-1"])).toThrow(/--positions/);
+    expect(() => parseCliArgs(["--sweep", "nonsense"])).toThrow(/--sweep/);
+    expect(() => parseCliArgs(["--frobnicate"])).toThrow(/frobnicate/);
+    expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
+      modes: ["off", "both"],
+      seeds: [1, 2],
+    });
+  });
+
+  it("explains itself with --help", async () => {
+    const io = capture();
+    expect(await main(["--help"])).toBe(0);
+    expect(io.out()).toMatch(/Usage: npx tsx sims\/engine\/cli.ts/);
+    expect(io.out()).toMatch(/negotiation {2}agents lend/);
+  });
+
+  it("rejects a bad scenario file with the field that is wrong", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contagion-cli-"));
+    const file = join(dir, "bad.json");
+    const good = JSON.parse(
+      readFileSync(new URL("./scenarios/contagion-demo.json", import.meta.url), "utf8"),
+    );
+    good.protocols[0].closeFactor = 3;
+    writeFileSync(file, JSON.stringify(good));
+    const io = capture();
+    expect(await main(["--scenario", file, "--seeds", "1", "--no-report"])).toBe(1);
+    expect(io.err()).toMatch(/protocols\[0\]\.closeFactor: expected a number above 0 and at most 1/);
+  });
+
+  it("runs a small study: progress, summary table, report files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contagion-cli-"));
+    const io = capture();
+    expect(await main(["--seeds", "2", "--mode", "off,negotiation", "--out", dir, "--positions", "50"])).toBe(
+      0,
+    );
+    expect(io.err()).toMatch(/4\/4 runs/);
+    expect(io.out()).toMatch(/Bad debt \(USD\)/);
+    expect(io.out()).toMatch(/VaR 95%/);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toMatch(/<svg/);
+    // Self-contained: no scripts, nothing fetched.
+    expect(html).not.toMatch(/<script|src="http|href="http/);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8").split("\n")[0]).toMatch(
+      /^mode,seed,sweep,bad_debt_usd/,
+    );
+    const json = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+    expect(json.records).toHaveLength(4);
+    expect(typeof json.records[0].totals.badDebtUsd8).toBe("string");
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The contagion study from the command line (the lead wires it into `npm run sim`):
+ *
+ *   npx tsx sims/engine/cli.ts [options]
+ *
+ * Runs a scenario with agents off and on over many seeds, shows a progress bar, prints a
+ * summary table and writes an HTML report (with charts), JSON and CSV.
+ */
+import { parseArgs } from "node:util";
+import { BaseError } from "../../core/errors.ts";
+import { formatSummaryTable } from "../report/summary-table.ts";
+import { listScenarios } from "../scenarios/load-scenario.ts";
+import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
+import { MODES, type Mode } from "./engine-policy.ts";
+import { UsageError } from "./errors.ts";
+import { DEFAULT_SCENARIO, runContagionStudy } from "./run-contagion-study.ts";
+
+export const HELP = `Contagion study: what happens to a group of DeFi protocols in a crisis, with and
+without agents that lend to each other and de-risk together.
+
+Usage: npx tsx sims/engine/cli.ts [options]
+
+Each run replays a scenario (price paths, protocols, withdrawal runs) hour by hour: borrowers are
+liquidated, liquidations move prices in the DEX pools, funds facing withdrawals sell what they
+hold, and losses travel along the protocols' exposures to each other. The same scenario runs in
+four modes, over many random seeds:
+
+  off          no agents
+  negotiation  agents lend to protocols that are short of cash, against collateral
+  derisking    agents raise a shared alert and tighten risk parameters together
+  both         both of the above
+
+Options:
+  --scenario <name|file>  a library scenario (see --list) or a path to a scenario .json file
+                          (default: the contagion demo, sims/engine/scenarios/contagion-demo.json)
+  --seeds <n|list>        how many seeds (20), or which: "1,2,3" or "1..50"
+  --mode <modes>          comma-separated modes to run (default: all four)
+  --out <folder>          where to write report.html, results.json, runs.csv, summary.csv
+                          (default: sim-out/<scenario>)
+  --positions <n>         borrowers modelled per lending market (default ${defaultEngineOptions.positionsPerLending})
+  --sweep <option=v1,v2>  repeat everything for each value of one engine option,
+                          e.g. --sweep venueShareOfSales=0.25,0.5,1
+  --no-report             print the summary only
+  --list                  list the library scenarios and exit
+  -h, --help              show this help
+
+Examples:
+  npx tsx sims/engine/cli.ts
+  npx tsx sims/engine/cli.ts --scenario march-2020-black-thursday --seeds 50 --mode off,both
+  npx tsx sims/engine/cli.ts --scenario ./my-scenario.json --out reports/mine
+
+Money is counted in token base units (integers) throughout; results are in USD. A bad scenario
+file is rejected with the field that is wrong, e.g. "protocols[1].closeFactor: expected a number
+above 0 and at most 1".
+`;
+
+export type CliOptions = {
+  scenario: string;
+  seeds: number[];
+  modes: Mode[];
+  out: string | undefined;
+  engine: Partial<EngineOptions>;
+  sweep: { option: keyof EngineOptions; values: number[] } | undefined;
+  help: boolean;
+  list: boolean;
+};
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        scenario: { type: "string" },
+        seeds: { type: "string" },
+        mode: { type: "string" },
+        out: { type: "string" },
+        positions: { type: "string" },
+        sweep: { type: "string" },
+        "no-report": { type: "boolean" },
+        list: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const seeds = parseSeeds(String(values.seeds ?? "20"));
+  const modes = String(values.mode ?? MODES.join(","))
+    .split(",")
+    .map((m) => m.trim());
+  for (const m of modes) {
+    if (!(MODES as readonly string[]).includes(m))
+      throw new UsageError(`--mode: unknown mode "${m}"; expected ${MODES.join(", ")}`);
+  }
+  const engine: Partial<EngineOptions> = {};
+  if (values.positions !== undefined) {
+    const n = Number(values.positions);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000_000)
+      throw new UsageError(`--positions: expected a whole number >= 1, got "${values.positions}"`);
+    engine.positionsPerLending = n;
+  }
+  let sweep: CliOptions["sweep"];
+  if (values.sweep !== undefined) {
+    const [key, list] = String(values.sweep).split("=");
+    if (
+      !key ||
+      !list ||
+      !(key in defaultEngineOptions) ||
+      typeof defaultEngineOptions[key as keyof EngineOptions] !== "number"
+    ) {
+      const numeric = Object.entries(defaultEngineOptions)
+        .filter(([, v]) => typeof v === "number")
+        .map(([k]) => k);
+      throw new UsageError(
+        `--sweep: expected <option>=<v1,v2,...> with a numeric option; options: ${numeric.join(", ")}`,
+      );
+    }
+    const vals = list.split(",").map(Number);
+    if (vals.some((v) => !Number.isFinite(v)))
+      throw new UsageError(`--sweep: values must be numbers, got "${list}"`);
+    sweep = { option: key as keyof EngineOptions, values: vals };
+  }
+  const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
+  const name =
+    scenario === DEFAULT_SCENARIO
+      ? "contagion-demo"
+      : scenario.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
+  return {
+    scenario,
+    seeds,
+    modes: modes as Mode[],
+    out: values["no-report"] ? undefined : String(values.out ?? `sim-out/${name}`),
+    engine,
+    sweep,
+    help: Boolean(values.help),
+    list: Boolean(values.list),
+  };
+}
+
+export function parseSeeds(s: string): number[] {
+  const bad = () =>
+    new UsageError(`--seeds: expected a count ("20"), a list ("1,2,3") or a range ("1..50"), got "${s}"`);
+  const whole = (x: string) => {
+    const n = Number(x);
+    if (!Number.isSafeInteger(n) || n < 0) throw bad();
+    return n;
+  };
+  if (/^\d+\.\.\d+$/.test(s)) {
+    const [a, b] = s.split("..").map(whole) as [number, number];
+    if (b < a || b - a > 1_000_000) throw bad();
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  if (s.includes(",")) return s.split(",").map((x) => whole(x.trim()));
+  const n = whole(s);
+  if (n < 1) throw bad();
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+function progressBar(done: number, total: number, label: string): string {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} runs  ${label}`.padEnd(90);
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const out = (s: string) => process.stdout.write(s);
+  const err = (s: string) => process.stderr.write(s);
+  try {
+    const o = parseCliArgs(argv);
+    if (o.help) {
+      out(HELP);
+      return 0;
+    }
+    if (o.list) {
+      out(`${listScenarios().join("\n")}\n`);
+      return 0;
+    }
+    const tty = process.stderr.isTTY === true;
+    const { study, files } = await runContagionStudy({
+      scenario: o.scenario,
+      seeds: o.seeds,
+      modes: o.modes,
+      outDir: o.out,
+      engine: o.engine,
+      sweep: o.sweep,
+      onRun: ({ done, total, mode, seed }) => {
+        const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
+        if (tty) err(line);
+        else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) err(`${line.trim()}\n`);
+      },
+    });
+    if (tty) err("\n");
+    out(`\n${study.scenario.title}\n\n`);
+    out(formatSummaryTable(study.summaries, { color: process.stdout.isTTY === true }));
+    if (files) out(`\nReport: ${files.html}\nData:   ${files.json}, ${files.runsCsv}, ${files.summaryCsv}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BaseError) {
+      err(`\nerror: ${error.message}\n`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `\nsimulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Agents in the loop. Once per step the engine hands a policy the protocols (as ProtocolAdapters,
+ * exactly what a real agent sees), settlement ports on the engine's ledger, and the shared risk
+ * picture. A policy may (a) negotiate loans between protocols and settle them, and (b) apply
+ * de-risking actions through the adapters. Everything it does is recorded as events for the
+ * report. Learned models, coordinated de-risking or real agents drop in behind this interface.
+ */
+import type { Address } from "viem";
+import type { ArbiterDomain } from "../../core/agreement.ts";
+import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
+import type { LedgerSettlementPort } from "../ledger/ledger-settlement-port.ts";
+import type { World } from "./world.ts";
+
+export const MODES = ["off", "negotiation", "derisking", "both"] as const;
+export type Mode = (typeof MODES)[number];
+
+export type RiskPicture = {
+  /** Largest fall of any asset below its starting price, as a share (0.3 = 30%). */
+  maxDrawdown: number;
+  drawdownAsset: string;
+  /** DebtRank of the losses so far (see balance-sheet.ts currentDebtRank). */
+  debtRank: number;
+  /** Protocols insolvent at the last clearing. */
+  insolvent: readonly boolean[];
+  /** Payouts owed and unpaid across the system, USD. */
+  unmetUsd: number;
+};
+
+export type PolicyEvent =
+  | {
+      type: "loan";
+      step: number;
+      lender: string;
+      borrower: string;
+      asset: string;
+      principal: bigint;
+      principalUsd8: bigint;
+      rateBps: number;
+      rounds: number;
+    }
+  | { type: "repaid" | "defaulted"; step: number; lender: string; borrower: string; principalUsd8: bigint }
+  | { type: "no-deal"; step: number; borrower: string; reason: string }
+  | { type: "alert"; step: number; level: number; votes: number; of: number; reason: string }
+  | { type: "derisk"; step: number; protocol: string; action: string };
+
+export type PolicyContext = {
+  world: World;
+  step: number;
+  hours: number;
+  /** Chain time of this step, unix seconds. */
+  nowSec: bigint;
+  adapters: readonly ProtocolAdapter[];
+  /** Protocol i's settlement port (its own address as caller). */
+  settlement: (protocol: number) => LedgerSettlementPort;
+  addresses: readonly Address[];
+  domain: ArbiterDomain;
+  risk: RiskPicture;
+  record(event: PolicyEvent): void;
+};
+
+export interface EnginePolicy {
+  readonly name: string;
+  /** Once per step: after runs added their demand, before payouts and liquidations. */
+  onStep(ctx: PolicyContext): void | Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Agents off. */
+export const noPolicy: EnginePolicy = { name: "off", onStep: () => {} };

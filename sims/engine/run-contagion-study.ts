@@ -1,0 +1,85 @@
+/**
+ * runContagionStudy: a scenario under every agents mode over many seeds, summarised (means and
+ * 95th percentiles with confidence intervals) and, given an output folder, written as an HTML
+ * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
+ */
+import { fileURLToPath } from "node:url";
+import {
+  type ModeSummary,
+  type RunMonteCarloParameters,
+  type RunRecord,
+  runMonteCarlo,
+} from "../monte-carlo/run-monte-carlo.ts";
+import { type WriteReportReturnType, writeReport } from "../report/write-report.ts";
+import { loadScenario } from "../scenarios/load-scenario.ts";
+import type { Scenario } from "../scenarios/scenario-schema.ts";
+import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
+import { MODES, type Mode } from "./engine-policy.ts";
+import type { RunResult } from "./run-engine.ts";
+
+/** The default study's scenario: an ETH crash, a run on a fund with illiquid stETH backing, a
+ *  lender holding stETH collateral (see scenarios/contagion-demo.json). */
+export const DEFAULT_SCENARIO = fileURLToPath(new URL("./scenarios/contagion-demo.json", import.meta.url));
+
+export type RunContagionStudyOptions = {
+  /** A library scenario name, a path to a scenario file, or a scenario. Default: the demo. */
+  scenario?: string | Scenario | undefined;
+  /** How many seeds (1..n), or the exact seeds. Default 20. */
+  seeds?: number | readonly number[] | undefined;
+  modes?: readonly Mode[] | undefined;
+  /** Write report.html, results.json, runs.csv and summary.csv here. */
+  outDir?: string | undefined;
+  engine?: Partial<EngineOptions> | undefined;
+  sweep?: RunMonteCarloParameters["sweep"];
+  onRun?: RunMonteCarloParameters["onRun"];
+};
+
+export type ContagionStudy = {
+  scenario: { name: string; title: string; notes: string };
+  seeds: number[];
+  modes: Mode[];
+  engineOptions: EngineOptions;
+  sweep: RunMonteCarloParameters["sweep"];
+  runs: number;
+  records: RunRecord[];
+  summaries: ModeSummary[];
+  /** Full results of the first seed, one per mode (charts). */
+  kept: RunResult[];
+  createdAt: string;
+  durationMs: number;
+};
+
+export type RunContagionStudyReturnType = { study: ContagionStudy; files: WriteReportReturnType | undefined };
+
+export async function runContagionStudy(
+  o: RunContagionStudyOptions = {},
+): Promise<RunContagionStudyReturnType> {
+  const scenario = typeof o.scenario === "object" ? o.scenario : loadScenario(o.scenario ?? DEFAULT_SCENARIO);
+  const seeds =
+    typeof o.seeds === "object" ? [...o.seeds] : Array.from({ length: o.seeds ?? 20 }, (_, i) => i + 1);
+  const modes = [...(o.modes ?? MODES)];
+  const started = performance.now();
+  const mc = await runMonteCarlo({
+    scenario,
+    seeds,
+    modes,
+    options: o.engine,
+    sweep: o.sweep,
+    onRun: o.onRun,
+  });
+  const study: ContagionStudy = {
+    scenario: { name: scenario.name, title: scenario.title, notes: scenario.notes },
+    seeds,
+    modes,
+    engineOptions: { ...defaultEngineOptions, ...o.engine },
+    sweep: o.sweep,
+    runs: mc.records.length,
+    records: mc.records,
+    summaries: mc.summaries,
+    kept: mc.kept,
+    createdAt: new Date().toISOString(),
+    durationMs: performance.now() - started,
+  };
+  const files = o.outDir ? writeReport({ study, outDir: o.outDir }) : undefined;
+  return { study, files };
+}

@@ -1,0 +1,41 @@
+/**
+ * agents/settlement-port.ts SettlementPort on the in-process ledger, for one caller (the agent's
+ * own address). Transaction hashes are synthetic but unique per call.
+ */
+import { type Address, type Hex, keccak256, toHex } from "viem";
+import type { SettlementPort } from "../../agents/settlement-port.ts";
+import type { Ledger, LedgerAgreement } from "./ledger.ts";
+
+export type LedgerSettlementPort = SettlementPort & {
+  claimDefault(p: { agreement: LedgerAgreement }): Promise<{ txHash: Hex }>;
+};
+
+export function createLedgerSettlementPort({
+  ledger,
+  caller,
+}: {
+  ledger: Ledger;
+  caller: Address;
+}): LedgerSettlementPort {
+  let calls = 0;
+  const settledBy = new Map<Hex, Hex>();
+  const txHash = (what: string, id: Hex) => keccak256(toHex(`${what}:${id}:${caller}:${calls++}`));
+  return {
+    settle: async ({ agreement, lenderSignature, borrowerSignature }) => {
+      const id = ledger.settle({ caller, agreement, lenderSignature, borrowerSignature });
+      const hash = txHash("settle", id);
+      settledBy.set(id, hash);
+      return { id, txHash: hash };
+    },
+    repay: async ({ id, agreement }) => {
+      ledger.repay({ caller, agreement });
+      return { txHash: txHash("repay", id) };
+    },
+    status: async (id) => ledger.getLoan(id).status,
+    settlementTx: async (id) => settledBy.get(id),
+    claimDefault: async ({ agreement }) => {
+      ledger.claimDefault({ caller, agreement });
+      return { txHash: txHash("claimDefault", ledger.idOf(agreement)) };
+    },
+  };
+}

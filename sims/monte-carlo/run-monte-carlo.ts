@@ -1,0 +1,141 @@
+/**
+ * Monte Carlo over seeds (and, optionally, one engine parameter swept over values), for each
+ * agents mode. Each run is deterministic; the spread comes from the seeds (price paths,
+ * borrower books, auctions).
+ */
+import { type BuiltinPolicyParameters, createBuiltinPolicy } from "../engine/builtin-policy.ts";
+import type { EngineOptions } from "../engine/engine-options.ts";
+import type { EnginePolicy, Mode } from "../engine/engine-policy.ts";
+import { type RunResult, type RunTotals, runEngine } from "../engine/run-engine.ts";
+import type { Scenario } from "../scenarios/scenario-schema.ts";
+import { type MetricSummary, summarize } from "./statistics.ts";
+
+export const METRICS = [
+  "badDebtUsd",
+  "insolvencies",
+  "insolventDebtUsd",
+  "liquidationUsd",
+  "negotiatedUsd",
+  "peakUnmetUsd",
+  "recoveryHours",
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const METRIC_LABELS: Record<Metric, string> = {
+  badDebtUsd: "Bad debt (USD)",
+  insolvencies: "Insolvent protocols",
+  insolventDebtUsd: "Insolvent debt (USD)",
+  liquidationUsd: "Liquidations (USD)",
+  negotiatedUsd: "Negotiated loans (USD)",
+  peakUnmetUsd: "Peak unpaid withdrawals (USD)",
+  recoveryHours: "Time to recovery (h)",
+};
+
+/** One run's headline numbers (USD as floats for statistics; exact USD-8 stays in `totals`). */
+export type RunRecord = { mode: Mode; seed: number; sweep: number | undefined; totals: RunTotals } & Record<
+  Metric,
+  number
+>;
+
+export type ModeSummary = {
+  mode: Mode;
+  sweep: number | undefined;
+  metrics: Record<Metric, MetricSummary>;
+  /** VaR: 95th percentile of insolvent debt. LaR: 95th percentile of liquidations. */
+  varUsd: MetricSummary["p95"];
+  larUsd: MetricSummary["p95"];
+};
+
+export type RunMonteCarloParameters = {
+  scenario: Scenario;
+  seeds: readonly number[];
+  modes: readonly Mode[];
+  options?: Partial<EngineOptions> | undefined;
+  /** Sweep one numeric engine option over these values (each value gets every seed and mode). */
+  sweep?: { option: keyof EngineOptions; values: readonly number[] } | undefined;
+  policy?: Omit<BuiltinPolicyParameters, "negotiation" | "derisking"> | undefined;
+  /** A policy per mode; default: the built-in policy. */
+  policyFor?: ((mode: Mode) => EnginePolicy) | undefined;
+  /** Called after each run; `done` of `total`. */
+  onRun?:
+    | ((p: { done: number; total: number; mode: Mode; seed: number; result: RunResult }) => void)
+    | undefined;
+  /** Keep full results (series, events) of the runs with this seed, one per mode (for charts). */
+  keepSeed?: number | undefined;
+};
+
+export type RunMonteCarloReturnType = {
+  records: RunRecord[];
+  summaries: ModeSummary[];
+  /** Full results of `keepSeed`, by mode (and sweep value, if any: the first one). */
+  kept: RunResult[];
+};
+
+const usd = (x: bigint) => Number(x) / 1e8;
+
+export function recordOf(mode: Mode, sweep: number | undefined, r: RunResult): RunRecord {
+  const t = r.totals;
+  return {
+    mode,
+    seed: r.seed,
+    sweep,
+    totals: t,
+    badDebtUsd: usd(t.badDebtUsd8),
+    insolvencies: t.insolvencies,
+    insolventDebtUsd: usd(t.insolventDebtUsd8),
+    liquidationUsd: usd(t.liquidationUsd8),
+    negotiatedUsd: usd(t.negotiatedUsd8),
+    peakUnmetUsd: usd(t.peakUnmetUsd8),
+    recoveryHours: t.recoveryHours,
+  };
+}
+
+export function modeFlags(mode: Mode): { negotiation: boolean; derisking: boolean } {
+  return {
+    negotiation: mode === "negotiation" || mode === "both",
+    derisking: mode === "derisking" || mode === "both",
+  };
+}
+
+export async function runMonteCarlo(p: RunMonteCarloParameters): Promise<RunMonteCarloReturnType> {
+  const sweepValues = p.sweep ? [...p.sweep.values] : [undefined];
+  const total = sweepValues.length * p.modes.length * p.seeds.length;
+  const records: RunRecord[] = [];
+  const kept: RunResult[] = [];
+  let done = 0;
+  for (const value of sweepValues) {
+    const options = { ...p.options, ...(p.sweep && value !== undefined ? { [p.sweep.option]: value } : {}) };
+    for (const mode of p.modes) {
+      for (const seed of p.seeds) {
+        const policy = p.policyFor?.(mode) ?? createBuiltinPolicy({ ...p.policy, ...modeFlags(mode) });
+        const result = await runEngine({ scenario: p.scenario, seed, options, policy });
+        records.push(recordOf(mode, value, result));
+        if (seed === (p.keepSeed ?? p.seeds[0]) && value === sweepValues[0]) kept.push(result);
+        done++;
+        p.onRun?.({ done, total, mode, seed, result });
+      }
+    }
+  }
+  return { records, summaries: summarizeRecords(records), kept };
+}
+
+export function summarizeRecords(records: readonly RunRecord[]): ModeSummary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.sweep ?? ""}|${r.mode}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => {
+    const metrics = Object.fromEntries(METRICS.map((m) => [m, summarize(rs.map((r) => r[m]))])) as Record<
+      Metric,
+      MetricSummary
+    >;
+    return {
+      mode: rs[0]!.mode,
+      sweep: rs[0]!.sweep,
+      metrics,
+      varUsd: metrics.insolventDebtUsd.p95,
+      larUsd: metrics.liquidationUsd.p95,
+    };
+  });
+}
