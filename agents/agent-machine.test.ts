@@ -33,7 +33,6 @@ function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {})
       oracle: (t) => (t.toLowerCase() === weth.address.toLowerCase() ? 300_000_000_000n : undefined),
     }),
     pollMs: 60_000,
-    rfqWindowMs: 20,
     newSessionId: () => keccak256(toHex(`s${n++}`)),
     agreementId: (a) => hashAgreement(domain, a),
     nowSec: () => 1_700_000_000n,
@@ -67,45 +66,45 @@ describe("agent lifecycle", () => {
     actor.stop();
   });
 
-  it("a short protocol broadcasts an RFQ sized to its shortfall, picks the cheapest opening offer and declines the rest", async () => {
+  it("a short protocol opens an RFQ auction sized to its shortfall, and goes back to idle when it ends without a deal", async () => {
     const effects: AgentEffect[] = [];
     const actor = createActor(agentMachine, { input: deps(perp(1_500_000_000_000n)) });
     actor.on("*", (e) => effects.push(e));
     actor.start();
-    await waitFor(actor, (s) => s.matches({ borrow: "requesting" }));
-    const rfq = effects[0];
-    if (rfq?.type !== "effect.broadcastRfq") throw new Error("expected an RFQ first");
-    expect(rfq.rfq.principal).toBe(600_000_000_000n); // withdrawals + float - cash
-    expect(rfq.rfq.maxRateBps).toBe(2500);
-    // 600k USD at a 20% haircut needs 750k USD of WETH at $3,000: 250 WETH.
-    expect(rfq.rfq.collateral).toBe(250n * 10n ** 18n);
-    const terms = (rateBps: number) => ({ ...rfq.rfq, rateBps, haircutBps: 2000 });
-    const [l1, l2] = [
-      "0x00000000000000000000000000000000000000A1",
-      "0x00000000000000000000000000000000000000A2",
-    ] as const;
-    actor.send({ type: "offer.opening", from: l1, sessionId: rfq.sessionId, terms: terms(1800) });
-    actor.send({ type: "offer.opening", from: l2, sessionId: rfq.sessionId, terms: terms(1500) });
-    // An offer for some other session is not ours to collect.
-    actor.send({
-      type: "offer.opening",
-      from: l1,
-      sessionId: keccak256(toHex("other")) as Hex,
-      terms: terms(100),
-    });
     await waitFor(actor, (s) => s.matches({ borrow: "negotiating" }));
-    const open = effects.find((e) => e.type === "effect.openSession");
-    expect(open).toMatchObject({ side: "borrower", peer: l2, openingOffer: { rateBps: 1500 } });
-    expect(effects.find((e) => e.type === "effect.decline")).toMatchObject({ peer: l1 });
-    // A failed session returns the agent to idle, free to try again.
+    const auction = effects[0];
+    if (auction?.type !== "effect.openAuction") throw new Error("expected an RFQ auction first");
+    expect(auction.rfq.principal).toBe(600_000_000_000n); // withdrawals + float - cash
+    expect(auction.rfq.maxRateBps).toBe(2500);
+    // 600k USD at a 20% haircut needs 750k USD of WETH at $3,000: 250 WETH.
+    expect(auction.rfq.collateral).toBe(250n * 10n ** 18n);
+    // Each lender gets a fresh borrower strategy that opens low and never goes above the cap.
+    const strategy = auction.strategyFor();
+    const view = {
+      side: "borrower" as const,
+      round: 0,
+      maxRounds: 4,
+      elapsed: 0,
+      myLast: undefined,
+      theirLast: undefined,
+    };
+    expect(strategy.propose(view).rateBps).toBeLessThan(2500);
+    expect(strategy.propose({ ...view, round: 3 }).rateBps).toBe(2500);
+    // An outcome for another session is not ours.
+    const other = keccak256(toHex("other")) as Hex;
     actor.send({
-      type: "session.finished",
-      side: "borrower",
-      sessionId: rfq.sessionId,
-      peer: l2,
-      outcome: { status: "failed", reason: "deadline", rounds: 3 },
+      type: "auction.finished",
+      sessionId: other,
+      outcome: { status: "no-deal", reason: "x", lenders: {} },
     });
-    expect(actor.getSnapshot().matches({ borrow: "idle" })).toBe(true);
+    expect(actor.getSnapshot().matches({ borrow: "negotiating" })).toBe(true);
+    actor.send({
+      type: "auction.finished",
+      sessionId: auction.sessionId,
+      outcome: { status: "no-deal", reason: "no lender answered", lenders: {} },
+    });
+    expect(actor.getSnapshot().value).toEqual({ borrow: "idle", lend: {} });
+    expect(actor.getSnapshot().context.borrow).toBeUndefined();
     actor.stop();
   });
 

@@ -1,7 +1,7 @@
 /**
  * The lifecycle of one protocol's agent, as two parallel regions:
  *
- *   borrow: observing → deciding → (short?) requesting → choosing → negotiating → settling → servicing → repaying
+ *   borrow: observing → deciding → (short?) requesting (RFQ auction) → negotiating → settling → servicing → repaying
  *                └──(not short)──▶ idle ──poll──▶ observing
  *   lend:   on each RFQ, if the policy will lend, open a lender session; when a session ends signed,
  *           service the loan (wait for settlement on-chain, then for repayment).
@@ -15,7 +15,8 @@ import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "
 import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
 import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
-import type { Side, Strategy, Terms } from "../negotiation/strategies/strategy.ts";
+import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
+import type { Side, Strategy } from "../negotiation/strategies/strategy.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
@@ -29,10 +30,6 @@ export type AgentDeps = {
   policy: AgentPolicy;
   /** How often the agent looks at its protocol, ms. */
   pollMs: number;
-  /** How long a borrower collects opening offers after an RFQ, ms. */
-  rfqWindowMs: number;
-  /** Stop collecting early once this many opening offers arrived (default: wait the window). */
-  enoughOffers?: number;
   newSessionId: () => Hex;
   /** The on-chain id of an agreement (its EIP-712 digest). */
   agreementId: (agreement: Agreement) => Hex;
@@ -44,7 +41,7 @@ export type AgentDeps = {
 export type AgentEvent =
   | { type: "tick" }
   | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
-  | { type: "offer.opening"; from: Address; sessionId: Hex; terms: Terms }
+  | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
   /** A restarted agent found a signed loan of its own, not known to be settled. */
@@ -56,7 +53,8 @@ export type AgentEvent =
 
 /** What the agent asks its host to do, and what it reports. */
 export type AgentEffect =
-  | { type: "effect.broadcastRfq"; sessionId: Hex; rfq: RfqBody }
+  /** Broadcast this RFQ and negotiate with every lender that answers, closing with the best. */
+  | { type: "effect.openAuction"; sessionId: Hex; rfq: RfqBody; strategyFor: () => Strategy }
   | {
       type: "effect.openSession";
       side: Side;
@@ -64,16 +62,13 @@ export type AgentEffect =
       peer: Address;
       rfq: RfqBody;
       strategy: Strategy;
-      /** The counterparty's first offer, which the session answers (borrower side). */
-      openingOffer?: Terms;
     }
-  | { type: "effect.decline"; sessionId: Hex; peer: Address; reason: string }
   | { type: "report"; what: string; data: Record<string, unknown> };
 
 type BorrowContext = {
   sessionId: Hex;
   rfq: RfqBody;
-  offers: Array<{ from: Address; terms: Terms }>;
+  /** Set when borrowing resumed from a journaled bilateral session with this lender. */
   lender?: Address;
 };
 
@@ -211,26 +206,20 @@ export const agentMachine = setup({
   actors: { observe, settleLoan, repayLoan, serviceLoanAsLender },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
-    rfqWindow: ({ context }) => context.deps.rfqWindowMs,
   },
   guards: {
     isShort: ({ context }) =>
       context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
-    hasOffers: ({ context }) => (context.borrow?.offers.length ?? 0) > 0,
-    forOurRfqAndEnough: ({ context, event }) =>
-      event.type === "offer.opening" &&
-      event.sessionId === context.borrow?.sessionId &&
-      context.borrow.offers.length + 1 >= (context.deps.enoughOffers ?? Number.POSITIVE_INFINITY),
-    forOurRfq: ({ context, event }) =>
-      event.type === "offer.opening" && event.sessionId === context.borrow?.sessionId,
+    // A borrower's negotiation ends either as an RFQ auction or, after a restart, as a resumed
+    // bilateral session.
     borrowAgreed: ({ context, event }) =>
-      event.type === "session.finished" &&
-      event.side === "borrower" &&
+      (event.type === "auction.finished" ||
+        (event.type === "session.finished" && event.side === "borrower")) &&
       event.sessionId === context.borrow?.sessionId &&
       event.outcome.status === "agreed",
     borrowEnded: ({ context, event }) =>
-      event.type === "session.finished" &&
-      event.side === "borrower" &&
+      (event.type === "auction.finished" ||
+        (event.type === "session.finished" && event.side === "borrower")) &&
       event.sessionId === context.borrow?.sessionId,
     canRepay: ({ context }) => {
       const a = context.loan?.agreement;
@@ -247,56 +236,22 @@ export const agentMachine = setup({
       borrow: {
         sessionId: context.deps.newSessionId(),
         rfq: context.deps.policy.borrowRequest(context.state!)!,
-        offers: [],
       },
     })),
-    broadcastRfq: emit(({ context }) => ({
-      type: "effect.broadcastRfq" as const,
-      sessionId: context.borrow!.sessionId,
-      rfq: context.borrow!.rfq,
-    })),
-    collectOffer: assign(({ context, event }) => {
-      if (event.type !== "offer.opening" || !context.borrow) return {};
+    openAuction: emit(({ context }) => {
+      const { sessionId, rfq } = context.borrow!;
+      const state = context.state!;
       return {
-        borrow: {
-          ...context.borrow,
-          offers: [...context.borrow.offers, { from: event.from, terms: event.terms }],
-        },
+        type: "effect.openAuction" as const,
+        sessionId,
+        rfq,
+        strategyFor: () => context.deps.policy.borrowerStrategy(state, rfq),
       };
-    }),
-    // The cheapest opening offer wins; the others are told so (stacked RFQs come later).
-    chooseLender: assign(({ context }) => {
-      const best = [...context.borrow!.offers].sort((a, b) => a.terms.rateBps - b.terms.rateBps)[0]!;
-      return { borrow: { ...context.borrow!, lender: best.from } };
-    }),
-    openBorrowerSession: emit(({ context }) => {
-      const b = context.borrow!;
-      const best = b.offers.find((o) => o.from === b.lender)!;
-      return {
-        type: "effect.openSession" as const,
-        side: "borrower" as const,
-        sessionId: b.sessionId,
-        peer: best.from,
-        rfq: b.rfq,
-        strategy: context.deps.policy.borrowerStrategy(context.state!, b.rfq),
-        openingOffer: best.terms,
-      };
-    }),
-    declineOthers: enqueueActions(({ context, enqueue }) => {
-      const b = context.borrow!;
-      for (const o of b.offers) {
-        if (o.from === b.lender) continue;
-        enqueue.emit({
-          type: "effect.decline",
-          sessionId: b.sessionId,
-          peer: o.from,
-          reason: "another offer was better",
-        });
-      }
     }),
     clearBorrow: assign({ borrow: undefined }),
     recordSignedLoan: assign(({ event }) =>
-      event.type === "session.finished" && event.outcome.status === "agreed"
+      (event.type === "session.finished" || event.type === "auction.finished") &&
+      event.outcome.status === "agreed"
         ? {
             loan: {
               agreement: event.outcome.agreement,
@@ -353,7 +308,7 @@ export const agentMachine = setup({
     ),
     recordResumedBorrowing: assign(({ event }) =>
       event.type === "resume.borrowing"
-        ? { borrow: { sessionId: event.sessionId, rfq: event.rfq, offers: [], lender: event.lender } }
+        ? { borrow: { sessionId: event.sessionId, rfq: event.rfq, lender: event.lender } }
         : {},
     ),
     releaseReservation: assign(({ context, event }) => {
@@ -407,30 +362,15 @@ export const agentMachine = setup({
         deciding: { always: [{ guard: "isShort", target: "requesting" }, { target: "idle" }] },
         idle: { after: { poll: "observing" }, on: { tick: "observing" } },
         requesting: {
-          entry: ["startRequest", "broadcastRfq"],
-          on: {
-            "offer.opening": [
-              { guard: "forOurRfqAndEnough", target: "choosing", actions: "collectOffer" },
-              { guard: "forOurRfq", actions: "collectOffer" },
-            ],
-          },
-          after: { rfqWindow: "choosing" },
-        },
-        choosing: {
-          always: [
-            {
-              guard: "hasOffers",
-              target: "negotiating",
-              actions: ["chooseLender", "openBorrowerSession", "declineOthers"],
-            },
-            {
-              target: "idle",
-              actions: ["clearBorrow", { type: "report", params: { what: "no offers", data: {} } }],
-            },
-          ],
+          entry: ["startRequest", "openAuction"],
+          always: "negotiating",
         },
         negotiating: {
           on: {
+            "auction.finished": [
+              { guard: "borrowAgreed", target: "settling", actions: "recordSignedLoan" },
+              { guard: "borrowEnded", target: "idle", actions: "clearBorrow" },
+            ],
             "session.finished": [
               { guard: "borrowAgreed", target: "settling", actions: "recordSignedLoan" },
               { guard: "borrowEnded", target: "idle", actions: "clearBorrow" },
@@ -517,7 +457,9 @@ export const agentMachine = setup({
       on: {
         "rfq.received": { actions: "considerRfq" },
         "resume.lending": {
-          actions: assign(({ context, event }) => ({ reserved: { ...context.reserved, [event.sessionId]: event.principal } })),
+          actions: assign(({ context, event }) => ({
+            reserved: { ...context.reserved, [event.sessionId]: event.principal },
+          })),
         },
         "session.finished": [
           {

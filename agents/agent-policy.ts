@@ -5,7 +5,7 @@
  */
 import type { Address } from "viem";
 import { amountDue } from "../core/agreement.ts";
-import type { Strategy } from "../negotiation/strategies/strategy.ts";
+import type { Strategy, Terms } from "../negotiation/strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
@@ -28,6 +28,8 @@ export interface AgentPolicy {
    *  already promised in open sessions. */
   lenderStrategy(state: ProtocolState, rfq: RfqBody, reserved: bigint): Strategy | undefined;
   canRepay(state: ProtocolState, loan: OpenLoan): boolean;
+  /** How much a borrower likes `terms` (higher is better): ranks lenders' offers in an RFQ. */
+  scoreOffer(terms: Terms): number;
 }
 
 export type DefaultPolicyParameters = {
@@ -141,6 +143,9 @@ export function createDefaultPolicy(
         },
       });
     },
+
+    // The rate is the only issue this policy bargains over; the rest is fixed by the RFQ.
+    scoreOffer: (terms) => -terms.rateBps,
 
     canRepay(state, loan) {
       const pos = state.liquidity.find((l) => l.token.toLowerCase() === loan.principalToken.toLowerCase());

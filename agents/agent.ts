@@ -5,15 +5,16 @@
  * through `onActivity`, which is what transcripts and simulations read.
  */
 import { randomBytes } from "node:crypto";
-import { type Address, bytesToHex, type Hex } from "viem";
+import { type Address, bytesToHex, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor } from "xstate";
 import { type Agreement, type ArbiterDomain, hashAgreement } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
-import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
-import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
 import type { AgreementStore } from "../negotiation/durable/agreement-store.ts";
 import type { SessionStore } from "../negotiation/durable/session-store.ts";
+import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
+import type { OutboundEvent, SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
+import { type AuctionOptions, createRfqAuctionHost } from "../negotiation/protocols/rfq-auction-host.ts";
 import {
   createSessionHost,
   defaultSessionOptions,
@@ -37,10 +38,10 @@ export type CreateAgentParameters = {
   settlement: SettlementPort;
   policy: AgentPolicy;
   pollMs?: number;
-  rfqWindowMs?: number;
-  /** Close the RFQ window early after this many opening offers. */
-  enoughOffers?: number;
+  /** Bilateral session limits (lender side, and resumed sessions). */
   session?: Partial<SessionOptions>;
+  /** RFQ auction limits (borrower side): admission window, rounds, deadline, lenders. */
+  auction?: Partial<AuctionOptions>;
   /** Unix seconds on the settlement chain. Defaults to the wall clock. */
   nowSec?: () => bigint;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
@@ -85,7 +86,12 @@ export function createAgent(p: CreateAgentParameters): Agent {
   const agreementId = (a: Agreement) => hashAgreement(p.domain, a);
   const durable = p.durable;
   const settlement = durable
-    ? createDurableSettlement({ port: p.settlement, store: durable.agreements, owner: durable.owner, agreementId })
+    ? createDurableSettlement({
+        port: p.settlement,
+        store: durable.agreements,
+        owner: durable.owner,
+        agreementId,
+      })
     : p.settlement;
   const journal = durable ? createSessionJournal(durable.sessions, log) : undefined;
   const sessionOptions = { ...defaultSessionOptions, ...p.session };
@@ -97,12 +103,66 @@ export function createAgent(p: CreateAgentParameters): Agent {
       settlement,
       policy: p.policy,
       pollMs: p.pollMs ?? 1_000,
-      rfqWindowMs: p.rfqWindowMs ?? 300,
-      ...(p.enoughOffers === undefined ? {} : { enoughOffers: p.enoughOffers }),
       newSessionId: () => bytesToHex(randomBytes(32)),
       agreementId,
       nowSec,
       log,
+    },
+  });
+
+  // Before we countersign, the fully signed agreement is on disk: a crash right after cannot
+  // leave the peer holding both signatures while we hold none.
+  const recordBeforeConfirm = async (_to: Address, _sessionId: Hex, ev: OutboundEvent) => {
+    if (!durable || !ev.signed) return;
+    const side =
+      ev.signed.agreement.lender.toLowerCase() === p.signer.address.toLowerCase() ? "lender" : "borrower";
+    await durable.agreements.put(agreementId(ev.signed.agreement), { role: side, ...ev.signed });
+  };
+
+  const auctions = createRfqAuctionHost({
+    endpoint: p.endpoint,
+    signer: p.signer,
+    domain: p.domain,
+    options: p.auction ?? {},
+    nowSec,
+    log,
+    onSent: (to, sessionId, m) =>
+      report({
+        type: "sent",
+        agent: p.name,
+        to: to === zeroAddress ? "broadcast" : to,
+        kind: m.kind,
+        sessionId,
+        body: m.body,
+      }),
+    beforeSend: recordBeforeConfirm,
+    onFinished: ({ sessionId, outcome }) => {
+      const asSession: SessionOutcome =
+        outcome.status === "no-deal"
+          ? { status: "failed", reason: outcome.reason, rounds: 0 }
+          : outcome.status === "agreed"
+            ? {
+                status: "agreed",
+                agreement: outcome.agreement,
+                lenderSignature: outcome.lenderSignature,
+                borrowerSignature: outcome.borrowerSignature,
+                rounds: outcome.rounds,
+              }
+            : {
+                status: "unconfirmed",
+                agreement: outcome.agreement,
+                mySignature: outcome.mySignature,
+                rounds: outcome.rounds,
+              };
+      const peer = outcome.status === "no-deal" ? zeroAddress : outcome.lender;
+      if (durable && outcome.status === "agreed") {
+        const { agreement, lenderSignature, borrowerSignature } = outcome;
+        durable.agreements
+          .put(agreementId(agreement), { role: "borrower", agreement, lenderSignature, borrowerSignature })
+          .catch((err: unknown) => log.warn("recording agreement failed", { error: String(err) }));
+      }
+      report({ type: "session", agent: p.name, side: "borrower", sessionId, peer, outcome: asSession });
+      actor.send({ type: "auction.finished", sessionId, outcome });
     },
   });
 
@@ -117,13 +177,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       journal?.sent(to, sessionId, m);
       report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body });
     },
-    // Before we countersign, the fully signed agreement is on disk: a crash right after cannot
-    // leave the peer holding both signatures while we hold none.
-    beforeSend: async (_to, _sessionId, ev) => {
-      if (!durable || !ev.signed) return;
-      const side = ev.signed.agreement.lender.toLowerCase() === p.signer.address.toLowerCase() ? "lender" : "borrower";
-      await durable.agreements.put(agreementId(ev.signed.agreement), { role: side, ...ev.signed });
-    },
+    beforeSend: recordBeforeConfirm,
     onFinished: (f) => {
       if (durable && f.outcome.status === "agreed") {
         // The accepter records here (the confirmer already did, in beforeSend); the journal entry
@@ -141,35 +195,17 @@ export function createAgent(p: CreateAgentParameters): Agent {
 
   actor.on("*", (effect: AgentEffect) => {
     switch (effect.type) {
-      case "effect.broadcastRfq":
-        report({
-          type: "sent",
-          agent: p.name,
-          to: "broadcast",
-          kind: "rfq",
+      case "effect.openAuction":
+        auctions.open({
           sessionId: effect.sessionId,
-          body: effect.rfq,
+          rfq: effect.rfq,
+          strategyFor: effect.strategyFor,
+          score: (terms) => p.policy.scoreOffer(terms),
         });
-        p.endpoint
-          .sendRfq(effect.sessionId, effect.rfq)
-          .catch((err: unknown) => log.warn("rfq failed", { error: String(err) }));
         return;
       case "effect.openSession":
         sessions.open(effect);
         journal?.opened(effect, sessionOptions.deadlineMs);
-        return;
-      case "effect.decline":
-        report({
-          type: "sent",
-          agent: p.name,
-          to: effect.peer,
-          kind: "reject",
-          sessionId: effect.sessionId,
-          body: { reason: effect.reason },
-        });
-        p.endpoint
-          .send(effect.peer, effect.sessionId, "reject", { reason: effect.reason })
-          .catch((err: unknown) => log.warn("decline failed", { error: String(err) }));
         return;
       case "report":
         if (durable && effect.what === "loan closed") void closeLenderRecord(effect.data);
@@ -199,13 +235,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
-    if (sessions.route(msg)) {
-      journal?.received(msg);
-      return;
-    }
-    // An opening offer for our own RFQ: the lifecycle machine collects them.
-    if (msg.kind === "offer")
-      actor.send({ type: "offer.opening", from: msg.from, sessionId: msg.sessionId, terms: msg.body.terms });
+    if (auctions.route(msg)) return;
+    if (sessions.route(msg)) journal?.received(msg);
   };
 
   // The lender's record of a loan ends when the loan does (repaid, defaulted, never settled).
@@ -235,7 +266,11 @@ export function createAgent(p: CreateAgentParameters): Agent {
         await durable.agreements.markExpired(id);
         continue;
       }
-      const signed = { agreement: r.agreement, lenderSignature: r.lenderSignature, borrowerSignature: r.borrowerSignature };
+      const signed = {
+        agreement: r.agreement,
+        lenderSignature: r.lenderSignature,
+        borrowerSignature: r.borrowerSignature,
+      };
       if (r.role === "borrower") actor.send({ type: "resume.loan", ...signed });
       else {
         actor.send({
@@ -262,7 +297,12 @@ export function createAgent(p: CreateAgentParameters): Agent {
             side: "lender",
             sessionId: s.sessionId,
             peer: s.peer,
-            outcome: { status: "unconfirmed", agreement: s.myLastAgreement.agreement, mySignature: s.myLastAgreement.signature, rounds: s.round },
+            outcome: {
+              status: "unconfirmed",
+              agreement: s.myLastAgreement.agreement,
+              mySignature: s.myLastAgreement.signature,
+              rounds: s.round,
+            },
           });
         }
         journal?.finished(s.sessionId, s.peer);
@@ -270,12 +310,15 @@ export function createAgent(p: CreateAgentParameters): Agent {
       }
       const state = await p.adapter.snapshot();
       const strategy =
-        s.role === "lender" ? p.policy.lenderStrategy(state, s.rfq, 0n) : p.policy.borrowerStrategy(state, s.rfq);
+        s.role === "lender"
+          ? p.policy.lenderStrategy(state, s.rfq, 0n)
+          : p.policy.borrowerStrategy(state, s.rfq);
       if (!strategy) {
         journal?.finished(s.sessionId, s.peer);
         continue;
       }
-      if (s.role === "lender") actor.send({ type: "resume.lending", sessionId: s.sessionId, principal: s.rfq.principal });
+      if (s.role === "lender")
+        actor.send({ type: "resume.lending", sessionId: s.sessionId, principal: s.rfq.principal });
       else actor.send({ type: "resume.borrowing", sessionId: s.sessionId, rfq: s.rfq, lender: s.peer });
       sessions.open({
         side: s.role,
@@ -311,6 +354,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     },
     stop: async () => {
       for (const u of unsubscribe) u();
+      auctions.stop();
       sessions.stop();
       actor.stop();
       await journal?.flush();

@@ -18,8 +18,9 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
       const { id, hash } = await settle({ clients, arbiter, agreement, lenderSignature, borrowerSignature });
       return { id, txHash: hash };
     },
-    repay: async ({ id }) => {
-      const { hash } = await repay({ clients, arbiter, id });
+    repay: async ({ agreement }) => {
+      // The arbiter finds the loan by the agreement's digest (it stores no terms).
+      const { hash } = await repay({ clients, arbiter, agreement });
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,

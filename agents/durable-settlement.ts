@@ -14,7 +14,9 @@ export class SettlementClaimedElsewhereError extends BaseError {
   override readonly code = "SettlementClaimedElsewhere";
   constructor(params: { id: string; reason: string }) {
     super(`Agreement ${params.id} is not ours to settle now: ${params.reason}.`, {
-      metaMessages: ["Another process of this agent holds the claim; it settles, or its lease runs out and we retry."],
+      metaMessages: [
+        "Another process of this agent holds the claim; it settles, or its lease runs out and we retry.",
+      ],
     });
   }
 }

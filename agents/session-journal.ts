@@ -57,12 +57,16 @@ export function createSessionJournal(store: SessionStore, log: Logger): SessionJ
       );
     },
     sent(peer, sessionId, m) {
-      if (m.kind === "offer") change(sessionId, peer, (r) => ({ lastOfferSent: m.body.terms, round: r.round + 1 }));
+      if (m.kind === "offer")
+        change(sessionId, peer, (r) => ({ lastOfferSent: m.body.terms, round: r.round + 1 }));
       else if (m.kind === "accept")
-        change(sessionId, peer, () => ({ myLastAgreement: { agreement: m.body.agreement, signature: m.body.signature } }));
+        change(sessionId, peer, () => ({
+          myLastAgreement: { agreement: m.body.agreement, signature: m.body.signature },
+        }));
     },
     received(msg) {
-      if (msg.kind === "offer") change(msg.sessionId, msg.from, () => ({ lastOfferReceived: msg.body.terms }));
+      if (msg.kind === "offer")
+        change(msg.sessionId, msg.from, () => ({ lastOfferReceived: msg.body.terms }));
     },
     finished(sessionId, peer) {
       enqueue(sessionId, peer, () => store.remove(sessionId, peer));

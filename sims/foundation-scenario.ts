@@ -19,6 +19,7 @@ import {
   getLoan,
   type Loan,
   mintTestToken,
+  registerAgent,
   testTokenAbi,
 } from "../arbitration/index.ts";
 import type { Agreement, ArbiterDomain } from "../core/agreement.ts";
@@ -98,10 +99,29 @@ export async function runFoundationScenario(
   const traders = createArbiterClients({ rpcUrl: p.rpcUrl, privateKey: tradersKey! }).account.address;
 
   step("deploying LiquidityArbiter, USDC and WETH");
-  const [{ address: arbiter }, { address: usdc }, { address: weth }] = await Promise.all([
-    deployArbiter({ clients: deployer }),
+  const [{ address: usdc }, { address: weth }] = await Promise.all([
     deployTestToken({ clients: deployer, name: "USD Coin", symbol: "USDC", decimals: 6 }),
     deployTestToken({ clients: deployer, name: "Wrapped Ether", symbol: "WETH", decimals: 18 }),
+  ]);
+  // Disputes are bonded in USDC; the deployer is governance and registers both agents.
+  const { address: arbiter } = await deployArbiter({
+    clients: deployer,
+    bondToken: usdc,
+    bondAmount: 10_000n * 10n ** 6n,
+  });
+  await Promise.all([
+    registerAgent({
+      clients: deployer,
+      arbiter,
+      agent: lenderClients.account.address,
+      protocolId: "lending-market-A",
+    }),
+    registerAgent({
+      clients: deployer,
+      arbiter,
+      agent: borrowerClients.account.address,
+      protocolId: "perp-exchange-B",
+    }),
   ]);
   const chainId = await deployer.public.getChainId();
   const domain: ArbiterDomain = { chainId, verifyingContract: arbiter };
@@ -209,7 +229,7 @@ export async function runFoundationScenario(
       settlement: createChainSettlement({ clients, arbiter }),
       policy,
       pollMs: 200,
-      rfqWindowMs: 250,
+      auction: { admissionMs: 250 },
       log,
     });
     if (p.onActivity) agent.onActivity(p.onActivity);

@@ -145,7 +145,10 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
       auction.subscribe({
         complete: () => {
           auctions.delete(key);
-          p.onFinished({ sessionId: e.sessionId, outcome: auction.getSnapshot().output! });
+          // An auction stopped from outside (host shutdown) completes without an outcome.
+          const snapshot = auction.getSnapshot();
+          if (snapshot.status !== "done") return;
+          p.onFinished({ sessionId: e.sessionId, outcome: snapshot.output });
         },
         error: (err) => {
           auctions.delete(key);

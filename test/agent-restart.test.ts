@@ -1,0 +1,172 @@
+/**
+ * Crash and restart with durable state in JetStream KV, on a real NATS server and a real chain:
+ * the borrower dies the moment it has countersigned (before it settles). A restarted borrower
+ * finds the signed agreement, claims it and settles it once; a second, racing copy of the
+ * restarted borrower is refused the claim, so the agreement is never settled twice.
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
+import { createDefaultPolicy } from "../agents/agent-policy.ts";
+import { createChainSettlement } from "../agents/chain-settlement.ts";
+import { liquidityArbiterAbi } from "../arbitration/index.ts";
+import { createLogger } from "../core/log.ts";
+import { openDurableState } from "../negotiation/durable/open-durable-state.ts";
+import { createEndpoint } from "../negotiation/endpoint.ts";
+import { createPeerRegistry } from "../negotiation/peers.ts";
+import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
+import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
+import { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
+import { type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
+import { natsUrl } from "./harness/nats.ts";
+
+const USDC = 10n ** 6n;
+const WETH = 10n ** 18n;
+
+function waitFor(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 20_000) {
+  return new Promise<Activity>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out waiting for agent activity")), timeoutMs);
+    const off = agent.onActivity((a) => {
+      if (!match(a)) return;
+      clearTimeout(timer);
+      off();
+      resolve(a);
+    });
+  });
+}
+
+describe("agent crash and restart (JetStream KV)", () => {
+  it("a borrower that dies after countersigning settles the agreement exactly once after restart", async () => {
+    const chain = await useAnvil();
+    const fx: ArbiterFixture = await chain.deployFixture();
+    const { usdc, weth, domain } = fx;
+    const prefix = `t${randomUUID().slice(0, 8)}`; // fresh buckets for this run
+    const log = createLogger({ level: "error" });
+    const peers = createPeerRegistry([
+      { address: fx.lender.address, name: "A", protocol: "lending" },
+      { address: fx.borrower.address, name: "B", protocol: "perp" },
+    ]);
+    const policy = createDefaultPolicy({
+      decimals: (t) => (t === usdc ? 6 : 18),
+      oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
+    });
+    const transports: NatsTransport[] = [];
+    const market = new SimulatedLendingMarket({
+      protocolId: "A",
+      asset: { address: usdc, symbol: "USDC", decimals: 6 },
+      deposits: 10_000_000n * USDC,
+      borrows: 6_000_000n * USDC,
+      bufferBps: 1000,
+      rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
+      priceUsd8: 10n ** 8n,
+      now: () => Date.now(),
+    });
+    const perp = new SimulatedPerpExchange({
+      protocolId: "B",
+      settlementToken: { address: usdc, symbol: "USDC", decimals: 6 },
+      insuranceToken: { address: weth, symbol: "WETH", decimals: 18 },
+      cash: 1_000_000n * USDC,
+      pendingWithdrawals: 1_500_000n * USDC,
+      minFloat: 100_000n * USDC,
+      insuranceFund: 500n * WETH,
+      adlCostBps: 2500,
+      prices: { settlementUsd8: 10n ** 8n, insuranceUsd8: 3000n * 10n ** 8n },
+      now: () => Date.now(),
+    });
+
+    const start = async (
+      party: Party,
+      name: string,
+      adapter: SimulatedLendingMarket | SimulatedPerpExchange,
+    ) => {
+      const transport = await createNatsTransport({ servers: natsUrl(), name });
+      transports.push(transport);
+      const durable = await openDurableState({
+        connection: transport.connection,
+        agent: party.address,
+        prefix,
+      });
+      const endpoint = createEndpoint({
+        transport,
+        signer: party.signer,
+        domain,
+        peers,
+        log,
+        sequencer: durable.sequencer,
+        replayCache: durable.replayCache,
+      });
+      const agent = createAgent({
+        name,
+        signer: party.signer,
+        domain,
+        endpoint,
+        adapter,
+        settlement: createChainSettlement({ clients: party.clients, arbiter: fx.arbiter }),
+        policy,
+        pollMs: 100,
+        auction: { admissionMs: 300 },
+        durable: {
+          sessions: durable.sessions,
+          agreements: durable.agreements,
+          owner: `${name}:${randomUUID()}`,
+        },
+        log,
+      });
+      await endpoint.flush();
+      return { agent, endpoint, durable };
+    };
+
+    try {
+      const a = await start(fx.lender, "A", market);
+      // B crashes the instant its session ends agreed: its lifecycle never reaches settlement.
+      const b1 = await start(fx.borrower, "B", perp);
+      const agreed = await waitFor(b1.agent, (x) => {
+        if (x.type === "session" && x.outcome.status === "agreed") {
+          void b1.agent.stop();
+          return true;
+        }
+        return false;
+      });
+      if (agreed.type !== "session" || agreed.outcome.status !== "agreed") throw new Error("no agreement");
+      const id = (await b1.durable.agreements.pending())[0]?.agreementId;
+      expect(id).toBeDefined();
+      await new Promise((r) => setTimeout(r, 300));
+      const settledBefore = await fx.deployer.clients.public.getContractEvents({
+        address: fx.arbiter,
+        abi: liquidityArbiterAbi,
+        eventName: "Settled",
+        fromBlock: 0n,
+      });
+      expect(settledBefore).toHaveLength(0);
+
+      // Two copies of the restarted borrower race for the same agreement.
+      const [b2, b3] = await Promise.all([start(fx.borrower, "B2", perp), start(fx.borrower, "B3", perp)]);
+      const outcomes = Promise.all([
+        waitFor(
+          b2.agent,
+          (x) => x.type === "report" && (x.what === "settled" || x.what === "settlement failed"),
+        ),
+        waitFor(
+          b3.agent,
+          (x) => x.type === "report" && (x.what === "settled" || x.what === "settlement failed"),
+        ),
+      ]);
+      const resumed = await Promise.all([b2.agent.resume(), b3.agent.resume()]);
+      expect(resumed.map((r) => r.loans)).toEqual([1, 1]);
+      const reports = await outcomes;
+      expect(reports.filter((r) => r.type === "report" && r.what === "settled")).toHaveLength(1);
+
+      const settled = await fx.deployer.clients.public.getContractEvents({
+        address: fx.arbiter,
+        abi: liquidityArbiterAbi,
+        eventName: "Settled",
+        fromBlock: 0n,
+      });
+      expect(settled).toHaveLength(1);
+      expect((await b2.durable.agreements.get(id!))?.status).toBe("settled");
+      await Promise.all([a.agent.stop(), b2.agent.stop(), b3.agent.stop()]);
+    } finally {
+      await Promise.all(transports.map((t) => t.close()));
+    }
+  });
+});
