@@ -13,9 +13,9 @@ import type { Endpoint } from "../endpoint.ts";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
-import type { OutboundEvent, OutboundMessage } from "./alternating-offers.ts";
+import type { OutboundEvent } from "./alternating-offers.ts";
 import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
-import { toSessionEvent } from "./session-host.ts";
+import { sendSessionMessage, toSessionEvent } from "./session-host.ts";
 
 export type AuctionOptions = {
   /** Offers each side may make, per lender. */
@@ -78,15 +78,6 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
   const now = p.now ?? (() => Date.now());
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
 
-  const transmit = (to: Address, sessionId: Hex, m: OutboundMessage) =>
-    m.kind === "offer"
-      ? p.endpoint.send(to, sessionId, "offer", m.body)
-      : m.kind === "accept"
-        ? p.endpoint.send(to, sessionId, "accept", m.body)
-        : m.kind === "confirm"
-          ? p.endpoint.send(to, sessionId, "confirm", m.body)
-          : p.endpoint.send(to, sessionId, "reject", m.body);
-
   const send = (sessionId: Hex, out: AuctionOutbound) => {
     p.onSent?.(out.to, sessionId, out.message);
     const sent = (async () => {
@@ -100,7 +91,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           ? { type: "outbound", message, signed: out.signed }
           : { type: "outbound", message };
       await p.beforeSend?.(out.to, sessionId, ev);
-      await transmit(out.to, sessionId, message);
+      await sendSessionMessage(p.endpoint, out.to, sessionId, message);
     })();
     sent.catch((err: unknown) =>
       p.log.warn("send failed", { sessionId, kind: out.message.kind, error: String(err) }),

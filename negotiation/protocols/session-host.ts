@@ -79,6 +79,20 @@ export interface SessionHost {
 
 const sessionKey = (sessionId: Hex, peer: Address) => `${sessionId.toLowerCase()}:${peer.toLowerCase()}`;
 
+/** Sends one outbound session message with the endpoint (narrowing the kind for its types). */
+export function sendSessionMessage(endpoint: Endpoint, to: Address, sessionId: Hex, m: OutboundMessage) {
+  switch (m.kind) {
+    case "offer":
+      return endpoint.send(to, sessionId, "offer", m.body);
+    case "accept":
+      return endpoint.send(to, sessionId, "accept", m.body);
+    case "confirm":
+      return endpoint.send(to, sessionId, "confirm", m.body);
+    case "reject":
+      return endpoint.send(to, sessionId, "reject", m.body);
+  }
+}
+
 export function toSessionEvent(msg: SessionMessage): SessionEvent {
   switch (msg.kind) {
     case "offer":
@@ -96,22 +110,13 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
   const sessions = new Map<string, Actor<typeof alternatingOffersMachine>>();
 
-  const transmit = (to: Address, sessionId: Hex, m: OutboundMessage) =>
-    m.kind === "offer"
-      ? p.endpoint.send(to, sessionId, "offer", m.body)
-      : m.kind === "accept"
-        ? p.endpoint.send(to, sessionId, "accept", m.body)
-        : m.kind === "confirm"
-          ? p.endpoint.send(to, sessionId, "confirm", m.body)
-          : p.endpoint.send(to, sessionId, "reject", m.body);
-
   const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
     const m = ev.message;
     p.onSent?.(to, sessionId, m);
     const before = p.beforeSend ? p.beforeSend(to, sessionId, ev) : Promise.resolve();
     before
       .then(async () => {
-        await transmit(to, sessionId, m);
+        await sendSessionMessage(p.endpoint, to, sessionId, m);
       })
       .catch((err: unknown) => p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) }));
   };
