@@ -86,6 +86,36 @@ function waitForActivity(agents: Agent[], match: (a: Activity) => boolean, what:
   });
 }
 
+/** The two protocols of the scenario. A has 10M USDC of deposits, 6M lent to its users and
+ *  4M in cash; B owes its traders 1.5M USDC, holds 1M and keeps a 100k float, so it is 600k
+ *  short, and it holds 500 WETH of insurance fund it can pledge. */
+export function foundationProtocols({ usdc, weth }: { usdc: Address; weth: Address }) {
+  const lendingMarket = new SimulatedLendingMarket({
+    protocolId: "lending-market-A",
+    asset: { address: usdc, symbol: "USDC", decimals: 6 },
+    deposits: 10_000_000n * USDC,
+    borrows: 6_000_000n * USDC,
+    bufferBps: 1000,
+    rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
+    priceUsd8: usd8(1n),
+    now: () => Date.now(),
+  });
+  const perp = new SimulatedPerpExchange({
+    protocolId: "perp-exchange-B",
+    settlementToken: { address: usdc, symbol: "USDC", decimals: 6 },
+    insuranceToken: { address: weth, symbol: "WETH", decimals: 18 },
+    cash: 1_000_000n * USDC,
+    pendingWithdrawals: 1_500_000n * USDC,
+    minFloat: 100_000n * USDC,
+    insuranceFund: 500n * WETH,
+    adlCostBps: 2500,
+    prices: { settlementUsd8: usd8(1n), insuranceUsd8: usd8(3000n) },
+    now: () => Date.now(),
+  });
+
+  return { lendingMarket, perp };
+}
+
 export async function runFoundationScenario(
   p: FoundationScenarioParameters,
 ): Promise<FoundationScenarioResult> {
@@ -126,29 +156,7 @@ export async function runFoundationScenario(
   const chainId = await deployer.public.getChainId();
   const domain: ArbiterDomain = { chainId, verifyingContract: arbiter };
 
-  // Books: A has 10M deposits, 6M lent to its users, 4M cash; B owes traders 1.5M and holds 1M.
-  const lendingMarket = new SimulatedLendingMarket({
-    protocolId: "lending-market-A",
-    asset: { address: usdc, symbol: "USDC", decimals: 6 },
-    deposits: 10_000_000n * USDC,
-    borrows: 6_000_000n * USDC,
-    bufferBps: 1000,
-    rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
-    priceUsd8: usd8(1n),
-    now: () => Date.now(),
-  });
-  const perp = new SimulatedPerpExchange({
-    protocolId: "perp-exchange-B",
-    settlementToken: { address: usdc, symbol: "USDC", decimals: 6 },
-    insuranceToken: { address: weth, symbol: "WETH", decimals: 18 },
-    cash: 1_000_000n * USDC,
-    pendingWithdrawals: 1_500_000n * USDC,
-    minFloat: 100_000n * USDC,
-    insuranceFund: 500n * WETH,
-    adlCostBps: 2500,
-    prices: { settlementUsd8: usd8(1n), insuranceUsd8: usd8(3000n) },
-    now: () => Date.now(),
-  });
+  const { lendingMarket, perp } = foundationProtocols({ usdc, weth });
 
   step("funding the protocols' treasuries on-chain");
   await Promise.all([

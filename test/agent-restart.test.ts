@@ -15,13 +15,14 @@ import { openDurableState } from "../negotiation/durable/open-durable-state.ts";
 import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
-import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
-import { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
+import type { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
+import type { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
+import { foundationProtocols } from "../sims/foundation-scenario.ts";
 import { type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { natsUrl } from "./harness/nats.ts";
 
-const USDC = 10n ** 6n;
-const WETH = 10n ** 18n;
+const _USDC = 10n ** 6n;
+const _WETH = 10n ** 18n;
 
 function waitFor(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 20_000) {
   return new Promise<Activity>((resolve, reject) => {
@@ -51,28 +52,7 @@ describe("agent crash and restart (JetStream KV)", () => {
       oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
     });
     const transports: NatsTransport[] = [];
-    const market = new SimulatedLendingMarket({
-      protocolId: "A",
-      asset: { address: usdc, symbol: "USDC", decimals: 6 },
-      deposits: 10_000_000n * USDC,
-      borrows: 6_000_000n * USDC,
-      bufferBps: 1000,
-      rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
-      priceUsd8: 10n ** 8n,
-      now: () => Date.now(),
-    });
-    const perp = new SimulatedPerpExchange({
-      protocolId: "B",
-      settlementToken: { address: usdc, symbol: "USDC", decimals: 6 },
-      insuranceToken: { address: weth, symbol: "WETH", decimals: 18 },
-      cash: 1_000_000n * USDC,
-      pendingWithdrawals: 1_500_000n * USDC,
-      minFloat: 100_000n * USDC,
-      insuranceFund: 500n * WETH,
-      adlCostBps: 2500,
-      prices: { settlementUsd8: 10n ** 8n, insuranceUsd8: 3000n * 10n ** 8n },
-      now: () => Date.now(),
-    });
+    const { lendingMarket: market, perp } = foundationProtocols({ usdc, weth });
 
     const start = async (
       party: Party,
