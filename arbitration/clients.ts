@@ -41,13 +41,32 @@ export type CreateArbiterClientsParameters = {
 
 export type CreateArbiterClientsReturnType = ArbiterClients;
 
+function chainAt(rpcUrl: string): Chain {
+  return defineChain({
+    ...anvil,
+    rpcUrls: { default: { http: [rpcUrl] }, public: { http: [rpcUrl] } },
+  });
+}
+
+export type CreateArbiterReadClientsParameters = Pick<
+  CreateArbiterClientsParameters,
+  "rpcUrl" | "chain" | "pollingInterval"
+>;
+
+/** Read-only clients (no key): enough for getLoan, getDispute, events and the other views. */
+export function createArbiterReadClients(params: CreateArbiterReadClientsParameters): ArbiterReadClients {
+  const chain = params.chain ?? chainAt(params.rpcUrl);
+  return {
+    public: createPublicClient({
+      chain,
+      transport: http(params.rpcUrl),
+      pollingInterval: params.pollingInterval ?? 50,
+    }),
+  };
+}
+
 export function createArbiterClients(params: CreateArbiterClientsParameters): CreateArbiterClientsReturnType {
-  const chain =
-    params.chain ??
-    defineChain({
-      ...anvil,
-      rpcUrls: { default: { http: [params.rpcUrl] }, public: { http: [params.rpcUrl] } },
-    });
+  const chain = params.chain ?? chainAt(params.rpcUrl);
   const transport = http(params.rpcUrl);
   const pollingInterval = params.pollingInterval ?? 50;
   // viem's shared nonceManager hands out nonces per (address, chain) across all clients in this

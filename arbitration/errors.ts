@@ -39,12 +39,15 @@ export class ArbiterRevertError extends BaseError {
 
 type Cause = { cause?: unknown };
 
+function at(unixSeconds: bigint): string {
+  return new Date(Number(unixSeconds) * 1000).toISOString();
+}
+
 export class ArbiterExpiredError extends ArbiterRevertError {
   override name = "ArbiterExpiredError";
   readonly deadline: bigint;
   constructor({ deadline, cause }: { deadline: bigint } & Cause) {
-    const at = new Date(Number(deadline) * 1000).toISOString();
-    super(`The agreement expired at ${at} (deadline ${deadline}) before it was settled.`, {
+    super(`The agreement expired at ${at(deadline)} (deadline ${deadline}) before it was settled.`, {
       errorName: "Expired",
       args: [deadline],
       metaMessages: [
@@ -60,12 +63,13 @@ export class ArbiterInvalidSignatureError extends ArbiterRevertError {
   override name = "ArbiterInvalidSignatureError";
   readonly expectedSigner: Address;
   constructor({ expectedSigner, cause }: { expectedSigner: Address } & Cause) {
-    super(`A signature is not ${expectedSigner}'s signature of this agreement.`, {
+    super(`A signature is not ${expectedSigner}'s signature of this message.`, {
       errorName: "InvalidSignature",
       args: [expectedSigner],
       metaMessages: [
-        "Check that both parties signed exactly these terms under this arbiter's EIP-712 domain (its address",
-        "and chain id), and that the lender's and borrower's signatures are passed in their own slots.",
+        "Check that the signer signed exactly these terms under this arbiter's EIP-712 domain (its address",
+        "and chain id), that each signature sits in its own slot (lender, borrower, or next to its signer),",
+        "and that it is a 65-byte r,s,v signature with low s (or the signer is an ERC-1271 wallet accepting it).",
       ],
       cause,
     });
@@ -77,10 +81,10 @@ export class ArbiterNotPartyError extends ArbiterRevertError {
   override name = "ArbiterNotPartyError";
   readonly caller: Address;
   constructor({ caller, cause }: { caller: Address } & Cause) {
-    super(`Only the lender or the borrower may settle an agreement; ${caller} is neither.`, {
+    super(`Only the lender or the borrower may do this; ${caller} is neither.`, {
       errorName: "NotParty",
       args: [caller],
-      metaMessages: ["Send the settle transaction from the lender's or the borrower's account."],
+      metaMessages: ["Send the transaction from the lender's or the borrower's account."],
       cause,
     });
     this.caller = caller;
@@ -98,12 +102,12 @@ export class ArbiterSelfLoanError extends ArbiterRevertError {
   }
 }
 
-export class ArbiterZeroPrincipalError extends ArbiterRevertError {
-  override name = "ArbiterZeroPrincipalError";
+export class ArbiterZeroAmountError extends ArbiterRevertError {
+  override name = "ArbiterZeroAmountError";
   constructor({ cause }: Cause = {}) {
-    super("The agreement's principal is zero.", {
-      errorName: "ZeroPrincipal",
-      metaMessages: ["Agree on a positive principal."],
+    super("The amount is zero (the agreement's principal, or a partial repayment).", {
+      errorName: "ZeroAmount",
+      metaMessages: ["Agree on a positive principal; repay a positive amount."],
       cause,
     });
   }
@@ -112,25 +116,41 @@ export class ArbiterZeroPrincipalError extends ArbiterRevertError {
 export class ArbiterAmountTooLargeError extends ArbiterRevertError {
   override name = "ArbiterAmountTooLargeError";
   constructor({ cause }: Cause = {}) {
-    super("Principal or collateral exceeds 2^128 - 1 base units, the most the arbiter stores.", {
+    super("Principal, collateral or the amount due exceeds 2^128 - 1 base units.", {
       errorName: "AmountTooLarge",
-      metaMessages: ["Split the transfer into several agreements."],
+      metaMessages: ["Split the transfer into several agreements, or lower the rate or tenor."],
       cause,
     });
   }
 }
 
-export class ArbiterNonceUsedError extends ArbiterRevertError {
-  override name = "ArbiterNonceUsedError";
+export class ArbiterUnregisteredAgentError extends ArbiterRevertError {
+  override name = "ArbiterUnregisteredAgentError";
+  readonly agent: Address;
+  constructor({ agent, cause }: { agent: Address } & Cause) {
+    super(`${agent} is not a registered agent of this arbiter.`, {
+      errorName: "UnregisteredAgent",
+      args: [agent],
+      metaMessages: [
+        "Only registered agents may settle loans or sign risk alerts. Ask the arbiter's governance to run",
+        "registerAgent({ agent, protocolId }) (CLI: `arbiter register`).",
+      ],
+      cause,
+    });
+    this.agent = agent;
+  }
+}
+
+export class ArbiterNonceCancelledError extends ArbiterRevertError {
+  override name = "ArbiterNonceCancelledError";
   readonly party: Address;
   readonly nonce: bigint;
   constructor({ party, nonce, cause }: { party: Address; nonce: bigint } & Cause) {
-    super(`${party} has already used or cancelled nonce ${nonce}.`, {
-      errorName: "NonceUsed",
+    super(`${party} cancelled nonce ${nonce}: the agreement can no longer be settled.`, {
+      errorName: "NonceCancelled",
       args: [party, nonce],
       metaMessages: [
-        "The agreement was replaced, cancelled with invalidateNonce, or another agreement with this nonce was",
-        "settled. Negotiate again and sign with a fresh nonce.",
+        "The party withdrew its signature with invalidateNonce. Negotiate again with a fresh nonce.",
       ],
       cause,
     });
@@ -157,17 +177,12 @@ export class ArbiterUnsupportedTokenError extends ArbiterRevertError {
   override name = "ArbiterUnsupportedTokenError";
   readonly token: Address;
   constructor({ token, cause }: { token: Address } & Cause) {
-    super(
-      `Collateral token ${token} delivered a different amount than transferred (fee-on-transfer or rebasing).`,
-      {
-        errorName: "UnsupportedToken",
-        args: [token],
-        metaMessages: [
-          "The arbiter escrows only tokens that move exact amounts; agree on another collateral token.",
-        ],
-        cause,
-      },
-    );
+    super(`Token ${token} delivered a different amount than transferred (fee-on-transfer or rebasing).`, {
+      errorName: "UnsupportedToken",
+      args: [token],
+      metaMessages: ["The arbiter moves only tokens that transfer exact amounts; agree on another token."],
+      cause,
+    });
     this.token = token;
   }
 }
@@ -180,7 +195,8 @@ export class ArbiterUnknownAgreementError extends ArbiterRevertError {
       errorName: "UnknownAgreement",
       args: [id],
       metaMessages: [
-        "The id is the agreement's EIP-712 digest, as returned by settle; check the arbiter address.",
+        "The arbiter finds a loan by the EIP-712 digest of its agreement: pass the agreement exactly as it",
+        "was settled (every field, including nonce and deadline), to the arbiter that settled it.",
       ],
       cause,
     });
@@ -196,7 +212,9 @@ export class ArbiterNotActiveError extends ArbiterRevertError {
     super(`Loan ${id} is ${status.toLowerCase()}, not active.`, {
       errorName: "NotActive",
       args: [id, status],
-      metaMessages: ["A loan can be repaid or claimed only once."],
+      metaMessages: [
+        "A closed loan (repaid, defaulted or ruled) cannot be repaid, claimed or disputed again.",
+      ],
       cause,
     });
     this.id = id;
@@ -208,10 +226,10 @@ export class ArbiterNotLenderError extends ArbiterRevertError {
   override name = "ArbiterNotLenderError";
   readonly caller: Address;
   constructor({ caller, cause }: { caller: Address } & Cause) {
-    super(`Only the lender may claim a default; ${caller} is not the lender.`, {
+    super(`Only the lender may claim a default or call a loan; ${caller} is not the lender.`, {
       errorName: "NotLender",
       args: [caller],
-      metaMessages: ["Send claimDefault from the lender's account."],
+      metaMessages: ["Send the transaction from the lender's account."],
       cause,
     });
     this.caller = caller;
@@ -222,14 +240,310 @@ export class ArbiterGracePeriodActiveError extends ArbiterRevertError {
   override name = "ArbiterGracePeriodActiveError";
   readonly claimableAfter: bigint;
   constructor({ claimableAfter, cause }: { claimableAfter: bigint } & Cause) {
-    const at = new Date(Number(claimableAfter) * 1000).toISOString();
-    super(`The loan is still within maturity plus grace; its collateral can be claimed after ${at}.`, {
-      errorName: "GracePeriodActive",
-      args: [claimableAfter],
-      metaMessages: [`Retry once the chain time is past ${claimableAfter}.`],
+    super(
+      `The loan is still within maturity plus grace; its collateral can be claimed after ${at(claimableAfter)}.`,
+      {
+        errorName: "GracePeriodActive",
+        args: [claimableAfter],
+        metaMessages: [`Retry once the chain time is past ${claimableAfter}.`],
+        cause,
+      },
+    );
+    this.claimableAfter = claimableAfter;
+  }
+}
+
+export class ArbiterRepayExceedsOutstandingError extends ArbiterRevertError {
+  override name = "ArbiterRepayExceedsOutstandingError";
+  readonly amount: bigint;
+  readonly outstanding: bigint;
+  constructor({ amount, outstanding, cause }: { amount: bigint; outstanding: bigint } & Cause) {
+    super(`Repaying ${amount} is more than the ${outstanding} still owed.`, {
+      errorName: "RepayExceedsOutstanding",
+      args: [amount, outstanding],
+      metaMessages: ["Repay at most what is owed, or repay without an amount to pay exactly the rest."],
       cause,
     });
-    this.claimableAfter = claimableAfter;
+    this.amount = amount;
+    this.outstanding = outstanding;
+  }
+}
+
+export class ArbiterNotCallableError extends ArbiterRevertError {
+  override name = "ArbiterNotCallableError";
+  readonly id: Hex;
+  constructor({ id, cause }: { id: Hex } & Cause) {
+    super(`Loan ${id} cannot be called early: its agreement has callRiskLevel 0.`, {
+      errorName: "NotCallable",
+      args: [id],
+      metaMessages: ["Wait for maturity; only agreements signed with a callRiskLevel can be called."],
+      cause,
+    });
+    this.id = id;
+  }
+}
+
+export class ArbiterRiskLevelTooLowError extends ArbiterRevertError {
+  override name = "ArbiterRiskLevelTooLowError";
+  readonly current: number;
+  readonly required: number;
+  constructor({ current, required, cause }: { current: number; required: number } & Cause) {
+    super(`The system risk level is ${current}; calling this loan needs at least ${required}.`, {
+      errorName: "RiskLevelTooLow",
+      args: [current, required],
+      metaMessages: [
+        "A quorum of registered agents must first raise a risk alert of that level (raiseAlert).",
+      ],
+      cause,
+    });
+    this.current = current;
+    this.required = required;
+  }
+}
+
+export class ArbiterAlreadyDueError extends ArbiterRevertError {
+  override name = "ArbiterAlreadyDueError";
+  readonly maturity: bigint;
+  constructor({ maturity, cause }: { maturity: bigint } & Cause) {
+    super(`The loan is already due (maturity ${at(maturity)}); there is nothing to call.`, {
+      errorName: "AlreadyDue",
+      args: [maturity],
+      metaMessages: ["Claim the default after the grace period instead."],
+      cause,
+    });
+    this.maturity = maturity;
+  }
+}
+
+export class ArbiterDisputeOpenError extends ArbiterRevertError {
+  override name = "ArbiterDisputeOpenError";
+  readonly id: Hex;
+  constructor({ id, cause }: { id: Hex } & Cause) {
+    super(`Loan ${id} is under dispute.`, {
+      errorName: "DisputeOpen",
+      args: [id],
+      metaMessages: [
+        "Wait for the ruling (rule) or the timeout (resolve); repayment stays possible meanwhile.",
+      ],
+      cause,
+    });
+    this.id = id;
+  }
+}
+
+export class ArbiterAlreadyDisputedError extends ArbiterRevertError {
+  override name = "ArbiterAlreadyDisputedError";
+  readonly party: Address;
+  constructor({ party, cause }: { party: Address } & Cause) {
+    super(`${party} already opened its one dispute on this loan.`, {
+      errorName: "AlreadyDisputed",
+      args: [party],
+      metaMessages: [
+        "Each party may dispute a loan once, so a dismissed dispute cannot block a default claim forever.",
+        "Add evidence to an open dispute with submitEvidence instead.",
+      ],
+      cause,
+    });
+    this.party = party;
+  }
+}
+
+export class ArbiterNoOpenDisputeError extends ArbiterRevertError {
+  override name = "ArbiterNoOpenDisputeError";
+  readonly id: Hex;
+  constructor({ id, cause }: { id: Hex } & Cause) {
+    super(`Loan ${id} has no open dispute.`, {
+      errorName: "NoOpenDispute",
+      args: [id],
+      metaMessages: ["Open one with dispute(), or read the last one with getDispute({ id })."],
+      cause,
+    });
+    this.id = id;
+  }
+}
+
+export class ArbiterDisputeWindowClosedError extends ArbiterRevertError {
+  override name = "ArbiterDisputeWindowClosedError";
+  readonly deadline: bigint;
+  constructor({ deadline, cause }: { deadline: bigint } & Cause) {
+    super(`The dispute's window closed at ${at(deadline)}.`, {
+      errorName: "DisputeWindowClosed",
+      args: [deadline],
+      metaMessages: ["Counter-bonds and rulings are too late now: apply the default ruling with resolve()."],
+      cause,
+    });
+    this.deadline = deadline;
+  }
+}
+
+export class ArbiterDisputeWindowOpenError extends ArbiterRevertError {
+  override name = "ArbiterDisputeWindowOpenError";
+  readonly deadline: bigint;
+  constructor({ deadline, cause }: { deadline: bigint } & Cause) {
+    super(`The dispute's window is open until ${at(deadline)}; it cannot be resolved by timeout yet.`, {
+      errorName: "DisputeWindowOpen",
+      args: [deadline],
+      metaMessages: [`Retry after ${deadline}, or submit an arbiter ruling with rule().`],
+      cause,
+    });
+    this.deadline = deadline;
+  }
+}
+
+export class ArbiterNotCounterpartyError extends ArbiterRevertError {
+  override name = "ArbiterNotCounterpartyError";
+  readonly caller: Address;
+  constructor({ caller, cause }: { caller: Address } & Cause) {
+    super(`Only the disputer's counterparty may post the counter-bond; ${caller} is not.`, {
+      errorName: "NotCounterparty",
+      args: [caller],
+      metaMessages: ["Send counterDispute from the other party of the agreement."],
+      cause,
+    });
+    this.caller = caller;
+  }
+}
+
+export class ArbiterAlreadyCounterBondedError extends ArbiterRevertError {
+  override name = "ArbiterAlreadyCounterBondedError";
+  readonly id: Hex;
+  constructor({ id, cause }: { id: Hex } & Cause) {
+    super(`The counter-bond of loan ${id}'s dispute is already posted.`, {
+      errorName: "AlreadyCounterBonded",
+      args: [id],
+      metaMessages: ["Nothing to do: the arbiters now rule, or the dispute is dismissed at the deadline."],
+      cause,
+    });
+    this.id = id;
+  }
+}
+
+export class ArbiterInvalidRulingError extends ArbiterRevertError {
+  override name = "ArbiterInvalidRulingError";
+  constructor({ cause }: Cause = {}) {
+    super("A ruling without a winner cannot close the loan.", {
+      errorName: "InvalidRuling",
+      metaMessages: [
+        "Name a winner (lender or borrower) to close the loan, or dismiss with closeLoan false.",
+      ],
+      cause,
+    });
+  }
+}
+
+export class ArbiterInsufficientSignaturesError extends ArbiterRevertError {
+  override name = "ArbiterInsufficientSignaturesError";
+  readonly count: bigint;
+  readonly required: bigint;
+  constructor({ count, required, cause }: { count: bigint; required: bigint } & Cause) {
+    super(`${count} signature(s) given, ${required} required.`, {
+      errorName: "InsufficientSignatures",
+      args: [count, required],
+      metaMessages: [
+        "Collect signatures from at least the threshold of arbiters (rulings) or the quorum of registered",
+        "agents (risk alerts); a threshold of 0 means no arbiter set is configured yet.",
+      ],
+      cause,
+    });
+    this.count = count;
+    this.required = required;
+  }
+}
+
+export class ArbiterSignersNotSortedError extends ArbiterRevertError {
+  override name = "ArbiterSignersNotSortedError";
+  constructor({ cause }: Cause = {}) {
+    super("Signers are not in strictly ascending address order (or one signed twice).", {
+      errorName: "SignersNotSorted",
+      metaMessages: ["Sort signatures by signer address and drop duplicates (sortSignatures does both)."],
+      cause,
+    });
+  }
+}
+
+export class ArbiterNotArbiterError extends ArbiterRevertError {
+  override name = "ArbiterNotArbiterError";
+  readonly signer: Address;
+  constructor({ signer, cause }: { signer: Address } & Cause) {
+    super(`${signer} is not in the current arbiter set.`, {
+      errorName: "NotArbiter",
+      args: [signer],
+      metaMessages: ["Read the set with getArbiters(); drop signatures of removed arbiters."],
+      cause,
+    });
+    this.signer = signer;
+  }
+}
+
+export class ArbiterStaleAlertError extends ArbiterRevertError {
+  override name = "ArbiterStaleAlertError";
+  constructor({ cause }: Cause = {}) {
+    super(
+      "The risk alert is not newer than the current one, is dated in the future, has expired, or lasts too long.",
+      {
+        errorName: "StaleAlert",
+        metaMessages: [
+          "Sign a fresh alert: issuedAt after the current alert's and not after now, expiresAt in the future",
+          "and at most 7 days after issuedAt.",
+        ],
+        cause,
+      },
+    );
+  }
+}
+
+export class ArbiterNotGovernanceError extends ArbiterRevertError {
+  override name = "ArbiterNotGovernanceError";
+  readonly caller: Address;
+  constructor({ caller, cause }: { caller: Address } & Cause) {
+    super(`${caller} is not the arbiter's governance.`, {
+      errorName: "NotGovernance",
+      args: [caller],
+      metaMessages: ["Registry, arbiter set and parameters change only from the governance account."],
+      cause,
+    });
+    this.caller = caller;
+  }
+}
+
+export class ArbiterInvalidThresholdError extends ArbiterRevertError {
+  override name = "ArbiterInvalidThresholdError";
+  readonly threshold: bigint;
+  readonly arbiters: bigint;
+  constructor({ threshold, arbiters, cause }: { threshold: bigint; arbiters: bigint } & Cause) {
+    super(`A threshold of ${threshold} is impossible with ${arbiters} arbiter(s).`, {
+      errorName: "InvalidThreshold",
+      args: [threshold, arbiters],
+      metaMessages: ["The threshold k must satisfy 1 <= k <= n."],
+      cause,
+    });
+    this.threshold = threshold;
+    this.arbiters = arbiters;
+  }
+}
+
+export class ArbiterInvalidParameterError extends ArbiterRevertError {
+  override name = "ArbiterInvalidParameterError";
+  constructor({ cause }: Cause = {}) {
+    super(
+      "A parameter is invalid: a zero address or protocol id, a duplicate arbiter, a zero quorum, or a window outside 1 s .. 30 days.",
+      {
+        errorName: "InvalidParameter",
+        metaMessages: ["Check the values passed to the governance call or the constructor."],
+        cause,
+      },
+    );
+  }
+}
+
+export class ArbiterReentrancyError extends ArbiterRevertError {
+  override name = "ArbiterReentrancyError";
+  constructor({ cause }: Cause = {}) {
+    super("A token tried to call back into the arbiter during a transfer.", {
+      errorName: "ReentrancyGuardReentrantCall",
+      metaMessages: ["The token is hostile or non-standard; do not use it with the arbiter."],
+      cause,
+    });
   }
 }
 
@@ -248,8 +562,8 @@ export class ArbiterInsufficientAllowanceError extends ArbiterRevertError {
       errorName: "ERC20InsufficientAllowance",
       args: [spender, allowance, needed],
       metaMessages: [
-        "The paying account (lender for the principal, borrower for collateral and repayment) must first",
-        "approve the arbiter for the amount: approve({ clients, token, spender: arbiter, amount }).",
+        "The paying account (lender for the principal, borrower for collateral, payer for repayment, disputer",
+        "for the bond) must first approve the arbiter: approve({ clients, token, spender: arbiter, amount }).",
       ],
       cause,
     });
@@ -273,7 +587,7 @@ export class ArbiterInsufficientBalanceError extends ArbiterRevertError {
     super(`${sender} holds ${balance} of the token but must pay ${needed}.`, {
       errorName: "ERC20InsufficientBalance",
       args: [sender, balance, needed],
-      metaMessages: ["Fund the paying account before settling or repaying."],
+      metaMessages: ["Fund the paying account first."],
       cause,
     });
     this.sender = sender;
@@ -323,7 +637,7 @@ export class ArbiterTransactionRevertedError extends BaseError {
     super(`${functionName} transaction ${hash} was mined but reverted.`, {
       metaMessages: [
         "The chain changed between simulation and inclusion (e.g. a competing settle or repay).",
-        "Read the current state (getLoan, isNonceUsed) before retrying.",
+        "Read the current state (getLoan, getDispute, isNonceCancelled) before retrying.",
       ],
     });
     this.hash = hash;
@@ -364,12 +678,14 @@ export function arbiterErrorFromRevert(decoded: Decoded, cause?: unknown): Arbit
       return new ArbiterNotPartyError({ caller: a[0], cause });
     case "SelfLoan":
       return new ArbiterSelfLoanError({ cause });
-    case "ZeroPrincipal":
-      return new ArbiterZeroPrincipalError({ cause });
+    case "ZeroAmount":
+      return new ArbiterZeroAmountError({ cause });
     case "AmountTooLarge":
       return new ArbiterAmountTooLargeError({ cause });
-    case "NonceUsed":
-      return new ArbiterNonceUsedError({ party: a[0], nonce: a[1], cause });
+    case "UnregisteredAgent":
+      return new ArbiterUnregisteredAgentError({ agent: a[0], cause });
+    case "NonceCancelled":
+      return new ArbiterNonceCancelledError({ party: a[0], nonce: a[1], cause });
     case "AlreadySettled":
       return new ArbiterAlreadySettledError({ id: a[0], cause });
     case "UnsupportedToken":
@@ -382,6 +698,46 @@ export function arbiterErrorFromRevert(decoded: Decoded, cause?: unknown): Arbit
       return new ArbiterNotLenderError({ caller: a[0], cause });
     case "GracePeriodActive":
       return new ArbiterGracePeriodActiveError({ claimableAfter: a[0], cause });
+    case "RepayExceedsOutstanding":
+      return new ArbiterRepayExceedsOutstandingError({ amount: a[0], outstanding: a[1], cause });
+    case "NotCallable":
+      return new ArbiterNotCallableError({ id: a[0], cause });
+    case "RiskLevelTooLow":
+      return new ArbiterRiskLevelTooLowError({ current: a[0], required: a[1], cause });
+    case "AlreadyDue":
+      return new ArbiterAlreadyDueError({ maturity: BigInt(a[0]), cause });
+    case "DisputeOpen":
+      return new ArbiterDisputeOpenError({ id: a[0], cause });
+    case "AlreadyDisputed":
+      return new ArbiterAlreadyDisputedError({ party: a[0], cause });
+    case "NoOpenDispute":
+      return new ArbiterNoOpenDisputeError({ id: a[0], cause });
+    case "DisputeWindowClosed":
+      return new ArbiterDisputeWindowClosedError({ deadline: BigInt(a[0]), cause });
+    case "DisputeWindowOpen":
+      return new ArbiterDisputeWindowOpenError({ deadline: BigInt(a[0]), cause });
+    case "NotCounterparty":
+      return new ArbiterNotCounterpartyError({ caller: a[0], cause });
+    case "AlreadyCounterBonded":
+      return new ArbiterAlreadyCounterBondedError({ id: a[0], cause });
+    case "InvalidRuling":
+      return new ArbiterInvalidRulingError({ cause });
+    case "InsufficientSignatures":
+      return new ArbiterInsufficientSignaturesError({ count: a[0], required: a[1], cause });
+    case "SignersNotSorted":
+      return new ArbiterSignersNotSortedError({ cause });
+    case "NotArbiter":
+      return new ArbiterNotArbiterError({ signer: a[0], cause });
+    case "StaleAlert":
+      return new ArbiterStaleAlertError({ cause });
+    case "NotGovernance":
+      return new ArbiterNotGovernanceError({ caller: a[0], cause });
+    case "InvalidThreshold":
+      return new ArbiterInvalidThresholdError({ threshold: a[0], arbiters: a[1], cause });
+    case "InvalidParameter":
+      return new ArbiterInvalidParameterError({ cause });
+    case "ReentrancyGuardReentrantCall":
+      return new ArbiterReentrancyError({ cause });
     case "ERC20InsufficientAllowance":
       return new ArbiterInsufficientAllowanceError({ spender: a[0], allowance: a[1], needed: a[2], cause });
     case "ERC20InsufficientBalance":

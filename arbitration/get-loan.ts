@@ -1,52 +1,68 @@
 import type { Address, Hex } from "viem";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
-import { amountDue } from "../core/agreement.ts";
+import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { ArbiterReadClients } from "./clients.ts";
+import { toContractAgreement } from "./internal/agreement.ts";
 import { type LoanStatus, loanStatuses } from "./types.ts";
 
-export type GetLoanParameters = { clients: ArbiterReadClients; arbiter: Address; id: Hex };
+export type GetLoanParameters = {
+  clients: ArbiterReadClients;
+  arbiter: Address;
+  id: Hex;
+  /** The loan's agreement: adds what is owed and escrowed (the contract stores no terms). */
+  agreement?: Agreement | undefined;
+};
 
 export type Loan = {
   id: Hex;
   /** "None" when nothing was settled under `id` (every other field is then zero). */
   status: LoanStatus;
-  lender: Address;
-  borrower: Address;
-  principalToken: Address;
-  collateralToken: Address;
-  principal: bigint;
-  collateral: bigint;
-  rateBps: number;
-  /** Seconds. */
-  tenor: number;
-  /** Unix seconds: settlement time + tenor. */
+  /** A dispute is open. */
+  disputed: boolean;
+  /** Unix seconds: settlement time + tenor, or the call time if the lender called the loan. */
   maturity: bigint;
-  /** What repaying costs, computed as the contract does (core/agreement.ts amountDue). */
-  amountDue: bigint;
+  /** Repaid so far. */
+  paid: bigint;
 };
-export type GetLoanReturnType = Loan;
+export type LoanWithTerms = Loan & {
+  agreement: Agreement;
+  amountDue: bigint;
+  /** Still owed (0 once closed). */
+  outstanding: bigint;
+  /** Collateral still in escrow (0 once closed). */
+  escrowed: bigint;
+};
+export type GetLoanReturnType<withTerms extends boolean = false> = withTerms extends true
+  ? LoanWithTerms
+  : Loan;
 
-/** Reads a loan from the arbiter. Never throws for an unknown id: its status is "None". */
-export async function getLoan(params: GetLoanParameters): Promise<GetLoanReturnType> {
-  const { clients, arbiter, id } = params;
+/** Reads a loan. Never throws for an unknown id: its status is "None". */
+export async function getLoan(params: GetLoanParameters & { agreement: Agreement }): Promise<LoanWithTerms>;
+export async function getLoan(params: GetLoanParameters): Promise<Loan>;
+export async function getLoan(params: GetLoanParameters): Promise<Loan | LoanWithTerms> {
+  const { clients, arbiter, id, agreement } = params;
   const loan = await clients.public.readContract({
     address: arbiter,
     abi: liquidityArbiterAbi,
     functionName: "getLoan",
     args: [id],
   });
-  return {
+  const state: Loan = {
     id,
     status: loanStatuses[loan.status] ?? "None",
-    lender: loan.lender,
-    borrower: loan.borrower,
-    principalToken: loan.principalToken,
-    collateralToken: loan.collateralToken,
-    principal: loan.principal,
-    collateral: loan.collateral,
-    rateBps: loan.rateBps,
-    tenor: loan.tenor,
+    disputed: loan.disputed,
     maturity: loan.maturity,
-    amountDue: amountDue(loan),
+    paid: loan.paid,
   };
+  if (!agreement) return state;
+  const [outstanding, escrowed] =
+    state.status === "None"
+      ? [0n, 0n]
+      : await clients.public.readContract({
+          address: arbiter,
+          abi: liquidityArbiterAbi,
+          functionName: "outstanding",
+          args: [toContractAgreement(agreement)],
+        });
+  return { ...state, agreement, amountDue: amountDue(agreement), outstanding, escrowed };
 }

@@ -1,7 +1,8 @@
 /**
  * arbitration/: the viem client of contracts/LiquidityArbiter.sol. Every action takes one
  * parameters object with `clients` (createArbiterClients) and returns plain data; reverts throw
- * the typed errors of ./errors.ts.
+ * the typed errors of ./errors.ts. Actions after settle take the agreement itself: the contract
+ * stores only its digest.
  */
 export { liquidityArbiterAbi, liquidityArbiterBytecode } from "../contracts/generated/LiquidityArbiter.ts";
 export { testTokenAbi, testTokenBytecode } from "../contracts/generated/TestToken.ts";
@@ -17,15 +18,26 @@ export {
   startAnvil,
 } from "./anvil.ts";
 export { type ApproveParameters, type ApproveReturnType, approve } from "./approve.ts";
+export { type CallLoanParameters, type CallLoanReturnType, callLoan } from "./call-loan.ts";
 export { type ClaimDefaultParameters, type ClaimDefaultReturnType, claimDefault } from "./claim-default.ts";
 export {
   type ArbiterClients,
   type ArbiterReadClients,
   type CreateArbiterClientsParameters,
   type CreateArbiterClientsReturnType,
+  type CreateArbiterReadClientsParameters,
   createArbiterClients,
+  createArbiterReadClients,
 } from "./clients.ts";
 export {
+  type CounterDisputeParameters,
+  type CounterDisputeReturnType,
+  counterDispute,
+} from "./counter-dispute.ts";
+export {
+  DEFAULT_ALERT_QUORUM,
+  DEFAULT_ARBITRATION_WINDOW,
+  DEFAULT_LIVENESS,
   type DeployArbiterParameters,
   type DeployArbiterReturnType,
   deployArbiter,
@@ -35,19 +47,86 @@ export {
   type DeployTestTokenReturnType,
   deployTestToken,
 } from "./deploy-test-token.ts";
+export { type DisputeParameters, type DisputeReturnType, dispute } from "./dispute.ts";
 export * from "./errors.ts";
-export { type GetLoanParameters, type GetLoanReturnType, getLoan, type Loan } from "./get-loan.ts";
+export {
+  type ArbiterEventName,
+  type GetArbiterEventsParameters,
+  type GetArbiterEventsReturnType,
+  type GetSettledAgreementParameters,
+  type GetSettledAgreementReturnType,
+  getArbiterEvents,
+  getSettledAgreement,
+} from "./events.ts";
+export {
+  type ArbiterConfig,
+  type GetArbiterConfigParameters,
+  type GetArbiterConfigReturnType,
+  getArbiterConfig,
+} from "./get-arbiter-config.ts";
+export {
+  type Dispute,
+  type GetDisputeParameters,
+  type GetDisputeReturnType,
+  getDispute,
+} from "./get-dispute.ts";
+export {
+  type GetLoanParameters,
+  type GetLoanReturnType,
+  getLoan,
+  type Loan,
+  type LoanWithTerms,
+} from "./get-loan.ts";
+export { type GetRiskLevelParameters, type GetRiskLevelReturnType, getRiskLevel } from "./get-risk-level.ts";
+export {
+  type DeregisterAgentParameters,
+  deregisterAgent,
+  type GovernanceReturnType,
+  type RegisterAgentParameters,
+  registerAgent,
+  type SetAlertQuorumParameters,
+  type SetArbitersParameters,
+  type SetDisputeParamsParameters,
+  setAlertQuorum,
+  setArbiters,
+  setDisputeParams,
+  toProtocolId,
+} from "./governance.ts";
 export {
   type InvalidateNonceParameters,
   type InvalidateNonceReturnType,
   invalidateNonce,
 } from "./invalidate-nonce.ts";
-export { type IsNonceUsedParameters, type IsNonceUsedReturnType, isNonceUsed } from "./is-nonce-used.ts";
+export {
+  type IsNonceCancelledParameters,
+  type IsNonceCancelledReturnType,
+  isNonceCancelled,
+} from "./is-nonce-cancelled.ts";
 export {
   type MintTestTokenParameters,
   type MintTestTokenReturnType,
   mintTestToken,
 } from "./mint-test-token.ts";
+export { type RaiseAlertParameters, type RaiseAlertReturnType, raiseAlert } from "./raise-alert.ts";
 export { type RepayParameters, type RepayReturnType, repay } from "./repay.ts";
+export { type ResolveParameters, type ResolveReturnType, resolve } from "./resolve.ts";
+export { type RuleParameters, type RuleReturnType, rule } from "./rule.ts";
 export { type SettleParameters, type SettleReturnType, settle } from "./settle.ts";
-export { type LoanStatus, loanStatuses } from "./types.ts";
+export {
+  type SubmitEvidenceParameters,
+  type SubmitEvidenceReturnType,
+  submitEvidence,
+} from "./submit-evidence.ts";
+export {
+  hashRiskAlert,
+  hashRuling,
+  type RiskAlert,
+  type Ruling,
+  riskAlertTypes,
+  rulingTypes,
+  type SignerSignature,
+  signRiskAlert,
+  signRuling,
+  sortSignatures,
+} from "./typed-data.ts";
+export { type LoanStatus, loanStatuses, type Party, parties, partyIndex } from "./types.ts";

@@ -1,21 +1,31 @@
-import { erc20Abi, type Hex, parseEventLogs } from "viem";
+import { type Hex, parseEventLogs } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
 import { type Agreement, amountDue, hashAgreement, signAgreement } from "../core/agreement.ts";
-import { type ArbiterFixture, sampleAgreement, useAnvil } from "../test/harness/anvil.ts";
+import {
+  type ArbiterFixture,
+  balanceOf,
+  rejection,
+  sampleAgreement,
+  useAnvil,
+} from "../test/harness/anvil.ts";
 import { approve } from "./approve.ts";
 import {
   ArbiterAlreadySettledError,
   ArbiterExpiredError,
   ArbiterInsufficientAllowanceError,
   ArbiterInvalidSignatureError,
-  ArbiterNonceUsedError,
+  ArbiterNonceCancelledError,
   ArbiterNotPartyError,
   ArbiterRevertError,
+  ArbiterSelfLoanError,
+  ArbiterUnregisteredAgentError,
+  ArbiterZeroAmountError,
 } from "./errors.ts";
+import { getSettledAgreement } from "./events.ts";
 import { getLoan } from "./get-loan.ts";
 import { invalidateNonce } from "./invalidate-nonce.ts";
-import { isNonceUsed } from "./is-nonce-used.ts";
+import { isNonceCancelled } from "./is-nonce-cancelled.ts";
 import { settle } from "./settle.ts";
 
 const chain = await useAnvil();
@@ -43,39 +53,20 @@ function signatures(a: Agreement) {
   };
 }
 
-function balance(token: `0x${string}`, owner: `0x${string}`) {
-  return fx.deployer.clients.public.readContract({
-    address: token,
-    abi: erc20Abi,
-    functionName: "balanceOf",
-    args: [owner],
-  });
-}
-
 async function balances() {
   const { usdc, weth, arbiter, lender, borrower } = fx;
   const [lenderUsdc, borrowerUsdc, borrowerWeth, escrowWeth] = await Promise.all([
-    balance(usdc, lender.address),
-    balance(usdc, borrower.address),
-    balance(weth, borrower.address),
-    balance(weth, arbiter),
+    balanceOf(fx, usdc, lender.address),
+    balanceOf(fx, usdc, borrower.address),
+    balanceOf(fx, weth, borrower.address),
+    balanceOf(fx, weth, arbiter),
   ]);
   return { lenderUsdc, borrowerUsdc, borrowerWeth, escrowWeth };
 }
 
-/** Runs `fn`, expecting it to throw; returns the error. */
-async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
-
 describe("settle", () => {
   test("moves principal to the borrower and escrows collateral", async () => {
-    const a = await agreement();
+    const a = await agreement({ callRiskLevel: 2 });
     const before = await balances();
 
     const { id, receipt } = await settle({
@@ -101,25 +92,22 @@ describe("settle", () => {
     });
 
     const block = await fx.deployer.clients.public.getBlock({ blockNumber: receipt.blockNumber });
-    expect(await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).toEqual({
+    expect(await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id, agreement: a })).toEqual({
       id,
       status: "Active",
-      lender: a.lender,
-      borrower: a.borrower,
-      principalToken: a.principalToken,
-      collateralToken: a.collateralToken,
-      principal: a.principal,
-      collateral: a.collateral,
-      rateBps: a.rateBps,
-      tenor: a.tenor,
+      disputed: false,
       maturity: block.timestamp + BigInt(a.tenor),
+      paid: 0n,
+      agreement: a,
       amountDue: amountDue(a),
+      outstanding: amountDue(a),
+      escrowed: a.collateral,
     });
-    for (const party of [a.lender, a.borrower]) {
-      expect(
-        await isNonceUsed({ clients: fx.lender.clients, arbiter: fx.arbiter, owner: party, nonce: a.nonce }),
-      ).toBe(true);
-    }
+
+    // The terms can be recovered from the chain by id alone.
+    const found = await getSettledAgreement({ clients: fx.lender.clients, arbiter: fx.arbiter, id });
+    expect(found?.agreement).toEqual(a);
+    expect(found?.transactionHash).toBe(receipt.transactionHash);
   });
 
   test("either party may submit, and one account can settle several agreements at once", async () => {
@@ -141,8 +129,14 @@ describe("settle", () => {
       arbiter: fx.arbiter,
       id: `0x${"ab".repeat(32)}`,
     });
-    expect(loan.status).toBe("None");
-    expect(loan.principal).toBe(0n);
+    expect(loan).toMatchObject({ status: "None", paid: 0n, maturity: 0n, disputed: false });
+    expect(
+      await getSettledAgreement({
+        clients: fx.lender.clients,
+        arbiter: fx.arbiter,
+        id: `0x${"ab".repeat(32)}`,
+      }),
+    ).toBeUndefined();
   });
 });
 
@@ -189,23 +183,26 @@ describe("settle rejects, with a typed error and no state change", () => {
         borrowerSignature: lenderSignature,
       }),
     );
-    expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
-    expect((error as ArbiterInvalidSignatureError).expectedSigner).toBe(fx.borrower.address);
+    expect(error).toMatchObject({ expectedSigner: fx.borrower.address });
   });
 
-  test("a signature over a different domain (another arbiter address)", async () => {
+  test("a signature over another domain (another arbiter address, another chain id)", async () => {
     const a = await agreement();
-    const otherDomain = { ...fx.domain, verifyingContract: fx.usdc };
-    const error = await rejection(() =>
-      settle({
-        clients: fx.borrower.clients,
-        arbiter: fx.arbiter,
-        agreement: a,
-        lenderSignature: signAgreement(otherDomain, a, fx.lender.signer),
-        borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
-      }),
-    );
-    expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
+    for (const domain of [
+      { ...fx.domain, verifyingContract: fx.usdc },
+      { ...fx.domain, chainId: fx.domain.chainId + 1 },
+    ]) {
+      const error = await rejection(() =>
+        settle({
+          clients: fx.borrower.clients,
+          arbiter: fx.arbiter,
+          agreement: a,
+          lenderSignature: signAgreement(domain, a, fx.lender.signer),
+          borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+        }),
+      );
+      expect(error).toBeInstanceOf(ArbiterInvalidSignatureError);
+    }
   });
 
   test("a replay of a settled agreement", async () => {
@@ -219,24 +216,21 @@ describe("settle rejects, with a typed error and no state change", () => {
     expect((error as ArbiterAlreadySettledError).id).toBe(id);
   });
 
-  test("a used nonce in a different agreement", async () => {
-    const a = await agreement();
-    await settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) });
-    const b = await agreement({ sessionId: `0x${"22".repeat(32)}`, principal: 1n });
-    const error = await rejection(() =>
-      settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: b, ...signatures(b) }),
-    );
-    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
-    expect(error).toMatchObject({ party: fx.lender.address, nonce: a.nonce });
-  });
-
   test("a nonce the borrower cancelled", async () => {
     const a = await agreement({ nonce: 77n });
     await invalidateNonce({ clients: fx.borrower.clients, arbiter: fx.arbiter, nonce: 77n });
+    expect(
+      await isNonceCancelled({
+        clients: fx.lender.clients,
+        arbiter: fx.arbiter,
+        owner: fx.borrower.address,
+        nonce: 77n,
+      }),
+    ).toBe(true);
     const error = await rejection(() =>
       settle({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
     );
-    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
+    expect(error).toBeInstanceOf(ArbiterNonceCancelledError);
     expect(error).toMatchObject({ party: fx.borrower.address, nonce: 77n });
   });
 
@@ -247,6 +241,43 @@ describe("settle rejects, with a typed error and no state change", () => {
     );
     expect(error).toBeInstanceOf(ArbiterNotPartyError);
     expect((error as ArbiterNotPartyError).caller).toBe(fx.stranger.address);
+  });
+
+  test("an unregistered party", async () => {
+    const a = await agreement({ lender: fx.stranger.address });
+    const error = await rejection(() =>
+      settle({
+        clients: fx.borrower.clients,
+        arbiter: fx.arbiter,
+        agreement: a,
+        lenderSignature: signAgreement(fx.domain, a, fx.stranger.signer),
+        borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+      }),
+    );
+    expect(error).toBeInstanceOf(ArbiterUnregisteredAgentError);
+    expect((error as Error).message).toMatch(/registerAgent/);
+  });
+
+  test("a self-loan and a zero principal", async () => {
+    const self = await agreement({ borrower: fx.lender.address });
+    const sig = signAgreement(fx.domain, self, fx.lender.signer);
+    expect(
+      await rejection(() =>
+        settle({
+          clients: fx.lender.clients,
+          arbiter: fx.arbiter,
+          agreement: self,
+          lenderSignature: sig,
+          borrowerSignature: sig,
+        }),
+      ),
+    ).toBeInstanceOf(ArbiterSelfLoanError);
+    const zero = await agreement({ principal: 0n });
+    expect(
+      await rejection(() =>
+        settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: zero, ...signatures(zero) }),
+      ),
+    ).toBeInstanceOf(ArbiterZeroAmountError);
   });
 
   test("a lender who has not approved the principal (token error decoded)", async () => {

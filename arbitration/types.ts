@@ -1,3 +1,12 @@
 /** Loan states as LiquidityArbiter numbers them (enum LoanStatus, index = on-chain value). */
-export const loanStatuses = ["None", "Active", "Repaid", "Defaulted"] as const;
+export const loanStatuses = ["None", "Active", "Repaid", "Defaulted", "Ruled"] as const;
 export type LoanStatus = (typeof loanStatuses)[number];
+
+/** Sides of an agreement as LiquidityArbiter numbers them (enum Party). In a ruling, "None"
+ *  dismisses the dispute: bonds go back to who posted them and the loan continues. */
+export const parties = ["None", "Lender", "Borrower"] as const;
+export type Party = (typeof parties)[number];
+
+export function partyIndex(p: Party): number {
+  return parties.indexOf(p);
+}

@@ -2,11 +2,13 @@
 # Runs the Foundry tests of contracts/ offline, compiling with solc-js (npm `solc`) through
 # contracts/solc-wrapper.mjs, since forge cannot download a native solc here.
 #
-#   bash contracts/forge-test.sh                      # all tests
-#   bash contracts/forge-test.sh --gas-report         # extra args go to `forge test`
+#   bash contracts/forge-test.sh                      # all suites (unit, fuzz, invariant, gas), then
+#                                                     # the gas table checked against contracts/snapshots/
+#   bash contracts/forge-test.sh --gas-report         # extra args go to `forge test` (no gas check)
 #   bash contracts/forge-test.sh --match-test Replay -vvv
 #
-# Needs only `npm ci` (forge comes from @foundry-rs/forge). Exits with forge's status.
+# Needs only `npm ci` (forge comes from @foundry-rs/forge). Exits non-zero if a test fails or, in the
+# no-argument form, if gas differs from the committed snapshot or misses a target (`npm run gas`).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,4 +38,10 @@ printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$(command -v node)" "$here/solc-wrapp
 chmod +x "$shim"
 
 cd "$here"
-exec "$forge" test --offline --use "$shim" "$@" </dev/null
+if [[ $# -gt 0 ]]; then
+  exec "$forge" test --offline --use "$shim" "$@" </dev/null
+fi
+# Gas tests run in contracts/gas.ts (twice: plain and --isolate), which compares with the snapshot.
+"$forge" test --offline --use "$shim" --no-match-path 'test/gas/*' </dev/null
+cd "$repo"
+exec node_modules/.bin/tsx contracts/gas.ts --check

@@ -36,16 +36,19 @@ export const agreementTypes = {
     { name: "tenor", type: "uint32" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint64" },
+    { name: "callRiskLevel", type: "uint8" },
   ],
 } as const;
 
 /** The type string, as the contract's AGREEMENT_TYPEHASH spells it. */
 export const AGREEMENT_TYPE =
-  "Agreement(bytes32 sessionId,address lender,address borrower,address principalToken,uint256 principal,address collateralToken,uint256 collateral,uint32 rateBps,uint32 tenor,uint256 nonce,uint64 deadline)";
+  "Agreement(bytes32 sessionId,address lender,address borrower,address principalToken,uint256 principal,address collateralToken,uint256 collateral,uint32 rateBps,uint32 tenor,uint256 nonce,uint64 deadline,uint8 callRiskLevel)";
 
 /** A loan both parties sign: `principal` of `principalToken` from lender to borrower, against
  *  `collateral` of `collateralToken` held in escrow, at simple annual `rateBps` for `tenor` seconds.
- *  It must be settled before `deadline` (unix seconds); `nonce` is unique per party. */
+ *  It must be settled before `deadline` (unix seconds); `nonce` is unique per party.
+ *  `callRiskLevel` (uint8, absent = 0 = never): the lender may call the loan early while the on-chain
+ *  system risk level is at least this (see docs/ARBITRATION.md). Absent and 0 sign the same. */
 export type Agreement = {
   sessionId: Hex;
   lender: Address;
@@ -58,6 +61,7 @@ export type Agreement = {
   tenor: number;
   nonce: bigint;
   deadline: bigint;
+  callRiskLevel?: number | undefined;
 };
 
 /** Wire/JSON form of an Agreement (bigints as decimal strings), validated on arrival. */
@@ -73,6 +77,7 @@ export const AgreementSchema = z.strictObject({
   tenor: smallUint(0xffffffff),
   nonce: uint(256),
   deadline: uint(64),
+  callRiskLevel: smallUint(0xff).optional(),
 });
 
 export function agreementToJson(a: Agreement): unknown {
@@ -85,7 +90,7 @@ const AGREEMENT_TYPEHASH = keccak256(stringToBytes(AGREEMENT_TYPE), "bytes");
  *  fields are static words) because it sits on every accept and confirm; equal to viem's
  *  hashTypedData, which `hashAgreementWithViem` keeps for the tests that prove it. */
 export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
-  const buf = new Uint8Array(32 * 12);
+  const buf = new Uint8Array(32 * 13);
   const view = new DataView(buf.buffer);
   buf.set(AGREEMENT_TYPEHASH, 0);
   writeHexWord(buf, 32, a.sessionId, 32);
@@ -99,6 +104,7 @@ export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
   writeUintWord(view, 288, a.tenor, 0xffffffff);
   writeBigUintWord(view, 320, a.nonce, 256);
   writeBigUintWord(view, 352, a.deadline, 64);
+  writeUintWord(view, 384, a.callRiskLevel ?? 0, 0xff);
   return eip712Digest(domain, buf);
 }
 
@@ -107,7 +113,7 @@ export function hashAgreementWithViem(domain: ArbiterDomain, agreement: Agreemen
     domain: eip712Domain(domain),
     types: agreementTypes,
     primaryType: "Agreement",
-    message: { ...agreement },
+    message: { ...agreement, callRiskLevel: agreement.callRiskLevel ?? 0 },
   });
 }
 

@@ -5,27 +5,47 @@ import {LiquidityArbiter} from "../src/LiquidityArbiter.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {Test} from "./utils/Test.sol";
 
-/// @dev Drives the arbiter through random settle / repay / claimDefault sequences among a few agents
-/// and keeps a ghost copy of what must be in escrow.
+/// @dev Drives the arbiter through random settle / repay / isPartial repay / default / call / dispute /
+/// counter-bond / rule / resolve / alert sequences among three agents, and checks after every action
+/// that no token reached anyone but the loan's parties. Bonds are in WETH, the collateral token, so
+/// escrow and bonds share one balance.
 contract ArbiterHandler is Test {
     LiquidityArbiter public immutable arbiter;
     TestToken public immutable usdc;
     TestToken public immutable weth;
 
-    uint256[3] internal keys = [uint256(0xA11CE), 0xB0B, 0xCA401];
-    bytes32[] public ids;
-    uint256 public nextNonce;
-    /// @dev Sum of collateral of loans the handler believes active.
-    uint256 public ghostEscrowed;
-    uint256 public settledCount;
-    uint256 public repaidCount;
-    uint256 public defaultedCount;
+    uint256[3] internal agentPks = [uint256(0xA11CE), 0xB0B, 0xCA401];
+    address[3] internal agents;
+    uint256[] internal arbiterPks;
+    address[] internal arbiterAddrs;
 
-    constructor(LiquidityArbiter arbiter_, TestToken usdc_, TestToken weth_) {
+    LiquidityArbiter.Agreement[] internal _agreements;
+    bytes32[] public ids;
+    uint256 internal nextNonce = 1;
+
+    // Ghost accounting and violation counters (the invariants require them to stay zero).
+    /// @dev Collateral the handler believes is in escrow.
+    uint256 public ghostEscrow;
+    /// @dev Bonds the handler believes are held.
+    uint256 public ghostBonds;
+    uint256 public doubleSettles;
+    uint256 public leaks;
+    mapping(bytes32 => bool) public closed;
+
+    mapping(bytes4 => uint256) public calls;
+
+    constructor(
+        LiquidityArbiter arbiter_,
+        TestToken usdc_,
+        TestToken weth_,
+        uint256[] memory arbiterPks_,
+        address[] memory arbiterAddrs_
+    ) {
         (arbiter, usdc, weth) = (arbiter_, usdc_, weth_);
-        for (uint256 i; i < keys.length; ++i) {
-            address who = vm.addr(keys[i]);
-            vm.startPrank(who);
+        (arbiterPks, arbiterAddrs) = (arbiterPks_, arbiterAddrs_);
+        for (uint256 i; i < 3; ++i) {
+            agents[i] = vm.addr(agentPks[i]);
+            vm.startPrank(agents[i]);
             usdc.approve(address(arbiter), type(uint256).max);
             weth.approve(address(arbiter), type(uint256).max);
             vm.stopPrank();
@@ -36,63 +56,291 @@ contract ArbiterHandler is Test {
         return ids.length;
     }
 
-    function settle(uint256 lenderSeed, uint256 offset, uint256 principal, uint256 collateral, uint32 rate, uint32 tenor)
-        external
-    {
-        uint256 lenderIndex = lenderSeed % 3;
-        uint256 lenderPk = keys[lenderIndex];
-        uint256 borrowerPk = keys[(lenderIndex + 1 + offset % 2) % 3];
-        principal = bound(principal, 1, 1e30);
-        collateral = bound(collateral, 0, 1e30);
-        tenor = uint32(bound(tenor, 0, 730 days));
-        LiquidityArbiter.Agreement memory a = LiquidityArbiter.Agreement({
-            sessionId: keccak256(abi.encode(nextNonce)),
-            lender: vm.addr(lenderPk),
-            borrower: vm.addr(borrowerPk),
-            principalToken: address(usdc),
-            principal: principal,
-            collateralToken: address(weth),
-            collateral: collateral,
-            rateBps: uint32(bound(rate, 0, 100_000)),
-            tenor: tenor,
-            nonce: nextNonce++,
-            deadline: uint64(block.timestamp + 1 hours)
-        });
-        usdc.mint(a.lender, principal);
-        weth.mint(a.borrower, collateral);
-        bytes32 digest = arbiter.hashAgreement(a);
-        bytes memory lenderSig = _sign(lenderPk, digest);
-        bytes memory borrowerSig = _sign(borrowerPk, digest);
-        vm.prank(a.borrower);
-        ids.push(arbiter.settle(a, lenderSig, borrowerSig));
-        ghostEscrowed += collateral;
-        ++settledCount;
+    function agreement(uint256 i) external view returns (LiquidityArbiter.Agreement memory) {
+        return _agreements[i];
     }
 
-    function repay(uint256 index, uint256 delay) external {
+    /*//////////////////////////////////////////////////////////////
+                                 ACTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    function settle(
+        uint256 lenderSeed,
+        uint256 offset,
+        uint256 principal,
+        uint256 collateral,
+        uint32 rate,
+        uint32 tenor,
+        uint8 callLevel
+    ) external {
+        uint256 li = lenderSeed % 3;
+        uint256 bi = (li + 1 + offset % 2) % 3;
+        LiquidityArbiter.Agreement memory a = LiquidityArbiter.Agreement({
+            sessionId: keccak256(abi.encode("session", nextNonce)),
+            lender: agents[li],
+            borrower: agents[bi],
+            principalToken: address(usdc),
+            principal: bound(principal, 1, 1e30),
+            collateralToken: address(weth),
+            collateral: bound(collateral, 0, 1e30),
+            rateBps: uint32(bound(rate, 0, 100_000)),
+            tenor: uint32(bound(tenor, 0, 60 days)),
+            nonce: uint256(keccak256(abi.encode(nextNonce++))),
+            deadline: uint64(block.timestamp + 1 hours),
+            callRiskLevel: uint8(bound(callLevel, 0, 3))
+        });
+        usdc.mint(a.lender, a.principal);
+        weth.mint(a.borrower, a.collateral);
+        bytes32 digest = arbiter.hashAgreement(a);
+        bytes memory lenderSig = _sign(agentPks[li], digest);
+        bytes memory borrowerSig = _sign(agentPks[bi], digest);
+        uint256[3][2] memory before = _balances();
+        vm.prank(a.borrower);
+        bytes32 id = arbiter.settle(a, lenderSig, borrowerSig);
+        _checkOnlyParties(a, before);
+        ids.push(id);
+        _agreements.push(a);
+        ghostEscrow += a.collateral;
+        ++calls[this.settle.selector];
+    }
+
+    /// @dev Tries to settle an already-settled agreement again (it must fail).
+    function resettle(uint256 index) external {
         if (ids.length == 0) return;
-        bytes32 id = ids[index % ids.length];
-        LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
-        if (loan.status != LiquidityArbiter.LoanStatus.Active) return;
-        vm.warp(block.timestamp + bound(delay, 0, 30 days));
-        usdc.mint(loan.borrower, arbiter.amountDue(id));
-        vm.prank(loan.borrower);
-        arbiter.repay(id);
-        ghostEscrowed -= loan.collateral;
-        ++repaidCount;
+        LiquidityArbiter.Agreement memory a = _agreements[index % ids.length];
+        bytes32 digest = arbiter.hashAgreement(a);
+        bytes memory lenderSig = _sign(_pkOf(a.lender), digest);
+        bytes memory borrowerSig = _sign(_pkOf(a.borrower), digest);
+        vm.warp(block.timestamp); // deadline may have passed: either revert is fine
+        vm.prank(a.lender);
+        try arbiter.settle(a, lenderSig, borrowerSig) {
+            ++doubleSettles;
+        } catch {}
+        ++calls[this.resettle.selector];
+    }
+
+    function repay(uint256 index, uint256 payerSeed, uint256 amountSeed, bool isPartial) external {
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active) return;
+        (uint256 owed, uint256 escrowed) = arbiter.outstanding(a);
+        uint256 amount = isPartial ? bound(amountSeed, 1, owed) : owed;
+        address payer = agents[payerSeed % 3];
+        usdc.mint(payer, amount);
+        uint256[3][2] memory before = _balances();
+        vm.prank(payer);
+        if (isPartial) arbiter.repayPartial(a, amount);
+        else arbiter.repay(a);
+        _checkOnlyParties(a, before, payer);
+        (, uint256 escrowedAfter) = _outstandingOrZero(a);
+        ghostEscrow -= escrowed - escrowedAfter;
+        if (_status(id) == LiquidityArbiter.LoanStatus.Repaid) closed[id] = true;
+        ++calls[isPartial ? bytes4(keccak256("repayPartial")) : this.repay.selector];
     }
 
     function claimDefault(uint256 index) external {
-        if (ids.length == 0) return;
-        bytes32 id = ids[index % ids.length];
-        LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
-        if (loan.status != LiquidityArbiter.LoanStatus.Active) return;
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active || loan.disputed) return;
         uint256 after_ = uint256(loan.maturity) + arbiter.GRACE_PERIOD() + 1;
         if (block.timestamp < after_) vm.warp(after_);
-        vm.prank(loan.lender);
-        arbiter.claimDefault(id);
-        ghostEscrowed -= loan.collateral;
-        ++defaultedCount;
+        (, uint256 escrowed) = arbiter.outstanding(a);
+        uint256[3][2] memory before = _balances();
+        vm.prank(a.lender);
+        arbiter.claimDefault(a);
+        _checkOnlyParties(a, before);
+        ghostEscrow -= escrowed;
+        closed[id] = true;
+        ++calls[this.claimDefault.selector];
+    }
+
+    function raiseAlertAndCall(uint256 index, uint8 level) external {
+        level = uint8(bound(level, 0, 3));
+        LiquidityArbiter.RiskAlert memory last = arbiter.currentAlert();
+        if (last.issuedAt >= block.timestamp) vm.warp(last.issuedAt + 1);
+        LiquidityArbiter.RiskAlert memory alert = LiquidityArbiter.RiskAlert({
+            level: level,
+            evidenceHash: keccak256(abi.encode(block.timestamp)),
+            issuedAt: uint64(block.timestamp),
+            expiresAt: uint64(block.timestamp + 1 days)
+        });
+        bytes32 digest = arbiter.hashRiskAlert(alert);
+        // Two agents, ascending.
+        (address s0, address s1) = agents[0] < agents[1] ? (agents[0], agents[1]) : (agents[1], agents[0]);
+        LiquidityArbiter.SignerSignature[] memory sigs = new LiquidityArbiter.SignerSignature[](2);
+        sigs[0] = LiquidityArbiter.SignerSignature(s0, _sign(_pkOf(s0), digest));
+        sigs[1] = LiquidityArbiter.SignerSignature(s1, _sign(_pkOf(s1), digest));
+        arbiter.raiseAlert(alert, sigs);
+
+        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (
+            ok && loan.status == LiquidityArbiter.LoanStatus.Active && a.callRiskLevel != 0
+                && level >= a.callRiskLevel && loan.maturity > block.timestamp
+        ) {
+            vm.prank(a.lender);
+            arbiter.callLoan(a);
+            ++calls[this.raiseAlertAndCall.selector];
+        }
+    }
+
+    function dispute(uint256 index, bool byLender) external {
+        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active || loan.disputed) return;
+        address disputer = byLender ? a.lender : a.borrower;
+        LiquidityArbiter.Dispute memory last = arbiter.getDispute(ids[index % ids.length]);
+        if (byLender ? last.lenderDisputed : last.borrowerDisputed) return;
+        uint256 bond = arbiter.bondAmount();
+        weth.mint(disputer, bond);
+        uint256[3][2] memory before = _balances();
+        vm.prank(disputer);
+        arbiter.dispute(a, keccak256("transcript"));
+        _checkOnlyParties(a, before);
+        ghostBonds += bond;
+        ++calls[this.dispute.selector];
+    }
+
+    function counterDispute(uint256 index) external {
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || !loan.disputed) return;
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        if (d.counterBonded || block.timestamp > d.deadline) return;
+        address counterparty = d.disputer == LiquidityArbiter.Party.Lender ? a.borrower : a.lender;
+        weth.mint(counterparty, d.bond);
+        uint256[3][2] memory before = _balances();
+        vm.prank(counterparty);
+        arbiter.counterDispute(a, keccak256("counter"));
+        _checkOnlyParties(a, before);
+        ghostBonds += d.bond;
+        ++calls[this.counterDispute.selector];
+    }
+
+    function rule(uint256 index, uint8 outcome, bool closeLoan) external {
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || !loan.disputed) return;
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        if (block.timestamp > d.deadline) return;
+        LiquidityArbiter.Party winner = LiquidityArbiter.Party(bound(outcome, 0, 2));
+        bool close = closeLoan && winner != LiquidityArbiter.Party.None;
+        bytes32 digest = arbiter.hashRuling(
+            LiquidityArbiter.Ruling({loanId: id, round: d.round, winner: winner, closeLoan: close})
+        );
+        LiquidityArbiter.SignerSignature[] memory sigs = new LiquidityArbiter.SignerSignature[](2);
+        for (uint256 i; i < 2; ++i) {
+            sigs[i] = LiquidityArbiter.SignerSignature(arbiterAddrs[i], _sign(arbiterPks[i], digest));
+        }
+        _decide(a, id, d, winner, close, sigs);
+        ++calls[this.rule.selector];
+    }
+
+    function resolve(uint256 index) external {
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        if (!ok || !loan.disputed) return;
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
+        LiquidityArbiter.SignerSignature[] memory none;
+        if (d.counterBonded) _decide(a, id, d, LiquidityArbiter.Party.None, false, none);
+        else _decide(a, id, d, d.disputer, true, none);
+        ++calls[this.resolve.selector];
+    }
+
+    function warp(uint256 seconds_) external {
+        vm.warp(block.timestamp + bound(seconds_, 0, 3 days));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 HELPERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Applies a ruling (signed, or by timeout when `sigs` is empty) and checks where funds went:
+    /// only to the winner (or, when dismissed, each bond back to its poster).
+    function _decide(
+        LiquidityArbiter.Agreement memory a,
+        bytes32 id,
+        LiquidityArbiter.Dispute memory d,
+        LiquidityArbiter.Party winner,
+        bool close,
+        LiquidityArbiter.SignerSignature[] memory sigs
+    ) internal {
+        (, uint256 escrowed) = _outstandingOrZero(a);
+        bool active = _status(id) == LiquidityArbiter.LoanStatus.Active;
+        uint256[3][2] memory before = _balances();
+        if (sigs.length == 0) arbiter.resolve(a);
+        else arbiter.rule(a, winner, close, sigs);
+        uint256[3][2] memory after_ = _balances();
+        uint256 bonds = d.counterBonded ? 2 * d.bond : d.bond;
+        uint256 escrowPaid = close && active ? escrowed : 0;
+        for (uint256 i; i < 3; ++i) {
+            uint256 gain = after_[1][i] - before[1][i];
+            uint256 expected;
+            if (winner == LiquidityArbiter.Party.None) {
+                LiquidityArbiter.Party p = _sideOf(a, agents[i]);
+                if (p == d.disputer) expected = d.bond;
+                else if (p != LiquidityArbiter.Party.None && d.counterBonded) expected = d.bond;
+            } else if (agents[i] == (winner == LiquidityArbiter.Party.Lender ? a.lender : a.borrower)) {
+                expected = bonds + escrowPaid;
+            }
+            if (gain != expected || after_[0][i] != before[0][i]) ++leaks;
+        }
+        ghostBonds -= bonds;
+        ghostEscrow -= escrowPaid;
+        if (close && active) closed[id] = true;
+    }
+
+    function _pick(uint256 index)
+        internal
+        view
+        returns (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan)
+    {
+        if (ids.length == 0) return (false, a, id, loan);
+        uint256 i = index % ids.length;
+        (a, id) = (_agreements[i], ids[i]);
+        loan = arbiter.getLoan(id);
+        if (closed[id] && loan.status == LiquidityArbiter.LoanStatus.Active) revert("closed loan reopened");
+        ok = true;
+    }
+
+    function _outstandingOrZero(LiquidityArbiter.Agreement memory a) internal view returns (uint256, uint256) {
+        return arbiter.outstanding(a);
+    }
+
+    function _status(bytes32 id) internal view returns (LiquidityArbiter.LoanStatus) {
+        return arbiter.getLoan(id).status;
+    }
+
+    function _sideOf(LiquidityArbiter.Agreement memory a, address who) internal pure returns (LiquidityArbiter.Party) {
+        if (who == a.lender) return LiquidityArbiter.Party.Lender;
+        if (who == a.borrower) return LiquidityArbiter.Party.Borrower;
+        return LiquidityArbiter.Party.None;
+    }
+
+    /// @dev [token][agent]: 0 = USDC, 1 = WETH.
+    function _balances() internal view returns (uint256[3][2] memory b) {
+        for (uint256 i; i < 3; ++i) {
+            b[0][i] = usdc.balanceOf(agents[i]);
+            b[1][i] = weth.balanceOf(agents[i]);
+        }
+    }
+
+    function _checkOnlyParties(LiquidityArbiter.Agreement memory a, uint256[3][2] memory before) internal {
+        _checkOnlyParties(a, before, address(0));
+    }
+
+    /// @dev Every agent other than the parties (and `payer`) kept its balances; no party lost WETH
+    /// it did not send to the arbiter.
+    function _checkOnlyParties(LiquidityArbiter.Agreement memory a, uint256[3][2] memory before, address payer)
+        internal
+    {
+        uint256[3][2] memory after_ = _balances();
+        for (uint256 i; i < 3; ++i) {
+            address who = agents[i];
+            if (who == a.lender || who == a.borrower || who == payer) continue;
+            if (after_[0][i] != before[0][i] || after_[1][i] != before[1][i]) ++leaks;
+        }
+    }
+
+    function _pkOf(address who) internal view returns (uint256) {
+        for (uint256 i; i < 3; ++i) {
+            if (agents[i] == who) return agentPks[i];
+        }
+        revert("unknown agent");
     }
 
     function _sign(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
@@ -101,8 +349,9 @@ contract ArbiterHandler is Test {
     }
 }
 
-/// @dev Conservation of funds: the arbiter never keeps principal, and holds exactly the collateral of
-/// active loans, whatever sequence of settlements, repayments and defaults happened.
+/// @dev Conservation of funds: the arbiter's balance of each token always equals the escrow of
+/// active loans plus the bonds of open disputes; no agreement settles twice; funds go only to the
+/// parties or the ruled winner; closed loans never reopen.
 contract LiquidityArbiterInvariantTest is Test {
     LiquidityArbiter internal arbiter;
     TestToken internal usdc;
@@ -111,10 +360,27 @@ contract LiquidityArbiterInvariantTest is Test {
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        arbiter = new LiquidityArbiter();
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
-        handler = new ArbiterHandler(arbiter, usdc, weth);
+        arbiter = new LiquidityArbiter(address(this), weth, 1e18, 1 days, 2 days, 2);
+
+        uint256[] memory pks = new uint256[](3);
+        address[] memory addrs = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            pks[i] = 0xA1 + i;
+            addrs[i] = vm.addr(pks[i]);
+        }
+        for (uint256 i = 1; i < 3; ++i) {
+            for (uint256 j = i; j > 0 && addrs[j - 1] > addrs[j]; --j) {
+                (addrs[j - 1], addrs[j]) = (addrs[j], addrs[j - 1]);
+                (pks[j - 1], pks[j]) = (pks[j], pks[j - 1]);
+            }
+        }
+        arbiter.setArbiters(addrs, 2);
+        handler = new ArbiterHandler(arbiter, usdc, weth, pks, addrs);
+        arbiter.registerAgent(vm.addr(0xA11CE), "A");
+        arbiter.registerAgent(vm.addr(0xB0B), "B");
+        arbiter.registerAgent(vm.addr(0xCA401), "C");
     }
 
     /// @dev Read by forge: only the handler is called during invariant runs.
@@ -123,25 +389,37 @@ contract LiquidityArbiterInvariantTest is Test {
         targets[0] = address(handler);
     }
 
-    function invariant_escrowHoldsExactlyActiveCollateral() public view {
-        assertEq(weth.balanceOf(address(arbiter)), handler.ghostEscrowed(), "escrow == active collateral");
-    }
-
-    function invariant_escrowMatchesActiveLoansOnChain() public view {
-        uint256 active;
+    /// @dev Computed from the contract's own state, independently of the handler's ghosts.
+    function invariant_balanceEqualsEscrowPlusBondsOwed() public view {
+        uint256 escrow;
+        uint256 bonds;
         for (uint256 i; i < handler.loanCount(); ++i) {
-            LiquidityArbiter.Loan memory loan = arbiter.getLoan(handler.ids(i));
-            if (loan.status == LiquidityArbiter.LoanStatus.Active) active += loan.collateral;
+            bytes32 id = handler.ids(i);
+            LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
+            if (loan.status == LiquidityArbiter.LoanStatus.Active) {
+                (, uint256 escrowed) = arbiter.outstanding(handler.agreement(i));
+                escrow += escrowed;
+            }
+            if (loan.disputed) {
+                LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+                bonds += d.counterBonded ? 2 * d.bond : d.bond;
+            }
         }
-        assertEq(weth.balanceOf(address(arbiter)), active, "escrow == sum of active loans' collateral");
+        assertEq(weth.balanceOf(address(arbiter)), escrow + bonds, "WETH held == escrow + bonds owed");
+        assertEq(usdc.balanceOf(address(arbiter)), 0, "principal never stays in the arbiter");
     }
 
-    function invariant_principalNeverStaysInArbiter() public view {
-        assertEq(usdc.balanceOf(address(arbiter)), 0, "no principal token held");
+    function invariant_ghostAccountingMatches() public view {
+        assertEq(
+            weth.balanceOf(address(arbiter)), handler.ghostEscrow() + handler.ghostBonds(), "ghost escrow + bonds"
+        );
     }
 
-    function invariant_everyLoanIsAccountedFor() public view {
-        assertEq(handler.settledCount(), handler.loanCount(), "one id per settlement");
-        assertLe(handler.repaidCount() + handler.defaultedCount(), handler.settledCount(), "closed <= settled");
+    function invariant_noAgreementSettlesTwice() public view {
+        assertEq(handler.doubleSettles(), 0, "a settled agreement settled again");
+    }
+
+    function invariant_fundsOnlyToPartiesOrWinner() public view {
+        assertEq(handler.leaks(), 0, "a token moved to someone not entitled to it");
     }
 }

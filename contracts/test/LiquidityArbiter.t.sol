@@ -1,131 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {LiquidityArbiter} from "../src/LiquidityArbiter.sol";
 import {TestToken} from "../src/test/TestToken.sol";
-import {Test} from "./utils/Test.sol";
+import {ArbiterFixture} from "./utils/ArbiterFixture.sol";
+import {FeeOnTransferToken, OwnedWallet, ReentrantToken, ReturnsFalseToken} from "./utils/Tokens.sol";
 
-/// @dev Burns 1% of every transfer: the kind of collateral the arbiter must refuse.
-contract FeeOnTransferToken is ERC20 {
-    constructor() ERC20("Fee", "FEE") {}
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
-
-    function _update(address from, address to, uint256 value) internal override {
-        if (from != address(0) && to != address(0)) {
-            uint256 fee = value / 100;
-            super._update(from, address(0), fee);
-            value -= fee;
-        }
-        super._update(from, to, value);
-    }
-}
-
-/// @dev A smart wallet that accepts its owner's ECDSA signature (ERC-1271).
-contract OwnedWallet is IERC1271 {
-    address internal immutable _owner;
-
-    constructor(address owner_) {
-        _owner = owner_;
-    }
-
-    function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
-        (address recovered,,) = ECDSA.tryRecover(hash, signature);
-        return recovered == _owner ? IERC1271.isValidSignature.selector : bytes4(0xffffffff);
-    }
-
-    function approve(IERC20 token, address spender, uint256 amount) external {
-        require(msg.sender == _owner, "not owner");
-        token.approve(spender, amount);
-    }
-}
-
-contract LiquidityArbiterTest is Test {
-    LiquidityArbiter internal arbiter;
-    TestToken internal usdc;
-    TestToken internal weth;
-
-    uint256 internal constant LENDER_PK = 0xA11CE;
-    uint256 internal constant BORROWER_PK = 0xB0B;
-    uint256 internal constant STRANGER_PK = 0x5EE;
-    address internal lender;
-    address internal borrower;
-    address internal stranger;
-
-    uint256 internal constant PRINCIPAL = 1_000_000e6; // 1M USDC
-    uint256 internal constant COLLATERAL = 500e18; // 500 WETH
-    uint32 internal constant RATE_BPS = 500; // 5% a year
-    uint32 internal constant TENOR = 30 days;
-
-    function setUp() public {
-        vm.warp(1_700_000_000);
-        arbiter = new LiquidityArbiter();
-        usdc = new TestToken("USD Coin", "USDC", 6);
-        weth = new TestToken("Wrapped Ether", "WETH", 18);
-        lender = vm.addr(LENDER_PK);
-        borrower = vm.addr(BORROWER_PK);
-        stranger = vm.addr(STRANGER_PK);
-        vm.label(lender, "lender");
-        vm.label(borrower, "borrower");
-        vm.label(address(arbiter), "arbiter");
-
-        usdc.mint(lender, 10 * PRINCIPAL);
-        usdc.mint(borrower, PRINCIPAL); // enough to pay interest
-        weth.mint(borrower, 10 * COLLATERAL);
-        vm.prank(lender);
-        usdc.approve(address(arbiter), type(uint256).max);
-        vm.startPrank(borrower);
-        usdc.approve(address(arbiter), type(uint256).max);
-        weth.approve(address(arbiter), type(uint256).max);
-        vm.stopPrank();
-    }
+/// @dev Unit tests: every function, every revert, and the attacks of the issue (replay across chains
+/// and contracts, reentrant token, wrong party, malleable signature, expired deadline, arbiter set
+/// below threshold).
+contract LiquidityArbiterTest is ArbiterFixture {
+    uint256 internal constant N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     /*//////////////////////////////////////////////////////////////
-                                HELPERS
-    //////////////////////////////////////////////////////////////*/
-
-    function _agreement() internal view returns (LiquidityArbiter.Agreement memory) {
-        return LiquidityArbiter.Agreement({
-            sessionId: keccak256("session-1"),
-            lender: lender,
-            borrower: borrower,
-            principalToken: address(usdc),
-            principal: PRINCIPAL,
-            collateralToken: address(weth),
-            collateral: COLLATERAL,
-            rateBps: RATE_BPS,
-            tenor: TENOR,
-            nonce: 1,
-            deadline: uint64(block.timestamp + 1 hours)
-        });
-    }
-
-    function _sign(uint256 pk, LiquidityArbiter.Agreement memory a) internal view returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, arbiter.hashAgreement(a));
-        return abi.encodePacked(r, s, v);
-    }
-
-    function _settle(LiquidityArbiter.Agreement memory a) internal returns (bytes32) {
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(a.borrower);
-        return arbiter.settle(a, lenderSig, borrowerSig);
-    }
-
-    function _expectedDue(uint256 principal, uint256 rateBps, uint256 tenor) internal pure returns (uint256) {
-        uint256 num = principal * rateBps * tenor;
-        uint256 denom = 10_000 * 365 days;
-        return principal + num / denom + (num % denom == 0 ? 0 : 1);
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                               HAPPY PATH
+                               SETTLEMENT
     //////////////////////////////////////////////////////////////*/
 
     function test_settle_movesPrincipalAndEscrowsCollateral() public {
@@ -134,9 +25,11 @@ contract LiquidityArbiterTest is Test {
         uint256 borrowerUsdc = usdc.balanceOf(borrower);
         uint256 borrowerWeth = weth.balanceOf(borrower);
 
+        vm.expectEmit();
+        emit LiquidityArbiter.Settled(_hash(a), lender, borrower, uint64(block.timestamp) + TENOR, _due(a), a);
         bytes32 id = _settle(a);
 
-        assertEq(id, arbiter.hashAgreement(a), "id is the EIP-712 digest");
+        assertEq(id, _hash(a), "id is the EIP-712 digest");
         assertEq(usdc.balanceOf(lender), lenderUsdc - PRINCIPAL, "lender paid principal");
         assertEq(usdc.balanceOf(borrower), borrowerUsdc + PRINCIPAL, "borrower got principal");
         assertEq(weth.balanceOf(borrower), borrowerWeth - COLLATERAL, "borrower posted collateral");
@@ -144,15 +37,13 @@ contract LiquidityArbiterTest is Test {
 
         LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
         assertTrue(loan.status == LiquidityArbiter.LoanStatus.Active, "active");
-        assertEq(loan.lender, lender, "lender");
-        assertEq(loan.borrower, borrower, "borrower");
-        assertEq(loan.principalToken, address(usdc), "principal token");
-        assertEq(loan.collateralToken, address(weth), "collateral token");
-        assertEq(loan.principal, PRINCIPAL, "principal");
-        assertEq(loan.collateral, COLLATERAL, "collateral");
+        assertFalse(loan.disputed, "not disputed");
         assertEq(loan.maturity, block.timestamp + TENOR, "maturity");
-        assertEq(arbiter.amountDue(id), _expectedDue(PRINCIPAL, RATE_BPS, TENOR), "amount due");
-        assertTrue(arbiter.isNonceUsed(lender, 1) && arbiter.isNonceUsed(borrower, 1), "nonces used");
+        assertEq(loan.paid, 0, "nothing paid");
+        (uint256 owed, uint256 escrowed) = arbiter.outstanding(a);
+        assertEq(owed, _due(a), "owed = amount due");
+        assertEq(escrowed, COLLATERAL, "escrowed");
+        assertEq(arbiter.amountDue(a), _due(a), "amount due");
     }
 
     function test_settle_lenderMaySubmit() public {
@@ -161,25 +52,20 @@ contract LiquidityArbiterTest is Test {
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
         vm.prank(lender);
         bytes32 id = arbiter.settle(a, lenderSig, borrowerSig);
-        assertTrue(arbiter.getLoan(id).status == LiquidityArbiter.LoanStatus.Active, "active");
-    }
-
-    /// @dev Steady state: parties' nonce words and the escrow balance already exist (gas reference).
-    function test_settle_secondLoanBetweenSameParties() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        _settle(a);
-        a.nonce = 2;
-        bytes32 id = _settle(a);
-        assertEq(weth.balanceOf(address(arbiter)), 2 * COLLATERAL, "both escrowed");
-        assertTrue(arbiter.getLoan(id).status == LiquidityArbiter.LoanStatus.Active, "active");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "active");
     }
 
     function test_settle_withoutCollateral() public {
         LiquidityArbiter.Agreement memory a = _agreement();
-        a.collateral = 0;
-        a.collateralToken = address(0);
+        (a.collateral, a.collateralToken) = (0, address(0));
         _settle(a);
         assertEq(weth.balanceOf(address(arbiter)), 0, "nothing escrowed");
+    }
+
+    function test_settle_atDeadlineSucceeds() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        vm.warp(a.deadline);
+        _settle(a);
     }
 
     function test_settle_acceptsErc1271Wallet() public {
@@ -187,6 +73,8 @@ contract LiquidityArbiterTest is Test {
         weth.mint(address(wallet), COLLATERAL);
         vm.prank(borrower);
         wallet.approve(weth, address(arbiter), COLLATERAL);
+        vm.prank(governance);
+        arbiter.registerAgent(address(wallet), PERP);
 
         LiquidityArbiter.Agreement memory a = _agreement();
         a.borrower = address(wallet);
@@ -195,136 +83,20 @@ contract LiquidityArbiterTest is Test {
         vm.prank(lender);
         arbiter.settle(a, lenderSig, walletSig);
         assertEq(usdc.balanceOf(address(wallet)), PRINCIPAL, "wallet got principal");
+        assertEq(weth.balanceOf(address(arbiter)), COLLATERAL, "wallet's collateral escrowed");
     }
 
-    function test_repay_paysLenderAndReleasesCollateral() public {
-        bytes32 id = _settle(_agreement());
-        uint256 due = arbiter.amountDue(id);
-        uint256 lenderUsdc = usdc.balanceOf(lender);
-        uint256 borrowerUsdc = usdc.balanceOf(borrower);
-        uint256 borrowerWeth = weth.balanceOf(borrower);
-
-        vm.warp(block.timestamp + TENOR);
-        vm.prank(borrower);
-        arbiter.repay(id);
-
-        assertEq(usdc.balanceOf(lender), lenderUsdc + due, "lender got amount due");
-        assertEq(usdc.balanceOf(borrower), borrowerUsdc - due, "borrower paid amount due");
-        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL, "collateral returned");
-        assertEq(weth.balanceOf(address(arbiter)), 0, "escrow empty");
-        assertTrue(arbiter.getLoan(id).status == LiquidityArbiter.LoanStatus.Repaid, "repaid");
-    }
-
-    function test_repay_byThirdPartyPaysFromCallerAndReturnsCollateralToBorrower() public {
-        bytes32 id = _settle(_agreement());
-        uint256 due = arbiter.amountDue(id);
-        usdc.mint(stranger, due);
-        uint256 borrowerUsdc = usdc.balanceOf(borrower);
-        vm.startPrank(stranger);
-        usdc.approve(address(arbiter), due);
-        arbiter.repay(id);
-        vm.stopPrank();
-        assertEq(usdc.balanceOf(stranger), 0, "payer paid");
-        assertEq(usdc.balanceOf(borrower), borrowerUsdc, "borrower's funds untouched");
-        assertEq(weth.balanceOf(borrower), 10 * COLLATERAL, "collateral back to borrower");
-    }
-
-    function test_claimDefault_afterGracePeriod() public {
-        bytes32 id = _settle(_agreement());
-        uint256 claimableAfter = block.timestamp + TENOR + arbiter.GRACE_PERIOD();
-
-        vm.warp(claimableAfter);
+    function test_settle_revertsWhenErc1271WalletRejects() public {
+        OwnedWallet wallet = new OwnedWallet(borrower);
+        vm.prank(governance);
+        arbiter.registerAgent(address(wallet), PERP);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.borrower = address(wallet);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory strangerSig = _sign(STRANGER_PK, a);
         vm.prank(lender);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.GracePeriodActive.selector, claimableAfter));
-        arbiter.claimDefault(id);
-
-        vm.warp(claimableAfter + 1);
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotLender.selector, borrower));
-        arbiter.claimDefault(id);
-
-        vm.prank(lender);
-        arbiter.claimDefault(id);
-        assertEq(weth.balanceOf(lender), COLLATERAL, "lender took collateral");
-        assertTrue(arbiter.getLoan(id).status == LiquidityArbiter.LoanStatus.Defaulted, "defaulted");
-
-        vm.prank(borrower);
-        vm.expectRevert(
-            abi.encodeWithSelector(LiquidityArbiter.NotActive.selector, id, LiquidityArbiter.LoanStatus.Defaulted)
-        );
-        arbiter.repay(id);
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                               BAD INPUT
-    //////////////////////////////////////////////////////////////*/
-
-    function test_settle_revertsOnSignatureBySomeoneElse() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes memory forged = _sign(STRANGER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
-        arbiter.settle(a, forged, borrowerSig);
-    }
-
-    function test_settle_revertsOnLenderSignatureInBorrowerSlot() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        vm.prank(lender);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, borrower));
-        arbiter.settle(a, lenderSig, lenderSig);
-    }
-
-    function test_settle_revertsOnMalformedSignature() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
-        arbiter.settle(a, hex"1234", borrowerSig);
-    }
-
-    function test_settle_revertsOnSignatureOfOtherTerms() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        a.principal += 1;
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
-        arbiter.settle(a, lenderSig, borrowerSig);
-    }
-
-    function test_settle_revertsOnReplay() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes32 id = _settle(a);
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadySettled.selector, id));
-        arbiter.settle(a, lenderSig, borrowerSig);
-    }
-
-    function test_settle_revertsOnNonceReuse() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        _settle(a);
-        a.sessionId = keccak256("session-2");
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceUsed.selector, lender, 1));
-        arbiter.settle(a, lenderSig, borrowerSig);
-    }
-
-    function test_settle_revertsOnInvalidatedNonce() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        bytes memory lenderSig = _sign(LENDER_PK, a);
-        bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        vm.prank(borrower);
-        arbiter.invalidateNonce(a.nonce);
-        assertTrue(arbiter.isNonceUsed(borrower, a.nonce), "cancelled");
-        vm.prank(lender);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceUsed.selector, borrower, a.nonce));
-        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, address(wallet)));
+        arbiter.settle(a, lenderSig, strangerSig);
     }
 
     function test_settle_revertsWhenExpired() public {
@@ -335,12 +107,6 @@ contract LiquidityArbiterTest is Test {
         vm.prank(borrower);
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.Expired.selector, a.deadline));
         arbiter.settle(a, lenderSig, borrowerSig);
-    }
-
-    function test_settle_atDeadlineSucceeds() public {
-        LiquidityArbiter.Agreement memory a = _agreement();
-        vm.warp(a.deadline);
-        _settle(a);
     }
 
     function test_settle_revertsWhenCallerNotParty() public {
@@ -367,19 +133,206 @@ contract LiquidityArbiterTest is Test {
         bytes memory lenderSig = _sign(LENDER_PK, a);
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
         vm.prank(borrower);
-        vm.expectRevert(LiquidityArbiter.ZeroPrincipal.selector);
+        vm.expectRevert(LiquidityArbiter.ZeroAmount.selector);
         arbiter.settle(a, lenderSig, borrowerSig);
     }
 
-    function test_settle_revertsOnAmountAbove128Bits() public {
+    function test_settle_revertsOnAmountsAbove128Bits() public {
         LiquidityArbiter.Agreement memory a = _agreement();
         a.collateral = uint256(type(uint128).max) + 1;
+        vm.prank(borrower);
+        vm.expectRevert(LiquidityArbiter.AmountTooLarge.selector);
+        arbiter.settle(a, "", "");
+
+        a = _agreement();
+        a.principal = uint256(type(uint128).max) + 1;
+        vm.prank(borrower);
+        vm.expectRevert(LiquidityArbiter.AmountTooLarge.selector);
+        arbiter.settle(a, "", "");
+
+        // Principal fits, but principal plus interest does not.
+        a = _agreement();
+        (a.principal, a.rateBps, a.tenor) = (type(uint128).max, 10_000, 365 days);
+        vm.prank(borrower);
+        vm.expectRevert(LiquidityArbiter.AmountTooLarge.selector);
+        arbiter.settle(a, "", "");
+    }
+
+    function test_settle_revertsWhenAPartyIsNotRegistered() public {
+        vm.prank(governance);
+        arbiter.deregisterAgent(borrower);
+        LiquidityArbiter.Agreement memory a = _agreement();
         bytes memory lenderSig = _sign(LENDER_PK, a);
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
         vm.prank(borrower);
-        vm.expectRevert(LiquidityArbiter.AmountTooLarge.selector);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnregisteredAgent.selector, borrower));
+        arbiter.settle(a, lenderSig, borrowerSig);
+
+        a.lender = stranger;
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnregisteredAgent.selector, stranger));
         arbiter.settle(a, lenderSig, borrowerSig);
     }
+
+    function test_settle_revertsOnReplay() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadySettled.selector, id));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_settle_revertsOnReplayAfterRepayment() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.prank(borrower);
+        arbiter.repay(a);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadySettled.selector, id));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_settle_revertsOnNonceCancelledByEitherParty() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+
+        vm.expectEmit();
+        emit LiquidityArbiter.NonceInvalidated(borrower, a.nonce);
+        vm.prank(borrower);
+        arbiter.invalidateNonce(a.nonce);
+        assertTrue(arbiter.isNonceCancelled(borrower, a.nonce), "cancelled");
+        assertFalse(arbiter.isNonceCancelled(lender, a.nonce), "only the caller's");
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceCancelled.selector, borrower, a.nonce));
+        arbiter.settle(a, lenderSig, borrowerSig);
+
+        vm.prank(lender);
+        arbiter.invalidateNonce(a.nonce);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceCancelled.selector, lender, a.nonce));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_invalidateNonce_isIdempotentAndLeavesSettledLoansAlone() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.startPrank(lender);
+        arbiter.invalidateNonce(a.nonce);
+        arbiter.invalidateNonce(a.nonce);
+        vm.stopPrank();
+        assertTrue(arbiter.isNonceCancelled(lender, a.nonce), "cancelled");
+        vm.prank(borrower);
+        arbiter.repay(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid");
+    }
+
+    function test_settle_sameNonceDifferentTermsBothSettle() public {
+        // Documented: nonces cancel, they do not make alternatives exclusive.
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        a.sessionId = keccak256("session-2");
+        _settle(a);
+        assertEq(weth.balanceOf(address(arbiter)), 2 * COLLATERAL, "both escrowed");
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          SIGNATURE ATTACKS
+    //////////////////////////////////////////////////////////////*/
+
+    function test_attack_signatureOfWrongParty() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory forged = _sign(STRANGER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+        arbiter.settle(a, forged, borrowerSig);
+    }
+
+    function test_attack_lenderSignatureInBorrowerSlot() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, borrower));
+        arbiter.settle(a, lenderSig, lenderSig);
+    }
+
+    function test_attack_signatureOfOtherTerms() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        a.collateral -= 1;
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_attack_malleableSignature() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(LENDER_PK, _hash(a));
+        // (r, n - s, v ^ 1) recovers the same address with plain ecrecover.
+        bytes memory twin = abi.encodePacked(r, bytes32(N - uint256(s)), v == 27 ? uint8(28) : uint8(27));
+        assertEq(ecrecover(_hash(a), v == 27 ? 28 : 27, r, bytes32(N - uint256(s))), lender, "twin recovers");
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+        arbiter.settle(a, twin, borrowerSig);
+    }
+
+    function test_attack_malformedSignatures() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(LENDER_PK, _hash(a));
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        bytes[4] memory bad = [
+            bytes(hex"1234"),
+            abi.encodePacked(r, s), // 64 bytes: EIP-2098 compact form is not accepted
+            abi.encodePacked(r, s, uint8(v + 2)), // invalid v
+            abi.encodePacked(r, s, v, uint8(0)) // 66 bytes
+        ];
+        for (uint256 i; i < bad.length; ++i) {
+            vm.prank(borrower);
+            vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+            arbiter.settle(a, bad[i], borrowerSig);
+        }
+    }
+
+    function test_attack_replayOnAnotherChainId() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        bytes32 separator = arbiter.DOMAIN_SEPARATOR();
+        vm.chainId(block.chainid + 1);
+        assertNotEq(arbiter.DOMAIN_SEPARATOR(), separator, "chain id is in the domain");
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_attack_replayOnAnotherArbiter() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        LiquidityArbiter other = new LiquidityArbiter(governance, usdc, BOND, LIVENESS, WINDOW, ALERT_QUORUM);
+        vm.startPrank(governance);
+        other.registerAgent(lender, LENDING);
+        other.registerAgent(borrower, PERP);
+        vm.stopPrank();
+        vm.prank(lender);
+        usdc.approve(address(other), type(uint256).max);
+        vm.prank(borrower);
+        weth.approve(address(other), type(uint256).max);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, lender));
+        other.settle(a, lenderSig, borrowerSig);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            TOKEN BEHAVIOUR
+    //////////////////////////////////////////////////////////////*/
 
     function test_settle_refusesFeeOnTransferCollateral() public {
         FeeOnTransferToken fee = new FeeOnTransferToken();
@@ -395,66 +348,967 @@ contract LiquidityArbiterTest is Test {
         arbiter.settle(a, lenderSig, borrowerSig);
     }
 
-    function test_repay_revertsOnUnknownAgreement() public {
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnknownAgreement.selector, bytes32(uint256(1))));
-        arbiter.repay(bytes32(uint256(1)));
+    function test_settle_refusesFeeOnTransferPrincipal() public {
+        FeeOnTransferToken fee = new FeeOnTransferToken();
+        fee.mint(lender, PRINCIPAL);
+        vm.prank(lender);
+        fee.approve(address(arbiter), PRINCIPAL);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.principalToken = address(fee);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnsupportedToken.selector, address(fee)));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_settle_refusesTokenReturningFalse() public {
+        ReturnsFalseToken bad = new ReturnsFalseToken();
+        bad.mint(lender, PRINCIPAL);
+        vm.prank(lender);
+        bad.approve(address(arbiter), PRINCIPAL);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.principalToken = address(bad);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, address(bad)));
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_settle_refusesTokenWithoutCode() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.collateralToken = address(0xC0FFEE);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert();
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_settle_bubblesTokenErrors() public {
+        vm.prank(lender);
+        usdc.approve(address(arbiter), 0);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector, address(arbiter), 0, PRINCIPAL
+            )
+        );
+        arbiter.settle(a, lenderSig, borrowerSig);
+    }
+
+    function test_attack_reentrantTokenCannotReenter() public {
+        ReentrantToken ree = new ReentrantToken();
+        ree.mint(borrower, 10 * COLLATERAL);
+        vm.prank(borrower);
+        ree.approve(address(arbiter), type(uint256).max);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.collateralToken = address(ree);
+        _settle(a);
+
+        // On repayment the collateral transfer tries to repay (and so release collateral) again.
+        ree.arm(address(arbiter), abi.encodeCall(LiquidityArbiter.repay, (a)));
+        vm.prank(borrower);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        arbiter.repay(a);
+
+        // On settlement the collateral pull tries to claim the escrow of the first loan.
+        LiquidityArbiter.Agreement memory b = _agreement();
+        (b.collateralToken, b.nonce) = (address(ree), 2);
+        ree.arm(address(arbiter), abi.encodeCall(LiquidityArbiter.claimDefault, (a)));
+        bytes memory lenderSig = _sign(LENDER_PK, b);
+        bytes memory borrowerSig = _sign(BORROWER_PK, b);
+        vm.prank(borrower);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        arbiter.settle(b, lenderSig, borrowerSig);
+        assertEq(ree.balanceOf(address(arbiter)), COLLATERAL, "escrow intact");
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               REPAYMENT
+    //////////////////////////////////////////////////////////////*/
+
+    function test_repay_paysLenderAndReleasesCollateral() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        uint256 due = _due(a);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        uint256 borrowerWeth = weth.balanceOf(borrower);
+
+        vm.warp(block.timestamp + TENOR);
+        vm.expectEmit();
+        emit LiquidityArbiter.Repaid(id, borrower, due, COLLATERAL, 0);
+        vm.prank(borrower);
+        arbiter.repay(a);
+
+        assertEq(usdc.balanceOf(lender), lenderUsdc + due, "lender got amount due");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc - due, "borrower paid amount due");
+        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL, "collateral returned");
+        assertEq(weth.balanceOf(address(arbiter)), 0, "escrow empty");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid");
+        assertEq(arbiter.getLoan(id).paid, due, "paid recorded");
+    }
+
+    function test_repay_byThirdPartyPaysFromCallerAndReturnsCollateralToBorrower() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        uint256 strangerUsdc = usdc.balanceOf(stranger);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        uint256 borrowerWeth = weth.balanceOf(borrower);
+        vm.prank(stranger);
+        arbiter.repay(a);
+        assertEq(usdc.balanceOf(stranger), strangerUsdc - _due(a), "payer paid");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc, "borrower's funds untouched");
+        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL, "collateral back to borrower");
+        assertEq(weth.balanceOf(stranger), 10 * COLLATERAL, "payer got no collateral");
+    }
+
+    function test_repay_afterMaturityUntilDefaultIsClaimed() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.warp(block.timestamp + TENOR + 10 days);
+        vm.prank(borrower);
+        arbiter.repay(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "late repayment accepted");
+    }
+
+    function test_repay_byLenderItselfIsAllowed() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        vm.prank(lender);
+        arbiter.repay(a);
+        assertEq(usdc.balanceOf(lender), lenderUsdc, "paid itself");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "closed");
+    }
+
+    function test_repayPartial_releasesCollateralProRata() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        uint256 due = _due(a);
+        uint256 part = due / 4;
+        uint256 borrowerWeth = weth.balanceOf(borrower);
+
+        vm.expectEmit();
+        emit LiquidityArbiter.Repaid(id, borrower, part, COLLATERAL * part / due, due - part);
+        vm.prank(borrower);
+        arbiter.repayPartial(a, part);
+        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL * part / due, "pro rata release");
+        (uint256 owed, uint256 escrowed) = arbiter.outstanding(a);
+        assertEq(owed, due - part, "owed");
+        assertEq(escrowed, COLLATERAL - COLLATERAL * part / due, "escrowed");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "still active");
+
+        vm.prank(borrower);
+        arbiter.repayPartial(a, due - part);
+        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL, "all collateral back");
+        assertEq(weth.balanceOf(address(arbiter)), 0, "escrow empty");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid by the last part");
+    }
+
+    function test_repay_afterPartialPaysTheRest() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        vm.startPrank(borrower);
+        arbiter.repayPartial(a, 123_456);
+        arbiter.repay(a);
+        vm.stopPrank();
+        assertEq(usdc.balanceOf(lender), lenderUsdc + _due(a), "lender got exactly the amount due");
+    }
+
+    function test_repayPartial_revertsOnZeroOrTooMuch() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        vm.startPrank(borrower);
+        vm.expectRevert(LiquidityArbiter.ZeroAmount.selector);
+        arbiter.repayPartial(a, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(LiquidityArbiter.RepayExceedsOutstanding.selector, _due(a) + 1, _due(a))
+        );
+        arbiter.repayPartial(a, _due(a) + 1);
+        vm.stopPrank();
+    }
+
+    function test_repay_revertsOnUnknownTerms() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        a.principal -= 1; // different terms hash to a different, unknown id
+        bytes32 id_ = _hash(a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnknownAgreement.selector, id_));
+        arbiter.repay(a);
     }
 
     function test_repay_revertsWhenAlreadyRepaid() public {
-        bytes32 id = _settle(_agreement());
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
         vm.startPrank(borrower);
-        arbiter.repay(id);
+        arbiter.repay(a);
         vm.expectRevert(
             abi.encodeWithSelector(LiquidityArbiter.NotActive.selector, id, LiquidityArbiter.LoanStatus.Repaid)
         );
-        arbiter.repay(id);
+        arbiter.repay(a);
         vm.stopPrank();
     }
 
     /*//////////////////////////////////////////////////////////////
-                                  FUZZ
+                                DEFAULT
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Any representable loan: amount due matches the reference formula, and every token that
-    /// entered the arbiter leaves it, to the right party.
-    function testFuzz_settleRepay_amountDueAndConservation(
-        uint256 principal,
-        uint256 collateral,
-        uint32 rateBps,
-        uint32 tenor
-    ) public {
-        principal = bound(principal, 1, type(uint128).max);
-        collateral = bound(collateral, 0, type(uint128).max);
-        TestToken p = new TestToken("P", "P", 18);
-        TestToken c = new TestToken("C", "C", 18);
-        uint256 due = _expectedDue(principal, rateBps, tenor);
-        p.mint(lender, principal);
-        p.mint(borrower, due - principal);
-        c.mint(borrower, collateral);
-        vm.prank(lender);
-        p.approve(address(arbiter), principal);
-        vm.startPrank(borrower);
-        p.approve(address(arbiter), due);
-        c.approve(address(arbiter), collateral);
-        vm.stopPrank();
-
+    function test_claimDefault_onlyLenderOnlyAfterGrace() public {
         LiquidityArbiter.Agreement memory a = _agreement();
-        (a.principalToken, a.principal, a.collateralToken, a.collateral) = (address(p), principal, address(c), collateral);
-        (a.rateBps, a.tenor) = (rateBps, tenor);
         bytes32 id = _settle(a);
+        uint256 claimableAfter = block.timestamp + TENOR + arbiter.GRACE_PERIOD();
 
-        assertEq(arbiter.amountDue(id), due, "amount due");
-        assertGe(due, principal, "due >= principal");
-        assertEq(p.balanceOf(borrower), due, "borrower holds principal + interest money");
-        assertEq(c.balanceOf(address(arbiter)), collateral, "collateral escrowed");
+        vm.warp(claimableAfter);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.GracePeriodActive.selector, claimableAfter));
+        arbiter.claimDefault(a);
+
+        vm.warp(claimableAfter + 1);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotLender.selector, borrower));
+        arbiter.claimDefault(a);
+
+        vm.expectEmit();
+        emit LiquidityArbiter.DefaultClaimed(id, lender, COLLATERAL);
+        vm.prank(lender);
+        arbiter.claimDefault(a);
+        assertEq(weth.balanceOf(lender), 10 * COLLATERAL + COLLATERAL, "lender took collateral");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Defaulted, "defaulted");
 
         vm.prank(borrower);
-        arbiter.repay(id);
+        vm.expectRevert(
+            abi.encodeWithSelector(LiquidityArbiter.NotActive.selector, id, LiquidityArbiter.LoanStatus.Defaulted)
+        );
+        arbiter.repay(a);
+    }
 
-        assertEq(p.balanceOf(lender), due, "lender ends with amount due");
-        assertEq(p.balanceOf(borrower), 0, "borrower paid everything owed");
-        assertEq(p.balanceOf(address(arbiter)), 0, "no principal token stuck");
-        assertEq(c.balanceOf(borrower), collateral, "collateral back");
-        assertEq(c.balanceOf(address(arbiter)), 0, "no collateral stuck");
+    function test_claimDefault_afterPartialRepaymentTakesOnlyTheRest() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        _settle(a);
+        uint256 part = _due(a) / 3;
+        vm.prank(borrower);
+        arbiter.repayPartial(a, part);
+        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD() + 1);
+        uint256 lenderWeth = weth.balanceOf(lender);
+        vm.prank(lender);
+        arbiter.claimDefault(a);
+        assertEq(weth.balanceOf(lender), lenderWeth + COLLATERAL - COLLATERAL * part / _due(a), "remaining only");
+        assertEq(weth.balanceOf(address(arbiter)), 0, "escrow empty");
+    }
+
+    function test_claimDefault_revertsOnUnknownAgreement() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id_ = _hash(a);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnknownAgreement.selector, id_));
+        arbiter.claimDefault(a);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          EARLY CALL (RISK LEVEL)
+    //////////////////////////////////////////////////////////////*/
+
+    function _raise(uint8 level, uint64 duration) internal {
+        LiquidityArbiter.RiskAlert memory alert = _alert(level, duration);
+        arbiter.raiseAlert(alert, _alertSigs(alert));
+    }
+
+    function test_callLoan_whenAgreementAllowsAndRiskIsHigh() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.callRiskLevel = 2;
+        bytes32 id = _settle(a);
+        _raise(2, 1 days);
+
+        vm.expectEmit();
+        emit LiquidityArbiter.LoanCalled(id, 2, uint64(block.timestamp));
+        vm.prank(lender);
+        arbiter.callLoan(a);
+        assertEq(arbiter.getLoan(id).maturity, block.timestamp, "due now");
+
+        uint256 claimableAfter = block.timestamp + arbiter.GRACE_PERIOD();
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.GracePeriodActive.selector, claimableAfter));
+        arbiter.claimDefault(a);
+        vm.warp(claimableAfter + 1);
+        vm.prank(lender);
+        arbiter.claimDefault(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Defaulted, "claimed early");
+    }
+
+    function test_callLoan_reverts() public {
+        LiquidityArbiter.Agreement memory plain = _agreement();
+        bytes32 plainId = _settle(plain);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        (a.callRiskLevel, a.nonce) = (3, 2);
+        _settle(a);
+
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotCallable.selector, plainId));
+        arbiter.callLoan(plain);
+
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.RiskLevelTooLow.selector, 0, 3));
+        arbiter.callLoan(a);
+
+        _raise(2, 1 days);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.RiskLevelTooLow.selector, 2, 3));
+        arbiter.callLoan(a);
+
+        vm.warp(block.timestamp + 1);
+        _raise(5, 1 hours);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotLender.selector, borrower));
+        arbiter.callLoan(a);
+
+        // The alert expires: level back to 0.
+        vm.warp(block.timestamp + 1 hours);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.RiskLevelTooLow.selector, 0, 3));
+        arbiter.callLoan(a);
+
+        // Already due.
+        vm.warp(block.timestamp + TENOR);
+        _raise(5, 1 hours);
+        uint64 maturity = arbiter.getLoan(_hash(a)).maturity;
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadyDue.selector, maturity));
+        arbiter.callLoan(a);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                DISPUTES
+    //////////////////////////////////////////////////////////////*/
+
+    function _disputed(address disputer) internal returns (LiquidityArbiter.Agreement memory a, bytes32 id) {
+        a = _agreement();
+        id = _settle(a);
+        vm.prank(disputer);
+        arbiter.dispute(a, keccak256("transcript"));
+    }
+
+    function test_dispute_postsBondAndEmitsEvidence() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        bytes32 evidence = keccak256("negotiation transcript");
+
+        vm.expectEmit();
+        emit LiquidityArbiter.Disputed(id, lender, 1, BOND, uint64(block.timestamp) + LIVENESS);
+        vm.expectEmit();
+        emit LiquidityArbiter.Evidence(id, 1, lender, evidence);
+        vm.prank(lender);
+        arbiter.dispute(a, evidence);
+
+        assertEq(usdc.balanceOf(lender), lenderUsdc - BOND, "bond posted");
+        assertEq(usdc.balanceOf(address(arbiter)), BOND, "bond held");
+        assertTrue(arbiter.getLoan(id).disputed, "disputed");
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        assertTrue(d.disputer == LiquidityArbiter.Party.Lender, "disputer");
+        assertEq(d.round, 1, "round");
+        assertEq(d.bond, BOND, "bond");
+        assertEq(d.deadline, block.timestamp + LIVENESS, "deadline");
+        assertFalse(d.counterBonded, "no counter-bond");
+    }
+
+    function test_dispute_reverts() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id_ = _hash(a);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnknownAgreement.selector, id_));
+        arbiter.dispute(a, 0);
+
+        bytes32 id = _settle(a);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotParty.selector, stranger));
+        arbiter.dispute(a, 0);
+
+        vm.prank(lender);
+        arbiter.dispute(a, 0);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.DisputeOpen.selector, id));
+        arbiter.dispute(a, 0);
+
+        LiquidityArbiter.Agreement memory b = _agreement();
+        b.nonce = 2;
+        bytes32 idB = _settle(b);
+        vm.prank(borrower);
+        arbiter.repay(b);
+        vm.prank(borrower);
+        vm.expectRevert(
+            abi.encodeWithSelector(LiquidityArbiter.NotActive.selector, idB, LiquidityArbiter.LoanStatus.Repaid)
+        );
+        arbiter.dispute(b, 0);
+    }
+
+    function test_dispute_blocksDefaultButNotRepayment() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
+        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD() + 1);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.DisputeOpen.selector, id));
+        arbiter.claimDefault(a);
+
+        vm.prank(borrower);
+        arbiter.repay(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid during dispute");
+        // The dispute still decides the bonds; there is no escrow left to move.
+        vm.warp(block.timestamp + LIVENESS + 1);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        arbiter.resolve(a);
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "bond back");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "stays repaid");
+    }
+
+    function test_counterDispute_postsBondAndExtendsWindow() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.warp(block.timestamp + LIVENESS); // last second of liveness
+        vm.expectEmit();
+        emit LiquidityArbiter.CounterBonded(id, borrower, 1, uint64(block.timestamp) + WINDOW);
+        vm.prank(borrower);
+        arbiter.counterDispute(a, keccak256("counter"));
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        assertTrue(d.counterBonded, "counter-bonded");
+        assertEq(d.deadline, block.timestamp + WINDOW, "arbitration window");
+        assertEq(usdc.balanceOf(address(arbiter)), 2 * BOND, "both bonds held");
+    }
+
+    function test_counterDispute_reverts() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
+        arbiter.counterDispute(a, 0);
+
+        vm.prank(lender);
+        arbiter.dispute(a, 0);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotCounterparty.selector, lender));
+        arbiter.counterDispute(a, 0);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotCounterparty.selector, stranger));
+        arbiter.counterDispute(a, 0);
+
+        vm.warp(block.timestamp + LIVENESS + 1);
+        uint64 deadline = arbiter.getDispute(id).deadline;
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.DisputeWindowClosed.selector, deadline));
+        arbiter.counterDispute(a, 0);
+    }
+
+    function test_counterDispute_revertsWhenAlreadyPosted() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.startPrank(borrower);
+        arbiter.counterDispute(a, 0);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadyCounterBonded.selector, id));
+        arbiter.counterDispute(a, 0);
+        vm.stopPrank();
+    }
+
+    function test_submitEvidence() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
+        arbiter.submitEvidence(a, keccak256("x"));
+
+        vm.prank(lender);
+        arbiter.dispute(a, 0);
+        vm.expectEmit();
+        emit LiquidityArbiter.Evidence(id, 1, borrower, keccak256("more"));
+        vm.prank(borrower);
+        arbiter.submitEvidence(a, keccak256("more"));
+
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotParty.selector, stranger));
+        arbiter.submitEvidence(a, keccak256("spam"));
+    }
+
+    function test_rule_lenderWinsAndClosesLoan() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.prank(borrower);
+        arbiter.counterDispute(a, 0);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 lenderWeth = weth.balanceOf(lender);
+
+        vm.expectEmit();
+        emit LiquidityArbiter.Ruled(id, 1, LiquidityArbiter.Party.Lender, true, false, 2 * BOND, COLLATERAL);
+        arbiter.rule(a, LiquidityArbiter.Party.Lender, true, _ruling(id, 1, LiquidityArbiter.Party.Lender, true, 2));
+
+        assertEq(usdc.balanceOf(lender), lenderUsdc + 2 * BOND, "both bonds to lender");
+        assertEq(weth.balanceOf(lender), lenderWeth + COLLATERAL, "escrow to lender");
+        assertEq(usdc.balanceOf(address(arbiter)), 0, "no bonds left");
+        assertEq(weth.balanceOf(address(arbiter)), 0, "no escrow left");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "ruled");
+        assertFalse(arbiter.getLoan(id).disputed, "dispute closed");
+    }
+
+    function test_rule_borrowerWinsLoanContinues() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        // Arbiters may rule before any counter-bond (e.g. a frivolous dispute).
+        arbiter.rule(
+            a, LiquidityArbiter.Party.Borrower, false, _ruling(id, 1, LiquidityArbiter.Party.Borrower, false, 3)
+        );
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "lender's bond to borrower");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "loan continues");
+        assertEq(weth.balanceOf(address(arbiter)), COLLATERAL, "escrow stays");
+        vm.prank(borrower);
+        arbiter.repay(a);
+    }
+
+    function test_rule_borrowerWinsAndClosesLoan() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
+        uint256 borrowerWeth = weth.balanceOf(borrower);
+        arbiter.rule(a, LiquidityArbiter.Party.Borrower, true, _ruling(id, 1, LiquidityArbiter.Party.Borrower, true, 2));
+        assertEq(weth.balanceOf(borrower), borrowerWeth + COLLATERAL, "escrow to borrower");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "ruled");
+    }
+
+    function test_rule_dismissRefundsBothBonds() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.prank(borrower);
+        arbiter.counterDispute(a, 0);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        arbiter.rule(a, LiquidityArbiter.Party.None, false, _ruling(id, 1, LiquidityArbiter.Party.None, false, 2));
+        assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "lender refunded");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "borrower refunded");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "loan continues");
+    }
+
+    function test_rule_reverts() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        LiquidityArbiter.Party L = LiquidityArbiter.Party.Lender;
+        LiquidityArbiter.SignerSignature[] memory sigs = _ruling(id, 1, LiquidityArbiter.Party.None, true, 2);
+
+        vm.expectRevert(LiquidityArbiter.InvalidRuling.selector);
+        arbiter.rule(a, LiquidityArbiter.Party.None, true, sigs);
+
+        // Arbiter set below threshold: one signature of a 2-of-3 set.
+        sigs = _ruling(id, 1, L, true, 1);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InsufficientSignatures.selector, 1, 2));
+        arbiter.rule(a, L, true, sigs);
+
+        // The same arbiter twice.
+        sigs = _ruling(id, 1, L, true, 2);
+        sigs[1] = sigs[0];
+        vm.expectRevert(LiquidityArbiter.SignersNotSorted.selector);
+        arbiter.rule(a, L, true, sigs);
+
+        // Descending order.
+        sigs = _ruling(id, 1, L, true, 2);
+        (sigs[0], sigs[1]) = (sigs[1], sigs[0]);
+        vm.expectRevert(LiquidityArbiter.SignersNotSorted.selector);
+        arbiter.rule(a, L, true, sigs);
+
+        // A non-arbiter's signature.
+        sigs = _ruling(id, 1, L, true, 2);
+        bytes32 digest =
+            arbiter.hashRuling(LiquidityArbiter.Ruling({loanId: id, round: 1, winner: L, closeLoan: true}));
+        sigs[1] = LiquidityArbiter.SignerSignature(address(type(uint160).max), _signDigest(STRANGER_PK, digest));
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotArbiter.selector, address(type(uint160).max)));
+        arbiter.rule(a, L, true, sigs);
+
+        // Arbiters signed another outcome.
+        sigs = _ruling(id, 1, LiquidityArbiter.Party.Borrower, true, 2);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, arbiterAddrs[0]));
+        arbiter.rule(a, L, true, sigs);
+
+        // After the window.
+        sigs = _ruling(id, 1, L, true, 2);
+        vm.warp(block.timestamp + LIVENESS + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(LiquidityArbiter.DisputeWindowClosed.selector, uint64(block.timestamp - 1))
+        );
+        arbiter.rule(a, L, true, sigs);
+    }
+
+    function test_rule_revertsWithoutOpenDispute() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        LiquidityArbiter.SignerSignature[] memory sigs = _ruling(id, 1, LiquidityArbiter.Party.Lender, true, 2);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
+        arbiter.rule(a, LiquidityArbiter.Party.Lender, true, sigs);
+    }
+
+    function test_rule_signaturesOfAnEarlierRoundDoNotCount() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        LiquidityArbiter.SignerSignature[] memory round1 = _ruling(id, 1, LiquidityArbiter.Party.None, false, 2);
+        arbiter.rule(a, LiquidityArbiter.Party.None, false, round1);
+        vm.prank(borrower);
+        arbiter.dispute(a, 0);
+        assertEq(arbiter.getDispute(id).round, 2, "second round");
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, arbiterAddrs[0]));
+        arbiter.rule(a, LiquidityArbiter.Party.None, false, round1);
+    }
+
+    function test_dispute_oncePerPartyPerLoan() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
+        vm.prank(lender);
+        arbiter.counterDispute(a, 0);
+        vm.warp(block.timestamp + WINDOW + 1);
+        arbiter.resolve(a); // silent arbiters: dismissed
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadyDisputed.selector, borrower));
+        arbiter.dispute(a, 0);
+        // The lender still has its one dispute.
+        vm.prank(lender);
+        arbiter.dispute(a, 0);
+        LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
+        assertEq(d.round, 2, "second round");
+        assertTrue(d.lenderDisputed && d.borrowerDisputed, "both used");
+    }
+
+    function test_rule_removedArbiterNoLongerCounts() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        LiquidityArbiter.SignerSignature[] memory sigs = _ruling(id, 1, LiquidityArbiter.Party.Lender, true, 2);
+        address[] memory remaining = new address[](2);
+        (remaining[0], remaining[1]) = (arbiterAddrs[1], arbiterAddrs[2]);
+        vm.prank(governance);
+        arbiter.setArbiters(remaining, 2);
+        assertFalse(arbiter.isArbiter(arbiterAddrs[0]), "removed");
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotArbiter.selector, arbiterAddrs[0]));
+        arbiter.rule(a, LiquidityArbiter.Party.Lender, true, sigs);
+    }
+
+    function test_rule_acceptsErc1271Arbiter() public {
+        OwnedWallet wallet = new OwnedWallet(vm.addr(arbiterPks[0]));
+        address[] memory set = new address[](1);
+        set[0] = address(wallet);
+        vm.prank(governance);
+        arbiter.setArbiters(set, 1);
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        bytes32 digest = arbiter.hashRuling(
+            LiquidityArbiter.Ruling({loanId: id, round: 1, winner: LiquidityArbiter.Party.Lender, closeLoan: false})
+        );
+        LiquidityArbiter.SignerSignature[] memory sigs = new LiquidityArbiter.SignerSignature[](1);
+        sigs[0] = LiquidityArbiter.SignerSignature(address(wallet), _signDigest(arbiterPks[0], digest));
+        arbiter.rule(a, LiquidityArbiter.Party.Lender, false, sigs);
+        assertFalse(arbiter.getLoan(id).disputed, "ruled");
+    }
+
+    function test_resolve_unchallengedDisputerWins() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        uint64 deadline = arbiter.getDispute(id).deadline;
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.DisputeWindowOpen.selector, deadline));
+        arbiter.resolve(a);
+
+        vm.warp(deadline + 1);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 lenderWeth = weth.balanceOf(lender);
+        vm.expectEmit();
+        emit LiquidityArbiter.Ruled(id, 1, LiquidityArbiter.Party.Lender, true, true, BOND, COLLATERAL);
+        vm.prank(stranger); // anyone
+        arbiter.resolve(a);
+        assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "own bond back");
+        assertEq(weth.balanceOf(lender), lenderWeth + COLLATERAL, "escrow to disputer");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "ruled");
+
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
+        arbiter.resolve(a);
+    }
+
+    function test_resolve_contestedAndSilentArbitersDismisses() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
+        vm.prank(lender);
+        arbiter.counterDispute(a, 0);
+        vm.warp(arbiter.getDispute(id).deadline + 1);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        arbiter.resolve(a);
+        assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "lender refunded");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "borrower refunded");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "loan continues");
+        // The default can be claimed again once the dispute is over.
+        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD());
+        vm.prank(lender);
+        arbiter.claimDefault(a);
+    }
+
+    function test_dispute_withZeroBond() public {
+        vm.prank(governance);
+        arbiter.setDisputeParams(0, LIVENESS, WINDOW);
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.prank(borrower);
+        arbiter.counterDispute(a, 0);
+        arbiter.rule(a, LiquidityArbiter.Party.Lender, true, _ruling(id, 1, LiquidityArbiter.Party.Lender, true, 2));
+        assertEq(usdc.balanceOf(address(arbiter)), 0, "no bonds");
+    }
+
+    function test_dispute_refusesFeeOnTransferBondToken() public {
+        FeeOnTransferToken fee = new FeeOnTransferToken();
+        LiquidityArbiter other = new LiquidityArbiter(governance, fee, BOND, LIVENESS, WINDOW, ALERT_QUORUM);
+        vm.startPrank(governance);
+        other.registerAgent(lender, LENDING);
+        other.registerAgent(borrower, PERP);
+        vm.stopPrank();
+        fee.mint(lender, BOND);
+        vm.prank(lender);
+        fee.approve(address(other), BOND);
+        vm.prank(lender);
+        usdc.approve(address(other), type(uint256).max);
+        vm.prank(borrower);
+        weth.approve(address(other), type(uint256).max);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 digest = other.hashAgreement(a);
+        bytes memory lenderSig = _signDigest(LENDER_PK, digest);
+        bytes memory borrowerSig = _signDigest(BORROWER_PK, digest);
+        vm.prank(borrower);
+        other.settle(a, lenderSig, borrowerSig);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnsupportedToken.selector, address(fee)));
+        other.dispute(a, 0);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              RISK ALERTS
+    //////////////////////////////////////////////////////////////*/
+
+    function test_raiseAlert_setsLevelUntilExpiry() public {
+        assertEq(_level(), 0, "calm at start");
+        LiquidityArbiter.RiskAlert memory alert = _alert(3, 2 hours);
+        LiquidityArbiter.SignerSignature[] memory sigs = _alertSigs(alert);
+        address[] memory signers = new address[](2);
+        (signers[0], signers[1]) = (sigs[0].signer, sigs[1].signer);
+        vm.expectEmit();
+        emit LiquidityArbiter.AlertRaised(3, alert.evidenceHash, alert.issuedAt, alert.expiresAt, signers);
+        vm.prank(stranger); // anyone may submit
+        arbiter.raiseAlert(alert, sigs);
+        (uint8 level, uint64 expiresAt) = arbiter.riskLevel();
+        assertEq(level, 3, "level");
+        assertEq(expiresAt, alert.expiresAt, "expiry");
+        assertEq(arbiter.currentAlert().evidenceHash, alert.evidenceHash, "evidence stored");
+
+        vm.warp(alert.expiresAt - 1);
+        assertEq(_level(), 3, "in force until expiry");
+        vm.warp(alert.expiresAt);
+        assertEq(_level(), 0, "expired");
+    }
+
+    function test_raiseAlert_newerAlertReplacesAndAllClear() public {
+        LiquidityArbiter.RiskAlert memory first = _alert(4, 1 days);
+        arbiter.raiseAlert(first, _alertSigs(first));
+        vm.warp(block.timestamp + 10);
+        LiquidityArbiter.RiskAlert memory clear = _alert(0, 1 days);
+        arbiter.raiseAlert(clear, _alertSigs(clear));
+        assertEq(_level(), 0, "all clear");
+    }
+
+    function test_raiseAlert_reverts() public {
+        LiquidityArbiter.RiskAlert memory alert = _alert(3, 1 days);
+        LiquidityArbiter.SignerSignature[] memory sigs = _alertSigs(alert);
+
+        // Below quorum.
+        LiquidityArbiter.SignerSignature[] memory one = new LiquidityArbiter.SignerSignature[](1);
+        one[0] = sigs[0];
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InsufficientSignatures.selector, 1, 2));
+        arbiter.raiseAlert(alert, one);
+
+        // Unsorted / duplicate.
+        LiquidityArbiter.SignerSignature[] memory swapped = new LiquidityArbiter.SignerSignature[](2);
+        (swapped[0], swapped[1]) = (sigs[1], sigs[0]);
+        vm.expectRevert(LiquidityArbiter.SignersNotSorted.selector);
+        arbiter.raiseAlert(alert, swapped);
+
+        // An unregistered signer.
+        LiquidityArbiter.SignerSignature[] memory withStranger = new LiquidityArbiter.SignerSignature[](2);
+        withStranger[0] = sigs[0];
+        withStranger[1] = LiquidityArbiter.SignerSignature(
+            address(type(uint160).max), _signDigest(STRANGER_PK, arbiter.hashRiskAlert(alert))
+        );
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnregisteredAgent.selector, address(type(uint160).max)));
+        arbiter.raiseAlert(alert, withStranger);
+
+        // A signature over another level.
+        LiquidityArbiter.RiskAlert memory other = _alert(4, 1 days);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidSignature.selector, sigs[0].signer));
+        arbiter.raiseAlert(other, sigs);
+
+        // Replays and bad times.
+        arbiter.raiseAlert(alert, sigs);
+        vm.expectRevert(LiquidityArbiter.StaleAlert.selector);
+        arbiter.raiseAlert(alert, sigs);
+
+        LiquidityArbiter.RiskAlert memory future = _alert(3, 1 days);
+        future.issuedAt = uint64(block.timestamp + 1);
+        LiquidityArbiter.SignerSignature[] memory futureSigs = _alertSigs(future);
+        vm.expectRevert(LiquidityArbiter.StaleAlert.selector);
+        arbiter.raiseAlert(future, futureSigs);
+
+        vm.warp(block.timestamp + 1);
+        LiquidityArbiter.RiskAlert memory tooLong = _alert(3, uint64(arbiter.MAX_ALERT_DURATION()) + 1);
+        LiquidityArbiter.SignerSignature[] memory tooLongSigs = _alertSigs(tooLong);
+        vm.expectRevert(LiquidityArbiter.StaleAlert.selector);
+        arbiter.raiseAlert(tooLong, tooLongSigs);
+
+        LiquidityArbiter.RiskAlert memory expired = _alert(3, 0);
+        LiquidityArbiter.SignerSignature[] memory expiredSigs = _alertSigs(expired);
+        vm.expectRevert(LiquidityArbiter.StaleAlert.selector);
+        arbiter.raiseAlert(expired, expiredSigs);
+    }
+
+    function _level() internal view returns (uint8 level) {
+        (level,) = arbiter.riskLevel();
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               GOVERNANCE
+    //////////////////////////////////////////////////////////////*/
+
+    function test_governance_onlyGovernance() public {
+        address[] memory none = new address[](0);
+        bytes[7] memory calls = [
+            abi.encodeCall(LiquidityArbiter.registerAgent, (stranger, LENDING)),
+            abi.encodeCall(LiquidityArbiter.deregisterAgent, (lender)),
+            abi.encodeCall(LiquidityArbiter.setArbiters, (none, 0)),
+            abi.encodeCall(LiquidityArbiter.setAlertQuorum, (1)),
+            abi.encodeCall(LiquidityArbiter.setDisputeParams, (1, 1, 1)),
+            abi.encodeCall(LiquidityArbiter.transferGovernance, (stranger)),
+            abi.encodeCall(LiquidityArbiter.acceptGovernance, ())
+        ];
+        for (uint256 i; i < calls.length; ++i) {
+            vm.prank(stranger);
+            (bool ok, bytes memory ret) = address(arbiter).call(calls[i]);
+            assertFalse(ok, "refused");
+            assertEq(bytes32(ret), bytes32(abi.encodeWithSelector(LiquidityArbiter.NotGovernance.selector, stranger)), "NotGovernance");
+        }
+    }
+
+    function test_governance_registry() public {
+        vm.expectEmit();
+        emit LiquidityArbiter.AgentRegistered(stranger, "options-vault-C");
+        vm.prank(governance);
+        arbiter.registerAgent(stranger, "options-vault-C");
+        assertEq(arbiter.agentProtocol(stranger), "options-vault-C", "registered");
+        vm.prank(governance);
+        arbiter.deregisterAgent(stranger);
+        assertEq(arbiter.agentProtocol(stranger), bytes32(0), "deregistered");
+
+        vm.startPrank(governance);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.registerAgent(address(0), LENDING);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.registerAgent(stranger, bytes32(0));
+        vm.stopPrank();
+    }
+
+    function test_governance_deregisteredAgentsLoansRunOn() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        vm.prank(governance);
+        arbiter.deregisterAgent(borrower);
+        vm.prank(borrower);
+        arbiter.repay(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid");
+    }
+
+    function test_governance_arbiterSet() public {
+        assertEq(arbiter.threshold(), 2, "threshold");
+        assertEq(arbiter.arbiters().length, 3, "n");
+        address[] memory set = new address[](2);
+        (set[0], set[1]) = (stranger, lender);
+        vm.startPrank(governance);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidThreshold.selector, 3, 2));
+        arbiter.setArbiters(set, 3);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.InvalidThreshold.selector, 0, 2));
+        arbiter.setArbiters(set, 0);
+        set[1] = stranger;
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setArbiters(set, 1);
+        set[1] = address(0);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setArbiters(set, 1);
+        set[1] = lender;
+        arbiter.setArbiters(set, 2);
+        vm.stopPrank();
+        assertTrue(arbiter.isArbiter(stranger) && arbiter.isArbiter(lender), "new set");
+        for (uint256 i; i < arbiterAddrs.length; ++i) {
+            assertFalse(arbiter.isArbiter(arbiterAddrs[i]), "old set cleared");
+        }
+    }
+
+    function test_governance_parameters() public {
+        uint64 tooLong = uint64(arbiter.MAX_WINDOW()) + 1;
+        vm.startPrank(governance);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setAlertQuorum(0);
+        arbiter.setAlertQuorum(3);
+        assertEq(arbiter.alertQuorum(), 3, "quorum");
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setDisputeParams(1, 0, 1);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setDisputeParams(1, 1, tooLong);
+        arbiter.setDisputeParams(7, 2 hours, 3 hours);
+        vm.stopPrank();
+        assertEq(arbiter.bondAmount(), 7, "bond");
+        assertEq(arbiter.liveness(), 2 hours, "liveness");
+        assertEq(arbiter.arbitrationWindow(), 3 hours, "window");
+    }
+
+    function test_governance_twoStepTransfer() public {
+        vm.prank(governance);
+        arbiter.transferGovernance(stranger);
+        assertEq(arbiter.governance(), governance, "not yet");
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotGovernance.selector, lender));
+        arbiter.acceptGovernance();
+        vm.prank(stranger);
+        arbiter.acceptGovernance();
+        assertEq(arbiter.governance(), stranger, "transferred");
+        assertEq(arbiter.pendingGovernance(), address(0), "pending cleared");
+    }
+
+    function test_constructor_rejectsBadParameters() public {
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        new LiquidityArbiter(address(0), usdc, BOND, LIVENESS, WINDOW, 1);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        new LiquidityArbiter(governance, TestToken(address(0)), BOND, LIVENESS, WINDOW, 1);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        new LiquidityArbiter(governance, usdc, BOND, 0, WINDOW, 1);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        new LiquidityArbiter(governance, usdc, BOND, LIVENESS, WINDOW, 0);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            EIP-712 HASHES
+    //////////////////////////////////////////////////////////////*/
+
+    function test_hashes_matchManualEip712() public view {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("LiquidityArbiter"),
+                keccak256("1"),
+                block.chainid,
+                address(arbiter)
+            )
+        );
+        assertEq(arbiter.DOMAIN_SEPARATOR(), domain, "domain");
+        LiquidityArbiter.Ruling memory r =
+            LiquidityArbiter.Ruling({loanId: keccak256("id"), round: 7, winner: LiquidityArbiter.Party.Borrower, closeLoan: true});
+        bytes32 rulingStruct = keccak256(
+            abi.encode(keccak256("Ruling(bytes32 loanId,uint32 round,uint8 winner,bool closeLoan)"), r.loanId, 7, 2, true)
+        );
+        assertEq(arbiter.hashRuling(r), keccak256(abi.encodePacked("\x19\x01", domain, rulingStruct)), "ruling");
+        LiquidityArbiter.RiskAlert memory alert = _alert(3, 1 hours);
+        bytes32 alertStruct = keccak256(
+            abi.encode(
+                keccak256("RiskAlert(uint8 level,bytes32 evidenceHash,uint64 issuedAt,uint64 expiresAt)"),
+                3,
+                alert.evidenceHash,
+                alert.issuedAt,
+                alert.expiresAt
+            )
+        );
+        assertEq(arbiter.hashRiskAlert(alert), keccak256(abi.encodePacked("\x19\x01", domain, alertStruct)), "alert");
     }
 }

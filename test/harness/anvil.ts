@@ -9,20 +9,32 @@
  *   beforeEach(async () => { snap = await chain.snapshot(); });
  *   afterEach(async () => { await chain.revert(snap); });
  *
- * deployFixture() deploys LiquidityArbiter and two TestTokens (USDC, 6 decimals; WETH, 18) from
- * account 0, mints to the lender (account 1), borrower (2) and stranger (3), and, unless
- * `approve: false`, has each of them approve the arbiter for unlimited amounts of both tokens.
+ * deployFixture() deploys two TestTokens (USDC, 6 decimals; WETH, 18) and LiquidityArbiter (bonds of
+ * 10,000 USDC, liveness 1 day, arbitration window 3 days, alert quorum 2) from account 0, which is
+ * governance: it registers the lender (account 1) and borrower (2) as agents (the stranger, 3, is
+ * not registered) and makes accounts 4, 5, 6 a 2-of-3 arbiter set. It mints to lender, borrower
+ * and stranger and, unless `approve: false`, has each approve the arbiter for unlimited amounts.
  * Snapshots are single-use (anvil deletes them on revert): take a new one before each test.
  */
-import { type Address, createTestClient, type Hex, http, nonceManager, type TestClient } from "viem";
+import {
+  type Address,
+  createTestClient,
+  erc20Abi,
+  type Hex,
+  http,
+  nonceManager,
+  type TestClient,
+} from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { anvilAccounts, type StartAnvilReturnType, startAnvil } from "../../arbitration/anvil.ts";
 import { approve } from "../../arbitration/approve.ts";
 import { type ArbiterClients, createArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
+import { registerAgent, setArbiters } from "../../arbitration/governance.ts";
 import { mintTestToken } from "../../arbitration/mint-test-token.ts";
-import type { Agreement, ArbiterDomain } from "../../core/agreement.ts";
+import { settle } from "../../arbitration/settle.ts";
+import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 
 export type Party = {
@@ -39,7 +51,14 @@ export type ArbiterFixture = {
   weth: Address;
   /** EIP-712 domain of the deployed arbiter. */
   domain: ArbiterDomain;
+  /** Bond per side of a dispute, in USDC base units. */
+  bond: bigint;
+  liveness: bigint;
+  arbitrationWindow: bigint;
+  /** Governance. */
   deployer: Party;
+  /** The 2-of-3 arbiter set, sorted by address. */
+  arbiters: Party[];
   lender: Party;
   borrower: Party;
   stranger: Party;
@@ -130,11 +149,29 @@ async function deployFixture(
   params: DeployFixtureParameters,
 ): Promise<ArbiterFixture> {
   const [deployer, lender, borrower, stranger] = [party(0), party(1), party(2), party(3)];
+  const arbiters = [party(4), party(5), party(6)].sort((a, b) =>
+    a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1,
+  );
   const { clients } = deployer;
-  const [{ address: arbiter }, { address: usdc }, { address: weth }] = await Promise.all([
-    deployArbiter({ clients }),
+  const [{ address: usdc }, { address: weth }] = await Promise.all([
     deployTestToken({ clients, name: "USD Coin", symbol: "USDC", decimals: 6 }),
     deployTestToken({ clients, name: "Wrapped Ether", symbol: "WETH", decimals: 18 }),
+  ]);
+  const bond = 10_000n * 10n ** 6n;
+  const liveness = 86_400n;
+  const arbitrationWindow = 3n * 86_400n;
+  const { address: arbiter } = await deployArbiter({
+    clients,
+    bondToken: usdc,
+    bondAmount: bond,
+    liveness,
+    arbitrationWindow,
+    alertQuorum: 2,
+  });
+  await Promise.all([
+    registerAgent({ clients, arbiter, agent: lender.address, protocolId: "lending-market-A" }),
+    registerAgent({ clients, arbiter, agent: borrower.address, protocolId: "perp-exchange-B" }),
+    setArbiters({ clients, arbiter, arbiters: arbiters.map((a) => a.address), threshold: 2 }),
   ]);
   const holders = [lender, borrower, stranger];
   await Promise.all(
@@ -156,7 +193,11 @@ async function deployFixture(
     usdc,
     weth,
     domain: { chainId, verifyingContract: arbiter },
+    bond,
+    liveness,
+    arbitrationWindow,
     deployer,
+    arbiters,
     lender,
     borrower,
     stranger,
@@ -184,4 +225,41 @@ export function sampleAgreement(
     deadline: now + 3600n,
     ...overrides,
   };
+}
+
+/** Runs `fn`, expecting it to throw; returns the error. */
+export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection, but the call succeeded");
+}
+
+/** ERC-20 balance of `owner`. */
+export function balanceOf(fx: ArbiterFixture, token: Address, owner: Address): Promise<bigint> {
+  return fx.deployer.clients.public.readContract({
+    address: token,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [owner],
+  });
+}
+
+/** Settles `sampleAgreement` (with `overrides`) from the borrower, both parties signing. */
+export async function settleSample(
+  harness: AnvilHarness,
+  fx: ArbiterFixture,
+  overrides: Partial<Agreement> = {},
+): Promise<{ agreement: Agreement; id: Hex }> {
+  const agreement = sampleAgreement(fx, await harness.now(), overrides);
+  const { id } = await settle({
+    clients: fx.borrower.clients,
+    arbiter: fx.arbiter,
+    agreement,
+    lenderSignature: signAgreement(fx.domain, agreement, fx.lender.signer),
+    borrowerSignature: signAgreement(fx.domain, agreement, fx.borrower.signer),
+  });
+  return { agreement, id };
 }

@@ -5,6 +5,12 @@ pragma solidity 0.8.30;
 /// copy), so this is a small stand-in; forge resolves cheatcodes by selector, so declaring the
 /// subset we call is enough.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address sender) external;
@@ -24,6 +30,14 @@ interface Vm {
     function assertEq(bool left, bool right, string calldata error) external pure;
     function assertGe(uint256 left, uint256 right, string calldata error) external pure;
     function assertLe(uint256 left, uint256 right, string calldata error) external pure;
+    function assertNotEq(bytes32 left, bytes32 right, string calldata error) external pure;
+    function chainId(uint256 newChainId) external;
+    function expectEmit() external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
+    function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
+    function etch(address target, bytes calldata newRuntimeBytecode) external;
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
 }
 
 /// @notice Base contract for Foundry tests: the `vm` handle, assertions and `bound`.
@@ -64,6 +78,10 @@ abstract contract Test {
 
     function assertLe(uint256 left, uint256 right, string memory err) internal pure {
         vm.assertLe(left, right, err);
+    }
+
+    function assertNotEq(bytes32 left, bytes32 right, string memory err) internal pure {
+        vm.assertNotEq(left, right, err);
     }
 
     /// @dev Maps any `x` into [min, max] (inclusive), keeping small values small so fuzz edge cases

@@ -2,21 +2,21 @@ import type { Address } from "viem";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
 import type { ArbiterReadClients } from "./clients.ts";
 
-export type IsNonceUsedParameters = {
+export type IsNonceCancelledParameters = {
   clients: ArbiterReadClients;
   arbiter: Address;
   owner: Address;
   nonce: bigint;
 };
-export type IsNonceUsedReturnType = boolean;
+export type IsNonceCancelledReturnType = boolean;
 
-/** Whether `owner` has used (settled) or cancelled `nonce` on the arbiter. */
-export function isNonceUsed(params: IsNonceUsedParameters): Promise<IsNonceUsedReturnType> {
+/** Whether `owner` cancelled `nonce` (invalidateNonce). Settling does not consume nonces. */
+export function isNonceCancelled(params: IsNonceCancelledParameters): Promise<IsNonceCancelledReturnType> {
   const { clients, arbiter, owner, nonce } = params;
   return clients.public.readContract({
     address: arbiter,
     abi: liquidityArbiterAbi,
-    functionName: "isNonceUsed",
+    functionName: "isNonceCancelled",
     args: [owner, nonce],
   });
 }

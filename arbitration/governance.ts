@@ -1,0 +1,76 @@
+/**
+ * Governance actions: the agent registry, the arbiter set, and dispute and alert parameters. Each
+ * must be sent from the governance account (else ArbiterNotGovernanceError).
+ */
+import { type Address, type Hex, stringToHex, type TransactionReceipt } from "viem";
+import type { ArbiterClients } from "./clients.ts";
+import { writeArbiter } from "./internal/write.ts";
+
+type Base = { clients: ArbiterClients; arbiter: Address };
+export type GovernanceReturnType = { hash: Hex; receipt: TransactionReceipt };
+
+/** A protocol id as the contract stores it: a 0x 32-byte hex, or a string of at most 32 bytes
+ *  ("lending-market-A"), right-padded with zeros. */
+export function toProtocolId(id: string): Hex {
+  if (/^0x[0-9a-fA-F]{64}$/.test(id)) return id.toLowerCase() as Hex;
+  if (new TextEncoder().encode(id).length > 32 || id.length === 0) {
+    throw new RangeError(`protocol id "${id}" must be 1 to 32 bytes of text, or 0x and 64 hex digits`);
+  }
+  return stringToHex(id, { size: 32 });
+}
+
+export type RegisterAgentParameters = Base & { agent: Address; protocolId: string };
+
+/** Adds `agent` to the registry (or changes its protocol id). */
+export async function registerAgent(p: RegisterAgentParameters): Promise<GovernanceReturnType> {
+  const { hash, receipt } = await writeArbiter(p.clients, p.arbiter, "registerAgent", [
+    p.agent,
+    toProtocolId(p.protocolId),
+  ]);
+  return { hash, receipt };
+}
+
+export type DeregisterAgentParameters = Base & { agent: Address };
+
+/** Removes `agent`: no new loans or alert signatures; its loans run on. */
+export async function deregisterAgent(p: DeregisterAgentParameters): Promise<GovernanceReturnType> {
+  const { hash, receipt } = await writeArbiter(p.clients, p.arbiter, "deregisterAgent", [p.agent]);
+  return { hash, receipt };
+}
+
+export type SetArbitersParameters = Base & { arbiters: readonly Address[]; threshold: number };
+
+/** Replaces the arbiter set; rulings then need `threshold` (1..n) of their signatures. */
+export async function setArbiters(p: SetArbitersParameters): Promise<GovernanceReturnType> {
+  const { hash, receipt } = await writeArbiter(p.clients, p.arbiter, "setArbiters", [
+    p.arbiters,
+    BigInt(p.threshold),
+  ]);
+  return { hash, receipt };
+}
+
+export type SetAlertQuorumParameters = Base & { quorum: number };
+
+/** Sets how many registered-agent signatures a risk alert needs (at least 1). */
+export async function setAlertQuorum(p: SetAlertQuorumParameters): Promise<GovernanceReturnType> {
+  const { hash, receipt } = await writeArbiter(p.clients, p.arbiter, "setAlertQuorum", [p.quorum]);
+  return { hash, receipt };
+}
+
+export type SetDisputeParamsParameters = Base & {
+  bondAmount: bigint;
+  /** Seconds to post a counter-bond (1 s .. 30 days). */
+  liveness: bigint;
+  /** Seconds arbiters have to rule after the counter-bond (1 s .. 30 days). */
+  arbitrationWindow: bigint;
+};
+
+/** Sets bond and windows for disputes opened from now on. */
+export async function setDisputeParams(p: SetDisputeParamsParameters): Promise<GovernanceReturnType> {
+  const { hash, receipt } = await writeArbiter(p.clients, p.arbiter, "setDisputeParams", [
+    p.bondAmount,
+    p.liveness,
+    p.arbitrationWindow,
+  ]);
+  return { hash, receipt };
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {LiquidityArbiter} from "../../src/LiquidityArbiter.sol";
+import {TestToken} from "../../src/test/TestToken.sol";
+import {ArbiterFixture} from "../utils/ArbiterFixture.sol";
+
+/// @dev Gas of each action in a realistic steady state, recorded with vm.snapshotGasLastCall.
+/// A normal run writes the calls' execution gas (what forge's gas report and UniswapX's snapshots
+/// count: no 21,000 base cost, no calldata cost) to contracts/snapshots/LiquidityArbiter.json.
+/// `npm run gas` also runs this file with --isolate (each call its own transaction, as on chain)
+/// and GAS_SNAPSHOT_GROUP=LiquidityArbiter.tx, which records full transaction gas to
+/// contracts/snapshots/LiquidityArbiter.tx.json.
+/// Steady state: parties already hold both tokens, the arbiter already escrows some WETH and holds
+/// some bonds, approvals are unlimited (OpenZeppelin ERC20 then skips the allowance write), and
+/// nonces are random 256-bit values as our agents use.
+abstract contract GasFixture is ArbiterFixture {
+    string internal group = vm.envOr("GAS_SNAPSHOT_GROUP", string("LiquidityArbiter"));
+
+    LiquidityArbiter.Agreement internal loan;
+    LiquidityArbiter.Agreement internal disputed;
+    bytes32 internal loanId;
+    bytes32 internal disputedId;
+    TestToken internal fresh;
+
+    // Everything a measured call depends on happens in setUp, so the test body touches no storage
+    // before it and the non-isolated figures are not lowered by warm slots.
+    function setUp() public virtual override {
+        super.setUp();
+        fresh = new TestToken("Staked Ether", "stETH", 18);
+        fresh.mint(borrower, COLLATERAL);
+        vm.prank(borrower);
+        fresh.approve(address(arbiter), type(uint256).max);
+        // One loan under dispute, so the arbiter already holds WETH escrow and USDC bonds.
+        LiquidityArbiter.Agreement memory d = _agreement();
+        d.nonce = 100;
+        disputedId = _settle(d);
+        vm.prank(lender);
+        arbiter.dispute(d, keccak256("transcript"));
+        disputed = d;
+        // The loan each test acts on.
+        LiquidityArbiter.Agreement memory a = _agreement();
+        a.nonce = 101;
+        a.callRiskLevel = 2;
+        loanId = _settle(a);
+        loan = a;
+    }
+
+    function _fresh() internal view returns (LiquidityArbiter.Agreement memory a) {
+        a = _agreement();
+        a.nonce = uint256(keccak256("a random 256-bit nonce"));
+    }
+
+}
+
+contract LiquidityArbiterGasTest is GasFixture {
+    function test_gas_settle() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle");
+    }
+
+    function test_gas_settle_firstEscrowOfToken() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        a.collateralToken = address(fresh);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle_firstEscrowOfToken");
+    }
+
+    function test_gas_settle_noCollateral() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        (a.collateral, a.collateralToken) = (0, address(0));
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle_noCollateral");
+    }
+
+    function test_gas_repay() public {
+        vm.prank(borrower);
+        arbiter.repay(loan);
+        vm.snapshotGasLastCall(group, "repay");
+    }
+
+    function test_gas_repayPartial() public {
+        vm.prank(borrower);
+        arbiter.repayPartial(loan, PRINCIPAL / 4);
+        vm.snapshotGasLastCall(group, "repayPartial");
+    }
+
+    function test_gas_claimDefault() public {
+        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD() + 1);
+        vm.prank(lender);
+        arbiter.claimDefault(loan);
+        vm.snapshotGasLastCall(group, "claimDefault");
+    }
+
+    function test_gas_dispute() public {
+        vm.prank(borrower);
+        arbiter.dispute(loan, keccak256("transcript"));
+        vm.snapshotGasLastCall(group, "dispute");
+    }
+
+    function test_gas_counterDispute() public {
+        vm.prank(borrower);
+        arbiter.counterDispute(disputed, keccak256("counter-evidence"));
+        vm.snapshotGasLastCall(group, "counterDispute");
+    }
+
+    function test_gas_resolve_unchallenged() public {
+        vm.warp(block.timestamp + LIVENESS + 1);
+        arbiter.resolve(disputed);
+        vm.snapshotGasLastCall(group, "resolve_unchallenged");
+    }
+
+    function test_gas_raiseAlert_2agents() public {
+        LiquidityArbiter.RiskAlert memory alert = _alert(3, 1 days);
+        LiquidityArbiter.SignerSignature[] memory sigs = _alertSigs(alert);
+        arbiter.raiseAlert(alert, sigs);
+        vm.snapshotGasLastCall(group, "raiseAlert_2agents");
+    }
+
+    function test_gas_invalidateNonce() public {
+        vm.prank(lender);
+        arbiter.invalidateNonce(uint256(keccak256("nonce")));
+        vm.snapshotGasLastCall(group, "invalidateNonce");
+    }
+}
+
+/// @dev The same, with the open dispute counter-bonded and a risk alert of level 3 in force.
+contract LiquidityArbiterGasContestedTest is GasFixture {
+    function setUp() public override {
+        super.setUp();
+        vm.prank(borrower);
+        arbiter.counterDispute(disputed, keccak256("counter-evidence"));
+        LiquidityArbiter.RiskAlert memory alert = _alert(3, 1 days);
+        arbiter.raiseAlert(alert, _alertSigs(alert));
+    }
+
+    function test_gas_rule_2of3() public {
+        LiquidityArbiter.SignerSignature[] memory sigs =
+            _ruling(disputedId, 1, LiquidityArbiter.Party.Lender, true, 2);
+        arbiter.rule(disputed, LiquidityArbiter.Party.Lender, true, sigs);
+        vm.snapshotGasLastCall(group, "rule_2of3");
+    }
+
+    function test_gas_resolve_contested() public {
+        vm.warp(block.timestamp + WINDOW + 1);
+        arbiter.resolve(disputed);
+        vm.snapshotGasLastCall(group, "resolve_contested");
+    }
+
+    function test_gas_callLoan() public {
+        vm.prank(lender);
+        arbiter.callLoan(loan);
+        vm.snapshotGasLastCall(group, "callLoan");
+    }
+}
