@@ -31,5 +31,18 @@ describe("signer", () => {
     const s = BigInt(`0x${sig.slice(66, 130)}`);
     const twin = `${sig.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${sig.slice(130)}` as Hex;
     expect(() => recoverDigest(digest, twin)).toThrow(InvalidSignatureFormatError);
+    const zeroS = `${sig.slice(0, 66)}${"0".repeat(64)}${sig.slice(130)}` as Hex;
+    expect(() => recoverDigest(digest, zeroS)).toThrow(InvalidSignatureFormatError);
+    expect(() => recoverDigest("0x1234", sig)).toThrow(InvalidSignatureFormatError);
+  });
+
+  it("recovers each signer again and again (cached addresses stay per key)", () => {
+    const keys = Array.from({ length: 20 }, () => generatePrivateKey());
+    for (let round = 0; round < 3; round++) {
+      for (const key of keys) {
+        const d = keccak256(toHex(`round ${round}`));
+        expect(recoverDigest(d, createSigner(key).signDigest(d))).toBe(privateKeyToAccount(key).address);
+      }
+    }
   });
 });

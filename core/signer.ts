@@ -5,7 +5,7 @@
  * 65-byte r || s || v (v = 27 | 28), low-s only, so the contract and viem accept them.
  */
 import secp256k1 from "secp256k1";
-import { type Address, bytesToHex, type Hex, hexToBytes } from "viem";
+import type { Address, Hex } from "viem";
 import { BaseError } from "./errors.ts";
 import { keccak256Hex } from "./keccak.ts";
 
@@ -15,8 +15,28 @@ export interface Signer {
   signDigest(digest: Hex): Hex;
 }
 
-/** Half the curve order: signatures with s above it are the malleable twin and are refused. */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** Half the curve order, big-endian: signatures with s above it are the malleable twin and are
+ *  refused. Compared byte by byte, which is cheaper than a BigInt per signature. */
+const HALF_N = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", "hex");
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const HEX65 = /^0x[0-9a-fA-F]{130}$/;
+
+/** Hex to bytes with Buffer's native decoder (after the caller checked the format). */
+const fromHex = (hex: string): Buffer => Buffer.from(hex.slice(2), "hex");
+
+/** True when s (32 bytes, big-endian) is zero or above HALF_N. */
+function isHighOrZeroS(sig: Uint8Array): boolean {
+  let any = 0;
+  for (let i = 32; i < 64; i++) any |= sig[i]!;
+  if (any === 0) return true;
+  for (let i = 0; i < 32; i++) {
+    const b = sig[32 + i]!;
+    const h = HALF_N[i]!;
+    if (b !== h) return b > h;
+  }
+  return false;
+}
 
 export class InvalidSignatureFormatError extends BaseError {
   override name = "InvalidSignatureFormatError";
@@ -28,8 +48,7 @@ export class InvalidSignatureFormatError extends BaseError {
   }
 }
 
-/** The checksummed (EIP-55) address of an uncompressed public key, with the fast keccak: this
- *  runs once per recovered signature. */
+/** The checksummed (EIP-55) address of an uncompressed public key, with the fast keccak. */
 export function addressFromPublicKey(uncompressed: Uint8Array): Address {
   const lower = keccak256Hex(uncompressed.subarray(1)).slice(26);
   const hash = keccak256Hex(Buffer.from(lower, "ascii"));
@@ -41,9 +60,33 @@ export function addressFromPublicKey(uncompressed: Uint8Array): Address {
   return out as Address;
 }
 
+/** Addresses of recently recovered public keys: a peer signs many messages, so its two keccaks
+ *  and the checksum run once per peer rather than once per signature. Insertion-ordered, the
+ *  oldest entry goes first when full. */
+const ADDRESS_CACHE_MAX = 4096;
+const addressCache = new Map<string, Address>();
+
+function cachedAddressFromPublicKey(uncompressed: Uint8Array): Address {
+  const key = Buffer.from(uncompressed.buffer, uncompressed.byteOffset, uncompressed.byteLength).toString(
+    "latin1",
+  );
+  let address = addressCache.get(key);
+  if (address === undefined) {
+    address = addressFromPublicKey(uncompressed);
+    if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.delete(addressCache.keys().next().value!);
+    addressCache.set(key, address);
+  }
+  return address;
+}
+
 export function createSigner(privateKey: Hex): Signer {
-  const key = hexToBytes(privateKey);
-  if (key.length !== 32 || !secp256k1.privateKeyVerify(key)) {
+  if (!HEX32.test(privateKey)) {
+    throw new BaseError("Private key is not a valid secp256k1 key.", {
+      metaMessages: ["Pass 32 bytes of 0x-prefixed hex."],
+    });
+  }
+  const key = fromHex(privateKey);
+  if (!secp256k1.privateKeyVerify(key)) {
     throw new BaseError("Private key is not a valid secp256k1 key.", {
       metaMessages: ["Pass 32 bytes of 0x-prefixed hex."],
     });
@@ -52,26 +95,26 @@ export function createSigner(privateKey: Hex): Signer {
   return {
     address,
     signDigest(digest: Hex): Hex {
-      const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(digest), key);
-      const out = new Uint8Array(65);
-      out.set(signature, 0);
+      if (!HEX32.test(digest)) throw new RangeError("digest must be 32 bytes of 0x-prefixed hex");
+      const out = Buffer.allocUnsafe(65);
+      const { recid } = secp256k1.ecdsaSign(fromHex(digest), key, {}, out.subarray(0, 64));
       out[64] = 27 + recid;
-      return bytesToHex(out);
+      return `0x${out.toString("hex")}`;
     },
   };
 }
 
 /** Recovers the signer of a digest. Throws InvalidSignatureFormatError on any malformed input. */
 export function recoverDigest(digest: Hex, signature: Hex): Address {
-  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new InvalidSignatureFormatError("wrong length");
-  const bytes = hexToBytes(signature);
+  if (!HEX65.test(signature)) throw new InvalidSignatureFormatError("wrong length");
+  const bytes = fromHex(signature);
   const v = bytes[64]!;
   if (v !== 27 && v !== 28) throw new InvalidSignatureFormatError("v must be 27 or 28");
-  const s = BigInt(bytesToHex(bytes.subarray(32, 64)));
-  if (s === 0n || s > HALF_N) throw new InvalidSignatureFormatError("s is zero or in the upper half");
+  if (isHighOrZeroS(bytes)) throw new InvalidSignatureFormatError("s is zero or in the upper half");
+  if (!HEX32.test(digest)) throw new InvalidSignatureFormatError("the digest is not 32 bytes of hex");
   try {
-    const pub = secp256k1.ecdsaRecover(bytes.subarray(0, 64), v - 27, hexToBytes(digest), false);
-    return addressFromPublicKey(pub);
+    const pub = secp256k1.ecdsaRecover(bytes.subarray(0, 64), v - 27, fromHex(digest), false);
+    return cachedAddressFromPublicKey(pub);
   } catch (cause) {
     throw new InvalidSignatureFormatError(cause instanceof Error ? cause.message : "recovery failed");
   }

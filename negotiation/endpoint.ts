@@ -25,7 +25,10 @@ import type {
   SessionKind,
   SessionMessage,
 } from "./wire/schemas.ts";
+import { checksummed } from "./wire/schemas.ts";
 import { inboxSubject, rfqSubject, rfqWildcard } from "./wire/subjects.ts";
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Unix milliseconds. xstate's SimulatedClock fits. */
 export type Clock = { now(): number };
@@ -270,7 +273,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     sendRfq: (sessionId, body) =>
       publish(rfqSubject(domain.chainId, body.principalToken), zeroAddress, sessionId, "rfq", body),
     send: async (to, sessionId, kind, body) => {
-      const recipient = getAddress(to);
+      const recipient = ADDRESS.test(to) ? checksummed(to) : getAddress(to);
       return publish(inboxSubject(recipient), recipient, sessionId, kind, body);
     },
     reply: (msg, kind, body) => endpoint.send(msg.from, msg.sessionId, kind, body),

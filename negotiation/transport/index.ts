@@ -7,8 +7,10 @@ export {
 export {
   type CreateNatsTransportParameters,
   createNatsTransport,
+  createSharedNatsConnection,
   NatsConnectError,
   type NatsTransport,
+  type SharedNatsConnection,
 } from "./nats.ts";
 export { assertSubject, matchSubject } from "./subject.ts";
 export {

@@ -28,7 +28,7 @@ import {
   WrongRecipientError,
 } from "./errors.ts";
 import type { ReplayCache } from "./replay-cache.ts";
-import { MAX_MESSAGE_BYTES, type Message, MessageSchema, WIRE_VERSION } from "./schemas.ts";
+import { MAX_MESSAGE_BYTES, type Message, parseMessage, WIRE_VERSION } from "./schemas.ts";
 import { rfqSubject } from "./subjects.ts";
 
 /** Default cap on how far in the future an inbound expiry may lie. */
@@ -98,7 +98,7 @@ function decode(bytes: Uint8Array, ctx: DecodeContext, context: RejectedContext)
     throw new UnsupportedVersionError({ got: obj.v, supported: WIRE_VERSION });
   }
 
-  const parsed = MessageSchema.safeParse(obj);
+  const parsed = parseMessage(obj);
   if (!parsed.success) throw new SchemaError({ issues: z.prettifyError(parsed.error) });
   const m = parsed.data;
   context.from = m.from;

@@ -3,6 +3,7 @@
  * take the JSON form (uint256 as decimal strings) and produce the typed form (bigint, checksummed
  * addresses, lowercase hex). See docs/PROTOCOL.md#messages for the field-by-field reference.
  */
+import { type Address, getAddress, type Hex } from "viem";
 import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
@@ -91,6 +92,81 @@ export const MessageSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...envelope, kind: z.literal("confirm"), body: ConfirmBodySchema }),
   z.strictObject({ ...envelope, kind: z.literal("reject"), body: RejectBodySchema }),
 ]);
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+const ENVELOPE_KEYS = 10;
+
+/** Checksummed forms of addresses seen on the wire (a plain bounded map: viem's own cache is an
+ *  LRU that deletes and re-inserts its key on every hit, a visible cost at this rate). */
+const checksums = new Map<string, Address>();
+
+/** EIP-55 checksum of a string already known to be 20 bytes of 0x hex. */
+export function checksummed(address: string): Address {
+  let c = checksums.get(address);
+  if (c === undefined) {
+    c = getAddress(address);
+    if (checksums.size >= 8192) checksums.clear();
+    checksums.set(address, c);
+  }
+  return c;
+}
+
+const isUint = (v: unknown, max: number): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+
+/**
+ * MessageSchema.safeParse with the envelope checked by hand and only the body through zod: the
+ * same output for every valid message at a fraction of the cost (the envelope is a third to a half
+ * of zod's time per message). Anything the fast checks do not accept goes through MessageSchema,
+ * so errors are exactly zod's.
+ */
+export function parseMessage(raw: Record<string, unknown>): ReturnType<typeof MessageSchema.safeParse> {
+  const kind = raw.kind;
+  const body =
+    typeof kind === "string" && Object.hasOwn(BodySchemas, kind)
+      ? BodySchemas[kind as MessageKind]
+      : undefined;
+  const { v, sessionId, seq, from, to, expiry, nonce, sig } = raw;
+  if (
+    body === undefined ||
+    v !== WIRE_VERSION ||
+    typeof sessionId !== "string" ||
+    !BYTES32.test(sessionId) ||
+    !isUint(seq, UINT32_MAX) ||
+    typeof from !== "string" ||
+    !ADDRESS.test(from) ||
+    typeof to !== "string" ||
+    !ADDRESS.test(to) ||
+    !isUint(expiry, Number.MAX_SAFE_INTEGER) ||
+    typeof nonce !== "string" ||
+    !BYTES32.test(nonce) ||
+    typeof sig !== "string" ||
+    !SIGNATURE.test(sig) ||
+    !("body" in raw) ||
+    Object.keys(raw).length !== ENVELOPE_KEYS
+  ) {
+    return MessageSchema.safeParse(raw);
+  }
+  const parsedBody = body.safeParse(raw.body);
+  if (!parsedBody.success) return MessageSchema.safeParse(raw);
+  return {
+    success: true,
+    data: {
+      v: WIRE_VERSION,
+      sessionId: sessionId.toLowerCase() as Hex,
+      seq,
+      from: checksummed(from),
+      to: checksummed(to),
+      expiry,
+      nonce: nonce.toLowerCase() as Hex,
+      sig: sig.toLowerCase() as Hex,
+      kind,
+      body: parsedBody.data,
+    } as Message,
+  } as ReturnType<typeof MessageSchema.safeParse>;
+}
 
 /** A validated message (typed form), discriminated by `kind`. */
 export type Message = z.output<typeof MessageSchema>;
