@@ -1,5 +1,5 @@
 /**
- * A local chain for simulations and tests: spawns anvil from @foundry-rs/anvil on a free port and
+ * A local chain for simulations and tests: spawns anvil from @foundry-rs/anvil-linux-amd64 (or $ANVIL_BIN) on a free port and
  * stops it on `stop()`, on process exit and on SIGINT/SIGTERM/SIGHUP.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -67,7 +67,7 @@ export class AnvilStartError extends BaseError {
   constructor(params: { reason: string; output?: string; cause?: unknown }) {
     super(`Could not start anvil: ${params.reason}.`, {
       metaMessages: [
-        "anvil comes from the @foundry-rs/anvil dev dependency: run `npm ci`, or point ANVIL_BIN at an anvil binary.",
+        "anvil comes from the optional dependency @foundry-rs/anvil-linux-amd64 (Linux x64): run `npm ci`; elsewhere install Foundry and point ANVIL_BIN at its anvil.",
       ],
       details: params.output?.trim() || undefined,
       cause: params.cause,

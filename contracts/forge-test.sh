@@ -7,7 +7,7 @@
 #   bash contracts/forge-test.sh --gas-report         # extra args go to `forge test` (no gas check)
 #   bash contracts/forge-test.sh --match-test Replay -vvv
 #
-# Needs only `npm ci` (forge comes from @foundry-rs/forge). Exits non-zero if a test fails or, in the
+# Needs only `npm ci` (forge comes from @foundry-rs/forge-linux-amd64). Exits non-zero if a test fails or, in the
 # no-argument form, if gas differs from the committed snapshot or misses a target (`npm run gas`).
 set -euo pipefail
 

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { address } from "../core/schema.ts";
 import { ProtocolKind } from "../protocol-adapters/protocol-state.ts";
 
-
 export const PeerInfoSchema = z.strictObject({
   address,
   name: z.string().min(1).max(64),
