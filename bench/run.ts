@@ -7,6 +7,7 @@
  * prints progress on stderr and a summary table on stdout, and writes bench/results/latest.json
  * plus a timestamped copy in bench/results/history/. See bench/README.md.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,7 +19,7 @@ import { benchSign, type SignResult } from "./sign.ts";
 import { formatJson, rounded } from "./stats.ts";
 import { benchThroughput, type ThroughputResult } from "./throughput.ts";
 
-const NAMES = ["sign", "nats", "negotiation", "throughput", "profile"] as const;
+const NAMES = ["sign", "nats", "negotiation", "throughput", "profile", "sims"] as const;
 type Name = (typeof NAMES)[number];
 const NEEDS: Record<Name, Name[]> = {
   sign: [],
@@ -26,6 +27,7 @@ const NEEDS: Record<Name, Name[]> = {
   negotiation: ["sign"],
   throughput: ["sign"],
   profile: [],
+  sims: [],
 };
 
 const TARGETS = {
@@ -312,6 +314,12 @@ async function main(): Promise<void> {
       });
       results.profile = rest;
       rawProfiles = profiles;
+    }
+    if (opts.selected.has("sims")) {
+      // Its own process (clean peak-memory figures), table and JSON (bench/results/sim-engine.json).
+      const args = ["--import", "tsx", "bench/sim-engine.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/sim-engine.ts failed");
     }
   } finally {
     await nats?.stop();

@@ -108,7 +108,13 @@ describe("agent crash and restart (JetStream KV)", () => {
         return false;
       });
       if (agreed.type !== "session" || agreed.outcome.status !== "agreed") throw new Error("no agreement");
-      const id = (await b1.durable.agreements.pending())[0]?.agreementId;
+      // B's countersignature goes out only after its record of the agreement is written; the
+      // write was already in flight when B "died", so wait for it to land.
+      let id: `0x${string}` | undefined;
+      for (let i = 0; i < 50 && !id; i++) {
+        id = (await b1.durable.agreements.pending())[0]?.agreementId;
+        if (!id) await new Promise((r) => setTimeout(r, 50));
+      }
       expect(id).toBeDefined();
       await new Promise((r) => setTimeout(r, 300));
       const settledBefore = await fx.deployer.clients.public.getContractEvents({
