@@ -12,6 +12,7 @@
  */
 import type { Address, Hex } from "viem";
 import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import { ArbiterRevertError } from "../arbitration/errors.ts";
 import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
 import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
@@ -21,6 +22,7 @@ import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
+import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -206,6 +208,8 @@ export const agentMachine = setup({
   actors: { observe, settleLoan, repayLoan, serviceLoanAsLender },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
+    // Retrying a signed agreement is urgent next to polling the protocol: at most a second.
+    settleRetry: ({ context }) => Math.min(context.deps.pollMs, 1_000),
   },
   guards: {
     isShort: ({ context }) =>
@@ -221,6 +225,14 @@ export const agentMachine = setup({
       (event.type === "auction.finished" ||
         (event.type === "session.finished" && event.side === "borrower")) &&
       event.sessionId === context.borrow?.sessionId,
+    settlementRetryable: ({ context, event }) => {
+      const error = (event as { error?: unknown }).error;
+      // The contract said no, or another process of ours holds the claim: retrying cannot help.
+      if (error instanceof ArbiterRevertError || error instanceof SettlementClaimedElsewhereError)
+        return false;
+      const a = context.loan?.agreement;
+      return a !== undefined && context.deps.nowSec() <= a.deadline;
+    },
     canRepay: ({ context }) => {
       const a = context.loan?.agreement;
       return (
@@ -390,25 +402,38 @@ export const agentMachine = setup({
                 { type: "report", params: ({ event }) => ({ what: "settled", data: { ...event.output } }) },
               ],
             },
-            onError: {
-              target: "idle",
-              actions: [
-                "clearLoan",
-                {
+            onError: [
+              {
+                // A transient failure (node or KV unreachable) must not lose a signed agreement:
+                // try again until its deadline passes.
+                guard: "settlementRetryable",
+                target: "awaitingSettlementRetry",
+                actions: {
                   type: "logError",
-                  params: ({ event }) => ({ what: "settlement failed", error: event.error }),
+                  params: ({ event }) => ({ what: "settlement failed, will retry", error: event.error }),
                 },
-                {
-                  type: "report",
-                  params: ({ event }) => ({
-                    what: "settlement failed",
-                    data: { error: String(event.error) },
-                  }),
-                },
-              ],
-            },
+              },
+              {
+                target: "idle",
+                actions: [
+                  "clearLoan",
+                  {
+                    type: "logError",
+                    params: ({ event }) => ({ what: "settlement failed", error: event.error }),
+                  },
+                  {
+                    type: "report",
+                    params: ({ event }) => ({
+                      what: "settlement failed",
+                      data: { error: String(event.error) },
+                    }),
+                  },
+                ],
+              },
+            ],
           },
         },
+        awaitingSettlementRetry: { after: { settleRetry: "settling" } },
         servicing: {
           after: { poll: "checkingRepayment" },
           on: { tick: "checkingRepayment" },

@@ -26,6 +26,7 @@ import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
+import { retryWithBackoff } from "./retry.ts";
 import { createSessionJournal } from "./session-journal.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
@@ -110,13 +111,26 @@ export function createAgent(p: CreateAgentParameters): Agent {
     },
   });
 
+  // A signed agreement's record must land even if the store is briefly away (a NATS restart):
+  // retried with backoff for about half a minute before the failure is reported.
+  const recordAgreement = (role: "lender" | "borrower", signed: NonNullable<OutboundEvent["signed"]>) =>
+    durable
+      ? retryWithBackoff(() => durable.agreements.put(agreementId(signed.agreement), { role, ...signed }), {
+          attempts: 8,
+          firstDelayMs: 200,
+          maxDelayMs: 5_000,
+          onRetry: (error, attempt) =>
+            log.warn("recording agreement failed, retrying", { attempt, error: String(error) }),
+        })
+      : Promise.resolve(undefined);
+
   // Before we countersign, the fully signed agreement is on disk: a crash right after cannot
   // leave the peer holding both signatures while we hold none.
   const recordBeforeConfirm = async (_to: Address, _sessionId: Hex, ev: OutboundEvent) => {
     if (!durable || !ev.signed) return;
     const side =
       ev.signed.agreement.lender.toLowerCase() === p.signer.address.toLowerCase() ? "lender" : "borrower";
-    await durable.agreements.put(agreementId(ev.signed.agreement), { role: side, ...ev.signed });
+    await recordAgreement(side, ev.signed);
   };
 
   const auctions = createRfqAuctionHost({
@@ -157,9 +171,9 @@ export function createAgent(p: CreateAgentParameters): Agent {
       const peer = outcome.status === "no-deal" ? zeroAddress : outcome.lender;
       if (durable && outcome.status === "agreed") {
         const { agreement, lenderSignature, borrowerSignature } = outcome;
-        durable.agreements
-          .put(agreementId(agreement), { role: "borrower", agreement, lenderSignature, borrowerSignature })
-          .catch((err: unknown) => log.warn("recording agreement failed", { error: String(err) }));
+        recordAgreement("borrower", { agreement, lenderSignature, borrowerSignature }).catch((err: unknown) =>
+          log.error("recording agreement failed", { error: String(err) }),
+        );
       }
       report({ type: "session", agent: p.name, side: "borrower", sessionId, peer, outcome: asSession });
       actor.send({ type: "auction.finished", sessionId, outcome });
@@ -183,9 +197,9 @@ export function createAgent(p: CreateAgentParameters): Agent {
         // The accepter records here (the confirmer already did, in beforeSend); the journal entry
         // goes only after, so at every moment one of the two records exists.
         const { agreement, lenderSignature, borrowerSignature } = f.outcome;
-        const recorded = durable.agreements
-          .put(agreementId(agreement), { role: f.side, agreement, lenderSignature, borrowerSignature })
-          .catch((err: unknown) => log.warn("recording agreement failed", { error: String(err) }));
+        const recorded = recordAgreement(f.side, { agreement, lenderSignature, borrowerSignature }).catch(
+          (err: unknown) => log.error("recording agreement failed", { error: String(err) }),
+        );
         void recorded.then(() => journal?.finished(f.sessionId, f.peer));
       } else journal?.finished(f.sessionId, f.peer);
       report({ type: "session", agent: p.name, ...f });
