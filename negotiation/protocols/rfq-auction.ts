@@ -236,8 +236,9 @@ export const rfqAuctionMachine = setup({
   actors: { session: auctionSessionMachine },
   delays: {
     admission: ({ context }) => Math.min(context.admissionMs, context.deadlineMs),
-    // A hair after the children's own deadlines, so that they end themselves first.
-    deadline: ({ context }) => context.deadlineMs + 1,
+    // After the children's own deadlines, so that they end themselves first: timers count from the
+    // event loop's cached time, so under load 1 ms is not always enough.
+    deadline: ({ context }) => context.deadlineMs + 50,
   },
   guards: {
     fromNewLender: ({ context, event }) =>
