@@ -14,6 +14,7 @@ import { type Subscription, type Transport, TransportClosedError } from "./trans
 import { DEFAULT_MAX_TTL_MS, decodeMessage } from "./wire/decode-message.ts";
 import { encodeMessage } from "./wire/encode-message.ts";
 import { MalformedMessageError, WireError, type WireErrorCode } from "./wire/errors.ts";
+import { createRateLimiter, type RateLimit } from "./wire/rate-limiter.ts";
 import { createReplayCache, type ReplayCache } from "./wire/replay-cache.ts";
 import type {
   BodyOf,
@@ -55,6 +56,8 @@ export function createMemorySequencer(): Sequencer {
   };
 }
 
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
+
 export type CreateEndpointParameters = {
   transport: Transport;
   signer: Signer;
@@ -69,6 +72,9 @@ export type CreateEndpointParameters = {
   /** Default 16 KiB (MAX_MESSAGE_BYTES). */
   maxMessageBytes?: number;
   replayCache?: ReplayCache;
+  /** Per-peer limit on authenticated inbound messages; `false` turns it off. Default 200/s,
+   *  bursts of 400: far above a negotiation's pace, low enough that a flooding peer is cut off. */
+  rateLimit?: RateLimit | false;
   sequencer?: Sequencer;
   /** RFQ subjects to listen to from the start; see `listenRfqs`. Default none. */
   rfqTokens?: readonly Address[] | "all";
@@ -136,6 +142,8 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
   const maxTtlMs = params.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
   const maxBytes = params.maxMessageBytes;
   const replay = params.replayCache ?? createReplayCache();
+  const rateLimiter =
+    params.rateLimit === false ? undefined : createRateLimiter(params.rateLimit ?? DEFAULT_RATE_LIMIT);
   const sequencer = params.sequencer ?? createMemorySequencer();
   if (ttl > maxTtlMs) throw new RangeError("messageTtlMs must not exceed maxTtlMs");
 
@@ -208,6 +216,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
         peers,
         now: receivedAt,
         replay,
+        ...(rateLimiter ? { rateLimit: rateLimiter } : {}),
         maxTtlMs,
         broadcast,
         subject,

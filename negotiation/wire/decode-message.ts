@@ -2,7 +2,7 @@
  * Validates one inbound message, cheapest checks first, and returns it typed. Order (each step
  * throws its own WireError; see docs/PROTOCOL.md#validation):
  *   size -> UTF-8 + JSON -> version -> schema -> own echo -> recipient (and RFQ subject) -> known peer
- *   -> expiry (not past, not too far ahead) -> signature -> replay (check, then record).
+ *   -> expiry (not past, not too far ahead) -> signature -> rate limit -> replay (check, then record).
  * The replay cache is written only in the very last step, once everything else passed.
  * Cost: one JSON.parse, one zod parse, one keccak of the canonical body, one EIP-712 hash, one
  * signature recovery.
@@ -20,6 +20,7 @@ import {
   MalformedMessageError,
   MessageTooLargeError,
   OwnMessageError,
+  RateLimitedError,
   type RejectedContext,
   SchemaError,
   UnknownPeerError,
@@ -27,6 +28,7 @@ import {
   WireError,
   WrongRecipientError,
 } from "./errors.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import type { ReplayCache } from "./replay-cache.ts";
 import { MAX_MESSAGE_BYTES, type Message, parseMessage, WIRE_VERSION } from "./schemas.ts";
 import { rfqSubject } from "./subjects.ts";
@@ -43,6 +45,8 @@ export type DecodeContext = {
   now: number;
   /** When given, replays are refused and the accepted message is recorded. */
   replay?: ReplayCache;
+  /** When given, each authenticated sender is held to its rate (checked before the replay record). */
+  rateLimit?: RateLimiter;
   maxBytes?: number;
   maxTtlMs?: number;
   /** Received on a broadcast (RFQ) subject: only `rfq` messages are acceptable there, and only
@@ -153,6 +157,8 @@ function decode(bytes: Uint8Array, ctx: DecodeContext, context: RejectedContext)
     throw new BadSignatureError({ from: m.from, recovered: undefined, cause });
   }
   if (recovered !== m.from) throw new BadSignatureError({ from: m.from, recovered });
+
+  if (ctx.rateLimit && !ctx.rateLimit.take(m.from, ctx.now)) throw new RateLimitedError(ctx.rateLimit.limit);
 
   if (ctx.replay) {
     ctx.replay.check(m, ctx.now);

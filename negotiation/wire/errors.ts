@@ -41,6 +41,7 @@ export type WireErrorCode =
   | "ExpiredMessage"
   | "ExpiryTooFar"
   | "BadSignature"
+  | "RateLimited"
   | "Replay"
   | "ReplayCacheFull"
   | "ReplayStoreUnavailable";
@@ -140,6 +141,18 @@ export class BadSignatureError extends WireError {
     super(`Envelope signature does not recover to the sender ${params.from}.`, {
       cause: params.cause,
       metaMessages: [`Recovered ${params.recovered ?? "nothing (malformed signature)"}.`],
+    });
+  }
+}
+
+export class RateLimitedError extends WireError {
+  override name = "RateLimitedError";
+  override readonly code = "RateLimited";
+  constructor(params: { perSecond: number; burst: number }) {
+    super(`Sender exceeded its rate limit of ${params.perSecond} messages/s (burst ${params.burst}).`, {
+      metaMessages: [
+        "Slow down and resend: a throttled message is not recorded, so the same message may be sent again.",
+      ],
     });
   }
 }

@@ -20,6 +20,7 @@ export {
   hashEnvelope,
 } from "./envelope-hash.ts";
 export * from "./errors.ts";
+export { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limiter.ts";
 export {
   type CreateReplayCacheParameters,
   createReplayCache,
