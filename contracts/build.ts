@@ -1,187 +1,38 @@
 /**
- * Compiles contracts/src with solc-js and writes typed artifacts to contracts/generated/:
+ * Compiles contracts/src with solc-js into typed modules in contracts/generated/ (committed, so
+ * the project typechecks without a build): see tools/solc-build.ts.
  *
- *   export const liquidityArbiterAbi = [...] as const;
- *   export const liquidityArbiterBytecode = "0x..." as const;
- *
- * The generated files are committed, so the rest of the project typechecks without a build. Output
- * is deterministic (no metadata hash, formatted with the repo's Biome settings), and the build is
- * skipped when the inputs hash recorded in each file's header still matches.
- *
- *   npm run contracts:build            # build if sources changed
- *   npm run contracts:build -- --force # always rebuild
- *   npm run contracts:build -- --check # exit 1 if generated files are stale (for CI)
+ *   npm run contracts:build [-- --force | --check]
  *
  * Compiler settings are mirrored in contracts/foundry.toml so forge measures the gas we deploy.
  */
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const require = createRequire(import.meta.url);
-
-type SolcOutput = {
-  errors?: {
-    severity: "error" | "warning" | "info";
-    formattedMessage: string;
-    sourceLocation?: { file: string };
-  }[];
-  contracts?: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
-};
-type Solc = {
-  version(): string;
-  compile(
-    input: string,
-    callbacks: { import: (path: string) => { contents: string } | { error: string } },
-  ): string;
-};
+import { buildTypedArtifacts } from "../tools/solc-build.ts";
 
 const contractsDir = dirname(fileURLToPath(import.meta.url));
-const repoDir = join(contractsDir, "..");
-const srcDir = join(contractsDir, "src");
-const generatedDir = join(contractsDir, "generated");
 
-/** Contracts to export: source file (relative to contracts/) and contract name. */
-const targets = [
-  { source: "src/LiquidityArbiter.sol", contract: "LiquidityArbiter" },
-  { source: "src/test/TestToken.sol", contract: "TestToken" },
-] as const;
-
-/**
- * viaIR: measured on LiquidityArbiter, it saves ~5k gas per settle, ~1.2k per repay and ~19% of
- * deploy size, for about the same solc-js compile time. 10,000 runs: settle and repay are called
- * far more often than the contract is deployed, so we favour runtime gas over size.
- */
-const settings = {
-  viaIR: true,
-  optimizer: { enabled: true, runs: 10_000 },
-  evmVersion: "prague",
-  metadata: { bytecodeHash: "none", appendCBOR: false },
-  outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
-} as const;
-
-function solFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return solFiles(path);
-      return entry.name.endsWith(".sol") ? [path] : [];
-    })
-    .sort();
-}
-
-/** solc-js version from its package.json: loading the compiler itself takes a second. */
-const solcVersion = (require("solc/package.json") as { version: string }).version;
-
-function inputsHash(): string {
-  const hash = createHash("sha256");
-  hash.update(solcVersion);
-  hash.update(JSON.stringify(settings));
-  hash.update(readFileSync(fileURLToPath(import.meta.url)));
-  hash.update(readFileSync(require.resolve("@openzeppelin/contracts/package.json")));
-  for (const file of solFiles(srcDir)) {
-    hash.update(relative(contractsDir, file));
-    hash.update(readFileSync(file));
-  }
-  return hash.digest("hex").slice(0, 32);
-}
-
-/** Resolves imports that solc could not find among the inline sources: packages from node_modules. */
-function findImport(path: string): { contents: string } | { error: string } {
-  const candidates = [join(contractsDir, path)];
-  try {
-    candidates.push(require.resolve(path));
-  } catch {
-    // not a package path
-  }
-  for (const file of candidates) {
-    if (existsSync(file)) return { contents: readFileSync(file, "utf8") };
-  }
-  return { error: `not found: ${path} (looked in contracts/ and node_modules)` };
-}
-
-function camel(name: string): string {
-  return name[0]!.toLowerCase() + name.slice(1);
-}
-
-/** Formats TypeScript with the repo's Biome config, so `biome check` accepts the generated files. */
-function format(path: string, code: string): string {
-  const biome = join(repoDir, "node_modules", ".bin", "biome");
-  try {
-    return execFileSync(biome, ["format", `--stdin-file-path=${relative(repoDir, path)}`], {
-      cwd: repoDir,
-      input: code,
-      encoding: "utf8",
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`biome could not format ${relative(repoDir, path)}:\n${stderr}`, { cause: error });
-  }
-}
-
-function main(): number {
-  const args = new Set(process.argv.slice(2));
-  const hash = inputsHash();
-  const header = `// Generated by contracts/build.ts (solc ${solcVersion}), inputs ${hash}. Do not edit.`;
-  const outputs = targets.map((t) => ({ ...t, path: join(generatedDir, `${t.contract}.ts`) }));
-
-  const fresh = outputs.every((o) => existsSync(o.path) && readFileSync(o.path, "utf8").startsWith(header));
-  if (fresh && !args.has("--force")) {
-    console.log("contracts: up to date");
-    return 0;
-  }
-  if (args.has("--check")) {
-    console.error("contracts: generated files are stale; run `npm run contracts:build` and commit them.");
-    return 1;
-  }
-
-  const sources = Object.fromEntries(
-    solFiles(srcDir).map((file) => [relative(contractsDir, file), { content: readFileSync(file, "utf8") }]),
-  );
-  const started = Date.now();
-  const solc = require("solc") as Solc;
-  const output = JSON.parse(
-    solc.compile(JSON.stringify({ language: "Solidity", sources, settings }), { import: findImport }),
-  ) as SolcOutput;
-
-  const diagnostics = output.errors ?? [];
-  // Warnings about our own code; library ones (OpenZeppelin's transient-storage note) are noise.
-  const ours = (d: (typeof diagnostics)[number]) =>
-    !d.sourceLocation || d.sourceLocation.file.startsWith("src/");
-  for (const d of diagnostics.filter((d) => d.severity === "warning" && ours(d)))
-    console.warn(d.formattedMessage);
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0) {
-    for (const e of errors) console.error(e.formattedMessage);
-    console.error(`contracts: compilation failed with ${errors.length} error(s).`);
-    return 1;
-  }
-
-  for (const o of outputs) {
-    const artifact = output.contracts?.[o.source]?.[o.contract];
-    if (!artifact) {
-      console.error(`contracts: ${o.contract} not found in ${o.source}.`);
-      return 1;
-    }
-    const name = camel(o.contract);
-    const code = [
-      header,
-      "",
-      `export const ${name}Abi = ${JSON.stringify(artifact.abi)} as const;`,
-      "",
-      `export const ${name}Bytecode = "0x${artifact.evm.bytecode.object}" as const;`,
-      "",
-    ].join("\n");
-    writeFileSync(o.path, format(o.path, code));
-  }
-  console.log(
-    `contracts: compiled ${targets.map((t) => t.contract).join(", ")} in ${Date.now() - started} ms`,
-  );
-  return 0;
-}
-
-process.exitCode = main();
+process.exitCode = buildTypedArtifacts({
+  label: "contracts",
+  script: "npm run contracts:build",
+  baseDir: contractsDir,
+  sourceDir: join(contractsDir, "src"),
+  targets: [
+    { source: "src/LiquidityArbiter.sol", contract: "LiquidityArbiter" },
+    { source: "src/test/TestToken.sol", contract: "TestToken" },
+  ],
+  generatedDir: join(contractsDir, "generated"),
+  // viaIR: measured on LiquidityArbiter, it saves ~5k gas per settle, ~1.2k per repay and ~19% of
+  // deploy size, for about the same solc-js compile time. 10,000 runs: settle and repay are called
+  // far more often than the contract is deployed, so we favour runtime gas over size.
+  settings: {
+    viaIR: true,
+    optimizer: { enabled: true, runs: 10_000 },
+    evmVersion: "prague",
+    metadata: { bytecodeHash: "none", appendCBOR: false },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+  },
+  scriptFile: fileURLToPath(import.meta.url),
+  ownPrefix: "src/",
+  args: process.argv.slice(2),
+});
