@@ -1,7 +1,7 @@
 /**
- * Message bodies of the sealed-bid RFQ mode (a proposal for wire v0; the wire module integrates
- * them). A sealed RFQ is an ordinary `rfq` body plus an `auction` field with the two deadlines.
- * Lenders answer with `commit` (a hash of their bid) before `commitBy`, then `reveal` (the bid
+ * Message bodies of the sealed-bid RFQ mode (wire v0 kinds `commit` and `reveal`, and the `rfq`
+ * body's optional `auction` field; schemas in wire/schemas.ts). A sealed RFQ is an ordinary `rfq`
+ * body plus an `auction` field with the two deadlines. Lenders answer with `commit` (a hash of their bid) before `commitBy`, then `reveal` (the bid
  * and the salt) before `revealBy`. The award uses the existing `accept` / `confirm` / `reject`.
  *
  * commitment = keccak256(utf8(canonicalJson({
@@ -12,47 +12,39 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Address, bytesToHex, type Hex } from "viem";
-import { z } from "zod";
-import { bytes32, smallUint } from "../../core/schema.ts";
+import type { z } from "zod";
 import { canonicalJson } from "../wire/canonical.ts";
 import { hashCanonical } from "../wire/envelope-hash.ts";
-import { RfqBodySchema, type Terms, TermsSchema } from "../wire/schemas.ts";
+import {
+  type CommitBody,
+  CommitBodySchema,
+  type RevealBody,
+  RevealBodySchema,
+  type RfqBody,
+  RfqBodySchema,
+  type SealedAuction,
+  SealedAuctionSchema,
+  type Terms,
+} from "../wire/schemas.ts";
 
 export const SEALED_BID_KINDS = ["commit", "reveal"] as const;
 export type SealedBidKind = (typeof SEALED_BID_KINDS)[number];
 
-const unixMs = smallUint(Number.MAX_SAFE_INTEGER);
-
-export const SealedAuctionSchema = z
-  .strictObject({
-    mode: z.literal("sealed"),
-    /** Commitments must arrive by this unix time, ms. */
-    commitBy: unixMs,
-    /** Reveals must arrive by this unix time, ms (after commitBy). */
-    revealBy: unixMs,
-  })
-  .refine((a) => a.revealBy > a.commitBy, { message: "revealBy must be after commitBy", path: ["revealBy"] });
+// The schemas live with the rest of the wire protocol; re-exported here for the sealed-bid code.
+export { CommitBodySchema, RevealBodySchema, SealedAuctionSchema };
 
 /** An `rfq` body that asks for sealed bids. */
 export const SealedRfqBodySchema = RfqBodySchema.extend({ auction: SealedAuctionSchema });
 
-export const CommitBodySchema = z.strictObject({
-  /** keccak256 of the bid's canonical preimage (module comment). */
-  commitment: bytes32,
-});
-
-export const RevealBodySchema = z.strictObject({
-  terms: TermsSchema,
-  /** 32 random bytes chosen by the lender when it committed. */
-  salt: bytes32,
-});
-
 export const SealedBidBodySchemas = { commit: CommitBodySchema, reveal: RevealBodySchema } as const;
 
-export type SealedAuction = z.output<typeof SealedAuctionSchema>;
+export type { CommitBody, RevealBody, SealedAuction };
 export type SealedRfqBody = z.output<typeof SealedRfqBodySchema>;
-export type CommitBody = z.output<typeof CommitBodySchema>;
-export type RevealBody = z.output<typeof RevealBodySchema>;
+
+/** The sealed-auction deadlines of an RFQ body, or undefined for an ordinary (open) RFQ. */
+export function sealedAuctionOf(rfq: RfqBody): SealedAuction | undefined {
+  return rfq.auction?.mode === "sealed" ? rfq.auction : undefined;
+}
 
 export type CommitmentParameters = { sessionId: Hex; lender: Address; terms: Terms; salt: Hex };
 

@@ -17,6 +17,7 @@ import {
 import {
   COMMITMENT_KIND,
   CommitBodySchema,
+  type CommitmentParameters,
   commitmentOf,
   commitmentPreimage,
   RevealBodySchema,
@@ -68,8 +69,8 @@ describe("sealed-bid messages", () => {
     expect(commitmentOf({ ...p, sessionId: keccak256(toHex("other")) })).not.toBe(commitmentOf(p));
   });
 
-  it("matches the test vector proposed for docs/PROTOCOL.md (§5.3's example terms)", () => {
-    const vector = commitmentOf({
+  it("matches the test vector of docs/PROTOCOL.md §4 (§5.3's example terms)", () => {
+    const p: CommitmentParameters = {
       sessionId: keccak256(toHex("example session")),
       lender,
       salt: keccak256(toHex("example salt")),
@@ -81,8 +82,15 @@ describe("sealed-bid messages", () => {
         collateral: 450_000_000_000_000_000_000n,
         haircutBps: 1500,
       },
-    });
-    expect(vector).toBe("0xa80da8c4a8d71332129905db182c03239e09bd7b4eee1b023765819d98401546");
+    };
+    expect(commitmentPreimage(p)).toBe(
+      '{"kind":"liq.sealed-bid.v0","lender":"0x7e5f4552091a69125d5dfcb7b8c2659029395bdf",' +
+        '"salt":"0x0ccc6cd43178fb492fe88cff3ed06aa4f709a4da5b48e8eb53b316164b699e84",' +
+        '"sessionId":"0x90ea85070de6e01367ac09c8a3528edcce3ec22295d2fab9b7b5cfb148209e24",' +
+        '"terms":{"collateral":"450000000000000000000","collateralToken":"0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",' +
+        '"haircutBps":1500,"principal":"1000000000000","rateBps":650,"tenor":2592000}}',
+    );
+    expect(commitmentOf(p)).toBe("0xa80da8c4a8d71332129905db182c03239e09bd7b4eee1b023765819d98401546");
   });
 
   it("sealBid's reveal opens its commit; fresh salts differ", () => {

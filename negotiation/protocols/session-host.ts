@@ -93,7 +93,13 @@ export function sendSessionMessage(endpoint: Endpoint, to: Address, sessionId: H
   }
 }
 
-export function toSessionEvent(msg: SessionMessage): SessionEvent {
+/** What toSessionEvent makes of the sealed-bid kinds, which only a sealed-bid host takes. No
+ *  session or auction machine handles this type, so a host that forwards it blindly drops it (an
+ *  event must keep a string type: xstate's wildcard matching throws on one without). */
+export type IgnoredSessionEvent = { type: "ignored"; kind: "commit" | "reveal" };
+
+/** The bilateral session event of an inbound message (IgnoredSessionEvent for commit/reveal). */
+export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessionEvent {
   switch (msg.kind) {
     case "offer":
       return { type: "offer.received", terms: msg.body.terms };
@@ -103,6 +109,9 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent {
       return { type: "confirm.received", agreementId: msg.body.agreementId, signature: msg.body.signature };
     case "reject":
       return { type: "reject.received", reason: msg.body.reason };
+    case "commit":
+    case "reveal":
+      return { type: "ignored", kind: msg.kind };
   }
 }
 
@@ -170,8 +179,9 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
     },
     route(msg) {
       const session = sessions.get(sessionKey(msg.sessionId, msg.from));
-      if (!session) return false;
-      session.send(toSessionEvent(msg));
+      const event = toSessionEvent(msg);
+      if (!session || event.type === "ignored") return false;
+      session.send(event);
       return true;
     },
     get size() {

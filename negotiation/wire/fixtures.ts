@@ -70,6 +70,8 @@ export function sampleBody<K extends MessageKind>(
     accept: { agreement, signature: signAgreement(testDomain, agreement, params.sender) },
     confirm: { agreementId: keccak256(toHex("agreement")), signature: `0x${"11".repeat(64)}1b` },
     reject: { reason: "rate too high" },
+    commit: { commitment: keccak256(toHex("commitment")) },
+    reveal: { terms: sampleTerms, salt: keccak256(toHex("salt")) },
   };
   return bodies[kind];
 }

@@ -72,3 +72,47 @@ describe("parseMessage", () => {
     }
   });
 });
+
+describe("sealed-bid kinds", () => {
+  const auction = { mode: "sealed", commitBy: 1_800_000_000_000, revealBy: 1_800_000_005_000 };
+
+  it("takes a sealed RFQ's auction field, commit and reveal, the same on both paths", () => {
+    const rfq = raw("rfq");
+    const sealed = { ...rfq, body: { ...(rfq.body as object), auction } };
+    for (const obj of [sealed, raw("commit"), raw("reveal")]) {
+      const fast = parseMessage(obj);
+      expect(fast.success).toBe(true);
+      expect(fast).toEqual(MessageSchema.safeParse(obj));
+    }
+    expect(parseMessage(sealed).data?.body).toMatchObject({ auction });
+    // An ordinary RFQ has no auction field at all (not an undefined one).
+    expect(Object.keys(parseMessage(rfq).data!.body)).not.toContain("auction");
+  });
+
+  it("refuses bad auction fields and bodies with zod's errors", () => {
+    const rfq = raw("rfq");
+    const commit = raw("commit");
+    const reveal = raw("reveal");
+    const withAuction = (a: unknown) => ({ ...rfq, body: { ...(rfq.body as object), auction: a } });
+    const bad: Record<string, unknown>[] = [
+      withAuction({ ...auction, revealBy: auction.commitBy }),
+      withAuction({ ...auction, mode: "open" }),
+      withAuction({ ...auction, commitBy: 1.5 }),
+      withAuction({ ...auction, extra: 1 }),
+      withAuction(null),
+      { ...commit, body: { commitment: "0x12" } },
+      { ...commit, body: { ...(commit.body as object), extra: 1 } },
+      { ...reveal, body: { ...(reveal.body as object), salt: undefined } },
+      { ...reveal, body: { ...(reveal.body as object), extra: 1 } },
+      // A reveal body under the commit kind and the other way round.
+      { ...commit, body: reveal.body },
+      { ...reveal, body: commit.body },
+    ];
+    for (const b of bad) {
+      const fast = parseMessage(b);
+      expect(fast.success).toBe(false);
+      expect(fast.error?.issues).toEqual(MessageSchema.safeParse(b).error?.issues);
+    }
+    expect(parseMessage(bad[0]!).error?.issues[0]?.message).toBe("revealBy must be after commitBy");
+  });
+});

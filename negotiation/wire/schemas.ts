@@ -12,12 +12,25 @@ export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 
-export const MESSAGE_KINDS = ["rfq", "offer", "accept", "confirm", "reject"] as const;
+export const MESSAGE_KINDS = ["rfq", "offer", "accept", "confirm", "reject", "commit", "reveal"] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type SessionKind = Exclude<MessageKind, "rfq">;
 
 const UINT32_MAX = 0xffffffff;
 const positive = (bits: number) => uint(bits).refine((n) => n > 0n, "must be greater than zero");
+
+const unixMs = smallUint(Number.MAX_SAFE_INTEGER);
+
+/** The `auction` field of a sealed-bid RFQ: lenders commit by `commitBy`, reveal by `revealBy`. */
+export const SealedAuctionSchema = z
+  .strictObject({
+    mode: z.literal("sealed"),
+    /** Commitments must arrive by this unix time, ms. */
+    commitBy: unixMs,
+    /** Reveals must arrive by this unix time, ms (after commitBy). */
+    revealBy: unixMs,
+  })
+  .refine((a) => a.revealBy > a.commitBy, { message: "revealBy must be after commitBy", path: ["revealBy"] });
 
 export const RfqBodySchema = z.strictObject({
   principalToken: address,
@@ -30,6 +43,8 @@ export const RfqBodySchema = z.strictObject({
   collateralToken: address,
   /** Most collateral the borrower will post, base units of collateralToken. */
   collateral: uint(256),
+  /** Present for a sealed-bid RFQ (lenders answer with commit and reveal, not offers). */
+  auction: SealedAuctionSchema.optional(),
 });
 
 export const TermsSchema = z.strictObject({
@@ -65,12 +80,25 @@ export const RejectBodySchema = z.strictObject({
   reason: z.string().max(256),
 });
 
+export const CommitBodySchema = z.strictObject({
+  /** keccak256 of the bid's canonical preimage (protocols/sealed-bid-messages.ts, commitmentOf). */
+  commitment: bytes32,
+});
+
+export const RevealBodySchema = z.strictObject({
+  terms: TermsSchema,
+  /** The 32 random bytes the lender chose when it committed. */
+  salt: bytes32,
+});
+
 export const BodySchemas = {
   rfq: RfqBodySchema,
   offer: OfferBodySchema,
   accept: AcceptBodySchema,
   confirm: ConfirmBodySchema,
   reject: RejectBodySchema,
+  commit: CommitBodySchema,
+  reveal: RevealBodySchema,
 } as const;
 
 const envelope = {
@@ -91,6 +119,8 @@ export const MessageSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...envelope, kind: z.literal("accept"), body: AcceptBodySchema }),
   z.strictObject({ ...envelope, kind: z.literal("confirm"), body: ConfirmBodySchema }),
   z.strictObject({ ...envelope, kind: z.literal("reject"), body: RejectBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("commit"), body: CommitBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("reveal"), body: RevealBodySchema }),
 ]);
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
@@ -183,3 +213,6 @@ export type OfferBody = BodyOf<"offer">;
 export type AcceptBody = BodyOf<"accept">;
 export type ConfirmBody = BodyOf<"confirm">;
 export type RejectBody = BodyOf<"reject">;
+export type CommitBody = BodyOf<"commit">;
+export type RevealBody = BodyOf<"reveal">;
+export type SealedAuction = z.output<typeof SealedAuctionSchema>;
