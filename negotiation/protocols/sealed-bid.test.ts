@@ -337,11 +337,15 @@ describe("sealed-bid auction", () => {
         fc.array(
           fc.oneof(
             fc.record({ kind: fc.constant("honest" as const), rate: fc.integer({ min: 100, max: 1000 }) }),
-            fc.record({
-              kind: fc.constant("liar" as const),
-              rate: fc.integer({ min: 100, max: 1000 }),
-              revealRate: fc.integer({ min: 100, max: 1000 }),
-            }),
+            // A liar reveals terms other than those it committed to (a scripted bidder with no
+            // lender machine, so it could not confirm an award anyway).
+            fc
+              .record({
+                kind: fc.constant("liar" as const),
+                rate: fc.integer({ min: 100, max: 1000 }),
+                revealRate: fc.integer({ min: 100, max: 1000 }),
+              })
+              .filter((r) => r.revealRate !== r.rate),
             fc.record({ kind: fc.constant("silent" as const), rate: fc.integer({ min: 100, max: 1000 }) }),
           ),
           { maxLength: 5 },
@@ -351,11 +355,7 @@ describe("sealed-bid auction", () => {
           const out = a.run();
           const valid = scripts
             .map((s, i) => ({ s, i }))
-            // A "liar" who reveals what it committed to is an honest bidder after all.
-            .filter(
-              ({ s }) =>
-                (s.kind === "honest" || (s.kind === "liar" && s.revealRate === s.rate)) && s.rate <= 800,
-            );
+            .filter(({ s }) => s.kind === "honest" && s.rate <= 800);
           expect(Object.keys(out.bidders)).toHaveLength(scripts.length);
           for (const r of Object.values(out.bidders))
             expect(["won", "outbid", "disqualified"]).toContain(r.end);
@@ -368,7 +368,7 @@ describe("sealed-bid auction", () => {
           expect(out.agreement.rateBps).toBe(Math.min(...valid.map(({ s }) => s.rate)));
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 200 },
     );
   });
 });
