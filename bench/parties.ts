@@ -112,6 +112,9 @@ function party(p: CreatePartyParameters, side: Side): Party {
     domain: benchDomain,
     peers: p.peers,
     log,
+    // Two parties negotiating back to back as fast as they can exceed any sensible per-peer
+    // limit; the bench measures the protocol, and a throttled message would stall the run.
+    rateLimit: false,
   });
   const host = createSessionHost({
     endpoint,
