@@ -6,16 +6,12 @@
  */
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
-import type { ArbiterDomain } from "../../core/agreement.ts";
-import type { Logger } from "../../core/log.ts";
-import type { Signer } from "../../core/signer.ts";
-import type { Endpoint } from "../endpoint.ts";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import type { OutboundEvent } from "./alternating-offers.ts";
 import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
-import { sendSessionMessage, toSessionEvent } from "./session-host.ts";
+import { type HostParameters, sendSessionMessage, toSessionEvent } from "./session-host.ts";
 
 export type AuctionOptions = {
   /** Offers each side may make, per lender. */
@@ -49,20 +45,14 @@ export type OpenAuctionParameters = {
 
 export type AuctionFinished = { sessionId: Hex; outcome: RfqAuctionOutcome };
 
-export type CreateRfqAuctionHostParameters = {
-  endpoint: Endpoint;
-  signer: Signer;
-  domain: ArbiterDomain;
-  options?: Partial<AuctionOptions>;
-  /** Unix seconds on the settlement chain (agreement deadlines). */
-  nowSec: () => bigint;
+export type CreateRfqAuctionHostParameters = Omit<
+  HostParameters<AuctionOptions, OutboundEvent, AuctionFinished>,
+  "onSent"
+> & {
   /** Milliseconds clock of the auction's deadlines. Default Date.now. */
   now?: () => number;
-  log: Logger;
+  /** Every message the auction sends, the RFQ broadcast included. */
   onSent?: (to: Address, sessionId: Hex, message: AuctionOutbound["message"]) => void;
-  /** Awaited before a message goes out (a confirm carries the fully signed agreement). */
-  beforeSend?: (to: Address, sessionId: Hex, event: OutboundEvent) => Promise<void>;
-  onFinished: (f: AuctionFinished) => void;
 };
 
 export interface RfqAuctionHost {

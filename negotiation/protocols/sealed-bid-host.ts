@@ -11,9 +11,7 @@
  */
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
-import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
-import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
 import type { Terms } from "../strategies/strategy.ts";
 import type { CommitBody, RevealBody, RfqBody, RfqMessage, SessionMessage } from "../wire/schemas.ts";
@@ -27,7 +25,7 @@ import {
   sealedBidLenderMachine,
 } from "./sealed-bid.ts";
 import { type SealedAuction, sealBid, sealedAuctionOf } from "./sealed-bid-messages.ts";
-import { sendSessionMessage } from "./session-host.ts";
+import { type HostParameters, sendSessionMessage } from "./session-host.ts";
 
 /** What a sealed-bid host hands to `beforeSend`: a session message, and with a confirm the fully
  *  signed agreement (as OutboundEvent), or a lender's commit or reveal. */
@@ -101,20 +99,14 @@ export type OpenSealedBidParameters = {
 
 export type SealedBidFinished = { sessionId: Hex; outcome: SealedBidOutcome };
 
-export type CreateSealedBidAuctionHostParameters = {
-  endpoint: Endpoint;
-  signer: Signer;
-  domain: ArbiterDomain;
-  options?: Partial<SealedBidOptions>;
-  /** Unix seconds on the settlement chain (agreement deadlines). */
-  nowSec: () => bigint;
+export type CreateSealedBidAuctionHostParameters = Omit<
+  HostParameters<SealedBidOptions, OutboundEvent, SealedBidFinished>,
+  "onSent"
+> & {
   /** Milliseconds clock of the deadlines (the clock timers run on). Default Date.now. */
   now?: () => number;
-  log: Logger;
+  /** Every message the auction sends, the RFQ broadcast included. */
   onSent?: (to: Address, sessionId: Hex, message: SealedBidOutbound["message"]) => void;
-  /** Awaited before a session message goes out; if it rejects, the message is not sent. */
-  beforeSend?: (to: Address, sessionId: Hex, event: OutboundEvent) => Promise<void>;
-  onFinished: (f: SealedBidFinished) => void;
 };
 
 export interface SealedBidAuctionHost {
@@ -272,22 +264,15 @@ export type PlaceSealedBidParameters = { rfq: RfqMessage } & (
 
 export type SealedBidLenderFinished = { sessionId: Hex; borrower: Address; outcome: SealedBidLenderOutcome };
 
-export type CreateSealedBidLenderHostParameters = {
-  endpoint: Endpoint;
-  signer: Signer;
-  domain: ArbiterDomain;
-  options?: Partial<SealedBidLenderOptions>;
-  /** Unix seconds on the settlement chain (agreement deadlines). */
-  nowSec: () => bigint;
+/** `beforeSend` also sees commits and reveals: record a commit's bid (its reveal) there to be able
+ *  to reveal after a restart, and a confirm's fully signed agreement as for any session. */
+export type CreateSealedBidLenderHostParameters = HostParameters<
+  SealedBidLenderOptions,
+  SealedBidSendEvent,
+  SealedBidLenderFinished
+> & {
   /** Milliseconds clock of the deadlines (the clock timers run on). Default Date.now. */
   now?: () => number;
-  log: Logger;
-  onSent?: (to: Address, sessionId: Hex, message: SealedBidSendEvent["message"]) => void;
-  /** Awaited before each message goes out; if it rejects, the message is not sent. Record a
-   *  commit's bid (its reveal) here to be able to reveal after a restart, and a confirm's fully
-   *  signed agreement before the borrower can hold both signatures. */
-  beforeSend?: (to: Address, sessionId: Hex, event: SealedBidSendEvent) => Promise<void>;
-  onFinished: (f: SealedBidLenderFinished) => void;
 };
 
 export interface SealedBidLenderHost {

@@ -53,21 +53,25 @@ export type OpenSessionParameters = {
 
 export type SessionFinished = { side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome };
 
-export type CreateSessionHostParameters = {
+/** What every host that runs negotiation machines over an endpoint is given. `Options` are the
+ *  machine's limits, `Sent` what it sends, `Finished` how a run ends. */
+export type HostParameters<Options, Sent extends { message: unknown }, Finished> = {
   endpoint: Endpoint;
   signer: Signer;
   domain: ArbiterDomain;
-  options?: Partial<SessionOptions>;
+  options?: Partial<Options>;
   /** Unix seconds on the settlement chain (agreement deadlines). */
   nowSec: () => bigint;
   log: Logger;
-  onSent?: (to: Address, sessionId: Hex, message: OutboundMessage) => void;
+  onSent?: (to: Address, sessionId: Hex, message: Sent["message"]) => void;
   /** Awaited before a message goes out; if it rejects, the message is not sent. Durable agents
    *  record a fully signed agreement here before confirming it, so a crash cannot leave the peer
    *  holding both signatures while we have none. */
-  beforeSend?: (to: Address, sessionId: Hex, event: OutboundEvent) => Promise<void>;
-  onFinished: (f: SessionFinished) => void;
+  beforeSend?: (to: Address, sessionId: Hex, event: Sent) => Promise<void>;
+  onFinished: (f: Finished) => void;
 };
+
+export type CreateSessionHostParameters = HostParameters<SessionOptions, OutboundEvent, SessionFinished>;
 
 export interface SessionHost {
   open(p: OpenSessionParameters): void;
