@@ -69,12 +69,12 @@ type Row = { what: string; value: string; target?: string; status?: "PASS" | "MI
 function usage(): never {
   process.stderr.write(
     [
-      "usage: npm run bench -- [--only a,b] [--duration s] [--concurrency n] [--shared] [--own-nats] [--quick]",
+      "usage: npm run bench -- [--only a,b] [--duration s] [--concurrency n] [--per-agent] [--own-nats] [--quick]",
       `  --only         any of ${NAMES.join(", ")} (default: all); baselines a benchmark needs run too`,
       "  --duration     throughput window in seconds (default 10)",
       "  --concurrency  negotiations each borrower keeps in flight (default 2)",
-      "  --shared       throughput headline with the 100 agents on one shared NATS connection",
-      "                 (createSharedNatsConnection) instead of one connection per agent",
+      "  --per-agent    throughput headline with one NATS connection per agent instead of the",
+      "                 100 agents sharing the process's connection (createSharedNatsConnection)",
       "  --own-nats     start a private nats-server instead of NATS_URL / 127.0.0.1:4222",
       "  --quick        fewer samples and shorter windows (a smoke test, not a measurement)",
       "",
@@ -90,7 +90,7 @@ function parse() {
       duration: { type: "string" },
       concurrency: { type: "string" },
       "own-nats": { type: "boolean", default: false },
-      shared: { type: "boolean", default: false },
+      "per-agent": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -115,7 +115,7 @@ function parse() {
     durationMs: duration * 1000,
     concurrency,
     ownNats: values["own-nats"] ?? false,
-    shared: values.shared ?? false,
+    perAgent: values["per-agent"] ?? false,
     quick,
   };
 }
@@ -303,7 +303,7 @@ async function main(): Promise<void> {
         sign: results.sign!,
         durationMs: opts.durationMs,
         ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-        ...(opts.shared ? { headline: "nats-shared" as const } : {}),
+        headline: opts.perAgent ? "nats-per-agent" : "nats-shared",
       });
     }
     if (opts.selected.has("profile")) {
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
       ran: [...opts.selected],
       throughputWindowMs: opts.durationMs,
       concurrencyPerBorrower: opts.concurrency ?? 2,
-      throughputHeadline: opts.shared ? "nats-shared" : "nats-per-agent",
+      throughputHeadline: opts.perAgent ? "nats-per-agent" : "nats-shared",
       quick: opts.quick,
       nats: nats ? { url: nats.url, source: nats.source, serverVersion: nats.serverVersion } : undefined,
     },

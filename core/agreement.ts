@@ -90,8 +90,8 @@ const AGREEMENT_TYPEHASH = keccak256(stringToBytes(AGREEMENT_TYPE), "bytes");
  *  fields are static words) because it sits on every accept and confirm; equal to viem's
  *  hashTypedData, which `hashAgreementWithViem` keeps for the tests that prove it. */
 export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
-  const buf = new Uint8Array(32 * 13);
-  const view = new DataView(buf.buffer);
+  const buf = Buffer.alloc(32 * 13);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   buf.set(AGREEMENT_TYPEHASH, 0);
   writeHexWord(buf, 32, a.sessionId, 32);
   writeHexWord(buf, 64, a.lender, 20);

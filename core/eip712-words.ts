@@ -9,25 +9,34 @@ import { eip712Domain } from "./agreement.ts";
 import { keccak256Bytes, keccak256Hex } from "./keccak.ts";
 
 const separators = new Map<string, Uint8Array>();
+// Every message of an agent hashes under the same domain object: remember the last one.
+let lastDomain: ArbiterDomain | undefined;
+let lastSeparator: Uint8Array | undefined;
 
 /** The domain separator as bytes, cached per (chain, contract). */
 export function domainSeparatorBytes(domain: ArbiterDomain): Uint8Array {
+  if (domain === lastDomain && lastSeparator) return lastSeparator;
   const key = `${domain.chainId}:${domain.verifyingContract.toLowerCase()}`;
   let s = separators.get(key);
   if (!s) {
     s = Buffer.from(domainSeparator({ domain: eip712Domain(domain) }).slice(2), "hex");
     if (separators.size < 256) separators.set(key, s);
   }
+  lastDomain = domain;
+  lastSeparator = s;
   return s;
 }
 
-const HEX = /^0x[0-9a-fA-F]*$/;
-
-/** Writes `bytes` bytes of hex right-aligned in the word at `offset` (addresses, bytes32). */
-export function writeHexWord(buf: Uint8Array, offset: number, hex: string, bytes: number): void {
-  if (hex.length !== 2 + bytes * 2 || !HEX.test(hex))
+/** Writes `bytes` bytes of hex right-aligned in the word at `offset` (addresses, bytes32).
+ *  Buffer's native hex decoder stops at the first invalid pair, so a short count is the check. */
+export function writeHexWord(buf: Buffer, offset: number, hex: string, bytes: number): void {
+  if (
+    hex.length !== 2 + bytes * 2 ||
+    hex.charCodeAt(0) !== 48 /* 0 */ ||
+    hex.charCodeAt(1) !== 120 /* x */ ||
+    buf.write(hex.slice(2), offset + 32 - bytes, bytes, "hex") !== bytes
+  )
     throw new RangeError(`expected ${bytes} bytes of 0x hex`);
-  buf.set(Buffer.from(hex.slice(2), "hex"), offset + 32 - bytes);
 }
 
 /** Writes a safe-integer number as a uint word, refusing values above `max`. */

@@ -240,9 +240,15 @@ export const alternatingOffersMachine = setup({
         proposing: { entry: ["proposeNext", "sendOffer"], always: "waiting" },
         waiting: {
           on: {
+            // Each branch does its work in one transition (no pass through a transient state):
+            // one microstep per inbound offer is a visible share of a negotiation's CPU.
             "offer.received": [
-              { guard: "acceptable", target: "#alternatingOffers.accepting", actions: "recordTheirOffer" },
-              { guard: "roundsLeft", target: "proposing", actions: "recordTheirOffer" },
+              {
+                guard: "acceptable",
+                target: "#alternatingOffers.awaitingConfirm",
+                actions: ["recordTheirOffer", "signTheirOffer", "sendAccept"],
+              },
+              { guard: "roundsLeft", actions: ["recordTheirOffer", "proposeNext", "sendOffer"] },
               {
                 target: "#alternatingOffers.failed",
                 actions: [
@@ -256,7 +262,6 @@ export const alternatingOffersMachine = setup({
         },
       },
     },
-    accepting: { entry: ["signTheirOffer", "sendAccept"], always: "awaitingConfirm" },
     awaitingConfirm: {
       after: { confirmTimeout: "unconfirmed" },
       on: {

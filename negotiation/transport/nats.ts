@@ -17,7 +17,7 @@ import {
 } from "@nats-io/transport-node";
 import { BaseError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/log.ts";
-import { assertSubject } from "./subject.ts";
+import { assertPublishSubject, assertSubject } from "./subject.ts";
 import { type MessageHandler, type Subscription, type Transport, TransportClosedError } from "./transport.ts";
 
 export type CreateNatsTransportParameters = {
@@ -130,7 +130,7 @@ function natsTransport(
     },
     publish(subject, data) {
       if (isClosed()) throw new TransportClosedError({ transport: name, operation: "publish" });
-      assertSubject(subject, { pattern: false });
+      assertPublishSubject(subject);
       nc.publish(subject, data);
     },
     subscribe(subject: string, handler: MessageHandler): Subscription {

@@ -40,3 +40,15 @@ export function matchTokens(pattern: readonly string[], subject: readonly string
 export function matchSubject(pattern: string, subject: string): boolean {
   return matchTokens(pattern.split("."), subject.split("."));
 }
+
+// Agents publish to the same few inboxes over and over: subjects already checked are remembered
+// (bounded; cleared when full) so the hot path skips the split and scan.
+const checkedPublishSubjects = new Set<string>();
+
+/** assertSubject(subject, { pattern: false }), remembering subjects that passed. */
+export function assertPublishSubject(subject: string): void {
+  if (checkedPublishSubjects.has(subject)) return;
+  assertSubject(subject, { pattern: false });
+  if (checkedPublishSubjects.size >= 4096) checkedPublishSubjects.clear();
+  checkedPublishSubjects.add(subject);
+}

@@ -63,8 +63,8 @@ export function hashCanonical(json: string): Hex {
 
 /** The EIP-712 digest of an envelope: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Envelope)). */
 export function hashEnvelope(domain: ArbiterDomain, f: EnvelopeFields): Hex {
-  const buf = new Uint8Array(32 * 10);
-  const view = new DataView(buf.buffer);
+  const buf = Buffer.alloc(32 * 10);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   buf.set(TYPE_HASH, 0);
   writeUintWord(view, 32, f.v, 0xffff);
   writeHexWord(buf, 64, f.sessionId, 32);
