@@ -37,6 +37,8 @@ export type CreateArbiterClientsParameters = {
   /** How often to poll for receipts and blocks. Default 50 ms: anvil mines at once, and viem's 4 s
    *  default would dominate every test and simulation step. Raise it for remote nodes. */
   pollingInterval?: number;
+  /** The JSON-RPC transport; `http(rpcUrl)` when omitted (a simulation passes one WebSocket). */
+  transport?: Transport;
 };
 
 export type CreateArbiterClientsReturnType = ArbiterClients;
@@ -67,7 +69,7 @@ export function createArbiterReadClients(params: CreateArbiterReadClientsParamet
 
 export function createArbiterClients(params: CreateArbiterClientsParameters): CreateArbiterClientsReturnType {
   const chain = params.chain ?? chainAt(params.rpcUrl);
-  const transport = http(params.rpcUrl);
+  const transport = params.transport ?? http(params.rpcUrl);
   const pollingInterval = params.pollingInterval ?? 50;
   // viem's shared nonceManager hands out nonces per (address, chain) across all clients in this
   // process, and resyncs from the node after a failed send.

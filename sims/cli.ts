@@ -4,14 +4,18 @@
  *      with a progress bar, a summary table and an HTML report (charts), JSON and CSV;
  *   2. the live settlement run: real agents negotiate a loan over the in-process bus with signed
  *      offers and settle it on the LiquidityArbiter on an anvil chain this command starts.
- * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name.
+ * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
+ * (`--rpc-url` to both: one chain for everything).
  */
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
 import { LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
 
 const HELP = `Usage: npm run sim [-- options]
 
-Runs the contagion study, then a live settlement run with real agents on a local chain.
+Runs the contagion study, then a live settlement run with real agents on a local chain. By
+default the study settles every negotiated loan on the real LiquidityArbiter contract on a local
+anvil chain it starts (--settlement chain); --settlement ledger uses the in-process copy of the
+contract instead, many times faster and with the same results, for large sweeps.
 
   --no-live        only the contagion study
   --live-only      only the live settlement run
@@ -19,11 +23,14 @@ Runs the contagion study, then a live settlement run with real agents on a local
 
 Contagion study options (part 1):
 ${STUDY_HELP.split("Options:")[1]?.split("Examples:")[0] ?? ""}
-Live settlement options (part 2): --transport <bus|nats>, --nats-url <url>, --rpc-url <url>,
---log-level <level>; see \`npm run sim:live -- --help\`.
+Live settlement options (part 2): --transport <bus|nats>, --nats-url <url>, --log-level <level>;
+see \`npm run sim:live -- --help\`. --rpc-url <url> goes to both parts: the study and the live run
+then use that running anvil instead of each starting its own.
 `;
 
-const LIVE_FLAGS = new Set(["--transport", "--nats-url", "--rpc-url", "--log-level"]);
+const LIVE_FLAGS = new Set(["--transport", "--nats-url", "--log-level"]);
+/** Options both parts take. */
+const SHARED_FLAGS = new Set(["--rpc-url"]);
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -32,12 +39,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const studyArgs: string[] = [];
   const liveArgs: string[] = [];
+  // The ledger needs no chain: then --rpc-url is the live run's alone.
+  const ledger = argv.some(
+    (a, i) => a === "--settlement=ledger" || (a === "--settlement" && argv[i + 1] === "ledger"),
+  );
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--no-live" || a === "--live-only") continue;
     const flag = a.split("=")[0]!;
-    const target = LIVE_FLAGS.has(flag) ? liveArgs : studyArgs;
-    target.push(a);
+    const targets = SHARED_FLAGS.has(flag)
+      ? ledger
+        ? [liveArgs]
+        : [studyArgs, liveArgs]
+      : [LIVE_FLAGS.has(flag) ? liveArgs : studyArgs];
+    for (const t of targets) t.push(a);
     // Options given as "--flag value" take the next word along.
     if (
       !a.includes("=") &&
@@ -46,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
       a.startsWith("--")
     ) {
       const booleans = ["--no-report", "--list"];
-      if (!booleans.includes(a)) target.push(argv[++i]!);
+      if (!booleans.includes(a)) {
+        const value = argv[++i]!;
+        for (const t of targets) t.push(value);
+      }
     }
   }
   if (!argv.includes("--live-only")) {

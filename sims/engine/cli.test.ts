@@ -33,11 +33,27 @@ describe("contagion CLI", () => {
     });
   });
 
+  it("settles on the chain unless told to use the ledger", () => {
+    expect(parseCliArgs([])).toMatchObject({ settlement: "chain", rpcUrl: undefined });
+    expect(parseCliArgs(["--settlement", "ledger"])).toMatchObject({ settlement: "ledger" });
+    expect(parseCliArgs(["--rpc-url", "http://127.0.0.1:8545"])).toMatchObject({
+      settlement: "chain",
+      rpcUrl: "http://127.0.0.1:8545",
+    });
+    expect(() => parseCliArgs(["--settlement", "paper"])).toThrow(/--settlement: expected chain or ledger/);
+    expect(() => parseCliArgs(["--settlement", "ledger", "--rpc-url", "http://127.0.0.1:8545"])).toThrow(
+      /--rpc-url: only with --settlement chain/,
+    );
+    expect(() => parseCliArgs(["--rpc-url", "localhost"])).toThrow(/--rpc-url: expected an http/);
+  });
+
   it("explains itself with --help", async () => {
     const io = capture();
     expect(await main(["--help"])).toBe(0);
     expect(io.out()).toMatch(/Usage: npx tsx sims\/engine\/cli.ts/);
     expect(io.out()).toMatch(/negotiation {2}agents lend/);
+    expect(io.out()).toMatch(/--settlement <where>/);
+    expect(io.out()).toMatch(/ledger {2}an in-process copy of the contract/);
   });
 
   it("rejects a bad scenario file with the field that is wrong", async () => {
@@ -56,12 +72,13 @@ describe("contagion CLI", () => {
   it("runs a small study: progress, summary table, report files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "contagion-cli-"));
     const io = capture();
-    expect(await main(["--seeds", "2", "--mode", "off,negotiation", "--out", dir, "--positions", "50"])).toBe(
-      0,
-    );
+    // The ledger keeps this test fast; chain-backend.test.ts shows the chain gives the same results.
+    const args = ["--seeds", "2", "--mode", "off,negotiation", "--out", dir, "--positions", "50"];
+    expect(await main([...args, "--settlement", "ledger"])).toBe(0);
     expect(io.err()).toMatch(/4\/4 runs/);
     expect(io.out()).toMatch(/Bad debt \(USD\)/);
     expect(io.out()).toMatch(/VaR 95%/);
+    expect(io.out()).toMatch(/Settlement: in-process ledger .*: \d+ settle, 0 repay, 0 claimDefault/);
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toMatch(/<svg/);
     // Self-contained: no scripts, nothing fetched.
@@ -72,5 +89,9 @@ describe("contagion CLI", () => {
     const json = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
     expect(json.records).toHaveLength(4);
     expect(typeof json.records[0].totals.badDebtUsd8).toBe("string");
+    expect(json.settlement).toMatchObject({
+      backend: "ledger",
+      byMode: [{ mode: "off" }, { mode: "negotiation" }],
+    });
   });
 });

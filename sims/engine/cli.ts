@@ -9,7 +9,10 @@
 import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
 import { formatSummaryTable } from "../report/summary-table.ts";
-import { listScenarios } from "../scenarios/load-scenario.ts";
+import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
+import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
+import { SETTLEMENT_KINDS, type SettlementKind } from "../settlement/settlement-backend.ts";
+import { settlementReportLines } from "../settlement/settlement-report.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import { UsageError } from "./errors.ts";
@@ -40,6 +43,16 @@ Options:
   --positions <n>         borrowers modelled per lending market (default ${defaultEngineOptions.positionsPerLending})
   --sweep <option=v1,v2>  repeat everything for each value of one engine option,
                           e.g. --sweep venueShareOfSales=0.25,0.5,1
+  --settlement <where>    where negotiated loans are settled (default: chain):
+                            chain   the real LiquidityArbiter contract on a local anvil chain
+                                    that this command starts and stops; every loan, repayment
+                                    and default claim is a signed transaction
+                            ledger  an in-process copy of the contract: no chain, many times
+                                    faster, for large sweeps
+                          Both give the same results; the summary says which was used and,
+                          for chain, how many transactions were sent and the gas they used.
+  --rpc-url <url>         with --settlement chain: use this running anvil instead of starting
+                          one (the study resets it to its own setup before each run)
   --no-report             print the summary only
   --list                  list the library scenarios and exit
   -h, --help              show this help
@@ -48,6 +61,7 @@ Examples:
   npx tsx sims/engine/cli.ts
   npx tsx sims/engine/cli.ts --scenario march-2020-black-thursday --seeds 50 --mode off,both
   npx tsx sims/engine/cli.ts --scenario ./my-scenario.json --out reports/mine
+  npx tsx sims/engine/cli.ts --seeds 500 --settlement ledger
 
 Money is counted in token base units (integers) throughout; results are in USD. A bad scenario
 file is rejected with the field that is wrong, e.g. "protocols[1].closeFactor: expected a number
@@ -61,6 +75,8 @@ export type CliOptions = {
   out: string | undefined;
   engine: Partial<EngineOptions>;
   sweep: { option: keyof EngineOptions; values: number[] } | undefined;
+  settlement: SettlementKind;
+  rpcUrl: string | undefined;
   help: boolean;
   list: boolean;
 };
@@ -77,6 +93,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         out: { type: "string" },
         positions: { type: "string" },
         sweep: { type: "string" },
+        settlement: { type: "string" },
+        "rpc-url": { type: "string" },
         "no-report": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -122,6 +140,14 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`--sweep: values must be numbers, got "${list}"`);
     sweep = { option: key as keyof EngineOptions, values: vals };
   }
+  const settlement = String(values.settlement ?? "chain");
+  if (!(SETTLEMENT_KINDS as readonly string[]).includes(settlement))
+    throw new UsageError(`--settlement: expected ${SETTLEMENT_KINDS.join(" or ")}, got "${settlement}"`);
+  const rpcUrl = values["rpc-url"] === undefined ? undefined : String(values["rpc-url"]);
+  if (rpcUrl !== undefined && settlement !== "chain")
+    throw new UsageError("--rpc-url: only with --settlement chain (the ledger needs no chain)");
+  if (rpcUrl !== undefined && !/^(https?|wss?):\/\/\S+$/.test(rpcUrl))
+    throw new UsageError(`--rpc-url: expected an http:// or ws:// URL, got "${rpcUrl}"`);
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
   const name =
     scenario === DEFAULT_SCENARIO
@@ -134,6 +160,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     out: values["no-report"] ? undefined : String(values.out ?? `sim-out/${name}`),
     engine,
     sweep,
+    settlement: settlement as SettlementKind,
+    rpcUrl,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -178,22 +206,40 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return 0;
     }
     const tty = process.stderr.isTTY === true;
-    const { study, files } = await runContagionStudy({
-      scenario: o.scenario,
-      seeds: o.seeds,
-      modes: o.modes,
-      outDir: o.out,
-      engine: o.engine,
-      sweep: o.sweep,
-      onRun: ({ done, total, mode, seed }) => {
-        const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
-        if (tty) err(line);
-        else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) err(`${line.trim()}\n`);
-      },
-    });
+    // A bad scenario file is reported before any chain is started.
+    const scenario = loadScenario(o.scenario);
+    if (o.settlement === "chain")
+      err(
+        o.rpcUrl ? `settling on the anvil at ${o.rpcUrl}\n` : "starting a local anvil chain for settlement\n",
+      );
+    const settlement = await createSettlementBackend({ settlement: o.settlement, rpcUrl: o.rpcUrl });
+    let result: Awaited<ReturnType<typeof runContagionStudy>>;
+    try {
+      const chain = settlement.chain();
+      if (chain) err(`LiquidityArbiter deployed at ${chain.arbiter} (anvil ${chain.rpcUrl})\n`);
+      result = await runContagionStudy({
+        scenario,
+        seeds: o.seeds,
+        modes: o.modes,
+        outDir: o.out,
+        engine: o.engine,
+        sweep: o.sweep,
+        settlement,
+        onRun: ({ done, total, mode, seed }) => {
+          const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
+          if (tty) err(line);
+          else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)
+            err(`${line.trim()}\n`);
+        },
+      });
+    } finally {
+      await settlement.close();
+    }
+    const { study, files } = result;
     if (tty) err("\n");
     out(`\n${study.scenario.title}\n\n`);
     out(formatSummaryTable(study.summaries, { color: process.stdout.isTTY === true }));
+    out(`\n${settlementReportLines(study.settlement).join("\n")}\n`);
     if (files) out(`\nReport: ${files.html}\nData:   ${files.json}, ${files.runsCsv}, ${files.summaryCsv}\n`);
     return 0;
   } catch (error) {

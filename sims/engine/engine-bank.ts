@@ -1,7 +1,9 @@
 /**
- * The ledger's bank when it settles inside the engine: token balances are the protocols' own
- * books (what they can spend, plus a vault's illiquid backing, which it may pledge) and the
- * engine's escrow. Settlement therefore moves the engine's money directly; adapters only record.
+ * The engine's books as a settlement bank: token balances are the protocols' own books (what they
+ * can spend, plus a vault's illiquid backing, which it may pledge) and the engine's escrow. The
+ * ledger settles against it; the chain backend sets payers' on-chain balances from it and books
+ * the contract's transfers on it. Settlement therefore moves the engine's money directly; adapters
+ * only record.
  */
 import type { Address } from "viem";
 import { LedgerRevertError } from "../ledger/errors.ts";

@@ -1,6 +1,6 @@
 /**
  * Agents in the loop. Once per step the engine hands a policy the protocols (as ProtocolAdapters,
- * exactly what a real agent sees), settlement ports on the engine's ledger, and the shared risk
+ * exactly what a real agent sees), settlement ports (on the chain or the ledger), and the shared risk
  * picture. A policy may (a) negotiate loans between protocols and settle them, and (b) apply
  * de-risking actions through the adapters. Everything it does is recorded as events for the
  * report. Learned models, coordinated de-risking or real agents drop in behind this interface.
@@ -8,7 +8,7 @@
 import type { Address } from "viem";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
-import type { LedgerSettlementPort } from "../ledger/ledger-settlement-port.ts";
+import type { EngineSettlementPort } from "../settlement/settlement-backend.ts";
 import type { World } from "./world.ts";
 
 export const MODES = ["off", "negotiation", "derisking", "both"] as const;
@@ -50,8 +50,9 @@ export type PolicyContext = {
   /** Chain time of this step, unix seconds. */
   nowSec: bigint;
   adapters: readonly ProtocolAdapter[];
-  /** Protocol i's settlement port (its own address as caller). */
-  settlement: (protocol: number) => LedgerSettlementPort;
+  /** Protocol i's settlement port (its own address as caller), on the run's settlement backend
+   *  (the contract on anvil, or the in-process ledger: same behaviour, same errors). */
+  settlement: (protocol: number) => EngineSettlementPort;
   addresses: readonly Address[];
   domain: ArbiterDomain;
   risk: RiskPicture;

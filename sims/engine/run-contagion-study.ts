@@ -13,6 +13,9 @@ import {
 import { type WriteReportReturnType, writeReport } from "../report/write-report.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
 import type { Scenario } from "../scenarios/scenario-schema.ts";
+import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
+import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
+import type { SettlementReport } from "../settlement/settlement-report.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import type { RunResult } from "./run-engine.ts";
@@ -32,6 +35,12 @@ export type RunContagionStudyOptions = {
   engine?: Partial<EngineOptions> | undefined;
   sweep?: RunMonteCarloParameters["sweep"];
   onRun?: RunMonteCarloParameters["onRun"];
+  /** Where negotiated loans settle: "chain" (default), the LiquidityArbiter on an anvil started for
+   *  the study (or at `rpcUrl`) and stopped after it; "ledger", the in-process copy of the
+   *  contract, for large sweeps; or a backend the caller made (and closes). Same results. */
+  settlement?: SettlementKind | SettlementBackend | undefined;
+  /** With settlement "chain": a running anvil to use instead of starting one. */
+  rpcUrl?: string | undefined;
 };
 
 export type ContagionStudy = {
@@ -45,6 +54,8 @@ export type ContagionStudy = {
   summaries: ModeSummary[];
   /** Full results of the first seed, one per mode (charts). */
   kept: RunResult[];
+  /** Which backend settled the loans, and what it cost (transactions and gas on the chain). */
+  settlement: SettlementReport;
   createdAt: string;
   durationMs: number;
 };
@@ -59,14 +70,23 @@ export async function runContagionStudy(
     typeof o.seeds === "object" ? [...o.seeds] : Array.from({ length: o.seeds ?? 20 }, (_, i) => i + 1);
   const modes = [...(o.modes ?? MODES)];
   const started = performance.now();
-  const mc = await runMonteCarlo({
-    scenario,
-    seeds,
-    modes,
-    options: o.engine,
-    sweep: o.sweep,
-    onRun: o.onRun,
-  });
+  const given = typeof o.settlement === "object" ? o.settlement : undefined;
+  const kind = typeof o.settlement === "string" ? o.settlement : "chain";
+  const settlement = given ?? (await createSettlementBackend({ settlement: kind, rpcUrl: o.rpcUrl }));
+  let mc: Awaited<ReturnType<typeof runMonteCarlo>>;
+  try {
+    mc = await runMonteCarlo({
+      scenario,
+      seeds,
+      modes,
+      options: o.engine,
+      sweep: o.sweep,
+      onRun: o.onRun,
+      settlement,
+    });
+  } finally {
+    if (!given) await settlement.close();
+  }
   const study: ContagionStudy = {
     scenario: { name: scenario.name, title: scenario.title, notes: scenario.notes },
     seeds,
@@ -77,6 +97,7 @@ export async function runContagionStudy(
     records: mc.records,
     summaries: mc.summaries,
     kept: mc.kept,
+    settlement: mc.settlement,
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };

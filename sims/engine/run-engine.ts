@@ -9,12 +9,10 @@
  * sees); finally balance sheets are cleared over the exposure network (Eisenberg-Noe) and DebtRank
  * measures how far current losses could spread.
  */
-import type { Address } from "viem";
-import type { ArbiterDomain } from "../../core/agreement.ts";
-import { createLedger, type Ledger } from "../ledger/ledger.ts";
-import { createLedgerSettlementPort, type LedgerSettlementPort } from "../ledger/ledger-settlement-port.ts";
 import { createRng, deriveSeed } from "../paths/prng.ts";
 import type { Scenario } from "../scenarios/scenario-schema.ts";
+import { createLedgerBackend } from "../settlement/ledger-backend.ts";
+import type { SettlementBackend, SettlementRun } from "../settlement/settlement-backend.ts";
 import {
   type BalanceSheet,
   balanceSheet,
@@ -23,7 +21,6 @@ import {
   type Solvency,
 } from "./balance-sheet.ts";
 import { createEngineAdapter } from "./engine-adapter.ts";
-import { createEngineBank } from "./engine-bank.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { type EnginePolicy, noPolicy, type PolicyEvent, type RiskPicture } from "./engine-policy.ts";
 import {
@@ -44,6 +41,10 @@ export type RunEngineParameters = {
   seed?: number | undefined;
   options?: Partial<EngineOptions> | undefined;
   policy?: EnginePolicy | undefined;
+  /** Where negotiated loans settle: the LiquidityArbiter on anvil (sims/settlement/chain-backend.ts)
+   *  or the in-process ledger. Same results either way. Default: a fresh ledger, so a single run
+   *  needs no chain; studies (runContagionStudy, the CLIs) default to the chain. */
+  settlement?: SettlementBackend | undefined;
   /** Clear the network every step (default when there are at most 64 protocols) or only at the end. */
   clearEveryStep?: boolean | undefined;
   onStep?: ((step: number, steps: number) => void) | undefined;
@@ -100,38 +101,37 @@ export type RunResult = {
 const usd = (x: bigint) => Number(x) / 1e8;
 
 export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
-  const w = buildWorld({ scenario: p.scenario, seed: p.seed, options: p.options });
+  const backend = p.settlement ?? createLedgerBackend();
+  const assetAddresses = await backend.tokens(p.scenario.assets);
+  const w = buildWorld({ scenario: p.scenario, seed: p.seed, options: p.options, assetAddresses });
+  const nowSec = () => w.startTime + BigInt(Math.round(w.step * w.stepHours * 3600));
+
+  // Settlement moves tokens on the engine's books; its events tell us what was settled.
+  const run = await backend.openRun({ world: w, now: nowSec });
+  try {
+    return await simulate(p, w, run, nowSec);
+  } finally {
+    await run.close();
+  }
+}
+
+async function simulate(
+  p: RunEngineParameters,
+  w: World,
+  run: SettlementRun,
+  nowSec: () => bigint,
+): Promise<RunResult> {
   const policy = p.policy ?? noPolicy;
   const n = w.steps + 1;
   const clearEveryStep = p.clearEveryStep ?? w.nP <= 64;
   const rng = createRng(deriveSeed(w.seed, 9_000));
-  const nowSec = () => w.startTime + BigInt(Math.round(w.step * w.stepHours * 3600));
-
-  // Settlement: the ledger, on the engine's books.
-  const escrow: Address = "0x000000000000000000000000000000000000e5c0";
-  const domain: ArbiterDomain = { chainId: 31337, verifyingContract: escrow };
-  const ledger: Ledger = createLedger({
-    address: escrow,
-    bank: createEngineBank(w, escrow),
-    now: nowSec,
-    domain,
-  });
-  const ports = new Map<number, LedgerSettlementPort>();
-  const port = (i: number) => {
-    let x = ports.get(i);
-    if (!x) {
-      x = createLedgerSettlementPort({ ledger, caller: w.protocols[i]!.address });
-      ports.set(i, x);
-    }
-    return x;
-  };
   const protocolOf = new Map(w.protocols.map((x, i) => [x.address.toLowerCase(), i]));
   const assetOf = new Map(w.assets.map((x, i) => [x.address.toLowerCase(), i]));
   const events: PolicyEvent[] = [];
   let negotiated = 0n;
   let defaultLosses = 0n;
   let defaults = 0;
-  ledger.onEvent((e) => {
+  run.onEvent((e) => {
     const a = e.agreement;
     if (e.type === "Settled") {
       const asset = assetOf.get(a.principalToken.toLowerCase())!;
@@ -258,9 +258,9 @@ export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
       hours: k * w.stepHours,
       nowSec: nowSec(),
       adapters,
-      settlement: port,
+      settlement: (i) => run.port(i),
       addresses,
-      domain,
+      domain: run.domain,
       risk,
       record: (e) => events.push(e),
     });

@@ -226,13 +226,17 @@ export type BuildWorldParameters = {
   /** Overrides the scenario's seed. */
   seed?: number | undefined;
   options?: Partial<EngineOptions> | undefined;
+  /** Token address of each scenario asset, in scenario order: where the settlement backend keeps
+   *  them (the chain's deployed tokens). Default: fixed placeholder addresses (the ledger). */
+  assetAddresses?: readonly Address[] | undefined;
 };
 
 const assetAddress = (i: number): Address =>
   getAddress(`0x${(0xa55e7000 + i).toString(16).padStart(40, "0")}`);
 /** The private key of protocol `i`'s agent in simulations (deterministic; test keys only). */
 export const protocolKey = (i: number): Hex => keccak256(toHex(`contagion-engine-agent:${i}`));
-const protocolAddress = (i: number): Address => createSigner(protocolKey(i)).address;
+/** Protocol `i`'s treasury address: the agent key's address, so signatures and settlement agree. */
+export const protocolAddress = (i: number): Address => createSigner(protocolKey(i)).address;
 
 export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
@@ -255,11 +259,16 @@ export function buildWorld(p: BuildWorldParameters): World {
   const paths = scenarioPricePaths({ scenario, seed });
   const steps = paths.steps;
   const stepHours = scenario.time.stepHours;
+  if (p.assetAddresses && p.assetAddresses.length !== scenario.assets.length)
+    throw new EngineSetupError({
+      field: "assetAddresses",
+      problem: `${p.assetAddresses.length} token addresses for ${scenario.assets.length} assets`,
+    });
   const assets: Asset[] = scenario.assets.map((a, i) => ({
     symbol: a.symbol,
     decimals: a.decimals,
     scale: 10n ** BigInt(a.decimals),
-    address: assetAddress(i),
+    address: p.assetAddresses?.[i] ?? assetAddress(i),
   }));
   const assetIndex = new Map(assets.map((a, i) => [a.symbol, i]));
   const nA = assets.length;

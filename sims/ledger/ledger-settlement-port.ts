@@ -3,12 +3,10 @@
  * own address). Transaction hashes are synthetic but unique per call.
  */
 import { type Address, type Hex, keccak256, toHex } from "viem";
-import type { SettlementPort } from "../../agents/settlement-port.ts";
-import type { Ledger, LedgerAgreement } from "./ledger.ts";
+import type { EngineSettlementPort } from "../settlement/settlement-backend.ts";
+import type { Ledger } from "./ledger.ts";
 
-export type LedgerSettlementPort = SettlementPort & {
-  claimDefault(p: { agreement: LedgerAgreement }): Promise<{ txHash: Hex }>;
-};
+export type LedgerSettlementPort = EngineSettlementPort;
 
 export function createLedgerSettlementPort({
   ledger,

@@ -8,6 +8,13 @@ import type { EngineOptions } from "../engine/engine-options.ts";
 import type { EnginePolicy, Mode } from "../engine/engine-policy.ts";
 import { type RunResult, type RunTotals, runEngine } from "../engine/run-engine.ts";
 import type { Scenario } from "../scenarios/scenario-schema.ts";
+import { createLedgerBackend } from "../settlement/ledger-backend.ts";
+import {
+  combineSettlementStats,
+  emptySettlementStats,
+  type SettlementBackend,
+} from "../settlement/settlement-backend.ts";
+import type { SettlementReport } from "../settlement/settlement-report.ts";
 import { type MetricSummary, summarize } from "./statistics.ts";
 
 export const METRICS = [
@@ -62,6 +69,9 @@ export type RunMonteCarloParameters = {
     | undefined;
   /** Keep full results (series, events) of the runs with this seed, one per mode (for charts). */
   keepSeed?: number | undefined;
+  /** Where loans settle (same results either way). Default: a fresh in-process ledger; the caller
+   *  owns a backend it passes (and closes it). */
+  settlement?: SettlementBackend | undefined;
 };
 
 export type RunMonteCarloReturnType = {
@@ -69,6 +79,7 @@ export type RunMonteCarloReturnType = {
   summaries: ModeSummary[];
   /** Full results of `keepSeed`, by mode (and sweep value, if any: the first one). */
   kept: RunResult[];
+  settlement: SettlementReport;
 };
 
 const usd = (x: bigint) => Number(x) / 1e8;
@@ -102,13 +113,22 @@ export async function runMonteCarlo(p: RunMonteCarloParameters): Promise<RunMont
   const total = sweepValues.length * p.modes.length * p.seeds.length;
   const records: RunRecord[] = [];
   const kept: RunResult[] = [];
+  const settlement = p.settlement ?? createLedgerBackend();
+  const byMode: SettlementReport["byMode"] = [];
   let done = 0;
   for (const value of sweepValues) {
     const options = { ...p.options, ...(p.sweep && value !== undefined ? { [p.sweep.option]: value } : {}) };
     for (const mode of p.modes) {
+      const cost = { mode, sweep: value, stats: emptySettlementStats() };
+      byMode.push(cost);
       for (const seed of p.seeds) {
         const policy = p.policyFor?.(mode) ?? createBuiltinPolicy({ ...p.policy, ...modeFlags(mode) });
-        const result = await runEngine({ scenario: p.scenario, seed, options, policy });
+        const before = settlement.stats();
+        const result = await runEngine({ scenario: p.scenario, seed, options, policy, settlement });
+        cost.stats = combineSettlementStats(
+          cost.stats,
+          combineSettlementStats(settlement.stats(), before, -1),
+        );
         records.push(recordOf(mode, value, result));
         if (seed === (p.keepSeed ?? p.seeds[0]) && value === sweepValues[0]) kept.push(result);
         done++;
@@ -116,7 +136,17 @@ export async function runMonteCarlo(p: RunMonteCarloParameters): Promise<RunMont
       }
     }
   }
-  return { records, summaries: summarizeRecords(records), kept };
+  return {
+    records,
+    summaries: summarizeRecords(records),
+    kept,
+    settlement: {
+      backend: settlement.kind,
+      chain: settlement.chain(),
+      total: byMode.reduce((t, m) => combineSettlementStats(t, m.stats), emptySettlementStats()),
+      byMode,
+    },
+  };
 }
 
 export function summarizeRecords(records: readonly RunRecord[]): ModeSummary[] {

@@ -1,6 +1,7 @@
 /** The HTML report: one file, inline CSS and SVG, readable offline and printable. */
 import type { ContagionStudy } from "../engine/run-contagion-study.ts";
 import { METRIC_LABELS, METRICS, type Metric } from "../monte-carlo/run-monte-carlo.ts";
+import { settlementReportLines } from "../settlement/settlement-report.ts";
 import { fmtMetric, usd } from "./format.ts";
 import { barChart, lineChart, networkChart, PALETTE } from "./svg-charts.ts";
 
@@ -147,13 +148,20 @@ export function renderHtmlReport(study: ContagionStudy): string {
   sections.push(
     `<h2>Assumptions</h2><p>${esc(study.scenario.notes)}</p><details><summary>Engine options</summary><table>${opts}</table></details>`,
   );
+  sections.push(
+    `<h2>Settlement</h2><pre>${esc(settlementReportLines(study.settlement).join("\n"))}</pre><p><small>${
+      study.settlement.backend === "chain"
+        ? "Every negotiated loan, repayment and default claim was a signed transaction to the LiquidityArbiter contract on an anvil chain whose clock followed the simulation's."
+        : "Loans settled on the in-process ledger, a copy of the LiquidityArbiter's logic kept equal to the contract by a differential test; results are the same as on the chain."
+    }</small></p>`,
+  );
 
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Contagion study: ${esc(study.scenario.name)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#111827}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #e5e7eb;padding:4px 10px;text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}
 small{color:#6b7280}.grid{display:flex;flex-wrap:wrap;gap:16px}h1{margin-bottom:0}.sub{color:#6b7280}</style></head><body>
 <h1>${esc(study.scenario.title)}</h1>
-<p class="sub">Scenario <code>${esc(study.scenario.name)}</code> · seeds ${study.seeds.length} (${study.seeds[0]}..${study.seeds[study.seeds.length - 1]}) · modes ${study.modes.join(", ")} · ${study.runs} runs in ${(study.durationMs / 1000).toFixed(1)} s · ${esc(study.createdAt)}</p>
+<p class="sub">Scenario <code>${esc(study.scenario.name)}</code> · seeds ${study.seeds.length} (${study.seeds[0]}..${study.seeds[study.seeds.length - 1]}) · modes ${study.modes.join(", ")} · ${study.runs} runs in ${(study.durationMs / 1000).toFixed(1)} s · settled on ${study.settlement.backend === "chain" ? "the contract (anvil)" : "the in-process ledger"} · ${esc(study.createdAt)}</p>
 ${sections.join("\n")}
 </body></html>`;
 }

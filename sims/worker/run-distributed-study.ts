@@ -157,6 +157,8 @@ export async function runDistributedMonteCarlo(
       records,
       summaries: summarizeRecords(records),
       kept,
+      // Workers settle on their own in-process ledgers (sims/worker/run-job.ts) and send back results only.
+      settlement: { backend: "ledger", total: undefined, byMode: [] },
       distribution: {
         studyId,
         jobsByWorker: collected.jobsByWorker,
@@ -332,6 +334,7 @@ export async function runDistributedStudy(
     records: mc.records,
     summaries: mc.summaries,
     kept: mc.kept,
+    settlement: mc.settlement,
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };

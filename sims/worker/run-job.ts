@@ -2,6 +2,10 @@
  * One job: exactly the run runMonteCarlo does for this (sweep value, mode, seed), by calling
  * runMonteCarlo with that one value, mode and seed (so options merging and the policy per mode are
  * its own, not a copy), keeping the full result.
+ *
+ * Workers settle on the in-process ledger: they exist for fan-out sweeps too large to settle
+ * transaction by transaction, and the ledger gives the same results as the contract
+ * (sims/settlement/chain-backend.test.ts), so a distributed study equals a local one on either.
  */
 import type { EngineOptions } from "../engine/engine-options.ts";
 import type { RunResult } from "../engine/run-engine.ts";

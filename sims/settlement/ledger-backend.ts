@@ -1,0 +1,83 @@
+/**
+ * Settlement on the in-process ledger: the contract's logic without a chain, on the engine's
+ * books. Fast (no transactions) and the same results as the chain; what large sweeps and the
+ * JetStream workers use.
+ */
+import type { Address } from "viem";
+import type { ArbiterDomain } from "../../core/agreement.ts";
+import { createEngineBank } from "../engine/engine-bank.ts";
+import { LedgerRevertError } from "../ledger/errors.ts";
+import { createLedger } from "../ledger/ledger.ts";
+import { createLedgerSettlementPort } from "../ledger/ledger-settlement-port.ts";
+import {
+  type EngineSettlementPort,
+  emptySettlementStats,
+  type SettlementBackend,
+  type SettlementStats,
+} from "./settlement-backend.ts";
+
+/** Where the ledger keeps escrowed collateral on the engine's books. */
+export const LEDGER_ESCROW: Address = "0x000000000000000000000000000000000000e5c0";
+
+export function createLedgerBackend(): SettlementBackend {
+  const stats = emptySettlementStats();
+  let open = false;
+  return {
+    kind: "ledger",
+    tokens: async () => undefined,
+    async openRun({ world, now }) {
+      if (open) throw new Error("ledger backend: a run is already open; close it first");
+      open = true;
+      const domain: ArbiterDomain = { chainId: 31337, verifyingContract: LEDGER_ESCROW };
+      const ledger = createLedger({
+        address: LEDGER_ESCROW,
+        bank: createEngineBank(world, LEDGER_ESCROW),
+        now,
+        domain,
+      });
+      const ports = new Map<number, EngineSettlementPort>();
+      return {
+        domain,
+        port(i) {
+          let port = ports.get(i);
+          if (!port) {
+            port = counted(
+              createLedgerSettlementPort({ ledger, caller: world.protocols[i]!.address }),
+              stats,
+            );
+            ports.set(i, port);
+          }
+          return port;
+        },
+        onEvent: (listener) => ledger.onEvent(listener),
+        close: async () => {
+          open = false;
+        },
+      };
+    },
+    stats: () => ({ ...stats }),
+    chain: () => undefined,
+    close: async () => {},
+  };
+}
+
+/** Counts calls and refusals the way the chain backend does. */
+function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSettlementPort {
+  const count = async <T>(kind: "settle" | "repay" | "claimDefault", call: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await call();
+      stats[kind]++;
+      return result;
+    } catch (error) {
+      if (error instanceof LedgerRevertError) stats.refused++;
+      throw error;
+    }
+  };
+  return {
+    settle: (p) => count("settle", () => port.settle(p)),
+    repay: (p) => count("repay", () => port.repay(p)),
+    claimDefault: (p) => count("claimDefault", () => port.claimDefault(p)),
+    status: (id) => port.status(id),
+    settlementTx: (id) => port.settlementTx(id),
+  };
+}
