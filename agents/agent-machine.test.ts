@@ -144,4 +144,17 @@ describe("agent lifecycle", () => {
     expect(effects.some((e) => e.type === "report" && e.what === "rfq declined")).toBe(true);
     actor.stop();
   });
+
+  it("told to await its resume, a short protocol observes but opens no auction until resume.done", async () => {
+    const effects: AgentEffect[] = [];
+    const actor = createActor(agentMachine, { input: deps(perp(1_500_000_000_000n), { awaitResume: true }) });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    await waitFor(actor, (s) => s.matches({ borrow: "idle" }) && s.context.state !== undefined);
+    expect(effects).toEqual([]);
+    actor.send({ type: "resume.done" });
+    await waitFor(actor, (s) => s.matches({ borrow: "negotiating" }));
+    expect(effects.map((e) => e.type)).toEqual(["effect.openAuction"]);
+    actor.stop();
+  });
 });

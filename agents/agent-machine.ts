@@ -11,7 +11,7 @@
  * (snapshots, chain transactions) runs in invoked actors.
  */
 import type { Address, Hex } from "viem";
-import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import { and, assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
 import { ArbiterRevertError } from "../arbitration/errors.ts";
 import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
@@ -38,6 +38,10 @@ export type AgentDeps = {
   /** Unix seconds on the settlement chain's clock. */
   nowSec: () => bigint;
   log: Logger;
+  /** Do not start borrowing until `resume.done` (it observes and lends meanwhile): a restarted
+   *  agent first picks up the borrowing it had under way (a loan, a session, an auction), so that
+   *  it does not open a second one beside it. */
+  awaitResume?: boolean;
 };
 
 export type AgentEvent =
@@ -48,8 +52,10 @@ export type AgentEvent =
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
   /** A restarted agent found a signed loan of its own, not known to be settled. */
   | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
-  /** A restarted agent reopened its borrowing session with `lender`. */
-  | { type: "resume.borrowing"; sessionId: Hex; rfq: RfqBody; lender: Address }
+  /** A restarted agent reopened its borrowing: a session with `lender`, or (no lender) its auction. */
+  | { type: "resume.borrowing"; sessionId: Hex; rfq: RfqBody; lender?: Address }
+  /** A restarted agent has resumed what it had under way: it may start borrowing. */
+  | { type: "resume.done" }
   /** A restarted agent reopened a lending session: its principal stays reserved. */
   | { type: "resume.lending"; sessionId: Hex; principal: bigint };
 
@@ -70,7 +76,8 @@ export type AgentEffect =
 type BorrowContext = {
   sessionId: Hex;
   rfq: RfqBody;
-  /** Set when borrowing resumed from a journaled bilateral session with this lender. */
+  /** Set when borrowing resumed from a journaled bilateral session with this lender (not set for
+   *  an auction). */
   lender?: Address;
 };
 
@@ -90,6 +97,8 @@ type Context = {
   loan: Loan | undefined;
   /** Principal promised in open lender sessions and unsettled agreements, by session id. */
   reserved: Record<Hex, bigint>;
+  /** False until `resume.done` when the agent was told to await it. */
+  resumed: boolean;
 };
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
@@ -212,6 +221,7 @@ export const agentMachine = setup({
     settleRetry: ({ context }) => Math.min(context.deps.pollMs, 1_000),
   },
   guards: {
+    mayBorrow: ({ context }) => context.resumed,
     isShort: ({ context }) =>
       context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     // A borrower's negotiation ends either as an RFQ auction or, after a restart, as a resumed
@@ -261,6 +271,7 @@ export const agentMachine = setup({
       };
     }),
     clearBorrow: assign({ borrow: undefined }),
+    markResumed: assign({ resumed: true }),
     recordSignedLoan: assign(({ event }) =>
       (event.type === "session.finished" || event.type === "auction.finished") &&
       event.outcome.status === "agreed"
@@ -320,7 +331,13 @@ export const agentMachine = setup({
     ),
     recordResumedBorrowing: assign(({ event }) =>
       event.type === "resume.borrowing"
-        ? { borrow: { sessionId: event.sessionId, rfq: event.rfq, lender: event.lender } }
+        ? {
+            borrow: {
+              sessionId: event.sessionId,
+              rfq: event.rfq,
+              ...(event.lender ? { lender: event.lender } : {}),
+            },
+          }
         : {},
     ),
     releaseReservation: assign(({ context, event }) => {
@@ -345,11 +362,13 @@ export const agentMachine = setup({
     borrow: undefined,
     loan: undefined,
     reserved: {},
+    resumed: input.awaitResume !== true,
   }),
   states: {
     borrow: {
       initial: "observing",
       on: {
+        "resume.done": { actions: "markResumed" },
         "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
         "resume.borrowing": { target: ".negotiating", actions: "recordResumedBorrowing" },
       },
@@ -371,8 +390,13 @@ export const agentMachine = setup({
             },
           },
         },
-        deciding: { always: [{ guard: "isShort", target: "requesting" }, { target: "idle" }] },
-        idle: { after: { poll: "observing" }, on: { tick: "observing" } },
+        deciding: {
+          always: [{ guard: and(["mayBorrow", "isShort"]), target: "requesting" }, { target: "idle" }],
+        },
+        idle: {
+          after: { poll: "observing" },
+          on: { tick: "observing", "resume.done": { target: "observing", actions: "markResumed" } },
+        },
         requesting: {
           entry: ["startRequest", "openAuction"],
           always: "negotiating",

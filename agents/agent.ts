@@ -11,6 +11,7 @@ import { type Agreement, type ArbiterDomain, hashAgreement } from "../core/agree
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { AgreementStore } from "../negotiation/durable/agreement-store.ts";
+import type { AuctionStore } from "../negotiation/durable/auction-store.ts";
 import type { SessionStore } from "../negotiation/durable/session-store.ts";
 import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
 import type { OutboundEvent, SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
@@ -25,6 +26,7 @@ import type { RfqBody, RfqMessage, SessionMessage } from "../negotiation/wire/sc
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
+import { auctionResumeOf, createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
 import { retryWithBackoff } from "./retry.ts";
 import { createSessionJournal } from "./session-journal.ts";
@@ -51,6 +53,10 @@ export type CreateAgentParameters = {
   durable?: {
     sessions: SessionStore;
     agreements: AgreementStore;
+    /** Running RFQ auctions (borrower side), journaled as they move and resumed by `resume()`.
+     *  A durable agent starts borrowing only once `resume()` has run (a restarted borrower must
+     *  not open a new auction beside the one it resumes): call it right after createAgent. */
+    auctions: AuctionStore;
     /** Unique per process, e.g. `${address}:${randomUUID()}`. */
     owner: string;
   };
@@ -71,8 +77,9 @@ export interface Agent {
   poke(): void;
   onActivity(listener: (a: Activity) => void): () => void;
   /** After a restart: resumes settling or watching stored agreements and reopens journaled
-   *  sessions. Call once, right after createAgent. A no-op without `durable`. */
-  resume(): Promise<{ loans: number; sessions: number }>;
+   *  sessions and auctions (auctions past their deadline are ended). Call once, right after
+   *  createAgent. A no-op without `durable`. */
+  resume(): Promise<{ loans: number; sessions: number; auctions: number }>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +102,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       })
     : p.settlement;
   const journal = durable ? createSessionJournal(durable.sessions, log) : undefined;
+  const auctionJournal = durable ? createAuctionJournal(durable.auctions, log) : undefined;
   const sessionOptions = { ...defaultSessionOptions, ...p.session };
 
   const actor = createActor(agentMachine, {
@@ -108,6 +116,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       agreementId,
       nowSec,
       log,
+      ...(auctionJournal ? { awaitResume: true } : {}),
     },
   });
 
@@ -149,7 +158,26 @@ export function createAgent(p: CreateAgentParameters): Agent {
         sessionId,
         body: m.body,
       }),
-    beforeSend: recordBeforeConfirm,
+    // Our signature (accept or confirm) is journaled before it leaves: a restarted agent then
+    // knows the lender it signed for and signs for no other.
+    beforeSend: async (to, sessionId, ev) => {
+      const m = ev.message;
+      const signed =
+        m.kind === "accept"
+          ? { agreement: m.body.agreement, mySignature: m.body.signature }
+          : m.kind === "confirm" && ev.signed
+            ? {
+                agreement: ev.signed.agreement,
+                mySignature: ev.signed.borrowerSignature,
+                theirSignature: ev.signed.lenderSignature,
+              }
+            : undefined;
+      await Promise.all([
+        recordBeforeConfirm(to, sessionId, ev),
+        signed && auctionJournal?.signed(sessionId, to, signed),
+      ]);
+    },
+    ...(auctionJournal ? { onProgress: (entry) => auctionJournal.progress(entry) } : {}),
     onFinished: ({ sessionId, outcome }) => {
       const asSession: SessionOutcome =
         outcome.status === "no-deal"
@@ -170,11 +198,14 @@ export function createAgent(p: CreateAgentParameters): Agent {
               };
       const peer = outcome.status === "no-deal" ? zeroAddress : outcome.lender;
       if (durable && outcome.status === "agreed") {
+        // As for sessions, the auction's record goes only once the agreement's is written; if
+        // that fails, it stays, and a restart finds the auction agreed.
         const { agreement, lenderSignature, borrowerSignature } = outcome;
-        recordAgreement("borrower", { agreement, lenderSignature, borrowerSignature }).catch((err: unknown) =>
-          log.error("recording agreement failed", { error: String(err) }),
+        recordAgreement("borrower", { agreement, lenderSignature, borrowerSignature }).then(
+          () => auctionJournal?.finished(sessionId),
+          (err: unknown) => log.error("recording agreement failed", { error: String(err) }),
         );
-      }
+      } else auctionJournal?.finished(sessionId);
       report({ type: "session", agent: p.name, side: "borrower", sessionId, peer, outcome: asSession });
       actor.send({ type: "auction.finished", sessionId, outcome });
     },
@@ -270,9 +301,19 @@ export function createAgent(p: CreateAgentParameters): Agent {
   };
 
   const resume = async () => {
-    if (!durable) return { loans: 0, sessions: 0 };
+    if (!durable) return { loans: 0, sessions: 0, auctions: 0 };
+    try {
+      return await resumeDurable(durable);
+    } finally {
+      actor.send({ type: "resume.done" });
+    }
+  };
+
+  const resumeDurable = async (durable: NonNullable<CreateAgentParameters["durable"]>) => {
     let loans = 0;
     let reopened = 0;
+    /** Sessions whose signed loan is being settled already. */
+    const settling = new Set<string>();
     for (const r of await durable.agreements.pending()) {
       const id = agreementId(r.agreement);
       const status = await settlement.status(id);
@@ -285,8 +326,10 @@ export function createAgent(p: CreateAgentParameters): Agent {
         lenderSignature: r.lenderSignature,
         borrowerSignature: r.borrowerSignature,
       };
-      if (r.role === "borrower") actor.send({ type: "resume.loan", ...signed });
-      else {
+      if (r.role === "borrower") {
+        actor.send({ type: "resume.loan", ...signed });
+        settling.add(r.agreement.sessionId.toLowerCase());
+      } else {
         actor.send({
           type: "session.finished",
           side: "lender",
@@ -349,7 +392,37 @@ export function createAgent(p: CreateAgentParameters): Agent {
       });
       reopened++;
     }
-    return { loans, sessions: reopened };
+    const auctionsReopened = await resumeAuctions(durable, settling);
+    return { loans, sessions: reopened, auctions: auctionsReopened };
+  };
+
+  // An auction past its deadline is opened too: it ends at once (its lenders are told, an accept
+  // of ours still waiting for a confirm ends unconfirmed) and its record goes.
+  const resumeAuctions = async (
+    durable: NonNullable<CreateAgentParameters["durable"]>,
+    settling: Set<string>,
+  ) => {
+    const records = await durable.auctions.list();
+    if (records.length === 0) return 0;
+    const state = await p.adapter.snapshot();
+    let reopened = 0;
+    for (const a of records) {
+      const live = a.startedAt + a.deadlineMs > Date.now();
+      // Its agreement is being settled already (resume.loan): the auction only ends its lenders.
+      if (live && !settling.has(a.sessionId.toLowerCase())) {
+        actor.send({ type: "resume.borrowing", sessionId: a.sessionId, rfq: a.rfq });
+        reopened++;
+      }
+      auctions.open({
+        sessionId: a.sessionId,
+        rfq: a.rfq,
+        strategyFor: () => p.policy.borrowerStrategy(state, a.rfq),
+        score: (terms) => p.policy.scoreOffer(terms),
+        options: { deadlineMs: a.deadlineMs, admissionMs: a.admissionMs },
+        resume: auctionResumeOf(a),
+      });
+    }
+    return reopened;
   };
 
   const unsubscribe = [p.endpoint.onRfq(onRfq), p.endpoint.onMessage(onMessage)];
@@ -371,7 +444,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       auctions.stop();
       sessions.stop();
       actor.stop();
-      await journal?.flush();
+      await Promise.all([journal?.flush(), auctionJournal?.flush()]);
     },
   };
 }

@@ -88,6 +88,7 @@ describe("agent crash and restart (JetStream KV)", () => {
         durable: {
           sessions: durable.sessions,
           agreements: durable.agreements,
+          auctions: durable.auctions,
           owner: `${name}:${randomUUID()}`,
         },
         log,
@@ -100,13 +101,16 @@ describe("agent crash and restart (JetStream KV)", () => {
       const a = await start(fx.lender, "A", market);
       // B crashes the instant its session ends agreed: its lifecycle never reaches settlement.
       const b1 = await start(fx.borrower, "B", perp);
-      const agreed = await waitFor(b1.agent, (x) => {
+      const agreedSoon = waitFor(b1.agent, (x) => {
         if (x.type === "session" && x.outcome.status === "agreed") {
           void b1.agent.stop();
           return true;
         }
         return false;
       });
+      // A durable agent borrows once it has looked for what it had under way (nothing here).
+      await Promise.all([a.agent.resume(), b1.agent.resume()]);
+      const agreed = await agreedSoon;
       if (agreed.type !== "session" || agreed.outcome.status !== "agreed") throw new Error("no agreement");
       // B's countersignature goes out only after its record of the agreement is written; the
       // write was already in flight when B "died", so wait for it to land.

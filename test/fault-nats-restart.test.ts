@@ -198,12 +198,15 @@ async function negotiateThroughCrash(killOn: KillPoint): Promise<RunResult> {
       durable: {
         sessions: durable.sessions,
         agreements: durable.agreements,
+        auctions: durable.auctions,
         owner: `${name}:${randomUUID()}`,
       },
       log,
     });
-    // Before any await: B sends its RFQ as soon as it has looked at its protocol.
+    // Before any await: B sends its RFQ as soon as it has looked at its protocol (which a
+    // durable agent does once resume() has looked for work left by an earlier run: none here).
     watch(agent, name);
+    await agent.resume();
     await endpoint.flush();
     return { agent, durable };
   };

@@ -1,5 +1,5 @@
-/** Durable negotiation state in JetStream KV: seq leases, replay memory, open sessions and
- *  agreements awaiting settlement, so a restarted agent resumes without losing or duplicating. */
+/** Durable negotiation state in JetStream KV: seq leases, replay memory, open sessions, running
+ *  auctions and agreements awaiting settlement, so a restarted agent resumes without losing or duplicating. */
 export {
   AGREEMENT_STATUSES,
   type AgreementRecord,
@@ -11,6 +11,18 @@ export {
   createAgreementStore,
   type NewAgreement,
 } from "./agreement-store.ts";
+export {
+  type AuctionLenderRecord,
+  AuctionLenderRecordSchema,
+  type AuctionRecord,
+  AuctionRecordSchema,
+  type AuctionState,
+  type AuctionStore,
+  type CreateAuctionStoreParameters,
+  createAuctionStore,
+  LENDER_ENDS,
+  MAX_AUCTION_LENDERS,
+} from "./auction-store.ts";
 export {
   AgreementStateError,
   DurableConflictError,

@@ -1,11 +1,12 @@
 /**
- * Opens (creating when missing) an agent's four durable buckets on JetStream and the stores over
+ * Opens (creating when missing) an agent's five durable buckets on JetStream and the stores over
  * them, with the replay memory already loaded. One set of buckets per agent address:
  *
  *   <prefix>-<address>-seq         seq leases per session          (createKvSequencer)
  *   <prefix>-<address>-replay      last accepted seq per peer/session (createKvReplayCache), max age 2 x maxTtlMs
  *   <prefix>-<address>-sessions    open sessions                   (createSessionStore)
  *   <prefix>-<address>-agreements  agreements awaiting settlement  (createAgreementStore)
+ *   <prefix>-<address>-auctions    running RFQ auctions            (createAuctionStore)
  *
  * Buckets use file storage and keep one revision per key. A restarted agent calls this again and
  * gets its state back; pass `sequencer` and `replayCache` to createEndpoint.
@@ -16,6 +17,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Address } from "viem";
 import { DEFAULT_MAX_TTL_MS } from "../wire/decode-message.ts";
 import { type AgreementStore, createAgreementStore } from "./agreement-store.ts";
+import { type AuctionStore, createAuctionStore } from "./auction-store.ts";
 import { createKvReplayCache, type KvReplayCache } from "./kv-replay-cache.ts";
 import { createKvSequencer, type KvSequencer } from "./kv-sequencer.ts";
 import { createSessionStore, type SessionStore } from "./session-store.ts";
@@ -40,7 +42,8 @@ export type DurableState = {
   replayCache: KvReplayCache;
   sessions: SessionStore;
   agreements: AgreementStore;
-  buckets: { seq: KV; replay: KV; sessions: KV; agreements: KV };
+  auctions: AuctionStore;
+  buckets: { seq: KV; replay: KV; sessions: KV; agreements: KV; auctions: KV };
 };
 
 export function durableBucketNames(agent: Address, prefix = "liq-v0") {
@@ -50,6 +53,7 @@ export function durableBucketNames(agent: Address, prefix = "liq-v0") {
     replay: `${base}-replay`,
     sessions: `${base}-sessions`,
     agreements: `${base}-agreements`,
+    auctions: `${base}-auctions`,
   };
 }
 
@@ -58,11 +62,12 @@ export async function openDurableState(params: OpenDurableStateParameters): Prom
   const names = durableBucketNames(params.agent, params.prefix);
   const maxTtlMs = params.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
   const common = { history: 1, replicas: params.replicas ?? 1, storage: "file" as const };
-  const [seq, replay, sessions, agreements] = await Promise.all([
+  const [seq, replay, sessions, agreements, auctions] = await Promise.all([
     kvm.create(names.seq, common),
     kvm.create(names.replay, { ...common, ttl: 2 * maxTtlMs }),
     kvm.create(names.sessions, common),
     kvm.create(names.agreements, common),
+    kvm.create(names.auctions, common),
   ]);
   const clock = params.clock ?? { now: () => Date.now() };
   const replayCache = createKvReplayCache({ kv: replay });
@@ -79,6 +84,7 @@ export async function openDurableState(params: OpenDurableStateParameters): Prom
       clock,
       ...(params.claimLeaseMs === undefined ? {} : { claimLeaseMs: params.claimLeaseMs }),
     }),
-    buckets: { seq, replay, sessions, agreements },
+    auctions: createAuctionStore({ kv: auctions, clock }),
+    buckets: { seq, replay, sessions, agreements, auctions },
   };
 }

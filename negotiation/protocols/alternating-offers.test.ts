@@ -208,4 +208,36 @@ describe("alternating offers", () => {
     second.lender.send({ type: "accept.received", agreement, signature: lenderPort.sign(agreement) });
     expect((await done2).status).toBe("failed");
   });
+
+  it("resumed after our accept, waits for the confirm of that agreement and sends nothing", async () => {
+    const { borrower, lender, clock } = setupPair({});
+    const input = borrower.getSnapshot().context;
+    const agreement = input.port.build({ ...template, rateBps: 600 });
+    const resumed = createActor(alternatingOffersMachine, {
+      clock,
+      input: {
+        ...input,
+        resume: {
+          round: 2,
+          myLast: { ...template, rateBps: 500 },
+          theirLast: { ...template, rateBps: 600 },
+          startedAt: 0,
+          accepted: { agreement, signature: input.port.sign(agreement) },
+        },
+      },
+    });
+    const sent: OutboundMessage[] = [];
+    resumed.on("outbound", (e: { message: OutboundMessage }) => sent.push(e.message));
+    const done = outcome(resumed);
+    resumed.start();
+    expect(resumed.getSnapshot().value).toBe("awaitingConfirm");
+    const lenderPort = lender.getSnapshot().context.port;
+    resumed.send({
+      type: "confirm.received",
+      agreementId: lenderPort.id(agreement),
+      signature: lenderPort.sign(agreement),
+    });
+    expect(await done).toMatchObject({ status: "agreed", agreement, rounds: 2 });
+    expect(sent).toEqual([]);
+  });
 });

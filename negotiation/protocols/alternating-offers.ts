@@ -58,6 +58,9 @@ export type SessionResume = {
   theirLast: Terms | undefined;
   /** When the session originally started (ms, same clock as `now`), so its deadline holds. */
   startedAt: number;
+  /** We had accepted their last offer and sent them this agreement with our signature: the
+   *  session resumes waiting for their confirm (an RFQ auction resumes its committed lender so). */
+  accepted?: { agreement: Agreement; signature: Hex };
 };
 
 export type AlternatingOffersInput = {
@@ -120,6 +123,7 @@ export const alternatingOffersMachine = setup({
   guards: {
     opensWithOffer: ({ context }) => context.opensWithOffer,
     resuming: ({ context }) => context.resume !== undefined,
+    resumingAccepted: ({ context }) => context.resume?.accepted !== undefined,
     acceptable: ({ context, event }) =>
       event.type === "offer.received" && context.strategy.accept(view(context), event.terms),
     roundsLeft: ({ context }) => context.round < context.maxRounds,
@@ -203,8 +207,8 @@ export const alternatingOffersMachine = setup({
     round: input.resume?.round ?? 0,
     myLast: input.resume?.myLast,
     theirLast: input.resume?.theirLast,
-    agreement: undefined,
-    mySignature: undefined,
+    agreement: input.resume?.accepted?.agreement,
+    mySignature: input.resume?.accepted?.signature,
     theirSignature: undefined,
     failure: undefined,
   }),
@@ -232,6 +236,7 @@ export const alternatingOffersMachine = setup({
       states: {
         start: {
           always: [
+            { guard: "resumingAccepted", target: "#alternatingOffers.awaitingConfirm" },
             { guard: "resuming", target: "waiting" },
             { guard: "opensWithOffer", target: "proposing" },
             { target: "waiting" },

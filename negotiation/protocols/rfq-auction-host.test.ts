@@ -10,6 +10,7 @@ import { createPeerRegistry } from "../peers.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus } from "../transport/in-process.ts";
 import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import type { RfqAuctionProgress } from "./rfq-auction.ts";
 import { type AuctionFinished, createRfqAuctionHost } from "./rfq-auction-host.ts";
 import type { SessionFinished } from "./session-host.ts";
 import { createSessionHost } from "./session-host.ts";
@@ -128,6 +129,127 @@ describe("rfq auction host", () => {
     expect(outcome.lenders[lenders[0]!.address.toLowerCase()]?.end).toBe("outbid");
     expect(outcome.lenders[lenders[2]!.address.toLowerCase()]?.end).toBe("outbid");
     // Nothing was refused on the wire.
+    expect(log.lines.filter((l) => l.level === "warn")).toEqual([]);
+  });
+
+  it("a new host resumes an auction from the progress the old one reported, without a new RFQ", async () => {
+    const bus = createInProcessBus();
+    const log = createMemoryLogger("warn");
+    const borrower = newSigner();
+    const lenders = [newSigner(), newSigner()];
+    const peers = createPeerRegistry(
+      [borrower, ...lenders].map((s, i) => ({
+        address: s.address,
+        name: `agent-${i}`,
+        protocol: "lending" as const,
+      })),
+    );
+    const nowSec = () => BigInt(Math.floor(Date.now() / 1000));
+    const endpointOf = (signer: typeof borrower, listen: boolean) =>
+      createEndpoint({
+        transport: bus.createTransport({ name: signer.address }),
+        signer,
+        domain: testDomain,
+        peers,
+        log,
+        ...(listen ? { rfqTokens: "all" as const } : {}),
+      });
+    const lenderEnds: SessionFinished[] = [];
+    let rfqs = 0;
+    lenders.forEach((signer, i) => {
+      const endpoint = endpointOf(signer, true);
+      const sessions = createSessionHost({
+        endpoint,
+        signer,
+        domain: testDomain,
+        options: { maxRounds: 8, deadlineMs: 5_000, confirmTimeoutMs: 1_000 },
+        nowSec,
+        log,
+        onFinished: (f) => lenderEnds.push(f),
+      });
+      endpoint.onRfq((msg) => {
+        rfqs++;
+        sessions.open({
+          side: "lender",
+          sessionId: msg.sessionId,
+          peer: msg.from,
+          rfq: msg.body,
+          strategy: createTimeDependentStrategy({
+            side: "lender",
+            openingRateBps: 900,
+            reservationRateBps: [450, 700][i]!,
+            exponent: 1,
+            template,
+          }),
+        });
+      });
+      endpoint.onMessage((msg) => void sessions.route(msg));
+    });
+
+    // The borrower's endpoint outlives its hosts (its seq numbers go on).
+    const endpoint = endpointOf(borrower, false);
+    const strategyFor = () =>
+      createTimeDependentStrategy({
+        side: "borrower",
+        openingRateBps: 300,
+        reservationRateBps: 800,
+        exponent: 1,
+        template,
+      });
+    const options = { maxRounds: 6, deadlineMs: 3_000, admissionMs: 50, confirmTimeoutMs: 1_000 };
+    const sessionId: Hex = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    let journaled: RfqAuctionProgress | undefined;
+    const countered = new Set<string>();
+    const first = createRfqAuctionHost({
+      endpoint,
+      signer: borrower,
+      domain: testDomain,
+      options,
+      nowSec,
+      log,
+      onProgress: (e) => {
+        expect(e).toMatchObject({ sessionId, rfq, deadlineMs: 3_000, admissionMs: 50 });
+        journaled = e.progress;
+      },
+      // The first host stops as soon as it has countered both lenders once.
+      onSent: (to, _s, m) => {
+        if (m.kind !== "offer") return;
+        countered.add(to);
+        if (countered.size === lenders.length) queueMicrotask(() => first.stop());
+      },
+      onFinished: () => {
+        throw new Error("the first host must not finish");
+      },
+    });
+    const offFirst = endpoint.onMessage((msg) => void first.route(msg));
+    first.open({ sessionId, rfq, strategyFor, score: (t) => -t.rateBps });
+    await expect.poll(() => first.size).toBe(0);
+    offFirst();
+    await bus.flush();
+    expect(journaled?.lenders).toHaveLength(2);
+    expect(journaled?.lenders.every((l) => l.round >= 1 && l.signed === undefined)).toBe(true);
+    // Back after the admission window: it closes with the best lender while the other still bids.
+    await new Promise((r) => setTimeout(r, Math.max(0, journaled!.startedAt + 60 - Date.now())));
+
+    const finished = new Promise<AuctionFinished>((resolve) => {
+      const second = createRfqAuctionHost({
+        endpoint,
+        signer: borrower,
+        domain: testDomain,
+        options,
+        nowSec,
+        log,
+        onFinished: resolve,
+      });
+      endpoint.onMessage((msg) => void second.route(msg));
+      second.open({ sessionId, rfq, strategyFor, score: (t) => -t.rateBps, resume: journaled! });
+    });
+    const { outcome } = await finished;
+    expect(rfqs).toBe(lenders.length);
+    expect(outcome).toMatchObject({ status: "agreed", lender: lenders[0]!.address });
+    await expect.poll(() => lenderEnds.length).toBe(2);
+    expect(lenderEnds.find((f) => f.outcome.status === "agreed")?.peer).toBe(borrower.address);
+    expect(outcome.lenders[lenders[1]!.address.toLowerCase()]?.end).toBe("outbid");
     expect(log.lines.filter((l) => l.level === "warn")).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@
  * bilateral sessions: opens an auction per RFQ, broadcasts the RFQ and sends what the auction
  * emits, routes inbound session messages of that session id to it (tagged with their sender),
  * and reports how it ended. Lenders need nothing new: they answer with ordinary sessions.
+ * A durable host journals each auction's progress (`onProgress`) and reopens it after a restart
+ * (`open` with `resume`).
  */
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
@@ -10,7 +12,13 @@ import type { Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import type { OutboundEvent } from "./alternating-offers.ts";
-import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
+import {
+  type AuctionOutbound,
+  auctionProgress,
+  type RfqAuctionOutcome,
+  type RfqAuctionProgress,
+  rfqAuctionMachine,
+} from "./rfq-auction.ts";
 import { type HostParameters, sendSessionMessage, toSessionEvent } from "./session-host.ts";
 
 export type AuctionOptions = {
@@ -41,9 +49,23 @@ export type OpenAuctionParameters = {
   strategyFor: (lender: Address) => Strategy;
   /** The borrower's utility of terms (ranks lenders). */
   score: (terms: Terms) => number;
+  /** This auction's limits, over the host's (a resumed auction keeps the ones it started with). */
+  options?: Partial<AuctionOptions>;
+  /** Reopens an auction a restarted agent had running, from its journal (see RfqAuctionProgress). */
+  resume?: RfqAuctionProgress;
 };
 
 export type AuctionFinished = { sessionId: Hex; outcome: RfqAuctionOutcome };
+
+/** A running auction's state as a durable host journals it. */
+export type AuctionJournalEntry = {
+  sessionId: Hex;
+  rfq: RfqBody;
+  /** The limits it runs with. */
+  deadlineMs: number;
+  admissionMs: number;
+  progress: RfqAuctionProgress;
+};
 
 export type CreateRfqAuctionHostParameters = Omit<
   HostParameters<AuctionOptions, OutboundEvent, AuctionFinished>,
@@ -53,6 +75,10 @@ export type CreateRfqAuctionHostParameters = Omit<
   now?: () => number;
   /** Every message the auction sends, the RFQ broadcast included. */
   onSent?: (to: Address, sessionId: Hex, message: AuctionOutbound["message"]) => void;
+  /** Each change of a running auction's state, for a journal. A signature the auction is about to
+   *  send is in it only after `beforeSend` for that message was called: a journal that must hold
+   *  it first records it there. */
+  onProgress?: (entry: AuctionJournalEntry) => void;
 };
 
 export interface RfqAuctionHost {
@@ -93,6 +119,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
       const key = e.sessionId.toLowerCase();
       if (auctions.has(key)) return;
       const me = p.signer.address;
+      const o: AuctionOptions = { ...opts, ...e.options };
       const auction = createActor(rfqAuctionMachine, {
         input: {
           sessionId: e.sessionId,
@@ -107,15 +134,16 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
               lender,
               borrower: me,
               principalToken: e.rfq.principalToken,
-              settlementWindowSec: opts.settlementWindowSec,
+              settlementWindowSec: o.settlementWindowSec,
               nowSec: p.nowSec,
             }),
-          maxRounds: opts.maxRounds,
-          deadlineMs: opts.deadlineMs,
-          admissionMs: opts.admissionMs,
-          confirmTimeoutMs: opts.confirmTimeoutMs,
-          ...(opts.maxLenders === undefined ? {} : { maxLenders: opts.maxLenders }),
+          maxRounds: o.maxRounds,
+          deadlineMs: o.deadlineMs,
+          admissionMs: o.admissionMs,
+          confirmTimeoutMs: o.confirmTimeoutMs,
+          ...(o.maxLenders === undefined ? {} : { maxLenders: o.maxLenders }),
           now,
+          ...(e.resume ? { resume: e.resume } : {}),
         },
       });
       auctions.set(key, auction);
@@ -124,6 +152,16 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
         send(e.sessionId, out as AuctionOutbound);
       });
       auction.subscribe({
+        next: (snapshot) => {
+          if (snapshot.status !== "active" || !p.onProgress) return;
+          p.onProgress({
+            sessionId: e.sessionId,
+            rfq: e.rfq,
+            deadlineMs: o.deadlineMs,
+            admissionMs: o.admissionMs,
+            progress: auctionProgress(snapshot),
+          });
+        },
         complete: () => {
           auctions.delete(key);
           // An auction stopped from outside (host shutdown) completes without an outcome.

@@ -2,8 +2,9 @@ import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { type Actor, createActor, initialTransition, SimulatedClock } from "xstate";
-import { verifyAgreementSignature } from "../../core/agreement.ts";
+import { type Agreement, verifyAgreementSignature } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
+import type { Terms } from "../strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import {
@@ -12,7 +13,14 @@ import {
   type SessionEvent,
   type SessionOutcome,
 } from "./alternating-offers.ts";
-import { type AuctionOutbound, type RfqAuctionOutcome, rfqAuctionMachine } from "./rfq-auction.ts";
+import {
+  type AuctionOutbound,
+  auctionProgress,
+  type LenderProgress,
+  type RfqAuctionOutcome,
+  type RfqAuctionProgress,
+  rfqAuctionMachine,
+} from "./rfq-auction.ts";
 
 const domain = { chainId: 31337, verifyingContract: "0x00000000000000000000000000000000000000aa" as const };
 const usdc = "0x00000000000000000000000000000000000000c0" as const;
@@ -406,5 +414,263 @@ describe("rfq auction", () => {
     // A repeats a good offer: accepted.
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 150 } });
     expect(lastTo(a.address, "accept")).toBeDefined();
+  });
+});
+
+describe("rfq auction resumed after a restart", () => {
+  const offer = (rateBps: number) => ({ ...template, rateBps });
+  type Parties = {
+    a: Signer;
+    b: Signer;
+    c: Signer;
+    /** Our accept of `terms` from `lender`: the agreement and our signature. */
+    ourAccept: (lender: Signer, terms: Terms) => { agreement: Agreement; mySignature: Hex };
+    /** `lender`'s signature of `agreement`. */
+    theirs: (lender: Signer, agreement: Agreement) => Hex;
+  };
+
+  /** An auction (deadline 1000 ms, admission 10 ms, confirm timeout 100 ms, started at 0) resumed
+   *  at `at` ms from the journaled `lenders`, on a simulated clock. */
+  function resumed(p: { at: number; lenders: (x: Parties) => LenderProgress[] }) {
+    const clock = new SimulatedClock();
+    clock.set(p.at);
+    const sessionId: Hex = keccak256(toHex("resumed"));
+    const borrower = createSigner(generatePrivateKey());
+    const [a, b, c] = [0, 1, 2].map(() => createSigner(generatePrivateKey())) as [Signer, Signer, Signer];
+    const nowSec = () => 1_700_000_000n;
+    const port = (signer: Signer, lender: Address) =>
+      createAgreementPort({
+        domain,
+        signer,
+        sessionId,
+        lender,
+        borrower: borrower.address,
+        principalToken: usdc,
+        settlementWindowSec: 300,
+        nowSec,
+      });
+    const parties: Parties = {
+      a,
+      b,
+      c,
+      ourAccept: (lender, terms) => {
+        const agreement = port(borrower, lender.address).build(terms);
+        return { agreement, mySignature: port(borrower, lender.address).sign(agreement) };
+      },
+      theirs: (lender, agreement) => port(lender, lender.address).sign(agreement),
+    };
+    const progress: RfqAuctionProgress = {
+      startedAt: 0,
+      admissionClosed: p.at >= 10,
+      lenders: p.lenders(parties),
+    };
+    const auction = createActor(rfqAuctionMachine, {
+      clock,
+      input: {
+        sessionId,
+        rfq,
+        strategyFor: () =>
+          createTimeDependentStrategy({
+            side: "borrower",
+            openingRateBps: 300,
+            reservationRateBps: 800,
+            exponent: 1,
+            template,
+          }),
+        portFor: (lender) => port(borrower, lender),
+        score: (t) => -t.rateBps,
+        maxRounds: 4,
+        deadlineMs: 1000,
+        admissionMs: 10,
+        confirmTimeoutMs: 100,
+        now: () => clock.now(),
+        resume: progress,
+      },
+    });
+    const sent: AuctionOutbound[] = [];
+    auction.on("outbound", (e) => {
+      const { type: _, ...out } = e;
+      sent.push(out as AuctionOutbound);
+    });
+    const to = (who: Signer) => sent.filter((x) => x.to === who.address).map((x) => x.message);
+    /** Every signature of ours that left: accepts and confirms. */
+    const signatures = () => sent.filter((x) => x.message.kind === "accept" || x.message.kind === "confirm");
+    return { ...parties, clock, auction, sent, to, signatures, port };
+  }
+
+  const lender = (who: Signer, over: Partial<LenderProgress> = {}): LenderProgress => ({
+    lender: who.address,
+    joinedAt: 2,
+    round: 1,
+    myLast: offer(300),
+    theirLast: offer(900),
+    ourMove: false,
+    ...over,
+  });
+  const abort = { kind: "reject", body: { reason: "abort: closed with another lender" } };
+
+  it("sends no RFQ; answers the offer that waited for us, and asks again where the turn was the lender's", () => {
+    const m = resumed({
+      at: 100,
+      lenders: ({ a, b }) => [lender(a, { ourMove: true, theirLast: offer(880) }), lender(b)],
+    });
+    m.auction.start();
+    expect(m.sent.some((x) => x.message.kind === "rfq")).toBe(false);
+    // A's offer is answered with our next counter; B gets our standing offer again.
+    const toA = m.to(m.a);
+    expect(toA).toHaveLength(1);
+    expect(toA[0]?.kind === "offer" && toA[0].body.terms.rateBps).toBeGreaterThan(300);
+    expect(m.to(m.b)).toEqual([{ kind: "offer", body: { terms: offer(300) } }]);
+    // What a journal would write now: A answered (round 2, not our move), B as it was.
+    const progress = auctionProgress(m.auction.getSnapshot());
+    expect(progress).toMatchObject({ startedAt: 0, admissionClosed: true });
+    const byLender = Object.fromEntries(progress.lenders.map((l) => [l.lender, l]));
+    expect(byLender[m.a.address]).toMatchObject({ round: 2, ourMove: false, theirLast: offer(880) });
+    expect(byLender[m.b.address]).toMatchObject({ round: 1, ourMove: false, myLast: offer(300) });
+  });
+
+  it("goes on to close with the best lender; the other ends outbid, told by a reject", () => {
+    const m = resumed({ at: 100, lenders: ({ a, b }) => [lender(a), lender(b)] });
+    m.auction.start();
+    m.auction.send({ type: "offer.received", from: m.b.address, terms: offer(700) });
+    m.auction.send({ type: "offer.received", from: m.a.address, terms: offer(420) });
+    // A's 420 is acceptable and the best standing offer: accepted, and journaled as signed.
+    const accept = m.to(m.a).find((x) => x.kind === "accept");
+    if (accept?.kind !== "accept") throw new Error("expected an accept to A");
+    const journaled = auctionProgress(m.auction.getSnapshot()).lenders.find((l) => l.lender === m.a.address);
+    expect(journaled?.signed).toEqual({
+      agreement: accept.body.agreement,
+      mySignature: accept.body.signature,
+    });
+    const aPort = m.port(m.a, m.a.address);
+    m.auction.send({
+      type: "confirm.received",
+      from: m.a.address,
+      agreementId: aPort.id(accept.body.agreement),
+      signature: aPort.sign(accept.body.agreement),
+    });
+    const out = m.auction.getSnapshot().output!;
+    expect(out).toMatchObject({ status: "agreed", lender: m.a.address });
+    expect(out.lenders[m.b.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+    expect(m.to(m.b).at(-1)).toEqual(abort);
+    expect(m.signatures()).toHaveLength(1);
+  });
+
+  it("keeps the admission window and the deadline of the original start", () => {
+    // Resumed 5 ms into the 10 ms admission window: a new lender still joins until 10 ms.
+    const m = resumed({ at: 5, lenders: ({ a }) => [lender(a, { joinedAt: 1 })] });
+    m.auction.start();
+    m.auction.send({ type: "offer.received", from: m.b.address, terms: offer(900) });
+    expect(m.to(m.b)[0]).toMatchObject({ kind: "offer" });
+    m.clock.increment(5);
+    m.auction.send({ type: "offer.received", from: m.c.address, terms: offer(900) });
+    expect(m.to(m.c)).toEqual([{ kind: "reject", body: { reason: "rfq closed" } }]);
+    // Nobody answers any more: the auction ends at its original deadline (1000 ms), not later.
+    m.clock.increment(990);
+    for (const who of [m.a, m.b])
+      expect(m.to(who).at(-1)).toEqual({ kind: "reject", body: { reason: "deadline" } });
+    m.clock.increment(50);
+    expect(m.auction.getSnapshot().output).toMatchObject({ status: "no-deal", reason: "no agreement" });
+  });
+
+  it("a lender we had signed an accept for gets it again and waits alone: nobody else is signed for", () => {
+    let signed: { agreement: Agreement; mySignature: Hex } | undefined;
+    const m = resumed({
+      at: 100,
+      lenders: ({ a, b, c, ourAccept }) => {
+        signed = ourAccept(a, offer(600));
+        // B's better offer waited for our answer: we must not take it now.
+        return [lender(b, { ourMove: true, theirLast: offer(400) }), lender(a, { signed }), lender(c)];
+      },
+    });
+    m.auction.start();
+    expect(m.to(m.a)).toEqual([
+      { kind: "accept", body: { agreement: signed!.agreement, signature: signed!.mySignature } },
+    ]);
+    for (const who of [m.b, m.c]) expect(m.to(who)).toEqual([abort]);
+    // A confirms: agreed; the others ended outbid; the only signature that left was A's accept.
+    m.auction.send({
+      type: "confirm.received",
+      from: m.a.address,
+      agreementId: m.port(m.a, m.a.address).id(signed!.agreement),
+      signature: m.theirs(m.a, signed!.agreement),
+    });
+    const out = m.auction.getSnapshot().output!;
+    expect(out).toMatchObject({ status: "agreed", lender: m.a.address, agreement: signed!.agreement });
+    for (const who of [m.b, m.c])
+      expect(out.lenders[who.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+    expect(m.signatures()).toHaveLength(1);
+  });
+
+  it("without the confirm it ends unconfirmed after the confirm timeout, still signing nobody else", () => {
+    const m = resumed({
+      at: 100,
+      lenders: ({ a, b, ourAccept }) => [lender(a, { signed: ourAccept(a, offer(600)) }), lender(b)],
+    });
+    m.auction.start();
+    // B tries to accept our standing offer: refused, it has been aborted already.
+    m.auction.send({ type: "offer.received", from: m.b.address, terms: offer(350) });
+    m.clock.increment(100);
+    const out = m.auction.getSnapshot().output!;
+    expect(out).toMatchObject({ status: "unconfirmed", lender: m.a.address });
+    expect(m.signatures().map((x) => x.to)).toEqual([m.a.address]);
+  });
+
+  it("a lender that had countersigned: the auction ends agreed at once and the others are aborted", () => {
+    let agreed: { agreement: Agreement; mySignature: Hex; theirSignature: Hex } | undefined;
+    const m = resumed({
+      at: 100,
+      lenders: ({ a, b, ourAccept, theirs }) => {
+        const s = ourAccept(a, offer(600));
+        agreed = { ...s, theirSignature: theirs(a, s.agreement) };
+        return [lender(a, { signed: agreed }), lender(b)];
+      },
+    });
+    m.auction.start();
+    const out = m.auction.getSnapshot().output!;
+    expect(out).toMatchObject({
+      status: "agreed",
+      lender: m.a.address,
+      lenderSignature: agreed!.theirSignature,
+      borrowerSignature: agreed!.mySignature,
+    });
+    expect(m.to(m.a)).toEqual([]);
+    expect(m.to(m.b)).toEqual([abort]);
+    expect(out.lenders[m.b.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+  });
+
+  it("past its deadline it ends at once: an accept of ours unconfirmed, the other lenders told", () => {
+    const m = resumed({
+      at: 5_000,
+      lenders: ({ a, b, ourAccept }) => [lender(a, { signed: ourAccept(a, offer(600)) }), lender(b)],
+    });
+    m.auction.start();
+    expect(m.auction.getSnapshot().output).toMatchObject({ status: "unconfirmed", lender: m.a.address });
+    expect(m.to(m.a)).toEqual([]);
+    expect(m.to(m.b)).toEqual([abort]);
+
+    const n = resumed({ at: 5_000, lenders: ({ a, b }) => [lender(a, { ourMove: true }), lender(b)] });
+    n.auction.start();
+    n.clock.increment(0);
+    expect(n.auction.getSnapshot().output).toMatchObject({ status: "no-deal", reason: "no agreement" });
+    for (const who of [n.a, n.b])
+      expect(n.to(who)).toEqual([{ kind: "reject", body: { reason: "deadline" } }]);
+  });
+
+  it("keeps lenders whose part had ended as they ended", () => {
+    const m = resumed({
+      at: 100,
+      lenders: ({ a, b }) => [
+        lender(a, { ended: { end: "failed", reason: "reject.received: no" } }),
+        lender(b),
+      ],
+    });
+    m.auction.start();
+    expect(m.to(m.a)).toEqual([]);
+    m.auction.send({ type: "reject.received", from: m.b.address, reason: "bye" });
+    expect(m.auction.getSnapshot().output?.lenders[m.a.address.toLowerCase()]).toMatchObject({
+      end: "failed",
+      reason: "reject.received: no",
+    });
   });
 });

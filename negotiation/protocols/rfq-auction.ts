@@ -18,9 +18,18 @@
  *   `reject` ("abort: closed with another lender") and ends in a named state.
  * Deadlines: rounds per lender (the children's `maxRounds`) and one wall-time deadline for the
  * whole auction (each child gets the time left when it starts).
+ *
+ * Restart: `auctionProgress(snapshot)` is what a durable host journals as the auction moves, and
+ * the same shape comes back as the `resume` input of a restarted auction. The RFQ is not sent
+ * again; each lender still negotiating gets its child back with the alternating-offers `resume`
+ * input, and the turn that was ours is taken (its last offer answered) or, if the turn was its,
+ * our last offer is sent again, since its answer may have been lost while we were down. The rule
+ * holds across the restart: if we had signed for a lender, nobody else is signed for. If it had
+ * countersigned, the auction ends agreed with it; if not, it gets our accept again and we wait for
+ * its confirm (past the deadline: unconfirmed at once). Every other lender is aborted.
  */
 import { type Address, type Hex, zeroAddress } from "viem";
-import { and, emit, enqueueActions, sendParent, setup } from "xstate";
+import { and, enqueueActions, type SnapshotFrom, sendParent, setup } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { SessionView, Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody } from "../wire/schemas.ts";
@@ -53,6 +62,35 @@ export type RfqAuctionInput = {
   maxLenders?: number;
   /** Milliseconds clock; the same clock the actor's delays run on. */
   now: () => number;
+  /** Where a restarted borrower left this auction (its journal): no RFQ is sent, the lenders'
+   *  sessions resume. `startedAt` keeps the deadline and the admission window. */
+  resume?: RfqAuctionProgress;
+};
+
+/** A lender's part of an auction as a durable host journals it (see auctionProgress). */
+export type LenderProgress = {
+  lender: Address;
+  /** When it joined (ms, the auction's clock): its session's clock starts there. */
+  joinedAt: number;
+  /** Offers we made to it. */
+  round: number;
+  myLast?: Terms;
+  theirLast?: Terms;
+  /** Its last offer is waiting for our answer. */
+  ourMove: boolean;
+  /** What we signed with it: after our accept, our signature; after our confirm, its too. */
+  signed?: { agreement: Agreement; mySignature: Hex; theirSignature?: Hex };
+  /** How its part ended, once it has. */
+  ended?: { end: LenderEnd; reason: string };
+};
+
+/** The journaled state of a running auction, and the `resume` input of a restarted one. */
+export type RfqAuctionProgress = {
+  /** When the auction started (ms, the auction's clock). */
+  startedAt: number;
+  /** No new lender is admitted any more. */
+  admissionClosed: boolean;
+  lenders: LenderProgress[];
 };
 
 /** Messages from lenders, already validated by the endpoint, tagged with the sender. */
@@ -163,6 +201,9 @@ type LenderRecord = {
   /** Its offer, held back while we are signing with another lender (a counter now could be
    *  accepted, and we could not honour it). Released if that signing falls through. */
   held: Terms | undefined;
+  /** Its last offer is waiting for our answer. */
+  ourMove: boolean;
+  signed: LenderProgress["signed"];
 };
 
 type Context = RfqAuctionInput & {
@@ -218,6 +259,9 @@ function endOf(r: LenderRecord, outcome: SessionOutcome | undefined, isWinner: b
   };
 }
 
+/** Time since the auction started (a resumed auction: since it first started). */
+const elapsed = (c: Context) => c.now() - c.startedAt;
+
 const doneActorId = (type: string) => type.slice("xstate.done.actor.".length);
 const errorActorId = (type: string) => type.slice("xstate.error.actor.".length);
 
@@ -234,11 +278,13 @@ export const rfqAuctionMachine = setup({
     output: {} as RfqAuctionOutcome,
   },
   actors: { session: auctionSessionMachine },
+  // Counted from the auction's start, which a resumed auction keeps.
   delays: {
-    admission: ({ context }) => Math.min(context.admissionMs, context.deadlineMs),
+    admission: ({ context }) =>
+      Math.max(0, Math.min(context.admissionMs, context.deadlineMs) - elapsed(context)),
     // After the children's own deadlines, so that they end themselves first: timers count from the
     // event loop's cached time, so under load 1 ms is not always enough.
-    deadline: ({ context }) => context.deadlineMs + 50,
+    deadline: ({ context }) => Math.max(0, context.deadlineMs - elapsed(context)) + 50,
   },
   guards: {
     fromNewLender: ({ context, event }) =>
@@ -248,13 +294,142 @@ export const rfqAuctionMachine = setup({
       Object.keys(context.lenders).length < (context.maxLenders ?? Number.POSITIVE_INFINITY),
     allEnded: ({ context }) => !Object.values(context.lenders).some(live),
     signed: ({ context }) => context.winner !== undefined,
+    resumedClosed: ({ context }) =>
+      context.resume !== undefined &&
+      (context.resume.admissionClosed ||
+        context.committed !== undefined ||
+        elapsed(context) >= Math.min(context.admissionMs, context.deadlineMs)),
   },
   actions: {
-    broadcastRfq: emit(({ context }) => ({
-      type: "outbound" as const,
-      to: zeroAddress,
-      message: { kind: "rfq" as const, body: context.rfq },
-    })),
+    broadcastRfq: enqueueActions(({ context, enqueue }) => {
+      // A resumed auction's lenders have the RFQ (and are in its session) already.
+      if (context.resume) return;
+      enqueue.emit({ type: "outbound", to: zeroAddress, message: { kind: "rfq", body: context.rfq } });
+    }),
+    resumeLenders: enqueueActions(({ context, enqueue }) => {
+      const resume = context.resume;
+      if (!resume) return;
+      const expired = elapsed(context) >= context.deadlineMs;
+      const lenders: Record<string, LenderRecord> = {};
+      let committed: string | undefined;
+      let winner: Context["winner"];
+      for (const p of resume.lenders) {
+        const key = keyOf(p.lender);
+        const r: LenderRecord = {
+          address: p.lender,
+          childId: `lender-${key}`,
+          strategy: context.strategyFor(p.lender),
+          port: context.portFor(p.lender),
+          startedAt: p.joinedAt,
+          deadlineMs: Math.max(0, context.deadlineMs - (p.joinedAt - context.startedAt)),
+          round: p.round,
+          myLast: p.myLast,
+          theirLast: p.theirLast,
+          result: p.ended && {
+            end: p.ended.end,
+            reason: p.ended.reason,
+            rounds: p.round,
+            ...(p.theirLast ? { lastOffer: p.theirLast } : {}),
+          },
+          aborting: undefined,
+          held: undefined,
+          ourMove: p.ourMove,
+          signed: p.signed,
+        };
+        lenders[key] = r;
+        // The one lender we signed for (the journal never holds two; if it did, the first).
+        if (!p.signed || (p.ended && p.ended.end !== "won") || committed !== undefined) continue;
+        committed = key;
+        const s = p.signed;
+        const base = { rounds: p.round, ...(p.theirLast ? { lastOffer: p.theirLast } : {}) };
+        if (s.theirSignature !== undefined) {
+          r.result = { ...base, end: "won", reason: "agreed" };
+          winner = {
+            lender: p.lender,
+            outcome: {
+              status: "agreed",
+              agreement: s.agreement,
+              lenderSignature: s.theirSignature,
+              borrowerSignature: s.mySignature,
+              rounds: p.round,
+            },
+          };
+        } else if (expired || r.result) {
+          // Too late to hope for its confirm; it may still settle what we signed.
+          r.result = { ...base, end: "won", reason: "unconfirmed" };
+          winner = {
+            lender: p.lender,
+            outcome: {
+              status: "unconfirmed",
+              agreement: s.agreement,
+              mySignature: s.mySignature,
+              rounds: p.round,
+            },
+          };
+        }
+      }
+      // Everyone else is aborted: we will not sign with them.
+      if (committed !== undefined) {
+        for (const [key, r] of Object.entries(lenders))
+          if (key !== committed && live(r)) lenders[key] = { ...r, aborting: "outbid" };
+      }
+      enqueue.assign({ lenders, committed, winner });
+      for (const p of resume.lenders) {
+        const key = keyOf(p.lender);
+        const r = lenders[key]!;
+        if (!live(r)) continue;
+        const accepted = key === committed ? r.signed : undefined;
+        enqueue.spawnChild("session", {
+          id: r.childId,
+          input: {
+            side: "borrower",
+            sessionId: context.sessionId,
+            peer: r.address,
+            strategy: r.strategy,
+            maxRounds: context.maxRounds,
+            deadlineMs: r.deadlineMs,
+            confirmTimeoutMs: context.confirmTimeoutMs,
+            opensWithOffer: false,
+            now: context.now,
+            port: r.port,
+            resume: {
+              round: r.round,
+              myLast: r.myLast,
+              theirLast: r.theirLast,
+              startedAt: r.startedAt,
+              ...(accepted
+                ? { accepted: { agreement: accepted.agreement, signature: accepted.mySignature } }
+                : {}),
+            },
+          },
+        });
+        if (accepted) {
+          // It may never have received our accept: send it again (the same signed agreement).
+          enqueue.emit({
+            type: "outbound",
+            to: r.address,
+            message: {
+              kind: "accept",
+              body: { agreement: accepted.agreement, signature: accepted.mySignature },
+            },
+          });
+        } else if (r.aborting) {
+          enqueue.sendTo(r.childId, { type: "abort", reason: "closed with another lender" });
+        } else if (expired) {
+          // No more moves: its session's deadline has passed too, so it ends at once, telling it.
+        } else if (r.ourMove && r.theirLast) {
+          // Its offer was waiting for our answer: answer it now, as if it had just arrived.
+          enqueue.raise({ type: "offer.received", from: r.address, terms: r.theirLast });
+        } else if (r.myLast) {
+          // Its answer to our last offer may have been lost while we were down: ask again.
+          enqueue.emit({
+            type: "outbound",
+            to: r.address,
+            message: { kind: "offer", body: { terms: r.myLast } },
+          });
+        }
+      }
+    }),
     admit: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "offer.received") return;
       const key = keyOf(event.from);
@@ -272,6 +447,8 @@ export const rfqAuctionMachine = setup({
         result: undefined,
         aborting: undefined,
         held: undefined,
+        ourMove: false,
+        signed: undefined,
       };
       enqueue.assign({ lenders: { ...context.lenders, [key]: record } });
       enqueue.spawnChild("session", {
@@ -317,11 +494,14 @@ export const rfqAuctionMachine = setup({
       if (!r || !live(r)) return;
       if (context.committed !== undefined && context.committed !== key) {
         enqueue.assign({
-          lenders: { ...context.lenders, [key]: { ...r, theirLast: event.terms, held: event.terms } },
+          lenders: {
+            ...context.lenders,
+            [key]: { ...r, theirLast: event.terms, held: event.terms, ourMove: true },
+          },
         });
         return;
       }
-      const updated = { ...r, theirLast: event.terms };
+      const updated = { ...r, theirLast: event.terms, ourMove: true };
       const lenders = { ...context.lenders, [key]: updated };
       const acceptNow = shouldAccept({ ...context, lenders }, updated, event.terms, params.admissionOpen);
       enqueue.assign({ lenders, ...(acceptNow ? { committed: key } : {}) });
@@ -361,13 +541,20 @@ export const rfqAuctionMachine = setup({
       if (event.type !== "child.outbound") return;
       const key = keyOf(event.lender);
       const r = context.lenders[key];
-      if (r && event.message.kind === "offer") {
-        enqueue.assign({
-          lenders: {
-            ...context.lenders,
-            [key]: { ...r, round: r.round + 1, myLast: event.message.body.terms },
-          },
-        });
+      const m = event.message;
+      if (r) {
+        // What the journal needs: our last offer, and what we signed (before it leaves).
+        const updated: LenderRecord = { ...r, ourMove: false };
+        if (m.kind === "offer") Object.assign(updated, { round: r.round + 1, myLast: m.body.terms });
+        if (m.kind === "accept")
+          updated.signed = { agreement: m.body.agreement, mySignature: m.body.signature };
+        if (m.kind === "confirm" && event.signed)
+          updated.signed = {
+            agreement: event.signed.agreement,
+            mySignature: event.signed.borrowerSignature,
+            theirSignature: event.signed.lenderSignature,
+          };
+        enqueue.assign({ lenders: { ...context.lenders, [key]: updated } });
       }
       enqueue.emit({
         type: "outbound",
@@ -384,7 +571,11 @@ export const rfqAuctionMachine = setup({
       const key = keyOf(r.address);
       const outcome = isDone ? (event as { output: SessionOutcome }).output : undefined;
       const isWinner = context.committed === key && outcome !== undefined && outcome.status !== "failed";
-      const lenders = { ...context.lenders, [key]: { ...r, result: endOf(r, outcome, isWinner) } };
+      const ended: LenderRecord = { ...r, result: endOf(r, outcome, isWinner) };
+      // Its countersignature of our accept: the journal then holds the fully signed agreement.
+      if (isWinner && outcome.status === "agreed" && r.signed)
+        ended.signed = { ...r.signed, theirSignature: outcome.lenderSignature };
+      const lenders = { ...context.lenders, [key]: ended };
       if (!isWinner) {
         if (context.committed !== key) {
           enqueue.assign({ lenders });
@@ -427,14 +618,14 @@ export const rfqAuctionMachine = setup({
   id: "rfqAuction",
   context: ({ input }) => ({
     ...input,
-    startedAt: input.now(),
+    startedAt: input.resume?.startedAt ?? input.now(),
     lenders: {},
     committed: undefined,
     winner: undefined,
     late: {},
   }),
-  entry: "broadcastRfq",
-  initial: "open",
+  entry: ["broadcastRfq", "resumeLenders"],
+  initial: "starting",
   on: {
     "accept.received": { actions: "routeAccept" },
     "confirm.received": { actions: "routeToChild" },
@@ -450,6 +641,7 @@ export const rfqAuctionMachine = setup({
     },
   },
   states: {
+    starting: { always: [{ guard: "resumedClosed", target: "closed" }, { target: "open" }] },
     open: {
       after: { admission: "closed" },
       // Signed with a lender and nothing else running: no point waiting out the window.
@@ -501,3 +693,24 @@ export const rfqAuctionMachine = setup({
     return { status: "no-deal", reason, lenders };
   },
 });
+
+/** What a durable host journals of a running auction: enough to resume it (its `resume` input). */
+export function auctionProgress(snapshot: SnapshotFrom<typeof rfqAuctionMachine>): RfqAuctionProgress {
+  const c = snapshot.context;
+  return {
+    startedAt: c.startedAt,
+    admissionClosed: !snapshot.matches("open"),
+    lenders: Object.values(c.lenders).map(
+      (r): LenderProgress => ({
+        lender: r.address,
+        joinedAt: r.startedAt,
+        round: r.round,
+        ...(r.myLast ? { myLast: r.myLast } : {}),
+        ...(r.theirLast ? { theirLast: r.theirLast } : {}),
+        ourMove: r.ourMove,
+        ...(r.signed ? { signed: r.signed } : {}),
+        ...(r.result ? { ended: { end: r.result.end, reason: r.result.reason } } : {}),
+      }),
+    ),
+  };
+}
