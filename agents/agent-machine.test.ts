@@ -20,6 +20,7 @@ const noChain: SettlementPort = {
   repay: () => Promise.reject(new Error("no chain in this test")),
   status: () => Promise.reject(new Error("no chain in this test")),
   settlementTx: () => Promise.reject(new Error("no chain in this test")),
+  withdraw: () => Promise.reject(new Error("no chain in this test")),
 };
 
 function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {}): AgentDeps {

@@ -2,7 +2,8 @@
  * The lifecycle of one protocol's agent, as two parallel regions:
  *
  *   borrow: observing → deciding → (short?) requesting (RFQ auction) → negotiating → settling → servicing → repaying
- *                └──(not short)──▶ idle ──poll──▶ observing
+ *                └──(not short)──▶ idle ──poll──▶ observing      └─(our accept unconfirmed)─▶ withdrawing
+ *                                                                  (cancel our signature; servicing if the lender settled first)
  *   lend:   on each RFQ, if the policy will lend, open a lender session; when a session ends signed,
  *           service the loan (wait for settlement on-chain, then for repayment).
  *
@@ -52,6 +53,8 @@ export type AgentEvent =
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
   /** A restarted agent found a signed loan of its own, not known to be settled. */
   | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
+  /** A restarted agent had signed an agreement as borrower that its lender never confirmed. */
+  | { type: "resume.unconfirmed"; agreement: Agreement; mySignature: Hex }
   /** A restarted agent reopened its borrowing: a session with `lender`, or (no lender) its auction. */
   | { type: "resume.borrowing"; sessionId: Hex; rfq: RfqBody; lender?: Address }
   /** A restarted agent has resumed what it had under way: it may start borrowing. */
@@ -81,11 +84,12 @@ type BorrowContext = {
   lender?: Address;
 };
 
-/** The borrower's current loan: signed, then settled (id and tx known). */
+/** The borrower's current loan: signed, then settled (id and tx known). A loan the lender settled
+ *  after our accept went unconfirmed comes without the lender's signature (we never got it). */
 type Loan = {
   agreement: Agreement;
-  lenderSignature: Hex;
-  borrowerSignature: Hex;
+  lenderSignature?: Hex;
+  borrowerSignature?: Hex;
   id?: Hex;
   settleTx?: Hex;
 };
@@ -109,24 +113,41 @@ export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
   async ({ input: { deps, loan } }) => {
-    const { agreement } = loan;
-    const result = await deps.settlement.settle({
-      agreement,
-      lenderSignature: loan.lenderSignature,
-      borrowerSignature: loan.borrowerSignature,
-    });
-    await deps.adapter.apply({
-      type: "loan.borrowed",
-      agreementId: result.id,
-      token: agreement.principalToken,
-      principal: agreement.principal,
-      collateralToken: agreement.collateralToken,
-      collateral: agreement.collateral,
-      amountDue: amountDue(agreement),
-    });
+    const { agreement, lenderSignature, borrowerSignature } = loan;
+    if (!lenderSignature || !borrowerSignature) throw new Error("cannot settle without both signatures");
+    const result = await deps.settlement.settle({ agreement, lenderSignature, borrowerSignature });
+    await applyBorrowed(deps, agreement, result.id);
     return result;
   },
 );
+
+async function applyBorrowed(deps: AgentDeps, agreement: Agreement, id: Hex): Promise<void> {
+  await deps.adapter.apply({
+    type: "loan.borrowed",
+    agreementId: id,
+    token: agreement.principalToken,
+    principal: agreement.principal,
+    collateralToken: agreement.collateralToken,
+    collateral: agreement.collateral,
+    amountDue: amountDue(agreement),
+  });
+}
+
+/** Our accept went unconfirmed: the lender holds both signatures and could still settle until the
+ *  agreement's deadline, leaving us a loan we do not know of. Cancel our signature on-chain, then
+ *  look: if the lender settled first, the loan is ours to service; otherwise it can never settle
+ *  and we are free to borrow elsewhere. */
+export const withdrawSignature = fromPromise<
+  { id: Hex; status: LoanStatus },
+  { deps: AgentDeps; agreement: Agreement }
+>(async ({ input: { deps, agreement } }) => {
+  const id = deps.agreementId(agreement);
+  // Past its deadline the contract refuses it anyway.
+  if (deps.nowSec() <= agreement.deadline) await deps.settlement.withdraw({ agreement });
+  const status = await deps.settlement.status(id);
+  if (status === "Active") await applyBorrowed(deps, agreement, id);
+  return { id, status };
+});
 
 export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: Loan }>(async ({ input }) => {
   const { deps, loan } = input;
@@ -214,7 +235,7 @@ export const agentMachine = setup({
     events: {} as AgentEvent,
     emitted: {} as AgentEffect,
   },
-  actors: { observe, settleLoan, repayLoan, serviceLoanAsLender },
+  actors: { observe, settleLoan, repayLoan, serviceLoanAsLender, withdrawSignature },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
     // Retrying a signed agreement is urgent next to polling the protocol: at most a second.
@@ -231,6 +252,15 @@ export const agentMachine = setup({
         (event.type === "session.finished" && event.side === "borrower")) &&
       event.sessionId === context.borrow?.sessionId &&
       event.outcome.status === "agreed",
+    borrowUnconfirmed: ({ context, event }) =>
+      (event.type === "auction.finished" ||
+        (event.type === "session.finished" && event.side === "borrower")) &&
+      event.sessionId === context.borrow?.sessionId &&
+      event.outcome.status === "unconfirmed",
+    withdrawRetryable: ({ context }) => {
+      const a = context.loan?.agreement;
+      return a !== undefined && context.deps.nowSec() <= a.deadline;
+    },
     borrowEnded: ({ context, event }) =>
       (event.type === "auction.finished" ||
         (event.type === "session.finished" && event.side === "borrower")) &&
@@ -271,6 +301,16 @@ export const agentMachine = setup({
       };
     }),
     clearBorrow: assign({ borrow: undefined }),
+    recordUnconfirmed: assign(({ event }) => {
+      if (event.type === "resume.unconfirmed")
+        return { loan: { agreement: event.agreement, borrowerSignature: event.mySignature } };
+      if (
+        (event.type === "session.finished" || event.type === "auction.finished") &&
+        event.outcome.status === "unconfirmed"
+      )
+        return { loan: { agreement: event.outcome.agreement, borrowerSignature: event.outcome.mySignature } };
+      return {};
+    }),
     markResumed: assign({ resumed: true }),
     recordSignedLoan: assign(({ event }) =>
       (event.type === "session.finished" || event.type === "auction.finished") &&
@@ -370,6 +410,7 @@ export const agentMachine = setup({
       on: {
         "resume.done": { actions: "markResumed" },
         "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
+        "resume.unconfirmed": { target: ".withdrawing", actions: "recordUnconfirmed" },
         "resume.borrowing": { target: ".negotiating", actions: "recordResumedBorrowing" },
       },
       states: {
@@ -405,10 +446,12 @@ export const agentMachine = setup({
           on: {
             "auction.finished": [
               { guard: "borrowAgreed", target: "settling", actions: "recordSignedLoan" },
+              { guard: "borrowUnconfirmed", target: "withdrawing", actions: "recordUnconfirmed" },
               { guard: "borrowEnded", target: "idle", actions: "clearBorrow" },
             ],
             "session.finished": [
               { guard: "borrowAgreed", target: "settling", actions: "recordSignedLoan" },
+              { guard: "borrowUnconfirmed", target: "withdrawing", actions: "recordUnconfirmed" },
               { guard: "borrowEnded", target: "idle", actions: "clearBorrow" },
             ],
           },
@@ -458,6 +501,59 @@ export const agentMachine = setup({
           },
         },
         awaitingSettlementRetry: { after: { settleRetry: "settling" } },
+        withdrawing: {
+          invoke: {
+            src: "withdrawSignature",
+            input: ({ context }) => ({ deps: context.deps, agreement: context.loan!.agreement }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.status === "Active",
+                target: "servicing",
+                actions: [
+                  assign(({ context, event }) => ({ loan: { ...context.loan!, id: event.output.id } })),
+                  {
+                    type: "report",
+                    params: ({ event }) => ({ what: "settled by the lender", data: { ...event.output } }),
+                  },
+                ],
+              },
+              {
+                target: "idle",
+                actions: [
+                  {
+                    type: "report",
+                    params: ({ event }) => ({ what: "signature withdrawn", data: { ...event.output } }),
+                  },
+                  "clearLoan",
+                ],
+              },
+            ],
+            onError: [
+              {
+                guard: "withdrawRetryable",
+                target: "awaitingWithdrawRetry",
+                actions: {
+                  type: "logError",
+                  params: ({ event }) => ({
+                    what: "withdrawing a signature failed, will retry",
+                    error: event.error,
+                  }),
+                },
+              },
+              {
+                target: "idle",
+                actions: [
+                  "clearLoan",
+                  {
+                    type: "logError",
+                    params: ({ event }) => ({ what: "withdrawing a signature failed", error: event.error }),
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        awaitingWithdrawRetry: { after: { settleRetry: "withdrawing" } },
         servicing: {
           after: { poll: "checkingRepayment" },
           on: { tick: "checkingRepayment" },

@@ -361,6 +361,13 @@ export function createAgent(p: CreateAgentParameters): Agent {
               rounds: s.round,
             },
           });
+        } else {
+          // As borrower we take the signature back (or find the lender settled it first).
+          actor.send({
+            type: "resume.unconfirmed",
+            agreement: s.myLastAgreement.agreement,
+            mySignature: s.myLastAgreement.signature,
+          });
         }
         journal?.finished(s.sessionId, s.peer);
         continue;

@@ -3,7 +3,14 @@
  * and follows its loans.
  */
 import type { Address } from "viem";
-import { type ArbiterClients, getLoan, liquidityArbiterAbi, repay, settle } from "../arbitration/index.ts";
+import {
+  type ArbiterClients,
+  getLoan,
+  invalidateNonce,
+  liquidityArbiterAbi,
+  repay,
+  settle,
+} from "../arbitration/index.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
 export type CreateChainSettlementParameters = {
@@ -24,6 +31,10 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,
+    withdraw: async ({ agreement }) => {
+      const { hash } = await invalidateNonce({ clients, arbiter, nonce: agreement.nonce });
+      return { txHash: hash };
+    },
     settlementTx: async (id) => {
       const logs = await clients.public.getContractEvents({
         address: arbiter,

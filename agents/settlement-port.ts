@@ -19,4 +19,7 @@ export interface SettlementPort {
   status(id: Hex): Promise<LoanStatus>;
   /** The transaction that settled `id`, if it is settled (found from the chain's records). */
   settlementTx(id: Hex): Promise<Hex | undefined>;
+  /** Takes back our signature on an agreement nobody has settled yet: cancels its nonce for us on
+   *  the contract, so it can never settle. One that settled first stays settled (check status). */
+  withdraw(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
 }

@@ -31,6 +31,10 @@ export function createLedgerSettlementPort({
     },
     status: async (id) => ledger.getLoan(id).status,
     settlementTx: async (id) => settledBy.get(id),
+    withdraw: async ({ agreement }) => {
+      ledger.invalidateNonce({ caller, nonce: agreement.nonce });
+      return { txHash: txHash("invalidateNonce", ledger.idOf(agreement)) };
+    },
     claimDefault: async ({ agreement }) => {
       ledger.claimDefault({ caller, agreement });
       return { txHash: txHash("claimDefault", ledger.idOf(agreement)) };

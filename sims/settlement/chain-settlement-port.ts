@@ -12,6 +12,7 @@ import type { Address, Hex, TransactionReceipt } from "viem";
 import { claimDefault } from "../../arbitration/claim-default.ts";
 import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { getLoan } from "../../arbitration/get-loan.ts";
+import { invalidateNonce } from "../../arbitration/invalidate-nonce.ts";
 import { repay } from "../../arbitration/repay.ts";
 import { settle } from "../../arbitration/settle.ts";
 import type { Agreement } from "../../core/agreement.ts";
@@ -115,6 +116,11 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter: ctx.arbiter, id })).status,
+    async withdraw({ agreement: a }) {
+      await ctx.tick();
+      const { hash } = await invalidateNonce({ clients, arbiter: ctx.arbiter, nonce: a.nonce });
+      return { txHash: hash };
+    },
     settlementTx: async (id) => settledBy.get(id),
   };
 }

@@ -79,5 +79,6 @@ function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSett
     claimDefault: (p) => count("claimDefault", () => port.claimDefault(p)),
     status: (id) => port.status(id),
     settlementTx: (id) => port.settlementTx(id),
+    withdraw: (p) => port.withdraw(p),
   };
 }

@@ -159,6 +159,7 @@ export function createHostilePeer(p: CreateHostilePeerParameters): HostilePeer {
  *  Settling checks both signatures and refuses an id settled before, as the contract does. */
 export function createMemoryChain(domain: ArbiterDomain) {
   const loans = new Map<Hex, { status: "Active" | "Repaid"; tx: Hex }>();
+  const withdrawn = new Set<Hex>();
   const settlements: Hex[] = [];
   const portFor = (): SettlementPort => ({
     settle: async ({ agreement, lenderSignature, borrowerSignature }) => {
@@ -166,6 +167,7 @@ export function createMemoryChain(domain: ArbiterDomain) {
       verifyAgreementSignature(domain, agreement, borrowerSignature, "borrower");
       const id = hashAgreement(domain, agreement);
       if (loans.has(id)) throw new Error(`agreement ${id} already settled`);
+      if (withdrawn.has(id)) throw new Error(`agreement ${id} was withdrawn by a party`);
       const tx = keccak256(toHex(`settle:${id}`));
       loans.set(id, { status: "Active", tx });
       settlements.push(id);
@@ -179,6 +181,10 @@ export function createMemoryChain(domain: ArbiterDomain) {
     },
     status: async (id) => loans.get(id)?.status ?? "None",
     settlementTx: async (id) => loans.get(id)?.tx,
+    withdraw: async ({ agreement }) => {
+      withdrawn.add(hashAgreement(domain, agreement));
+      return { txHash: keccak256(toHex(`withdraw:${agreement.nonce}`)) };
+    },
   });
   return { portFor, settlements };
 }
