@@ -45,7 +45,7 @@ export type ProfileResult = {
 
 const MODULES: Array<[RegExp, string]> = [
   [/node_modules\/secp256k1\//, "secp256k1 JS wrapper"],
-  [/\/keccak\.ts$/, "keccak (JS, project's)"],
+  [/\/keccak\.ts$|node_modules\/hash-wasm\/|^wasm:\/\//, "keccak (WASM: hash-wasm and its wrapper)"],
   [/node_modules\/(viem|@noble|ox|abitype)\//, "viem / noble (keccak, getAddress, hex, hashTypedData)"],
   [/node_modules\/zod\//, "zod"],
   [/node_modules\/xstate\//, "xstate"],
