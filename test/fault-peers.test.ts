@@ -18,7 +18,7 @@ import { testDomain as domain, newSigner, sessionIdOf, USDC, WETH } from "../neg
 import type { Message, RfqBody, Terms } from "../negotiation/wire/schemas.ts";
 import {
   createHostilePeer,
-  createMemoryChain,
+  createLedgerChain,
   createTestAgent,
   type HostilePeer,
   quiet,
@@ -85,7 +85,7 @@ async function borrowerAndHostileLender(net: Net, auction: { deadlineMs: number;
     { address: b.address, name: "B", protocol: "perp" },
     { address: m.address, name: "M", protocol: "lending" },
   ]);
-  const chain = createMemoryChain(domain);
+  const chain = createLedgerChain(domain, tokens, [b.address, m.address]);
   const hostile = createHostilePeer({ transport: await net.transport("M"), signer: m, domain, peers, log });
   await hostile.flush();
   const rfq = hostile.next((x) => x.kind === "rfq") as Promise<Message & { kind: "rfq" }>;
@@ -96,7 +96,7 @@ async function borrowerAndHostileLender(net: Net, auction: { deadlineMs: number;
     domain,
     transport: await net.transport("B"),
     peers,
-    settlement: chain.portFor(),
+    settlement: chain.portFor(b.address),
     tokens,
     auction: {
       admissionMs: auction.admissionMs ?? 200,
@@ -168,6 +168,7 @@ describe("a silent peer", () => {
     // A well-behaved lender joins; B borrows from it in a new session. M stays silent.
     const a = newSigner();
     peers.add({ address: a.address, name: "A", protocol: "lending" });
+    chain.fund(a.address);
     const lender = await createTestAgent({
       role: "lender",
       name: "A",
@@ -175,7 +176,7 @@ describe("a silent peer", () => {
       domain,
       transport: await net.transport("A"),
       peers,
-      settlement: chain.portFor(),
+      settlement: chain.portFor(a.address),
       tokens,
       log,
     });
@@ -209,7 +210,7 @@ describe("a silent peer", () => {
       domain,
       transport: await net.transport("A"),
       peers,
-      settlement: createMemoryChain(domain).portFor(),
+      settlement: createLedgerChain(domain, tokens, [a.address, m.address]).portFor(a.address),
       tokens,
       session: { deadlineMs: 1_000 },
       log,

@@ -2,20 +2,14 @@
  * Peers that misbehave, for fault tests. A hostile peer validates what it receives like any
  * endpoint (createEndpoint), but sends by hand (encodeMessage + a raw publish), so it can choose
  * its seq numbers and nonces, resend exact bytes, go silent, answer late, or accept terms nobody
- * offered. Also a memory "chain" (a SettlementPort per agent over one shared map of loans) for
- * tests that are about the protocol, not the contract, and agents wired for these tests.
+ * offered. Also a ledger "chain" (the in-process copy of the contract) for tests that are about
+ * the protocol, not the contract, and agents wired for these tests.
  */
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import { createDefaultPolicy } from "../../agents/agent-policy.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
-import {
-  type Agreement,
-  type ArbiterDomain,
-  hashAgreement,
-  signAgreement,
-  verifyAgreementSignature,
-} from "../../core/agreement.ts";
+import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import { createEndpoint, type Endpoint } from "../../negotiation/endpoint.ts";
@@ -27,6 +21,9 @@ import { encodeMessage } from "../../negotiation/wire/encode-message.ts";
 import type { BodyOf, Message, RfqBody, SessionKind, Terms } from "../../negotiation/wire/schemas.ts";
 import { inboxSubject, rfqSubject } from "../../negotiation/wire/subjects.ts";
 import { foundationProtocols } from "../../sims/foundation-scenario.ts";
+import { createLedger } from "../../sims/ledger/ledger.ts";
+import { createLedgerSettlementPort } from "../../sims/ledger/ledger-settlement-port.ts";
+import { createMemoryBank } from "../../sims/ledger/memory-bank.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,38 +152,33 @@ export function createHostilePeer(p: CreateHostilePeerParameters): HostilePeer {
   };
 }
 
-/** A shared in-memory record of settled loans; `portFor` gives each agent its SettlementPort.
- *  Settling checks both signatures and refuses an id settled before, as the contract does. */
-export function createMemoryChain(domain: ArbiterDomain) {
-  const loans = new Map<Hex, { status: "Active" | "Repaid"; tx: Hex }>();
-  const withdrawn = new Set<Hex>();
-  const settlements: Hex[] = [];
-  const portFor = (): SettlementPort => ({
-    settle: async ({ agreement, lenderSignature, borrowerSignature }) => {
-      verifyAgreementSignature(domain, agreement, lenderSignature, "lender");
-      verifyAgreementSignature(domain, agreement, borrowerSignature, "borrower");
-      const id = hashAgreement(domain, agreement);
-      if (loans.has(id)) throw new Error(`agreement ${id} already settled`);
-      if (withdrawn.has(id)) throw new Error(`agreement ${id} was withdrawn by a party`);
-      const tx = keccak256(toHex(`settle:${id}`));
-      loans.set(id, { status: "Active", tx });
-      settlements.push(id);
-      return { id, txHash: tx };
-    },
-    repay: async ({ id }) => {
-      const loan = loans.get(id);
-      if (!loan) throw new Error(`no loan ${id}`);
-      loan.status = "Repaid";
-      return { txHash: keccak256(toHex(`repay:${id}`)) };
-    },
-    status: async (id) => loans.get(id)?.status ?? "None",
-    settlementTx: async (id) => loans.get(id)?.tx,
-    withdraw: async ({ agreement }) => {
-      withdrawn.add(hashAgreement(domain, agreement));
-      return { txHash: keccak256(toHex(`withdraw:${agreement.nonce}`)) };
-    },
+/** A chain for tests that are about the protocol, not the contract: the in-process ledger
+ *  (sims/ledger: the contract's settle/repay rules, kept equal to it by a differential test) over
+ *  a memory bank where `parties` (and any `fund`ed later) hold plenty of both tokens. `portFor(agent)` is that agent's
+ *  SettlementPort (the agent as caller); `settlements` lists the ids settled, in order. */
+export function createLedgerChain(
+  domain: ArbiterDomain,
+  tokens: { usdc: Address; weth: Address },
+  parties: readonly Address[],
+) {
+  const bank = createMemoryBank();
+  const fund = (party: Address) => {
+    bank.mint(tokens.usdc, party, 10n ** 30n);
+    bank.mint(tokens.weth, party, 10n ** 30n);
+  };
+  for (const party of parties) fund(party);
+  const ledger = createLedger({
+    address: domain.verifyingContract,
+    bank,
+    now: () => BigInt(Math.floor(Date.now() / 1000)),
+    domain,
   });
-  return { portFor, settlements };
+  const settlements: Hex[] = [];
+  ledger.onEvent((e) => {
+    if (e.type === "Settled") settlements.push(e.id);
+  });
+  const portFor = (agent: Address): SettlementPort => createLedgerSettlementPort({ ledger, caller: agent });
+  return { portFor, fund, settlements, ledger };
 }
 
 export type CreateTestAgentParameters = {
