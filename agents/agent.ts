@@ -172,9 +172,15 @@ export function createAgent(p: CreateAgentParameters): Agent {
                 theirSignature: ev.signed.lenderSignature,
               }
             : undefined;
+      // Write-ahead: the auction's state as of this message (a lender that joined, our offer)
+      // lands before the message leaves, so a process killed right after sending resumes from
+      // it. The progress of the transition that sent it is reported once that transition is
+      // over, which is before our first await resumes.
+      await Promise.resolve();
       await Promise.all([
         recordBeforeConfirm(to, sessionId, ev),
         signed && auctionJournal?.signed(sessionId, to, signed),
+        auctionJournal?.landed(sessionId),
       ]);
     },
     ...(auctionJournal ? { onProgress: (entry) => auctionJournal.progress(entry) } : {}),
@@ -222,7 +228,11 @@ export function createAgent(p: CreateAgentParameters): Agent {
       journal?.sent(to, sessionId, m);
       report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body });
     },
-    beforeSend: recordBeforeConfirm,
+    // Write-ahead, as for auctions: the journal entry of this message (written from onSent,
+    // which runs first) lands before the message leaves.
+    beforeSend: async (to, sessionId, ev) => {
+      await Promise.all([recordBeforeConfirm(to, sessionId, ev), journal?.landed(sessionId, to)]);
+    },
     onFinished: (f) => {
       if (durable && f.outcome.status === "agreed") {
         // The accepter records here (the confirmer already did, in beforeSend); the journal entry

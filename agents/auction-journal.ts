@@ -30,6 +30,9 @@ export interface AuctionJournal {
   signed(sessionId: Hex, lender: Address, signed: NonNullable<LenderProgress["signed"]>): Promise<void>;
   /** The auction ended: its record goes. */
   finished(sessionId: Hex): void;
+  /** Resolves when the writes of auction `sessionId` so far have landed or failed: a durable
+   *  agent waits for it before each message of the auction leaves (write-ahead). */
+  landed(sessionId: Hex): Promise<void>;
   /** Resolves when every write so far has landed or failed (tests, shutdown). */
   flush(): Promise<void>;
 }
@@ -196,6 +199,10 @@ export function createAuctionJournal(store: AuctionStore, log: Logger): AuctionJ
       chain(k, () => store.remove(sessionId))
         .catch((err: unknown) => log.warn("auction journal write failed", { sessionId, error: String(err) }))
         .finally(() => closed.delete(k));
+    },
+
+    async landed(sessionId) {
+      await chains.get(keyOf(sessionId));
     },
 
     async flush() {

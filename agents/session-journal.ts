@@ -16,6 +16,9 @@ export interface SessionJournal {
   sent(peer: Address, sessionId: Hex, m: OutboundMessage): void;
   received(msg: SessionMessage): void;
   finished(sessionId: Hex, peer: Address): void;
+  /** Resolves when the writes of that session so far have landed or failed: a durable agent
+   *  waits for it before each message of the session leaves (write-ahead). */
+  landed(sessionId: Hex, peer: Address): Promise<void>;
   /** Resolves when every write so far has landed (tests, shutdown). */
   flush(): Promise<void>;
 }
@@ -70,6 +73,9 @@ export function createSessionJournal(store: SessionStore, log: Logger): SessionJ
     },
     finished(sessionId, peer) {
       enqueue(sessionId, peer, () => store.remove(sessionId, peer));
+    },
+    async landed(sessionId, peer) {
+      await chains.get(key(sessionId, peer));
     },
     async flush() {
       await Promise.all(chains.values());
