@@ -259,8 +259,9 @@ export function createAgent(p: CreateAgentParameters): Agent {
         });
         return;
       case "effect.openSession":
-        sessions.open(effect);
+        // The record first: opening sends our first offer, whose journal entry updates it.
         journal?.opened(effect, sessionOptions.deadlineMs);
+        sessions.open(effect);
         return;
       case "report":
         if (durable && effect.what === "loan closed") void closeLenderRecord(effect.data);
