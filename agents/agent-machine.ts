@@ -228,6 +228,12 @@ export const serviceLoanAsLender = fromCallback<
   };
 });
 
+/** The current loan's agreement can still settle (its deadline has not passed). */
+const beforeLoanDeadline = (context: Context): boolean => {
+  const a = context.loan?.agreement;
+  return a !== undefined && context.deps.nowSec() <= a.deadline;
+};
+
 export const agentMachine = setup({
   types: {
     context: {} as Context,
@@ -257,10 +263,7 @@ export const agentMachine = setup({
         (event.type === "session.finished" && event.side === "borrower")) &&
       event.sessionId === context.borrow?.sessionId &&
       event.outcome.status === "unconfirmed",
-    withdrawRetryable: ({ context }) => {
-      const a = context.loan?.agreement;
-      return a !== undefined && context.deps.nowSec() <= a.deadline;
-    },
+    withdrawRetryable: ({ context }) => beforeLoanDeadline(context),
     borrowEnded: ({ context, event }) =>
       (event.type === "auction.finished" ||
         (event.type === "session.finished" && event.side === "borrower")) &&
@@ -270,8 +273,7 @@ export const agentMachine = setup({
       // The contract said no, or another process of ours holds the claim: retrying cannot help.
       if (error instanceof ArbiterRevertError || error instanceof SettlementClaimedElsewhereError)
         return false;
-      const a = context.loan?.agreement;
-      return a !== undefined && context.deps.nowSec() <= a.deadline;
+      return beforeLoanDeadline(context);
     },
     canRepay: ({ context }) => {
       const a = context.loan?.agreement;

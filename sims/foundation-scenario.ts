@@ -7,7 +7,7 @@
  */
 import { type Address, getAddress, type Hex } from "viem";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
-import { createDefaultPolicy } from "../agents/agent-policy.ts";
+import { type AgentPolicy, createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import {
   type ArbiterClients,
@@ -89,6 +89,16 @@ function waitForActivity(agents: Agent[], match: (a: Activity) => boolean, what:
 /** The two protocols of the scenario. A has 10M USDC of deposits, 6M lent to its users and
  *  4M in cash; B owes its traders 1.5M USDC, holds 1M and keeps a 100k float, so it is 600k
  *  short, and it holds 500 WETH of insurance fund it can pledge. */
+/** The default agent policy with the scenario's two tokens: USDC (6 decimals, $1) and WETH (18
+ *  decimals, $3,000). */
+export function foundationPolicy({ usdc, weth }: { usdc: Address; weth: Address }): AgentPolicy {
+  const is = (t: Address, token: Address) => t.toLowerCase() === token.toLowerCase();
+  return createDefaultPolicy({
+    decimals: (t) => (is(t, usdc) ? 6 : is(t, weth) ? 18 : undefined),
+    oracle: (t) => (is(t, usdc) ? usd8(1n) : is(t, weth) ? usd8(3000n) : undefined),
+  });
+}
+
 export function foundationProtocols({ usdc, weth }: { usdc: Address; weth: Address }) {
   const lendingMarket = new SimulatedLendingMarket({
     protocolId: "lending-market-A",
@@ -209,16 +219,7 @@ export async function runFoundationScenario(
     { address: getAddress(lenderClients.account.address), name: names.lender, protocol: "lending" },
     { address: getAddress(borrowerClients.account.address), name: names.borrower, protocol: "perp" },
   ]);
-  const policy = createDefaultPolicy({
-    decimals: (t) =>
-      t.toLowerCase() === usdc.toLowerCase() ? 6 : t.toLowerCase() === weth.toLowerCase() ? 18 : undefined,
-    oracle: (t) =>
-      t.toLowerCase() === usdc.toLowerCase()
-        ? usd8(1n)
-        : t.toLowerCase() === weth.toLowerCase()
-          ? usd8(3000n)
-          : undefined,
-  });
+  const policy = foundationPolicy({ usdc, weth });
 
   const makeAgent = async (
     name: string,

@@ -7,7 +7,6 @@
 import { type Hex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { type Activity, createAgent } from "../agents/agent.ts";
-import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { createMemoryLogger } from "../core/log.ts";
 import { toJson } from "../core/schema.ts";
@@ -18,6 +17,7 @@ import { encodeMessage, randomNonce } from "../negotiation/wire/encode-message.t
 import { newSigner, sessionIdOf, signRaw } from "../negotiation/wire/fixtures.ts";
 import { rfqSubject } from "../negotiation/wire/subjects.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
+import { foundationPolicy } from "../sims/foundation-scenario.ts";
 import { useAnvil } from "./harness/anvil.ts";
 
 describe("an agent under hostile input", () => {
@@ -58,10 +58,7 @@ describe("an agent under hostile input", () => {
       endpoint,
       adapter: market,
       settlement: createChainSettlement({ clients: lender.clients, arbiter: fx.arbiter }),
-      policy: createDefaultPolicy({
-        decimals: (t) => (t === usdc ? 6 : 18),
-        oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-      }),
+      policy: foundationPolicy({ usdc, weth }),
       log,
     });
     const activity: Activity[] = [];

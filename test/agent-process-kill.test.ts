@@ -11,14 +11,13 @@ import { randomUUID } from "node:crypto";
 import type { Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
-import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { createLogger } from "../core/log.ts";
 import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry, type PeerInfo } from "../negotiation/peers.ts";
 import { createNatsTransport } from "../negotiation/transport/nats.ts";
-import { foundationProtocols } from "../sims/foundation-scenario.ts";
+import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
 import {
   type AgentProcessConfig,
   type AgentProcessMessage,
@@ -109,10 +108,7 @@ describe("a borrower process killed with SIGKILL mid-negotiation", () => {
       endpoint,
       adapter: foundationProtocols({ usdc, weth }).lendingMarket,
       settlement: createChainSettlement({ clients: fx.lender.clients, arbiter: fx.arbiter }),
-      policy: createDefaultPolicy({
-        decimals: (t) => (t === usdc ? 6 : 18),
-        oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-      }),
+      policy: foundationPolicy({ usdc, weth }),
       pollMs: 100,
       session: { deadlineMs: 30_000, confirmTimeoutMs: 10_000 },
       log,

@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import type { Address, Hex } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
-import { type AgentPolicy, createDefaultPolicy } from "../agents/agent-policy.ts";
+import type { AgentPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { hashAgreement } from "../core/agreement.ts";
@@ -29,7 +29,7 @@ import type { AuctionOptions } from "../negotiation/protocols/rfq-auction-host.t
 import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
-import { foundationProtocols } from "../sims/foundation-scenario.ts";
+import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
 import { type AnvilHarness, type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { natsUrl } from "./harness/nats.ts";
 
@@ -80,10 +80,7 @@ async function world(p: { auction?: Partial<AuctionOptions> } = {}) {
     })),
     { address: fx.borrower.address, name: "B", protocol: "perp" },
   ]);
-  const policy = createDefaultPolicy({
-    decimals: (t) => (t === usdc ? 6 : 18),
-    oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-  });
+  const policy = foundationPolicy({ usdc, weth });
   const lenderPolicy = (spec: (typeof LENDERS)[number]): AgentPolicy => ({
     ...policy,
     lenderStrategy: (state, rfq, reserved) =>

@@ -7,7 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
-import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { createLogger } from "../core/log.ts";
@@ -17,7 +16,7 @@ import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
 import type { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import type { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
-import { foundationProtocols } from "../sims/foundation-scenario.ts";
+import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
 import { type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { natsUrl } from "./harness/nats.ts";
 
@@ -47,10 +46,7 @@ describe("agent crash and restart (JetStream KV)", () => {
       { address: fx.lender.address, name: "A", protocol: "lending" },
       { address: fx.borrower.address, name: "B", protocol: "perp" },
     ]);
-    const policy = createDefaultPolicy({
-      decimals: (t) => (t === usdc ? 6 : 18),
-      oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-    });
+    const policy = foundationPolicy({ usdc, weth });
     const transports: NatsTransport[] = [];
     const { lendingMarket: market, perp } = foundationProtocols({ usdc, weth });
 

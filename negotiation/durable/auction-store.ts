@@ -12,7 +12,7 @@ import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint } from "../../core/schema.ts";
 import type { Clock } from "../endpoint.ts";
 import { RfqBodySchema, TermsSchema } from "../wire/schemas.ts";
-import { bucketName, bytes32Key, casUpdate, listKeys, readRecord } from "./kv-record.ts";
+import { bytes32Key, createKeyedRecords } from "./kv-record.ts";
 
 const timestamp = smallUint(Number.MAX_SAFE_INTEGER);
 
@@ -77,46 +77,17 @@ export interface AuctionStore {
 }
 
 export function createAuctionStore(params: CreateAuctionStoreParameters): AuctionStore {
-  const { kv } = params;
-  const bucket = bucketName(kv);
-  const clock = params.clock ?? { now: () => Date.now() };
+  const records = createKeyedRecords<typeof AuctionRecordSchema, AuctionState>({
+    kv: params.kv,
+    schema: AuctionRecordSchema,
+    ...(params.clock ? { clock: params.clock } : {}),
+  });
   const keyOf = (sessionId: Hex) => bytes32Key("sessionId", sessionId);
-  const stamp = (s: AuctionState): AuctionRecord => ({ ...s, v: 1, updatedAt: clock.now() });
-
   return {
-    async put(state) {
-      const result = await casUpdate({
-        kv,
-        bucket,
-        key: keyOf(state.sessionId),
-        schema: AuctionRecordSchema,
-        change: () => stamp(state),
-      });
-      return result.value!;
-    },
-    async update(sessionId, change) {
-      const result = await casUpdate({
-        kv,
-        bucket,
-        key: keyOf(sessionId),
-        schema: AuctionRecordSchema,
-        change: (current) => (current ? stamp(change(current)) : undefined),
-      });
-      return result.value;
-    },
-    async get(sessionId) {
-      return (await readRecord(kv, bucket, keyOf(sessionId), AuctionRecordSchema)).value;
-    },
-    async list() {
-      const out: AuctionRecord[] = [];
-      for (const key of await listKeys(kv)) {
-        const { value } = await readRecord(kv, bucket, key, AuctionRecordSchema);
-        if (value) out.push(value);
-      }
-      return out;
-    },
-    async remove(sessionId) {
-      await kv.purge(keyOf(sessionId));
-    },
+    put: async (state) => records.put(keyOf(state.sessionId), state),
+    update: async (sessionId, change) => records.update(keyOf(sessionId), change),
+    get: async (sessionId) => records.get(keyOf(sessionId)),
+    list: () => records.list(),
+    remove: async (sessionId) => records.remove(keyOf(sessionId)),
   };
 }

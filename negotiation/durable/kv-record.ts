@@ -122,3 +122,58 @@ export function bucketName(kv: KV): string {
   const name = (kv as { bucket?: unknown }).bucket;
   return typeof name === "string" ? name : "kv";
 }
+
+/** Records of one versioned schema in one bucket, by key: what every store here needs. The store
+ *  stamps `v: 1` and `updatedAt` on each write; callers write the rest (`State`). */
+export interface KeyedRecords<R, State> {
+  /** Creates or replaces the record at `key`. */
+  put(key: string, state: State): Promise<R>;
+  /** Read-modify-write by compare-and-swap; `change` may run more than once. Resolves to
+   *  undefined (and writes nothing) when nothing is stored at `key`. */
+  update(key: string, change: (current: R) => State): Promise<R | undefined>;
+  get(key: string): Promise<R | undefined>;
+  /** Every stored record. */
+  list(): Promise<R[]>;
+  remove(key: string): Promise<void>;
+}
+
+export function createKeyedRecords<S extends z.ZodType, State>(params: {
+  kv: KV;
+  schema: S;
+  clock?: { now(): number };
+}): KeyedRecords<z.output<S>, State> {
+  const { kv, schema } = params;
+  const bucket = bucketName(kv);
+  const clock = params.clock ?? { now: () => Date.now() };
+  const stamp = (s: State) => ({ ...s, v: 1, updatedAt: clock.now() }) as z.output<S>;
+  return {
+    async put(key, state) {
+      const result = await casUpdate({ kv, bucket, key, schema, change: () => stamp(state) });
+      return result.value!;
+    },
+    async update(key, change) {
+      const result = await casUpdate({
+        kv,
+        bucket,
+        key,
+        schema,
+        change: (current) => (current ? stamp(change(current)) : undefined),
+      });
+      return result.value;
+    },
+    async get(key) {
+      return (await readRecord(kv, bucket, key, schema)).value;
+    },
+    async list() {
+      const out: z.output<S>[] = [];
+      for (const key of await listKeys(kv)) {
+        const { value } = await readRecord(kv, bucket, key, schema);
+        if (value) out.push(value);
+      }
+      return out;
+    },
+    async remove(key) {
+      await kv.purge(key);
+    },
+  };
+}

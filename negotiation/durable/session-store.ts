@@ -11,7 +11,7 @@ import { address, bytes32, signature, smallUint } from "../../core/schema.ts";
 import type { Clock } from "../endpoint.ts";
 import { RfqBodySchema, TermsSchema } from "../wire/schemas.ts";
 import { InvalidKeyError } from "./errors.ts";
-import { bucketName, bytes32Key, casUpdate, listKeys, readRecord } from "./kv-record.ts";
+import { bytes32Key, createKeyedRecords } from "./kv-record.ts";
 
 const timestamp = smallUint(Number.MAX_SAFE_INTEGER);
 
@@ -59,50 +59,21 @@ export interface SessionStore {
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export function createSessionStore(params: CreateSessionStoreParameters): SessionStore {
-  const { kv } = params;
-  const bucket = bucketName(kv);
-  const clock = params.clock ?? { now: () => Date.now() };
+  const records = createKeyedRecords<typeof SessionRecordSchema, SessionState>({
+    kv: params.kv,
+    schema: SessionRecordSchema,
+    ...(params.clock ? { clock: params.clock } : {}),
+  });
   const keyOf = (sessionId: Hex, peer: string) => {
     if (!ADDRESS.test(peer))
       throw new InvalidKeyError({ what: "peer", value: peer, expected: "a 0x address" });
     return `${bytes32Key("sessionId", sessionId)}.${peer.toLowerCase()}`;
   };
-  const stamp = (s: SessionState): SessionRecord => ({ ...s, v: 1, updatedAt: clock.now() });
-
   return {
-    async put(state) {
-      const result = await casUpdate({
-        kv,
-        bucket,
-        key: keyOf(state.sessionId, state.peer),
-        schema: SessionRecordSchema,
-        change: () => stamp(state),
-      });
-      return result.value!;
-    },
-    async update(sessionId, peer, change) {
-      const result = await casUpdate({
-        kv,
-        bucket,
-        key: keyOf(sessionId, peer),
-        schema: SessionRecordSchema,
-        change: (current) => (current ? stamp(change(current)) : undefined),
-      });
-      return result.value;
-    },
-    async get(sessionId, peer) {
-      return (await readRecord(kv, bucket, keyOf(sessionId, peer), SessionRecordSchema)).value;
-    },
-    async list() {
-      const out: SessionRecord[] = [];
-      for (const key of await listKeys(kv)) {
-        const { value } = await readRecord(kv, bucket, key, SessionRecordSchema);
-        if (value) out.push(value);
-      }
-      return out;
-    },
-    async remove(sessionId, peer) {
-      await kv.purge(keyOf(sessionId, peer));
-    },
+    put: async (state) => records.put(keyOf(state.sessionId, state.peer), state),
+    update: async (sessionId, peer, change) => records.update(keyOf(sessionId, peer), change),
+    get: async (sessionId, peer) => records.get(keyOf(sessionId, peer)),
+    list: () => records.list(),
+    remove: async (sessionId, peer) => records.remove(keyOf(sessionId, peer)),
   };
 }

@@ -13,7 +13,6 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Address, Hex } from "viem";
 import { createAgent } from "../../agents/agent.ts";
-import { createDefaultPolicy } from "../../agents/agent-policy.ts";
 import { createChainSettlement } from "../../agents/chain-settlement.ts";
 import { createArbiterClients } from "../../arbitration/clients.ts";
 import { createLogger } from "../../core/log.ts";
@@ -24,7 +23,7 @@ import { createPeerRegistry, type PeerInfo } from "../../negotiation/peers.ts";
 import type { AuctionOptions } from "../../negotiation/protocols/rfq-auction-host.ts";
 import type { SessionOptions } from "../../negotiation/protocols/session-host.ts";
 import { createNatsTransport } from "../../negotiation/transport/nats.ts";
-import { foundationProtocols } from "../../sims/foundation-scenario.ts";
+import { foundationPolicy, foundationProtocols } from "../../sims/foundation-scenario.ts";
 
 export type AgentProcessConfig = {
   name: string;
@@ -92,10 +91,7 @@ async function main(config: AgentProcessConfig): Promise<void> {
       clients: createArbiterClients({ rpcUrl: config.rpcUrl, privateKey: config.privateKey }),
       arbiter: config.arbiter,
     }),
-    policy: createDefaultPolicy({
-      decimals: (t) => (t === usdc ? 6 : 18),
-      oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-    }),
+    policy: foundationPolicy({ usdc, weth }),
     pollMs: 60_000,
     ...(config.session ? { session: config.session } : {}),
     ...(config.auction ? { auction: config.auction } : {}),

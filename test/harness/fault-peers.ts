@@ -7,7 +7,6 @@
  */
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
-import { createDefaultPolicy } from "../../agents/agent-policy.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
 import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
@@ -20,7 +19,7 @@ import type { Transport } from "../../negotiation/transport/transport.ts";
 import { encodeMessage } from "../../negotiation/wire/encode-message.ts";
 import type { BodyOf, Message, RfqBody, SessionKind, Terms } from "../../negotiation/wire/schemas.ts";
 import { inboxSubject, rfqSubject } from "../../negotiation/wire/subjects.ts";
-import { foundationProtocols } from "../../sims/foundation-scenario.ts";
+import { foundationPolicy, foundationProtocols } from "../../sims/foundation-scenario.ts";
 import { createLedger } from "../../sims/ledger/ledger.ts";
 import { createLedgerSettlementPort } from "../../sims/ledger/ledger-settlement-port.ts";
 import { createMemoryBank } from "../../sims/ledger/memory-bank.ts";
@@ -217,10 +216,7 @@ export async function createTestAgent(
     endpoint,
     adapter: p.role === "lender" ? lendingMarket : perp,
     settlement: p.settlement,
-    policy: createDefaultPolicy({
-      decimals: (t) => (t === usdc ? 6 : 18),
-      oracle: (t) => (t === weth ? 3000n * 10n ** 8n : 10n ** 8n),
-    }),
+    policy: foundationPolicy({ usdc, weth }),
     pollMs: p.pollMs ?? 60_000,
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),
