@@ -14,10 +14,10 @@ import { hashCanonical, hashEnvelope } from "./envelope-hash.ts";
 import { SchemaError } from "./errors.ts";
 import {
   type BodyOf,
-  BodySchemas,
   checksummed,
   type MessageKind,
   type MessageOf,
+  parseBody,
   WIRE_VERSION,
 } from "./schemas.ts";
 
@@ -108,7 +108,7 @@ export function encodeMessage<K extends MessageKind>(params: EncodeMessageParame
   const to = checksummed(rawTo);
 
   const bodyJson = canonicalJson(params.body);
-  const parsed = BodySchemas[kind].safeParse(JSON.parse(bodyJson));
+  const parsed = parseBody(kind, JSON.parse(bodyJson));
   if (!parsed.success)
     throw new SchemaError({ issues: z.prettifyError(parsed.error), direction: "outbound" });
 

@@ -3,10 +3,14 @@
  * take the JSON form (uint256 as decimal strings) and produce the typed form (bigint, checksummed
  * addresses, lowercase hex). See docs/PROTOCOL.md#messages for the field-by-field reference.
  */
-import { type Address, getAddress, type Hex } from "viem";
+import type { Hex } from "viem";
 import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
+import { checksummed } from "./checksum.ts";
+import { fastBodies } from "./fast-bodies.ts";
+
+export { checksummed };
 
 export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
@@ -128,23 +132,21 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const ENVELOPE_KEYS = 10;
 
-/** Checksummed forms of addresses seen on the wire (a plain bounded map: viem's own cache is an
- *  LRU that deletes and re-inserts its key on every hit, a visible cost at this rate). */
-const checksums = new Map<string, Address>();
-
-/** EIP-55 checksum of a string already known to be 20 bytes of 0x hex. */
-export function checksummed(address: string): Address {
-  let c = checksums.get(address);
-  if (c === undefined) {
-    c = getAddress(address);
-    if (checksums.size >= 8192) checksums.clear();
-    checksums.set(address, c);
-  }
-  return c;
-}
-
 const isUint = (v: unknown, max: number): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+
+/** BodySchemas[kind].safeParse(raw), through the hand-written check (fast-bodies.ts) when the
+ *  kind has one and it accepts the body: the same output either way. */
+export function parseBody<K extends MessageKind>(
+  kind: K,
+  raw: unknown,
+): { success: true; data: BodyOf<K> } | { success: false; error: z.ZodError } {
+  const fast = fastBodies[kind]?.(raw);
+  if (fast !== undefined) return { success: true, data: fast as BodyOf<K> };
+  return BodySchemas[kind].safeParse(raw) as
+    | { success: true; data: BodyOf<K> }
+    | { success: false; error: z.ZodError };
+}
 
 /**
  * MessageSchema.safeParse with the envelope checked by hand and only the body through zod: the
@@ -179,7 +181,7 @@ export function parseMessage(raw: Record<string, unknown>): ReturnType<typeof Me
   ) {
     return MessageSchema.safeParse(raw);
   }
-  const parsedBody = body.safeParse(raw.body);
+  const parsedBody = parseBody(kind as MessageKind, raw.body);
   if (!parsedBody.success) return MessageSchema.safeParse(raw);
   return {
     success: true,

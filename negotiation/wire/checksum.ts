@@ -1,0 +1,19 @@
+/**
+ * EIP-55 checksums of addresses seen on the wire, cached: a peer's address arrives in every
+ * message it sends. A plain bounded map, because viem's own cache is an LRU that deletes and
+ * re-inserts its key on every hit, a visible cost at this rate.
+ */
+import { type Address, getAddress } from "viem";
+
+const checksums = new Map<string, Address>();
+
+/** EIP-55 checksum of a string already known to be 20 bytes of 0x hex. */
+export function checksummed(address: string): Address {
+  let c = checksums.get(address);
+  if (c === undefined) {
+    c = getAddress(address);
+    if (checksums.size >= 8192) checksums.clear();
+    checksums.set(address, c);
+  }
+  return c;
+}
