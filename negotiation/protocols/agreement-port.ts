@@ -8,8 +8,7 @@ import {
   type Agreement,
   type ArbiterDomain,
   hashAgreement,
-  signAgreement,
-  verifyAgreementSignature,
+  verifyAgreementDigest,
 } from "../../core/agreement.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Terms } from "../strategies/strategy.ts";
@@ -31,6 +30,17 @@ export type CreateAgreementPortParameters = {
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
 export function createAgreementPort(p: CreateAgreementPortParameters): AgreementPort {
+  // A session hashes the agreement it signs or checks up to three times (sign or verify, then its
+  // id for the confirm); agreements are immutable values, so the last one's digest is reused.
+  let lastAgreement: Agreement | undefined;
+  let lastDigest: Hex | undefined;
+  const digestOf = (agreement: Agreement): Hex => {
+    if (agreement !== lastAgreement || lastDigest === undefined) {
+      lastDigest = hashAgreement(p.domain, agreement);
+      lastAgreement = agreement;
+    }
+    return lastDigest;
+  };
   return {
     build: (terms: Terms): Agreement => ({
       sessionId: p.sessionId,
@@ -46,11 +56,11 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
       nonce: bytesToBigInt(randomBytes(32)),
       deadline: p.nowSec() + BigInt(p.settlementWindowSec),
     }),
-    sign: (agreement) => signAgreement(p.domain, agreement, p.signer),
-    id: (agreement) => hashAgreement(p.domain, agreement),
+    sign: (agreement) => p.signer.signDigest(digestOf(agreement)),
+    id: digestOf,
     verify: (agreement, signature, role) => {
       try {
-        verifyAgreementSignature(p.domain, agreement, signature, role);
+        verifyAgreementDigest(digestOf(agreement), agreement, signature, role);
         return true;
       } catch {
         return false;

@@ -95,14 +95,15 @@ type Context = AlternatingOffersInput & {
   failure: string | undefined;
 };
 
-function view(c: Context): SessionView {
+/** What a strategy sees; `theirLast` overrides the context's when their new offer is not in it yet. */
+function view(c: Context, theirLast: Terms | undefined = c.theirLast): SessionView {
   return {
     side: c.side,
     round: c.round,
     maxRounds: c.maxRounds,
     elapsed: Math.min(1, (c.now() - c.startedAt) / c.deadlineMs),
     myLast: c.myLast,
-    theirLast: c.theirLast,
+    theirLast,
   };
 }
 
@@ -150,9 +151,20 @@ export const alternatingOffersMachine = setup({
     recordTheirOffer: assign(({ event }) =>
       event.type === "offer.received" ? { theirLast: event.terms } : {},
     ),
-    signTheirOffer: assign(({ context }) => {
-      const agreement = context.port.build(context.theirLast!);
-      return { agreement, mySignature: context.port.sign(agreement) };
+    // The two actions below each do in one assign what recordTheirOffer and proposeNext (or a
+    // signing step) would do in two: every assign copies the context, on every inbound offer.
+    counterTheirOffer: assign(({ context, event }) => {
+      if (event.type !== "offer.received") return {};
+      return {
+        theirLast: event.terms,
+        myLast: context.strategy.propose(view(context, event.terms)),
+        round: context.round + 1,
+      };
+    }),
+    acceptTheirOffer: assign(({ context, event }) => {
+      if (event.type !== "offer.received") return {};
+      const agreement = context.port.build(event.terms);
+      return { theirLast: event.terms, agreement, mySignature: context.port.sign(agreement) };
     }),
     sendAccept: emit(({ context }) => ({
       type: "outbound" as const,
@@ -251,9 +263,9 @@ export const alternatingOffersMachine = setup({
               {
                 guard: "acceptable",
                 target: "#alternatingOffers.awaitingConfirm",
-                actions: ["recordTheirOffer", "signTheirOffer", "sendAccept"],
+                actions: ["acceptTheirOffer", "sendAccept"],
               },
-              { guard: "roundsLeft", actions: ["recordTheirOffer", "proposeNext", "sendOffer"] },
+              { guard: "roundsLeft", actions: ["counterTheirOffer", "sendOffer"] },
               {
                 target: "#alternatingOffers.failed",
                 actions: [

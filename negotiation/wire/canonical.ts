@@ -36,7 +36,15 @@ export function canonicalJson(value: unknown): string {
         return `${out}]`;
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
+      const keys = Object.keys(obj);
+      // JSON.parse keeps the order keys were written in, and canonical writers (ours included)
+      // write them sorted: sort only when they are not (same order as sort(): UTF-16 code units).
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          keys.sort();
+          break;
+        }
+      }
       let out = "{";
       let first = true;
       for (const k of keys) {

@@ -62,10 +62,16 @@ export function hashCanonical(json: string): Hex {
 }
 
 /** The EIP-712 digest of an envelope: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Envelope)). */
+// One encoding buffer, rewritten in full by every call (hashing is synchronous): no allocation
+// and zero-fill per message. The uint writers set the whole 8 low bytes of their word and the
+// high bytes of uint words stay zero, as nothing else writes there.
+const structBuf = Buffer.alloc(32 * 10);
+const structView = new DataView(structBuf.buffer, structBuf.byteOffset, structBuf.byteLength);
+structBuf.set(TYPE_HASH, 0);
+
 export function hashEnvelope(domain: ArbiterDomain, f: EnvelopeFields): Hex {
-  const buf = Buffer.alloc(32 * 10);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  buf.set(TYPE_HASH, 0);
+  const buf = structBuf;
+  const view = structView;
   writeUintWord(view, 32, f.v, 0xffff);
   writeHexWord(buf, 64, f.sessionId, 32);
   writeUintWord(view, 96, f.seq, 0xffffffff);
