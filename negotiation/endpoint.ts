@@ -250,17 +250,18 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
 
   const inboxSub = transport.subscribe(inbox, receive(false));
 
-  const publish = async <K extends MessageKind>(
+  const closedError = () => new TransportClosedError({ transport: `endpoint ${address}`, operation: "send" });
+
+  /** Encodes and publishes with `seq`: synchronously when the transport publishes synchronously
+   *  (NATS and the in-process bus do), so a message leaves in the same tick it was decided in. */
+  const sendWithSeq = <K extends MessageKind>(
+    seq: number,
     subject: string,
     to: Address,
     sessionId: Hex,
     kind: K,
     body: BodyOf<K>,
-  ): Promise<SentMessage<K>> => {
-    const closedError = () =>
-      new TransportClosedError({ transport: `endpoint ${address}`, operation: "send" });
-    if (closed) throw closedError();
-    const seq = await sequencer.next(sessionId);
+  ): SentMessage<K> | Promise<SentMessage<K>> => {
     if (closed) throw closedError();
     const encoded = encodeMessage({
       domain,
@@ -272,9 +273,35 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
       expiry: clock.now() + ttl,
       body,
     });
-    await transport.publish(subject, encoded.bytes);
+    const sent = { subject, ...encoded };
+    const published = transport.publish(subject, encoded.bytes);
+    if (published instanceof Promise) {
+      return published.then(() => {
+        counters.sent++;
+        return sent;
+      });
+    }
     counters.sent++;
-    return { subject, ...encoded };
+    return sent;
+  };
+
+  // Not an async function: with a synchronous sequencer (the memory one) and transport, the
+  // whole send runs in the caller's tick, without the promise hops an `await` costs per message.
+  const publish = <K extends MessageKind>(
+    subject: string,
+    to: Address,
+    sessionId: Hex,
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<SentMessage<K>> => {
+    try {
+      if (closed) throw closedError();
+      const seq = sequencer.next(sessionId);
+      if (typeof seq === "number") return Promise.resolve(sendWithSeq(seq, subject, to, sessionId, kind, body));
+      return seq.then((n) => sendWithSeq(n, subject, to, sessionId, kind, body));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 
   const endpoint: Endpoint = {
@@ -282,8 +309,13 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     inbox,
     sendRfq: (sessionId, body) =>
       publish(rfqSubject(domain.chainId, body.principalToken), zeroAddress, sessionId, "rfq", body),
-    send: async (to, sessionId, kind, body) => {
-      const recipient = ADDRESS.test(to) ? checksummed(to) : getAddress(to);
+    send: (to, sessionId, kind, body) => {
+      let recipient: Address;
+      try {
+        recipient = ADDRESS.test(to) ? checksummed(to) : getAddress(to);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       return publish(inboxSubject(recipient), recipient, sessionId, kind, body);
     },
     reply: (msg, kind, body) => endpoint.send(msg.from, msg.sessionId, kind, body),
