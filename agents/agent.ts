@@ -77,7 +77,8 @@ export interface Agent {
   poke(): void;
   onActivity(listener: (a: Activity) => void): () => void;
   /** After a restart: resumes settling or watching stored agreements and reopens journaled
-   *  sessions and auctions (auctions past their deadline are ended). Call once, right after
+   *  sessions and auctions (auctions past their deadline are ended; one whose RFQ may not have
+   *  left starts again in its session, sending that RFQ again). Call once, right after
    *  createAgent. A no-op without `durable`. */
   resume(): Promise<{ loans: number; sessions: number; auctions: number }>;
   stop(): Promise<void>;
@@ -183,7 +184,14 @@ export function createAgent(p: CreateAgentParameters): Agent {
         auctionJournal?.landed(sessionId),
       ]);
     },
-    ...(auctionJournal ? { onProgress: (entry) => auctionJournal.progress(entry) } : {}),
+    ...(auctionJournal
+      ? {
+          onProgress: (entry) => auctionJournal.progress(entry),
+          // The RFQ too: the auction is on disk before any lender can see it, so a restart finds
+          // it and never opens a second auction beside it.
+          beforeBroadcast: (entry) => auctionJournal.broadcasting(entry),
+        }
+      : {}),
     onFinished: ({ sessionId, outcome }) => {
       const asSession: SessionOutcome =
         outcome.status === "no-deal"
@@ -415,7 +423,12 @@ export function createAgent(p: CreateAgentParameters): Agent {
   };
 
   // An auction past its deadline is opened too: it ends at once (its lenders are told, an accept
-  // of ours still waiting for a confirm ends unconfirmed) and its record goes.
+  // of ours still waiting for a confirm ends unconfirmed) and its record goes. A live one whose
+  // RFQ is not known to have left (we died after its record landed, before its publish was
+  // journaled) and that nobody joined starts again in the same session: the same RFQ goes out
+  // again (a fresh seq, above any we used) and its clock starts then. A lender that never saw the
+  // RFQ joins now; one that did already is in the session and takes the repeat for the RFQ it has
+  // (docs/PROTOCOL.md §7.1).
   const resumeAuctions = async (
     durable: NonNullable<CreateAgentParameters["durable"]>,
     settling: Set<string>,
@@ -426,6 +439,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     let reopened = 0;
     for (const a of records) {
       const live = a.startedAt + a.deadlineMs > Date.now();
+      const again = live && a.rfqSent === false && a.lenders.length === 0;
       // Its agreement is being settled already (resume.loan): the auction only ends its lenders.
       if (live && !settling.has(a.sessionId.toLowerCase())) {
         actor.send({ type: "resume.borrowing", sessionId: a.sessionId, rfq: a.rfq });
@@ -437,7 +451,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
         strategyFor: () => p.policy.borrowerStrategy(state, a.rfq),
         score: (terms) => p.policy.scoreOffer(terms),
         options: { deadlineMs: a.deadlineMs, admissionMs: a.admissionMs },
-        resume: auctionResumeOf(a),
+        ...(again ? {} : { resume: auctionResumeOf(a) }),
       });
     }
     return reopened;

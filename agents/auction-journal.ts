@@ -9,6 +9,9 @@
  * Our signatures are the exception: `signed` records one before it leaves (the host awaits it in
  * `beforeSend`) and rejects if it cannot, and then the message is not sent. So a restarted agent
  * always knows whom it signed for, and the auction's rule (sign for at most one lender) survives.
+ * So is the RFQ: `broadcasting` records the auction before its RFQ leaves, or the RFQ does not
+ * leave. So a restarted agent knows every auction whose RFQ a lender may have seen, and never
+ * opens a second one beside it.
  */
 import type { Address, Hex } from "viem";
 import type { Logger } from "../core/log.ts";
@@ -25,6 +28,9 @@ import { retryWithBackoff } from "./retry.ts";
 
 export interface AuctionJournal {
   progress(entry: AuctionJournalEntry): void;
+  /** Records the auction as of its RFQ broadcast; resolves once that has landed (retried for a
+   *  few seconds), rejects if it could not be written: the RFQ must not leave then. */
+  broadcasting(entry: AuctionJournalEntry): Promise<void>;
   /** Records what we signed with `lender` in auction `sessionId`; resolves once it has landed
    *  (retried for a few seconds), rejects if it could not be written. */
   signed(sessionId: Hex, lender: Address, signed: NonNullable<LenderProgress["signed"]>): Promise<void>;
@@ -70,6 +76,7 @@ function stateOf(e: AuctionJournalEntry): AuctionState {
     deadlineMs: e.deadlineMs,
     admissionMs: e.admissionMs,
     admissionClosed: e.progress.admissionClosed,
+    rfqSent: e.progress.rfqSent !== false,
     lenders: e.progress.lenders.map(lenderRecordOf),
   };
 }
@@ -79,6 +86,7 @@ export function auctionResumeOf(r: AuctionRecord): RfqAuctionProgress {
   return {
     startedAt: r.startedAt,
     admissionClosed: r.admissionClosed,
+    rfqSent: r.rfqSent !== false,
     lenders: r.lenders.map(
       (l): LenderProgress => ({
         lender: l.lender,
@@ -154,6 +162,35 @@ export function createAuctionJournal(store: AuctionStore, log: Logger): AuctionJ
       }).catch((err: unknown) =>
         log.warn("auction journal write failed", { sessionId: e.sessionId, error: String(err) }),
       );
+    },
+
+    async broadcasting(e) {
+      const k = keyOf(e.sessionId);
+      const state = stateOf(e);
+      // The auction's progress reports this same state next: its write is this one.
+      latest.set(k, state);
+      lastJson.set(k, toJson(state));
+      const recorded = await retryWithBackoff(
+        () =>
+          chain(k, async () => {
+            const s = latest.get(k);
+            if (!s || closed.has(k)) return false;
+            await store.put(s);
+            return true;
+          }),
+        {
+          attempts: 6,
+          firstDelayMs: 100,
+          maxDelayMs: 2_000,
+          onRetry: (error, attempt) =>
+            log.warn("journaling the auction before its RFQ failed, retrying", {
+              sessionId: e.sessionId,
+              attempt,
+              error: String(error),
+            }),
+        },
+      );
+      if (!recorded) throw new Error(`auction ${e.sessionId} ended before its RFQ was journaled`);
     },
 
     async signed(sessionId, lender, signed) {

@@ -297,7 +297,8 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     try {
       if (closed) throw closedError();
       const seq = sequencer.next(sessionId);
-      if (typeof seq === "number") return Promise.resolve(sendWithSeq(seq, subject, to, sessionId, kind, body));
+      if (typeof seq === "number")
+        return Promise.resolve(sendWithSeq(seq, subject, to, sessionId, kind, body));
       return seq.then((n) => sendWithSeq(n, subject, to, sessionId, kind, body));
     } catch (err) {
       return Promise.reject(err);

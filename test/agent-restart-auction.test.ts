@@ -13,8 +13,8 @@
  * auction lets it (after the admission window, or on its last round). Their rates are far apart,
  * so which lender is best does not depend on timing.
  */
-import { randomUUID } from "node:crypto";
-import type { Address, Hex } from "viem";
+import { randomBytes, randomUUID } from "node:crypto";
+import { type Address, bytesToHex, type Hex } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
 import type { AgentPolicy } from "../agents/agent-policy.ts";
@@ -34,6 +34,7 @@ import { type AnvilHarness, type ArbiterFixture, type Party, useAnvil } from "./
 import { natsUrl } from "./harness/nats.ts";
 
 const log = createLogger({ level: "error" });
+const randomBytes32Hex = (): Hex => bytesToHex(randomBytes(32));
 const ABORTED = "reject.received: abort: closed with another lender";
 /** Opening and floor rates of the three lenders: the first is the best by far. */
 const LENDERS = [
@@ -374,5 +375,36 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
     expect(signatures(w.activity, "B2").filter((a) => a.sessionId === sessionId)).toEqual([]);
     await w.stopAll([b2]);
     expect(await b2.durable!.auctions.get(sessionId)).toBeUndefined();
+  }, 30_000);
+
+  it("a record whose RFQ may never have left, found past its deadline: ends without sending it", async () => {
+    const w = await world();
+    const b = await w.startBorrower("B1");
+    // What a process that died between its auction's record and its RFQ's publish leaves behind.
+    const sessionId = randomBytes32Hex();
+    await b.durable!.auctions.put({
+      sessionId,
+      rfq: {
+        principalToken: fx.usdc,
+        principal: 1_000_000n,
+        maxRateBps: 900,
+        tenor: 86_400,
+        collateralToken: fx.weth,
+        collateral: 700n,
+      },
+      startedAt: Date.now() - 10_000,
+      deadlineMs: 5_000,
+      admissionMs: 300,
+      admissionClosed: false,
+      rfqSent: false,
+      lenders: [],
+    });
+    const ended = next(b.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    expect(await b.agent.resume()).toMatchObject({ auctions: 0 });
+    expect(await ended).toMatchObject({ outcome: { status: "failed", reason: "no offers" } });
+    await until(async () => (await b.durable!.auctions.get(sessionId)) === undefined, "the record to go");
+    expect(w.activity.filter((a) => a.type === "sent" && a.sessionId === sessionId)).toEqual([]);
+    expect(w.lenderEnds(sessionId)).toEqual({});
+    await w.stopAll([b]);
   }, 30_000);
 });

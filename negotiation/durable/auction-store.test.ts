@@ -43,9 +43,11 @@ describe("createAuctionStore", () => {
       lender: lenders[0]!.address,
       borrower: me.address,
     });
+    // `other` below has no `rfqSent`, as records written before the field existed.
     const full = state({
       ...s,
       admissionClosed: true,
+      rfqSent: true,
       lenders: [
         {
           lender: lenders[0]!.address,

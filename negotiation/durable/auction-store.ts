@@ -1,8 +1,9 @@
 /**
  * Running RFQ auctions (borrower side), so a restarted agent can resume them: one record per
  * auction (its session id), holding the RFQ, when it started and its limits (so its deadline and
- * admission window hold across a restart), whether admission is closed, and each lender's part:
- * the round, the last offer each way, whose move it is, what we signed with it and how it ended.
+ * admission window hold across a restart), whether admission is closed, whether the RFQ is known
+ * to have left, and each lender's part: the round, the last offer each way, whose move it is,
+ * what we signed with it and how it ended.
  * Writes are compare-and-swap read-modify-writes.
  */
 import type { KV } from "@nats-io/kv";
@@ -51,6 +52,10 @@ export const AuctionRecordSchema = z.strictObject({
   /** How long after the start new lenders are admitted, ms. */
   admissionMs: timestamp,
   admissionClosed: z.boolean(),
+  /** Its RFQ is known to have been published. The record is written before the RFQ leaves
+   *  (write-ahead) with `false`, and says `true` once it has; a restart that finds `false` cannot
+   *  tell whether lenders saw the RFQ. Absent in records written before this field: sent. */
+  rfqSent: z.boolean().optional(),
   lenders: z.array(AuctionLenderRecordSchema).max(MAX_AUCTION_LENDERS),
   updatedAt: timestamp,
 });

@@ -11,7 +11,7 @@ import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus } from "../transport/in-process.ts";
 import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
 import type { RfqAuctionProgress } from "./rfq-auction.ts";
-import { type AuctionFinished, createRfqAuctionHost } from "./rfq-auction-host.ts";
+import { type AuctionFinished, type AuctionJournalEntry, createRfqAuctionHost } from "./rfq-auction-host.ts";
 import type { SessionFinished } from "./session-host.ts";
 import { createSessionHost } from "./session-host.ts";
 
@@ -30,6 +30,17 @@ const rfq = {
   collateralToken: WETH,
   collateral: 700n,
 };
+
+/** Promise.withResolvers, which Node 20 lacks. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 describe("rfq auction host", () => {
   it("runs an auction over signed messages and closes with the cheapest lender", async () => {
@@ -130,6 +141,97 @@ describe("rfq auction host", () => {
     expect(outcome.lenders[lenders[2]!.address.toLowerCase()]?.end).toBe("outbid");
     // Nothing was refused on the wire.
     expect(log.lines.filter((l) => l.level === "warn")).toEqual([]);
+  });
+
+  describe("write-ahead RFQ (a durable host's beforeBroadcast)", () => {
+    /** A borrower host whose `beforeBroadcast` waits for the test, and a lender that counts RFQs. */
+    function setup() {
+      const bus = createInProcessBus();
+      const log = createMemoryLogger("warn");
+      const borrower = newSigner();
+      const lender = newSigner();
+      const peers = createPeerRegistry(
+        [borrower, lender].map((s, i) => ({
+          address: s.address,
+          name: `agent-${i}`,
+          protocol: "lending" as const,
+        })),
+      );
+      const endpointOf = (signer: typeof borrower, listen: boolean) =>
+        createEndpoint({
+          transport: bus.createTransport({ name: signer.address }),
+          signer,
+          domain: testDomain,
+          peers,
+          log,
+          ...(listen ? { rfqTokens: "all" as const } : {}),
+        });
+      const rfqs: Hex[] = [];
+      endpointOf(lender, true).onRfq((msg) => void rfqs.push(msg.sessionId));
+      const recording: AuctionJournalEntry[] = [];
+      const journal: RfqAuctionProgress[] = [];
+      const record = deferred<void>();
+      const finished = deferred<AuctionFinished>();
+      const host = createRfqAuctionHost({
+        endpoint: endpointOf(borrower, false),
+        signer: borrower,
+        domain: testDomain,
+        options: { maxRounds: 4, deadlineMs: 3_000, admissionMs: 100, confirmTimeoutMs: 1_000 },
+        nowSec: () => BigInt(Math.floor(Date.now() / 1000)),
+        log,
+        beforeBroadcast: (entry) => {
+          recording.push(entry);
+          return record.promise;
+        },
+        onProgress: (e) => journal.push(e.progress),
+        onFinished: finished.resolve,
+      });
+      const sessionId: Hex = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+      host.open({
+        sessionId,
+        rfq,
+        strategyFor: () =>
+          createTimeDependentStrategy({
+            side: "borrower",
+            openingRateBps: 300,
+            reservationRateBps: 800,
+            exponent: 1,
+            template,
+          }),
+        score: (t) => -t.rateBps,
+      });
+      return { bus, log, host, sessionId, rfqs, recording, journal, record, finished: finished.promise };
+    }
+
+    it("publishes the RFQ only once the auction is recorded, then journals that it left", async () => {
+      const t = setup();
+      expect(t.recording).toHaveLength(1);
+      expect(t.recording[0]).toMatchObject({
+        sessionId: t.sessionId,
+        rfq,
+        deadlineMs: 3_000,
+        admissionMs: 100,
+        progress: { admissionClosed: false, rfqSent: false, lenders: [] },
+      });
+      await t.bus.flush();
+      expect(t.rfqs).toEqual([]);
+      t.record.resolve();
+      await expect.poll(() => t.rfqs).toEqual([t.sessionId]);
+      await expect.poll(() => t.journal.at(-1)?.rfqSent).toBe(true);
+      t.host.stop();
+    });
+
+    it("keeps the RFQ home when the auction cannot be recorded, and ends the auction", async () => {
+      const t = setup();
+      t.record.reject(new Error("auction bucket unavailable"));
+      const { outcome } = await t.finished;
+      expect(outcome).toMatchObject({ status: "no-deal", reason: "no offers" });
+      await t.bus.flush();
+      expect(t.rfqs).toEqual([]);
+      expect(t.log.lines.filter((l) => l.level === "error").map((l) => l.msg)).toEqual([
+        "auction not journaled: its RFQ is not sent",
+      ]);
+    });
   });
 
   it("a new host resumes an auction from the progress the old one reported, without a new RFQ", async () => {

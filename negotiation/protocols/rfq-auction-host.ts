@@ -4,10 +4,14 @@
  * emits, routes inbound session messages of that session id to it (tagged with their sender),
  * and reports how it ended. Lenders need nothing new: they answer with ordinary sessions.
  * A durable host journals each auction's progress (`onProgress`) and reopens it after a restart
- * (`open` with `resume`).
+ * (`open` with `resume`). Its RFQ is write-ahead like every other message: `beforeBroadcast`
+ * records the auction before the RFQ leaves, and `rfq.sent` tells the auction (so the journal)
+ * once it has. A restarted agent whose journal has the record but not `rfqSent` cannot tell
+ * whether any lender saw the RFQ; it opens the auction afresh in the same session (`open` without
+ * `resume`), which sends the RFQ again: at least once, never in another session.
  */
-import type { Address, Hex } from "viem";
-import { type Actor, createActor } from "xstate";
+import { type Address, type Hex, zeroAddress } from "viem";
+import { type Actor, createActor, type SnapshotFrom } from "xstate";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
@@ -75,6 +79,10 @@ export type CreateRfqAuctionHostParameters = Omit<
   now?: () => number;
   /** Every message the auction sends, the RFQ broadcast included. */
   onSent?: (to: Address, sessionId: Hex, message: AuctionOutbound["message"]) => void;
+  /** Called with the auction's state as of its RFQ broadcast; the RFQ leaves once it resolves. A
+   *  durable host records the auction here (write-ahead). If it rejects, the RFQ is not sent and
+   *  the auction is aborted (it ends "no offers"). */
+  beforeBroadcast?: (entry: AuctionJournalEntry) => Promise<void>;
   /** Each change of a running auction's state, for a journal. A signature the auction is about to
    *  send is in it only after `beforeSend` for that message was called: a journal that must hold
    *  it first records it there. */
@@ -94,13 +102,9 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
   const now = p.now ?? (() => Date.now());
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
 
-  const send = (sessionId: Hex, out: AuctionOutbound) => {
+  const send = (sessionId: Hex, out: Exclude<AuctionOutbound, { message: { kind: "rfq" } }>) => {
     p.onSent?.(out.to, sessionId, out.message);
     const sent = (async () => {
-      if (out.message.kind === "rfq") {
-        await p.endpoint.sendRfq(sessionId, out.message.body);
-        return;
-      }
       const message = out.message;
       const ev: OutboundEvent =
         "signed" in out && out.signed
@@ -112,6 +116,32 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
     sent.catch((err: unknown) =>
       p.log.warn("send failed", { sessionId, kind: out.message.kind, error: String(err) }),
     );
+  };
+
+  /** The RFQ: recorded first (beforeBroadcast), then published, then reported to the auction. */
+  const broadcast = async (
+    auction: Actor<typeof rfqAuctionMachine>,
+    entry: AuctionJournalEntry,
+  ): Promise<void> => {
+    const { sessionId, rfq } = entry;
+    p.onSent?.(zeroAddress, sessionId, { kind: "rfq", body: rfq });
+    const running = () => auction.getSnapshot().status === "active";
+    try {
+      await p.beforeBroadcast?.(entry);
+    } catch (err) {
+      p.log.error("auction not journaled: its RFQ is not sent", { sessionId, error: String(err) });
+      if (running()) auction.send({ type: "abort", reason: "rfq not journaled" });
+      return;
+    }
+    // Stopped (host shutdown) or ended meanwhile: nobody would answer the lenders.
+    if (!running()) return;
+    try {
+      await p.endpoint.sendRfq(sessionId, rfq);
+    } catch (err) {
+      p.log.warn("send failed", { sessionId, kind: "rfq", error: String(err) });
+      return;
+    }
+    if (running()) auction.send({ type: "rfq.sent" });
   };
 
   return {
@@ -147,20 +177,23 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
         },
       });
       auctions.set(key, auction);
+      const entryOf = (snapshot: SnapshotFrom<typeof rfqAuctionMachine>): AuctionJournalEntry => ({
+        sessionId: e.sessionId,
+        rfq: e.rfq,
+        deadlineMs: o.deadlineMs,
+        admissionMs: o.admissionMs,
+        progress: auctionProgress(snapshot),
+      });
       auction.on("outbound", (ev) => {
         const { type: _, ...out } = ev;
-        send(e.sessionId, out as AuctionOutbound);
+        // Emitted events are delivered once the transition is over: the snapshot is its state.
+        if (out.message.kind === "rfq") void broadcast(auction, entryOf(auction.getSnapshot()));
+        else send(e.sessionId, out as Exclude<AuctionOutbound, { message: { kind: "rfq" } }>);
       });
       auction.subscribe({
         next: (snapshot) => {
           if (snapshot.status !== "active" || !p.onProgress) return;
-          p.onProgress({
-            sessionId: e.sessionId,
-            rfq: e.rfq,
-            deadlineMs: o.deadlineMs,
-            admissionMs: o.admissionMs,
-            progress: auctionProgress(snapshot),
-          });
+          p.onProgress(entryOf(snapshot));
         },
         complete: () => {
           auctions.delete(key);

@@ -220,6 +220,14 @@ describe("rfq auction", () => {
     expect(emitted?.params.event).toMatchObject({ to: zeroAddress, message: { kind: "rfq" } });
   });
 
+  it("journals the RFQ as not sent until its host reports it sent", () => {
+    const m = market({ lenders: [{ reservation: 700 }] });
+    m.auction.start();
+    expect(auctionProgress(m.auction.getSnapshot())).toMatchObject({ rfqSent: false, lenders: [] });
+    m.auction.send({ type: "rfq.sent" });
+    expect(auctionProgress(m.auction.getSnapshot())).toMatchObject({ rfqSent: true, lenders: [] });
+  });
+
   it("negotiates with every lender at once and closes with the cheapest; the others end named", () => {
     const m = market({ lenders: [{ reservation: 700 }, { reservation: 500 }, { reservation: 600 }] });
     const out = m.run();
@@ -523,7 +531,8 @@ describe("rfq auction resumed after a restart", () => {
     expect(m.to(m.b)).toEqual([{ kind: "offer", body: { terms: offer(300) } }]);
     // What a journal would write now: A answered (round 2, not our move), B as it was.
     const progress = auctionProgress(m.auction.getSnapshot());
-    expect(progress).toMatchObject({ startedAt: 0, admissionClosed: true });
+    // A journal without `rfqSent` predates it: its RFQ had been sent.
+    expect(progress).toMatchObject({ startedAt: 0, admissionClosed: true, rfqSent: true });
     const byLender = Object.fromEntries(progress.lenders.map((l) => [l.lender, l]));
     expect(byLender[m.a.address]).toMatchObject({ round: 2, ourMove: false, theirLast: offer(880) });
     expect(byLender[m.b.address]).toMatchObject({ round: 1, ourMove: false, myLast: offer(300) });

@@ -20,16 +20,19 @@
  * whole auction (each child gets the time left when it starts).
  *
  * Restart: `auctionProgress(snapshot)` is what a durable host journals as the auction moves, and
- * the same shape comes back as the `resume` input of a restarted auction. The RFQ is not sent
- * again; each lender still negotiating gets its child back with the alternating-offers `resume`
- * input, and the turn that was ours is taken (its last offer answered) or, if the turn was its,
- * our last offer is sent again, since its answer may have been lost while we were down. The rule
+ * the same shape comes back as the `resume` input of a restarted auction. The progress says
+ * whether the RFQ is known to have left (the host reports it with `rfq.sent`); a host that cannot
+ * tell opens the auction afresh in the same session instead, which sends the RFQ again (see
+ * rfq-auction-host.ts). A resumed auction does not send the RFQ again; each lender still
+ * negotiating gets its child back with the alternating-offers `resume` input, and the turn that
+ * was ours is taken (its last offer answered) or, if the turn was its, our last offer is sent
+ * again, since its answer may have been lost while we were down. The rule
  * holds across the restart: if we had signed for a lender, nobody else is signed for. If it had
  * countersigned, the auction ends agreed with it; if not, it gets our accept again and we wait for
  * its confirm (past the deadline: unconfirmed at once). Every other lender is aborted.
  */
 import { type Address, type Hex, zeroAddress } from "viem";
-import { and, enqueueActions, type SnapshotFrom, sendParent, setup } from "xstate";
+import { and, assign, enqueueActions, type SnapshotFrom, sendParent, setup } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { SessionView, Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody } from "../wire/schemas.ts";
@@ -90,6 +93,9 @@ export type RfqAuctionProgress = {
   startedAt: number;
   /** No new lender is admitted any more. */
   admissionClosed: boolean;
+  /** The RFQ is known to have left: its host reported `rfq.sent`. Until then a restart cannot
+   *  tell whether any lender saw it. Absent in a `resume` input: taken as sent. */
+  rfqSent?: boolean;
   lenders: LenderProgress[];
 };
 
@@ -100,7 +106,9 @@ export type RfqAuctionEvent =
   | { type: "confirm.received"; from: Address; agreementId: Hex; signature: Hex }
   | { type: "reject.received"; from: Address; reason: string }
   /** The borrower gives up the whole auction. */
-  | { type: "abort"; reason: string };
+  | { type: "abort"; reason: string }
+  /** From the host: the RFQ broadcast has been published. */
+  | { type: "rfq.sent" };
 
 /** What the host sends: the RFQ broadcast (to the zero address) or a session message to a lender.
  *  A confirm carries the fully signed agreement (`signed`), which a durable host records before
@@ -208,6 +216,7 @@ type LenderRecord = {
 
 type Context = RfqAuctionInput & {
   startedAt: number;
+  rfqSent: boolean;
   lenders: Record<string, LenderRecord>;
   /** The lender we have signed for (or are signing for), lowercase. */
   committed: string | undefined;
@@ -619,6 +628,7 @@ export const rfqAuctionMachine = setup({
   context: ({ input }) => ({
     ...input,
     startedAt: input.resume?.startedAt ?? input.now(),
+    rfqSent: input.resume ? input.resume.rfqSent !== false || input.resume.lenders.length > 0 : false,
     lenders: {},
     committed: undefined,
     winner: undefined,
@@ -627,6 +637,7 @@ export const rfqAuctionMachine = setup({
   entry: ["broadcastRfq", "resumeLenders"],
   initial: "starting",
   on: {
+    "rfq.sent": { actions: assign({ rfqSent: true }) },
     "accept.received": { actions: "routeAccept" },
     "confirm.received": { actions: "routeToChild" },
     "reject.received": { actions: "routeToChild" },
@@ -700,6 +711,7 @@ export function auctionProgress(snapshot: SnapshotFrom<typeof rfqAuctionMachine>
   return {
     startedAt: c.startedAt,
     admissionClosed: !snapshot.matches("open"),
+    rfqSent: c.rfqSent,
     lenders: Object.values(c.lenders).map(
       (r): LenderProgress => ({
         lender: r.address,

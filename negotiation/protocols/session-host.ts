@@ -126,7 +126,8 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
     const m = ev.message;
     p.onSent?.(to, sessionId, m);
-    const failed = (err: unknown) => p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) });
+    const failed = (err: unknown) =>
+      p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) });
     if (!p.beforeSend) {
       // Nothing to wait for: the message leaves now, in the tick the session decided it.
       sendSessionMessage(p.endpoint, to, sessionId, m).catch(failed);

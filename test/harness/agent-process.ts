@@ -4,7 +4,9 @@
  * KV write, which an in-process "kill" cannot promise. Configuration comes in AGENT_PROCESS_CONFIG
  * (JSON); the agent's activity goes to the parent over IPC as JSON text (bigints as decimal
  * strings), then `{ type: "resumed" }` once `resume()` has looked for work left by an earlier
- * process of the same agent.
+ * process of the same agent. Faults can be injected (`crash`, `auctionWriteDelayMs`): the process
+ * then kills itself at a precise point of its first RFQ broadcast, which a signal from the parent
+ * could not hit.
  *
  *   node --import tsx test/harness/agent-process.ts   (started by forkAgentProcess below)
  */
@@ -17,12 +19,15 @@ import { createChainSettlement } from "../../agents/chain-settlement.ts";
 import { createArbiterClients } from "../../arbitration/clients.ts";
 import { createLogger } from "../../core/log.ts";
 import { createSigner } from "../../core/signer.ts";
+import type { AuctionStore } from "../../negotiation/durable/auction-store.ts";
 import { openDurableState } from "../../negotiation/durable/open-durable-state.ts";
 import { createEndpoint } from "../../negotiation/endpoint.ts";
 import { createPeerRegistry, type PeerInfo } from "../../negotiation/peers.ts";
 import type { AuctionOptions } from "../../negotiation/protocols/rfq-auction-host.ts";
 import type { SessionOptions } from "../../negotiation/protocols/session-host.ts";
 import { createNatsTransport } from "../../negotiation/transport/nats.ts";
+import type { Transport } from "../../negotiation/transport/transport.ts";
+import { SUBJECT_PREFIX } from "../../negotiation/wire/subjects.ts";
 import { foundationPolicy, foundationProtocols } from "../../sims/foundation-scenario.ts";
 
 export type AgentProcessConfig = {
@@ -38,6 +43,16 @@ export type AgentProcessConfig = {
   peers: PeerInfo[];
   session?: Partial<SessionOptions>;
   auction?: Partial<AuctionOptions>;
+  /** The process sends itself SIGKILL at its first RFQ broadcast:
+   *  - "before-rfq": when the RFQ is about to be published (everything the agent does before
+   *    publishing it is done);
+   *  - "after-rfq": once the RFQ has reached the NATS server; the auction store stalls from the
+   *    publish on, so nothing the agent journals after the RFQ lands;
+   *  - "after-rfq-journaled": once the RFQ has reached the NATS server and every auction-store write
+   *    begun by then has landed. */
+  crash?: "before-rfq" | "after-rfq" | "after-rfq-journaled";
+  /** Each write to the auction store starts this much later (a slow KV), ms. */
+  auctionWriteDelayMs?: number;
 };
 
 /** What the child sends its parent. */
@@ -65,12 +80,13 @@ async function main(config: AgentProcessConfig): Promise<void> {
   const log = createLogger({ level: "error" });
   const signer = createSigner(config.privateKey);
   const domain = { chainId: 31337, verifyingContract: config.arbiter };
-  const transport = await createNatsTransport({ servers: config.natsUrl, name: config.name, log });
+  const nats = await createNatsTransport({ servers: config.natsUrl, name: config.name, log });
   const durable = await openDurableState({
-    connection: transport.connection,
+    connection: nats.connection,
     agent: signer.address,
     prefix: config.prefix,
   });
+  const { transport, auctions } = withFaults(config, nats, durable.auctions);
   const endpoint = createEndpoint({
     transport,
     signer,
@@ -98,7 +114,7 @@ async function main(config: AgentProcessConfig): Promise<void> {
     durable: {
       sessions: durable.sessions,
       agreements: durable.agreements,
-      auctions: durable.auctions,
+      auctions,
       owner: `${config.name}:${randomUUID()}`,
     },
     log,
@@ -106,6 +122,60 @@ async function main(config: AgentProcessConfig): Promise<void> {
   agent.onActivity((activity) => send({ type: "activity", activity }));
   await endpoint.flush();
   send({ type: "resumed", result: await agent.resume() });
+}
+
+const RFQ_SUBJECTS = `${SUBJECT_PREFIX}.rfq.`;
+
+/** The transport and auction store of the agent, with the faults of `config` in them. */
+function withFaults(
+  config: AgentProcessConfig,
+  nats: Transport,
+  store: AuctionStore,
+): { transport: Transport; auctions: AuctionStore } {
+  const die = (): void => void process.kill(process.pid, "SIGKILL");
+  let stalled = false;
+  const writing = new Set<Promise<unknown>>();
+  const write = <T>(run: () => Promise<T>): Promise<T> => {
+    const w = (async () => {
+      if (config.auctionWriteDelayMs) await new Promise((r) => setTimeout(r, config.auctionWriteDelayMs));
+      if (stalled) await new Promise<never>(() => {});
+      return run();
+    })();
+    writing.add(w);
+    void w.catch(() => {}).finally(() => writing.delete(w));
+    return w;
+  };
+  const auctions: AuctionStore = {
+    put: (state) => write(() => store.put(state)),
+    update: (sessionId, change) => write(() => store.update(sessionId, change)),
+    remove: (sessionId) => write(() => store.remove(sessionId)),
+    get: (sessionId) => store.get(sessionId),
+    list: () => store.list(),
+  };
+  let crashed = false;
+  const transport: Transport = {
+    name: nats.name,
+    get closed() {
+      return nats.closed;
+    },
+    publish(subject, data) {
+      if (!config.crash || crashed || !subject.startsWith(RFQ_SUBJECTS)) return nats.publish(subject, data);
+      crashed = true;
+      if (config.crash === "before-rfq") return die();
+      if (config.crash === "after-rfq") stalled = true;
+      const published = nats.publish(subject, data);
+      void (async () => {
+        await nats.flush();
+        if (config.crash === "after-rfq-journaled") await Promise.allSettled([...writing]);
+        die();
+      })();
+      return published;
+    },
+    subscribe: (subject, handler) => nats.subscribe(subject, handler),
+    flush: () => nats.flush(),
+    close: () => nats.close(),
+  };
+  return { transport, auctions };
 }
 
 const raw = process.env.AGENT_PROCESS_CONFIG;
