@@ -34,6 +34,17 @@ describe("signer", () => {
     const zeroS = `${sig.slice(0, 66)}${"0".repeat(64)}${sig.slice(130)}` as Hex;
     expect(() => recoverDigest(digest, zeroS)).toThrow(InvalidSignatureFormatError);
     expect(() => recoverDigest("0x1234", sig)).toThrow(InvalidSignatureFormatError);
+    // Right length, but a character that is not hex (first, middle, last): the decoder stops there.
+    for (const at of [2, 40, 65]) {
+      const bad = `${sig.slice(0, at)}g${sig.slice(at + 1)}` as Hex;
+      expect(() => recoverDigest(digest, bad)).toThrow(InvalidSignatureFormatError);
+      const badDigest = `${digest.slice(0, at)}z${digest.slice(at + 1)}` as Hex;
+      expect(() => recoverDigest(badDigest, sig)).toThrow(InvalidSignatureFormatError);
+      expect(() => createSigner(pk).signDigest(badDigest)).toThrow(RangeError);
+    }
+    const last = `${sig.slice(0, 131)}g` as Hex;
+    expect(() => recoverDigest(digest, last)).toThrow(InvalidSignatureFormatError);
+    expect(() => recoverDigest(digest, `0X${sig.slice(2)}` as Hex)).toThrow(InvalidSignatureFormatError);
   });
 
   it("recovers each signer again and again (cached addresses stay per key)", () => {

@@ -229,24 +229,25 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     }
     const { message } = decoded;
     const meta: InboundMeta = { subject, digest: decoded.digest, receivedAt };
-    const dispatch = () => {
-      counters.accepted++;
-      if (message.kind === "rfq") for (const h of rfqHandlers) callSafely("onRfq", h, message, meta);
-      else for (const h of messageHandlers) callSafely("onMessage", h, message, meta);
-    };
-    if (!replay.commit) return dispatch();
+    if (!replay.commit) return dispatch(message, meta);
     // Durable replay memory: the entry must be stored before any handler acts on the message.
     // Commits run concurrently; dispatch keeps arrival order.
     const committed = replay.commit(message, receivedAt);
     dispatchChain = dispatchChain.then(() =>
       committed.then(
         () => {
-          if (!closed) dispatch();
+          if (!closed) dispatch(message, meta);
         },
         (err: unknown) => reject(err, subject, receivedAt),
       ),
     );
   };
+
+  function dispatch(message: Message, meta: InboundMeta): void {
+    counters.accepted++;
+    if (message.kind === "rfq") for (const h of rfqHandlers) callSafely("onRfq", h, message, meta);
+    else for (const h of messageHandlers) callSafely("onMessage", h, message, meta);
+  }
 
   const inboxSub = transport.subscribe(inbox, receive(false));
 

@@ -126,18 +126,15 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
     const m = ev.message;
     p.onSent?.(to, sessionId, m);
-    const failed = (err: unknown) =>
-      p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) });
-    if (!p.beforeSend) {
-      // Nothing to wait for: the message leaves now, in the tick the session decided it.
-      sendSessionMessage(p.endpoint, to, sessionId, m).catch(failed);
-      return;
-    }
-    p.beforeSend(to, sessionId, ev)
-      .then(async () => {
-        await sendSessionMessage(p.endpoint, to, sessionId, m);
-      })
-      .catch(failed);
+    // Without a beforeSend hook the message leaves now, in the tick the session decided it.
+    const sending = p.beforeSend
+      ? p.beforeSend(to, sessionId, ev).then(async () => {
+          await sendSessionMessage(p.endpoint, to, sessionId, m);
+        })
+      : sendSessionMessage(p.endpoint, to, sessionId, m);
+    sending.catch((err: unknown) =>
+      p.log.warn("send failed", { sessionId, kind: m.kind, error: String(err) }),
+    );
   };
 
   return {

@@ -6,6 +6,7 @@
 import { type Address, getAddress } from "viem";
 
 const checksums = new Map<string, Address>();
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** EIP-55 checksum of a string already known to be 20 bytes of 0x hex. */
 export function checksummed(address: string): Address {
@@ -16,4 +17,14 @@ export function checksummed(address: string): Address {
     checksums.set(address, c);
   }
   return c;
+}
+
+/** The checksummed form of `value` if it is 20 bytes of 0x hex, else undefined. An address seen
+ *  before (every peer's, after its first message) is a cache hit that skips the format check:
+ *  only strings that passed it are ever cached. */
+export function checkedAddress(value: unknown): Address | undefined {
+  if (typeof value !== "string") return undefined;
+  const c = checksums.get(value);
+  if (c !== undefined) return c;
+  return ADDRESS.test(value) ? checksummed(value) : undefined;
 }

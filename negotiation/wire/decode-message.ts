@@ -69,8 +69,12 @@ export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodedMes
   }
 }
 
+function peekString(v: unknown): string | undefined {
+  return typeof v === "string" ? v.slice(0, 66) : undefined;
+}
+
 function peek(raw: Record<string, unknown>, context: RejectedContext): void {
-  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 66) : undefined);
+  const str = peekString;
   const from = str(raw.from);
   const sessionId = str(raw.sessionId);
   const kind = str(raw.kind);

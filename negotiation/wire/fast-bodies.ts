@@ -10,12 +10,11 @@
 import type { Address, Hex } from "viem";
 import type { Agreement } from "../../core/agreement.ts";
 import { MAX_UINT256 } from "../../core/schema.ts";
-import { checksummed } from "./checksum.ts";
+import { checkedAddress } from "./checksum.ts";
 
 type Json = Record<string, unknown>;
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const UINT32_MAX = 0xffffffff;
@@ -47,8 +46,7 @@ const positive = (v: unknown): bigint | undefined => {
 const small = (v: unknown, max: number): number | undefined =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : undefined;
 
-const address = (v: unknown): Address | undefined =>
-  typeof v === "string" && ADDRESS.test(v) ? checksummed(v) : undefined;
+const address = checkedAddress;
 
 const bytes32 = (v: unknown): Hex | undefined =>
   typeof v === "string" && BYTES32.test(v) ? (v.toLowerCase() as Hex) : undefined;

@@ -84,22 +84,34 @@ export function createReplayCache(params: CreateReplayCacheParameters = {}): Rep
 
   const nonceKey = (m: ReplayKey) => `${m.from}:${m.nonce}`;
   const sessionKey = (m: ReplayKey) => `${m.from}:${m.sessionId}`;
+  // record() follows check() for the same message: it reuses the keys check() built.
+  let checked: ReplayKey | undefined;
+  let checkedNonceKey = "";
+  let checkedSessionKey = "";
 
   return {
     check(m, now) {
       prune(now);
-      if (nonces.has(nonceKey(m))) throw new ReplayError({ reason: "duplicate-nonce", seq: m.seq });
-      const s = sessions.get(sessionKey(m));
+      checked = undefined;
+      const nk = nonceKey(m);
+      if (nonces.has(nk)) throw new ReplayError({ reason: "duplicate-nonce", seq: m.seq });
+      const sk = sessionKey(m);
+      const s = sessions.get(sk);
       if (s && m.seq <= s.seq) throw new ReplayError({ reason: "stale-seq", seq: m.seq, lastSeq: s.seq });
       if (nonces.size + sessions.size + (s ? 1 : 2) > maxEntries)
         throw new ReplayCacheFullError({ max: maxEntries });
+      checked = m;
+      checkedNonceKey = nk;
+      checkedSessionKey = sk;
     },
     record(m, now) {
       prune(now);
-      const nk = nonceKey(m);
+      const same = m === checked;
+      checked = undefined;
+      const nk = same ? checkedNonceKey : nonceKey(m);
       nonces.set(nk, m.expiry);
       push({ at: m.expiry, kind: 0, key: nk });
-      const sk = sessionKey(m);
+      const sk = same ? checkedSessionKey : sessionKey(m);
       const s = sessions.get(sk);
       if (!s) {
         sessions.set(sk, { seq: m.seq, expiry: m.expiry });

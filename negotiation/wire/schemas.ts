@@ -7,7 +7,7 @@ import type { Hex } from "viem";
 import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
-import { checksummed } from "./checksum.ts";
+import { checkedAddress, checksummed } from "./checksum.ts";
 import { fastBodies } from "./fast-bodies.ts";
 
 export { checksummed };
@@ -128,7 +128,6 @@ export const MessageSchema = z.discriminatedUnion("kind", [
 ]);
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const ENVELOPE_KEYS = 10;
 
@@ -161,16 +160,16 @@ export function parseMessage(raw: Record<string, unknown>): ReturnType<typeof Me
       ? BodySchemas[kind as MessageKind]
       : undefined;
   const { v, sessionId, seq, from, to, expiry, nonce, sig } = raw;
+  const fromAddress = checkedAddress(from);
+  const toAddress = checkedAddress(to);
   if (
     body === undefined ||
     v !== WIRE_VERSION ||
     typeof sessionId !== "string" ||
     !BYTES32.test(sessionId) ||
     !isUint(seq, UINT32_MAX) ||
-    typeof from !== "string" ||
-    !ADDRESS.test(from) ||
-    typeof to !== "string" ||
-    !ADDRESS.test(to) ||
+    fromAddress === undefined ||
+    toAddress === undefined ||
     !isUint(expiry, Number.MAX_SAFE_INTEGER) ||
     typeof nonce !== "string" ||
     !BYTES32.test(nonce) ||
@@ -189,8 +188,8 @@ export function parseMessage(raw: Record<string, unknown>): ReturnType<typeof Me
       v: WIRE_VERSION,
       sessionId: sessionId.toLowerCase() as Hex,
       seq,
-      from: checksummed(from),
-      to: checksummed(to),
+      from: fromAddress,
+      to: toAddress,
       expiry,
       nonce: nonce.toLowerCase() as Hex,
       sig: sig.toLowerCase() as Hex,
