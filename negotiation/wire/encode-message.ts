@@ -10,16 +10,10 @@ import type { ArbiterDomain } from "../../core/agreement.ts";
 import { bytes32 } from "../../core/schema.ts";
 import type { Signer } from "../../core/signer.ts";
 import { canonicalJson } from "./canonical.ts";
+import { checkedAddress } from "./checksum.ts";
 import { hashCanonical, hashEnvelope } from "./envelope-hash.ts";
 import { SchemaError } from "./errors.ts";
-import {
-  type BodyOf,
-  checksummed,
-  type MessageKind,
-  type MessageOf,
-  parseBody,
-  WIRE_VERSION,
-} from "./schemas.ts";
+import { type BodyOf, type MessageKind, type MessageOf, parseBody, WIRE_VERSION } from "./schemas.ts";
 
 export type EncodeMessageParameters<K extends MessageKind> = {
   domain: ArbiterDomain;
@@ -69,7 +63,6 @@ export function randomNonce(): Hex {
 }
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 type Header = { sessionId: Hex; seq: number; expiry: number; nonce: Hex };
 
@@ -102,10 +95,9 @@ export function encodeMessage<K extends MessageKind>(params: EncodeMessageParame
     expiry: params.expiry,
     nonce: params.nonce ?? randomNonce(),
   });
-  const rawTo = params.to ?? zeroAddress;
-  if (typeof rawTo !== "string" || !ADDRESS.test(rawTo))
+  const to = checkedAddress(params.to ?? zeroAddress);
+  if (to === undefined)
     throw new SchemaError({ issues: `✖ Invalid address\n  → at to`, direction: "outbound" });
-  const to = checksummed(rawTo);
 
   const bodyJson = canonicalJson(params.body);
   const parsed = parseBody(kind, JSON.parse(bodyJson));
