@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { hashAgreement, signAgreement, verifyAgreementSignature } from "../core/agreement.ts";
 import { createMemoryLogger, type LogFields } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
-import { natsUrl } from "../test/harness/nats.ts";
+import { useIsolatedNats } from "../test/harness/nats.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { createPeerRegistry, type MutablePeerRegistry } from "./peers.ts";
 import { createInProcessBus, createNatsTransport, type Transport } from "./transport/index.ts";
@@ -39,6 +39,10 @@ import { createReplayCache, type ReplayCache } from "./wire/replay-cache.ts";
 import type { Message, RfqMessage, SessionMessage } from "./wire/schemas.ts";
 import { inboxSubject } from "./wire/subjects.ts";
 
+// One test listens to every RFQ, other files' agents' included on a shared server: a NATS server
+// of this file's own.
+const natsServer = useIsolatedNats();
+
 type TransportKind = { name: string; make(n: number): Promise<Transport[]> };
 const transportKinds: TransportKind[] = [
   {
@@ -52,7 +56,9 @@ const transportKinds: TransportKind[] = [
     name: "NATS",
     make: (n) =>
       Promise.all(
-        Array.from({ length: n }, (_, i) => createNatsTransport({ servers: natsUrl(), name: `ep-${i}` })),
+        Array.from({ length: n }, (_, i) =>
+          createNatsTransport({ servers: natsServer.url, name: `ep-${i}` }),
+        ),
       ),
   },
 ];

@@ -27,7 +27,11 @@ import {
 } from "./harness/agent-process.ts";
 import { useAnvil } from "./harness/anvil.ts";
 import { holdDeliveries } from "./harness/held-transport.ts";
-import { natsUrl } from "./harness/nats.ts";
+import { useIsolatedNats } from "./harness/nats.ts";
+
+// Agents on anvil's accounts and tokens use the inbox and RFQ subjects other agent test files use:
+// a NATS server of this file's own (the borrower processes get its URL in their config).
+const natsServer = useIsolatedNats();
 
 const log = createLogger({ level: "silent" });
 const RFQ_SUBJECTS = `${SUBJECT_PREFIX}.rfq.`;
@@ -109,8 +113,9 @@ async function world(p: { holdRfqs?: boolean; borrower?: Partial<AgentProcessCon
   const { usdc, weth, domain } = fx;
 
   // Lender A in this process: it keeps its session open long enough for B to come back.
-  const nats = await createNatsTransport({ servers: natsUrl(), name: "A", log });
-  // Only B's RFQs: others may be about on a shared NATS server (and are refused as unknown peers).
+  const nats = await createNatsTransport({ servers: natsServer.url, name: "A", log });
+  // Only B's RFQs: others may be about on the shared NATS server if this file falls back to it
+  // (they are refused as unknown peers).
   const held = holdDeliveries(
     nats,
     (subject, data) =>
@@ -150,7 +155,7 @@ async function world(p: { holdRfqs?: boolean; borrower?: Partial<AgentProcessCon
     arbiter: fx.arbiter,
     usdc,
     weth,
-    natsUrl: natsUrl(),
+    natsUrl: natsServer.url,
     prefix: `k${randomUUID().slice(0, 8)}`,
     peers,
     session: { deadlineMs: 30_000, confirmTimeoutMs: 10_000 },

@@ -31,7 +31,11 @@ import { createNatsTransport, type NatsTransport } from "../negotiation/transpor
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
 import { type AnvilHarness, type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
-import { natsUrl } from "./harness/nats.ts";
+import { useIsolatedNats } from "./harness/nats.ts";
+
+// Agents on anvil's accounts and tokens use the inbox and RFQ subjects other agent test files use:
+// a NATS server of this file's own.
+const natsServer = useIsolatedNats();
 
 const log = createLogger({ level: "error" });
 const randomBytes32Hex = (): Hex => bytesToHex(randomBytes(32));
@@ -110,7 +114,7 @@ async function world(p: { auction?: Partial<AuctionOptions> } = {}) {
     adapter: ProtocolAdapter,
     opts: { policy: AgentPolicy; durable: boolean; auction?: Partial<AuctionOptions> },
   ): Promise<Running> => {
-    const transport = await createNatsTransport({ servers: natsUrl(), name, log });
+    const transport = await createNatsTransport({ servers: natsServer.url, name, log });
     transports.push(transport);
     const durable = opts.durable
       ? await openDurableState({ connection: transport.connection, agent: party.address, prefix })

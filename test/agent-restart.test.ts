@@ -18,7 +18,11 @@ import type { SimulatedLendingMarket } from "../protocol-adapters/simulated/simu
 import type { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
 import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
 import { type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
-import { natsUrl } from "./harness/nats.ts";
+import { useIsolatedNats } from "./harness/nats.ts";
+
+// Agents on anvil's accounts and tokens use the inbox and RFQ subjects other agent test files use:
+// a NATS server of this file's own.
+const natsServer = useIsolatedNats();
 
 const _USDC = 10n ** 6n;
 const _WETH = 10n ** 18n;
@@ -55,7 +59,7 @@ describe("agent crash and restart (JetStream KV)", () => {
       name: string,
       adapter: SimulatedLendingMarket | SimulatedPerpExchange,
     ) => {
-      const transport = await createNatsTransport({ servers: natsUrl(), name });
+      const transport = await createNatsTransport({ servers: natsServer.url, name });
       transports.push(transport);
       const durable = await openDurableState({
         connection: transport.connection,

@@ -23,7 +23,11 @@ import {
   type HostilePeer,
   quiet,
 } from "./harness/fault-peers.ts";
-import { natsUrl } from "./harness/nats.ts";
+import { useIsolatedNats } from "./harness/nats.ts";
+
+// Agents ask for the wire fixtures' USDC, on the RFQ subject other files use too: a NATS server of
+// this file's own.
+const natsServer = useIsolatedNats();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = createLogger({ level: "silent" });
@@ -38,7 +42,7 @@ const overNats = (): Net => {
   const opened: Transport[] = [];
   return {
     transport: async (name) => {
-      const t = await createNatsTransport({ servers: natsUrl(), name, log });
+      const t = await createNatsTransport({ servers: natsServer.url, name, log });
       opened.push(t);
       return t;
     },

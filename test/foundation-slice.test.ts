@@ -11,7 +11,11 @@ import { createNatsTransport } from "../negotiation/transport/nats.ts";
 import type { Transport } from "../negotiation/transport/transport.ts";
 import { runFoundationScenario } from "../sims/foundation-scenario.ts";
 import { useAnvil } from "./harness/anvil.ts";
-import { natsUrl } from "./harness/nats.ts";
+import { useIsolatedNats } from "./harness/nats.ts";
+
+// Agents on anvil's accounts and tokens use the inbox and RFQ subjects other agent test files use:
+// a NATS server of this file's own.
+const natsServer = useIsolatedNats();
 
 const transports: Array<[string, () => (name: string) => Promise<Transport> | Transport]> = [
   [
@@ -21,7 +25,7 @@ const transports: Array<[string, () => (name: string) => Promise<Transport> | Tr
       return (name) => bus.createTransport({ name });
     },
   ],
-  ["NATS", () => (name) => createNatsTransport({ servers: natsUrl(), name })],
+  ["NATS", () => (name) => createNatsTransport({ servers: natsServer.url, name })],
 ];
 
 describe.each(transports)("foundation slice over the %s", (_label, makeFactory) => {

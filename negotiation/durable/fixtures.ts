@@ -1,4 +1,7 @@
-/** Test helpers for the durable stores: throwaway KV buckets on the test run's NATS server. */
+/**
+ * Test helpers for the durable stores: throwaway KV buckets on the test run's NATS server. Their
+ * names are random (`uniqueName`), so files sharing the server never open each other's.
+ */
 import { randomBytes } from "node:crypto";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";

@@ -1,7 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { natsUrl } from "../../test/harness/nats.ts";
+import { useIsolatedNats } from "../../test/harness/nats.ts";
 import type { Mode } from "../engine/engine-policy.ts";
 import { DEFAULT_SCENARIO, runContagionStudy } from "../engine/run-contagion-study.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
@@ -11,6 +11,10 @@ import { runDistributedStudy } from "./run-distributed-study.ts";
 import { runJob } from "./run-job.ts";
 import { runWorker } from "./run-worker.ts";
 import { decodeMessage, encodeMessage, JobMessage, ResultMessage, StudyMessage } from "./schemas.ts";
+
+// Studies are announced in a KV bucket of a fixed name (sims_studies), which workers watch: a NATS
+// server of this file's own.
+const natsServer = useIsolatedNats();
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const inputs = {
@@ -30,11 +34,11 @@ describe("runDistributedStudy", () => {
   it("returns what runContagionStudy returns, with the runs spread over two workers", async () => {
     const studyId = uniqueId("eq");
     const workers = ["w1", "w2"].map((name) =>
-      runWorker({ servers: natsUrl(), name, study: studyId, log: silent }),
+      runWorker({ servers: natsServer.url, name, study: studyId, log: silent }),
     );
     let calls = 0;
     const distributed = await runDistributedStudy({
-      servers: natsUrl(),
+      servers: natsServer.url,
       studyId,
       workersExpected: 2,
       ...inputs,
@@ -62,11 +66,11 @@ describe("runDistributedStudy", () => {
 
   it("survives a worker that dies holding a job, duplicate results and malformed messages", async () => {
     const studyId = uniqueId("re");
-    const nc = await connect({ servers: natsUrl() });
+    const nc = await connect({ servers: natsServer.url });
     const js = jetstream(nc);
     const small = { ...inputs, sweep: undefined, seeds: [4, 5] };
     const study = runDistributedStudy({
-      servers: natsUrl(),
+      servers: natsServer.url,
       studyId,
       ackWaitMs: 1000,
       ...small,
@@ -109,7 +113,7 @@ describe("runDistributedStudy", () => {
     await js.publish(resultsSubject(studyId, 0), new TextEncoder().encode('{"v":1,"kind":"sims.result"}'));
     await js.publish(jobsSubject(studyId), new TextEncoder().encode('{"v":2}'));
 
-    const worker = runWorker({ servers: natsUrl(), name: "w3", study: studyId, log: silent });
+    const worker = runWorker({ servers: natsServer.url, name: "w3", study: studyId, log: silent });
     const distributed = await study;
     const w3 = await worker;
     await nc.close();
@@ -128,10 +132,10 @@ describe("runDistributedStudy", () => {
 
   it("fails the study with the engine's error when a job cannot run", async () => {
     const studyId = uniqueId("fail");
-    const worker = runWorker({ servers: natsUrl(), name: "w4", study: studyId, log: silent });
+    const worker = runWorker({ servers: natsServer.url, name: "w4", study: studyId, log: silent });
     await expect(
       runDistributedStudy({
-        servers: natsUrl(),
+        servers: natsServer.url,
         studyId,
         modes: ["off"],
         seeds: [1],
@@ -147,7 +151,7 @@ describe("runDistributedStudy", () => {
 describe("worker", () => {
   it("with --once exits when no open study has a job waiting", async () => {
     const r = await runWorker({
-      servers: natsUrl(),
+      servers: natsServer.url,
       name: "idle",
       once: true,
       study: uniqueId("none"),

@@ -2,14 +2,15 @@
  * NATS for tests: find one (NATS_URL, else 127.0.0.1:4222) or start `nats-server` from PATH on a
  * free port with JetStream and a temporary store. `startNatsServer` is also for tests that must
  * kill and restart the server (its restart keeps port and store, so clients reconnect and
- * JetStream state survives).
+ * JetStream state survives). `useIsolatedNats` gives a test file a server of its own, for files
+ * whose subjects or buckets would collide with another file's on the shared one.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 export const INSTALL_HINT = [
   "The tests need a NATS server with JetStream. Either:",
@@ -97,7 +98,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
 }
@@ -205,4 +206,74 @@ declare module "vitest" {
   export interface ProvidedContext {
     natsUrl: string;
   }
+}
+
+/** This file's NATS server, from `useIsolatedNats`. */
+export type IsolatedNats = {
+  /** The server's URL; read it in tests and hooks (it is known once beforeAll has run). */
+  readonly url: string;
+  /** False when it is the shared server (no nats-server binary, outside CI). */
+  readonly isolated: boolean;
+};
+
+/** True when running in CI (CI set, and not to "false" or "0"). */
+function inCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/**
+ * A private nats-server (JetStream, free port, temporary store) for this test file, started in
+ * beforeAll and stopped in afterAll; call it once at the top level of the file. Test files run in
+ * parallel on one shared server otherwise, and files whose traffic is not unique to them (agents
+ * on anvil's accounts, whose inboxes and RFQ subjects are the same in every file; fixed KV bucket
+ * names; wildcard subscriptions) would answer each other. While the file runs, NATS_URL points at
+ * the private server too, so `natsUrl()` and child processes (which inherit the environment) find
+ * it as well. Starting one costs about 20 ms.
+ *
+ * Without a nats-server binary the file falls back to the shared server of the global setup, with
+ * a warning (files may interfere then); in CI that is an error instead.
+ */
+export function useIsolatedNats(params: { binary?: string } = {}): IsolatedNats {
+  const binary = params.binary ?? "nats-server";
+  let server: NatsServer | undefined;
+  let url: string | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    if (natsServerAvailable(binary)) {
+      server = await startNatsServer({ jetstream: true, binary });
+      url = server.url;
+      const saved = process.env.NATS_URL;
+      restoreEnv = () => {
+        if (saved === undefined) delete process.env.NATS_URL;
+        else process.env.NATS_URL = saved;
+      };
+      process.env.NATS_URL = url;
+      return;
+    }
+    if (inCi()) {
+      throw new Error(
+        `\`${binary}\` is not runnable; CI needs it to give test files a NATS server each.\n${INSTALL_HINT}`,
+      );
+    }
+    url = natsUrl();
+    console.warn(
+      `No \`${binary}\` on PATH: this file uses the shared NATS server at ${url}, where test files running in parallel may interfere (install nats-server to isolate them).`,
+    );
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    restoreEnv = undefined;
+    await server?.stop();
+    server = undefined;
+  });
+  return {
+    get url() {
+      if (url === undefined) throw new Error("useIsolatedNats: the URL is known once beforeAll has run.");
+      return url;
+    },
+    get isolated() {
+      return server !== undefined;
+    },
+  };
 }
