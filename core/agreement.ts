@@ -156,7 +156,7 @@ export function verifyAgreementDigest(
   const expected = agreement[role];
   let recovered: Address | undefined;
   try {
-    recovered = recoverDigest(digest, signature);
+    recovered = recoverDigest(digest, signature, expected);
   } catch {
     recovered = undefined;
   }

@@ -56,10 +56,14 @@ export function writeBigUintWord(view: DataView, offset: number, n: bigint, bits
 }
 
 /** keccak256(0x1901 ‖ domainSeparator ‖ keccak256(encodedStruct)). */
+// The digest's input, reused (hashing is synchronous): 0x1901, then the separator and struct hash,
+// both rewritten by every call.
+const digestInput = new Uint8Array(66);
+digestInput[0] = 0x19;
+digestInput[1] = 0x01;
+
 export function eip712Digest(domain: ArbiterDomain, encodedStruct: Uint8Array): Hex {
-  const input = new Uint8Array(66);
-  input[0] = 0x19;
-  input[1] = 0x01;
+  const input = digestInput;
   input.set(domainSeparatorBytes(domain), 2);
   input.set(keccak256Bytes(encodedStruct), 34);
   return keccak256Hex(input);

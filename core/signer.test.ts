@@ -47,6 +47,18 @@ describe("signer", () => {
     expect(() => recoverDigest(digest, `0X${sig.slice(2)}` as Hex)).toThrow(InvalidSignatureFormatError);
   });
 
+  it("returns the real signer whatever address the caller expects", () => {
+    const a = createSigner(pk);
+    const b = createSigner(generatePrivateKey());
+    const sig = a.signDigest(digest);
+    expect(recoverDigest(digest, sig)).toBe(a.address);
+    // The shortcut answers only when the recovered key is the expected address's own key.
+    expect(recoverDigest(digest, sig, a.address)).toBe(a.address);
+    expect(recoverDigest(digest, sig, b.address)).toBe(a.address);
+    expect(recoverDigest(digest, b.signDigest(digest), a.address)).toBe(b.address);
+    expect(recoverDigest(digest, sig, a.address.toLowerCase() as Hex)).toBe(a.address);
+  });
+
   it("recovers each signer again and again (cached addresses stay per key)", () => {
     const keys = Array.from({ length: 20 }, () => generatePrivateKey());
     for (let round = 0; round < 3; round++) {

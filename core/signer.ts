@@ -80,6 +80,9 @@ export function addressFromPublicKey(uncompressed: Uint8Array): Address {
 const ADDRESS_CACHE_MAX = 4096;
 const addressCache = new Map<string, Address>();
 
+/** The other way round, for recoverDigest's `expected` shortcut: address -> public key. */
+const publicKeyCache = new Map<string, Buffer>();
+
 function cachedAddressFromPublicKey(uncompressed: Uint8Array): Address {
   const key = Buffer.from(uncompressed.buffer, uncompressed.byteOffset, uncompressed.byteLength).toString(
     "latin1",
@@ -87,8 +90,12 @@ function cachedAddressFromPublicKey(uncompressed: Uint8Array): Address {
   let address = addressCache.get(key);
   if (address === undefined) {
     address = addressFromPublicKey(uncompressed);
-    if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.delete(addressCache.keys().next().value!);
+    if (addressCache.size >= ADDRESS_CACHE_MAX) {
+      addressCache.delete(addressCache.keys().next().value!);
+      publicKeyCache.delete(publicKeyCache.keys().next().value!);
+    }
     addressCache.set(key, address);
+    publicKeyCache.set(address, Buffer.from(uncompressed));
   }
   return address;
 }
@@ -119,8 +126,10 @@ export function createSigner(privateKey: Hex): Signer {
   };
 }
 
-/** Recovers the signer of a digest. Throws InvalidSignatureFormatError on any malformed input. */
-export function recoverDigest(digest: Hex, signature: Hex): Address {
+/** Recovers the signer of a digest. Throws InvalidSignatureFormatError on any malformed input.
+ *  `expected` (the claimed signer) only makes it faster: when the recovered key is the one seen
+ *  for that address before, its address is known without hashing or a lookup by key. */
+export function recoverDigest(digest: Hex, signature: Hex, expected?: Address): Address {
   const bytes = exactHex(signature, 65);
   if (!bytes) throw new InvalidSignatureFormatError("wrong length");
   const v = bytes[64]!;
@@ -130,6 +139,7 @@ export function recoverDigest(digest: Hex, signature: Hex): Address {
   if (!digestBytes) throw new InvalidSignatureFormatError("the digest is not 32 bytes of hex");
   try {
     const pub = secp256k1.ecdsaRecover(bytes.subarray(0, 64), v - 27, digestBytes, false);
+    if (expected !== undefined && publicKeyCache.get(expected)?.equals(pub)) return expected;
     return cachedAddressFromPublicKey(pub);
   } catch (cause) {
     throw new InvalidSignatureFormatError(cause instanceof Error ? cause.message : "recovery failed");

@@ -2,8 +2,7 @@
  * The standard AgreementPort: builds agreements for one session between a known lender and
  * borrower, signs with our key, and checks the counterparty's agreements and signatures.
  */
-import { randomBytes } from "node:crypto";
-import { type Address, bytesToBigInt, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import {
   type Agreement,
   type ArbiterDomain,
@@ -12,6 +11,7 @@ import {
 } from "../../core/agreement.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Terms } from "../strategies/strategy.ts";
+import { randomNonce } from "../wire/encode-message.ts";
 import type { AgreementPort } from "./alternating-offers.ts";
 
 export type CreateAgreementPortParameters = {
@@ -53,7 +53,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
       rateBps: terms.rateBps,
       tenor: terms.tenor,
       // Random 256-bit nonces never collide, so neither party has to coordinate a counter.
-      nonce: bytesToBigInt(randomBytes(32)),
+      nonce: BigInt(randomNonce()),
       deadline: p.nowSec() + BigInt(p.settlementWindowSec),
     }),
     sign: (agreement) => p.signer.signDigest(digestOf(agreement)),

@@ -156,7 +156,7 @@ function decode(bytes: Uint8Array, ctx: DecodeContext, context: RejectedContext)
   });
   let recovered: Address | undefined;
   try {
-    recovered = recoverDigest(digest, m.sig);
+    recovered = recoverDigest(digest, m.sig, m.from);
   } catch (cause) {
     throw new BadSignatureError({ from: m.from, recovered: undefined, cause });
   }
