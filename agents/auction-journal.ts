@@ -72,6 +72,8 @@ function stateOf(e: AuctionJournalEntry): AuctionState {
   return {
     sessionId: e.sessionId,
     rfq: e.rfq,
+    // When the RFQ left (its deadline and admission window count from it); while it has not
+    // (`rfqSent` false), when the auction started. Either way it is over by startedAt + deadlineMs.
     startedAt: e.progress.startedAt,
     deadlineMs: e.deadlineMs,
     admissionMs: e.admissionMs,

@@ -46,10 +46,11 @@ export const AuctionRecordSchema = z.strictObject({
   v: z.literal(1),
   sessionId: bytes32,
   rfq: RfqBodySchema,
-  /** When the auction started (unix ms): its deadline is `startedAt + deadlineMs`. */
+  /** When its RFQ left (unix ms), or when the auction started while `rfqSent` is false: either
+   *  way it is over by `startedAt + deadlineMs`. */
   startedAt: timestamp,
   deadlineMs: timestamp,
-  /** How long after the start new lenders are admitted, ms. */
+  /** How long after the RFQ left new lenders are admitted, ms. */
   admissionMs: timestamp,
   admissionClosed: z.boolean(),
   /** Its RFQ is known to have been published. The record is written before the RFQ leaves

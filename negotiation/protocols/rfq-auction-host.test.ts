@@ -10,6 +10,7 @@ import { createPeerRegistry } from "../peers.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus } from "../transport/in-process.ts";
 import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import type { SessionMessage } from "../wire/schemas.ts";
 import type { RfqAuctionProgress } from "./rfq-auction.ts";
 import { type AuctionFinished, type AuctionJournalEntry, createRfqAuctionHost } from "./rfq-auction-host.ts";
 import type { SessionFinished } from "./session-host.ts";
@@ -144,8 +145,9 @@ describe("rfq auction host", () => {
   });
 
   describe("write-ahead RFQ (a durable host's beforeBroadcast)", () => {
-    /** A borrower host whose `beforeBroadcast` waits for the test, and a lender that counts RFQs. */
-    function setup() {
+    /** A borrower host whose `beforeBroadcast` waits for the test, and a lender that counts RFQs
+     *  and, if `answers`, answers each with an offer. With `publishFails` the RFQ's publish fails. */
+    function setup(p: { admissionMs?: number; answers?: boolean; publishFails?: boolean } = {}) {
       const bus = createInProcessBus();
       const log = createMemoryLogger("warn");
       const borrower = newSigner();
@@ -167,16 +169,30 @@ describe("rfq auction host", () => {
           ...(listen ? { rfqTokens: "all" as const } : {}),
         });
       const rfqs: Hex[] = [];
-      endpointOf(lender, true).onRfq((msg) => void rfqs.push(msg.sessionId));
+      /** What the lender received in the session: the borrower's answers. */
+      const toLender: SessionMessage[] = [];
+      const lenderEndpoint = endpointOf(lender, true);
+      lenderEndpoint.onRfq((msg) => {
+        rfqs.push(msg.sessionId);
+        if (p.answers) void lenderEndpoint.reply(msg, "offer", { terms: { ...template, rateBps: 900 } });
+      });
+      lenderEndpoint.onMessage((msg) => void toLender.push(msg));
+      const borrowerEndpoint = endpointOf(borrower, false);
+      if (p.publishFails) borrowerEndpoint.sendRfq = () => Promise.reject(new Error("connection closed"));
       const recording: AuctionJournalEntry[] = [];
       const journal: RfqAuctionProgress[] = [];
       const record = deferred<void>();
       const finished = deferred<AuctionFinished>();
       const host = createRfqAuctionHost({
-        endpoint: endpointOf(borrower, false),
+        endpoint: borrowerEndpoint,
         signer: borrower,
         domain: testDomain,
-        options: { maxRounds: 4, deadlineMs: 3_000, admissionMs: 100, confirmTimeoutMs: 1_000 },
+        options: {
+          maxRounds: 4,
+          deadlineMs: 3_000,
+          admissionMs: p.admissionMs ?? 100,
+          confirmTimeoutMs: 1_000,
+        },
         nowSec: () => BigInt(Math.floor(Date.now() / 1000)),
         log,
         beforeBroadcast: (entry) => {
@@ -186,6 +202,7 @@ describe("rfq auction host", () => {
         onProgress: (e) => journal.push(e.progress),
         onFinished: finished.resolve,
       });
+      borrowerEndpoint.onMessage((msg) => void host.route(msg));
       const sessionId: Hex = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
       host.open({
         sessionId,
@@ -200,7 +217,19 @@ describe("rfq auction host", () => {
           }),
         score: (t) => -t.rateBps,
       });
-      return { bus, log, host, sessionId, rfqs, recording, journal, record, finished: finished.promise };
+      return {
+        bus,
+        log,
+        host,
+        lender,
+        sessionId,
+        rfqs,
+        toLender,
+        recording,
+        journal,
+        record,
+        finished: finished.promise,
+      };
     }
 
     it("publishes the RFQ only once the auction is recorded, then journals that it left", async () => {
@@ -219,6 +248,35 @@ describe("rfq auction host", () => {
       await expect.poll(() => t.rfqs).toEqual([t.sessionId]);
       await expect.poll(() => t.journal.at(-1)?.rfqSent).toBe(true);
       t.host.stop();
+    });
+
+    it("a slow record (300 ms) does not eat the admission window (200 ms): the lender's offer is admitted", async () => {
+      const t = setup({ admissionMs: 200, answers: true });
+      await new Promise((r) => setTimeout(r, 300));
+      const published = Date.now();
+      t.record.resolve();
+      await expect.poll(() => t.rfqs).toEqual([t.sessionId]);
+      // The borrower counters the lender's offer: it joined the auction, it was not refused.
+      await expect.poll(() => t.toLender.map((m) => m.kind)).toEqual(["offer"]);
+      const progress = t.journal.at(-1)!;
+      expect(progress).toMatchObject({ rfqSent: true, lenders: [{ lender: t.lender.address }] });
+      // The journaled start is when the RFQ left, not when the auction opened: a restart keeps
+      // the window and the deadline the lenders had.
+      expect(t.recording[0]!.progress.startedAt).toBeLessThan(published);
+      expect(progress.startedAt).toBeGreaterThanOrEqual(published);
+      expect(t.log.lines.filter((l) => l.level === "warn")).toEqual([]);
+      t.host.stop();
+    });
+
+    it("ends the auction at once when the RFQ cannot be published", async () => {
+      const t = setup({ publishFails: true });
+      const opened = Date.now();
+      t.record.resolve();
+      const { outcome } = await t.finished;
+      expect(outcome).toMatchObject({ status: "no-deal", reason: "no offers" });
+      // Not at the auction's deadline (3 s): nobody would have come.
+      expect(Date.now() - opened).toBeLessThan(1_000);
+      expect(t.log.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["send failed"]);
     });
 
     it("keeps the RFQ home when the auction cannot be recorded, and ends the auction", async () => {

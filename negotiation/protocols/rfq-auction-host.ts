@@ -9,6 +9,9 @@
  * once it has. A restarted agent whose journal has the record but not `rfqSent` cannot tell
  * whether any lender saw the RFQ; it opens the auction afresh in the same session (`open` without
  * `resume`), which sends the RFQ again: at least once, never in another session.
+ * The auction's admission window and deadline start at `rfq.sent`, so the time the record takes to
+ * land is not taken from the lenders; if the RFQ cannot be recorded or published, the auction is
+ * aborted, and if `rfq.sent` never comes it gives up `deadlineMs` after it opened (rfq-auction.ts).
  */
 import { type Address, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor, type SnapshotFrom } from "xstate";
@@ -28,9 +31,9 @@ import { type HostParameters, sendSessionMessage, toSessionEvent } from "./sessi
 export type AuctionOptions = {
   /** Offers each side may make, per lender. */
   maxRounds: number;
-  /** Wall time of the whole auction, ms. */
+  /** Wall time of the whole auction from the RFQ's publishing, ms. */
   deadlineMs: number;
-  /** How long lenders may join after the RFQ, ms. */
+  /** How long lenders may join after the RFQ is published, ms. */
   admissionMs: number;
   confirmTimeoutMs: number;
   /** How long a signed agreement stays settleable, s. */
@@ -80,8 +83,10 @@ export type CreateRfqAuctionHostParameters = Omit<
   /** Every message the auction sends, the RFQ broadcast included. */
   onSent?: (to: Address, sessionId: Hex, message: AuctionOutbound["message"]) => void;
   /** Called with the auction's state as of its RFQ broadcast; the RFQ leaves once it resolves. A
-   *  durable host records the auction here (write-ahead). If it rejects, the RFQ is not sent and
-   *  the auction is aborted (it ends "no offers"). */
+   *  durable host records the auction here (write-ahead). The auction's clocks start only once the
+   *  RFQ has left, so a slow write costs the lenders no time. If it rejects, the RFQ is not sent
+   *  and the auction is aborted (it ends "no offers"); if it never settles, the auction ends
+   *  "rfq not sent" `deadlineMs` after it opened. */
   beforeBroadcast?: (entry: AuctionJournalEntry) => Promise<void>;
   /** Each change of a running auction's state, for a journal. A signature the auction is about to
    *  send is in it only after `beforeSend` for that message was called: a journal that must hold
@@ -139,6 +144,8 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
       await p.endpoint.sendRfq(sessionId, rfq);
     } catch (err) {
       p.log.warn("send failed", { sessionId, kind: "rfq", error: String(err) });
+      // Its clocks would never start: nobody is coming.
+      if (running()) auction.send({ type: "abort", reason: "rfq not sent" });
       return;
     }
     if (running()) auction.send({ type: "rfq.sent" });

@@ -66,6 +66,8 @@ function market(p: {
   /** Lenders that answer only after `lateAfterMs` (default 30). */
   lateLenders?: LenderSpec[];
   lateAfterMs?: number;
+  /** How long the host takes to record and publish the RFQ before reporting `rfq.sent` (default 0). */
+  rfqDelayMs?: number;
 }) {
   const clock = new SimulatedClock();
   const sessionId = keccak256(toHex("auction"));
@@ -85,7 +87,9 @@ function market(p: {
   const maxRounds = p.maxRounds ?? 4;
   // Deliveries by arrival time: messages sent at the same moment arrive at the same moment.
   const inFlight: { at: number; deliver: () => void }[] = [];
-  const queue = { push: (deliver: () => void) => inFlight.push({ at: clock.now() + LATENCY, deliver }) };
+  const queue = {
+    push: (deliver: () => void, afterMs = LATENCY) => inFlight.push({ at: clock.now() + afterMs, deliver }),
+  };
   const step = (): boolean => {
     if (inFlight.length === 0) return false;
     const at = Math.min(...inFlight.map((x) => x.at));
@@ -165,10 +169,14 @@ function market(p: {
   auction.on("outbound", (e) => {
     sent.push({ to: e.to, message: e.message } as AuctionOutbound);
     if (e.to === zeroAddress) {
-      // The broadcast reaches every lender at once.
+      // As a host does: the RFQ leaves (after its record, rfqDelayMs), the auction hears so, and
+      // the broadcast reaches every lender at once.
       queue.push(() => {
-        for (const l of lenders) l.actor.start();
-      });
+        auction.send({ type: "rfq.sent" });
+        queue.push(() => {
+          for (const l of lenders) l.actor.start();
+        });
+      }, p.rfqDelayMs ?? 0);
       return;
     }
     const target = lenderActors.get(e.to.toLowerCase());
@@ -292,7 +300,9 @@ describe("rfq auction", () => {
     expect(m.clock.now()).toBeLessThan(1_000);
   });
 
-  function manual() {
+  /** An auction driven by hand on a simulated clock (admission 10 ms, deadline 1000 ms unless
+   *  given); `start()` starts it and reports its RFQ sent, as a host does. */
+  function manual(p: { admissionMs?: number; deadlineMs?: number } = {}) {
     const clock = new SimulatedClock();
     const sessionId: Hex = keccak256(toHex("race"));
     const borrower = createSigner(generatePrivateKey());
@@ -326,8 +336,8 @@ describe("rfq auction", () => {
         portFor: (lender) => port(borrower, lender),
         score: (t) => -t.rateBps,
         maxRounds: 4,
-        deadlineMs: 1000,
-        admissionMs: 10,
+        deadlineMs: p.deadlineMs ?? 1000,
+        admissionMs: p.admissionMs ?? 10,
         confirmTimeoutMs: 100,
         now: () => clock.now(),
       },
@@ -337,6 +347,10 @@ describe("rfq auction", () => {
       const { type: _, ...out } = e;
       sent.push(out as AuctionOutbound);
     });
+    const start = () => {
+      auction.start();
+      auction.send({ type: "rfq.sent" });
+    };
     const lastTo = (who: Address, kind: OutboundMessage["kind"]) =>
       sent.filter((s) => s.to === who && s.message.kind === kind).at(-1)?.message as
         | OutboundMessage
@@ -348,12 +362,12 @@ describe("rfq auction", () => {
       const agreement = port(signer, signer.address).build(m.body.terms);
       return { agreement, signature: port(signer, signer.address).sign(agreement) };
     };
-    return { clock, auction, sent, a, b, acceptBy, lastTo, port, borrower };
+    return { clock, auction, start, sent, a, b, acceptBy, lastTo, port, borrower };
   }
 
   it("signs for one lender only when two accept our offers at the same moment", () => {
-    const { clock, auction, sent, a, b, acceptBy } = manual();
-    auction.start();
+    const { clock, auction, start, sent, a, b, acceptBy } = manual();
+    start();
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 900 } });
     auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 880 } });
     const fromA = acceptBy(a);
@@ -377,8 +391,8 @@ describe("rfq auction", () => {
   });
 
   it("refuses a lender's accept while signing with another, then closes with the first", () => {
-    const { clock, auction, sent, a, b, acceptBy, lastTo, port, borrower } = manual();
-    auction.start();
+    const { clock, auction, start, sent, a, b, acceptBy, lastTo, port, borrower } = manual();
+    start();
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 900 } });
     auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 900 } });
     clock.increment(10); // admission closes
@@ -409,8 +423,8 @@ describe("rfq auction", () => {
   });
 
   it("does not accept during the admission window, and prefers the better standing offer", () => {
-    const { clock, auction, a, b, lastTo } = manual();
-    auction.start();
+    const { clock, auction, start, a, b, lastTo } = manual();
+    start();
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 100 } });
     // Acceptable, but admission is still open: countered, not accepted.
     expect(lastTo(a.address, "accept")).toBeUndefined();
@@ -422,6 +436,123 @@ describe("rfq auction", () => {
     // A repeats a good offer: accepted.
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 150 } });
     expect(lastTo(a.address, "accept")).toBeDefined();
+  });
+  describe("clocks start when the RFQ has left (rfq.sent), not when the auction starts", () => {
+    const offer = (rateBps: number) => ({ ...template, rateBps });
+
+    it("admits a lender's first offer 100 ms after rfq.sent, though rfq.sent came 300 ms after the start", () => {
+      // Admission 200 ms: on the auction's start it would have closed before the RFQ left.
+      const { clock, auction, a, lastTo } = manual({ admissionMs: 200 });
+      auction.start();
+      clock.increment(300); // recording the auction (write-ahead) took 300 ms
+      expect(auction.getSnapshot().status).toBe("active");
+      auction.send({ type: "rfq.sent" });
+      clock.increment(100);
+      auction.send({ type: "offer.received", from: a.address, terms: offer(900) });
+      // Admitted: countered, not refused.
+      expect(lastTo(a.address, "reject")).toBeUndefined();
+      expect(lastTo(a.address, "offer")).toMatchObject({ kind: "offer" });
+      expect(auctionProgress(auction.getSnapshot())).toMatchObject({
+        startedAt: 300,
+        admissionClosed: false,
+        rfqSent: true,
+        lenders: [{ lender: a.address, joinedAt: 400 }],
+      });
+      // The window closes 200 ms after the RFQ left, not after the start.
+      clock.increment(99);
+      expect(auctionProgress(auction.getSnapshot()).admissionClosed).toBe(false);
+      clock.increment(1);
+      expect(auctionProgress(auction.getSnapshot()).admissionClosed).toBe(true);
+    });
+
+    it("the deadline counts from rfq.sent too", () => {
+      const { clock, auction, a, sent } = manual({ deadlineMs: 1000 });
+      auction.start();
+      clock.increment(300);
+      auction.send({ type: "rfq.sent" });
+      auction.send({ type: "offer.received", from: a.address, terms: offer(900) });
+      // A goes silent. 1000 ms after the start the auction (and A's session) still runs.
+      clock.increment(700);
+      expect(auction.getSnapshot().status).toBe("active");
+      expect(sent.some((s) => s.message.kind === "reject")).toBe(false);
+      // 1000 ms after the RFQ left: A's session ends at its deadline, and so does the auction.
+      clock.increment(300);
+      expect(sent.at(-1)).toMatchObject({
+        to: a.address,
+        message: { kind: "reject", body: { reason: "deadline" } },
+      });
+      clock.increment(50);
+      expect(auction.getSnapshot().output).toMatchObject({
+        status: "no-deal",
+        reason: "no agreement",
+        lenders: { [a.address.toLowerCase()]: { end: "failed", reason: "deadline" } },
+      });
+    });
+
+    it("journals when the auction started until the RFQ left, then when it left", () => {
+      const { clock, auction } = manual();
+      auction.start();
+      clock.increment(300);
+      // The record written ahead of the RFQ: admission has not begun, nothing has left.
+      expect(auctionProgress(auction.getSnapshot())).toEqual({
+        startedAt: 0,
+        admissionClosed: false,
+        rfqSent: false,
+        lenders: [],
+      });
+      auction.send({ type: "rfq.sent" });
+      // What a restart resumes from: the deadline and the window count from 300.
+      expect(auctionProgress(auction.getSnapshot())).toMatchObject({ startedAt: 300, rfqSent: true });
+    });
+
+    it("an RFQ that never leaves ends the auction cleanly after the deadline from its start", () => {
+      const { clock, auction, sent } = manual({ deadlineMs: 1000 });
+      auction.start();
+      clock.increment(999);
+      expect(auction.getSnapshot().status).toBe("active");
+      clock.increment(1);
+      expect(auction.getSnapshot().status).toBe("done");
+      expect(auction.getSnapshot().output).toEqual({
+        status: "no-deal",
+        reason: "rfq not sent",
+        lenders: {},
+      });
+      expect(sent.map((s) => s.message.kind)).toEqual(["rfq"]);
+    });
+
+    it("an RFQ its host could not record or publish: aborted at once, as before", () => {
+      const { auction, sent } = manual();
+      auction.start();
+      auction.send({ type: "abort", reason: "rfq not journaled" });
+      expect(auction.getSnapshot().output).toEqual({ status: "no-deal", reason: "no offers", lenders: {} });
+      expect(sent.map((s) => s.message.kind)).toEqual(["rfq"]);
+    });
+
+    it("an offer that arrives before rfq.sent proves the RFQ left: admitted, and the clocks start there", () => {
+      const { clock, auction, a, lastTo } = manual({ admissionMs: 200 });
+      auction.start();
+      clock.increment(300);
+      auction.send({ type: "offer.received", from: a.address, terms: offer(900) });
+      expect(lastTo(a.address, "offer")).toMatchObject({ kind: "offer" });
+      expect(auctionProgress(auction.getSnapshot())).toMatchObject({
+        startedAt: 300,
+        admissionClosed: false,
+        rfqSent: true,
+      });
+      // The host's report that follows changes nothing.
+      clock.increment(100);
+      auction.send({ type: "rfq.sent" });
+      expect(auctionProgress(auction.getSnapshot())).toMatchObject({ startedAt: 300, rfqSent: true });
+      clock.increment(100);
+      expect(auctionProgress(auction.getSnapshot()).admissionClosed).toBe(true);
+    });
+
+    it("a slow host: lenders that answer as soon as they see the RFQ get their sessions", () => {
+      const m = market({ lenders: [{ reservation: 700 }, { reservation: 500 }], rfqDelayMs: 300 });
+      const out = m.run();
+      expect(out).toMatchObject({ status: "agreed", lender: m.lenders[1]!.signer.address });
+      expect(out.lenders[m.lenders[0]!.signer.address.toLowerCase()]).toMatchObject({ end: "outbid" });
+    });
   });
 });
 

@@ -4,7 +4,15 @@
  * session id, as docs/PROTOCOL.md §7 allows), and closes with the best. Pure like its children:
  * it emits `outbound` events (addressed messages) that its host sends; no I/O.
  *
- *   open ──admission window──▶ closed ──every lender session ended──▶ done
+ *   broadcasting ──rfq.sent──▶ open ──admission window──▶ closed ──every lender session ended──▶ done
+ *        └──────── no rfq.sent within the deadline ────────────────────────────────────────────▶ done
+ *
+ * The clocks (admission window and deadline) start when the RFQ has left, which its host reports
+ * with `rfq.sent`, not when the auction starts: a durable host records the auction before the RFQ
+ * leaves (rfq-auction-host.ts), and that write may take a while; lenders cannot answer before
+ * they have seen the RFQ. An offer that arrives first is proof it left: it starts the clocks too.
+ * If the RFQ never leaves (a hung write, a host bug), the auction gives up `deadlineMs` after its
+ * start with no deal ("rfq not sent").
  *
  * The parent sits between the wire and its children, which is how it keeps the one rule a
  * concurrent borrower must keep: it signs for at most one lender.
@@ -17,7 +25,7 @@
  * - Once the winner's session ends signed, every other session is aborted: each lender receives a
  *   `reject` ("abort: closed with another lender") and ends in a named state.
  * Deadlines: rounds per lender (the children's `maxRounds`) and one wall-time deadline for the
- * whole auction (each child gets the time left when it starts).
+ * whole auction from the RFQ's leaving (each child gets the time left when it starts).
  *
  * Restart: `auctionProgress(snapshot)` is what a durable host journals as the auction moves, and
  * the same shape comes back as the `resume` input of a restarted auction. The progress says
@@ -32,7 +40,7 @@
  * its confirm (past the deadline: unconfirmed at once). Every other lender is aborted.
  */
 import { type Address, type Hex, zeroAddress } from "viem";
-import { and, assign, enqueueActions, type SnapshotFrom, sendParent, setup } from "xstate";
+import { and, assign, enqueueActions, raise, type SnapshotFrom, sendParent, setup } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { SessionView, Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody } from "../wire/schemas.ts";
@@ -55,9 +63,10 @@ export type RfqAuctionInput = {
   score: (terms: Terms) => number;
   /** Offers each side may make, per lender. */
   maxRounds: number;
-  /** Wall time of the whole auction from its start, ms. */
+  /** Wall time of the whole auction from the RFQ's leaving (`rfq.sent`), ms. Also how long after
+   *  its start the auction waits for the RFQ to leave. */
   deadlineMs: number;
-  /** How long after the RFQ new lenders are admitted, ms (≤ deadlineMs). */
+  /** How long after the RFQ left new lenders are admitted, ms (≤ deadlineMs). */
   admissionMs: number;
   /** How long to wait for a countersignature after accepting, ms. */
   confirmTimeoutMs: number;
@@ -66,7 +75,8 @@ export type RfqAuctionInput = {
   /** Milliseconds clock; the same clock the actor's delays run on. */
   now: () => number;
   /** Where a restarted borrower left this auction (its journal): no RFQ is sent, the lenders'
-   *  sessions resume. `startedAt` keeps the deadline and the admission window. */
+   *  sessions resume. Its clocks run from its `startedAt`, which keeps the deadline and the
+   *  admission window. */
   resume?: RfqAuctionProgress;
 };
 
@@ -89,7 +99,9 @@ export type LenderProgress = {
 
 /** The journaled state of a running auction, and the `resume` input of a restarted one. */
 export type RfqAuctionProgress = {
-  /** When the auction started (ms, the auction's clock). */
+  /** When the RFQ left (ms, the auction's clock): the admission window and the deadline count from
+   *  it. Until then (`rfqSent` false), when the auction started: it waits for the RFQ to leave
+   *  until `startedAt + deadlineMs`. Either way the auction is over by `startedAt + deadlineMs`. */
   startedAt: number;
   /** No new lender is admitted any more. */
   admissionClosed: boolean;
@@ -107,7 +119,7 @@ export type RfqAuctionEvent =
   | { type: "reject.received"; from: Address; reason: string }
   /** The borrower gives up the whole auction. */
   | { type: "abort"; reason: string }
-  /** From the host: the RFQ broadcast has been published. */
+  /** From the host: the RFQ broadcast has been published. The auction's clocks start here. */
   | { type: "rfq.sent" };
 
 /** What the host sends: the RFQ broadcast (to the zero address) or a session message to a lender.
@@ -215,8 +227,11 @@ type LenderRecord = {
 };
 
 type Context = RfqAuctionInput & {
+  /** When the RFQ left; until it has, when the auction started (see RfqAuctionProgress). */
   startedAt: number;
   rfqSent: boolean;
+  /** The RFQ never left: the auction gave up waiting for it. */
+  rfqTimedOut: boolean;
   lenders: Record<string, LenderRecord>;
   /** The lender we have signed for (or are signing for), lowercase. */
   committed: string | undefined;
@@ -268,7 +283,8 @@ function endOf(r: LenderRecord, outcome: SessionOutcome | undefined, isWinner: b
   };
 }
 
-/** Time since the auction started (a resumed auction: since it first started). */
+/** Time since the RFQ left (a resumed auction: since it first left); before it has, since the
+ *  auction started. */
 const elapsed = (c: Context) => c.now() - c.startedAt;
 
 const doneActorId = (type: string) => type.slice("xstate.done.actor.".length);
@@ -287,8 +303,11 @@ export const rfqAuctionMachine = setup({
     output: {} as RfqAuctionOutcome,
   },
   actors: { session: auctionSessionMachine },
-  // Counted from the auction's start, which a resumed auction keeps.
+  // Counted from `startedAt`: when the RFQ left (which a resumed auction keeps), or while it has not,
+  // when the auction started.
   delays: {
+    // The longest a fresh auction waits for its RFQ to leave.
+    rfqTimeout: ({ context }) => Math.max(0, context.deadlineMs - elapsed(context)),
     admission: ({ context }) =>
       Math.max(0, Math.min(context.admissionMs, context.deadlineMs) - elapsed(context)),
     // After the children's own deadlines, so that they end themselves first: timers count from the
@@ -303,6 +322,7 @@ export const rfqAuctionMachine = setup({
       Object.keys(context.lenders).length < (context.maxLenders ?? Number.POSITIVE_INFINITY),
     allEnded: ({ context }) => !Object.values(context.lenders).some(live),
     signed: ({ context }) => context.winner !== undefined,
+    resumed: ({ context }) => context.resume !== undefined,
     resumedClosed: ({ context }) =>
       context.resume !== undefined &&
       (context.resume.admissionClosed ||
@@ -310,6 +330,8 @@ export const rfqAuctionMachine = setup({
         elapsed(context) >= Math.min(context.admissionMs, context.deadlineMs)),
   },
   actions: {
+    // The clocks start now: the deadline and the admission window count from here.
+    rfqLeft: assign({ rfqSent: true, startedAt: ({ context }) => context.now() }),
     broadcastRfq: enqueueActions(({ context, enqueue }) => {
       // A resumed auction's lenders have the RFQ (and are in its session) already.
       if (context.resume) return;
@@ -629,6 +651,7 @@ export const rfqAuctionMachine = setup({
     ...input,
     startedAt: input.resume?.startedAt ?? input.now(),
     rfqSent: input.resume ? input.resume.rfqSent !== false || input.resume.lenders.length > 0 : false,
+    rfqTimedOut: false,
     lenders: {},
     committed: undefined,
     winner: undefined,
@@ -645,42 +668,66 @@ export const rfqAuctionMachine = setup({
     "xstate.done.actor.*": { actions: "sessionEnded" },
     "xstate.error.actor.*": { actions: "sessionEnded" },
   },
-  after: {
-    deadline: {
-      target: ".closed",
-      actions: { type: "abortAll", params: { reason: "auction deadline", exceptCommitted: true } },
-    },
-  },
   states: {
-    starting: { always: [{ guard: "resumedClosed", target: "closed" }, { target: "open" }] },
-    open: {
-      after: { admission: "closed" },
-      // Signed with a lender and nothing else running: no point waiting out the window.
-      always: { guard: and(["signed", "allEnded"]), target: "done" },
+    // A resumed auction is past its broadcast: its clocks run from its recorded start.
+    starting: {
+      always: [
+        { guard: "resumedClosed", target: "running.closed" },
+        { guard: "resumed", target: "running.open" },
+        { target: "broadcasting" },
+      ],
+    },
+    // The RFQ is being recorded and published: nobody has seen it, the clocks have not started.
+    broadcasting: {
       on: {
-        "offer.received": [
-          {
-            guard: and(["fromNewLender", "canAdmit"]),
-            actions: ["admit", { type: "routeOffer", params: { admissionOpen: true } }],
-          },
-          { guard: "fromNewLender", actions: "refuse" },
-          { actions: { type: "routeOffer", params: { admissionOpen: true } } },
-        ],
-        abort: {
-          target: "closed",
-          actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+        "rfq.sent": { target: "running", actions: "rfqLeft" },
+        // A lender answered before the host's report: the RFQ has left. Its offer is taken once
+        // the clocks run.
+        "offer.received": { actions: [raise({ type: "rfq.sent" }), raise(({ event }) => event)] },
+        // Its host could not record or publish it.
+        abort: "done",
+      },
+      after: { rfqTimeout: { target: "done", actions: assign({ rfqTimedOut: true }) } },
+    },
+    running: {
+      initial: "open",
+      after: {
+        deadline: {
+          target: ".closed",
+          actions: { type: "abortAll", params: { reason: "auction deadline", exceptCommitted: true } },
         },
       },
-    },
-    closed: {
-      always: { guard: "allEnded", target: "done" },
-      on: {
-        "offer.received": [
-          { guard: "fromNewLender", actions: "refuse" },
-          { actions: { type: "routeOffer", params: { admissionOpen: false } } },
-        ],
-        abort: {
-          actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+      states: {
+        open: {
+          after: { admission: "closed" },
+          // Signed with a lender and nothing else running: no point waiting out the window.
+          always: { guard: and(["signed", "allEnded"]), target: "#rfqAuction.done" },
+          on: {
+            "offer.received": [
+              {
+                guard: and(["fromNewLender", "canAdmit"]),
+                actions: ["admit", { type: "routeOffer", params: { admissionOpen: true } }],
+              },
+              { guard: "fromNewLender", actions: "refuse" },
+              { actions: { type: "routeOffer", params: { admissionOpen: true } } },
+            ],
+            abort: {
+              target: "closed",
+              actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+            },
+          },
+        },
+        closed: {
+          always: { guard: "allEnded", target: "#rfqAuction.done" },
+          on: {
+            "offer.received": [
+              { guard: "fromNewLender", actions: "refuse" },
+              { actions: { type: "routeOffer", params: { admissionOpen: false } } },
+            ],
+            abort: {
+              actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+            },
+          },
         },
       },
     },
@@ -700,7 +747,11 @@ export const rfqAuctionMachine = setup({
       const { status: _, ...rest } = w.outcome;
       return { status: "unconfirmed", lender: w.lender, ...rest, lenders };
     }
-    const reason = Object.keys(context.lenders).length === 0 ? "no offers" : "no agreement";
+    const reason = context.rfqTimedOut
+      ? "rfq not sent"
+      : Object.keys(context.lenders).length === 0
+        ? "no offers"
+        : "no agreement";
     return { status: "no-deal", reason, lenders };
   },
 });
@@ -710,7 +761,8 @@ export function auctionProgress(snapshot: SnapshotFrom<typeof rfqAuctionMachine>
   const c = snapshot.context;
   return {
     startedAt: c.startedAt,
-    admissionClosed: !snapshot.matches("open"),
+    // Before the RFQ has left, admission has not even begun.
+    admissionClosed: !(snapshot.matches("broadcasting") || snapshot.matches({ running: "open" })),
     rfqSent: c.rfqSent,
     lenders: Object.values(c.lenders).map(
       (r): LenderProgress => ({
