@@ -141,6 +141,9 @@ function natsTransport(
           subject: msgSubject,
           error: err instanceof Error ? err.message : String(err),
         });
+      // A subscription without wildcards receives on its own subject only: pass that instead of
+      // having the client decode each message's subject bytes.
+      const exact = !subject.includes("*") && !subject.includes(">");
       const sub = nc.subscribe(subject, {
         callback: (err, msg) => {
           if (err) {
@@ -148,7 +151,7 @@ function natsTransport(
             return;
           }
           try {
-            const r = handler(msg.data, msg.subject);
+            const r = handler(msg.data, exact ? subject : msg.subject);
             if (r instanceof Promise) r.catch((e: unknown) => fail(e, msg.subject));
           } catch (e) {
             fail(e, msg.subject);
