@@ -287,7 +287,24 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
-    actor.send({ type: "rfq.received", from: msg.from, sessionId: msg.sessionId, rfq: msg.body as RfqBody });
+    const rfq = msg.body as RfqBody;
+    // The same RFQ again, in a session we lend in: its borrower restarted not knowing whether the
+    // RFQ had left, and may have missed our offer (docs/PROTOCOL.md §7.1). Our session sends that
+    // offer again if it is still waiting for the borrower's answer. Otherwise the machine decides:
+    // it declines an RFQ whose session id is taken (a session in another state, another RFQ).
+    const again = sessions.resendLast({ sessionId: msg.sessionId, peer: msg.from, rfq });
+    if (again) {
+      report({
+        type: "sent",
+        agent: p.name,
+        to: msg.from,
+        kind: again.kind,
+        sessionId: msg.sessionId,
+        body: again.body,
+      });
+      return;
+    }
+    actor.send({ type: "rfq.received", from: msg.from, sessionId: msg.sessionId, rfq });
   };
 
   const onMessage = (msg: SessionMessage, _meta: InboundMeta) => {
@@ -427,8 +444,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
   // RFQ is not known to have left (we died after its record landed, before its publish was
   // journaled) and that nobody joined starts again in the same session: the same RFQ goes out
   // again (a fresh seq, above any we used) and its clock starts then. A lender that never saw the
-  // RFQ joins now; one that did already is in the session and takes the repeat for the RFQ it has
-  // (docs/PROTOCOL.md §7.1).
+  // RFQ joins now; one that did already and still waits for our answer sends its offer again
+  // (onRfq, above), and joins as a newcomer (docs/PROTOCOL.md §7.1).
   const resumeAuctions = async (
     durable: NonNullable<CreateAgentParameters["durable"]>,
     settling: Set<string>,

@@ -268,7 +268,7 @@ describe("a borrower process killed with SIGKILL around its RFQ broadcast", () =
     await expect.poll(() => w.lenderEnd(sessionId)?.status, { timeout: 10_000 }).toBe("agreed");
   }
 
-  it("killed right after its RFQ left, before that was journaled: it sends the same RFQ again in the same session, which the lender takes for the one it has", async () => {
+  it("killed right after its RFQ left, before that was journaled: it sends the same RFQ again in the same session; the lender sends its offer again, which the borrower already has", async () => {
     const w = await world({
       holdRfqs: true,
       borrower: {
@@ -293,8 +293,10 @@ describe("a borrower process killed with SIGKILL around its RFQ broadcast", () =
     // It cannot tell whether the RFQ left, so it sends it again, in the same session.
     await expect.poll(() => w.held.held.length, { timeout: 20_000 }).toBe(2);
     expect(sentRfqs(second.activity)).toEqual([sessionId]);
-    // The lender acts on both now: it answers the first and declines the repeat of an RFQ it is
-    // already negotiating; its replay protection accepted the repeat (a seq above the first's).
+    // The lender acts on both now: it answers the first, and answers the repeat of an RFQ it is
+    // already negotiating by sending its offer again (marked resent), which the borrower, already
+    // holding that offer, ignores; its replay protection accepted the repeat (a seq above the
+    // first's).
     await w.held.release();
     await second.until(() => settledReport(second.activity), "settlement");
     expect(w.lenderRfqs()).toEqual([sessionId, sessionId]);
@@ -302,7 +304,13 @@ describe("a borrower process killed with SIGKILL around its RFQ broadcast", () =
       w.lenderActivity.filter(
         (a) => a.type === "report" && a.what === "rfq declined" && a.data.sessionId === sessionId,
       ),
-    ).toHaveLength(1);
+    ).toEqual([]);
+    const offers = w.lenderActivity.filter(
+      (a) => a.type === "sent" && a.kind === "offer" && a.sessionId === sessionId,
+    );
+    expect(offers.map((a) => (a.type === "sent" ? (a.body as { resent?: true }).resent : undefined))).toEqual(
+      expect.arrayContaining([undefined, true]),
+    );
     expect(w.lenderEndpoint.stats().rejectedByCode.Replay).toBeUndefined();
     await settledOnceIn(w, sessionId);
   }, 90_000);

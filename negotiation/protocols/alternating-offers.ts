@@ -27,7 +27,7 @@ export interface AgreementPort {
 }
 
 export type OutboundMessage =
-  | { kind: "offer"; body: { terms: Terms } }
+  | { kind: "offer"; body: { terms: Terms; resent?: true } }
   | { kind: "accept"; body: { agreement: Agreement; signature: Hex } }
   | { kind: "confirm"; body: { agreementId: Hex; signature: Hex } }
   | { kind: "reject"; body: { reason: string } };

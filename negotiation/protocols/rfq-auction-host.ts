@@ -219,6 +219,19 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
     route(msg) {
       const auction = auctions.get(msg.sessionId.toLowerCase());
       if (!auction) return false;
+      if (msg.kind === "offer" && msg.body.resent) {
+        // An offer sent again for our repeated RFQ (docs/PROTOCOL.md §7.1): a newcomer's first
+        // offer if the auction does not know the lender; one it has already, otherwise.
+        const { context } = auction.getSnapshot();
+        const key = msg.from.toLowerCase();
+        if (context.lenders[key] !== undefined || context.late[key] !== undefined) {
+          p.log.debug("resent offer from a lender already in the auction ignored", {
+            sessionId: msg.sessionId,
+            from: msg.from,
+          });
+          return true;
+        }
+      }
       auction.send({ ...toSessionEvent(msg), from: msg.from } as Parameters<typeof auction.send>[0]);
       return true;
     },

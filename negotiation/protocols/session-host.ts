@@ -10,6 +10,7 @@ import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
 import type { Side, Strategy, Terms } from "../strategies/strategy.ts";
+import { canonicalJson } from "../wire/canonical.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import {
@@ -51,6 +52,17 @@ export type OpenSessionParameters = {
   resume?: SessionResume;
 };
 
+export type ResendLastParameters = {
+  sessionId: Hex;
+  /** The borrower whose RFQ arrived again. */
+  peer: Address;
+  /** The RFQ that arrived: it must be the one the session was opened on. */
+  rfq: RfqBody;
+};
+
+/** An offer sent again (see SessionHost.resendLast). */
+export type ResentOffer = Extract<OutboundMessage, { kind: "offer" }>;
+
 export type SessionFinished = { side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome };
 
 /** What every host that runs negotiation machines over an endpoint is given. `Options` are the
@@ -77,6 +89,18 @@ export interface SessionHost {
   open(p: OpenSessionParameters): void;
   /** Hands an inbound message to its session; false if no session is open for it. */
   route(msg: SessionMessage): boolean;
+  /** A borrower sent its RFQ again in a session we lend in (it restarted not knowing whether the
+   *  RFQ had left, and may have missed our offer: docs/PROTOCOL.md §7.1). If our session with it
+   *  waits for its answer to our last offer, sends that offer again: same terms, a new envelope
+   *  (next seq), which its restarted auction admits as a newcomer's. Returns the offer sent, or
+   *  undefined when nothing was sent: no lender session with `peer` in `sessionId`, a session in
+   *  another state (we accepted and wait for a confirm, or it has ended), or an RFQ other than the
+   *  one the session opened on (logged: a different RFQ under a session id is suspicious).
+   *
+   *  The session itself does not move (same round, same deadline). The offer is not passed to
+   *  `onSent`, which reports new messages: it is the one already reported (and journaled). It
+   *  still waits for `beforeSend`, so it leaves after the session's pending writes have landed. */
+  resendLast(p: ResendLastParameters): ResentOffer | undefined;
   readonly size: number;
   stop(): void;
 }
@@ -121,11 +145,19 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessi
 
 export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
-  const sessions = new Map<string, Actor<typeof alternatingOffersMachine>>();
+  /** Open sessions by (session id, peer), with the RFQ each was opened on. */
+  const sessions = new Map<
+    string,
+    { actor: Actor<typeof alternatingOffersMachine>; side: Side; rfq: RfqBody }
+  >();
 
   const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
+    p.onSent?.(to, sessionId, ev.message);
+    deliver(to, sessionId, ev);
+  };
+
+  const deliver = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
     const m = ev.message;
-    p.onSent?.(to, sessionId, m);
     // Without a beforeSend hook the message leaves now, in the tick the session decided it.
     const sending = p.beforeSend
       ? p.beforeSend(to, sessionId, ev).then(async () => {
@@ -166,7 +198,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           }),
         },
       });
-      sessions.set(key, session);
+      sessions.set(key, { actor: session, side: e.side, rfq: e.rfq });
       session.on("outbound", (ev) => send(e.peer, e.sessionId, ev));
       session.subscribe({
         complete: () => {
@@ -186,16 +218,38 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
     },
     route(msg) {
       const session = sessions.get(sessionKey(msg.sessionId, msg.from));
+      if (session && msg.kind === "offer" && msg.body.resent) {
+        // An offer sent again for a repeated RFQ: this session has it already (or answered it),
+        // and taking it for a new round would put the two sides a move apart.
+        p.log.debug("resent offer for an open session ignored", { sessionId: msg.sessionId, from: msg.from });
+        return true;
+      }
       const event = toSessionEvent(msg);
       if (!session || event.type === "ignored") return false;
-      session.send(event);
+      session.actor.send(event);
       return true;
+    },
+    resendLast({ sessionId, peer, rfq }) {
+      const session = sessions.get(sessionKey(sessionId, peer));
+      if (session?.side !== "lender") return undefined;
+      if (canonicalJson(rfq) !== canonicalJson(session.rfq)) {
+        p.log.warn("rfq repeated with another body: declined", { sessionId, peer });
+        return undefined;
+      }
+      // Waiting with an offer of ours out is the borrower's move: what it may have missed.
+      const snapshot = session.actor.getSnapshot();
+      const terms = snapshot.context.myLast;
+      if (snapshot.status !== "active" || !snapshot.matches({ negotiating: "waiting" }) || !terms)
+        return undefined;
+      const message: ResentOffer = { kind: "offer", body: { terms, resent: true } };
+      deliver(peer, sessionId, { type: "outbound", message });
+      return message;
     },
     get size() {
       return sessions.size;
     },
     stop() {
-      for (const s of sessions.values()) s.stop();
+      for (const s of sessions.values()) s.actor.stop();
       sessions.clear();
     },
   };

@@ -67,15 +67,19 @@ const field = {
 };
 type FieldKind = keyof typeof field;
 
-/** A body with each listed field valid-looking, junk, or missing, plus sometimes an extra key. */
-function bodyOf(shape: Record<string, FieldKind | fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
+/** A body with each listed field valid-looking, junk, or missing (`often` ones half the time),
+ *  plus sometimes an extra key. */
+function bodyOf(
+  shape: Record<string, FieldKind | fc.Arbitrary<unknown>>,
+  often: readonly string[] = [],
+): fc.Arbitrary<unknown> {
   const entries = Object.entries(shape).map(([k, f]) => {
     const valid = typeof f === "string" ? field[f] : f;
     return fc
       .oneof(
         { weight: 100, arbitrary: valid.map((v) => [k, v] as const) },
         { weight: 1, arbitrary: junk.map((v) => [k, v] as const) },
-        { weight: 1, arbitrary: fc.constant(undefined) },
+        { weight: often.includes(k) ? 100 : 1, arbitrary: fc.constant(undefined) },
       )
       .map((e) => e);
   });
@@ -134,7 +138,10 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
     collateralToken: "address",
     collateral: "uint",
   }),
-  offer: bodyOf({ terms, inReplyTo: "small" }),
+  offer: bodyOf(
+    { terms, inReplyTo: "small", resent: fc.constantFrom<unknown>(true, true, true, false, "true", 1) },
+    ["inReplyTo", "resent"],
+  ),
   accept: bodyOf({ agreement, signature: "signature" }),
   confirm: bodyOf({ agreementId: "bytes32", signature: "signature" }),
   reject: bodyOf({ reason: "string" }),

@@ -85,15 +85,23 @@ function terms(v: unknown): Terms | undefined {
   return { principal, rateBps, tenor, collateralToken, collateral, haircutBps };
 }
 
-const OFFER_KEYS = ["terms", "inReplyTo"] as const;
+const OFFER_KEYS = ["terms", "inReplyTo", "resent"] as const;
 
-function offer(v: unknown): { terms: Terms; inReplyTo?: number } | undefined {
+function offer(v: unknown): { terms: Terms; inReplyTo?: number; resent?: true } | undefined {
   if (!isObject(v) || !onlyKeys(v, OFFER_KEYS)) return undefined;
   const t = terms(v.terms);
   if (t === undefined) return undefined;
-  if (!Object.hasOwn(v, "inReplyTo")) return { terms: t };
-  const inReplyTo = small(v.inReplyTo, UINT32_MAX);
-  return inReplyTo === undefined ? undefined : { terms: t, inReplyTo };
+  const out: { terms: Terms; inReplyTo?: number; resent?: true } = { terms: t };
+  if (Object.hasOwn(v, "inReplyTo")) {
+    const inReplyTo = small(v.inReplyTo, UINT32_MAX);
+    if (inReplyTo === undefined) return undefined;
+    out.inReplyTo = inReplyTo;
+  }
+  if (Object.hasOwn(v, "resent")) {
+    if (v.resent !== true) return undefined;
+    out.resent = true;
+  }
+  return out;
 }
 
 const AGREEMENT_KEYS = [

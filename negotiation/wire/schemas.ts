@@ -65,6 +65,9 @@ export const OfferBodySchema = z.strictObject({
   terms: TermsSchema,
   /** seq of the counterparty message this offer answers (omitted for a first offer). */
   inReplyTo: smallUint(UINT32_MAX).optional(),
+  /** An offer sent again, unchanged, to a borrower that repeated its RFQ after a restart
+   *  (docs/PROTOCOL.md §7.1): a session that already has this lender's offer ignores it. */
+  resent: z.literal(true).optional(),
 });
 
 export const AcceptBodySchema = z.strictObject({
