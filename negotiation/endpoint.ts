@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { PeerRegistry } from "./peers.ts";
 import { type Subscription, type Transport, TransportClosedError } from "./transport/transport.ts";
+import { checkedAddress } from "./wire/checksum.ts";
 import { DEFAULT_MAX_TTL_MS, decodeMessage } from "./wire/decode-message.ts";
 import { encodeMessage } from "./wire/encode-message.ts";
 import { MalformedMessageError, WireError, type WireErrorCode } from "./wire/errors.ts";
@@ -26,10 +27,7 @@ import type {
   SessionKind,
   SessionMessage,
 } from "./wire/schemas.ts";
-import { checksummed } from "./wire/schemas.ts";
 import { inboxSubject, rfqSubject, rfqWildcard } from "./wire/subjects.ts";
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Unix milliseconds. xstate's SimulatedClock fits. */
 export type Clock = { now(): number };
@@ -314,7 +312,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
     send: (to, sessionId, kind, body) => {
       let recipient: Address;
       try {
-        recipient = ADDRESS.test(to) ? checksummed(to) : getAddress(to);
+        recipient = checkedAddress(to) ?? getAddress(to);
       } catch (err) {
         return Promise.reject(err);
       }

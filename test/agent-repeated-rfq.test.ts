@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
+import { type Activity, createAgent } from "../agents/agent.ts";
 import { createLogger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import { openDurableState } from "../negotiation/durable/open-durable-state.ts";
@@ -20,6 +20,7 @@ import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire
 import type { SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
+import { nextActivity } from "./harness/activity.ts";
 import { createLedgerChain } from "./harness/fault-peers.ts";
 import { useIsolatedNats } from "./harness/nats.ts";
 
@@ -39,18 +40,6 @@ async function transport(name: string): Promise<NatsTransport> {
   const t = await createNatsTransport({ servers: natsServer.url, name, log });
   cleanups.push(() => t.close().catch(() => {}));
   return t;
-}
-
-function next(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 15_000): Promise<Activity> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out waiting for agent activity")), timeoutMs);
-    const off = agent.onActivity((a) => {
-      if (!match(a)) return;
-      clearTimeout(timer);
-      off();
-      resolve(a);
-    });
-  });
 }
 
 describe("a lender and a borrower that restarted before its RFQ was journaled as sent", () => {
@@ -138,7 +127,7 @@ describe("a lender and a borrower that restarted before its RFQ was journaled as
     const lost: SessionMessage[] = [];
     b1.onMessage((m) => void lost.push(m));
     await b1.flush();
-    const offered = next(
+    const offered = nextActivity(
       l.agent,
       (a) => a.type === "sent" && a.kind === "offer" && a.sessionId === sessionId,
     );
@@ -150,8 +139,8 @@ describe("a lender and a borrower that restarted before its RFQ was journaled as
 
     // Its new process finds the auction and starts it again in the same session.
     const b2 = await start("B2", borrower, perp);
-    const ended = next(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
-    const repeated = next(
+    const ended = nextActivity(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    const repeated = nextActivity(
       l.agent,
       (a) => a.type === "received" && a.kind === "rfq" && a.sessionId === sessionId,
     );

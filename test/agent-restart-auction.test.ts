@@ -30,6 +30,7 @@ import { createTimeDependentStrategy } from "../negotiation/strategies/time-depe
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
+import { nextActivity } from "./harness/activity.ts";
 import { type AnvilHarness, type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { useIsolatedNats } from "./harness/nats.ts";
 
@@ -207,19 +208,6 @@ async function world(p: { auction?: Partial<AuctionOptions> } = {}) {
   };
 }
 
-/** Resolves with the first activity of `agent` that matches (listening from now on). */
-function next(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 15_000): Promise<Activity> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out waiting for agent activity")), timeoutMs);
-    const off = agent.onActivity((a) => {
-      if (!match(a)) return;
-      clearTimeout(timer);
-      off();
-      resolve(a);
-    });
-  });
-}
-
 async function until<T>(f: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -275,8 +263,8 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
     // It comes back after the admission window (restarts take a while): it closes with the best
     // lender as soon as that one's offer is acceptable, while the others still negotiate.
     await w.afterAdmission(journal!);
-    const settled = next(b2.agent, (a) => a.type === "report" && a.what === "settled");
-    const ended = next(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    const settled = nextActivity(b2.agent, (a) => a.type === "report" && a.what === "settled");
+    const ended = nextActivity(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
     expect(await b2.agent.resume()).toMatchObject({ auctions: 1 });
     const end = await ended;
     if (end.type !== "session" || end.outcome.status !== "agreed")
@@ -311,7 +299,7 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
     await b1.agent.resume();
     await crashed;
     // B1 dies with its accept on the way: L1 countersigns, but its confirm finds B1 dead.
-    const confirmed = next(w.lenders[0]!.agent, (a) => a.type === "sent" && a.kind === "confirm");
+    const confirmed = nextActivity(w.lenders[0]!.agent, (a) => a.type === "sent" && a.kind === "confirm");
     await b1.agent.stop();
     await confirmed;
     await b1.transport.close();
@@ -326,7 +314,7 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
     expect(signedFor.map((l) => l.lender)).toEqual([fx.lender.address]);
     expect(signedFor[0]?.signed?.signature).toBe((accept.body as { signature: Hex }).signature);
 
-    const ended = next(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    const ended = nextActivity(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
     expect(await b2.agent.resume()).toMatchObject({ auctions: 1 });
     const end = await ended;
     if (end.type !== "session") throw new Error("expected the auction's end");
@@ -403,7 +391,7 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
       rfqSent: false,
       lenders: [],
     });
-    const ended = next(b.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    const ended = nextActivity(b.agent, (a) => a.type === "session" && a.sessionId === sessionId);
     expect(await b.agent.resume()).toMatchObject({ auctions: 0 });
     expect(await ended).toMatchObject({ outcome: { status: "failed", reason: "no offers" } });
     await until(async () => (await b.durable!.auctions.get(sessionId)) === undefined, "the record to go");

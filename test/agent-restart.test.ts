@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
+import { createAgent } from "../agents/agent.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { createLogger } from "../core/log.ts";
@@ -17,6 +17,7 @@ import { createNatsTransport, type NatsTransport } from "../negotiation/transpor
 import type { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import type { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
 import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
+import { nextActivity } from "./harness/activity.ts";
 import { type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { useIsolatedNats } from "./harness/nats.ts";
 
@@ -26,18 +27,6 @@ const natsServer = useIsolatedNats();
 
 const _USDC = 10n ** 6n;
 const _WETH = 10n ** 18n;
-
-function waitFor(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 20_000) {
-  return new Promise<Activity>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out waiting for agent activity")), timeoutMs);
-    const off = agent.onActivity((a) => {
-      if (!match(a)) return;
-      clearTimeout(timer);
-      off();
-      resolve(a);
-    });
-  });
-}
 
 describe("agent crash and restart (JetStream KV)", () => {
   it("a borrower that dies after countersigning settles the agreement exactly once after restart", async () => {
@@ -101,13 +90,17 @@ describe("agent crash and restart (JetStream KV)", () => {
       const a = await start(fx.lender, "A", market);
       // B crashes the instant its session ends agreed: its lifecycle never reaches settlement.
       const b1 = await start(fx.borrower, "B", perp);
-      const agreedSoon = waitFor(b1.agent, (x) => {
-        if (x.type === "session" && x.outcome.status === "agreed") {
-          void b1.agent.stop();
-          return true;
-        }
-        return false;
-      });
+      const agreedSoon = nextActivity(
+        b1.agent,
+        (x) => {
+          if (x.type === "session" && x.outcome.status === "agreed") {
+            void b1.agent.stop();
+            return true;
+          }
+          return false;
+        },
+        20_000,
+      );
       // A durable agent borrows once it has looked for what it had under way (nothing here).
       await Promise.all([a.agent.resume(), b1.agent.resume()]);
       const agreed = await agreedSoon;
@@ -132,13 +125,15 @@ describe("agent crash and restart (JetStream KV)", () => {
       // Two copies of the restarted borrower race for the same agreement.
       const [b2, b3] = await Promise.all([start(fx.borrower, "B2", perp), start(fx.borrower, "B3", perp)]);
       const outcomes = Promise.all([
-        waitFor(
+        nextActivity(
           b2.agent,
           (x) => x.type === "report" && (x.what === "settled" || x.what === "settlement failed"),
+          20_000,
         ),
-        waitFor(
+        nextActivity(
           b3.agent,
           (x) => x.type === "report" && (x.what === "settled" || x.what === "settlement failed"),
+          20_000,
         ),
       ]);
       const resumed = await Promise.all([b2.agent.resume(), b3.agent.resume()]);

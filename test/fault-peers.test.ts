@@ -16,6 +16,7 @@ import type { Transport } from "../negotiation/transport/transport.ts";
 import { ReplayError, type WireError } from "../negotiation/wire/errors.ts";
 import { testDomain as domain, newSigner, sessionIdOf, USDC, WETH } from "../negotiation/wire/fixtures.ts";
 import type { Message, RfqBody, Terms } from "../negotiation/wire/schemas.ts";
+import { nextActivity } from "./harness/activity.ts";
 import {
   createHostilePeer,
   createLedgerChain,
@@ -64,21 +65,6 @@ function record(agent: Agent) {
     sent: (kind?: string) => log.filter((a) => a.type === "sent" && (kind === undefined || a.kind === kind)),
     sessions: () => log.flatMap((a) => (a.type === "session" ? [a] : [])),
   };
-}
-
-function waitForActivity(agent: Agent, match: (a: Activity) => boolean, timeoutMs = 5_000) {
-  return new Promise<Activity>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error("timed out waiting for agent activity"));
-    }, timeoutMs);
-    const off = agent.onActivity((a) => {
-      if (!match(a)) return;
-      clearTimeout(timer);
-      off();
-      resolve(a);
-    });
-  });
 }
 
 /** A borrower agent B and a hostile lender M on `net`, M already waiting for B's RFQ. */
@@ -148,7 +134,7 @@ describe("a silent peer", () => {
       deadlineMs: 1_500,
     });
     const started = Date.now();
-    const ended = waitForActivity(agent, (a) => a.type === "session");
+    const ended = nextActivity(agent, (a) => a.type === "session", 5_000);
     const { counter } = await offerAndGetCounter(hostile, rfq);
     expect(counter.body.terms.rateBps).toBeLessThan(rfq.body.maxRateBps);
 
@@ -188,7 +174,7 @@ describe("a silent peer", () => {
       await lender.agent.stop();
       await lender.endpoint.close();
     });
-    const settled = waitForActivity(agent, (x) => x.type === "report" && x.what === "settled");
+    const settled = nextActivity(agent, (x) => x.type === "report" && x.what === "settled", 5_000);
     agent.poke();
     await settled;
     const second = activity.sessions().at(-1);
@@ -228,7 +214,7 @@ describe("a silent peer", () => {
     const activity = record(lender.agent);
     const sessionId = sessionIdOf("silent borrower");
     const offer = hostile.next((x) => x.kind === "offer");
-    const ended = waitForActivity(lender.agent, (x) => x.type === "session");
+    const ended = nextActivity(lender.agent, (x) => x.type === "session", 5_000);
     await hostile.send("broadcast", sessionId, "rfq", {
       principalToken: USDC,
       principal: 500_000n * 10n ** 6n,
@@ -255,7 +241,7 @@ describe("a slow peer", () => {
     const { counter } = await offerAndGetCounter(hostile, rfq);
     await sleep(rfqAt + deadlineMs - 300 - Date.now());
     const confirm = hostile.next((x) => x.kind === "confirm");
-    const settled = waitForActivity(agent, (x) => x.type === "report" && x.what === "settled");
+    const settled = nextActivity(agent, (x) => x.type === "report" && x.what === "settled", 5_000);
     const signed = hostile.signAgreementFor({
       sessionId: rfq.sessionId,
       terms: counter.body.terms,
@@ -356,7 +342,7 @@ describe.each([
     });
     const { counter } = await offerAndGetCounter(hostile, rfq);
     const rejected = hostile.next((x) => x.kind === "reject");
-    const ended = waitForActivity(agent, (x) => x.type === "session");
+    const ended = nextActivity(agent, (x) => x.type === "session", 5_000);
     // M "accepts" B's counter at a higher rate, signed by M: not what B offered.
     const forged = hostile.signAgreementFor({
       sessionId: rfq.sessionId,

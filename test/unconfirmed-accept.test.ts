@@ -17,6 +17,7 @@ import { createLogger } from "../core/log.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import type { Message, Terms } from "../negotiation/wire/schemas.ts";
+import { nextActivity } from "./harness/activity.ts";
 import { type ArbiterFixture, useAnvil } from "./harness/anvil.ts";
 import { createHostilePeer, createTestAgent, type HostilePeer } from "./harness/fault-peers.ts";
 
@@ -28,18 +29,12 @@ afterEach(async () => {
 });
 
 function waitForReport(agent: Agent, what: string, timeoutMs = 8_000) {
-  return new Promise<Activity & { type: "report" }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for the agent's "${what}" report`));
-    }, timeoutMs);
-    const off = agent.onActivity((a) => {
-      if (a.type !== "report" || a.what !== what) return;
-      clearTimeout(timer);
-      off();
-      resolve(a);
-    });
-  });
+  return nextActivity(
+    agent,
+    (a): a is Activity & { type: "report" } => a.type === "report" && a.what === what,
+    timeoutMs,
+    `the agent's "${what}" report`,
+  );
 }
 
 /** Borrower agent B (perp exchange) and scripted lender M, both registered on a fresh arbiter. */

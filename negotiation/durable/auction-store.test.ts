@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { signAgreement } from "../../core/agreement.ts";
-import { newSigner, sampleAgreement, sampleTerms, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import { loanRfq } from "../protocols/fixtures.ts";
+import { newSigner, sampleAgreement, sampleTerms, testDomain } from "../wire/fixtures.ts";
 import { type AuctionState, createAuctionStore } from "./auction-store.ts";
 import { DurableRecordError, InvalidKeyError } from "./errors.ts";
 import { createKvScope, randomBytes32, uniqueName } from "./fixtures.ts";
@@ -14,14 +15,7 @@ const lenders = [newSigner(), newSigner()];
 function state(over: Partial<AuctionState> = {}): AuctionState {
   return {
     sessionId: randomBytes32(),
-    rfq: {
-      principalToken: USDC,
-      principal: 1_000_000n,
-      maxRateBps: 900,
-      tenor: 86_400,
-      collateralToken: WETH,
-      collateral: 700n,
-    },
+    rfq: loanRfq,
     startedAt: 1_900_000_000_000,
     deadlineMs: 10_000,
     admissionMs: 300,

@@ -9,28 +9,13 @@ import { createEndpoint } from "../endpoint.ts";
 import { createPeerRegistry } from "../peers.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus } from "../transport/in-process.ts";
-import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import { newSigner, testDomain } from "../wire/fixtures.ts";
 import type { SessionMessage } from "../wire/schemas.ts";
+import { linearBorrower, loanRfq as rfq, loanTemplate as template } from "./fixtures.ts";
 import type { RfqAuctionProgress } from "./rfq-auction.ts";
 import { type AuctionFinished, type AuctionJournalEntry, createRfqAuctionHost } from "./rfq-auction-host.ts";
 import type { SessionFinished } from "./session-host.ts";
 import { createSessionHost } from "./session-host.ts";
-
-const template = {
-  principal: 1_000_000n,
-  tenor: 86_400,
-  collateralToken: WETH,
-  collateral: 700n,
-  haircutBps: 2000,
-};
-const rfq = {
-  principalToken: USDC,
-  principal: 1_000_000n,
-  maxRateBps: 900,
-  tenor: 86_400,
-  collateralToken: WETH,
-  collateral: 700n,
-};
 
 /** Promise.withResolvers, which Node 20 lacks. */
 function deferred<T>() {
@@ -113,14 +98,7 @@ describe("rfq auction host", () => {
       host.open({
         sessionId,
         rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
+        strategyFor: () => linearBorrower(template),
         score: (t) => -t.rateBps,
       });
     });
@@ -207,14 +185,7 @@ describe("rfq auction host", () => {
       host.open({
         sessionId,
         rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
+        strategyFor: () => linearBorrower(template),
         score: (t) => -t.rateBps,
       });
       return {
@@ -348,14 +319,7 @@ describe("rfq auction host", () => {
 
     // The borrower's endpoint outlives its hosts (its seq numbers go on).
     const endpoint = endpointOf(borrower, false);
-    const strategyFor = () =>
-      createTimeDependentStrategy({
-        side: "borrower",
-        openingRateBps: 300,
-        reservationRateBps: 800,
-        exponent: 1,
-        template,
-      });
+    const strategyFor = () => linearBorrower(template);
     const options = { maxRounds: 6, deadlineMs: 3_000, admissionMs: 50, confirmTimeoutMs: 1_000 };
     const sessionId: Hex = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
     let journaled: RfqAuctionProgress | undefined;

@@ -13,6 +13,7 @@ import {
   type SessionEvent,
   type SessionOutcome,
 } from "./alternating-offers.ts";
+import { linearBorrower } from "./fixtures.ts";
 import {
   type AuctionOutbound,
   auctionProgress,
@@ -106,14 +107,7 @@ function market(p: {
     input: {
       sessionId,
       rfq,
-      strategyFor: () =>
-        createTimeDependentStrategy({
-          side: "borrower",
-          openingRateBps: 300,
-          reservationRateBps: 800,
-          exponent: 1,
-          template,
-        }),
+      strategyFor: () => linearBorrower(template),
       portFor: (lender) => portFor(borrower, lender, borrower.address),
       score: (t) => -t.rateBps,
       maxRounds,
@@ -325,14 +319,7 @@ describe("rfq auction", () => {
       input: {
         sessionId,
         rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
+        strategyFor: () => linearBorrower(template),
         portFor: (lender) => port(borrower, lender),
         score: (t) => -t.rateBps,
         maxRounds: 4,
@@ -608,14 +595,7 @@ describe("rfq auction resumed after a restart", () => {
       input: {
         sessionId,
         rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
+        strategyFor: () => linearBorrower(template),
         portFor: (lender) => port(borrower, lender),
         score: (t) => -t.rateBps,
         maxRounds: 4,

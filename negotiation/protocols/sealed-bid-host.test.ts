@@ -4,7 +4,7 @@
  * a lying one run SealedBidLenderHosts; a silent and a late lender speak through bare endpoints;
  * a lender that mistakes the sealed RFQ for an open one runs an ordinary session host.
  */
-import { type Address, bytesToHex, type Hex } from "viem";
+import type { Address } from "viem";
 import { describe, expect, it } from "vitest";
 import { verifyAgreementSignature } from "../../core/agreement.ts";
 import { createMemoryLogger } from "../../core/log.ts";
@@ -14,8 +14,9 @@ import { createPeerRegistry } from "../peers.ts";
 import type { Terms } from "../strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus } from "../transport/in-process.ts";
-import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import { newSigner, testDomain, WETH } from "../wire/fixtures.ts";
 import type { RfqMessage, SessionMessage } from "../wire/schemas.ts";
+import { linearBorrower, randomSessionId, loanRfq as rfq } from "./fixtures.ts";
 import { createRfqAuctionHost } from "./rfq-auction-host.ts";
 import {
   createSealedBidAuctionHost,
@@ -28,14 +29,6 @@ import {
 import { sealBid } from "./sealed-bid-messages.ts";
 import { createSessionHost, type SessionFinished, toSessionEvent } from "./session-host.ts";
 
-const rfq = {
-  principalToken: USDC,
-  principal: 1_000_000n,
-  maxRateBps: 900,
-  tenor: 86_400,
-  collateralToken: WETH,
-  collateral: 700n,
-};
 const bid = (rateBps: number): Terms => ({
   principal: 1_000_000n,
   rateBps,
@@ -47,7 +40,6 @@ const bid = (rateBps: number): Terms => ({
 const COMMIT_MS = 300;
 const REVEAL_MS = 500;
 const nowSec = () => BigInt(Math.floor(Date.now() / 1000));
-const randomSessionId = (): Hex => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 
 function world(count: number) {
   const bus = createInProcessBus();
@@ -349,14 +341,7 @@ describe("sealed-bid host", () => {
     auctions.open({
       sessionId,
       rfq,
-      strategyFor: () =>
-        createTimeDependentStrategy({
-          side: "borrower",
-          openingRateBps: 300,
-          reservationRateBps: 800,
-          exponent: 1,
-          template: bid(0),
-        }),
+      strategyFor: () => linearBorrower(bid(0)),
       score: (t) => -t.rateBps,
     });
     const envelope = {
@@ -394,13 +379,7 @@ describe("sealed-bid host", () => {
       sessionId,
       peer: lender.address,
       rfq,
-      strategy: createTimeDependentStrategy({
-        side: "borrower",
-        openingRateBps: 300,
-        reservationRateBps: 800,
-        exponent: 1,
-        template: bid(0),
-      }),
+      strategy: linearBorrower(bid(0)),
     });
     expect(sessions.route(commit)).toBe(false);
     expect(sessions.size).toBe(1);

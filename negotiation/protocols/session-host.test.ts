@@ -1,41 +1,20 @@
-/**
- * A lender's session host over real endpoints on the in-process bus, when its borrower sends the
- * same RFQ again in the same session (a durable borrower restarted not knowing whether its RFQ had
- * left, docs/PROTOCOL.md §7.1): the lender sends its last offer again while it waits for the
- * borrower's move, and only then; another RFQ under the session id is refused and logged.
- */
-import { bytesToHex, type Hex } from "viem";
+import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { createMemoryLogger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
-import { createEndpoint, type Sequencer } from "../endpoint.ts";
+import { createEndpoint, type Endpoint, type Sequencer } from "../endpoint.ts";
 import { createPeerRegistry, type PeerRegistry } from "../peers.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus, type InProcessBus } from "../transport/in-process.ts";
-import { newSigner, testDomain, USDC, WETH } from "../wire/fixtures.ts";
+import { newSigner, testDomain } from "../wire/fixtures.ts";
 import type { SessionMessage } from "../wire/schemas.ts";
 import type { OutboundMessage } from "./alternating-offers.ts";
+import { linearBorrower, randomSessionId, loanRfq as rfq, loanTemplate as template } from "./fixtures.ts";
 import { type AuctionFinished, createRfqAuctionHost } from "./rfq-auction-host.ts";
 import { createSessionHost, type SessionFinished } from "./session-host.ts";
 
-const template = {
-  principal: 1_000_000n,
-  tenor: 86_400,
-  collateralToken: WETH,
-  collateral: 700n,
-  haircutBps: 2000,
-};
-const rfq = {
-  principalToken: USDC,
-  principal: 1_000_000n,
-  maxRateBps: 900,
-  tenor: 86_400,
-  collateralToken: WETH,
-  collateral: 700n,
-};
 type Offer = Extract<SessionMessage, { kind: "offer" }>;
 
-const newSessionId = (): Hex => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 const nowSec = () => BigInt(Math.floor(Date.now() / 1000));
 
 function world() {
@@ -137,10 +116,32 @@ async function deliveries(bus: InProcessBus, done: () => boolean) {
     .toBe(true);
 }
 
+/** The borrower's restarted auction on `endpoint`, in `sessionId`; resolves when it ends. */
+function restartedAuction(
+  w: ReturnType<typeof world>,
+  endpoint: Endpoint,
+  sessionId: Hex,
+  admissionMs: number,
+): Promise<AuctionFinished> {
+  return new Promise<AuctionFinished>((resolve) => {
+    const auction = createRfqAuctionHost({
+      endpoint,
+      signer: w.borrower,
+      domain: testDomain,
+      options: { maxRounds: 4, deadlineMs: 3_000, admissionMs, confirmTimeoutMs: 1_000 },
+      nowSec,
+      log: w.log,
+      onFinished: resolve,
+    });
+    endpoint.onMessage((msg) => void auction.route(msg));
+    auction.open({ sessionId, rfq, strategyFor: () => linearBorrower(template), score: (t) => -t.rateBps });
+  });
+}
+
 describe("session host: a borrower's RFQ again in the same session", () => {
   it("the lender sends its last offer again; the borrower's restarted auction admits it and agrees", async () => {
     const w = world();
-    const sessionId = newSessionId();
+    const sessionId = randomSessionId();
     // The borrower's first process publishes the RFQ; the lender's opening offer reaches it as it
     // dies (it is never acted on).
     const b1 = borrowerEndpoint(w, "B1");
@@ -154,31 +155,7 @@ describe("session host: a borrower's RFQ again in the same session", () => {
     // A new process of the borrower (seq above its old lease) starts its auction again in the
     // same session: the same RFQ, in a new envelope.
     const b2 = borrowerEndpoint(w, "B2", 16);
-    const finished = new Promise<AuctionFinished>((resolve) => {
-      const auction = createRfqAuctionHost({
-        endpoint: b2.endpoint,
-        signer: w.borrower,
-        domain: testDomain,
-        options: { maxRounds: 4, deadlineMs: 3_000, admissionMs: 100, confirmTimeoutMs: 1_000 },
-        nowSec,
-        log: w.log,
-        onFinished: resolve,
-      });
-      b2.endpoint.onMessage((msg) => void auction.route(msg));
-      auction.open({
-        sessionId,
-        rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
-        score: (t) => -t.rateBps,
-      });
-    });
+    const finished = restartedAuction(w, b2.endpoint, sessionId, 100);
     const { outcome } = await finished;
     expect(outcome.status).toBe("agreed");
     if (outcome.status !== "agreed") return;
@@ -203,38 +180,14 @@ describe("session host: a borrower's RFQ again in the same session", () => {
 
   it("when the borrower gets both the offer and its copy, it ignores the copy and stays in step", async () => {
     const w = world();
-    const sessionId = newSessionId();
+    const sessionId = randomSessionId();
     // The first process's RFQ and the restarted one's reach the lender back to back, before it has
     // answered either: its offer and the copy both reach the restarted borrower's auction.
     const b1 = borrowerEndpoint(w, "B1");
     await b1.endpoint.sendRfq(sessionId, rfq);
     await b1.endpoint.close();
     const b2 = borrowerEndpoint(w, "B2", 16);
-    const finished = new Promise<AuctionFinished>((resolve) => {
-      const auction = createRfqAuctionHost({
-        endpoint: b2.endpoint,
-        signer: w.borrower,
-        domain: testDomain,
-        options: { maxRounds: 4, deadlineMs: 3_000, admissionMs: 300, confirmTimeoutMs: 1_000 },
-        nowSec,
-        log: w.log,
-        onFinished: resolve,
-      });
-      b2.endpoint.onMessage((msg) => void auction.route(msg));
-      auction.open({
-        sessionId,
-        rfq,
-        strategyFor: () =>
-          createTimeDependentStrategy({
-            side: "borrower",
-            openingRateBps: 300,
-            reservationRateBps: 800,
-            exponent: 1,
-            template,
-          }),
-        score: (t) => -t.rateBps,
-      });
-    });
+    const finished = restartedAuction(w, b2.endpoint, sessionId, 300);
     const { outcome } = await finished;
     expect(w.lenderHost.resent.map((m) => m?.kind)).toEqual([undefined, "offer"]);
     const offers = offersIn(b2.received);
@@ -248,7 +201,7 @@ describe("session host: a borrower's RFQ again in the same session", () => {
 
   it("another RFQ under the session id is refused and logged; the session goes on", async () => {
     const w = world();
-    const sessionId = newSessionId();
+    const sessionId = randomSessionId();
     const b = borrowerEndpoint(w, "B");
     await b.endpoint.sendRfq(sessionId, rfq);
     await deliveries(w.bus, () => offersIn(b.received).length === 1);
@@ -274,7 +227,7 @@ describe("session host: a borrower's RFQ again in the same session", () => {
 
   it("keeps quiet when it is not waiting for the borrower's move: it accepted, or the session ended", async () => {
     const w = world();
-    const sessionId = newSessionId();
+    const sessionId = randomSessionId();
     const b = borrowerEndpoint(w, "B");
     await b.endpoint.sendRfq(sessionId, rfq);
     await deliveries(w.bus, () => offersIn(b.received).length === 1);
@@ -299,13 +252,13 @@ describe("session host: a borrower's RFQ again in the same session", () => {
 
   it("answers only the session's borrower, and only as lender", async () => {
     const w = world();
-    const sessionId = newSessionId();
+    const sessionId = randomSessionId();
     const b = borrowerEndpoint(w, "B");
     await b.endpoint.sendRfq(sessionId, rfq);
     await deliveries(w.bus, () => offersIn(b.received).length === 1);
     const host = w.lenderHost.sessions;
     expect(host.resendLast({ sessionId, peer: newSigner().address, rfq })).toBeUndefined();
-    expect(host.resendLast({ sessionId: newSessionId(), peer: w.borrower.address, rfq })).toBeUndefined();
+    expect(host.resendLast({ sessionId: randomSessionId(), peer: w.borrower.address, rfq })).toBeUndefined();
     expect(host.resendLast({ sessionId, peer: w.borrower.address, rfq })).toBeDefined();
 
     // A borrower-side session never answers an RFQ (its peer is a lender).
@@ -322,13 +275,7 @@ describe("session host: a borrower's RFQ again in the same session", () => {
       sessionId,
       peer: w.lender.address,
       rfq,
-      strategy: createTimeDependentStrategy({
-        side: "borrower",
-        openingRateBps: 300,
-        reservationRateBps: 800,
-        exponent: 1,
-        template,
-      }),
+      strategy: linearBorrower(template),
       openingOffer: { ...template, rateBps: 900 },
     });
     expect(borrowerSide.resendLast({ sessionId, peer: w.lender.address, rfq })).toBeUndefined();

@@ -7,10 +7,11 @@
  * fast-bodies.test.ts proves, on random and mutated bodies, that they never accept what zod
  * refuses and never output anything other than what zod does.
  */
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import type { Agreement } from "../../core/agreement.ts";
 import { MAX_UINT256 } from "../../core/schema.ts";
 import { checkedAddress } from "./checksum.ts";
+import type { Terms } from "./schemas.ts";
 
 type Json = Record<string, unknown>;
 
@@ -55,15 +56,6 @@ const signature = (v: unknown): Hex | undefined =>
   typeof v === "string" && SIGNATURE.test(v) ? (v.toLowerCase() as Hex) : undefined;
 
 const TERMS_KEYS = ["principal", "rateBps", "tenor", "collateralToken", "collateral", "haircutBps"] as const;
-
-type Terms = {
-  principal: bigint;
-  rateBps: number;
-  tenor: number;
-  collateralToken: Address;
-  collateral: bigint;
-  haircutBps: number;
-};
 
 function terms(v: unknown): Terms | undefined {
   if (!isObject(v) || !onlyKeys(v, TERMS_KEYS)) return undefined;

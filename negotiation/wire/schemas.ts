@@ -7,10 +7,8 @@ import type { Hex } from "viem";
 import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
-import { checkedAddress, checksummed } from "./checksum.ts";
+import { checkedAddress } from "./checksum.ts";
 import { fastBodies } from "./fast-bodies.ts";
-
-export { checksummed };
 
 export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
