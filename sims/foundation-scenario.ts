@@ -24,6 +24,7 @@ import {
 } from "../arbitration/index.ts";
 import type { Agreement, ArbiterDomain } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
+import { waitForReceipt } from "../core/receipt.ts";
 import { createSigner } from "../core/signer.ts";
 import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
@@ -292,7 +293,7 @@ export async function runFoundationScenario(
       functionName: "transfer",
       args: [traders, paid],
     });
-    await borrowerClients.public.waitForTransactionReceipt({ hash: payHash });
+    await waitForReceipt(borrowerClients.public, payHash);
     const fees = 700_000n * USDC;
     await mintTestToken({
       clients: deployer,

@@ -1,5 +1,6 @@
 /** Waits for a transaction and insists it succeeded. Shared by the write actions. */
 import type { Hex, TransactionReceipt } from "viem";
+import { waitForReceipt } from "../../core/receipt.ts";
 import type { ArbiterClients } from "../clients.ts";
 import { ArbiterTransactionRevertedError } from "../errors.ts";
 
@@ -8,7 +9,7 @@ export async function confirm(
   hash: Hex,
   functionName: string,
 ): Promise<TransactionReceipt> {
-  const receipt = await clients.public.waitForTransactionReceipt({ hash });
+  const receipt = await waitForReceipt(clients.public, hash);
   if (receipt.status !== "success") throw new ArbiterTransactionRevertedError({ hash, functionName });
   return receipt;
 }

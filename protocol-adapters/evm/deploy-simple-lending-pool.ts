@@ -1,4 +1,5 @@
 import { type Address, getAddress, type Hex } from "viem";
+import { waitForReceipt } from "../../core/receipt.ts";
 import type { EvmAdapterClients } from "./evm-adapter-clients.ts";
 import { simpleLendingPoolAbi, simpleLendingPoolBytecode } from "./generated/SimpleLendingPool.ts";
 
@@ -31,7 +32,7 @@ export async function deploySimpleLendingPool(
       params.collateralPriceUsd8,
     ],
   });
-  const receipt = await clients.public.waitForTransactionReceipt({ hash });
+  const receipt = await waitForReceipt(clients.public, hash);
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`SimpleLendingPool deployment ${hash} reverted`);
   }

@@ -1,4 +1,5 @@
 import { type Address, getAddress, type Hex } from "viem";
+import { waitForReceipt } from "../../core/receipt.ts";
 import type { EvmAdapterClients } from "./evm-adapter-clients.ts";
 import { testVaultAbi, testVaultBytecode } from "./generated/TestVault.ts";
 
@@ -20,7 +21,7 @@ export async function deployTestVault(params: DeployTestVaultParameters): Promis
     bytecode: testVaultBytecode,
     args: [params.owner ?? clients.wallet.account.address, params.asset, params.name, params.symbol],
   });
-  const receipt = await clients.public.waitForTransactionReceipt({ hash });
+  const receipt = await waitForReceipt(clients.public, hash);
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`TestVault deployment ${hash} reverted`);
   }

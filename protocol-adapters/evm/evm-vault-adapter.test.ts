@@ -2,6 +2,7 @@ import { type Address, type Hex, maxUint256 } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { approve } from "../../arbitration/approve.ts";
 import { mintTestToken } from "../../arbitration/mint-test-token.ts";
+import { waitForReceipt } from "../../core/receipt.ts";
 import { toJson } from "../../core/schema.ts";
 import {
   type AnvilHarness,
@@ -32,7 +33,7 @@ async function deposit(party: Party, assets: bigint): Promise<void> {
     functionName: "deposit",
     args: [assets, party.address],
   });
-  const receipt = await party.clients.public.waitForTransactionReceipt({ hash });
+  const receipt = await waitForReceipt(party.clients.public, hash);
   if (receipt.status !== "success") throw new Error("deposit reverted");
 }
 
@@ -111,7 +112,7 @@ describe("EvmVaultAdapter.snapshot", () => {
       functionName: "simulateLoss",
       args: [burn, usdc(110_000)],
     });
-    await treasury.clients.public.waitForTransactionReceipt({ hash });
+    await waitForReceipt(treasury.clients.public, hash);
     const state = await adapter().snapshot();
     const perShare = assetsPerShare(usdc(990_000), usdc(1_100_000));
     expect(perShare).toBe(900_000n);
