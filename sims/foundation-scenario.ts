@@ -24,7 +24,6 @@ import {
 } from "../arbitration/index.ts";
 import type { Agreement, ArbiterDomain } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
-import { waitForReceipt } from "../core/receipt.ts";
 import { createSigner } from "../core/signer.ts";
 import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
@@ -293,7 +292,7 @@ export async function runFoundationScenario(
       functionName: "transfer",
       args: [traders, paid],
     });
-    await waitForReceipt(borrowerClients.public, payHash);
+    await borrowerClients.public.waitForTransactionReceipt({ hash: payHash });
     const fees = 700_000n * USDC;
     await mintTestToken({
       clients: deployer,

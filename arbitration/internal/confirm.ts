@@ -1,6 +1,5 @@
 /** Waits for a transaction and insists it succeeded. Shared by the write actions. */
 import type { Hex, TransactionReceipt } from "viem";
-import { waitForReceipt } from "../../core/receipt.ts";
 import type { ArbiterClients } from "../clients.ts";
 import { ArbiterTransactionRevertedError } from "../errors.ts";
 
@@ -9,7 +8,7 @@ export async function confirm(
   hash: Hex,
   functionName: string,
 ): Promise<TransactionReceipt> {
-  const receipt = await waitForReceipt(clients.public, hash);
+  const receipt = await clients.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new ArbiterTransactionRevertedError({ hash, functionName });
   return receipt;
 }

@@ -1,5 +1,4 @@
 import { type Address, getAddress, type Hex } from "viem";
-import { waitForReceipt } from "../../core/receipt.ts";
 import type { EvmAdapterClients } from "./evm-adapter-clients.ts";
 import { simpleLendingPoolAbi, simpleLendingPoolBytecode } from "./generated/SimpleLendingPool.ts";
 
@@ -32,7 +31,7 @@ export async function deploySimpleLendingPool(
       params.collateralPriceUsd8,
     ],
   });
-  const receipt = await waitForReceipt(clients.public, hash);
+  const receipt = await clients.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`SimpleLendingPool deployment ${hash} reverted`);
   }

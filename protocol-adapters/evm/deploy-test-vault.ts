@@ -1,5 +1,4 @@
 import { type Address, getAddress, type Hex } from "viem";
-import { waitForReceipt } from "../../core/receipt.ts";
 import type { EvmAdapterClients } from "./evm-adapter-clients.ts";
 import { testVaultAbi, testVaultBytecode } from "./generated/TestVault.ts";
 
@@ -21,7 +20,7 @@ export async function deployTestVault(params: DeployTestVaultParameters): Promis
     bytecode: testVaultBytecode,
     args: [params.owner ?? clients.wallet.account.address, params.asset, params.name, params.symbol],
   });
-  const receipt = await waitForReceipt(clients.public, hash);
+  const receipt = await clients.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`TestVault deployment ${hash} reverted`);
   }

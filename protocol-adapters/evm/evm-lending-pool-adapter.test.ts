@@ -2,7 +2,6 @@ import { type Address, type Hex, maxUint256 } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { approve } from "../../arbitration/approve.ts";
 import { mintTestToken } from "../../arbitration/mint-test-token.ts";
-import { waitForReceipt } from "../../core/receipt.ts";
 import { toJson } from "../../core/schema.ts";
 import {
   type AnvilHarness,
@@ -45,7 +44,7 @@ async function poolCall(party: Party, functionName: PoolWrite, amount: bigint): 
     functionName,
     args: [amount],
   });
-  const receipt = await waitForReceipt(party.clients.public, hash);
+  const receipt = await party.clients.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
 }
 

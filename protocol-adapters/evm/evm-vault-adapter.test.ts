@@ -2,7 +2,6 @@ import { type Address, type Hex, maxUint256 } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { approve } from "../../arbitration/approve.ts";
 import { mintTestToken } from "../../arbitration/mint-test-token.ts";
-import { waitForReceipt } from "../../core/receipt.ts";
 import { toJson } from "../../core/schema.ts";
 import {
   type AnvilHarness,
@@ -33,7 +32,7 @@ async function deposit(party: Party, assets: bigint): Promise<void> {
     functionName: "deposit",
     args: [assets, party.address],
   });
-  const receipt = await waitForReceipt(party.clients.public, hash);
+  const receipt = await party.clients.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error("deposit reverted");
 }
 
@@ -112,7 +111,7 @@ describe("EvmVaultAdapter.snapshot", () => {
       functionName: "simulateLoss",
       args: [burn, usdc(110_000)],
     });
-    await waitForReceipt(treasury.clients.public, hash);
+    await treasury.clients.public.waitForTransactionReceipt({ hash });
     const state = await adapter().snapshot();
     const perShare = assetsPerShare(usdc(990_000), usdc(1_100_000));
     expect(perShare).toBe(900_000n);

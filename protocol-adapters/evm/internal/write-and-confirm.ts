@@ -1,6 +1,5 @@
 /** Sends an adapter's transaction, waits for it, and turns any failure into EvmAdapterWriteError. */
 import { type Address, ContractFunctionRevertedError, type Hex, BaseError as ViemBaseError } from "viem";
-import { waitForReceipt } from "../../../core/receipt.ts";
 import { EvmAdapterWriteError } from "../errors.ts";
 import type { EvmAdapterClients } from "../evm-adapter-clients.ts";
 
@@ -12,7 +11,7 @@ export async function writeAndConfirm(
   let cause: unknown;
   try {
     const hash = await send();
-    const receipt = await waitForReceipt(clients.public, hash);
+    const receipt = await clients.public.waitForTransactionReceipt({ hash });
     if (receipt.status === "success") return;
     cause = new Error(`transaction ${hash} reverted`);
   } catch (error) {
