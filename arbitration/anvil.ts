@@ -9,6 +9,8 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
+import { nonceManager } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 import { BaseError } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 
@@ -159,6 +161,17 @@ function killAndWait(child: ChildProcess): Promise<void> {
 }
 
 /** Starts anvil and resolves once it answers `eth_chainId`. */
+/**
+ * A new chain starts every dev account at nonce 0, but viem's shared nonce manager keys its counts
+ * by (address, chain id), and every anvil has the same id: counts left from an earlier chain in this
+ * process (an earlier test file in the same worker) would give the first transactions nonces above
+ * the chain's, which anvil holds in its pool forever, and their receipts never come. Also for a
+ * chain reverted to a snapshot: the nonce manager never goes backwards, the chain just did.
+ */
+export function forgetDevNonces(chainId: number): void {
+  for (const key of anvilAccounts) nonceManager.reset({ address: privateKeyToAddress(key), chainId });
+}
+
 export async function startAnvil(params: StartAnvilParameters = {}): Promise<StartAnvilReturnType> {
   const binary = params.binary ?? resolveAnvilBinary();
   const chainId = params.chainId ?? ANVIL_CHAIN_ID;
@@ -168,7 +181,9 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Sta
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = params.port ?? (await freePort());
     try {
-      return await spawnAnvil({ ...params, binary, chainId, port });
+      const started = await spawnAnvil({ ...params, binary, chainId, port });
+      forgetDevNonces(chainId);
+      return started;
     } catch (error) {
       lastError = error;
     }

@@ -16,17 +16,14 @@
  * and stranger and, unless `approve: false`, has each approve the arbiter for unlimited amounts.
  * Snapshots are single-use (anvil deletes them on revert): take a new one before each test.
  */
-import {
-  type Address,
-  createTestClient,
-  erc20Abi,
-  type Hex,
-  http,
-  nonceManager,
-  type TestClient,
-} from "viem";
+import { type Address, createTestClient, erc20Abi, type Hex, http, type TestClient } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { anvilAccounts, type StartAnvilReturnType, startAnvil } from "../../arbitration/anvil.ts";
+import {
+  anvilAccounts,
+  forgetDevNonces,
+  type StartAnvilReturnType,
+  startAnvil,
+} from "../../arbitration/anvil.ts";
 import { approve } from "../../arbitration/approve.ts";
 import { type ArbiterClients, createArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
@@ -127,10 +124,7 @@ async function createHarness(): Promise<AnvilHarness> {
     snapshot: () => test.snapshot(),
     revert: async (id) => {
       await test.revert({ id });
-      // viem's nonce manager never goes backwards; the chain just did.
-      for (const key of anvilAccounts) {
-        nonceManager.reset({ address: privateKeyToAddress(key), chainId });
-      }
+      forgetDevNonces(chainId);
     },
     now: async () => (await party(0).clients.public.getBlock()).timestamp,
     increaseTime: async (seconds) => {
