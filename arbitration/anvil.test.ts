@@ -3,6 +3,8 @@ import { bytesToHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { describe, expect, test } from "vitest";
 import { ANVIL_MNEMONIC, AnvilStartError, anvilAccounts, freePort, startAnvil } from "./anvil.ts";
+import { createArbiterClients } from "./clients.ts";
+import { deployTestToken } from "./deploy-test-token.ts";
 
 async function answers(rpcUrl: string): Promise<boolean> {
   try {
@@ -24,6 +26,31 @@ describe("anvil", () => {
     );
     expect(derived).toEqual([...anvilAccounts]);
   });
+
+  test("a second chain in the same process starts the dev accounts' nonces from its own", async () => {
+    const deploy = (rpcUrl: string) =>
+      deployTestToken({
+        clients: createArbiterClients({ rpcUrl, privateKey: anvilAccounts[0] }),
+        name: "T",
+        symbol: "T",
+        decimals: 6,
+      });
+    const first = await startAnvil();
+    try {
+      for (let i = 0; i < 3; i++) await deploy(first.rpcUrl);
+    } finally {
+      await first.stop();
+    }
+    // Same chain id, fresh chain: the nonce manager's counts from the first would leave this
+    // deployment pending forever (anvil holds a nonce gap), and the test would time out.
+    const second = await startAnvil();
+    try {
+      const { address } = await deploy(second.rpcUrl);
+      expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    } finally {
+      await second.stop();
+    }
+  }, 20_000);
 
   test("starts on a free port, answers, and stops", async () => {
     const anvil = await startAnvil({ chainId: 4242 });
