@@ -44,3 +44,26 @@ export function troughFromStart(path: Float64Array): number {
   for (const x of path) low = Math.min(low, x);
   return low / path[0]! - 1;
 }
+
+/** Excess kurtosis (0 for a normal sample): the fourth central moment over the variance squared, minus 3. */
+export function excessKurtosis(xs: Float64Array): number {
+  const m = mean(xs);
+  let s2 = 0;
+  let s4 = 0;
+  for (const x of xs) {
+    const d = (x - m) ** 2;
+    s2 += d;
+    s4 += d * d;
+  }
+  const n = xs.length;
+  return s4 / n / (s2 / n) ** 2 - 3;
+}
+
+/** The q-quantile (0 <= q <= 1) by linear interpolation between order statistics. */
+export function quantile(xs: Float64Array, q: number): number {
+  const sorted = Float64Array.from(xs).sort();
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+}
