@@ -82,7 +82,7 @@ export type FitGarchTReturnType = GarchT & {
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(p / (1 - p));
 /** Persistence stays below this so the unconditional variance exists. */
-const MAX_PERSISTENCE = 0.9999;
+export const MAX_PERSISTENCE = 0.9999;
 
 function fromUnconstrained(theta: Float64Array, mu: number): GarchT {
   const persistence = MAX_PERSISTENCE * sigmoid(theta[1]!);

@@ -1,53 +1,99 @@
 import { describe, expect, it } from "vitest";
+import { loadWindowSlice } from "../market-data/load-market-data.ts";
 import { correlation, logReturns, troughFromStart } from "../paths/sample-stats.ts";
-import { loadScenario } from "./load-scenario.ts";
+import { listScenarios, loadScenario } from "./load-scenario.ts";
 import { scenarioPricePaths } from "./scenario-price-paths.ts";
 
 const pathsOf = (name: string, seed?: number) => scenarioPricePaths({ scenario: loadScenario(name), seed });
 const minOf = (xs: Float64Array) => xs.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
 
-describe("scenarioPricePaths: named episodes hit their documented troughs", () => {
-  it("March 2020: ETH about -43% from the start, within the first day", () => {
+// The named episodes used to interpolate scripted keyframes (ETH -43% for March 2020, USDC $0.87
+// for March 2023...). They now replay the real hourly windows shipped in sims/market-data/slices
+// (issue 11 item 2), so the troughs below are the real series' lowest closes on each scenario's
+// grid, as sims/market-data/slices/reported-outcomes.json records them.
+describe("scenarioPricePaths: named episodes replay their real windows", () => {
+  it("March 2020: ETH's Binance closes bottom at $96.62 at 03-13 02:00 (hour 26); DAI's daily premium", () => {
     const { prices, hours, steps } = pathsOf("march-2020-black-thursday");
     const eth = prices.get("ETH")!;
     expect(steps).toBe(72);
     expect(hours[24]).toBe(24);
-    expect(troughFromStart(eth)).toBeCloseTo(-0.43, 3);
-    expect(eth[24]! / eth[0]! - 1).toBeCloseTo(-0.43, 10);
-    expect(Math.max(...prices.get("DAI")!)).toBeCloseTo(1.1, 10); // DAI premium
+    expect(eth[0]).toBe(194.61);
+    expect(minOf(eth)).toBeCloseTo(96.62, 8);
+    expect(eth.indexOf(minOf(eth))).toBe(26);
+    expect(troughFromStart(eth)).toBeCloseTo(-0.5035, 3);
+    expect(Math.max(...prices.get("DAI")!)).toBeCloseTo(1.0585119, 6); // CoinGecko daily, 13 March
   });
 
-  it("May 2021: ETH about -44% intraday", () => {
-    expect(troughFromStart(pathsOf("may-2021-deleveraging").prices.get("ETH")!)).toBeCloseTo(-0.44, 3);
+  it("May 2021: ETH -34% at its lowest close, WBTC (Binance BTC) -18%, on the half-hour grid", () => {
+    const { prices, steps } = pathsOf("may-2021-deleveraging");
+    expect(steps).toBe(96);
+    const eth = prices.get("ETH")!;
+    expect(minOf(eth)).toBeCloseTo(2230.9, 8);
+    expect(troughFromStart(eth)).toBeCloseTo(-0.339, 3);
+    expect(minOf(prices.get("WBTC")!)).toBeCloseTo(35234.62, 8);
+    // Half-hours are log-linear between the hourly closes around them.
+    expect(eth[1]).toBeCloseTo(Math.sqrt(eth[0]! * eth[2]!), 8);
   });
 
-  it("May 2022: UST to about $0.10 within a week, LUNA to about zero", () => {
+  it("May 2022: UST (bridged) to $0.092 on 13 May; LUNA, which has no series, stays scripted to about zero", () => {
     const { prices } = pathsOf("may-2022-terra");
-    expect(minOf(prices.get("UST")!)).toBeCloseTo(0.1, 6);
+    expect(minOf(prices.get("UST")!)).toBeCloseTo(0.09243069, 7);
     expect(minOf(prices.get("LUNA")!)).toBeLessThan(0.001);
   });
 
-  it("June 2022: stETH about 6.5% below ETH at the trough", () => {
-    const { prices } = pathsOf("june-2022-steth-discount");
+  it("June 2022: stETH is ETH times the real ratio, 0.971 at the start and 0.925 at its low", () => {
+    const { prices, steps } = pathsOf("june-2022-steth-discount");
+    expect(steps).toBe(216);
     const eth = prices.get("ETH")!;
     const steth = prices.get("stETH")!;
     const ratio = steth.map((p, k) => p / eth[k]!);
-    expect(ratio[0]).toBeCloseTo(0.97, 3);
-    expect(minOf(ratio)).toBeCloseTo(0.935, 6);
+    expect(ratio[0]).toBeCloseTo(0.9714205, 6);
+    expect(minOf(ratio)).toBeCloseTo(0.9250592, 6);
+    expect(minOf(eth)).toBeCloseTo(904.6, 8);
   });
 
-  it("November 2022: FTT down about 90%, SOL roughly halved or worse", () => {
+  it("November 2022: FTT and SOL (no series) keep their scripted troughs; ETH replays Bitfinex", () => {
     const { prices } = pathsOf("november-2022-ftx");
     expect(troughFromStart(prices.get("FTT")!)).toBeLessThan(-0.9);
     const sol = troughFromStart(prices.get("SOL")!);
     expect(sol).toBeLessThan(-0.5);
     expect(sol).toBeGreaterThan(-0.65);
+    expect(minOf(prices.get("ETH")!)).toBeCloseTo(1102.6, 8);
   });
 
-  it("March 2023: USDC low of about $0.87, back near $1 by the end", () => {
-    const usdc = pathsOf("march-2023-usdc-depeg").prices.get("USDC")!;
-    expect(minOf(usdc)).toBeCloseTo(0.87, 6);
+  it("March 2023: USDC's 15-minute closes below $0.91 on the half-hour grid, back near $1 by the end; DAI follows", () => {
+    const { prices } = pathsOf("march-2023-usdc-depeg");
+    const usdc = prices.get("USDC")!;
+    // The series' lowest close ($0.9008) is at 10:15, between two half-hour grid points.
+    expect(minOf(usdc)).toBeGreaterThan(0.9007);
+    expect(minOf(usdc)).toBeLessThan(0.91);
     expect(usdc[usdc.length - 1]).toBeGreaterThan(0.99);
+    expect([...prices.get("DAI")!]).toEqual([...usdc]);
+  });
+
+  it("every market asset of every named scenario equals its slice at every full hour", () => {
+    for (const name of listScenarios()) {
+      const scenario = loadScenario(name);
+      if (!scenario.market) continue;
+      const slice = loadWindowSlice(scenario.market.window);
+      const { prices, hours } = scenarioPricePaths({ scenario });
+      for (const asset of scenario.assets) {
+        if (asset.path.model !== "market") continue;
+        const real = slice.series.get(asset.path.series)!;
+        const base = asset.path.base === undefined ? undefined : prices.get(asset.path.base)!;
+        // The scenario's starting price is the slice's first value.
+        const first = base ? asset.priceUsd / base[0]! : asset.priceUsd;
+        expect(Math.abs(first / real.values[0]! - 1), `${name} ${asset.symbol} priceUsd`).toBeLessThan(1e-9);
+        hours.forEach((h, k) => {
+          if (h % 1 !== 0) return;
+          const row = slice.hours.indexOf(h);
+          const value = base ? prices.get(asset.symbol)![k]! / base[k]! : prices.get(asset.symbol)![k]!;
+          expect(Math.abs(value / real.values[row]! - 1), `${name} ${asset.symbol} hour ${h}`).toBeLessThan(
+            1e-9,
+          );
+        });
+      }
+    }
   });
 });
 

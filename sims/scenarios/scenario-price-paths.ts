@@ -2,10 +2,13 @@
  * Turns a scenario's price specifications into price paths on its time grid (USD floats; the
  * engine turns them into money with `pathToUsd8`).
  *
- * Order: scripted, constant and stochastic paths first (correlated gbm assets drawn together),
- * then the scenario's shocks, then ratio paths on top of their (already shocked) base, then any
- * shocks on the ratio assets themselves. A shock is a permanent jump: from the first step at or
- * after its hour, the price is multiplied by (1 + magnitude).
+ * Order: market paths (the real window replayed, or seeded draws fitted to it: all market assets
+ * together, ./market-price-paths.ts), scripted, constant and stochastic paths (correlated gbm
+ * assets drawn together), then the scenario's shocks, then ratio paths on top of their (already
+ * shocked) base, then any shocks on the ratio assets themselves. A shock is a permanent jump: from
+ * the first step at or after its hour, the price is multiplied by (1 + magnitude).
+ *
+ * Which market mode: the `paths` parameter, else the scenario's `market.paths` (default replay).
  */
 import { correlatedPaths } from "../paths/correlated-paths.ts";
 import { gbmWithJumps } from "../paths/gbm-with-jumps.ts";
@@ -13,7 +16,14 @@ import type { MertonModel } from "../paths/merton-step.ts";
 import { deriveSeed } from "../paths/prng.ts";
 import { regimeSwitchingPath } from "../paths/regime-switching.ts";
 import { scriptedPath } from "../paths/scripted-path.ts";
-import { correlationMatrix, keyframeHours, type Scenario, type ScenarioAsset } from "./scenario-schema.ts";
+import { marketPricePaths } from "./market-price-paths.ts";
+import {
+  correlationMatrix,
+  keyframeHours,
+  type PricePathMode,
+  type Scenario,
+  type ScenarioAsset,
+} from "./scenario-schema.ts";
 
 const HOURS_PER_YEAR = 8760;
 
@@ -21,6 +31,8 @@ export type ScenarioPricePathsParameters = {
   scenario: Scenario;
   /** Overrides the scenario's seed (for many-seed sweeps). */
   seed?: number | undefined;
+  /** How `market` assets move; overrides the scenario's `market.paths` (default "replay"). */
+  paths?: PricePathMode | undefined;
 };
 
 export type ScenarioPricePathsReturnType = {
@@ -45,9 +57,14 @@ const merton = (d: Diffusion): MertonModel => ({
   jumpStd: d.jumps?.stdLog ?? 0,
 });
 
+/** An asset quoted on another's price: a scripted ratio path, or a market ratio series. */
+const isRatio = (a: ScenarioAsset | undefined): boolean =>
+  a?.path.model === "ratio" || (a?.path.model === "market" && a.path.base !== undefined);
+
 export function scenarioPricePaths({
   scenario,
   seed,
+  paths: mode,
 }: ScenarioPricePathsParameters): ScenarioPricePathsReturnType {
   const { stepHours, horizonHours } = scenario.time;
   const steps = Math.round(horizonHours / stepHours);
@@ -55,6 +72,15 @@ export function scenarioPricePaths({
   const baseSeed = seed ?? scenario.seed;
   const hours = Float64Array.from({ length: steps + 1 }, (_, k) => k * stepHours);
   const prices = new Map<string, Float64Array>();
+
+  const market = marketPricePaths({
+    scenario,
+    mode: mode ?? scenario.market?.paths ?? "replay",
+    seed: deriveSeed(baseSeed, 50_000),
+    hours,
+  });
+  for (const [sym, path] of market)
+    if (!isRatio(scenario.assets.find((a) => a.symbol === sym))) prices.set(sym, path);
 
   const correlated = [...new Set(scenario.correlations.flatMap((c) => c.assets))];
   if (correlated.length > 0) {
@@ -75,18 +101,23 @@ export function scenarioPricePaths({
   }
 
   scenario.assets.forEach((asset, index) => {
-    if (prices.has(asset.symbol) || asset.path.model === "ratio") return;
+    if (prices.has(asset.symbol) || isRatio(asset)) return;
     prices.set(asset.symbol, ownPath(asset, steps, stepHours, dtYears, deriveSeed(baseSeed, 1 + index)));
   });
-  applyShocks(
-    scenario,
-    prices,
-    stepHours,
-    (sym) => scenario.assets.find((a) => a.symbol === sym)?.path.model !== "ratio",
-  );
+  const ratioAsset = (sym: string) => isRatio(scenario.assets.find((a) => a.symbol === sym));
+  applyShocks(scenario, prices, stepHours, (sym) => !ratioAsset(sym));
 
   for (const asset of scenario.assets) {
     const path = asset.path;
+    if (path.model === "market" && path.base !== undefined) {
+      const basePrices = prices.get(path.base)!;
+      const ratio = market.get(asset.symbol)!;
+      prices.set(
+        asset.symbol,
+        ratio.map((r, k) => r * basePrices[k]!),
+      );
+      continue;
+    }
     if (path.model !== "ratio") continue;
     const base = scenario.assets.find((a) => a.symbol === path.base)!;
     const ratio = scriptedPath({
@@ -103,12 +134,7 @@ export function scenarioPricePaths({
       ratio.map((r, k) => r * basePrices[k]!),
     );
   }
-  applyShocks(
-    scenario,
-    prices,
-    stepHours,
-    (sym) => scenario.assets.find((a) => a.symbol === sym)?.path.model === "ratio",
-  );
+  applyShocks(scenario, prices, stepHours, ratioAsset);
 
   return { steps, hours, prices };
 }
@@ -151,6 +177,8 @@ function ownPath(
       }).prices;
     case "ratio":
       throw new Error("unreachable: ratio paths are built from their base");
+    case "market":
+      throw new Error("unreachable: market paths are built together, first");
   }
 }
 

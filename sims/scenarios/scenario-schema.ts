@@ -16,6 +16,7 @@
  */
 import { parseUnits } from "viem";
 import { z } from "zod";
+import { SAMPLE_IDS, sampleSeries, seriesKind, WINDOW_IDS, windowSpec } from "../market-data/catalogue.ts";
 import { cholesky } from "../paths/cholesky.ts";
 
 export const SCENARIO_VERSION = 1;
@@ -119,7 +120,7 @@ const Diffusion = {
 };
 const DiffusionModel = z.strictObject(Diffusion);
 
-const PATH_MODELS = ["constant", "scripted", "ratio", "gbm", "regime-switching"] as const;
+const PATH_MODELS = ["constant", "scripted", "ratio", "gbm", "regime-switching", "market"] as const;
 
 const PathSpec = z.discriminatedUnion(
   "model",
@@ -147,6 +148,14 @@ const PathSpec = z.discriminatedUnion(
       meanCalmHours: positive,
       meanCrisisHours: positive,
       start: z.enum(["calm", "crisis"]).default("calm"),
+    }),
+    /** A real series of the scenario's `market` window (sims/market-data): replayed as it
+     *  happened, or drawn by a seeded model fitted to it (see `market.paths`). The path is scaled
+     *  to start at `priceUsd`. A ratio series (stETH/ETH) needs the `base` asset it is quoted in. */
+    z.strictObject({
+      model: z.literal("market"),
+      series: z.string({ error: 'expected the name of a market series, e.g. "ETH"' }).min(1).max(32),
+      base: symbol.optional(),
     }),
   ],
   { error: `expected model to be one of: ${PATH_MODELS.join(", ")}` },
@@ -333,6 +342,25 @@ const Shock = z.strictObject({
   magnitude: between(-1, 0),
 });
 
+/** How a scenario's `market` assets move: the real window replayed, or seeded draws from it. */
+export const PRICE_PATH_MODES = ["replay", "bootstrap", "fitted"] as const;
+export type PricePathMode = (typeof PRICE_PATH_MODES)[number];
+
+const Market = z.strictObject({
+  /** The real window `market` assets replay (a slice in sims/market-data/slices). */
+  window: z.enum(WINDOW_IDS, { error: `expected a market window: ${WINDOW_IDS.join(", ")}` }),
+  /** replay: the window as it happened (every seed the same prices). bootstrap: a stationary block
+   *  bootstrap of the sample's hourly moves, all series drawn together. fitted: GARCH(1,1)-t
+   *  volatility and AR(1) pegs with correlated Student-t shocks, fitted to the sample. */
+  paths: z
+    .enum(PRICE_PATH_MODES, { error: `expected paths to be one of: ${PRICE_PATH_MODES.join(", ")}` })
+    .default("replay"),
+  /** What seeded paths learn from: a window or a pool of windows (default: `window`). */
+  sample: z.enum(SAMPLE_IDS, { error: `expected a market sample: ${SAMPLE_IDS.join(", ")}` }).optional(),
+  /** Mean block length of the bootstrap, hours (default: the sample's, 12). */
+  meanBlockHours: z.number({ error: "expected a number >= 1" }).min(1, "expected a number >= 1").optional(),
+});
+
 const Correlation = z.strictObject({
   assets: z.tuple([symbol, symbol], { error: "expected two asset symbols" }),
   rho: between(-1, 1),
@@ -364,6 +392,8 @@ const ScenarioJson = z.strictObject({
   seed: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
   time: z.strictObject({ horizonHours: positive, stepHours: positive }),
   assets: z.array(Asset).min(1, "expected at least one asset"),
+  /** Where `market` price paths come from (required when an asset has one). */
+  market: Market.optional(),
   correlations: z.array(Correlation).default([]),
   shocks: z.array(Shock).default([]),
   protocols: z.array(Protocol).min(1, "expected at least one protocol"),
@@ -455,13 +485,15 @@ function checkScenario(s: Parsed, ctx: z.RefinementCtx): void {
       if (path.base === a.symbol)
         issue(["assets", i, "path", "base"], "an asset cannot be priced relative to itself");
       else if (!base) asset(["assets", i, "path", "base"], path.base);
-      else if (base.path.model === "ratio")
+      else if (base.path.model === "ratio" || (base.path.model === "market" && base.path.base !== undefined))
         issue(
           ["assets", i, "path", "base"],
           `"${path.base}" is itself a ratio path; expected a base with its own path`,
         );
     }
   });
+
+  checkMarket(s, issue);
 
   s.shocks.forEach((x, i) => {
     asset(["shocks", i, "asset"], x.asset);
@@ -598,6 +630,57 @@ function checkScenario(s: Parsed, ctx: z.RefinementCtx): void {
       );
     }
   });
+}
+
+/** `market` assets: a window that covers the horizon, series it has, ratio series on a base. */
+function checkMarket(s: Parsed, issue: (path: (string | number)[], message: string) => void): void {
+  const market = s.market;
+  const marketAssets = s.assets.flatMap((a, i) =>
+    a.path.model === "market" ? [{ a, i, path: a.path }] : [],
+  );
+  if (!market) {
+    for (const { i } of marketAssets)
+      issue(
+        ["assets", i, "path"],
+        "a market path needs the scenario's market section (which window to replay)",
+      );
+    return;
+  }
+  const window = windowSpec(market.window)!;
+  if (s.time.horizonHours > window.hours)
+    issue(
+      ["time", "horizonHours"],
+      `is ${s.time.horizonHours} h, longer than the market window ${market.window} (${window.hours} h)`,
+    );
+  const sample = market.sample ?? market.window;
+  const sampled = sampleSeries(sample);
+  const bySymbol = new Map(s.assets.map((a) => [a.symbol, a]));
+  for (const { i, path } of marketAssets) {
+    const at = (...rest: string[]) => ["assets", i, "path", ...rest];
+    const kind = seriesKind(market.window, path.series);
+    if (!kind) {
+      issue(
+        at("series"),
+        `"${path.series}" is not in market window ${market.window}; it has ${Object.keys(window.series).join(", ")}`,
+      );
+      continue;
+    }
+    if (!sampled.includes(path.series))
+      issue(
+        ["market", "sample"],
+        `${sample} has no "${path.series}" (used by assets[${i}]); it has ${sampled.join(", ")}`,
+      );
+    if (kind === "ratio" && path.base === undefined)
+      issue(at("base"), `"${path.series}" is a ratio series; expected the base asset it is quoted in`);
+    if (kind !== "ratio" && path.base !== undefined)
+      issue(at("base"), `"${path.series}" is a USD price, not a ratio; remove base`);
+    if (path.base !== undefined) {
+      const base = bySymbol.get(path.base);
+      if (!base) issue(at("base"), `unknown asset "${path.base}"`);
+      else if (base.path.model !== "market" || base.path.base !== undefined)
+        issue(at("base"), `"${path.base}" must itself follow a market USD price series`);
+    }
+  }
 }
 
 /** The correlation matrix over `symbols` (unit diagonal, 0 where no pair is given). */
