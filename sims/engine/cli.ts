@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
 import { formatSummaryTable } from "../report/summary-table.ts";
 import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
+import { PRICE_PATH_MODES, type PricePathMode } from "../scenarios/scenario-schema.ts";
+import { STUDY_PRICE_PATHS } from "../scenarios/with-price-paths.ts";
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import { SETTLEMENT_KINDS, type SettlementKind } from "../settlement/settlement-backend.ts";
 import { settlementReportLines } from "../settlement/settlement-report.ts";
@@ -40,6 +42,13 @@ Options:
   --mode <modes>          comma-separated modes to run (default: all four)
   --out <folder>          where to write report.html, results.json, runs.csv, summary.csv
                           (default: sim-out/<scenario>)
+  --paths <how>           how market prices move from seed to seed (scenarios with real data):
+                            bootstrap  each seed draws a path from the scenario's real crisis
+                                       window, hour by hour in blocks, all assets together
+                                       (default: intervals over seeds include price risk)
+                            fitted     each seed draws from GARCH(1,1)-t and peg models fitted
+                                       to that window and to 2019-2022 hourly data
+                            replay     every seed replays the real window as it happened
   --positions <n>         borrowers modelled per lending market (default ${defaultEngineOptions.positionsPerLending})
   --sweep <option=v1,v2>  repeat everything for each value of one engine option,
                           e.g. --sweep venueShareOfSales=0.25,0.5,1
@@ -77,6 +86,7 @@ export type CliOptions = {
   sweep: { option: keyof EngineOptions; values: number[] } | undefined;
   settlement: SettlementKind;
   rpcUrl: string | undefined;
+  paths: PricePathMode;
   help: boolean;
   list: boolean;
 };
@@ -95,6 +105,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         sweep: { type: "string" },
         settlement: { type: "string" },
         "rpc-url": { type: "string" },
+        paths: { type: "string" },
         "no-report": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -148,6 +159,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new UsageError("--rpc-url: only with --settlement chain (the ledger needs no chain)");
   if (rpcUrl !== undefined && !/^(https?|wss?):\/\/\S+$/.test(rpcUrl))
     throw new UsageError(`--rpc-url: expected an http:// or ws:// URL, got "${rpcUrl}"`);
+  const paths = String(values.paths ?? STUDY_PRICE_PATHS);
+  if (!(PRICE_PATH_MODES as readonly string[]).includes(paths))
+    throw new UsageError(`--paths: expected ${PRICE_PATH_MODES.join(", ")}, got "${paths}"`);
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
   const name =
     scenario === DEFAULT_SCENARIO
@@ -162,9 +176,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     sweep,
     settlement: settlement as SettlementKind,
     rpcUrl,
+    paths: paths as PricePathMode,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
+}
+
+function pricePathsLine(paths: PricePathMode): string {
+  if (paths === "replay") return "the real window replayed, the same for every seed (--paths replay)";
+  if (paths === "bootstrap")
+    return "each seed a block bootstrap of the real window's hourly moves (--paths bootstrap)";
+  return "each seed drawn from GARCH(1,1)-t and peg models fitted to the real window (--paths fitted)";
 }
 
 export function parseSeeds(s: string): number[] {
@@ -225,6 +247,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         engine: o.engine,
         sweep: o.sweep,
         settlement,
+        paths: o.paths,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);
@@ -237,7 +260,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
     const { study, files } = result;
     if (tty) err("\n");
-    out(`\n${study.scenario.title}\n\n`);
+    out(`\n${study.scenario.title}\n`);
+    if (study.scenario.pricePaths) out(`Prices: ${pricePathsLine(study.scenario.pricePaths)}\n`);
+    out("\n");
     out(formatSummaryTable(study.summaries, { color: process.stdout.isTTY === true }));
     out(`\n${settlementReportLines(study.settlement).join("\n")}\n`);
     if (files) out(`\nReport: ${files.html}\nData:   ${files.json}, ${files.runsCsv}, ${files.summaryCsv}\n`);

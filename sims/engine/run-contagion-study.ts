@@ -12,7 +12,8 @@ import {
 } from "../monte-carlo/run-monte-carlo.ts";
 import { type WriteReportReturnType, writeReport } from "../report/write-report.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
-import type { Scenario } from "../scenarios/scenario-schema.ts";
+import type { PricePathMode, Scenario } from "../scenarios/scenario-schema.ts";
+import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths.ts";
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
@@ -41,10 +42,14 @@ export type RunContagionStudyOptions = {
   settlement?: SettlementKind | SettlementBackend | undefined;
   /** With settlement "chain": a running anvil to use instead of starting one. */
   rpcUrl?: string | undefined;
+  /** How market prices move across seeds: "bootstrap" (default: each seed a path drawn from the
+   *  scenario's real window), "fitted", or "replay" (the real window for every seed). */
+  paths?: PricePathMode | undefined;
 };
 
 export type ContagionStudy = {
-  scenario: { name: string; title: string; notes: string };
+  /** pricePaths: how market prices moved (absent when the scenario has no market assets). */
+  scenario: { name: string; title: string; notes: string; pricePaths?: PricePathMode | undefined };
   seeds: number[];
   modes: Mode[];
   engineOptions: EngineOptions;
@@ -65,7 +70,8 @@ export type RunContagionStudyReturnType = { study: ContagionStudy; files: WriteR
 export async function runContagionStudy(
   o: RunContagionStudyOptions = {},
 ): Promise<RunContagionStudyReturnType> {
-  const scenario = typeof o.scenario === "object" ? o.scenario : loadScenario(o.scenario ?? DEFAULT_SCENARIO);
+  const loaded = typeof o.scenario === "object" ? o.scenario : loadScenario(o.scenario ?? DEFAULT_SCENARIO);
+  const scenario = withPricePaths({ scenario: loaded, paths: o.paths ?? STUDY_PRICE_PATHS });
   const seeds =
     typeof o.seeds === "object" ? [...o.seeds] : Array.from({ length: o.seeds ?? 20 }, (_, i) => i + 1);
   const modes = [...(o.modes ?? MODES)];
@@ -88,7 +94,12 @@ export async function runContagionStudy(
     if (!given) await settlement.close();
   }
   const study: ContagionStudy = {
-    scenario: { name: scenario.name, title: scenario.title, notes: scenario.notes },
+    scenario: {
+      name: scenario.name,
+      title: scenario.title,
+      notes: scenario.notes,
+      pricePaths: scenario.market?.paths,
+    },
     seeds,
     modes,
     engineOptions: { ...defaultEngineOptions, ...o.engine },

@@ -33,6 +33,8 @@ const HOURS_PER_YEAR = 8760;
 /** Weight of the identity in the shipped correlation matrices: keeps them positive definite when
  *  two bridged daily series move in lockstep. */
 export const CORRELATION_SHRINKAGE = 0.02;
+/** Below this excess kurtosis the innovations are taken as normal (nu = 4 + 6 / 0.06 = 104). */
+const MIN_KURTOSIS = 0.06;
 
 /** Hourly log returns between consecutive candles exactly an hour apart, within [from, to). */
 function hourlyReturns(raw: RawCache, id: keyof typeof RAW): Map<number, number> {
@@ -152,6 +154,7 @@ export function fitSample(
         volAnnual: round8(Math.sqrt(v * HOURS_PER_YEAR)),
         excessKurtosis: round8(excessKurtosis(x)),
         garch: s,
+        nu: Number.NaN, // set below, once every column is standardised
       };
       standardised.push(standardisePrice(sample, x, g, m, v));
     } else {
@@ -163,11 +166,25 @@ export function fitSample(
         residualStd: round8(residualStd),
         cap: round8(kinds[c] === "ratio" ? 1 : Math.max(1, highest)),
         excessKurtosis: round8(excessKurtosis(x)),
+        nu: Number.NaN, // set below
       };
       standardised.push(x.map((e) => (residualStd > 0 ? e / residualStd : 0)));
     }
   });
   const raw = order.map((_, c) => innovationColumn(sample, c));
+  const correlation = correlationMatrixOf(standardised, CORRELATION_SHRINKAGE);
+  // The tails of the crisis itself, by the method of moments: a standardised t has excess kurtosis
+  // 6 / (nu - 4), so nu = 4 + 6 / kurtosis. (Maximum likelihood on a window of 48-576 hours puts
+  // nu near 3, where the fourth moment is infinite and simulated paths grow far fatter tails than
+  // the window itself shows.) Price series share one nu and one mixing draw (they crash together);
+  // each peg has its own (a depeg's jumps are far heavier-tailed than ETH's moves).
+  const tailNu = (kurtosis: number) => 4 + 6 / Math.max(kurtosis, MIN_KURTOSIS);
+  const prices = order.flatMap((_, c) => (kinds[c] === "price" ? [c] : []));
+  const priceKurtosis = prices.reduce((sum, c) => sum + excessKurtosis(standardised[c]!), 0) / prices.length;
+  order.forEach((s, c) => {
+    const f = series[s]!;
+    f.nu = round8(tailNu(f.kind === "price" ? priceKurtosis : excessKurtosis(standardised[c]!)));
+  });
   return {
     windows: [...spec.windows],
     note: spec.note,
@@ -175,7 +192,7 @@ export function fitSample(
     meanBlockHours: spec.meanBlockHours,
     order,
     series,
-    correlation: correlationMatrixOf(standardised, CORRELATION_SHRINKAGE).map((r) => r.map(round8)),
+    correlation: correlation.map((r) => r.map(round8)),
     innovationCorrelation: correlationMatrixOf(raw, 0).map((r) => r.map(round8)),
   };
 }

@@ -43,6 +43,9 @@ const PriceSeriesFit = z.object({
   excessKurtosis: num,
   /** The GARCH fit (garch-t.json) whose alpha and beta drive this series. */
   garch: z.string(),
+  /** Student-t degrees of freedom of the sample's standardised returns, shared by all price
+   *  series (one mixing draw: they crash together). */
+  nu: num.gt(2),
 });
 export type PriceSeriesFit = z.infer<typeof PriceSeriesFit>;
 
@@ -53,6 +56,8 @@ const PegSeriesFit = z.object({
   /** Highest level a seeded path may reach. */
   cap: num.positive(),
   excessKurtosis: num,
+  /** Student-t degrees of freedom of this peg's standardised residuals (its own mixing draw). */
+  nu: num.gt(2),
 });
 export type PegSeriesFit = z.infer<typeof PegSeriesFit>;
 

@@ -1,8 +1,11 @@
 /**
- * Correlated standardised Student-t vectors: y = sqrt((nu - 2) / W) L g, with g independent
- * standard normals, L the Cholesky factor of the correlation matrix and one W ~ chi-square(nu)
- * per draw shared by every asset. Each y_i has unit variance and corr(y_i, y_j) is the target;
- * the shared W makes large moves coincide (tail dependence), as they do in a crash.
+ * Correlated standardised Student-t vectors: y_i = sqrt((nu_g - 2) / W_g) (L g)_i, with g
+ * independent standard normals, L the Cholesky factor of the correlation matrix, and one
+ * W_g ~ chi-square(nu_g) per group of assets per draw. Each y_i has unit variance. Assets in one
+ * group share their mixing draw, so their large moves coincide (tail dependence, as ETH and BTC
+ * crash together) and their correlation is the target; assets in different groups keep the
+ * Gaussian dependence of L g, attenuated by their independent mixing (a depeg's jumps are not
+ * ETH's). One group for all is the usual multivariate t.
  */
 import { cholesky } from "./cholesky.ts";
 import { InvalidPathParameterError } from "./errors.ts";
@@ -13,8 +16,10 @@ export type MultivariateTParameters = {
   /** n×n row-major correlation matrix (unit diagonal, positive semi-definite). */
   correlation: Float64Array;
   n: number;
-  /** Degrees of freedom, > 2; Infinity gives Gaussian vectors. */
-  nu: number;
+  /** Degrees of freedom, > 2 (Infinity: Gaussian): one for all assets, or one per group. */
+  nu: number | readonly number[];
+  /** Group of each asset (0-based, indexes `nu`). Default: every asset in group 0. */
+  group?: readonly number[] | undefined;
   rng: Rng;
   gaussian: () => number;
 };
@@ -24,10 +29,25 @@ export function createMultivariateT({
   correlation,
   n,
   nu,
+  group,
   rng,
   gaussian,
 }: MultivariateTParameters): (out: Float64Array) => void {
-  if (nu !== Number.POSITIVE_INFINITY) requireDegreesOfFreedom("nu", nu);
+  const nus = typeof nu === "number" ? [nu] : [...nu];
+  const groupOf = group ?? new Array<number>(n).fill(0);
+  if (groupOf.length !== n)
+    throw new InvalidPathParameterError({
+      field: "group",
+      problem: `has ${groupOf.length} entries for ${n} assets`,
+    });
+  for (const [g, v] of nus.entries())
+    if (v !== Number.POSITIVE_INFINITY) requireDegreesOfFreedom(`nu[${g}]`, v);
+  for (const [i, g] of groupOf.entries())
+    if (!(Number.isInteger(g) && g >= 0 && g < nus.length))
+      throw new InvalidPathParameterError({
+        field: `group[${i}]`,
+        problem: `is ${g}, expected a group in 0..${nus.length - 1}`,
+      });
   for (let i = 0; i < n; i++)
     if (correlation[i * n + i] !== 1)
       throw new InvalidPathParameterError({
@@ -36,13 +56,15 @@ export function createMultivariateT({
       });
   const L = cholesky({ matrix: correlation, n, tolerance: 1e-9 });
   const g = new Float64Array(n);
+  const scale = new Float64Array(nus.length);
   return (out) => {
     for (let i = 0; i < n; i++) g[i] = gaussian();
-    const scale = nu === Number.POSITIVE_INFINITY ? 1 : tMixingFactor(nu, rng, gaussian);
+    for (let k = 0; k < nus.length; k++)
+      scale[k] = nus[k] === Number.POSITIVE_INFINITY ? 1 : tMixingFactor(nus[k]!, rng, gaussian);
     for (let i = 0; i < n; i++) {
       let y = 0;
       for (let j = 0; j <= i; j++) y += L[i * n + j]! * g[j]!;
-      out[i] = scale * y;
+      out[i] = scale[groupOf[i]!]! * y;
     }
   };
 }

@@ -101,7 +101,14 @@ export function marketPricePaths({
       { length: n * n },
       (_, k) => fit.correlation[index[Math.floor(k / n)]!]![index[k % n]!]!,
     );
-    const draw = createMultivariateT({ correlation, n, nu: garch.joint.nu, rng, gaussian });
+    // Price series share one mixing draw (group 0); each peg has its own.
+    const specs = series.map((s) => fit.series[s]!);
+    const group = specs.map((f, c) => (f.kind === "price" ? 0 : 1 + c));
+    const nu = [
+      specs.find((f) => f.kind === "price")?.nu ?? Number.POSITIVE_INFINITY,
+      ...specs.map((f) => f.nu),
+    ];
+    const draw = createMultivariateT({ correlation, n, nu, group, rng, gaussian });
     const z = new Float64Array(n);
     const shocks = new Float64Array(hourly * n);
     for (let t = 0; t < hourly; t++) {

@@ -35,7 +35,8 @@ import {
 } from "../monte-carlo/run-monte-carlo.ts";
 import { writeReport } from "../report/write-report.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
-import type { Scenario } from "../scenarios/scenario-schema.ts";
+import type { PricePathMode, Scenario } from "../scenarios/scenario-schema.ts";
+import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths.ts";
 import { JobFailedError, StudyAbortedError, StudyStalledError } from "./errors.ts";
 import {
   COORDINATOR_CONSUMER,
@@ -308,6 +309,8 @@ export type RunDistributedStudyParameters = DistributionParameters & {
   engine?: Partial<EngineOptions> | undefined;
   sweep?: RunMonteCarloParameters["sweep"];
   onRun?: RunMonteCarloParameters["onRun"];
+  /** As runContagionStudy's: how market prices move across seeds (default bootstrap). */
+  paths?: PricePathMode | undefined;
 };
 
 export type RunDistributedStudyReturnType = RunContagionStudyReturnType & { distribution: Distribution };
@@ -317,15 +320,21 @@ export async function runDistributedStudy(
   p: RunDistributedStudyParameters,
 ): Promise<RunDistributedStudyReturnType> {
   // Same defaults and study record as runContagionStudy (sims/engine/run-contagion-study.ts).
-  const scenario = typeof p.scenario === "object" ? p.scenario : loadScenario(p.scenario ?? DEFAULT_SCENARIO);
+  const loaded = typeof p.scenario === "object" ? p.scenario : loadScenario(p.scenario ?? DEFAULT_SCENARIO);
+  const scenario = withPricePaths({ scenario: loaded, paths: p.paths ?? STUDY_PRICE_PATHS });
   const seeds =
     typeof p.seeds === "object" ? [...p.seeds] : Array.from({ length: p.seeds ?? 20 }, (_, i) => i + 1);
   const modes = [...(p.modes ?? MODES)];
   const started = performance.now();
-  const { scenario: _s, seeds: _n, modes: _m, outDir, engine, ...distribution } = p;
+  const { scenario: _s, seeds: _n, modes: _m, outDir, engine, paths: _p, ...distribution } = p;
   const mc = await runDistributedMonteCarlo({ ...distribution, scenario, seeds, modes, options: engine });
   const study: RunContagionStudyReturnType["study"] = {
-    scenario: { name: scenario.name, title: scenario.title, notes: scenario.notes },
+    scenario: {
+      name: scenario.name,
+      title: scenario.title,
+      notes: scenario.notes,
+      pricePaths: scenario.market?.paths,
+    },
     seeds,
     modes,
     engineOptions: { ...defaultEngineOptions, ...engine },
