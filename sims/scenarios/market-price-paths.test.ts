@@ -68,7 +68,7 @@ describe("seeded market paths", () => {
     const btcFor = new Map<string, number>();
     const ethReal = logReturns(real.get("ETH")!);
     const btcReal = logReturns(real.get("BTC")!);
-    ethReal.forEach((r, k) => btcFor.set(key(r), btcReal[k]!));
+    for (const [k, r] of ethReal.entries()) btcFor.set(key(r), btcReal[k]!);
     let matched = 0;
     let hours = 0;
     for (let seed = 1; seed <= 20; seed++) {
