@@ -11,7 +11,8 @@
  * - fitted: price series follow GARCH(1,1) with the long-sample alpha and beta (garch-t.json),
  *   variance-targeted to the sample's hourly variance and drifting at its mean return; pegs and
  *   ratios run their AR(1) with shocks of the sample's residual scale; every shock vector is a
- *   multivariate Student-t (the long-sample joint nu) with the sample's correlation.
+ *   Student-t with the sample's correlation and tails (samples.json), price series sharing one
+ *   mixing draw, each peg its own.
  *
  * Seeded models step hourly; on a half-hour grid the hourly path is interpolated (log-linear), on
  * a coarser grid it is sampled. For a ratio series the returned path is the ratio (stETH per ETH),

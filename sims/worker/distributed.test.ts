@@ -5,6 +5,7 @@ import { useIsolatedNats } from "../../test/harness/nats.ts";
 import type { Mode } from "../engine/engine-policy.ts";
 import { DEFAULT_SCENARIO, runContagionStudy } from "../engine/run-contagion-study.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
+import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths.ts";
 import { JobFailedError } from "./errors.ts";
 import { jobsSubject, resultMsgId, resultsSubject, streamName, WORKERS_CONSUMER } from "./names.ts";
 import { runDistributedStudy } from "./run-distributed-study.ts";
@@ -94,7 +95,8 @@ describe("runDistributedStudy", () => {
     expect(diedMidRun).not.toBeNull();
     const job = decodeMessage(JobMessage, diedBeforeAck!.data);
     if (!job.ok) throw new Error(job.error);
-    const scenario = loadScenario(DEFAULT_SCENARIO);
+    // The scenario as the study sent it: with the study's price paths (bootstrap by default).
+    const scenario = withPricePaths({ scenario: loadScenario(DEFAULT_SCENARIO), paths: STUDY_PRICE_PATHS });
     const result = await runJob({ scenario, engine: small.engine, sweepOption: null, job: job.value });
     const message = encodeMessage(ResultMessage, {
       v: 1,
