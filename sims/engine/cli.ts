@@ -71,6 +71,7 @@ Examples:
   npx tsx sims/engine/cli.ts --scenario march-2020-black-thursday --seeds 50 --mode off,both
   npx tsx sims/engine/cli.ts --scenario ./my-scenario.json --out reports/mine
   npx tsx sims/engine/cli.ts --seeds 500 --settlement ledger
+  npx tsx sims/engine/cli.ts --scenario june-2022-steth-discount --paths replay
 
 Money is counted in token base units (integers) throughout; results are in USD. A bad scenario
 file is rejected with the field that is wrong, e.g. "protocols[1].closeFactor: expected a number
