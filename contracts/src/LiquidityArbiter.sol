@@ -17,18 +17,22 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// TypeScript (core/agreement.ts, arbitration/typed-data.ts); tests prove the hashes match.
 ///
 /// Storage: a loan is ONE slot keyed by its agreement's EIP-712 digest (status, dispute flag,
-/// maturity, amount repaid). Its terms are not stored: every later call passes the agreement again
-/// and the contract re-derives the key from it, so terms that differ in any field find no loan. The
-/// full 256-bit digest is the commitment, which is why no truncated hash is needed.
+/// maturity, amount repaid, and its dispute terms: the parameter set in force at settlement and the
+/// principal token's minimum bond then). Its terms are not stored: every later call passes the
+/// agreement again and the contract re-derives the key from it, so terms that differ in any field
+/// find no loan.
 ///
-/// Nonces: an agreement settles at most once (its id slot). Nonces are per party and serve
-/// cancellation: `invalidateNonce` kills every not-yet-settled agreement of the caller carrying that
-/// nonce. Settling does NOT consume the nonce (that would cost two fresh storage slots for random
-/// nonces); two different agreements signed with the same nonce can both settle.
+/// Nonces: `nonce` packs two 128-bit nonces, the lender's (high half) and the borrower's (low half).
+/// Settling consumes each non-zero half in its owner's bitmap (Permit2's unordered nonces), so no two
+/// agreements carrying the same nonce of one party both settle; zero means "this party uses no nonce
+/// here". A party withdraws a signature with `invalidateNonce(itsHalf)` or `cancelAgreement`.
 ///
-/// Tokens: the contract holds only collateral and bonds, and refuses tokens that deliver a different
-/// amount than asked (fee-on-transfer, rebasing) when it pulls them in, and when principal or
-/// repayment moves between the parties. Tokens that return false or revert are refused by SafeERC20.
+/// Payouts never revert on the recipient: every payment out of the arbiter (or from a payer to the
+/// lender) is attempted directly with a gas cap; if the token refuses it (a blocklisted recipient, a
+/// hook that fails), the amount is credited to the recipient, who withdraws it later
+/// (`withdrawCredit`), to any address. The arbiter tracks what it owes in each token (`held`); if its
+/// balance falls below that (a negative rebase, a fee charged on top), every payout in that token is
+/// cut pro rata, so a shortfall is shared and never locks a later loan.
 contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -39,7 +43,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     /// @notice Terms both parties sign. Field order and types are part of the EIP-712 type hash.
     /// @dev `callRiskLevel`: 0 = the loan runs to maturity; L > 0 = the lender may call it early
     /// (maturity becomes now, default claimable after the grace period) while the system risk level
-    /// is at least L.
+    /// is at least L. `nonce`: lender's nonce << 128 | borrower's nonce (see the contract notes).
     struct Agreement {
         bytes32 sessionId;
         address lender;
@@ -55,13 +59,15 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         uint8 callRiskLevel;
     }
 
-    /// @notice Lifecycle of a loan. `None` means the id was never settled.
+    /// @notice Lifecycle of a loan. `None`: never settled. `Cancelled`: a party withdrew its signature
+    /// before anyone settled it (cancelAgreement); it can never settle.
     enum LoanStatus {
         None,
         Active,
         Repaid,
         Defaulted,
-        Ruled
+        Ruled,
+        Cancelled
     }
 
     /// @notice A side of an agreement (dispute roles, ruling winners). `None` in a ruling dismisses
@@ -72,7 +78,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         Borrower
     }
 
-    /// @notice A settled loan: one storage slot (8 + 8 + 64 + 128 bits).
+    /// @notice A settled loan: one storage slot (8 + 8 + 64 + 128 + 16 + 32 bits).
     struct Loan {
         LoanStatus status;
         /// @dev A dispute is open: no default claim until it is ruled.
@@ -81,6 +87,20 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         uint64 maturity;
         /// @dev Repaid so far; the amount due is fixed by the agreement.
         uint128 paid;
+        /// @dev Index of the dispute parameter set in force at settlement (bond bps, windows).
+        uint16 paramSet;
+        /// @dev The principal token's minimum bond at settlement, packed (see _packAmount).
+        uint32 bondFloor;
+    }
+
+    /// @notice A loan as `getLoan` returns it (the bond floor unpacked).
+    struct LoanView {
+        LoanStatus status;
+        bool disputed;
+        uint64 maturity;
+        uint128 paid;
+        uint16 paramSet;
+        uint256 bondFloor;
     }
 
     /// @notice The current (or last) dispute of a loan: one storage slot.
@@ -91,12 +111,31 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         uint32 round;
         /// @dev Liveness end until counter-bonded, then the end of the arbitration window.
         uint64 deadline;
-        /// @dev Bond each side posts, fixed when the dispute opens.
+        /// @dev Bond each side posts (in the principal token), fixed by the loan's dispute terms.
         uint128 bond;
-        /// @dev Each party may open one dispute per loan, so disputes dismissed for silence cannot
-        /// block a default claim forever.
+        /// @dev Each party may open one dispute per loan.
         bool lenderDisputed;
         bool borrowerDisputed;
+    }
+
+    /// @notice Dispute terms a loan gets at settlement. Governance appends new sets; a loan keeps its.
+    struct DisputeParams {
+        /// @dev Bond per side, in basis points of the principal (at least the token's minimum bond).
+        uint16 bondBps;
+        /// @dev Seconds the counterparty has to post the counter-bond.
+        uint64 liveness;
+        /// @dev Seconds arbiters have to rule once both bonds are posted.
+        uint64 arbitrationWindow;
+    }
+
+    /// @notice A token's entry in the allowlist and what the arbiter owes in it.
+    struct Token {
+        /// @dev New loans may use it (principal or collateral). Delisting leaves existing loans alone.
+        bool allowed;
+        /// @dev Minimum dispute bond in this token, packed (see _packAmount); 0 if never listed.
+        uint32 minBond;
+        /// @dev What the arbiter owes in this token: escrowed collateral, posted bonds and credits.
+        uint128 held;
     }
 
     /// @notice What k-of-n arbiters sign to decide a dispute.
@@ -147,8 +186,20 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     /// @notice Longest a risk alert may stay in force (expiresAt - issuedAt).
     uint256 public constant MAX_ALERT_DURATION = 7 days;
 
-    /// @notice Longest liveness or arbitration window governance may set.
+    /// @notice Oldest a risk alert may be when it is posted (now - issuedAt).
+    uint256 public constant MAX_ALERT_AGE = 1 hours;
+
+    /// @notice Shortest and longest liveness or arbitration window governance may set.
+    uint256 public constant MIN_WINDOW = 12 hours;
     uint256 public constant MAX_WINDOW = 30 days;
+
+    /// @notice Smallest and largest bond governance may set, in basis points of the principal.
+    uint256 public constant MIN_BOND_BPS = 10;
+    uint256 public constant MAX_BOND_BPS = 10_000;
+
+    /// @notice Gas a direct payment may use before it is credited instead (bounds what a recipient's
+    /// token hook can burn, so the credit can always be written).
+    uint256 public constant PUSH_GAS = 150_000;
 
     /// @dev Interest is simple and annual: principal * rateBps * tenor / (BPS * YEAR).
     uint256 private constant _BPS = 10_000;
@@ -179,8 +230,16 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     event DefaultClaimed(bytes32 indexed id, address indexed lender, uint256 collateral);
     /// @notice The lender called the loan under risk level `riskLevel`: it is due now.
     event LoanCalled(bytes32 indexed id, uint8 riskLevel, uint64 maturity);
-    /// @notice `owner` cancelled `nonce`: no unsettled agreement of theirs carrying it can settle.
+    /// @notice `owner` cancelled its `nonce`: no unsettled agreement carrying it for them can settle.
     event NonceInvalidated(address indexed owner, uint256 nonce);
+    /// @notice `party` withdrew its signature from agreement `id` before anyone settled it.
+    event AgreementCancelled(bytes32 indexed id, address indexed party);
+
+    /// @notice A payment to `owner` was refused by `token`; `amount` is credited for withdrawCredit.
+    event Credited(address indexed owner, address indexed token, uint256 amount);
+    /// @notice `owner` withdrew its `credit` of `token` to `to`, receiving `paid` (less if the arbiter's
+    /// balance of the token fell short of what it owes).
+    event CreditWithdrawn(address indexed owner, address indexed token, address to, uint256 credit, uint256 paid);
 
     /// @notice A party opened dispute `round` of loan `id`, posting `bond`; liveness ends at `deadline`.
     event Disputed(bytes32 indexed id, address indexed disputer, uint32 round, uint256 bond, uint64 deadline);
@@ -210,7 +269,10 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     event AgentDeregistered(address indexed agent);
     event ArbitersSet(address[] arbiters, uint256 threshold);
     event AlertQuorumSet(uint256 quorum);
-    event DisputeParamsSet(uint256 bondAmount, uint64 liveness, uint64 arbitrationWindow);
+    /// @notice Parameter set `index` is now the one new loans get.
+    event DisputeParamsSet(uint256 indexed index, uint16 bondBps, uint64 liveness, uint64 arbitrationWindow);
+    event TokenAllowed(address indexed token, uint256 minBond);
+    event TokenDisallowed(address indexed token);
     event GovernanceTransferStarted(address indexed current, address indexed pending);
     event GovernanceTransferred(address indexed previous, address indexed current);
 
@@ -228,15 +290,21 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     error SelfLoan();
     /// @notice The principal (or a partial repayment) is zero.
     error ZeroAmount();
-    /// @notice Principal or collateral exceeds 2^128 - 1, or the amount due does.
+    /// @notice Principal or collateral exceeds 2^128 - 1, or the amount due does, or what the arbiter
+    /// would hold of a token.
     error AmountTooLarge();
     /// @notice `agent` is not in the agent registry.
     error UnregisteredAgent(address agent);
-    /// @notice `party` cancelled `nonce`.
-    error NonceCancelled(address party, uint256 nonce);
+    /// @notice `token` is not on the allowlist for new loans.
+    error TokenNotAllowed(address token);
+    /// @notice `party`'s `nonce` was already consumed by a settled agreement, or cancelled.
+    error NonceUsed(address party, uint256 nonce);
     /// @notice This agreement was already settled.
     error AlreadySettled(bytes32 id);
-    /// @notice The token moved a different amount than asked (fee-on-transfer, rebasing).
+    /// @notice A party cancelled this agreement (cancelAgreement); it can never settle.
+    error CancelledAgreement(bytes32 id);
+    /// @notice The token moved a different amount than asked when pulled into escrow, or as principal
+    /// (fee-on-transfer).
     error UnsupportedToken(address token);
     /// @notice No loan was settled under this id (or with exactly these terms).
     error UnknownAgreement(bytes32 id);
@@ -254,6 +322,8 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     error RiskLevelTooLow(uint8 current, uint8 required);
     /// @notice The loan is already due (maturity `maturity` has passed).
     error AlreadyDue(uint64 maturity);
+    /// @notice The loan is not due until `maturity`: nothing is owed yet, so nothing can be disputed.
+    error NotDue(uint64 maturity);
     /// @notice A dispute is open on this loan.
     error DisputeOpen(bytes32 id);
     /// @notice `party` already opened its one dispute on this loan.
@@ -274,39 +344,41 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     error InsufficientSignatures(uint256 count, uint256 required);
     /// @notice Signers must be listed in strictly ascending address order (no duplicates).
     error SignersNotSorted();
+    /// @notice `signer` is the same identity as an earlier signer: the same key (an EOA and a wallet it
+    /// signs for), or, for alerts, the same protocol.
+    error SignerNotDistinct(address signer);
     /// @notice `signer` is not a current arbiter.
     error NotArbiter(address signer);
-    /// @notice The risk alert is older than the current one, from the future, expired or too long.
+    /// @notice The risk alert is older than the current one, from the future, issued more than
+    /// {MAX_ALERT_AGE} ago, expired or too long.
     error StaleAlert();
+    /// @notice The caller has no credit in `token`.
+    error NothingToWithdraw(address token);
     /// @notice Only governance may do this.
     error NotGovernance(address caller);
     /// @notice The threshold must be between 1 and the number of arbiters.
     error InvalidThreshold(uint256 threshold, uint256 arbiters);
-    /// @notice A zero address, zero protocol id, duplicate arbiter or out-of-range parameter.
+    /// @notice A zero address, zero protocol id, duplicate arbiter, token without code, or a parameter
+    /// out of range.
     error InvalidParameter();
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Token in which dispute bonds are posted.
-    IERC20 public immutable bondToken;
-
-    /// @notice Governance: registers agents, sets the arbiter set and parameters.
+    /// @notice Governance: registers agents and tokens, sets the arbiter set and parameters.
     address public governance;
     /// @notice Number of arbiter signatures a ruling needs (k of n).
     uint32 public threshold;
-    /// @notice Number of registered-agent signatures a risk alert needs.
+    /// @notice Number of distinct registered protocols whose agents must sign a risk alert.
     uint32 public alertQuorum;
-
-    /// @notice Bond each side of a dispute posts (in {bondToken}).
-    uint128 public bondAmount;
-    /// @notice Seconds the counterparty has to post the counter-bond.
-    uint64 public liveness;
-    /// @notice Seconds arbiters have to rule once both bonds are posted.
-    uint64 public arbitrationWindow;
+    /// @notice Index of the dispute parameter set new loans get.
+    uint16 public currentDisputeParams;
 
     address public pendingGovernance;
+
+    /// @dev Append-only: a loan refers to its set by index forever.
+    DisputeParams[] internal _disputeParams;
 
     /// @notice Protocol id of each registered agent; zero = not registered.
     mapping(address agent => bytes32 protocolId) public agentProtocol;
@@ -322,32 +394,35 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     /// @dev Current or last dispute by loan id.
     mapping(bytes32 id => Dispute) internal _disputes;
 
-    /// @notice Cancelled nonces, one bit each, 256 per word.
+    /// @notice Used nonces (consumed by settlement or cancelled), one bit each, 256 per word.
     mapping(address owner => mapping(uint256 wordPos => uint256 bitmap)) public nonceBitmap;
+
+    /// @dev Allowlist and holdings by token.
+    mapping(address token => Token) internal _tokens;
+
+    /// @notice Payments the token refused to deliver, waiting for their owner's withdrawCredit.
+    mapping(address owner => mapping(address token => uint256 amount)) public credits;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
 
-    /// @param governance_ Address allowed to register agents and set arbiters and parameters.
-    /// @param bondToken_ Token for dispute bonds (must move exact amounts).
-    /// @param bondAmount_ Bond per side; 0 allowed (disputes then cost only gas).
-    /// @param liveness_ Seconds to post a counter-bond.
-    /// @param arbitrationWindow_ Seconds arbiters have to rule after the counter-bond.
-    /// @param alertQuorum_ Registered-agent signatures a risk alert needs (at least 1).
+    /// @param governance_ Address allowed to register agents and tokens and to set parameters.
+    /// @param bondBps Bond per side, in basis points of the principal ({MIN_BOND_BPS}..{MAX_BOND_BPS}).
+    /// @param liveness Seconds to post a counter-bond ({MIN_WINDOW}..{MAX_WINDOW}).
+    /// @param arbitrationWindow Seconds arbiters have to rule after the counter-bond (same bounds).
+    /// @param alertQuorum_ Distinct registered protocols whose signatures a risk alert needs (>= 1).
     constructor(
         address governance_,
-        IERC20 bondToken_,
-        uint128 bondAmount_,
-        uint64 liveness_,
-        uint64 arbitrationWindow_,
+        uint16 bondBps,
+        uint64 liveness,
+        uint64 arbitrationWindow,
         uint32 alertQuorum_
     ) EIP712("LiquidityArbiter", "1") {
-        if (governance_ == address(0) || address(bondToken_) == address(0)) revert InvalidParameter();
-        bondToken = bondToken_;
+        if (governance_ == address(0)) revert InvalidParameter();
         governance = governance_;
         emit GovernanceTransferred(address(0), governance_);
-        _setDisputeParams(bondAmount_, liveness_, arbitrationWindow_);
+        _addDisputeParams(bondBps, liveness, arbitrationWindow);
         _setAlertQuorum(alertQuorum_);
     }
 
@@ -362,7 +437,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
     /// @notice Settles an agreement signed by both parties: moves `principal` from lender to borrower
     /// and escrows `collateral` from the borrower. Both must be registered agents and must have
-    /// approved this contract.
+    /// approved this contract; both tokens must be allowed. Consumes each party's non-zero nonce.
     /// @dev Only a party may settle, so a third party cannot choose the moment. Signatures may come
     /// from EOAs (65-byte r||s||v, low s) or ERC-1271 wallets (tried when ECDSA does not match).
     /// @return id The EIP-712 digest of the agreement, which identifies the loan from now on.
@@ -382,18 +457,32 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (due > type(uint128).max) revert AmountTooLarge();
         if (agentProtocol[lender] == 0) revert UnregisteredAgent(lender);
         if (agentProtocol[borrower] == 0) revert UnregisteredAgent(borrower);
-        if (isNonceCancelled(lender, a.nonce)) revert NonceCancelled(lender, a.nonce);
-        if (isNonceCancelled(borrower, a.nonce)) revert NonceCancelled(borrower, a.nonce);
+        Token storage principalToken = _tokens[a.principalToken];
+        if (!principalToken.allowed) revert TokenNotAllowed(a.principalToken);
+        if (a.collateral != 0 && !_tokens[a.collateralToken].allowed) revert TokenNotAllowed(a.collateralToken);
 
         id = hashAgreement(a);
         Loan storage loan = _loans[id];
-        if (loan.status != LoanStatus.None) revert AlreadySettled(id);
+        LoanStatus status = loan.status;
+        if (status != LoanStatus.None) {
+            if (status == LoanStatus.Cancelled) revert CancelledAgreement(id);
+            revert AlreadySettled(id);
+        }
+        _useNonce(lender, a.nonce >> 128);
+        _useNonce(borrower, uint128(a.nonce));
         if (!_isValidSignature(lender, id, lenderSig)) revert InvalidSignature(lender);
         if (!_isValidSignature(borrower, id, borrowerSig)) revert InvalidSignature(borrower);
 
         uint64 maturity = uint64(block.timestamp) + a.tenor;
-        loan.status = LoanStatus.Active;
-        loan.maturity = maturity;
+        _loans[id] = Loan({
+            status: LoanStatus.Active,
+            disputed: false,
+            maturity: maturity,
+            paid: 0,
+            paramSet: currentDisputeParams,
+            bondFloor: principalToken.minBond
+        });
+        if (a.collateral != 0) _addHeld(a.collateralToken, a.collateral);
 
         emit Settled(id, lender, borrower, maturity, due, a);
 
@@ -401,11 +490,27 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (a.collateral != 0) _transferExact(IERC20(a.collateralToken), borrower, address(this), a.collateral);
     }
 
-    /// @notice Cancels `nonce` for the caller: no unsettled agreement of theirs carrying it can settle.
+    /// @notice Cancels the caller's `nonce` (a 128-bit half): no unsettled agreement carrying it for
+    /// the caller can settle.
     /// @dev Idempotent. Settled loans are unaffected.
     function invalidateNonce(uint256 nonce) external {
+        if (nonce == 0 || nonce > type(uint128).max) revert InvalidParameter();
         nonceBitmap[msg.sender][nonce >> 8] |= 1 << (nonce & 0xff);
         emit NonceInvalidated(msg.sender, nonce);
+    }
+
+    /// @notice The lender or the borrower withdraws its signature from an agreement nobody has settled:
+    /// it can never settle afterwards. Works whether or not the caller has a nonce in it.
+    /// @dev Idempotent for an already cancelled agreement.
+    function cancelAgreement(Agreement calldata a) external {
+        if (msg.sender != a.lender && msg.sender != a.borrower) revert NotParty(msg.sender);
+        bytes32 id = hashAgreement(a);
+        Loan storage loan = _loans[id];
+        LoanStatus status = loan.status;
+        if (status == LoanStatus.Cancelled) return;
+        if (status != LoanStatus.None) revert AlreadySettled(id);
+        loan.status = LoanStatus.Cancelled;
+        emit AgreementCancelled(id, msg.sender);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -417,6 +522,9 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     /// @dev Anyone may repay on the borrower's behalf (a treasury, a keeper): funds always come from
     /// the caller and collateral always goes to the borrower, so nobody can spend another's approval.
     /// Repaying after maturity is allowed until the lender claims the default, and during a dispute.
+    /// A repayment counts at the amount the payer sends: a fee the token takes falls on the lender,
+    /// and a lender the token refuses to pay is credited instead, so neither can make a willing
+    /// borrower a defaulter.
     function repay(Agreement calldata a) external nonReentrant {
         _repay(a, type(uint256).max);
     }
@@ -442,7 +550,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
         emit DefaultClaimed(id, msg.sender, remaining);
 
-        if (remaining != 0) IERC20(a.collateralToken).safeTransfer(msg.sender, remaining);
+        _payOut(a.collateralToken, msg.sender, remaining);
     }
 
     /// @notice The lender calls a loan early, if its agreement allows calls at the current system risk
@@ -459,63 +567,92 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         emit LoanCalled(id, level, uint64(block.timestamp));
     }
 
+    /// @notice Withdraws the caller's credit in `token` (payments the token refused to deliver) to
+    /// `to`, which may be any address (e.g. when the caller itself is blocklisted by the token).
+    /// @return paid What was sent: the credit, or its pro-rata share if the arbiter's balance of the
+    /// token fell short of what it owes.
+    function withdrawCredit(address token, address to) external nonReentrant returns (uint256 paid) {
+        uint256 credit = credits[msg.sender][token];
+        if (credit == 0) revert NothingToWithdraw(token);
+        if (to == address(0)) revert InvalidParameter();
+        delete credits[msg.sender][token];
+        Token storage t = _tokens[token];
+        uint256 held = t.held;
+        paid = _share(token, credit, held);
+        t.held = uint128(held - credit);
+
+        emit CreditWithdrawn(msg.sender, token, to, credit, paid);
+
+        if (paid != 0) IERC20(token).safeTransfer(to, paid);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 DISPUTES
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice A party disputes an active loan, posting {bondAmount} of {bondToken}, and claims its
-    /// escrow. If the counterparty posts no counter-bond within {liveness}, the disputer wins by
-    /// default: it gets its bond back and the remaining collateral, and the loan closes. Blocks
-    /// default claims while open; repayment stays possible. Each party may dispute a loan once.
+    /// @notice A party disputes a loan that is due (its maturity, or the lender's call, has passed),
+    /// posting the loan's bond in the principal token. Before that nothing is owed, so nothing can be
+    /// claimed. Blocks default claims while open; repayment stays possible. Each party may dispute a
+    /// loan once. If arbiters do not rule by the deadline, the lender's position stands (see resolve).
+    /// @dev A lender's dispute is a claim on the escrow of an unpaid loan; its deadline is never
+    /// before maturity + {GRACE_PERIOD}, so it cannot shorten the borrower's grace.
     /// @param evidenceHash Hash of the evidence (e.g. the signed negotiation transcript), emitted.
     function dispute(Agreement calldata a, bytes32 evidenceHash) external nonReentrant {
         (bytes32 id, Loan storage loan) = _activeLoan(a);
         if (loan.disputed) revert DisputeOpen(id);
         Party side = _partyOf(a, msg.sender);
         if (side == Party.None) revert NotParty(msg.sender);
+        uint64 maturity = loan.maturity;
+        if (block.timestamp <= maturity) revert NotDue(maturity);
 
         Dispute memory last = _disputes[id];
         if (side == Party.Lender ? last.lenderDisputed : last.borrowerDisputed) revert AlreadyDisputed(msg.sender);
+        DisputeParams memory p = _disputeParams[loan.paramSet];
+        uint256 bond = _bond(a.principal, p.bondBps, loan.bondFloor);
+        uint256 deadline = block.timestamp + p.liveness;
+        if (side == Party.Lender && deadline < maturity + GRACE_PERIOD) deadline = maturity + GRACE_PERIOD;
         uint32 round = last.round + 1;
-        uint128 bond = bondAmount;
-        uint64 deadline = uint64(block.timestamp) + liveness;
         loan.disputed = true;
         _disputes[id] = Dispute({
             disputer: side,
             counterBonded: false,
             round: round,
-            deadline: deadline,
-            bond: bond,
+            deadline: uint64(deadline),
+            bond: uint128(bond),
             lenderDisputed: last.lenderDisputed || side == Party.Lender,
             borrowerDisputed: last.borrowerDisputed || side == Party.Borrower
         });
+        _addHeld(a.principalToken, bond);
 
-        emit Disputed(id, msg.sender, round, bond, deadline);
+        emit Disputed(id, msg.sender, round, bond, uint64(deadline));
         emit Evidence(id, round, msg.sender, evidenceHash);
 
-        if (bond != 0) _transferExact(bondToken, msg.sender, address(this), bond);
+        _transferExact(IERC20(a.principalToken), msg.sender, address(this), bond);
     }
 
     /// @notice The disputer's counterparty contests the dispute by posting the same bond before the
-    /// liveness ends; arbiters then have {arbitrationWindow} to rule. If they do not, the dispute is
-    /// dismissed: both bonds are refunded and the loan continues.
+    /// liveness ends; arbiters then have the loan's arbitration window to rule.
     function counterDispute(Agreement calldata a, bytes32 evidenceHash) external nonReentrant {
         (bytes32 id, Dispute storage d) = _openDispute(a);
         Party side = _partyOf(a, msg.sender);
         if (side == Party.None || side == d.disputer) revert NotCounterparty(msg.sender);
         if (d.counterBonded) revert AlreadyCounterBonded(id);
-        if (block.timestamp > d.deadline) revert DisputeWindowClosed(d.deadline);
+        uint64 deadline = d.deadline;
+        if (block.timestamp > deadline) revert DisputeWindowClosed(deadline);
 
-        uint64 deadline = uint64(block.timestamp) + arbitrationWindow;
+        uint256 windowEnd = block.timestamp + _disputeParams[_loans[id].paramSet].arbitrationWindow;
+        // Never earlier than the liveness end (a lender's claim keeps the borrower's grace).
+        if (windowEnd > deadline) deadline = uint64(windowEnd);
         uint32 round = d.round;
         uint128 bond = d.bond;
         d.counterBonded = true;
         d.deadline = deadline;
+        _addHeld(a.principalToken, bond);
 
         emit CounterBonded(id, msg.sender, round, deadline);
         emit Evidence(id, round, msg.sender, evidenceHash);
 
-        if (bond != 0) _transferExact(bondToken, msg.sender, address(this), bond);
+        _transferExact(IERC20(a.principalToken), msg.sender, address(this), bond);
     }
 
     /// @notice A party adds evidence to the open dispute of its loan (emitted only).
@@ -525,10 +662,11 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         emit Evidence(id, d.round, msg.sender, evidenceHash);
     }
 
-    /// @notice Decides the open dispute with at least {threshold} signatures of distinct arbiters
-    /// over the EIP-712 {Ruling}, before the dispute's deadline. Anyone may submit.
-    /// @param winner Gets both bonds (or its own back) and, if `closeLoan`, the remaining collateral;
-    /// `None` dismisses the dispute (bonds refunded, loan continues).
+    /// @notice Decides the open dispute with signatures of at least {threshold} distinct arbiters (by
+    /// address and by signing key) over the EIP-712 {Ruling}, before the dispute's deadline. Anyone
+    /// may submit.
+    /// @param winner Gets the bonds posted (or its own back) and, if `closeLoan`, the remaining
+    /// collateral; `None` dismisses the dispute (bonds refunded, loan continues).
     /// @param closeLoan Whether the loan ends here, with its escrow going to `winner`.
     /// @param signatures Arbiter signatures, signers in strictly ascending address order.
     function rule(Agreement calldata a, Party winner, bool closeLoan, SignerSignature[] calldata signatures)
@@ -542,24 +680,32 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
             hashRuling(Ruling({loanId: id, round: d.round, winner: winner, closeLoan: closeLoan}));
         uint256 k = threshold;
         if (signatures.length < k || k == 0) revert InsufficientSignatures(signatures.length, k);
+        address[] memory keys = new address[](signatures.length);
         address previous;
         for (uint256 i; i < signatures.length; ++i) {
             address signer = signatures[i].signer;
             if (signer <= previous) revert SignersNotSorted();
             if (!isArbiter[signer]) revert NotArbiter(signer);
-            if (!_isValidSignature(signer, digest, signatures[i].signature)) revert InvalidSignature(signer);
+            (bool valid, address key) = _checkSignature(signer, digest, signatures[i].signature);
+            if (!valid) revert InvalidSignature(signer);
+            for (uint256 j; j < i; ++j) {
+                if (keys[j] == key) revert SignerNotDistinct(signer);
+            }
+            keys[i] = key;
             previous = signer;
         }
         _applyRuling(a, id, d, winner, closeLoan, false);
     }
 
-    /// @notice After the dispute's deadline, anyone applies the default ruling: without counter-bond
-    /// the disputer wins and the loan closes; with one (arbiters silent) the dispute is dismissed.
+    /// @notice After the dispute's deadline, with no ruling, anyone applies the default ruling: the
+    /// lender's position stands, since the chain shows the loan is due and unpaid and whoever contests
+    /// that must prove it. The lender gets the bonds posted (so a borrower who disputed to stall a
+    /// default claim pays for it); a lender's own dispute also closes the loan with the remaining
+    /// escrow to the lender; after a borrower's dispute the loan stays open (repay or claimDefault).
     function resolve(Agreement calldata a) external nonReentrant {
         (bytes32 id, Dispute storage d) = _openDispute(a);
         if (block.timestamp <= d.deadline) revert DisputeWindowOpen(d.deadline);
-        if (d.counterBonded) _applyRuling(a, id, d, Party.None, false, true);
-        else _applyRuling(a, id, d, d.disputer, true, true);
+        _applyRuling(a, id, d, Party.Lender, d.disputer == Party.Lender, true);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -567,29 +713,39 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Sets the system risk level to `alert.level` until `alert.expiresAt`, on the signatures
-    /// of at least {alertQuorum} distinct registered agents over the EIP-712 {RiskAlert}. Anyone may
-    /// submit. An alert must be newer (`issuedAt`) than the current one, not from the future, not
-    /// expired, and last at most {MAX_ALERT_DURATION}; level 0 is an all-clear.
+    /// of registered agents of at least {alertQuorum} distinct protocols (distinct signing keys too)
+    /// over the EIP-712 {RiskAlert}. Anyone may submit. An alert must be newer (`issuedAt`) than the
+    /// current one, not from the future, issued at most {MAX_ALERT_AGE} ago, not expired, and last at
+    /// most {MAX_ALERT_DURATION}; level 0 is an all-clear.
     /// @param signatures Agent signatures, signers in strictly ascending address order.
     function raiseAlert(RiskAlert calldata alert, SignerSignature[] calldata signatures) external {
+        uint64 issuedAt = alert.issuedAt;
         if (
-            alert.issuedAt <= _alert.issuedAt || alert.issuedAt > block.timestamp
-                || alert.expiresAt <= block.timestamp || alert.expiresAt - alert.issuedAt > MAX_ALERT_DURATION
+            issuedAt <= _alert.issuedAt || issuedAt > block.timestamp || block.timestamp - issuedAt > MAX_ALERT_AGE
+                || alert.expiresAt <= block.timestamp || alert.expiresAt - issuedAt > MAX_ALERT_DURATION
         ) revert StaleAlert();
         uint256 quorum = alertQuorum;
         if (signatures.length < quorum) revert InsufficientSignatures(signatures.length, quorum);
         bytes32 digest = hashRiskAlert(alert);
         address[] memory signers = new address[](signatures.length);
+        address[] memory keys = new address[](signatures.length);
+        bytes32[] memory protocols = new bytes32[](signatures.length);
         address previous;
         for (uint256 i; i < signatures.length; ++i) {
             address signer = signatures[i].signer;
             if (signer <= previous) revert SignersNotSorted();
-            if (agentProtocol[signer] == 0) revert UnregisteredAgent(signer);
-            if (!_isValidSignature(signer, digest, signatures[i].signature)) revert InvalidSignature(signer);
+            bytes32 protocol = agentProtocol[signer];
+            if (protocol == 0) revert UnregisteredAgent(signer);
+            (bool valid, address key) = _checkSignature(signer, digest, signatures[i].signature);
+            if (!valid) revert InvalidSignature(signer);
+            for (uint256 j; j < i; ++j) {
+                if (keys[j] == key || protocols[j] == protocol) revert SignerNotDistinct(signer);
+            }
+            (keys[i], protocols[i]) = (key, protocol);
             signers[i] = previous = signer;
         }
         _alert = alert;
-        emit AlertRaised(alert.level, alert.evidenceHash, alert.issuedAt, alert.expiresAt, signers);
+        emit AlertRaised(alert.level, alert.evidenceHash, issuedAt, alert.expiresAt, signers);
     }
 
     /// @notice The system risk level in force (0 when the last alert expired) and its expiry.
@@ -607,7 +763,8 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
                                GOVERNANCE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Adds `agent` (or changes its protocol id) in the registry.
+    /// @notice Adds `agent` (or changes its protocol id) in the registry. Register one agent address per
+    /// protocol: alerts count protocols, not addresses.
     function registerAgent(address agent, bytes32 protocolId) external onlyGovernance {
         if (agent == address(0) || protocolId == 0) revert InvalidParameter();
         agentProtocol[agent] = protocolId;
@@ -636,17 +793,32 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         emit ArbitersSet(arbiters_, threshold_);
     }
 
-    /// @notice Sets how many registered-agent signatures a risk alert needs (at least 1).
+    /// @notice Sets how many distinct protocols' agents must sign a risk alert (at least 1).
     function setAlertQuorum(uint32 quorum) external onlyGovernance {
         _setAlertQuorum(quorum);
     }
 
-    /// @notice Sets bond and windows for disputes opened from now on.
-    function setDisputeParams(uint128 bondAmount_, uint64 liveness_, uint64 arbitrationWindow_)
-        external
-        onlyGovernance
-    {
-        _setDisputeParams(bondAmount_, liveness_, arbitrationWindow_);
+    /// @notice Appends a dispute parameter set and makes it the one loans settled from now on get.
+    /// Loans already settled keep theirs.
+    function setDisputeParams(uint16 bondBps, uint64 liveness, uint64 arbitrationWindow) external onlyGovernance {
+        _addDisputeParams(bondBps, liveness, arbitrationWindow);
+    }
+
+    /// @notice Allows `token` in new loans, with `minBond` (base units, > 0) as the smallest dispute
+    /// bond of loans in it. The floor must be `m * 10^e` with m < 2^24 (at most 7 significant digits);
+    /// a loan keeps the floor in force when it settled.
+    function allowToken(address token, uint256 minBond) external onlyGovernance {
+        if (token.code.length == 0) revert InvalidParameter();
+        Token storage t = _tokens[token];
+        t.minBond = _packAmount(minBond);
+        t.allowed = true;
+        emit TokenAllowed(token, minBond);
+    }
+
+    /// @notice Refuses `token` in new loans; loans already settled in it run on.
+    function disallowToken(address token) external onlyGovernance {
+        _tokens[token].allowed = false;
+        emit TokenDisallowed(token);
     }
 
     /// @notice Starts handing governance to `next`, who must accept.
@@ -668,13 +840,52 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice The loan settled under `id`; `status` is `None` if there is none.
-    function getLoan(bytes32 id) external view returns (Loan memory) {
-        return _loans[id];
+    function getLoan(bytes32 id) external view returns (LoanView memory) {
+        Loan memory loan = _loans[id];
+        return LoanView({
+            status: loan.status,
+            disputed: loan.disputed,
+            maturity: loan.maturity,
+            paid: loan.paid,
+            paramSet: loan.paramSet,
+            bondFloor: _unpackAmount(loan.bondFloor)
+        });
     }
 
     /// @notice The current or last dispute of loan `id` (round 0: never disputed).
     function getDispute(bytes32 id) external view returns (Dispute memory) {
         return _disputes[id];
+    }
+
+    /// @notice The dispute terms the loan of `a` got at settlement: the bond each side posts (in the
+    /// principal token) and its windows.
+    function disputeTerms(Agreement calldata a)
+        external
+        view
+        returns (uint256 bond, uint64 liveness, uint64 arbitrationWindow)
+    {
+        bytes32 id = hashAgreement(a);
+        Loan memory loan = _loans[id];
+        if (loan.status == LoanStatus.None || loan.status == LoanStatus.Cancelled) revert UnknownAgreement(id);
+        DisputeParams memory p = _disputeParams[loan.paramSet];
+        return (_bond(a.principal, p.bondBps, loan.bondFloor), p.liveness, p.arbitrationWindow);
+    }
+
+    /// @notice Dispute parameter set `index` (0 is the constructor's).
+    function disputeParams(uint256 index) external view returns (DisputeParams memory) {
+        return _disputeParams[index];
+    }
+
+    /// @notice How many dispute parameter sets exist.
+    function disputeParamsCount() external view returns (uint256) {
+        return _disputeParams.length;
+    }
+
+    /// @notice `token`'s allowlist entry: whether new loans may use it, its minimum bond, and what the
+    /// arbiter owes in it (escrow, bonds and credits).
+    function tokenConfig(address token) external view returns (bool allowed, uint256 minBond, uint256 held) {
+        Token memory t = _tokens[token];
+        return (t.allowed, _unpackAmount(t.minBond), t.held);
     }
 
     /// @notice The current arbiter set.
@@ -693,14 +904,14 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     function outstanding(Agreement calldata a) external view returns (uint256 owed, uint256 escrowed) {
         bytes32 id = hashAgreement(a);
         Loan storage loan = _loans[id];
-        if (loan.status == LoanStatus.None) revert UnknownAgreement(id);
+        if (loan.status == LoanStatus.None || loan.status == LoanStatus.Cancelled) revert UnknownAgreement(id);
         if (loan.status != LoanStatus.Active) return (0, 0);
         owed = _amountDue(a.principal, a.rateBps, a.tenor) - loan.paid;
         escrowed = _escrowed(a, loan.paid);
     }
 
-    /// @notice Whether `owner` cancelled `nonce`.
-    function isNonceCancelled(address owner, uint256 nonce) public view returns (bool) {
+    /// @notice Whether `owner`'s `nonce` (a 128-bit half) is used: consumed by a settlement or cancelled.
+    function isNonceUsed(address owner, uint256 nonce) public view returns (bool) {
         return nonceBitmap[owner][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
     }
 
@@ -743,8 +954,8 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
         emit Repaid(id, msg.sender, amount, release, due - paidAfter);
 
-        _transferExact(IERC20(a.principalToken), msg.sender, a.lender, amount);
-        if (release != 0) IERC20(a.collateralToken).safeTransfer(a.borrower, release);
+        _payFrom(a.principalToken, msg.sender, a.lender, amount);
+        if (release != 0) _payOut(a.collateralToken, a.borrower, release);
     }
 
     /// @dev Moves bonds and (if the loan closes) the remaining escrow as the ruling says.
@@ -776,14 +987,12 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
         if (winner == Party.None) {
             // Dismissed: everyone gets their own bond back.
-            if (bond != 0) {
-                bondToken.safeTransfer(_addressOf(a, disputer), bond);
-                if (counterBonded) bondToken.safeTransfer(_addressOf(a, _other(disputer)), bond);
-            }
+            _payOut(a.principalToken, _addressOf(a, disputer), bond);
+            if (counterBonded) _payOut(a.principalToken, _addressOf(a, _other(disputer)), bond);
         } else {
             address to = _addressOf(a, winner);
-            if (bondsPaid != 0) bondToken.safeTransfer(to, bondsPaid);
-            if (escrowPaid != 0) IERC20(a.collateralToken).safeTransfer(to, escrowPaid);
+            _payOut(a.principalToken, to, bondsPaid);
+            _payOut(a.collateralToken, to, escrowPaid);
         }
     }
 
@@ -793,7 +1002,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         loan = _loans[id];
         LoanStatus status = loan.status;
         if (status != LoanStatus.Active) {
-            if (status == LoanStatus.None) revert UnknownAgreement(id);
+            if (status == LoanStatus.None || status == LoanStatus.Cancelled) revert UnknownAgreement(id);
             revert NotActive(id, status);
         }
     }
@@ -802,7 +1011,8 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     function _openDispute(Agreement calldata a) internal view returns (bytes32 id, Dispute storage d) {
         id = hashAgreement(a);
         Loan storage loan = _loans[id];
-        if (loan.status == LoanStatus.None) revert UnknownAgreement(id);
+        LoanStatus status = loan.status;
+        if (status == LoanStatus.None || status == LoanStatus.Cancelled) revert UnknownAgreement(id);
         if (!loan.disputed) revert NoOpenDispute(id);
         d = _disputes[id];
     }
@@ -821,6 +1031,16 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         return p == Party.Lender ? Party.Borrower : Party.Lender;
     }
 
+    /// @dev Marks `owner`'s `nonce` used; zero means the party uses no nonce in this agreement.
+    function _useNonce(address owner, uint256 nonce) internal {
+        if (nonce == 0) return;
+        uint256 bit = 1 << (nonce & 0xff);
+        mapping(uint256 => uint256) storage bitmap = nonceBitmap[owner];
+        uint256 word = bitmap[nonce >> 8];
+        if (word & bit != 0) revert NonceUsed(owner, nonce);
+        bitmap[nonce >> 8] = word | bit;
+    }
+
     /// @dev Principal plus ceil(principal * rateBps * tenor / (BPS * YEAR)), as core/agreement.ts.
     /// Callers ensure principal < 2^128; with rate, tenor < 2^32 nothing can overflow.
     function _amountDue(uint256 principal, uint256 rateBps, uint256 tenor) internal pure returns (uint256) {
@@ -828,6 +1048,13 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
             uint256 denom = _BPS * _YEAR;
             return principal + (principal * rateBps * tenor + denom - 1) / denom;
         }
+    }
+
+    /// @dev max(ceil(principal * bondBps / BPS), floor): < 2^128 since principal is and bondBps <= BPS.
+    function _bond(uint256 principal, uint256 bondBps, uint32 packedFloor) internal pure returns (uint256 bond) {
+        bond = (principal * bondBps + _BPS - 1) / _BPS;
+        uint256 floor = _unpackAmount(packedFloor);
+        if (bond < floor) bond = floor;
     }
 
     /// @dev Collateral returned to the borrower once `paid` of `due` is repaid (all of it at `due`).
@@ -842,9 +1069,38 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         return a.collateral - _released(a.collateral, paid, due);
     }
 
+    /// @dev An amount as m * 10^e (m < 2^24) in 32 bits: m << 8 | e. Refuses zero and amounts that
+    /// would need more than 7 significant digits.
+    function _packAmount(uint256 amount) internal pure returns (uint32) {
+        if (amount == 0 || amount > type(uint128).max) revert InvalidParameter();
+        uint256 e;
+        while (amount >= 1 << 24) {
+            if (amount % 10 != 0) revert InvalidParameter();
+            amount /= 10;
+            ++e;
+        }
+        return uint32(amount << 8 | e);
+    }
+
+    function _unpackAmount(uint32 packed) internal pure returns (uint256) {
+        return uint256(packed >> 8) * 10 ** (packed & 0xff);
+    }
+
     /// @dev ECDSA first (cheap, no EXTCODESIZE of the signer); ERC-1271 only if that fails and the
     /// signer has code. Rejects high-s and non-65-byte ECDSA signatures (malleability).
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata sig) internal view returns (bool) {
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata sig) internal view returns (bool valid) {
+        (valid,) = _checkSignature(signer, digest, sig);
+    }
+
+    /// @dev Whether `sig` is `signer`'s signature of `digest`, and the identity that made it: the key
+    /// an ECDSA signature recovers to (an EOA's own address, or the key behind a wallet that accepts
+    /// plain ECDSA signatures), else the wallet itself. Two signatures with the same identity are one
+    /// signer, however many addresses they come through.
+    function _checkSignature(address signer, bytes32 digest, bytes calldata sig)
+        internal
+        view
+        returns (bool valid, address key)
+    {
         if (sig.length == 65) {
             bytes32 r;
             bytes32 s;
@@ -855,16 +1111,17 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
                 v := byte(0, calldataload(add(sig.offset, 0x40)))
             }
             if (uint256(s) <= _HALF_N) {
-                address recovered = ecrecover(digest, v, r, s);
-                if (recovered == signer && recovered != address(0)) return true;
+                key = ecrecover(digest, v, r, s);
+                if (key == signer && key != address(0)) return (true, key);
             }
         }
-        if (signer.code.length == 0) return false;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, sig);
+        if (signer.code.length == 0) return (false, address(0));
+        if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, sig)) return (false, address(0));
+        return (true, key == address(0) ? signer : key);
     }
 
     /// @dev Transfers `amount` from `from` to `to` and checks `to` received exactly that (a transfer to
-    /// oneself changes no balance, so it is not checked).
+    /// oneself changes no balance, so it is not checked). For money entering escrow and principal.
     function _transferExact(IERC20 token, address from, address to, uint256 amount) internal {
         if (from == to) return token.safeTransferFrom(from, to, amount);
         uint256 before = token.balanceOf(to);
@@ -872,12 +1129,94 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (token.balanceOf(to) != before + amount) revert UnsupportedToken(address(token));
     }
 
-    function _setDisputeParams(uint128 bondAmount_, uint64 liveness_, uint64 arbitrationWindow_) internal {
-        if (liveness_ == 0 || liveness_ > MAX_WINDOW || arbitrationWindow_ == 0 || arbitrationWindow_ > MAX_WINDOW) {
-            revert InvalidParameter();
+    /// @dev A payer pays `to` (the lender): directly if the token lets it; otherwise into the arbiter,
+    /// credited to `to` at what arrived. Reverts only if the payer cannot pay at all.
+    function _payFrom(address token, address from, address to, uint256 amount) internal {
+        if (_tryTransferFrom(token, from, to, amount)) return;
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        _addHeld(token, received);
+        credits[to][token] += received;
+        emit Credited(to, token, received);
+    }
+
+    /// @dev Pays `nominal` of what the arbiter owes in `token` to `to`: its pro-rata share of the
+    /// balance if there is a shortfall, sent directly, or credited if the token refuses.
+    function _payOut(address token, address to, uint256 nominal) internal {
+        if (nominal == 0) return;
+        Token storage t = _tokens[token];
+        uint256 held = t.held;
+        uint256 amount = _share(token, nominal, held);
+        if (amount != 0 && !_tryTransfer(token, to, amount)) {
+            // Still owed (now as a credit), so `held` keeps it.
+            credits[to][token] += nominal;
+            emit Credited(to, token, nominal);
+            return;
         }
-        (bondAmount, liveness, arbitrationWindow) = (bondAmount_, liveness_, arbitrationWindow_);
-        emit DisputeParamsSet(bondAmount_, liveness_, arbitrationWindow_);
+        t.held = uint128(held - nominal);
+    }
+
+    /// @dev `nominal` of `held` owed in `token`, cut pro rata if the balance fell below `held`. A token
+    /// whose balanceOf fails is taken at face value (the transfer decides).
+    function _share(address token, uint256 nominal, uint256 held) internal view returns (uint256) {
+        (bool ok, bytes memory ret) = token.staticcall(abi.encodeCall(IERC20.balanceOf, (address(this))));
+        if (!ok || ret.length < 32) return nominal;
+        uint256 balance = abi.decode(ret, (uint256));
+        // balance < held <= 2^128 here, so the product fits.
+        return balance >= held ? nominal : nominal * balance / held;
+    }
+
+    function _addHeld(address token, uint256 amount) internal {
+        Token storage t = _tokens[token];
+        uint256 held = t.held + amount;
+        if (held > type(uint128).max) revert AmountTooLarge();
+        t.held = uint128(held);
+    }
+
+    /// @dev token.transfer(to, amount) with at most {PUSH_GAS}; true if it succeeded (returning true
+    /// or nothing, from a contract). Reads at most 32 bytes of return data.
+    function _tryTransfer(address token, address to, uint256 amount) private returns (bool ok) {
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
+            mstore(0x04, and(to, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(0x24, amount)
+            ok := call(PUSH_GAS, token, 0, 0x00, 0x44, 0x00, 0x20)
+            if iszero(and(ok, eq(mload(0x00), 1))) {
+                ok := and(ok, and(iszero(returndatasize()), gt(extcodesize(token), 0)))
+            }
+            mstore(0x40, fmp)
+        }
+    }
+
+    /// @dev token.transferFrom(from, to, amount) with at most {PUSH_GAS}, as _tryTransfer.
+    function _tryTransferFrom(address token, address from, address to, uint256 amount) private returns (bool ok) {
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, 0x23b872dd00000000000000000000000000000000000000000000000000000000)
+            mstore(0x04, and(from, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(0x24, and(to, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(0x44, amount)
+            ok := call(PUSH_GAS, token, 0, 0x00, 0x64, 0x00, 0x20)
+            if iszero(and(ok, eq(mload(0x00), 1))) {
+                ok := and(ok, and(iszero(returndatasize()), gt(extcodesize(token), 0)))
+            }
+            mstore(0x40, fmp)
+            mstore(0x60, 0)
+        }
+    }
+
+    function _addDisputeParams(uint16 bondBps, uint64 liveness, uint64 arbitrationWindow) internal {
+        if (
+            bondBps < MIN_BOND_BPS || bondBps > MAX_BOND_BPS || liveness < MIN_WINDOW || liveness > MAX_WINDOW
+                || arbitrationWindow < MIN_WINDOW || arbitrationWindow > MAX_WINDOW
+                || _disputeParams.length > type(uint16).max
+        ) revert InvalidParameter();
+        uint256 index = _disputeParams.length;
+        _disputeParams.push(DisputeParams(bondBps, liveness, arbitrationWindow));
+        currentDisputeParams = uint16(index);
+        emit DisputeParamsSet(index, bondBps, liveness, arbitrationWindow);
     }
 
     function _setAlertQuorum(uint32 quorum) internal {

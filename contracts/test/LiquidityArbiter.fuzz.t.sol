@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {LiquidityArbiter} from "../src/LiquidityArbiter.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {ArbiterFixture} from "./utils/ArbiterFixture.sol";
+import {RebasingToken} from "./utils/MisbehavingTokens.sol";
 
 /// @dev Fuzz tests over amounts, times, signers and orderings.
 contract LiquidityArbiterFuzzTest is ArbiterFixture {
@@ -17,6 +18,8 @@ contract LiquidityArbiterFuzzTest is ArbiterFixture {
     {
         p = new TestToken("P", "P", 18);
         c = new TestToken("C", "C", 18);
+        _allow(address(p));
+        _allow(address(c));
         a = _agreement();
         (a.principalToken, a.principal, a.collateralToken, a.collateral) = (address(p), principal, address(c), collateral);
         (a.rateBps, a.tenor) = (rateBps, tenor);
@@ -181,6 +184,7 @@ contract LiquidityArbiterFuzzTest is ArbiterFixture {
         arbiter.setArbiters(addrs, k);
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes32 id = _settle(a);
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(lender);
         arbiter.dispute(a, 0);
         bytes32 digest = arbiter.hashRuling(
@@ -197,15 +201,17 @@ contract LiquidityArbiterFuzzTest is ArbiterFixture {
     }
 
     /// @dev Whatever happens in a dispute (who disputes, counter-bond or not, arbiters or timeout,
-    /// partial repayment before), every bond and every unit of escrow ends with a party, and each
-    /// party ends with what the outcome says.
+    /// partial repayment before, when in the loan's overdue life it opens), every bond and every unit
+    /// of escrow ends with a party, and each party ends with what the outcome says. Without a ruling
+    /// the lender's position stands: it gets the bonds posted, and the escrow if it disputed.
     function testFuzz_dispute_outcomesConserveFunds(
         bool lenderDisputes,
         bool counter,
         uint8 outcome,
         bool closeLoan,
         bool byArbiters,
-        uint256 repaidFirst
+        uint256 repaidFirst,
+        uint256 overdue
     ) public {
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes32 id = _settle(a);
@@ -215,6 +221,7 @@ contract LiquidityArbiterFuzzTest is ArbiterFixture {
             vm.prank(borrower);
             arbiter.repayPartial(a, repaidFirst);
         }
+        vm.warp(block.timestamp + TENOR + bound(overdue, 1, 5 days));
         uint256 escrow = COLLATERAL - COLLATERAL * repaidFirst / due;
         (address disputer, address counterparty) = lenderDisputes ? (lender, borrower) : (borrower, lender);
         vm.prank(disputer);
@@ -233,34 +240,85 @@ contract LiquidityArbiterFuzzTest is ArbiterFixture {
         } else {
             vm.warp(arbiter.getDispute(id).deadline + 1);
             arbiter.resolve(a);
-            winner = counter
-                ? LiquidityArbiter.Party.None
-                : (lenderDisputes ? LiquidityArbiter.Party.Lender : LiquidityArbiter.Party.Borrower);
-            close = !counter;
+            winner = LiquidityArbiter.Party.Lender;
+            close = lenderDisputes;
         }
 
         uint256 bonds = counter ? 2 * BOND : BOND;
-        uint256 lenderUsdcGain = usdc.balanceOf(lender) + (lenderDisputes || counter ? BOND : 0) + PRINCIPAL
-            - 10 * PRINCIPAL - repaidFirst;
+        // What the lender posted comes back into its balance if it wins or the dispute is dismissed.
+        uint256 lenderPosted = lenderDisputes || counter ? BOND : 0;
+        uint256 lenderUsdcGain = usdc.balanceOf(lender) + lenderPosted + PRINCIPAL - 10 * PRINCIPAL - repaidFirst;
         if (winner == LiquidityArbiter.Party.None) {
-            assertEq(lenderUsdcGain, lenderDisputes || counter ? BOND : 0, "lender's own bond back");
+            assertEq(lenderUsdcGain, lenderPosted, "lender's own bond back");
         } else if (winner == LiquidityArbiter.Party.Lender) {
             assertEq(lenderUsdcGain, bonds, "bonds to lender");
         } else {
             assertEq(lenderUsdcGain, 0, "lender gets no bond");
         }
         assertEq(usdc.balanceOf(address(arbiter)), 0, "no bond left behind");
+        (,, uint256 heldUsdc) = arbiter.tokenConfig(address(usdc));
+        assertEq(heldUsdc, 0, "no bond owed");
         if (close) {
             assertEq(weth.balanceOf(address(arbiter)), 0, "escrow paid out");
             address to = winner == LiquidityArbiter.Party.Lender ? lender : borrower;
-            uint256 expected = to == lender ? 10 * COLLATERAL + escrow : 10 * COLLATERAL;
+            uint256 borrowerWeth = 10 * COLLATERAL - escrow; // what it has before the escrow returns
+            uint256 expected = to == lender ? 10 * COLLATERAL + escrow : borrowerWeth + escrow;
             assertEq(weth.balanceOf(to), expected, "escrow to winner");
             assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "ruled");
         } else {
             assertEq(weth.balanceOf(address(arbiter)), escrow, "escrow stays");
             assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "continues");
         }
-        assertEq(weth.balanceOf(lender) + weth.balanceOf(borrower) + weth.balanceOf(address(arbiter)), 20 * COLLATERAL, "WETH conserved");
+        assertEq(
+            weth.balanceOf(lender) + weth.balanceOf(borrower) + weth.balanceOf(address(arbiter)),
+            20 * COLLATERAL,
+            "WETH conserved"
+        );
+    }
+
+    /// @dev Any shortfall of the arbiter's collateral balance (a negative rebase of any size) is shared
+    /// pro rata by every later payout, and no payout reverts.
+    function testFuzz_shortfall_sharedProRataNeverLocks(uint256 index, uint256 c1, uint256 c2, bool defaultFirst)
+        public
+    {
+        index = bound(index, 1, 1e18);
+        c1 = bound(c1, 1, 1e30);
+        c2 = bound(c2, 1, 1e30);
+        RebasingToken reb = new RebasingToken();
+        _allow(address(reb));
+        reb.mint(borrower, c1 + c2);
+        vm.prank(borrower);
+        reb.approve(address(arbiter), type(uint256).max);
+        LiquidityArbiter.Agreement memory a = _agreement();
+        (a.collateralToken, a.collateral) = (address(reb), c1);
+        _settle(a);
+        LiquidityArbiter.Agreement memory b = _agreement();
+        (b.collateralToken, b.collateral, b.nonce) = (address(reb), c2, _nonces(2, 2));
+        _settle(b);
+        reb.rebase(index);
+        uint256 balance = reb.balanceOf(address(arbiter));
+        address firstTo = defaultFirst ? lender : borrower;
+        if (defaultFirst) {
+            vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD() + 1);
+            vm.prank(lender);
+            arbiter.claimDefault(a);
+        } else {
+            vm.prank(borrower);
+            arbiter.repay(a);
+        }
+        uint256 paidA = reb.balanceOf(firstTo);
+        uint256 borrowerBefore = reb.balanceOf(borrower);
+        vm.prank(borrower);
+        arbiter.repay(b);
+        uint256 paidB = reb.balanceOf(borrower) - borrowerBefore;
+        assertLe(paidA + paidB, balance, "never more than there was");
+        // Each got its pro-rata share, up to the token's own share rounding (a few units).
+        uint256 shareA = c1 * balance / (c1 + c2);
+        uint256 shareB = balance - shareA;
+        assertLe(paidA > shareA ? paidA - shareA : shareA - paidA, 2, "first payout pro rata");
+        assertLe(paidB > shareB ? paidB - shareB : shareB - paidB, 4, "second payout pro rata");
+        (,, uint256 held) = arbiter.tokenConfig(address(reb));
+        assertEq(held, 0, "nothing owed");
     }
 
     /// @dev The risk level is the last alert's until it expires, then 0.

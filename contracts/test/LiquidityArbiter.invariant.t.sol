@@ -5,10 +5,10 @@ import {LiquidityArbiter} from "../src/LiquidityArbiter.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {Test} from "./utils/Test.sol";
 
-/// @dev Drives the arbiter through random settle / repay / isPartial repay / default / call / dispute /
-/// counter-bond / rule / resolve / alert sequences among three agents, and checks after every action
-/// that no token reached anyone but the loan's parties. Bonds are in WETH, the collateral token, so
-/// escrow and bonds share one balance.
+/// @dev Drives the arbiter through random settle / re-settle / nonce reuse / cancel / repay / partial
+/// repay / default / call / dispute / counter-bond / rule / resolve / alert sequences among three agents,
+/// and checks after every action that no token reached anyone but the loan's parties. Principal is
+/// USDC, so bonds (posted in the principal token) are USDC; collateral is WETH.
 contract ArbiterHandler is Test {
     LiquidityArbiter public immutable arbiter;
     TestToken public immutable usdc;
@@ -21,7 +21,9 @@ contract ArbiterHandler is Test {
 
     LiquidityArbiter.Agreement[] internal _agreements;
     bytes32[] public ids;
-    uint256 internal nextNonce = 1;
+    uint256 internal nextSession = 1;
+    /// @dev Each agent's next nonce (sequential, as our agents allocate them).
+    uint256[3] internal nextNonce = [uint256(1), 1, 1];
 
     // Ghost accounting and violation counters (the invariants require them to stay zero).
     /// @dev Collateral the handler believes is in escrow.
@@ -29,6 +31,8 @@ contract ArbiterHandler is Test {
     /// @dev Bonds the handler believes are held.
     uint256 public ghostBonds;
     uint256 public doubleSettles;
+    /// @dev Settlements that reused a party's consumed nonce, or settled a cancelled agreement.
+    uint256 public nonceReuses;
     uint256 public leaks;
     mapping(bytes32 => bool) public closed;
 
@@ -76,7 +80,7 @@ contract ArbiterHandler is Test {
         uint256 li = lenderSeed % 3;
         uint256 bi = (li + 1 + offset % 2) % 3;
         LiquidityArbiter.Agreement memory a = LiquidityArbiter.Agreement({
-            sessionId: keccak256(abi.encode("session", nextNonce)),
+            sessionId: keccak256(abi.encode("session", nextSession++)),
             lender: agents[li],
             borrower: agents[bi],
             principalToken: address(usdc),
@@ -85,7 +89,7 @@ contract ArbiterHandler is Test {
             collateral: bound(collateral, 0, 1e30),
             rateBps: uint32(bound(rate, 0, 100_000)),
             tenor: uint32(bound(tenor, 0, 60 days)),
-            nonce: uint256(keccak256(abi.encode(nextNonce++))),
+            nonce: nextNonce[li]++ << 128 | nextNonce[bi]++,
             deadline: uint64(block.timestamp + 1 hours),
             callRiskLevel: uint8(bound(callLevel, 0, 3))
         });
@@ -119,8 +123,57 @@ contract ArbiterHandler is Test {
         ++calls[this.resettle.selector];
     }
 
+    /// @dev Tries to settle new terms carrying a nonce a party already used (it must fail).
+    function settleWithUsedNonce(uint256 index, uint256 principal) external {
+        if (ids.length == 0) return;
+        LiquidityArbiter.Agreement memory a = _agreements[index % ids.length];
+        a.sessionId = keccak256(abi.encode("reuse", nextSession++));
+        a.principal = bound(principal, 1, 1e30);
+        a.deadline = uint64(block.timestamp + 1 hours);
+        usdc.mint(a.lender, a.principal);
+        bytes32 digest = arbiter.hashAgreement(a);
+        bytes memory lenderSig = _sign(_pkOf(a.lender), digest);
+        bytes memory borrowerSig = _sign(_pkOf(a.borrower), digest);
+        vm.prank(a.borrower);
+        try arbiter.settle(a, lenderSig, borrowerSig) {
+            ++nonceReuses;
+        } catch {}
+        ++calls[this.settleWithUsedNonce.selector];
+    }
+
+    /// @dev A party cancels fresh signed terms, then someone tries to settle them (it must fail).
+    function cancelThenSettle(uint256 lenderSeed, bool byLender) external {
+        uint256 li = lenderSeed % 3;
+        uint256 bi = (li + 1) % 3;
+        LiquidityArbiter.Agreement memory a = LiquidityArbiter.Agreement({
+            sessionId: keccak256(abi.encode("cancel", nextSession++)),
+            lender: agents[li],
+            borrower: agents[bi],
+            principalToken: address(usdc),
+            principal: 1e6,
+            collateralToken: address(weth),
+            collateral: 0,
+            rateBps: 0,
+            tenor: 1 days,
+            nonce: nextNonce[li]++ << 128,
+            deadline: uint64(block.timestamp + 1 hours),
+            callRiskLevel: 0
+        });
+        usdc.mint(a.lender, a.principal);
+        vm.prank(byLender ? a.lender : a.borrower);
+        arbiter.cancelAgreement(a);
+        bytes32 digest = arbiter.hashAgreement(a);
+        bytes memory lenderSig = _sign(agentPks[li], digest);
+        bytes memory borrowerSig = _sign(agentPks[bi], digest);
+        vm.prank(a.lender);
+        try arbiter.settle(a, lenderSig, borrowerSig) {
+            ++nonceReuses;
+        } catch {}
+        ++calls[this.cancelThenSettle.selector];
+    }
+
     function repay(uint256 index, uint256 payerSeed, uint256 amountSeed, bool isPartial) external {
-        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active) return;
         (uint256 owed, uint256 escrowed) = arbiter.outstanding(a);
         uint256 amount = isPartial ? bound(amountSeed, 1, owed) : owed;
@@ -138,7 +191,7 @@ contract ArbiterHandler is Test {
     }
 
     function claimDefault(uint256 index) external {
-        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active || loan.disputed) return;
         uint256 after_ = uint256(loan.maturity) + arbiter.GRACE_PERIOD() + 1;
         if (block.timestamp < after_) vm.warp(after_);
@@ -170,7 +223,7 @@ contract ArbiterHandler is Test {
         sigs[1] = LiquidityArbiter.SignerSignature(s1, _sign(_pkOf(s1), digest));
         arbiter.raiseAlert(alert, sigs);
 
-        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (
             ok && loan.status == LiquidityArbiter.LoanStatus.Active && a.callRiskLevel != 0
                 && level >= a.callRiskLevel && loan.maturity > block.timestamp
@@ -182,13 +235,15 @@ contract ArbiterHandler is Test {
     }
 
     function dispute(uint256 index, bool byLender) external {
-        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a,, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || loan.status != LiquidityArbiter.LoanStatus.Active || loan.disputed) return;
         address disputer = byLender ? a.lender : a.borrower;
         LiquidityArbiter.Dispute memory last = arbiter.getDispute(ids[index % ids.length]);
         if (byLender ? last.lenderDisputed : last.borrowerDisputed) return;
-        uint256 bond = arbiter.bondAmount();
-        weth.mint(disputer, bond);
+        // Only a due loan can be disputed.
+        if (block.timestamp <= loan.maturity) vm.warp(uint256(loan.maturity) + 1);
+        (uint256 bond,,) = arbiter.disputeTerms(a);
+        usdc.mint(disputer, bond);
         uint256[3][2] memory before = _balances();
         vm.prank(disputer);
         arbiter.dispute(a, keccak256("transcript"));
@@ -198,12 +253,12 @@ contract ArbiterHandler is Test {
     }
 
     function counterDispute(uint256 index) external {
-        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || !loan.disputed) return;
         LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
         if (d.counterBonded || block.timestamp > d.deadline) return;
         address counterparty = d.disputer == LiquidityArbiter.Party.Lender ? a.borrower : a.lender;
-        weth.mint(counterparty, d.bond);
+        usdc.mint(counterparty, d.bond);
         uint256[3][2] memory before = _balances();
         vm.prank(counterparty);
         arbiter.counterDispute(a, keccak256("counter"));
@@ -213,7 +268,7 @@ contract ArbiterHandler is Test {
     }
 
     function rule(uint256 index, uint8 outcome, bool closeLoan) external {
-        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || !loan.disputed) return;
         LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
         if (block.timestamp > d.deadline) return;
@@ -231,13 +286,13 @@ contract ArbiterHandler is Test {
     }
 
     function resolve(uint256 index) external {
-        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan) = _pick(index);
+        (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan) = _pick(index);
         if (!ok || !loan.disputed) return;
         LiquidityArbiter.Dispute memory d = arbiter.getDispute(id);
         if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
         LiquidityArbiter.SignerSignature[] memory none;
-        if (d.counterBonded) _decide(a, id, d, LiquidityArbiter.Party.None, false, none);
-        else _decide(a, id, d, d.disputer, true, none);
+        // No ruling: the lender's position stands; its own claim also closes the loan.
+        _decide(a, id, d, LiquidityArbiter.Party.Lender, d.disputer == LiquidityArbiter.Party.Lender, none);
         ++calls[this.resolve.selector];
     }
 
@@ -250,7 +305,8 @@ contract ArbiterHandler is Test {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Applies a ruling (signed, or by timeout when `sigs` is empty) and checks where funds went:
-    /// only to the winner (or, when dismissed, each bond back to its poster).
+    /// bonds (USDC) and escrow (WETH) only to the winner (or, when dismissed, each bond back to its
+    /// poster).
     function _decide(
         LiquidityArbiter.Agreement memory a,
         bytes32 id,
@@ -268,16 +324,18 @@ contract ArbiterHandler is Test {
         uint256 bonds = d.counterBonded ? 2 * d.bond : d.bond;
         uint256 escrowPaid = close && active ? escrowed : 0;
         for (uint256 i; i < 3; ++i) {
-            uint256 gain = after_[1][i] - before[1][i];
-            uint256 expected;
+            uint256 bondGain = after_[0][i] - before[0][i];
+            uint256 escrowGain = after_[1][i] - before[1][i];
+            uint256 expectedBonds;
+            uint256 expectedEscrow;
             if (winner == LiquidityArbiter.Party.None) {
                 LiquidityArbiter.Party p = _sideOf(a, agents[i]);
-                if (p == d.disputer) expected = d.bond;
-                else if (p != LiquidityArbiter.Party.None && d.counterBonded) expected = d.bond;
+                if (p == d.disputer) expectedBonds = d.bond;
+                else if (p != LiquidityArbiter.Party.None && d.counterBonded) expectedBonds = d.bond;
             } else if (agents[i] == (winner == LiquidityArbiter.Party.Lender ? a.lender : a.borrower)) {
-                expected = bonds + escrowPaid;
+                (expectedBonds, expectedEscrow) = (bonds, escrowPaid);
             }
-            if (gain != expected || after_[0][i] != before[0][i]) ++leaks;
+            if (bondGain != expectedBonds || escrowGain != expectedEscrow) ++leaks;
         }
         ghostBonds -= bonds;
         ghostEscrow -= escrowPaid;
@@ -287,7 +345,7 @@ contract ArbiterHandler is Test {
     function _pick(uint256 index)
         internal
         view
-        returns (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.Loan memory loan)
+        returns (bool ok, LiquidityArbiter.Agreement memory a, bytes32 id, LiquidityArbiter.LoanView memory loan)
     {
         if (ids.length == 0) return (false, a, id, loan);
         uint256 i = index % ids.length;
@@ -349,9 +407,10 @@ contract ArbiterHandler is Test {
     }
 }
 
-/// @dev Conservation of funds: the arbiter's balance of each token always equals the escrow of
-/// active loans plus the bonds of open disputes; no agreement settles twice; funds go only to the
-/// parties or the ruled winner; closed loans never reopen.
+/// @dev Conservation of funds: the arbiter's balance of each token always equals what it says it holds,
+/// which is the escrow of active loans (WETH) and the bonds of open disputes (USDC); no agreement
+/// settles twice and no nonce settles twice; funds go only to the parties or the ruled winner; closed
+/// loans never reopen.
 contract LiquidityArbiterInvariantTest is Test {
     LiquidityArbiter internal arbiter;
     TestToken internal usdc;
@@ -362,7 +421,9 @@ contract LiquidityArbiterInvariantTest is Test {
         vm.warp(1_700_000_000);
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
-        arbiter = new LiquidityArbiter(address(this), weth, 1e18, 1 days, 2 days, 2);
+        arbiter = new LiquidityArbiter(address(this), 100, 1 days, 2 days, 2);
+        arbiter.allowToken(address(usdc), 1e6);
+        arbiter.allowToken(address(weth), 1e18);
 
         uint256[] memory pks = new uint256[](3);
         address[] memory addrs = new address[](3);
@@ -395,7 +456,7 @@ contract LiquidityArbiterInvariantTest is Test {
         uint256 bonds;
         for (uint256 i; i < handler.loanCount(); ++i) {
             bytes32 id = handler.ids(i);
-            LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
+            LiquidityArbiter.LoanView memory loan = arbiter.getLoan(id);
             if (loan.status == LiquidityArbiter.LoanStatus.Active) {
                 (, uint256 escrowed) = arbiter.outstanding(handler.agreement(i));
                 escrow += escrowed;
@@ -405,18 +466,25 @@ contract LiquidityArbiterInvariantTest is Test {
                 bonds += d.counterBonded ? 2 * d.bond : d.bond;
             }
         }
-        assertEq(weth.balanceOf(address(arbiter)), escrow + bonds, "WETH held == escrow + bonds owed");
-        assertEq(usdc.balanceOf(address(arbiter)), 0, "principal never stays in the arbiter");
+        (,, uint256 heldWeth) = arbiter.tokenConfig(address(weth));
+        (,, uint256 heldUsdc) = arbiter.tokenConfig(address(usdc));
+        assertEq(weth.balanceOf(address(arbiter)), escrow, "WETH held == escrow of active loans");
+        assertEq(heldWeth, escrow, "WETH owed == escrow");
+        assertEq(usdc.balanceOf(address(arbiter)), bonds, "USDC held == bonds of open disputes");
+        assertEq(heldUsdc, bonds, "USDC owed == bonds");
     }
 
     function invariant_ghostAccountingMatches() public view {
-        assertEq(
-            weth.balanceOf(address(arbiter)), handler.ghostEscrow() + handler.ghostBonds(), "ghost escrow + bonds"
-        );
+        assertEq(weth.balanceOf(address(arbiter)), handler.ghostEscrow(), "ghost escrow");
+        assertEq(usdc.balanceOf(address(arbiter)), handler.ghostBonds(), "ghost bonds");
     }
 
     function invariant_noAgreementSettlesTwice() public view {
         assertEq(handler.doubleSettles(), 0, "a settled agreement settled again");
+    }
+
+    function invariant_noNonceSettlesTwice() public view {
+        assertEq(handler.nonceReuses(), 0, "a used nonce or a cancelled agreement settled");
     }
 
     function invariant_fundsOnlyToPartiesOrWinner() public view {

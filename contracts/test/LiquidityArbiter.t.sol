@@ -8,6 +8,7 @@ import {LiquidityArbiter} from "../src/LiquidityArbiter.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {ArbiterFixture} from "./utils/ArbiterFixture.sol";
 import {FeeOnTransferToken, OwnedWallet, ReentrantToken, ReturnsFalseToken} from "./utils/Tokens.sol";
+import {FeeSwitchToken} from "./utils/MisbehavingTokens.sol";
 
 /// @dev Unit tests: every function, every revert, and the attacks of the issue (replay across chains
 /// and contracts, reentrant token, wrong party, malleable signature, expired deadline, arbiter set
@@ -35,7 +36,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
         assertEq(weth.balanceOf(borrower), borrowerWeth - COLLATERAL, "borrower posted collateral");
         assertEq(weth.balanceOf(address(arbiter)), COLLATERAL, "collateral escrowed");
 
-        LiquidityArbiter.Loan memory loan = arbiter.getLoan(id);
+        LiquidityArbiter.LoanView memory loan = arbiter.getLoan(id);
         assertTrue(loan.status == LiquidityArbiter.LoanStatus.Active, "active");
         assertFalse(loan.disputed, "not disputed");
         assertEq(loan.maturity, block.timestamp + TENOR, "maturity");
@@ -198,23 +199,27 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_settle_revertsOnNonceCancelledByEitherParty() public {
         LiquidityArbiter.Agreement memory a = _agreement();
+        a.nonce = _nonces(7, 9); // the lender's nonce 7, the borrower's 9
         bytes memory lenderSig = _sign(LENDER_PK, a);
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
 
         vm.expectEmit();
-        emit LiquidityArbiter.NonceInvalidated(borrower, a.nonce);
+        emit LiquidityArbiter.NonceInvalidated(borrower, 9);
         vm.prank(borrower);
-        arbiter.invalidateNonce(a.nonce);
-        assertTrue(arbiter.isNonceCancelled(borrower, a.nonce), "cancelled");
-        assertFalse(arbiter.isNonceCancelled(lender, a.nonce), "only the caller's");
+        arbiter.invalidateNonce(9);
+        assertTrue(arbiter.isNonceUsed(borrower, 9), "cancelled");
+        assertFalse(arbiter.isNonceUsed(lender, 9), "only the caller's");
         vm.prank(lender);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceCancelled.selector, borrower, a.nonce));
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceUsed.selector, borrower, 9));
         arbiter.settle(a, lenderSig, borrowerSig);
 
+        a.nonce = _nonces(7, 10);
+        lenderSig = _sign(LENDER_PK, a);
+        borrowerSig = _sign(BORROWER_PK, a);
         vm.prank(lender);
-        arbiter.invalidateNonce(a.nonce);
+        arbiter.invalidateNonce(7);
         vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceCancelled.selector, lender, a.nonce));
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NonceUsed.selector, lender, 7));
         arbiter.settle(a, lenderSig, borrowerSig);
     }
 
@@ -222,22 +227,22 @@ contract LiquidityArbiterTest is ArbiterFixture {
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes32 id = _settle(a);
         vm.startPrank(lender);
-        arbiter.invalidateNonce(a.nonce);
-        arbiter.invalidateNonce(a.nonce);
+        arbiter.invalidateNonce(1);
+        arbiter.invalidateNonce(1);
         vm.stopPrank();
-        assertTrue(arbiter.isNonceCancelled(lender, a.nonce), "cancelled");
+        assertTrue(arbiter.isNonceUsed(lender, 1), "used");
         vm.prank(borrower);
         arbiter.repay(a);
         assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid");
     }
 
-    function test_settle_sameNonceDifferentTermsBothSettle() public {
-        // Documented: nonces cancel, they do not make alternatives exclusive.
-        LiquidityArbiter.Agreement memory a = _agreement();
-        _settle(a);
-        a.sessionId = keccak256("session-2");
-        _settle(a);
-        assertEq(weth.balanceOf(address(arbiter)), 2 * COLLATERAL, "both escrowed");
+    function test_invalidateNonce_refusesZeroAndPackedNonces() public {
+        vm.startPrank(lender);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.invalidateNonce(0);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.invalidateNonce(_nonces(1, 1)); // the agreement's packed nonce, not the caller's half
+        vm.stopPrank();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -316,10 +321,12 @@ contract LiquidityArbiterTest is ArbiterFixture {
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes memory lenderSig = _sign(LENDER_PK, a);
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
-        LiquidityArbiter other = new LiquidityArbiter(governance, usdc, BOND, LIVENESS, WINDOW, ALERT_QUORUM);
+        LiquidityArbiter other = new LiquidityArbiter(governance, BOND_BPS, LIVENESS, WINDOW, ALERT_QUORUM);
         vm.startPrank(governance);
         other.registerAgent(lender, LENDING);
         other.registerAgent(borrower, PERP);
+        other.allowToken(address(usdc), MIN_BOND_USDC);
+        other.allowToken(address(weth), MIN_BOND_WETH);
         vm.stopPrank();
         vm.prank(lender);
         usdc.approve(address(other), type(uint256).max);
@@ -336,6 +343,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_settle_refusesFeeOnTransferCollateral() public {
         FeeOnTransferToken fee = new FeeOnTransferToken();
+        _allow(address(fee));
         fee.mint(borrower, COLLATERAL);
         vm.prank(borrower);
         fee.approve(address(arbiter), COLLATERAL);
@@ -350,6 +358,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_settle_refusesFeeOnTransferPrincipal() public {
         FeeOnTransferToken fee = new FeeOnTransferToken();
+        _allow(address(fee));
         fee.mint(lender, PRINCIPAL);
         vm.prank(lender);
         fee.approve(address(arbiter), PRINCIPAL);
@@ -364,6 +373,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_settle_refusesTokenReturningFalse() public {
         ReturnsFalseToken bad = new ReturnsFalseToken();
+        _allow(address(bad));
         bad.mint(lender, PRINCIPAL);
         vm.prank(lender);
         bad.approve(address(arbiter), PRINCIPAL);
@@ -376,14 +386,35 @@ contract LiquidityArbiterTest is ArbiterFixture {
         arbiter.settle(a, lenderSig, borrowerSig);
     }
 
-    function test_settle_refusesTokenWithoutCode() public {
+    function test_settle_refusesTokensNotOnTheAllowlist() public {
         LiquidityArbiter.Agreement memory a = _agreement();
         a.collateralToken = address(0xC0FFEE);
         bytes memory lenderSig = _sign(LENDER_PK, a);
         bytes memory borrowerSig = _sign(BORROWER_PK, a);
         vm.prank(borrower);
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.TokenNotAllowed.selector, address(0xC0FFEE)));
         arbiter.settle(a, lenderSig, borrowerSig);
+
+        // A loan without collateral does not need its collateral token listed.
+        a.collateral = 0;
+        _settle(a);
+
+        // Delisting stops new loans, not existing ones.
+        LiquidityArbiter.Agreement memory b = _agreement();
+        b.nonce = _nonces(2, 2);
+        bytes32 idB = _settle(b);
+        vm.prank(governance);
+        arbiter.disallowToken(address(usdc));
+        LiquidityArbiter.Agreement memory c = _agreement();
+        c.nonce = _nonces(3, 3);
+        lenderSig = _sign(LENDER_PK, c);
+        borrowerSig = _sign(BORROWER_PK, c);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.TokenNotAllowed.selector, address(usdc)));
+        arbiter.settle(c, lenderSig, borrowerSig);
+        vm.prank(borrower);
+        arbiter.repay(b);
+        assertTrue(_status(idB) == LiquidityArbiter.LoanStatus.Repaid, "delisted token's loan repaid");
     }
 
     function test_settle_bubblesTokenErrors() public {
@@ -403,6 +434,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_attack_reentrantTokenCannotReenter() public {
         ReentrantToken ree = new ReentrantToken();
+        _allow(address(ree));
         ree.mint(borrower, 10 * COLLATERAL);
         vm.prank(borrower);
         ree.approve(address(arbiter), type(uint256).max);
@@ -410,15 +442,9 @@ contract LiquidityArbiterTest is ArbiterFixture {
         a.collateralToken = address(ree);
         _settle(a);
 
-        // On repayment the collateral transfer tries to repay (and so release collateral) again.
-        ree.arm(address(arbiter), abi.encodeCall(LiquidityArbiter.repay, (a)));
-        vm.prank(borrower);
-        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
-        arbiter.repay(a);
-
         // On settlement the collateral pull tries to claim the escrow of the first loan.
         LiquidityArbiter.Agreement memory b = _agreement();
-        (b.collateralToken, b.nonce) = (address(ree), 2);
+        (b.collateralToken, b.nonce) = (address(ree), _nonces(2, 2));
         ree.arm(address(arbiter), abi.encodeCall(LiquidityArbiter.claimDefault, (a)));
         bytes memory lenderSig = _sign(LENDER_PK, b);
         bytes memory borrowerSig = _sign(BORROWER_PK, b);
@@ -426,6 +452,20 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
         arbiter.settle(b, lenderSig, borrowerSig);
         assertEq(ree.balanceOf(address(arbiter)), COLLATERAL, "escrow intact");
+
+        // On repayment the collateral payout tries to repay (and so release collateral) again: the
+        // guard stops it, the payout fails, and the collateral is credited to the borrower instead.
+        ree.arm(address(arbiter), abi.encodeCall(LiquidityArbiter.repay, (a)));
+        uint256 borrowerRee = ree.balanceOf(borrower);
+        vm.prank(borrower);
+        arbiter.repay(a);
+        assertEq(ree.balanceOf(borrower), borrowerRee, "nothing released twice");
+        assertEq(arbiter.credits(borrower, address(ree)), COLLATERAL, "credited once");
+        ree.arm(address(0), "");
+        vm.prank(borrower);
+        arbiter.withdrawCredit(address(ree), borrower);
+        assertEq(ree.balanceOf(borrower), borrowerRee + COLLATERAL, "withdrawn");
+        assertEq(ree.balanceOf(address(arbiter)), 0, "nothing left");
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -688,9 +728,11 @@ contract LiquidityArbiterTest is ArbiterFixture {
                                 DISPUTES
     //////////////////////////////////////////////////////////////*/
 
+    /// @dev The standard loan, settled and past maturity, disputed by `disputer`.
     function _disputed(address disputer) internal returns (LiquidityArbiter.Agreement memory a, bytes32 id) {
         a = _agreement();
         id = _settle(a);
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(disputer);
         arbiter.dispute(a, keccak256("transcript"));
     }
@@ -698,6 +740,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
     function test_dispute_postsBondAndEmitsEvidence() public {
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes32 id = _settle(a);
+        vm.warp(block.timestamp + TENOR + 1);
         uint256 lenderUsdc = usdc.balanceOf(lender);
         bytes32 evidence = keccak256("negotiation transcript");
 
@@ -717,6 +760,8 @@ contract LiquidityArbiterTest is ArbiterFixture {
         assertEq(d.bond, BOND, "bond");
         assertEq(d.deadline, block.timestamp + LIVENESS, "deadline");
         assertFalse(d.counterBonded, "no counter-bond");
+        (, , uint256 held) = arbiter.tokenConfig(address(usdc));
+        assertEq(held, BOND, "bond counted as held");
     }
 
     function test_dispute_reverts() public {
@@ -731,6 +776,13 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotParty.selector, stranger));
         arbiter.dispute(a, 0);
 
+        uint64 maturity = arbiter.getLoan(id).maturity;
+        vm.warp(maturity);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NotDue.selector, maturity));
+        arbiter.dispute(a, 0);
+
+        vm.warp(maturity + 1);
         vm.prank(lender);
         arbiter.dispute(a, 0);
         vm.prank(borrower);
@@ -738,7 +790,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
         arbiter.dispute(a, 0);
 
         LiquidityArbiter.Agreement memory b = _agreement();
-        b.nonce = 2;
+        b.nonce = _nonces(2, 2);
         bytes32 idB = _settle(b);
         vm.prank(borrower);
         arbiter.repay(b);
@@ -751,7 +803,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_dispute_blocksDefaultButNotRepayment() public {
         (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
-        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD() + 1);
+        vm.warp(block.timestamp + arbiter.GRACE_PERIOD());
         vm.prank(lender);
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.DisputeOpen.selector, id));
         arbiter.claimDefault(a);
@@ -759,12 +811,44 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.prank(borrower);
         arbiter.repay(a);
         assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "repaid during dispute");
-        // The dispute still decides the bonds; there is no escrow left to move.
-        vm.warp(block.timestamp + LIVENESS + 1);
-        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        // The dispute still decides the bonds; there is no escrow left to move. Arbiters were silent:
+        // the borrower's claim is not proven and its bond goes to the lender.
+        vm.warp(arbiter.getDispute(id).deadline + 1);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
         arbiter.resolve(a);
-        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "bond back");
+        assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "borrower's bond to the lender");
         assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Repaid, "stays repaid");
+    }
+
+    function test_dispute_lendersClaimKeepsTheBorrowersGrace() public {
+        LiquidityArbiter.Agreement memory a = _agreement();
+        bytes32 id = _settle(a);
+        uint64 maturity = arbiter.getLoan(id).maturity;
+        vm.prank(governance);
+        arbiter.setDisputeParams(BOND_BPS, 12 hours, 12 hours); // later loans only
+        vm.warp(maturity + 1);
+        vm.prank(lender);
+        arbiter.dispute(a, 0);
+        // This loan's liveness (1 day) ends after maturity + grace; with a shorter one it would not:
+        assertEq(arbiter.getDispute(id).deadline, block.timestamp + LIVENESS, "own liveness");
+
+        LiquidityArbiter.Agreement memory b = _agreement();
+        b.nonce = _nonces(2, 2);
+        bytes32 idB = _settle(b);
+        uint64 maturityB = arbiter.getLoan(idB).maturity;
+        vm.warp(maturityB + 1);
+        vm.prank(lender);
+        arbiter.dispute(b, 0);
+        assertEq(arbiter.getDispute(idB).deadline, maturityB + arbiter.GRACE_PERIOD(), "not before grace ends");
+        // An early counter-bond does not pull the deadline in either.
+        vm.prank(borrower);
+        arbiter.counterDispute(b, 0);
+        assertEq(arbiter.getDispute(idB).deadline, maturityB + arbiter.GRACE_PERIOD(), "still grace end");
+        // The borrower repays within its grace; the lender's claim finds no escrow.
+        vm.warp(maturityB + arbiter.GRACE_PERIOD());
+        vm.prank(borrower);
+        arbiter.repay(b);
+        assertTrue(_status(idB) == LiquidityArbiter.LoanStatus.Repaid, "repaid in grace");
     }
 
     function test_counterDispute_postsBondAndExtendsWindow() public {
@@ -783,6 +867,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
     function test_counterDispute_reverts() public {
         LiquidityArbiter.Agreement memory a = _agreement();
         bytes32 id = _settle(a);
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(borrower);
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
         arbiter.counterDispute(a, 0);
@@ -819,6 +904,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
         arbiter.submitEvidence(a, keccak256("x"));
 
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(lender);
         arbiter.dispute(a, 0);
         vm.expectEmit();
@@ -955,7 +1041,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.prank(lender);
         arbiter.counterDispute(a, 0);
         vm.warp(block.timestamp + WINDOW + 1);
-        arbiter.resolve(a); // silent arbiters: dismissed
+        arbiter.resolve(a); // silent arbiters: the lender's position stands, the loan runs on
         vm.prank(borrower);
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.AlreadyDisputed.selector, borrower));
         arbiter.dispute(a, 0);
@@ -995,7 +1081,7 @@ contract LiquidityArbiterTest is ArbiterFixture {
         assertFalse(arbiter.getLoan(id).disputed, "ruled");
     }
 
-    function test_resolve_unchallengedDisputerWins() public {
+    function test_resolve_unchallengedLenderClaimTakesTheEscrow() public {
         (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
         uint64 deadline = arbiter.getDispute(id).deadline;
         vm.warp(deadline);
@@ -1010,14 +1096,27 @@ contract LiquidityArbiterTest is ArbiterFixture {
         vm.prank(stranger); // anyone
         arbiter.resolve(a);
         assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "own bond back");
-        assertEq(weth.balanceOf(lender), lenderWeth + COLLATERAL, "escrow to disputer");
+        assertEq(weth.balanceOf(lender), lenderWeth + COLLATERAL, "escrow to the lender");
         assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "ruled");
 
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.NoOpenDispute.selector, id));
         arbiter.resolve(a);
     }
 
-    function test_resolve_contestedAndSilentArbitersDismisses() public {
+    function test_resolve_contestedLenderClaimWithSilentArbitersStands() public {
+        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
+        vm.prank(borrower);
+        arbiter.counterDispute(a, 0);
+        vm.warp(arbiter.getDispute(id).deadline + 1);
+        uint256 lenderUsdc = usdc.balanceOf(lender);
+        uint256 borrowerUsdc = usdc.balanceOf(borrower);
+        arbiter.resolve(a);
+        assertEq(usdc.balanceOf(lender), lenderUsdc + 2 * BOND, "both bonds to the lender");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc, "the contesting borrower's bond is lost");
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Ruled, "escrow to the lender");
+    }
+
+    function test_resolve_borrowersDisputeWithSilentArbitersLeavesTheLoanDue() public {
         (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(borrower);
         vm.prank(lender);
         arbiter.counterDispute(a, 0);
@@ -1025,48 +1124,29 @@ contract LiquidityArbiterTest is ArbiterFixture {
         uint256 lenderUsdc = usdc.balanceOf(lender);
         uint256 borrowerUsdc = usdc.balanceOf(borrower);
         arbiter.resolve(a);
-        assertEq(usdc.balanceOf(lender), lenderUsdc + BOND, "lender refunded");
-        assertEq(usdc.balanceOf(borrower), borrowerUsdc + BOND, "borrower refunded");
+        assertEq(usdc.balanceOf(lender), lenderUsdc + 2 * BOND, "own bond back and the borrower's");
+        assertEq(usdc.balanceOf(borrower), borrowerUsdc, "borrower's bond lost");
         assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Active, "loan continues");
         // The default can be claimed again once the dispute is over.
-        vm.warp(block.timestamp + TENOR + arbiter.GRACE_PERIOD());
         vm.prank(lender);
         arbiter.claimDefault(a);
+        assertTrue(_status(id) == LiquidityArbiter.LoanStatus.Defaulted, "defaulted");
     }
 
-    function test_dispute_withZeroBond() public {
-        vm.prank(governance);
-        arbiter.setDisputeParams(0, LIVENESS, WINDOW);
-        (LiquidityArbiter.Agreement memory a, bytes32 id) = _disputed(lender);
-        vm.prank(borrower);
-        arbiter.counterDispute(a, 0);
-        arbiter.rule(a, LiquidityArbiter.Party.Lender, true, _ruling(id, 1, LiquidityArbiter.Party.Lender, true, 2));
-        assertEq(usdc.balanceOf(address(arbiter)), 0, "no bonds");
-    }
-
-    function test_dispute_refusesFeeOnTransferBondToken() public {
-        FeeOnTransferToken fee = new FeeOnTransferToken();
-        LiquidityArbiter other = new LiquidityArbiter(governance, fee, BOND, LIVENESS, WINDOW, ALERT_QUORUM);
-        vm.startPrank(governance);
-        other.registerAgent(lender, LENDING);
-        other.registerAgent(borrower, PERP);
-        vm.stopPrank();
-        fee.mint(lender, BOND);
+    function test_dispute_refusesBondInAFeeChargingPrincipalToken() public {
+        FeeSwitchToken fee = new FeeSwitchToken();
+        _allow(address(fee));
+        fee.mint(lender, 2 * PRINCIPAL);
         vm.prank(lender);
-        fee.approve(address(other), BOND);
-        vm.prank(lender);
-        usdc.approve(address(other), type(uint256).max);
-        vm.prank(borrower);
-        weth.approve(address(other), type(uint256).max);
+        fee.approve(address(arbiter), type(uint256).max);
         LiquidityArbiter.Agreement memory a = _agreement();
-        bytes32 digest = other.hashAgreement(a);
-        bytes memory lenderSig = _signDigest(LENDER_PK, digest);
-        bytes memory borrowerSig = _signDigest(BORROWER_PK, digest);
-        vm.prank(borrower);
-        other.settle(a, lenderSig, borrowerSig);
+        a.principalToken = address(fee);
+        _settle(a);
+        fee.setFee(100);
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(lender);
         vm.expectRevert(abi.encodeWithSelector(LiquidityArbiter.UnsupportedToken.selector, address(fee)));
-        other.dispute(a, 0);
+        arbiter.dispute(a, 0);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -1166,12 +1246,14 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_governance_onlyGovernance() public {
         address[] memory none = new address[](0);
-        bytes[7] memory calls = [
+        bytes[9] memory calls = [
             abi.encodeCall(LiquidityArbiter.registerAgent, (stranger, LENDING)),
             abi.encodeCall(LiquidityArbiter.deregisterAgent, (lender)),
             abi.encodeCall(LiquidityArbiter.setArbiters, (none, 0)),
             abi.encodeCall(LiquidityArbiter.setAlertQuorum, (1)),
-            abi.encodeCall(LiquidityArbiter.setDisputeParams, (1, 1, 1)),
+            abi.encodeCall(LiquidityArbiter.setDisputeParams, (100, 1 days, 1 days)),
+            abi.encodeCall(LiquidityArbiter.allowToken, (address(usdc), 1)),
+            abi.encodeCall(LiquidityArbiter.disallowToken, (address(usdc))),
             abi.encodeCall(LiquidityArbiter.transferGovernance, (stranger)),
             abi.encodeCall(LiquidityArbiter.acceptGovernance, ())
         ];
@@ -1238,20 +1320,62 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_governance_parameters() public {
         uint64 tooLong = uint64(arbiter.MAX_WINDOW()) + 1;
+        uint64 tooShort = uint64(arbiter.MIN_WINDOW()) - 1;
+        uint16 bpsTooLow = uint16(arbiter.MIN_BOND_BPS()) - 1;
+        uint16 bpsTooHigh = uint16(arbiter.MAX_BOND_BPS()) + 1;
         vm.startPrank(governance);
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
         arbiter.setAlertQuorum(0);
         arbiter.setAlertQuorum(3);
         assertEq(arbiter.alertQuorum(), 3, "quorum");
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        arbiter.setDisputeParams(1, 0, 1);
+        arbiter.setDisputeParams(100, tooShort, 1 days);
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        arbiter.setDisputeParams(1, 1, tooLong);
-        arbiter.setDisputeParams(7, 2 hours, 3 hours);
+        arbiter.setDisputeParams(100, 1 days, tooShort);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setDisputeParams(100, 1 days, tooLong);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setDisputeParams(bpsTooLow, 1 days, 1 days);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.setDisputeParams(bpsTooHigh, 1 days, 1 days);
+        vm.expectEmit();
+        emit LiquidityArbiter.DisputeParamsSet(1, 250, 2 days, 3 days);
+        arbiter.setDisputeParams(250, 2 days, 3 days);
         vm.stopPrank();
-        assertEq(arbiter.bondAmount(), 7, "bond");
-        assertEq(arbiter.liveness(), 2 hours, "liveness");
-        assertEq(arbiter.arbitrationWindow(), 3 hours, "window");
+        assertEq(arbiter.currentDisputeParams(), 1, "new set is current");
+        assertEq(arbiter.disputeParamsCount(), 2, "appended");
+        LiquidityArbiter.DisputeParams memory p = arbiter.disputeParams(1);
+        assertEq(p.bondBps, 250, "bps");
+        assertEq(p.liveness, 2 days, "liveness");
+        assertEq(p.arbitrationWindow, 3 days, "window");
+        LiquidityArbiter.DisputeParams memory first = arbiter.disputeParams(0);
+        assertEq(first.bondBps, BOND_BPS, "the first set is unchanged");
+        assertEq(first.liveness, LIVENESS, "first liveness");
+    }
+
+    function test_governance_tokenAllowlist() public {
+        (bool allowed, uint256 minBond, uint256 held) = arbiter.tokenConfig(address(usdc));
+        assertTrue(allowed, "listed");
+        assertEq(minBond, MIN_BOND_USDC, "floor");
+        assertEq(held, 0, "nothing held");
+        vm.startPrank(governance);
+        // No code, a zero floor, a floor with more than 7 significant digits: refused.
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.allowToken(address(0xC0FFEE), 1e6);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.allowToken(address(usdc), 0);
+        vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
+        arbiter.allowToken(address(usdc), 123_456_789);
+        // 7 significant digits and any number of zeros are fine.
+        arbiter.allowToken(address(usdc), 1_234_567e30);
+        (, minBond,) = arbiter.tokenConfig(address(usdc));
+        assertEq(minBond, 1_234_567e30, "exact");
+        vm.expectEmit();
+        emit LiquidityArbiter.TokenDisallowed(address(usdc));
+        arbiter.disallowToken(address(usdc));
+        vm.stopPrank();
+        (allowed,,) = arbiter.tokenConfig(address(usdc));
+        assertFalse(allowed, "delisted");
     }
 
     function test_governance_twoStepTransfer() public {
@@ -1269,13 +1393,13 @@ contract LiquidityArbiterTest is ArbiterFixture {
 
     function test_constructor_rejectsBadParameters() public {
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        new LiquidityArbiter(address(0), usdc, BOND, LIVENESS, WINDOW, 1);
+        new LiquidityArbiter(address(0), BOND_BPS, LIVENESS, WINDOW, 1);
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        new LiquidityArbiter(governance, TestToken(address(0)), BOND, LIVENESS, WINDOW, 1);
+        new LiquidityArbiter(governance, 0, LIVENESS, WINDOW, 1); // no zero bond
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        new LiquidityArbiter(governance, usdc, BOND, 0, WINDOW, 1);
+        new LiquidityArbiter(governance, BOND_BPS, 1, WINDOW, 1); // no window of seconds
         vm.expectRevert(LiquidityArbiter.InvalidParameter.selector);
-        new LiquidityArbiter(governance, usdc, BOND, LIVENESS, WINDOW, 0);
+        new LiquidityArbiter(governance, BOND_BPS, LIVENESS, WINDOW, 0);
     }
 
     /*//////////////////////////////////////////////////////////////

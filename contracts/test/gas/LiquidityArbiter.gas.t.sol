@@ -12,8 +12,9 @@ import {ArbiterFixture} from "../utils/ArbiterFixture.sol";
 /// and GAS_SNAPSHOT_GROUP=LiquidityArbiter.tx, which records full transaction gas to
 /// contracts/snapshots/LiquidityArbiter.tx.json.
 /// Steady state: parties already hold both tokens, the arbiter already escrows some WETH and holds
-/// some bonds, approvals are unlimited (OpenZeppelin ERC20 then skips the allowance write), and
-/// nonces are random 256-bit values as our agents use.
+/// some bonds, approvals are unlimited (OpenZeppelin ERC20 then skips the allowance write), and each
+/// party's nonces are sequential, as our agents allocate them (core/agreement-nonce.ts): a party's
+/// nonce bitmap word is already non-zero, so consuming a nonce rewrites a warm word.
 abstract contract GasFixture is ArbiterFixture {
     string internal group = vm.envOr("GAS_SNAPSHOT_GROUP", string("LiquidityArbiter"));
 
@@ -28,27 +29,32 @@ abstract contract GasFixture is ArbiterFixture {
     function setUp() public virtual override {
         super.setUp();
         fresh = new TestToken("Staked Ether", "stETH", 18);
+        _allow(address(fresh));
         fresh.mint(borrower, COLLATERAL);
         vm.prank(borrower);
         fresh.approve(address(arbiter), type(uint256).max);
-        // One loan under dispute, so the arbiter already holds WETH escrow and USDC bonds.
+        // One loan under dispute (disputes need a due loan: settled a tenor ago), so the arbiter
+        // already holds WETH escrow and USDC bonds.
         LiquidityArbiter.Agreement memory d = _agreement();
-        d.nonce = 100;
+        d.nonce = _nonces(100, 100);
+        d.tenor = 1 days;
         disputedId = _settle(d);
+        vm.warp(block.timestamp + 1 days + 1);
         vm.prank(lender);
         arbiter.dispute(d, keccak256("transcript"));
         disputed = d;
         // The loan each test acts on.
         LiquidityArbiter.Agreement memory a = _agreement();
-        a.nonce = 101;
+        a.nonce = _nonces(101, 101);
         a.callRiskLevel = 2;
         loanId = _settle(a);
         loan = a;
     }
 
+    /// @dev Each party's next sequential nonce.
     function _fresh() internal view returns (LiquidityArbiter.Agreement memory a) {
         a = _agreement();
-        a.nonce = uint256(keccak256("a random 256-bit nonce"));
+        a.nonce = _nonces(102, 102);
     }
 
 }
@@ -103,6 +109,7 @@ contract LiquidityArbiterGasTest is GasFixture {
     }
 
     function test_gas_dispute() public {
+        vm.warp(block.timestamp + TENOR + 1);
         vm.prank(borrower);
         arbiter.dispute(loan, keccak256("transcript"));
         vm.snapshotGasLastCall(group, "dispute");
@@ -115,7 +122,7 @@ contract LiquidityArbiterGasTest is GasFixture {
     }
 
     function test_gas_resolve_unchallenged() public {
-        vm.warp(block.timestamp + LIVENESS + 1);
+        vm.warp(arbiter.getDispute(disputedId).deadline + 1);
         arbiter.resolve(disputed);
         vm.snapshotGasLastCall(group, "resolve_unchallenged");
     }
@@ -129,9 +136,29 @@ contract LiquidityArbiterGasTest is GasFixture {
 
     function test_gas_invalidateNonce() public {
         vm.prank(lender);
-        arbiter.invalidateNonce(uint256(keccak256("nonce")));
+        arbiter.invalidateNonce(102);
         vm.snapshotGasLastCall(group, "invalidateNonce");
     }
+
+    function test_gas_cancelAgreement() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        vm.prank(borrower);
+        arbiter.cancelAgreement(a);
+        vm.snapshotGasLastCall(group, "cancelAgreement");
+    }
+
+    /// @dev A lender the principal token refuses to pay: the repayment is credited.
+    function test_gas_repay_credited() public {
+        vm.mockCallRevert(
+            address(usdc),
+            abi.encodeWithSelector(usdc.transferFrom.selector, borrower, lender),
+            abi.encodeWithSignature("Blocked(address)", lender)
+        );
+        vm.prank(borrower);
+        arbiter.repay(loan);
+        vm.snapshotGasLastCall(group, "repay_credited");
+    }
+
 }
 
 /// @dev The same, with the open dispute counter-bonded and a risk alert of level 3 in force.
@@ -152,7 +179,7 @@ contract LiquidityArbiterGasContestedTest is GasFixture {
     }
 
     function test_gas_resolve_contested() public {
-        vm.warp(block.timestamp + WINDOW + 1);
+        vm.warp(arbiter.getDispute(disputedId).deadline + 1);
         arbiter.resolve(disputed);
         vm.snapshotGasLastCall(group, "resolve_contested");
     }
@@ -161,5 +188,27 @@ contract LiquidityArbiterGasContestedTest is GasFixture {
         vm.prank(lender);
         arbiter.callLoan(loan);
         vm.snapshotGasLastCall(group, "callLoan");
+    }
+}
+
+/// @dev The same, with the loan repaid to a lender the token refused to pay: its repayment waits as a
+/// credit.
+contract LiquidityArbiterGasCreditTest is GasFixture {
+    function setUp() public override {
+        super.setUp();
+        vm.mockCallRevert(
+            address(usdc),
+            abi.encodeWithSelector(usdc.transferFrom.selector, borrower, lender),
+            abi.encodeWithSignature("Blocked(address)", lender)
+        );
+        vm.prank(borrower);
+        arbiter.repay(loan);
+        vm.clearMockedCalls();
+    }
+
+    function test_gas_withdrawCredit() public {
+        vm.prank(lender);
+        arbiter.withdrawCredit(address(usdc), lender);
+        vm.snapshotGasLastCall(group, "withdrawCredit");
     }
 }

@@ -5,8 +5,9 @@ import {LiquidityArbiter} from "../../src/LiquidityArbiter.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 import {Test} from "./Test.sol";
 
-/// @dev A deployed arbiter with registered lender and borrower, a 2-of-3 arbiter set, funded and
-/// approved parties, and helpers to build and sign agreements, rulings and alerts.
+/// @dev A deployed arbiter with registered lender and borrower, USDC and WETH on the token allowlist, a
+/// 2-of-3 arbiter set, funded and approved parties, and helpers to build and sign agreements, rulings
+/// and alerts.
 abstract contract ArbiterFixture is Test {
     LiquidityArbiter internal arbiter;
     TestToken internal usdc;
@@ -29,7 +30,11 @@ abstract contract ArbiterFixture is Test {
     uint256 internal constant COLLATERAL = 500e18; // 500 WETH
     uint32 internal constant RATE_BPS = 500; // 5% a year
     uint32 internal constant TENOR = 30 days;
-    uint128 internal constant BOND = 10_000e6; // bonds in USDC
+    /// @dev Bonds are 1 % of the principal, in the principal token: 10,000 USDC for the standard loan.
+    uint16 internal constant BOND_BPS = 100;
+    uint128 internal constant BOND = 10_000e6;
+    uint256 internal constant MIN_BOND_USDC = 100e6;
+    uint256 internal constant MIN_BOND_WETH = 0.05e18;
     uint64 internal constant LIVENESS = 1 days;
     uint64 internal constant WINDOW = 3 days;
     uint32 internal constant ALERT_QUORUM = 2;
@@ -44,7 +49,7 @@ abstract contract ArbiterFixture is Test {
         stranger = vm.addr(STRANGER_PK);
         usdc = new TestToken("USD Coin", "USDC", 6);
         weth = new TestToken("Wrapped Ether", "WETH", 18);
-        arbiter = new LiquidityArbiter(governance, usdc, BOND, LIVENESS, WINDOW, ALERT_QUORUM);
+        arbiter = new LiquidityArbiter(governance, BOND_BPS, LIVENESS, WINDOW, ALERT_QUORUM);
         vm.label(lender, "lender");
         vm.label(borrower, "borrower");
         vm.label(stranger, "stranger");
@@ -55,6 +60,8 @@ abstract contract ArbiterFixture is Test {
         arbiter.registerAgent(lender, LENDING);
         arbiter.registerAgent(borrower, PERP);
         arbiter.setArbiters(arbiterAddrs, 2);
+        arbiter.allowToken(address(usdc), MIN_BOND_USDC);
+        arbiter.allowToken(address(weth), MIN_BOND_WETH);
         vm.stopPrank();
 
         _fund(lender);
@@ -65,6 +72,18 @@ abstract contract ArbiterFixture is Test {
     /*//////////////////////////////////////////////////////////////
                                 HELPERS
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Puts `token` on the allowlist (governance), with a minimum bond of 1 base unit (so bonds
+    /// are 1 % of the principal).
+    function _allow(address token) internal {
+        vm.prank(governance);
+        arbiter.allowToken(token, 1);
+    }
+
+    /// @dev lender's nonce << 128 | borrower's nonce.
+    function _nonces(uint256 lenderNonce, uint256 borrowerNonce) internal pure returns (uint256) {
+        return lenderNonce << 128 | borrowerNonce;
+    }
 
     function _fund(address who) internal {
         usdc.mint(who, 10 * PRINCIPAL);
@@ -102,7 +121,7 @@ abstract contract ArbiterFixture is Test {
             collateral: COLLATERAL,
             rateBps: RATE_BPS,
             tenor: TENOR,
-            nonce: 1,
+            nonce: _nonces(1, 1),
             deadline: uint64(block.timestamp + 1 hours),
             callRiskLevel: 0
         });

@@ -38,6 +38,8 @@ interface Vm {
     function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
+    function mockCallRevert(address callee, bytes calldata data, bytes calldata revertData) external;
+    function clearMockedCalls() external;
 }
 
 /// @notice Base contract for Foundry tests: the `vm` handle, assertions and `bound`.
