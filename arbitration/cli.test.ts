@@ -7,13 +7,16 @@ import { type Agreement, hashAgreement, signAgreement } from "../core/agreement.
 import { toJson } from "../core/schema.ts";
 import {
   type ArbiterFixture,
+  balanceOf,
   type Party,
   sampleAgreement,
   settleSample,
   useAnvil,
 } from "../test/harness/anvil.ts";
+import { freePort } from "./anvil.ts";
 import { runCli } from "./cli.ts";
 import { getLoan } from "./get-loan.ts";
+import { getTokenConfig } from "./get-token-config.ts";
 
 const chain = await useAnvil();
 let fx: ArbiterFixture;
@@ -108,7 +111,9 @@ describe("arbiter CLI", () => {
   test("partial repay, then claim-default refused during grace with a clear message", async () => {
     const { agreement } = await settleSample(chain, fx);
     const path = file("agreement.json", agreement);
-    expect((await cli(["repay", "--agreement", path, "--amount", "1000000"], fx.borrower)).code).toBe(0);
+    const partial = await cli(["repay", "--agreement", path, "--amount", "1000000"], fx.borrower);
+    expect(partial.stderr).toBe("");
+    expect(partial.code).toBe(0);
     const claim = await cli(["claim-default", "--agreement", path], fx.lender);
     expect(claim.code).toBe(1);
     expect(claim.stderr).toMatch(/ArbiterGracePeriodActiveError: .*can be claimed after/);
@@ -118,6 +123,13 @@ describe("arbiter CLI", () => {
   test("dispute, two arbiters sign, rule", async () => {
     const { agreement, id } = await settleSample(chain, fx);
     const path = file("agreement.json", agreement);
+    const early = await cli(
+      ["dispute", "--agreement", path, "--evidence", `0x${"11".repeat(32)}`],
+      fx.lender,
+    );
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/ArbiterNotDueError: The loan is not due until/);
+    await chain.increaseTime(BigInt(agreement.tenor) + 1n);
     const transcript = file("transcript.json", { messages: ["rfq", "offer", "accept"] });
     const opened = await cli(["dispute", "--agreement", path, "--evidence-file", transcript], fx.lender);
     expect(opened.code).toBe(0);
@@ -142,13 +154,21 @@ describe("arbiter CLI", () => {
     expect((await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status).toBe("Ruled");
   });
 
-  test("deploy, register, set-arbiters", async () => {
+  test("deploy (listing a token), register, set-arbiters", async () => {
     const deployed = await cli(
-      ["deploy", "--bond-token", fx.usdc, "--bond-amount", "5", "--alert-quorum", "1"],
+      ["deploy", "--bond-bps", "50", "--token", `${fx.usdc}=100000000`, "--alert-quorum", "1"],
       fx.deployer,
     );
+    expect(deployed.stderr).toBe("");
     expect(deployed.code).toBe(0);
     const arbiter = deployed.json().arbiter as string;
+    expect(deployed.json().tokens).toMatchObject([{ token: fx.usdc, minBond: "100000000" }]);
+    const status = await getTokenConfig({
+      clients: fx.deployer.clients,
+      arbiter: arbiter as Hex,
+      token: fx.usdc,
+    });
+    expect(status).toMatchObject({ allowed: true, minBond: 100_000_000n });
     const reg = await cli(
       ["register", "--arbiter", arbiter, "--agent", fx.stranger.address, "--protocol", "vault-C"],
       fx.deployer,
@@ -173,6 +193,135 @@ describe("arbiter CLI", () => {
     );
     expect(notGov.code).toBe(1);
     expect(notGov.stderr).toMatch(/is not the arbiter's governance/);
+  });
+
+  test("build and sign an agreement, each party with its own key, then settle and repay it", async () => {
+    const out = join(dir, "built.json");
+    const built = await cli([
+      "agreement",
+      "--lender",
+      fx.lender.address,
+      "--borrower",
+      fx.borrower.address,
+      "--principal-token",
+      fx.usdc,
+      "--principal",
+      "250000000000",
+      "--collateral-token",
+      fx.weth,
+      "--collateral",
+      "100000000000000000000",
+      "--rate-bps",
+      "700",
+      "--tenor",
+      "604800",
+      "--lender-nonce",
+      "41",
+      "--borrower-nonce",
+      "42",
+      "--out",
+      out,
+    ]);
+    expect(built.stderr).toBe("");
+    expect(built.code).toBe(0);
+    expect(built.json()).toMatchObject({
+      agreement: { principal: "250000000000", nonce: ((41n << 128n) | 42n).toString(), callRiskLevel: 0 },
+      amountDue: expect.any(String),
+    });
+    // A stranger's key is neither party: refused.
+    const stranger = await cli(["sign-agreement", "--agreement", out], fx.stranger);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toMatch(/is neither the agreement's lender nor its borrower/);
+    const byLender = await cli(["sign-agreement", "--agreement", out, "--out", out], fx.lender);
+    expect(byLender.code).toBe(0);
+    expect(byLender.json()).toMatchObject({
+      signedAs: "lender",
+      lenderSignature: expect.stringMatching(/^0x/),
+    });
+    expect(byLender.json().borrowerSignature).toBeUndefined();
+    const byBorrower = await cli(["sign-agreement", "--agreement", out, "--out", out], fx.borrower);
+    expect(byBorrower.json()).toMatchObject({
+      signedAs: "borrower",
+      lenderSignature: byLender.json().lenderSignature,
+    });
+    const settled = await cli(["settle", "--file", out], fx.borrower);
+    expect(settled.stderr).toBe("");
+    expect(settled.json().id).toBe(byBorrower.json().id);
+    const status = await cli(["status", "--agreement", out]);
+    expect(status.json()).toMatchObject({
+      loan: { status: "Active" },
+      nonces: { lender: "41", borrower: "42" },
+      disputeTerms: { bond: "2500000000", liveness: "86400", arbitrationWindow: "259200" },
+    });
+    expect((await cli(["repay", "--agreement", out], fx.borrower)).code).toBe(0);
+    // The nonces are used: another agreement with the lender's 41 cannot settle.
+    const credit = await cli(["credit", "--token", fx.usdc], fx.lender);
+    expect(credit.json()).toMatchObject({ credit: "0" });
+  });
+
+  test("deploy-token deploys a mintable test token", async () => {
+    const r = await cli(
+      [
+        "deploy-token",
+        "--name",
+        "Test Dollar",
+        "--symbol",
+        "TUSD",
+        "--decimals",
+        "6",
+        "--mint-to",
+        fx.stranger.address,
+        "--amount",
+        "5000000",
+      ],
+      fx.deployer,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const token = r.json().token as Hex;
+    expect(await balanceOf(fx, token, fx.stranger.address)).toBe(5_000_000n);
+    expect(r.json()).toMatchObject({ decimals: 6, mint: { hash: expect.stringMatching(/^0x/) } });
+  });
+
+  test("a token without code is refused before anything is sent", async () => {
+    const noCode = "0x000000000000000000000000000000000000dEaD";
+    const deploy = await cli(["deploy", "--token", `${noCode}=100`], fx.deployer);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toMatch(
+      /0x000000000000000000000000000000000000dEaD has no code on this chain: it is not a token/,
+    );
+    const allow = await cli(["allow-token", "--token", noCode, "--min-bond", "100"], fx.deployer);
+    expect(allow.code).toBe(2);
+    expect(allow.stderr).toMatch(/has no code/);
+    const badBond = await cli(["allow-token", "--token", fx.usdc, "--min-bond", "123456789"], fx.deployer);
+    expect(badBond.code).toBe(2);
+    expect(badBond.stderr).toMatch(/cannot be stored exactly/);
+  });
+
+  test("an address that is not an arbiter is explained", async () => {
+    const path = file("agreement.json", sampleAgreement(fx, await chain.now()));
+    const token = await cli(["status", "--agreement", path, "--arbiter", fx.usdc]);
+    expect(token.code).toBe(2);
+    expect(token.stderr).toMatch(
+      new RegExp(
+        `${fx.usdc} is not an arbiter: the contract at that address on ${chain.rpcUrl} is not a LiquidityArbiter`,
+      ),
+    );
+    const eoa = await cli(["repay", "--agreement", path, "--arbiter", fx.stranger.address], fx.borrower);
+    expect(eoa.code).toBe(2);
+    expect(eoa.stderr).toMatch(/is not an arbiter: there is no contract at that address/);
+  });
+
+  test("an unreachable RPC is named, in one short message", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const deploy = await cli(["deploy", "--rpc", url], fx.deployer);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toMatch(new RegExp(`^Cannot reach the JSON-RPC endpoint ${url}: `));
+    expect(deploy.stderr).not.toMatch(/Request body|0x6080/);
+    expect(deploy.stderr.length).toBeLessThan(400);
+    const status = await cli(["status", "--id", `0x${"11".repeat(32)}`, "--rpc", url]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/Cannot reach the JSON-RPC endpoint/);
   });
 
   describe("bad input: exit 2 and a message naming the problem", () => {
@@ -222,6 +371,10 @@ describe("arbiter CLI", () => {
       const addr = await cli(["status", "--agreement", path, "--arbiter", "0x1234"]);
       expect(addr.code).toBe(2);
       expect(addr.stderr).toMatch(/--arbiter 0x1234 is not an address/);
+
+      const packed = await cli(["invalidate-nonce", "--nonce", ((1n << 128n) | 1n).toString()], fx.lender);
+      expect(packed.code).toBe(2);
+      expect(packed.stderr).toMatch(/Pass your own half/);
 
       const winner = await cli(
         ["rule", "--agreement", path, "--winner", "both", "--signatures", path],

@@ -1,42 +1,57 @@
 import { type Address, getAddress, type Hex, type TransactionReceipt } from "viem";
 import { liquidityArbiterAbi, liquidityArbiterBytecode } from "../contracts/generated/LiquidityArbiter.ts";
 import type { ArbiterClients } from "./clients.ts";
+import {
+  checkDisputeParams,
+  DEFAULT_ALERT_QUORUM,
+  DEFAULT_ARBITRATION_WINDOW,
+  DEFAULT_BOND_BPS,
+  DEFAULT_LIVENESS,
+} from "./dispute-params.ts";
 import { confirm } from "./internal/confirm.ts";
+
+export {
+  DEFAULT_ALERT_QUORUM,
+  DEFAULT_ARBITRATION_WINDOW,
+  DEFAULT_BOND_BPS,
+  DEFAULT_LIVENESS,
+} from "./dispute-params.ts";
 
 export type DeployArbiterParameters = {
   clients: ArbiterClients;
-  /** Token disputes are bonded in (must transfer exact amounts). */
-  bondToken: Address;
-  /** Bond per side, in base units of the bond token (default 0: disputes cost only gas). */
-  bondAmount?: bigint | undefined;
   /** Governance account (default: the deployer). */
   governance?: Address | undefined;
-  /** Seconds to post a counter-bond (default 1 day). */
+  /** Dispute bond per side, in basis points of the loan's principal, posted in its principal token
+   *  (default 100 = 1 %; at least 10). Each token's minimum bond is set when governance lists it. */
+  bondBps?: number | undefined;
+  /** Seconds to post a counter-bond (default 1 day; 12 hours .. 30 days). */
   liveness?: bigint | undefined;
-  /** Seconds arbiters have to rule after a counter-bond (default 3 days). */
+  /** Seconds arbiters have to rule after a counter-bond (default 3 days; 12 hours .. 30 days). */
   arbitrationWindow?: bigint | undefined;
-  /** Registered-agent signatures a risk alert needs (default 2). */
+  /** Distinct registered protocols whose agents must sign a risk alert (default 2). */
   alertQuorum?: number | undefined;
 };
 export type DeployArbiterReturnType = { address: Address; hash: Hex; receipt: TransactionReceipt };
 
-export const DEFAULT_LIVENESS = 86_400n;
-export const DEFAULT_ARBITRATION_WINDOW = 3n * 86_400n;
-export const DEFAULT_ALERT_QUORUM = 2;
-
-/** Deploys LiquidityArbiter and waits for it to be mined. Agents must then be registered and an
- *  arbiter set chosen by governance (registerAgent, setArbiters). */
+/** Deploys LiquidityArbiter and waits for it to be mined. Governance must then list tokens
+ *  (allowToken), register agents (registerAgent) and choose an arbiter set (setArbiters). Throws
+ *  ArbiterDisputeParamsError, before sending anything, for parameters the contract would refuse. */
 export async function deployArbiter(params: DeployArbiterParameters): Promise<DeployArbiterReturnType> {
   const { clients } = params;
+  const dispute = {
+    bondBps: params.bondBps ?? DEFAULT_BOND_BPS,
+    liveness: params.liveness ?? DEFAULT_LIVENESS,
+    arbitrationWindow: params.arbitrationWindow ?? DEFAULT_ARBITRATION_WINDOW,
+  };
+  checkDisputeParams(dispute);
   const hash = await clients.wallet.deployContract({
     abi: liquidityArbiterAbi,
     bytecode: liquidityArbiterBytecode,
     args: [
       params.governance ?? clients.account.address,
-      params.bondToken,
-      params.bondAmount ?? 0n,
-      params.liveness ?? DEFAULT_LIVENESS,
-      params.arbitrationWindow ?? DEFAULT_ARBITRATION_WINDOW,
+      dispute.bondBps,
+      dispute.liveness,
+      dispute.arbitrationWindow,
       params.alertQuorum ?? DEFAULT_ALERT_QUORUM,
     ],
   });

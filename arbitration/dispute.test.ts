@@ -16,11 +16,14 @@ import {
   ArbiterNoOpenDisputeError,
   ArbiterNotArbiterError,
   ArbiterNotCounterpartyError,
+  ArbiterNotDueError,
   ArbiterNotPartyError,
 } from "./errors.ts";
 import { getArbiterEvents } from "./events.ts";
 import { getDispute } from "./get-dispute.ts";
+import { getDisputeTerms } from "./get-dispute-terms.ts";
 import { getLoan } from "./get-loan.ts";
+import { setDisputeParams } from "./governance.ts";
 import { resolve } from "./resolve.ts";
 import { rule } from "./rule.ts";
 import { submitEvidence } from "./submit-evidence.ts";
@@ -42,8 +45,10 @@ afterEach(async () => {
 
 const transcript: Hex = `0x${"7e".repeat(32)}`;
 
+/** The sample loan, settled, past its maturity (only a due loan can be disputed), disputed by `by`. */
 async function disputed(by: "lender" | "borrower" = "lender"): Promise<{ a: Agreement; id: Hex }> {
   const { agreement: a, id } = await settleSample(chain, fx);
+  await chain.increaseTime(BigInt(a.tenor) + 1n);
   await dispute({ clients: fx[by].clients, arbiter: fx.arbiter, agreement: a, evidenceHash: transcript });
   return { a, id };
 }
@@ -80,15 +85,60 @@ describe("dispute", () => {
       evidenceHash: transcript,
     });
 
-    await chain.increaseTime(BigInt(a.tenor) + 2n * 86_400n);
+    await chain.increaseTime(2n * 86_400n);
     const frozen = await rejection(() =>
       claimDefault({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a }),
     );
     expect(frozen).toBeInstanceOf(ArbiterDisputeOpenError);
   });
 
+  test("a loan not yet due cannot be disputed: nothing is owed", async () => {
+    const { agreement: a, id } = await settleSample(chain, fx);
+    const { maturity } = await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id });
+    for (const who of [fx.lender, fx.borrower]) {
+      const early = await rejection(() =>
+        dispute({ clients: who.clients, arbiter: fx.arbiter, agreement: a, evidenceHash: transcript }),
+      );
+      expect(early).toBeInstanceOf(ArbiterNotDueError);
+      expect(early).toMatchObject({ maturity });
+    }
+    expect(await balanceOf(fx, fx.weth, fx.arbiter)).toBe(a.collateral);
+  });
+
+  test("the bond is fixed at settlement: 1 % of the principal, at least the token's minimum", async () => {
+    const big = await settleSample(chain, fx);
+    expect(
+      await getDisputeTerms({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: big.agreement }),
+    ).toEqual({
+      bond: big.agreement.principal / 100n,
+      liveness: fx.liveness,
+      arbitrationWindow: fx.arbitrationWindow,
+    });
+    const small = await settleSample(chain, fx, {
+      principal: 1_000n * 10n ** 6n,
+      nonce: 2n,
+      sessionId: `0x${"22".repeat(32)}`,
+    });
+    // Later governance changes do not touch settled loans.
+    await setDisputeParams({
+      clients: fx.deployer.clients,
+      arbiter: fx.arbiter,
+      bondBps: 5_000,
+      liveness: 43_200n,
+      arbitrationWindow: 43_200n,
+    });
+    expect(
+      await getDisputeTerms({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: small.agreement }),
+    ).toEqual({
+      bond: fx.minBond.usdc,
+      liveness: fx.liveness,
+      arbitrationWindow: fx.arbitrationWindow,
+    });
+  });
+
   test("rejects strangers and a second open dispute", async () => {
     const { agreement: a } = await settleSample(chain, fx);
+    await chain.increaseTime(BigInt(a.tenor) + 1n);
     const stranger = await rejection(() =>
       dispute({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a, evidenceHash: transcript }),
     );
@@ -242,6 +292,7 @@ describe("rule", () => {
 
   test("no open dispute", async () => {
     const { agreement: a, id } = await settleSample(chain, fx);
+    await chain.increaseTime(BigInt(a.tenor) + 1n);
     const error = await rejection(() =>
       rule({
         clients: fx.stranger.clients,
@@ -257,25 +308,25 @@ describe("rule", () => {
 });
 
 describe("resolve", () => {
-  test("not before the deadline; unchallenged, the disputer wins the escrow", async () => {
-    const { a, id } = await disputed("borrower");
+  test("not before the deadline; unchallenged, the lender's claim takes the escrow", async () => {
+    const { a, id } = await disputed("lender");
     const early = await rejection(() =>
       resolve({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }),
     );
     expect(early).toBeInstanceOf(ArbiterDisputeWindowOpenError);
     await chain.increaseTime(fx.liveness + 1n);
-    const borrowerUsdc = await balanceOf(fx, fx.usdc, fx.borrower.address);
-    const borrowerWeth = await balanceOf(fx, fx.weth, fx.borrower.address);
+    const lenderUsdc = await balanceOf(fx, fx.usdc, fx.lender.address);
+    const lenderWeth = await balanceOf(fx, fx.weth, fx.lender.address);
     await resolve({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a });
-    expect(await balanceOf(fx, fx.usdc, fx.borrower.address)).toBe(borrowerUsdc + fx.bond);
-    expect(await balanceOf(fx, fx.weth, fx.borrower.address)).toBe(borrowerWeth + a.collateral);
+    expect(await balanceOf(fx, fx.usdc, fx.lender.address)).toBe(lenderUsdc + fx.bond);
+    expect(await balanceOf(fx, fx.weth, fx.lender.address)).toBe(lenderWeth + a.collateral);
     expect((await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status).toBe("Ruled");
   });
 
-  test("contested with silent arbiters: dismissed, bonds refunded, the loan continues", async () => {
-    const { a, id } = await disputed("lender");
+  test("a borrower stalling a default claim with silent arbiters pays its bond to the lender", async () => {
+    const { a, id } = await disputed("borrower");
     await counterDispute({
-      clients: fx.borrower.clients,
+      clients: fx.lender.clients,
       arbiter: fx.arbiter,
       agreement: a,
       evidenceHash: transcript,
@@ -286,24 +337,26 @@ describe("resolve", () => {
       balanceOf(fx, fx.usdc, fx.borrower.address),
     ]);
     await resolve({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a });
-    expect(await balanceOf(fx, fx.usdc, fx.lender.address)).toBe(lenderUsdc + fx.bond);
-    expect(await balanceOf(fx, fx.usdc, fx.borrower.address)).toBe(borrowerUsdc + fx.bond);
+    expect(await balanceOf(fx, fx.usdc, fx.lender.address)).toBe(lenderUsdc + 2n * fx.bond);
+    expect(await balanceOf(fx, fx.usdc, fx.borrower.address)).toBe(borrowerUsdc);
     expect(await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).toMatchObject({
       status: "Active",
       disputed: false,
     });
 
-    // The lender used its one dispute.
+    // The borrower used its one dispute; the lender claims the default.
     const again = await rejection(() =>
-      dispute({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, evidenceHash: transcript }),
+      dispute({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, evidenceHash: transcript }),
     );
     expect(again).toBeInstanceOf(ArbiterAlreadyDisputedError);
-    expect(again).toMatchObject({ party: fx.lender.address });
+    expect(again).toMatchObject({ party: fx.borrower.address });
     expect(await getDispute({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).toMatchObject({
       open: false,
       round: 1,
-      lenderDisputed: true,
-      borrowerDisputed: false,
+      lenderDisputed: false,
+      borrowerDisputed: true,
     });
+    await claimDefault({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a });
+    expect((await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status).toBe("Defaulted");
   });
 });

@@ -15,7 +15,13 @@ export type DisputeParameters = {
 };
 export type DisputeReturnType = { hash: Hex; receipt: TransactionReceipt };
 
-/** Opens a dispute on an active loan, posting the bond (approve bondAmount of the bond token first). If the counterparty posts no counter-bond within the liveness, the disputer wins by default: its bond back and the remaining collateral. */
+/**
+ * Opens a dispute on a loan that is due (past maturity, or called), posting the loan's bond in its
+ * principal token (getDisputeTerms; approve it to the arbiter first). Before maturity it throws
+ * ArbiterNotDueError: nothing is owed yet. Arbiters may rule until the deadline; without a ruling
+ * the lender's position stands (resolve): the lender gets the bonds posted, and, if it disputed, the
+ * remaining escrow, never before maturity plus grace.
+ */
 export async function dispute(params: DisputeParameters): Promise<DisputeReturnType> {
   const { hash, receipt } = await writeArbiter(params.clients, params.arbiter, "dispute", [
     toContractAgreement(params.agreement),

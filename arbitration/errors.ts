@@ -10,6 +10,7 @@ import {
   type Hex,
   BaseError as ViemBaseError,
 } from "viem";
+import { blocklistTestTokenAbi } from "../contracts/generated/BlocklistTestToken.ts";
 import { testTokenAbi } from "../contracts/generated/TestToken.ts";
 import { BaseError } from "../core/errors.ts";
 import { type LoanStatus, loanStatuses } from "./types.ts";
@@ -141,21 +142,53 @@ export class ArbiterUnregisteredAgentError extends ArbiterRevertError {
   }
 }
 
-export class ArbiterNonceCancelledError extends ArbiterRevertError {
-  override name = "ArbiterNonceCancelledError";
+export class ArbiterTokenNotAllowedError extends ArbiterRevertError {
+  override name = "ArbiterTokenNotAllowedError";
+  readonly token: Address;
+  constructor({ token, cause }: { token: Address } & Cause) {
+    super(`Token ${token} is not on the arbiter's allowlist for new loans.`, {
+      errorName: "TokenNotAllowed",
+      args: [token],
+      metaMessages: [
+        "Agree on a listed token (getTokenConfig), or ask governance to list it: allowToken({ token,",
+        "minBond }) (CLI: `arbiter allow-token`). Loans already settled in a delisted token run on.",
+      ],
+      cause,
+    });
+    this.token = token;
+  }
+}
+
+export class ArbiterNonceUsedError extends ArbiterRevertError {
+  override name = "ArbiterNonceUsedError";
   readonly party: Address;
   readonly nonce: bigint;
   constructor({ party, nonce, cause }: { party: Address; nonce: bigint } & Cause) {
-    super(`${party} cancelled nonce ${nonce}: the agreement can no longer be settled.`, {
-      errorName: "NonceCancelled",
+    super(`${party}'s nonce ${nonce} is used: a settled agreement consumed it, or ${party} cancelled it.`, {
+      errorName: "NonceUsed",
       args: [party, nonce],
       metaMessages: [
-        "The party withdrew its signature with invalidateNonce. Negotiate again with a fresh nonce.",
+        "Each party's nonce settles one agreement at most. If this agreement is an alternative to one that",
+        "settled, nothing is wrong; otherwise negotiate again: each party takes a fresh nonce for its half.",
       ],
       cause,
     });
     this.party = party;
     this.nonce = nonce;
+  }
+}
+
+export class ArbiterCancelledAgreementError extends ArbiterRevertError {
+  override name = "ArbiterCancelledAgreementError";
+  readonly id: Hex;
+  constructor({ id, cause }: { id: Hex } & Cause) {
+    super(`Agreement ${id} was cancelled by one of its parties and can never settle.`, {
+      errorName: "CancelledAgreement",
+      args: [id],
+      metaMessages: ["A party withdrew its signature (cancelAgreement). Negotiate a new agreement."],
+      cause,
+    });
+    this.id = id;
   }
 }
 
@@ -177,10 +210,13 @@ export class ArbiterUnsupportedTokenError extends ArbiterRevertError {
   override name = "ArbiterUnsupportedTokenError";
   readonly token: Address;
   constructor({ token, cause }: { token: Address } & Cause) {
-    super(`Token ${token} delivered a different amount than transferred (fee-on-transfer or rebasing).`, {
+    super(`Token ${token} delivered a different amount than transferred (it charges a fee on transfers).`, {
       errorName: "UnsupportedToken",
       args: [token],
-      metaMessages: ["The arbiter moves only tokens that transfer exact amounts; agree on another token."],
+      metaMessages: [
+        "Principal, collateral and bonds must arrive in full; agree on another token. (Repayments count",
+        "at the amount sent, so a fee switched on later does not stop a repayment.)",
+      ],
       cause,
     });
     this.token = token;
@@ -196,7 +232,8 @@ export class ArbiterUnknownAgreementError extends ArbiterRevertError {
       args: [id],
       metaMessages: [
         "The arbiter finds a loan by the EIP-712 digest of its agreement: pass the agreement exactly as it",
-        "was settled (every field, including nonce and deadline), to the arbiter that settled it.",
+        "was settled (every field, including nonce and deadline), to the arbiter that settled it. A",
+        "cancelled agreement has no loan either.",
       ],
       cause,
     });
@@ -323,11 +360,28 @@ export class ArbiterDisputeOpenError extends ArbiterRevertError {
       errorName: "DisputeOpen",
       args: [id],
       metaMessages: [
-        "Wait for the ruling (rule) or the timeout (resolve); repayment stays possible meanwhile.",
+        "Wait for the ruling (rule) or the deadline (resolve); repayment stays possible meanwhile.",
       ],
       cause,
     });
     this.id = id;
+  }
+}
+
+export class ArbiterNotDueError extends ArbiterRevertError {
+  override name = "ArbiterNotDueError";
+  readonly maturity: bigint;
+  constructor({ maturity, cause }: { maturity: bigint } & Cause) {
+    super(`The loan is not due until ${at(maturity)}: nothing is owed yet, so nothing can be disputed.`, {
+      errorName: "NotDue",
+      args: [maturity],
+      metaMessages: [
+        `A dispute can be opened once the chain time is past ${maturity} (maturity, or the time of the`,
+        "lender's call). Until then repayment is the only action on the loan.",
+      ],
+      cause,
+    });
+    this.maturity = maturity;
   }
 }
 
@@ -339,7 +393,7 @@ export class ArbiterAlreadyDisputedError extends ArbiterRevertError {
       errorName: "AlreadyDisputed",
       args: [party],
       metaMessages: [
-        "Each party may dispute a loan once, so a dismissed dispute cannot block a default claim forever.",
+        "Each party may dispute a loan once, so disputes cannot block a default claim forever.",
         "Add evidence to an open dispute with submitEvidence instead.",
       ],
       cause,
@@ -369,7 +423,10 @@ export class ArbiterDisputeWindowClosedError extends ArbiterRevertError {
     super(`The dispute's window closed at ${at(deadline)}.`, {
       errorName: "DisputeWindowClosed",
       args: [deadline],
-      metaMessages: ["Counter-bonds and rulings are too late now: apply the default ruling with resolve()."],
+      metaMessages: [
+        "Counter-bonds and rulings are too late now: apply the default ruling with resolve() (the lender's",
+        "position stands).",
+      ],
       cause,
     });
     this.deadline = deadline;
@@ -440,8 +497,8 @@ export class ArbiterInsufficientSignaturesError extends ArbiterRevertError {
       errorName: "InsufficientSignatures",
       args: [count, required],
       metaMessages: [
-        "Collect signatures from at least the threshold of arbiters (rulings) or the quorum of registered",
-        "agents (risk alerts); a threshold of 0 means no arbiter set is configured yet.",
+        "Collect signatures from at least the threshold of arbiters (rulings) or agents of the quorum of",
+        "distinct registered protocols (risk alerts); a threshold of 0 means no arbiter set is configured yet.",
       ],
       cause,
     });
@@ -458,6 +515,23 @@ export class ArbiterSignersNotSortedError extends ArbiterRevertError {
       metaMessages: ["Sort signatures by signer address and drop duplicates (sortSignatures does both)."],
       cause,
     });
+  }
+}
+
+export class ArbiterSignerNotDistinctError extends ArbiterRevertError {
+  override name = "ArbiterSignerNotDistinctError";
+  readonly signer: Address;
+  constructor({ signer, cause }: { signer: Address } & Cause) {
+    super(`${signer} is the same identity as an earlier signer: it counts once.`, {
+      errorName: "SignerNotDistinct",
+      args: [signer],
+      metaMessages: [
+        "An EOA and a wallet signing with the same key are one signer; for risk alerts, agents of the same",
+        "protocol are one vote. Collect signatures from distinct keys (and distinct protocols).",
+      ],
+      cause,
+    });
+    this.signer = signer;
   }
 }
 
@@ -479,16 +553,32 @@ export class ArbiterStaleAlertError extends ArbiterRevertError {
   override name = "ArbiterStaleAlertError";
   constructor({ cause }: Cause = {}) {
     super(
-      "The risk alert is not newer than the current one, is dated in the future, has expired, or lasts too long.",
+      "The risk alert is not newer than the current one, is dated in the future, was issued over an hour ago, has expired, or lasts too long.",
       {
         errorName: "StaleAlert",
         metaMessages: [
-          "Sign a fresh alert: issuedAt after the current alert's and not after now, expiresAt in the future",
-          "and at most 7 days after issuedAt.",
+          "Sign a fresh alert: issuedAt after the current alert's, within the last hour and not after now,",
+          "expiresAt in the future and at most 7 days after issuedAt.",
         ],
         cause,
       },
     );
+  }
+}
+
+export class ArbiterNothingToWithdrawError extends ArbiterRevertError {
+  override name = "ArbiterNothingToWithdrawError";
+  readonly token: Address;
+  constructor({ token, cause }: { token: Address } & Cause) {
+    super(`The arbiter holds no credit of token ${token} for this account.`, {
+      errorName: "NothingToWithdraw",
+      args: [token],
+      metaMessages: [
+        "Credits arise only when a token refuses a payment; read them with getCredit({ owner, token }).",
+      ],
+      cause,
+    });
+    this.token = token;
   }
 }
 
@@ -526,10 +616,13 @@ export class ArbiterInvalidParameterError extends ArbiterRevertError {
   override name = "ArbiterInvalidParameterError";
   constructor({ cause }: Cause = {}) {
     super(
-      "A parameter is invalid: a zero address or protocol id, a duplicate arbiter, a zero quorum, or a window outside 1 s .. 30 days.",
+      "A parameter is invalid: a zero address or protocol id, a duplicate arbiter, a zero quorum, a bond outside 10..10,000 bps, a window outside 12 hours..30 days, a token without code or a minimum bond of zero or more than 7 significant digits, or a nonce of 0 or over 128 bits.",
       {
         errorName: "InvalidParameter",
-        metaMessages: ["Check the values passed to the governance call or the constructor."],
+        metaMessages: [
+          "Check the values passed to the governance call, the constructor, or invalidateNonce (a party's own",
+          "128-bit nonce, not the agreement's packed one).",
+        ],
         cause,
       },
     );
@@ -628,6 +721,22 @@ export class ArbiterUnknownRevertError extends ArbiterRevertError {
   }
 }
 
+/** A token address has no code: refused before sending (the contract would refuse it too). */
+export class ArbiterTokenWithoutCodeError extends BaseError {
+  override name = "ArbiterTokenWithoutCodeError";
+  override readonly code = "TokenWithoutCode";
+  readonly token: Address;
+  constructor({ token }: { token: Address }) {
+    super(`${token} has no code on this chain: it is not a token.`, {
+      metaMessages: [
+        "Check the address and the chain (--rpc). For a test chain, deploy a token first",
+        "(`arbiter deploy-token`).",
+      ],
+    });
+    this.token = token;
+  }
+}
+
 /** The transaction was mined but reverted (state changed between simulation and inclusion). */
 export class ArbiterTransactionRevertedError extends BaseError {
   override name = "ArbiterTransactionRevertedError";
@@ -637,15 +746,16 @@ export class ArbiterTransactionRevertedError extends BaseError {
     super(`${functionName} transaction ${hash} was mined but reverted.`, {
       metaMessages: [
         "The chain changed between simulation and inclusion (e.g. a competing settle or repay).",
-        "Read the current state (getLoan, getDispute, isNonceCancelled) before retrying.",
+        "Read the current state (getLoan, getDispute, isNonceUsed) before retrying.",
       ],
     });
     this.hash = hash;
   }
 }
 
-/** Errors of tokens the arbiter calls; SafeERC20 bubbles them up unchanged. */
-const tokenErrorsAbi = testTokenAbi.filter((item) => item.type === "error");
+/** Errors of tokens the arbiter calls (OpenZeppelin's ERC-20 errors, and our test tokens' Blocked);
+ *  SafeERC20 bubbles them up unchanged. */
+const tokenErrorsAbi = [...testTokenAbi, ...blocklistTestTokenAbi].filter((item) => item.type === "error");
 
 type Decoded = { errorName: string; args: readonly unknown[]; reason?: string | undefined };
 
@@ -684,8 +794,18 @@ export function arbiterErrorFromRevert(decoded: Decoded, cause?: unknown): Arbit
       return new ArbiterAmountTooLargeError({ cause });
     case "UnregisteredAgent":
       return new ArbiterUnregisteredAgentError({ agent: a[0], cause });
-    case "NonceCancelled":
-      return new ArbiterNonceCancelledError({ party: a[0], nonce: a[1], cause });
+    case "TokenNotAllowed":
+      return new ArbiterTokenNotAllowedError({ token: a[0], cause });
+    case "NonceUsed":
+      return new ArbiterNonceUsedError({ party: a[0], nonce: a[1], cause });
+    case "CancelledAgreement":
+      return new ArbiterCancelledAgreementError({ id: a[0], cause });
+    case "NotDue":
+      return new ArbiterNotDueError({ maturity: BigInt(a[0]), cause });
+    case "SignerNotDistinct":
+      return new ArbiterSignerNotDistinctError({ signer: a[0], cause });
+    case "NothingToWithdraw":
+      return new ArbiterNothingToWithdrawError({ token: a[0], cause });
     case "AlreadySettled":
       return new ArbiterAlreadySettledError({ id: a[0], cause });
     case "UnsupportedToken":

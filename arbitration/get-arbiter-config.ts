@@ -5,8 +5,10 @@ import type { ArbiterReadClients } from "./clients.ts";
 export type GetArbiterConfigParameters = { clients: ArbiterReadClients; arbiter: Address };
 export type ArbiterConfig = {
   governance: Address;
-  bondToken: Address;
-  bondAmount: bigint;
+  /** Index of the dispute parameter set loans settled now get (sets are append-only). */
+  disputeParamsIndex: number;
+  /** That set: bond in basis points of the principal, liveness and arbitration window (seconds). */
+  bondBps: number;
   liveness: bigint;
   arbitrationWindow: bigint;
   arbiters: readonly Address[];
@@ -15,43 +17,31 @@ export type ArbiterConfig = {
 };
 export type GetArbiterConfigReturnType = ArbiterConfig;
 
-/** Reads the arbiter's governance, dispute parameters, arbiter set and alert quorum. */
+/** Reads the arbiter's governance, current dispute parameters, arbiter set and alert quorum. */
 export async function getArbiterConfig(
   params: GetArbiterConfigParameters,
 ): Promise<GetArbiterConfigReturnType> {
   const { clients, arbiter } = params;
-  const read = <name extends Parameters<typeof call>[0]>(functionName: name) => call(functionName);
-  function call(
-    functionName:
-      | "governance"
-      | "bondToken"
-      | "bondAmount"
-      | "liveness"
-      | "arbitrationWindow"
-      | "arbiters"
-      | "threshold"
-      | "alertQuorum",
-  ) {
-    return clients.public.readContract({ address: arbiter, abi: liquidityArbiterAbi, functionName });
-  }
-  const [governance, bondToken, bondAmount, liveness, arbitrationWindow, arbiters, threshold, alertQuorum] =
-    await Promise.all([
-      read("governance"),
-      read("bondToken"),
-      read("bondAmount"),
-      read("liveness"),
-      read("arbitrationWindow"),
-      read("arbiters"),
-      read("threshold"),
-      read("alertQuorum"),
-    ]);
+  const read = { address: arbiter, abi: liquidityArbiterAbi } as const;
+  const [governance, index, arbiters, threshold, alertQuorum] = await Promise.all([
+    clients.public.readContract({ ...read, functionName: "governance" }),
+    clients.public.readContract({ ...read, functionName: "currentDisputeParams" }),
+    clients.public.readContract({ ...read, functionName: "arbiters" }),
+    clients.public.readContract({ ...read, functionName: "threshold" }),
+    clients.public.readContract({ ...read, functionName: "alertQuorum" }),
+  ]);
+  const set = await clients.public.readContract({
+    ...read,
+    functionName: "disputeParams",
+    args: [BigInt(index)],
+  });
   return {
-    governance: governance as Address,
-    bondToken: bondToken as Address,
-    bondAmount: bondAmount as bigint,
-    liveness: liveness as bigint,
-    arbitrationWindow: arbitrationWindow as bigint,
-    arbiters: arbiters as readonly Address[],
+    governance,
+    disputeParamsIndex: index,
+    bondBps: set.bondBps,
+    liveness: set.liveness,
+    arbitrationWindow: set.arbitrationWindow,
+    arbiters,
     threshold: Number(threshold),
     alertQuorum: Number(alertQuorum),
   };

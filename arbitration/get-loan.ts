@@ -15,7 +15,8 @@ export type GetLoanParameters = {
 
 export type Loan = {
   id: Hex;
-  /** "None" when nothing was settled under `id` (every other field is then zero). */
+  /** "None" when nothing was settled under `id` (every other field is then zero); "Cancelled" when a
+   *  party withdrew its signature before settlement. */
   status: LoanStatus;
   /** A dispute is open. */
   disputed: boolean;
@@ -23,6 +24,10 @@ export type Loan = {
   maturity: bigint;
   /** Repaid so far. */
   paid: bigint;
+  /** The dispute parameter set the loan got at settlement (getArbiterConfig / disputeParams). */
+  paramSet: number;
+  /** The principal token's minimum bond at settlement. */
+  bondFloor: bigint;
 };
 export type LoanWithTerms = Loan & {
   agreement: Agreement;
@@ -53,10 +58,12 @@ export async function getLoan(params: GetLoanParameters): Promise<Loan | LoanWit
     disputed: loan.disputed,
     maturity: loan.maturity,
     paid: loan.paid,
+    paramSet: loan.paramSet,
+    bondFloor: loan.bondFloor,
   };
   if (!agreement) return state;
   const [outstanding, escrowed] =
-    state.status === "None"
+    state.status === "None" || state.status === "Cancelled"
       ? [0n, 0n]
       : await clients.public.readContract({
           address: arbiter,

@@ -2,15 +2,28 @@ import type { Hex } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
 import { type ArbiterFixture, rejection, useAnvil } from "../test/harness/anvil.ts";
+import { deployArbiter } from "./deploy-arbiter.ts";
+import {
+  ArbiterDisputeParamsError,
+  ArbiterMinBondError,
+  DEFAULT_ALERT_QUORUM,
+  DEFAULT_ARBITRATION_WINDOW,
+  DEFAULT_BOND_BPS,
+  DEFAULT_LIVENESS,
+} from "./dispute-params.ts";
 import {
   ArbiterInvalidParameterError,
   ArbiterInvalidThresholdError,
   ArbiterNotGovernanceError,
+  ArbiterTokenWithoutCodeError,
 } from "./errors.ts";
 import { getArbiterEvents } from "./events.ts";
 import { getArbiterConfig } from "./get-arbiter-config.ts";
+import { getTokenConfig } from "./get-token-config.ts";
 import {
+  allowToken,
   deregisterAgent,
+  disallowToken,
   registerAgent,
   setAlertQuorum,
   setArbiters,
@@ -44,8 +57,8 @@ describe("governance", () => {
   test("config reads what the fixture deployed", async () => {
     expect(await getArbiterConfig({ clients: fx.stranger.clients, arbiter: fx.arbiter })).toEqual({
       governance: fx.deployer.address,
-      bondToken: fx.usdc,
-      bondAmount: fx.bond,
+      disputeParamsIndex: 0,
+      bondBps: fx.bondBps,
       liveness: fx.liveness,
       arbitrationWindow: fx.arbitrationWindow,
       arbiters: fx.arbiters.map((p) => p.address),
@@ -95,21 +108,78 @@ describe("governance", () => {
     await setDisputeParams({
       clients,
       arbiter: fx.arbiter,
-      bondAmount: 5n,
-      liveness: 60n,
-      arbitrationWindow: 120n,
+      bondBps: 250,
+      liveness: 43_200n,
+      arbitrationWindow: 86_400n,
     });
     expect(await getArbiterConfig({ clients, arbiter: fx.arbiter })).toMatchObject({
       arbiters: set,
       threshold: 1,
       alertQuorum: 3,
-      bondAmount: 5n,
-      liveness: 60n,
-      arbitrationWindow: 120n,
+      disputeParamsIndex: 1,
+      bondBps: 250,
+      liveness: 43_200n,
+      arbitrationWindow: 86_400n,
     });
+    // Windows of seconds and zero bonds are refused before anything is sent.
+    for (const bad of [
+      { bondBps: 250, liveness: 60n, arbitrationWindow: 86_400n },
+      { bondBps: 0, liveness: 86_400n, arbitrationWindow: 86_400n },
+      { bondBps: 250, liveness: 86_400n, arbitrationWindow: 31n * 86_400n },
+    ]) {
+      expect(
+        await rejection(() => setDisputeParams({ clients, arbiter: fx.arbiter, ...bad })),
+      ).toBeInstanceOf(ArbiterDisputeParamsError);
+    }
     expect(await rejection(() => setAlertQuorum({ clients, arbiter: fx.arbiter, quorum: 0 }))).toBeInstanceOf(
       ArbiterInvalidParameterError,
     );
+  });
+
+  test("token allowlist: listed with a minimum bond, refused without code, delisted", async () => {
+    const { clients } = fx.deployer;
+    expect(await getTokenConfig({ clients, arbiter: fx.arbiter, token: fx.usdc })).toEqual({
+      allowed: true,
+      minBond: fx.minBond.usdc,
+      held: 0n,
+    });
+    const noCode = "0x000000000000000000000000000000000000c0de";
+    const error = await rejection(() =>
+      allowToken({ clients, arbiter: fx.arbiter, token: noCode, minBond: 1n }),
+    );
+    expect(error).toBeInstanceOf(ArbiterTokenWithoutCodeError);
+    expect((error as Error).message).toMatch(/has no code/);
+    expect(
+      await rejection(() =>
+        allowToken({ clients, arbiter: fx.arbiter, token: fx.usdc, minBond: 123_456_789n }),
+      ),
+    ).toBeInstanceOf(ArbiterMinBondError);
+    expect(
+      await rejection(() => allowToken({ clients, arbiter: fx.arbiter, token: fx.usdc, minBond: 0n })),
+    ).toBeInstanceOf(ArbiterMinBondError);
+    await allowToken({ clients, arbiter: fx.arbiter, token: fx.usdc, minBond: 250n * 10n ** 6n });
+    expect((await getTokenConfig({ clients, arbiter: fx.arbiter, token: fx.usdc })).minBond).toBe(
+      250n * 10n ** 6n,
+    );
+    await disallowToken({ clients, arbiter: fx.arbiter, token: fx.usdc });
+    expect((await getTokenConfig({ clients, arbiter: fx.arbiter, token: fx.usdc })).allowed).toBe(false);
+  });
+
+  test("deploy defaults: no zero bond, windows in hours", async () => {
+    const { address } = await deployArbiter({ clients: fx.deployer.clients });
+    expect(await getArbiterConfig({ clients: fx.deployer.clients, arbiter: address })).toMatchObject({
+      bondBps: DEFAULT_BOND_BPS,
+      liveness: DEFAULT_LIVENESS,
+      arbitrationWindow: DEFAULT_ARBITRATION_WINDOW,
+      alertQuorum: DEFAULT_ALERT_QUORUM,
+    });
+    expect(DEFAULT_BOND_BPS).toBeGreaterThan(0);
+    expect(await rejection(() => deployArbiter({ clients: fx.deployer.clients, bondBps: 0 }))).toBeInstanceOf(
+      ArbiterDisputeParamsError,
+    );
+    expect(
+      await rejection(() => deployArbiter({ clients: fx.deployer.clients, liveness: 1n })),
+    ).toBeInstanceOf(ArbiterDisputeParamsError);
   });
 
   test("protocol ids: text up to 32 bytes or 32-byte hex", () => {

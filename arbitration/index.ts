@@ -2,10 +2,25 @@
  * arbitration/: the viem client of contracts/LiquidityArbiter.sol. Every action takes one
  * parameters object with `clients` (createArbiterClients) and returns plain data; reverts throw
  * the typed errors of ./errors.ts. Actions after settle take the agreement itself: the contract
- * stores only its digest.
+ * stores only its digest. The agreement nonce's layout (each party's 128-bit half) is in
+ * core/agreement-nonce.ts, re-exported here.
  */
+
+export {
+  blocklistTestTokenAbi,
+  blocklistTestTokenBytecode,
+} from "../contracts/generated/BlocklistTestToken.ts";
 export { liquidityArbiterAbi, liquidityArbiterBytecode } from "../contracts/generated/LiquidityArbiter.ts";
 export { testTokenAbi, testTokenBytecode } from "../contracts/generated/TestToken.ts";
+export {
+  createNonceAllocator,
+  type NonceAllocator,
+  type NonceRole,
+  nonceAllocatorFor,
+  nonceOf,
+  packNonce,
+  unpackNonce,
+} from "../core/agreement-nonce.ts";
 export {
   ANVIL_CHAIN_ID,
   ANVIL_MNEMONIC,
@@ -19,6 +34,11 @@ export {
 } from "./anvil.ts";
 export { type ApproveParameters, type ApproveReturnType, approve } from "./approve.ts";
 export { type CallLoanParameters, type CallLoanReturnType, callLoan } from "./call-loan.ts";
+export {
+  type CancelAgreementParameters,
+  type CancelAgreementReturnType,
+  cancelAgreement,
+} from "./cancel-agreement.ts";
 export { type ClaimDefaultParameters, type ClaimDefaultReturnType, claimDefault } from "./claim-default.ts";
 export {
   type ArbiterClients,
@@ -35,9 +55,6 @@ export {
   counterDispute,
 } from "./counter-dispute.ts";
 export {
-  DEFAULT_ALERT_QUORUM,
-  DEFAULT_ARBITRATION_WINDOW,
-  DEFAULT_LIVENESS,
   type DeployArbiterParameters,
   type DeployArbiterReturnType,
   deployArbiter,
@@ -46,8 +63,26 @@ export {
   type DeployTestTokenParameters,
   type DeployTestTokenReturnType,
   deployTestToken,
+  type SetTestTokenBlockedParameters,
+  setTestTokenBlocked,
 } from "./deploy-test-token.ts";
 export { type DisputeParameters, type DisputeReturnType, dispute } from "./dispute.ts";
+export {
+  ArbiterDisputeParamsError,
+  ArbiterMinBondError,
+  bondOf,
+  checkDisputeParams,
+  DEFAULT_ALERT_QUORUM,
+  DEFAULT_ARBITRATION_WINDOW,
+  DEFAULT_BOND_BPS,
+  DEFAULT_LIVENESS,
+  type DisputeParams,
+  MAX_BOND_BPS,
+  MAX_WINDOW,
+  MIN_BOND_BPS,
+  MIN_WINDOW,
+  packMinBond,
+} from "./dispute-params.ts";
 export * from "./errors.ts";
 export {
   type ArbiterEventName,
@@ -64,12 +99,19 @@ export {
   type GetArbiterConfigReturnType,
   getArbiterConfig,
 } from "./get-arbiter-config.ts";
+export { type GetCreditParameters, type GetCreditReturnType, getCredit } from "./get-credit.ts";
 export {
   type Dispute,
   type GetDisputeParameters,
   type GetDisputeReturnType,
   getDispute,
 } from "./get-dispute.ts";
+export {
+  type DisputeTerms,
+  type GetDisputeTermsParameters,
+  type GetDisputeTermsReturnType,
+  getDisputeTerms,
+} from "./get-dispute-terms.ts";
 export {
   type GetLoanParameters,
   type GetLoanReturnType,
@@ -79,8 +121,18 @@ export {
 } from "./get-loan.ts";
 export { type GetRiskLevelParameters, type GetRiskLevelReturnType, getRiskLevel } from "./get-risk-level.ts";
 export {
+  type GetTokenConfigParameters,
+  type GetTokenConfigReturnType,
+  getTokenConfig,
+  type TokenConfig,
+} from "./get-token-config.ts";
+export {
+  type AllowTokenParameters,
+  allowToken,
   type DeregisterAgentParameters,
+  type DisallowTokenParameters,
   deregisterAgent,
+  disallowToken,
   type GovernanceReturnType,
   type RegisterAgentParameters,
   registerAgent,
@@ -97,11 +149,7 @@ export {
   type InvalidateNonceReturnType,
   invalidateNonce,
 } from "./invalidate-nonce.ts";
-export {
-  type IsNonceCancelledParameters,
-  type IsNonceCancelledReturnType,
-  isNonceCancelled,
-} from "./is-nonce-cancelled.ts";
+export { type IsNonceUsedParameters, type IsNonceUsedReturnType, isNonceUsed } from "./is-nonce-used.ts";
 export {
   type MintTestTokenParameters,
   type MintTestTokenReturnType,
@@ -130,3 +178,8 @@ export {
   sortSignatures,
 } from "./typed-data.ts";
 export { type LoanStatus, loanStatuses, type Party, parties, partyIndex } from "./types.ts";
+export {
+  type WithdrawCreditParameters,
+  type WithdrawCreditReturnType,
+  withdrawCredit,
+} from "./withdraw-credit.ts";

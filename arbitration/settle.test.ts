@@ -2,6 +2,7 @@ import { type Hex, parseEventLogs } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
 import { type Agreement, amountDue, hashAgreement, signAgreement } from "../core/agreement.ts";
+import { packNonce } from "../core/agreement-nonce.ts";
 import {
   type ArbiterFixture,
   balanceOf,
@@ -10,12 +11,14 @@ import {
   useAnvil,
 } from "../test/harness/anvil.ts";
 import { approve } from "./approve.ts";
+import { cancelAgreement } from "./cancel-agreement.ts";
 import {
   ArbiterAlreadySettledError,
+  ArbiterCancelledAgreementError,
   ArbiterExpiredError,
   ArbiterInsufficientAllowanceError,
   ArbiterInvalidSignatureError,
-  ArbiterNonceCancelledError,
+  ArbiterNonceUsedError,
   ArbiterNotPartyError,
   ArbiterRevertError,
   ArbiterSelfLoanError,
@@ -25,7 +28,7 @@ import {
 import { getSettledAgreement } from "./events.ts";
 import { getLoan } from "./get-loan.ts";
 import { invalidateNonce } from "./invalidate-nonce.ts";
-import { isNonceCancelled } from "./is-nonce-cancelled.ts";
+import { isNonceUsed } from "./is-nonce-used.ts";
 import { settle } from "./settle.ts";
 
 const chain = await useAnvil();
@@ -98,6 +101,8 @@ describe("settle", () => {
       disputed: false,
       maturity: block.timestamp + BigInt(a.tenor),
       paid: 0n,
+      paramSet: 0,
+      bondFloor: fx.minBond.usdc,
       agreement: a,
       amountDue: amountDue(a),
       outstanding: amountDue(a),
@@ -217,10 +222,10 @@ describe("settle rejects, with a typed error and no state change", () => {
   });
 
   test("a nonce the borrower cancelled", async () => {
-    const a = await agreement({ nonce: 77n });
+    const a = await agreement({ nonce: packNonce({ lender: 5n, borrower: 77n }) });
     await invalidateNonce({ clients: fx.borrower.clients, arbiter: fx.arbiter, nonce: 77n });
     expect(
-      await isNonceCancelled({
+      await isNonceUsed({
         clients: fx.lender.clients,
         arbiter: fx.arbiter,
         owner: fx.borrower.address,
@@ -230,8 +235,45 @@ describe("settle rejects, with a typed error and no state change", () => {
     const error = await rejection(() =>
       settle({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
     );
-    expect(error).toBeInstanceOf(ArbiterNonceCancelledError);
+    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
     expect(error).toMatchObject({ party: fx.borrower.address, nonce: 77n });
+  });
+
+  test("settling consumes each party's nonce: an alternative with the same nonce cannot settle", async () => {
+    const a = await agreement({ nonce: packNonce({ lender: 9n, borrower: 0n }) });
+    await settle({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) });
+    expect(
+      await isNonceUsed({
+        clients: fx.lender.clients,
+        arbiter: fx.arbiter,
+        owner: fx.lender.address,
+        nonce: 9n,
+      }),
+    ).toBe(true);
+    const alternative = { ...a, sessionId: `0x${"22".repeat(32)}` as const, principal: a.principal / 2n };
+    const error = await rejection(() =>
+      settle({
+        clients: fx.borrower.clients,
+        arbiter: fx.arbiter,
+        agreement: alternative,
+        ...signatures(alternative),
+      }),
+    );
+    expect(error).toBeInstanceOf(ArbiterNonceUsedError);
+    expect(error).toMatchObject({ party: fx.lender.address, nonce: 9n });
+  });
+
+  test("a party without a nonce in the agreement withdraws by cancelling it", async () => {
+    const a = await agreement({ nonce: packNonce({ lender: 11n }) });
+    await cancelAgreement({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a });
+    const error = await rejection(() =>
+      settle({ clients: fx.lender.clients, arbiter: fx.arbiter, agreement: a, ...signatures(a) }),
+    );
+    expect(error).toBeInstanceOf(ArbiterCancelledAgreementError);
+    expect(
+      (await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id: hashAgreement(fx.domain, a) }))
+        .status,
+    ).toBe("Cancelled");
   });
 
   test("a caller who is not a party", async () => {

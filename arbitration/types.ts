@@ -1,5 +1,6 @@
-/** Loan states as LiquidityArbiter numbers them (enum LoanStatus, index = on-chain value). */
-export const loanStatuses = ["None", "Active", "Repaid", "Defaulted", "Ruled"] as const;
+/** Loan states as LiquidityArbiter numbers them (enum LoanStatus, index = on-chain value). "Cancelled":
+ *  a party withdrew its signature (cancelAgreement) before anyone settled it; it never settles. */
+export const loanStatuses = ["None", "Active", "Repaid", "Defaulted", "Ruled", "Cancelled"] as const;
 export type LoanStatus = (typeof loanStatuses)[number];
 
 /** Sides of an agreement as LiquidityArbiter numbers them (enum Party). In a ruling, "None"

@@ -1,6 +1,7 @@
 /**
  * Compiles contracts/src with solc-js into typed modules in contracts/generated/ (committed, so
- * the project typechecks without a build): see tools/solc-build.ts.
+ * the project typechecks without a build) and plain JSON ABIs in contracts/abi/ (for callers in
+ * other languages; contracts/abi.test.ts checks they are current): see tools/solc-build.ts.
  *
  *   npm run contracts:build [-- --force | --check]
  *
@@ -20,8 +21,10 @@ process.exitCode = buildTypedArtifacts({
   targets: [
     { source: "src/LiquidityArbiter.sol", contract: "LiquidityArbiter" },
     { source: "src/test/TestToken.sol", contract: "TestToken" },
+    { source: "src/test/BlocklistTestToken.sol", contract: "BlocklistTestToken" },
   ],
   generatedDir: join(contractsDir, "generated"),
+  abiDir: join(contractsDir, "abi"),
   // viaIR: measured on LiquidityArbiter, it saves ~5k gas per settle, ~1.2k per repay and ~19% of
   // deploy size, for about the same solc-js compile time. 10,000 runs: settle and repay are called
   // far more often than the contract is deployed, so we favour runtime gas over size.

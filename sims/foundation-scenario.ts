@@ -11,6 +11,7 @@ import { type AgentPolicy, createDefaultPolicy } from "../agents/agent-policy.ts
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import {
   type ArbiterClients,
+  allowToken,
   anvilAccounts,
   approve,
   createArbiterClients,
@@ -143,13 +144,12 @@ export async function runFoundationScenario(
     deployTestToken({ clients: deployer, name: "USD Coin", symbol: "USDC", decimals: 6 }),
     deployTestToken({ clients: deployer, name: "Wrapped Ether", symbol: "WETH", decimals: 18 }),
   ]);
-  // Disputes are bonded in USDC; the deployer is governance and registers both agents.
-  const { address: arbiter } = await deployArbiter({
-    clients: deployer,
-    bondToken: usdc,
-    bondAmount: 10_000n * 10n ** 6n,
-  });
+  // The deployer is governance: it lists both tokens (disputes are bonded in a loan's principal token,
+  // 1 % of the principal and at least the token's minimum bond) and registers both agents.
+  const { address: arbiter } = await deployArbiter({ clients: deployer });
   await Promise.all([
+    allowToken({ clients: deployer, arbiter, token: usdc, minBond: 100n * USDC }),
+    allowToken({ clients: deployer, arbiter, token: weth, minBond: WETH / 20n }),
     registerAgent({
       clients: deployer,
       arbiter,

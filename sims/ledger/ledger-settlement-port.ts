@@ -3,10 +3,13 @@
  * own address). Transaction hashes are synthetic but unique per call.
  */
 import { type Address, type Hex, keccak256, toHex } from "viem";
+import { nonceOf } from "../../core/agreement-nonce.ts";
 import type { EngineSettlementPort } from "../settlement/settlement-backend.ts";
 import type { Ledger } from "./ledger.ts";
 
 export type LedgerSettlementPort = EngineSettlementPort;
+
+const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
 export function createLedgerSettlementPort({
   ledger,
@@ -32,8 +35,21 @@ export function createLedgerSettlementPort({
     status: async (id) => ledger.getLoan(id).status,
     settlementTx: async (id) => settledBy.get(id),
     withdraw: async ({ agreement }) => {
-      ledger.invalidateNonce({ caller, nonce: agreement.nonce });
-      return { txHash: txHash("invalidateNonce", ledger.idOf(agreement)) };
+      // As agents/chain-settlement.ts: our own nonce if we have one, else cancel the agreement.
+      const role = same(agreement.lender, caller)
+        ? "lender"
+        : same(agreement.borrower, caller)
+          ? "borrower"
+          : undefined;
+      const nonce = role ? nonceOf(agreement, role) : 0n;
+      if (nonce !== 0n) ledger.invalidateNonce({ caller, nonce });
+      else ledger.cancelAgreement({ caller, agreement });
+      return { txHash: txHash(nonce !== 0n ? "invalidateNonce" : "cancelAgreement", ledger.idOf(agreement)) };
+    },
+    collect: async ({ token }) => {
+      if (ledger.credit(caller, token) === 0n) return { amount: 0n };
+      const amount = ledger.withdrawCredit({ caller, token, to: caller });
+      return { amount, txHash: txHash("withdrawCredit", token) };
     },
     claimDefault: async ({ agreement }) => {
       ledger.claimDefault({ caller, agreement });

@@ -1,6 +1,7 @@
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { type Agreement, amountDue, signAgreement } from "../../core/agreement.ts";
+import { packNonce } from "../../core/agreement-nonce.ts";
 import { createSigner } from "../../core/signer.ts";
 import { LedgerRevertError } from "./errors.ts";
 import { createLedger, GRACE_PERIOD, ledgerAmountDue } from "./ledger.ts";
@@ -38,7 +39,7 @@ function setup() {
     collateral: 300n,
     rateBps: 1000,
     tenor: 365 * 24 * 3600,
-    nonce: 1n,
+    nonce: packNonce({ lender: 1n, borrower: 1n }),
     deadline: 2_000n,
   };
   const sigs = (a: Agreement) => ({
@@ -134,23 +135,107 @@ describe("ledger", () => {
     expect(bank.balanceOf(USDC, lender.address)).toBe(1_000_000n);
     expect(bank.balanceOf(USDC, borrower.address)).toBe(50_000n);
     ledger.invalidateNonce({ caller: lender.address, nonce: 1n });
-    expect(bad(agreement)).toBe("NonceCancelled");
-    const other = { ...agreement, nonce: 2n };
+    expect(bad(agreement)).toBe("NonceUsed");
+    expect(reason(() => ledger.invalidateNonce({ caller: lender.address, nonce: 0n }))).toBe(
+      "InvalidParameter",
+    );
+    const other = { ...agreement, nonce: packNonce({ lender: 2n, borrower: 2n }) };
     ledger.settle({ caller: borrower.address, agreement: other, ...sigs(other) });
     expect(bad(other)).toBe("AlreadySettled");
+    // Its nonces are consumed: different terms carrying the borrower's 2 cannot settle.
+    expect(bad({ ...other, principal: 1_000n, nonce: packNonce({ lender: 3n, borrower: 2n }) })).toBe(
+      "NonceUsed",
+    );
     expect(reason(() => ledger.repay({ caller: borrower.address, agreement }))).toBe("UnknownAgreement");
+    const listed = createLedger({
+      address: escrow,
+      bank,
+      now: () => 1_000n,
+      domain,
+      isAllowed: (t) => t === USDC,
+    });
+    expect(
+      reason(() =>
+        listed.settle({
+          caller: borrower.address,
+          agreement: { ...agreement, nonce: 9n },
+          ...sigs({ ...agreement, nonce: 9n }),
+        }),
+      ),
+    ).toBe("TokenNotAllowed");
     advance(2_000n);
     expect(bad({ ...agreement, nonce: 3n })).toBe("Expired");
   });
 
-  it("serves agents as a SettlementPort", async () => {
+  it("cancels an agreement on a party's word; it never settles", () => {
     const { ledger, agreement, sigs } = setup();
+    expect(reason(() => ledger.cancelAgreement({ caller: stranger.address, agreement }))).toBe("NotParty");
+    ledger.cancelAgreement({ caller: borrower.address, agreement });
+    ledger.cancelAgreement({ caller: borrower.address, agreement }); // idempotent
+    expect(ledger.getLoan(ledger.idOf(agreement)).status).toBe("Cancelled");
+    expect(reason(() => ledger.settle({ caller: lender.address, agreement, ...sigs(agreement) }))).toBe(
+      "CancelledAgreement",
+    );
+  });
+
+  it("credits a payment the bank refuses, and pays it out on withdrawCredit", () => {
+    const { bank, ledger, agreement, sigs } = setup();
+    ledger.settle({ caller: borrower.address, agreement, ...sigs(agreement) });
+    bank.setBlocked(USDC, lender.address, true);
+    bank.setBlocked(WETH, borrower.address, true);
+    ledger.repay({ caller: borrower.address, agreement });
+    expect(ledger.getLoan(ledger.idOf(agreement)).status).toBe("Repaid");
+    expect(ledger.credit(lender.address, USDC)).toBe(110_000n);
+    expect(ledger.credit(borrower.address, WETH)).toBe(300n);
+    expect(bank.balanceOf(USDC, escrow)).toBe(110_000n);
+    expect(ledger.held(USDC)).toBe(110_000n);
+    expect(
+      reason(() => ledger.withdrawCredit({ caller: lender.address, token: USDC, to: lender.address })),
+    ).toBe("Blocked");
+    expect(ledger.withdrawCredit({ caller: lender.address, token: USDC, to: stranger.address })).toBe(
+      110_000n,
+    );
+    expect(bank.balanceOf(USDC, stranger.address)).toBe(110_000n);
+    expect(ledger.held(USDC)).toBe(0n);
+    expect(
+      reason(() => ledger.withdrawCredit({ caller: lender.address, token: USDC, to: stranger.address })),
+    ).toBe("NothingToWithdraw");
+    // A blocked payer cannot pay at all (the contract would revert with the token's error).
+    bank.setBlocked(WETH, borrower.address, false);
+    expect(ledger.withdrawCredit({ caller: borrower.address, token: WETH, to: borrower.address })).toBe(300n);
+  });
+
+  it("serves agents as a SettlementPort", async () => {
+    const { bank, ledger, agreement, sigs } = setup();
     const port = createLedgerSettlementPort({ ledger, caller: borrower.address });
     const { id, txHash } = await port.settle({ agreement, ...sigs(agreement) });
     expect(await port.status(id)).toBe("Active");
     expect(await port.settlementTx(id)).toBe(txHash);
+    bank.setBlocked(WETH, borrower.address, true);
     await port.repay({ id, agreement });
     expect(await port.status(id)).toBe("Repaid");
     expect(await port.status(`0x${"ab".repeat(32)}` as Hex)).toBe("None");
+    // The collateral the bank refused is collected once the borrower may receive it again.
+    expect(await port.collect({ token: USDC })).toEqual({ amount: 0n });
+    bank.setBlocked(WETH, borrower.address, false);
+    expect(await port.collect({ token: WETH })).toMatchObject({ amount: 300n });
+    expect(bank.balanceOf(WETH, borrower.address)).toBe(1_000n);
+  });
+
+  it("withdraws a signature by the caller's own nonce, or by cancelling when it has none", async () => {
+    const { ledger, agreement, sigs } = setup();
+    await createLedgerSettlementPort({ ledger, caller: lender.address }).withdraw({ agreement });
+    expect(ledger.isNonceUsed(lender.address, 1n)).toBe(true);
+    expect(ledger.isNonceUsed(borrower.address, 1n)).toBe(false);
+    const noBorrowerNonce = { ...agreement, nonce: packNonce({ lender: 5n }) };
+    await createLedgerSettlementPort({ ledger, caller: borrower.address }).withdraw({
+      agreement: noBorrowerNonce,
+    });
+    expect(ledger.getLoan(ledger.idOf(noBorrowerNonce)).status).toBe("Cancelled");
+    expect(
+      reason(() =>
+        ledger.settle({ caller: lender.address, agreement: noBorrowerNonce, ...sigs(noBorrowerNonce) }),
+      ),
+    ).toBe("CancelledAgreement");
   });
 });

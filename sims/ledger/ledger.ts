@@ -1,17 +1,24 @@
 /**
- * The in-process settlement ledger: the LiquidityArbiter contract's settle / repay /
- * repayPartial / claimDefault / invalidateNonce, with the same checks in the same order, the same
- * errors, the same rounding and the same token moves, against a pluggable bank instead of ERC-20
- * contracts. Large simulation sweeps settle here; sims/ledger/ledger.differential.test.ts keeps
- * it equal to the contract by running one agreement stream through both.
+ * The in-process settlement ledger: the LiquidityArbiter contract's settle / repay / repayPartial /
+ * claimDefault / invalidateNonce / cancelAgreement / withdrawCredit, with the same checks in the
+ * same order, the same errors, the same rounding and the same token moves, against a pluggable bank
+ * instead of ERC-20 contracts. Large simulation sweeps settle here; sims/ledger/ledger.differential
+ * .test.ts keeps it equal to the contract by running one operation stream through both.
+ *
+ * Token moves follow the contract: money entering escrow (collateral) and the principal must move
+ * in full or the call fails; payments out (repayment to the lender, collateral back, a default
+ * claim) are tried directly and, if the bank refuses the recipient (a blocklist), credited to it
+ * for withdrawCredit. What the ledger owes per token (`held`) caps payouts pro rata if the bank
+ * ever shows less.
  *
  * Not modelled (no simulation uses them yet): disputes and rulings, risk alerts and loan calls,
  * ERC-1271 wallet signatures, token allowances (every party is taken to have approved the
- * ledger), fee-on-transfer tokens.
+ * ledger), fee-on-transfer tokens and gas limits.
  */
 import type { Address, Hex } from "viem";
 import type { LoanStatus } from "../../arbitration/types.ts";
 import { type Agreement, type ArbiterDomain, hashAgreement } from "../../core/agreement.ts";
+import { NONCE_HALF_MAX, unpackNonce } from "../../core/agreement-nonce.ts";
 import { recoverDigest } from "../../core/signer.ts";
 import { LedgerRevertError } from "./errors.ts";
 import type { LedgerBank } from "./memory-bank.ts";
@@ -46,6 +53,8 @@ export type CreateLedgerParameters = {
   idOf?: ((a: LedgerAgreement) => Hex) | undefined;
   /** The agent registry; default: everyone is registered. */
   isRegistered?: ((agent: Address) => boolean) | undefined;
+  /** The token allowlist; default: every token is allowed. */
+  isAllowed?: ((token: Address) => boolean) | undefined;
   /** Seconds after maturity before a default can be claimed (the contract's GRACE_PERIOD). */
   gracePeriod?: bigint | undefined;
 };
@@ -61,8 +70,16 @@ export type Ledger = {
   repay(p: { caller: Address; agreement: LedgerAgreement }): void;
   repayPartial(p: { caller: Address; agreement: LedgerAgreement; amount: bigint }): void;
   claimDefault(p: { caller: Address; agreement: LedgerAgreement }): void;
+  /** Cancels the caller's own 128-bit nonce. */
   invalidateNonce(p: { caller: Address; nonce: bigint }): void;
-  isNonceCancelled(owner: Address, nonce: bigint): boolean;
+  /** A party withdraws its signature from an agreement nobody settled. */
+  cancelAgreement(p: { caller: Address; agreement: LedgerAgreement }): void;
+  /** Withdraws the caller's credit in `token` to `to`; returns what was paid. */
+  withdrawCredit(p: { caller: Address; token: Address; to: Address }): bigint;
+  isNonceUsed(owner: Address, nonce: bigint): boolean;
+  credit(owner: Address, token: Address): bigint;
+  /** What the ledger owes in `token` (escrow and credits). */
+  held(token: Address): bigint;
   getLoan(id: Hex): LedgerLoan;
   outstanding(agreement: LedgerAgreement): { owed: bigint; escrowed: bigint };
   idOf(agreement: LedgerAgreement): Hex;
@@ -84,19 +101,66 @@ const released = (collateral: bigint, paid: bigint, due: bigint) =>
   paid === due ? collateral : (collateral * paid) / due;
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
+const key = (a: Address, b: Address) => `${a.toLowerCase()}:${b.toLowerCase()}`;
+
+/** Token moves of one call, made in order against a pending view of the bank and applied only when
+ *  the call succeeds, so a refusal changes nothing. */
+function bankTransaction(bank: LedgerBank) {
+  const delta = new Map<string, bigint>();
+  const moves: [Address, Address, Address, bigint][] = [];
+  const balanceOf = (token: Address, who: Address) =>
+    bank.balanceOf(token, who) + (delta.get(key(token, who)) ?? 0n);
+  const refusal = (token: Address, from: Address, to: Address, amount: bigint) => {
+    const refused = bank.refusal?.(token, from, to, amount);
+    if (refused) return refused;
+    const have = balanceOf(token, from);
+    return have < amount
+      ? new LedgerRevertError("ERC20InsufficientBalance", [from, have, amount])
+      : undefined;
+  };
+  const apply = (token: Address, from: Address, to: Address, amount: bigint) => {
+    delta.set(key(token, from), (delta.get(key(token, from)) ?? 0n) - amount);
+    delta.set(key(token, to), (delta.get(key(token, to)) ?? 0n) + amount);
+    moves.push([token, from, to, amount]);
+  };
+  return {
+    balanceOf,
+    /** The contract's safeTransfer(From): throws the token's refusal. */
+    transfer(token: Address, from: Address, to: Address, amount: bigint) {
+      const refused = refusal(token, from, to, amount);
+      if (refused) throw refused;
+      apply(token, from, to, amount);
+    },
+    /** The contract's _tryTransfer(From): false if the token refuses. */
+    tryTransfer(token: Address, from: Address, to: Address, amount: bigint): boolean {
+      if (refusal(token, from, to, amount)) return false;
+      apply(token, from, to, amount);
+      return true;
+    },
+    commit() {
+      for (const [token, from, to, amount] of moves) if (amount > 0n) bank.transfer(token, from, to, amount);
+    },
+  };
+}
 
 export function createLedger(p: CreateLedgerParameters): Ledger {
   const loans = new Map<Hex, LedgerLoan>();
-  const cancelled = new Set<string>();
+  const usedNonces = new Set<string>();
+  const credits = new Map<string, bigint>();
+  const held = new Map<string, bigint>();
   const listeners = new Set<(e: LedgerEvent) => void>();
   const grace = p.gracePeriod ?? GRACE_PERIOD;
   const idOf = p.idOf ?? ((a: LedgerAgreement) => hashAgreement(p.domain, a));
   const registered = p.isRegistered ?? (() => true);
+  const allowed = p.isAllowed ?? (() => true);
+  const me = p.address;
   const emit = (e: LedgerEvent) => {
     for (const l of listeners) l(e);
   };
-  const isNonceCancelled = (owner: Address, nonce: bigint) =>
-    cancelled.has(`${owner.toLowerCase()}:${nonce}`);
+  const isNonceUsed = (owner: Address, nonce: bigint) => usedNonces.has(`${owner.toLowerCase()}:${nonce}`);
+  const heldOf = (token: Address) => held.get(token.toLowerCase()) ?? 0n;
+  const setHeld = (token: Address, amount: bigint) => held.set(token.toLowerCase(), amount);
+  const creditOf = (owner: Address, token: Address) => credits.get(key(owner, token)) ?? 0n;
   const validSignature = (signer: Address, digest: Hex, sig: Hex) => {
     try {
       return same(recoverDigest(digest, sig), signer);
@@ -107,23 +171,31 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
   const activeLoan = (a: LedgerAgreement) => {
     const id = idOf(a);
     const loan = loans.get(id);
-    if (!loan) throw new LedgerRevertError("UnknownAgreement", [id]);
+    if (!loan || loan.status === "Cancelled") throw new LedgerRevertError("UnknownAgreement", [id]);
     if (loan.status !== "Active") throw new LedgerRevertError("NotActive", [id, loan.status]);
     return { id, loan };
   };
-  /** Token moves in order, as the contract makes them; checked in full (each move sees the ones
-   *  before it) before any is made, so a revert changes nothing. */
-  const transfers = (moves: [Address, Address, Address, bigint][]) => {
-    const delta = new Map<string, bigint>();
-    const k = (token: Address, who: Address) => `${token.toLowerCase()}:${who.toLowerCase()}`;
-    for (const [token, from, to, amount] of moves) {
-      if (amount === 0n) continue;
-      const have = p.bank.balanceOf(token, from) + (delta.get(k(token, from)) ?? 0n);
-      if (have < amount) throw new LedgerRevertError("ERC20InsufficientBalance", [from, have, amount]);
-      delta.set(k(token, from), (delta.get(k(token, from)) ?? 0n) - amount);
-      delta.set(k(token, to), (delta.get(k(token, to)) ?? 0n) + amount);
+  const addHeld = (token: Address, amount: bigint) => {
+    const total = heldOf(token) + amount;
+    if (total > MAX_UINT128) throw new LedgerRevertError("AmountTooLarge");
+    return total;
+  };
+
+  /** _share: `nominal` of what is owed in `token`, cut pro rata if the balance fell below it. */
+  const share = (tx: ReturnType<typeof bankTransaction>, token: Address, nominal: bigint, h: bigint) => {
+    const balance = tx.balanceOf(token, me);
+    return balance >= h ? nominal : (nominal * balance) / h;
+  };
+
+  /** Effects of _payOut after the call's checks: the held/credit changes it makes, run on commit. */
+  const payOut = (tx: ReturnType<typeof bankTransaction>, token: Address, to: Address, nominal: bigint) => {
+    if (nominal === 0n) return () => {};
+    const h = heldOf(token);
+    const amount = share(tx, token, nominal, h);
+    if (amount !== 0n && !tx.tryTransfer(token, me, to, amount)) {
+      return () => credits.set(key(to, token), creditOf(to, token) + nominal);
     }
-    for (const [token, from, to, amount] of moves) if (amount > 0n) p.bank.transfer(token, from, to, amount);
+    return () => setHeld(token, heldOf(token) - nominal);
   };
 
   const repayAmount = (caller: Address, a: LedgerAgreement, requested: bigint | undefined) => {
@@ -134,10 +206,22 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
     if (amount > owed) throw new LedgerRevertError("RepayExceedsOutstanding", [amount, owed]);
     const paidAfter = loan.paid + amount;
     const release = released(a.collateral, paidAfter, due) - released(a.collateral, loan.paid, due);
-    transfers([
-      [a.principalToken, caller, a.lender, amount],
-      [a.collateralToken, p.address, a.borrower, release],
-    ]);
+    const tx = bankTransaction(p.bank);
+    const effects: (() => void)[] = [];
+    // _payFrom: to the lender directly, else into the ledger as the lender's credit.
+    if (!tx.tryTransfer(a.principalToken, caller, a.lender, amount)) {
+      tx.transfer(a.principalToken, caller, me, amount);
+      const total = addHeld(a.principalToken, amount);
+      effects.push(() => {
+        setHeld(a.principalToken, total);
+        credits.set(key(a.lender, a.principalToken), creditOf(a.lender, a.principalToken) + amount);
+      });
+    }
+    // The collateral payout sees the held figure after the credit above (the contract's order).
+    for (const e of effects.splice(0)) e();
+    effects.push(payOut(tx, a.collateralToken, a.borrower, release));
+    tx.commit();
+    for (const e of effects) e();
     loan.paid = paidAfter;
     if (paidAfter === due) loan.status = "Repaid";
     emit({
@@ -152,9 +236,11 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
   };
 
   return {
-    address: p.address,
+    address: me,
     idOf,
-    isNonceCancelled,
+    isNonceUsed,
+    credit: creditOf,
+    held: heldOf,
     settle({ caller, agreement: a, lenderSignature, borrowerSignature }) {
       const now = p.now();
       if (now > a.deadline) throw new LedgerRevertError("Expired", [a.deadline]);
@@ -168,20 +254,30 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (due > MAX_UINT128) throw new LedgerRevertError("AmountTooLarge");
       if (!registered(a.lender)) throw new LedgerRevertError("UnregisteredAgent", [a.lender]);
       if (!registered(a.borrower)) throw new LedgerRevertError("UnregisteredAgent", [a.borrower]);
-      if (isNonceCancelled(a.lender, a.nonce))
-        throw new LedgerRevertError("NonceCancelled", [a.lender, a.nonce]);
-      if (isNonceCancelled(a.borrower, a.nonce))
-        throw new LedgerRevertError("NonceCancelled", [a.borrower, a.nonce]);
+      if (!allowed(a.principalToken)) throw new LedgerRevertError("TokenNotAllowed", [a.principalToken]);
+      if (a.collateral !== 0n && !allowed(a.collateralToken))
+        throw new LedgerRevertError("TokenNotAllowed", [a.collateralToken]);
       const id = idOf(a);
-      if (loans.has(id)) throw new LedgerRevertError("AlreadySettled", [id]);
+      const existing = loans.get(id);
+      if (existing?.status === "Cancelled") throw new LedgerRevertError("CancelledAgreement", [id]);
+      if (existing) throw new LedgerRevertError("AlreadySettled", [id]);
+      const nonces = unpackNonce(a.nonce);
+      if (nonces.lender !== 0n && isNonceUsed(a.lender, nonces.lender))
+        throw new LedgerRevertError("NonceUsed", [a.lender, nonces.lender]);
+      if (nonces.borrower !== 0n && isNonceUsed(a.borrower, nonces.borrower))
+        throw new LedgerRevertError("NonceUsed", [a.borrower, nonces.borrower]);
       if (!validSignature(a.lender, id, lenderSignature))
         throw new LedgerRevertError("InvalidSignature", [a.lender]);
       if (!validSignature(a.borrower, id, borrowerSignature))
         throw new LedgerRevertError("InvalidSignature", [a.borrower]);
-      transfers([
-        [a.principalToken, a.lender, a.borrower, a.principal],
-        [a.collateralToken, a.borrower, p.address, a.collateral],
-      ]);
+      const heldAfter = a.collateral !== 0n ? addHeld(a.collateralToken, a.collateral) : undefined;
+      const tx = bankTransaction(p.bank);
+      tx.transfer(a.principalToken, a.lender, a.borrower, a.principal);
+      if (a.collateral !== 0n) tx.transfer(a.collateralToken, a.borrower, me, a.collateral);
+      tx.commit();
+      if (nonces.lender !== 0n) usedNonces.add(`${a.lender.toLowerCase()}:${nonces.lender}`);
+      if (nonces.borrower !== 0n) usedNonces.add(`${a.borrower.toLowerCase()}:${nonces.borrower}`);
+      if (heldAfter !== undefined) setHeld(a.collateralToken, heldAfter);
       const maturity = now + BigInt(a.tenor);
       loans.set(id, { status: "Active", disputed: false, maturity, paid: 0n });
       emit({ type: "Settled", id, agreement: a, maturity, amountDue: due });
@@ -202,12 +298,38 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (p.now() <= claimableAfter) throw new LedgerRevertError("GracePeriodActive", [claimableAfter]);
       const due = ledgerAmountDue(a.principal, a.rateBps, a.tenor);
       const remaining = a.collateral - released(a.collateral, loan.paid, due);
-      transfers([[a.collateralToken, p.address, a.lender, remaining]]);
+      const tx = bankTransaction(p.bank);
+      const effect = payOut(tx, a.collateralToken, caller, remaining);
+      tx.commit();
+      effect();
       loan.status = "Defaulted";
       emit({ type: "DefaultClaimed", id, agreement: a, collateral: remaining });
     },
     invalidateNonce({ caller, nonce }) {
-      cancelled.add(`${caller.toLowerCase()}:${nonce}`);
+      if (nonce === 0n || nonce > NONCE_HALF_MAX) throw new LedgerRevertError("InvalidParameter");
+      usedNonces.add(`${caller.toLowerCase()}:${nonce}`);
+    },
+    cancelAgreement({ caller, agreement: a }) {
+      if (!same(caller, a.lender) && !same(caller, a.borrower))
+        throw new LedgerRevertError("NotParty", [caller]);
+      const id = idOf(a);
+      const loan = loans.get(id);
+      if (loan?.status === "Cancelled") return;
+      if (loan) throw new LedgerRevertError("AlreadySettled", [id]);
+      loans.set(id, { status: "Cancelled", disputed: false, maturity: 0n, paid: 0n });
+    },
+    withdrawCredit({ caller, token, to }) {
+      const credit = creditOf(caller, token);
+      if (credit === 0n) throw new LedgerRevertError("NothingToWithdraw", [token]);
+      if (/^0x0{40}$/.test(to)) throw new LedgerRevertError("InvalidParameter");
+      const h = heldOf(token);
+      const tx = bankTransaction(p.bank);
+      const paid = share(tx, token, credit, h);
+      if (paid !== 0n) tx.transfer(token, me, to, paid);
+      tx.commit();
+      credits.delete(key(caller, token));
+      setHeld(token, h - credit);
+      return paid;
     },
     getLoan(id) {
       const loan = loans.get(id);
@@ -216,7 +338,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
     outstanding(a) {
       const id = idOf(a);
       const loan = loans.get(id);
-      if (!loan) throw new LedgerRevertError("UnknownAgreement", [id]);
+      if (!loan || loan.status === "Cancelled") throw new LedgerRevertError("UnknownAgreement", [id]);
       if (loan.status !== "Active") return { owed: 0n, escrowed: 0n };
       const due = ledgerAmountDue(a.principal, a.rateBps, a.tenor);
       return { owed: due - loan.paid, escrowed: a.collateral - released(a.collateral, loan.paid, due) };

@@ -2,9 +2,10 @@
  * Settlement on the real LiquidityArbiter contract, on an anvil chain: the default for studies.
  *
  * One chain per backend (a study): anvil is started here unless an RPC URL is given, and stopped on
- * close(). Set up once: a bond token and the arbiter, one TestToken per scenario asset, and every
- * protocol's address (the agent key the policy signs with, ../engine/world.ts protocolKey) given
- * gas, registered as an agent and approving the arbiter for every token. That state is an anvil
+ * close(). Set up once: the arbiter, one TestToken per scenario asset (listed on the arbiter's
+ * allowlist, minimum bond one whole token), and every protocol's address (the agent key the policy
+ * signs with, ../engine/world.ts protocolKey) given gas, registered as an agent and approving the
+ * arbiter for every token. That state is an anvil
  * snapshot; each run reverts to it, so it starts with nothing settled and every nonce unused.
  *
  * Time: block times are frozen (a timestamp interval of 0) and set by the engine. A run sets the
@@ -33,7 +34,7 @@ import { approve } from "../../arbitration/approve.ts";
 import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
-import { registerAgent } from "../../arbitration/governance.ts";
+import { allowToken, registerAgent } from "../../arbitration/governance.ts";
 import { BaseError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { createSigner } from "../../core/signer.ts";
@@ -130,13 +131,7 @@ async function connect(
   await test.setBlockTimestampInterval({ interval: 0 });
   await test.setBalance({ address: deployer.account.address, value: GAS_MONEY });
   nonceManager.reset({ address: deployer.account.address, chainId });
-  const { address: bondToken } = await deployTestToken({
-    clients: deployer,
-    name: "Simulation bond",
-    symbol: "SIMBOND",
-    decimals: 6,
-  });
-  const { address: arbiter } = await deployArbiter({ clients: deployer, bondToken });
+  const { address: arbiter } = await deployArbiter({ clients: deployer });
 
   const tokens = new Map<string, Address>(); // "symbol:decimals" -> token
   const agents = new Map<string, ArbiterClients>(); // lower-case address -> clients
@@ -184,6 +179,12 @@ async function connect(
               decimals: a.decimals,
             });
             tokens.set(key(a), address);
+            await allowToken({
+              clients: deployer,
+              arbiter,
+              token: address,
+              minBond: 10n ** BigInt(a.decimals),
+            });
           }
         });
       }

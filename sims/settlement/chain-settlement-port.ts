@@ -7,15 +7,21 @@
  *   4. books the ERC-20 transfers of the receipt on the engine's books (../engine/engine-bank.ts,
  *      the ledger's bank: cash first, then a vault's illiquid backing) and emits the receipt's
  *      Settled / Repaid / DefaultClaimed events, as the ledger does.
+ * A payment the token refused (none do in the engine's tokens) is a transfer into the arbiter, booked
+ * to its escrow account; collect() withdraws it, a transfer out of escrow, exactly as the ledger does.
  */
 import type { Address, Hex, TransactionReceipt } from "viem";
+import { cancelAgreement } from "../../arbitration/cancel-agreement.ts";
 import { claimDefault } from "../../arbitration/claim-default.ts";
 import type { ArbiterClients } from "../../arbitration/clients.ts";
+import { getCredit } from "../../arbitration/get-credit.ts";
 import { getLoan } from "../../arbitration/get-loan.ts";
 import { invalidateNonce } from "../../arbitration/invalidate-nonce.ts";
 import { repay } from "../../arbitration/repay.ts";
 import { settle } from "../../arbitration/settle.ts";
+import { withdrawCredit } from "../../arbitration/withdraw-credit.ts";
 import type { Agreement } from "../../core/agreement.ts";
+import { nonceOf } from "../../core/agreement-nonce.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import type { LedgerEvent } from "../ledger/ledger.ts";
 import type { LedgerBank } from "../ledger/memory-bank.ts";
@@ -41,7 +47,9 @@ export type ChainRunContext = {
   emit(e: LedgerEvent): void;
 };
 
-type Call = "settle" | "repay" | "claimDefault";
+type Call = "settle" | "repay" | "claimDefault" | "collect";
+
+const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
 export function createChainSettlementPort(ctx: ChainRunContext, caller: Address): EngineSettlementPort {
   const clients = ctx.clientsOf(caller);
@@ -61,7 +69,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
   /** Steps 3 and 4. */
   const send = async <T extends { receipt: TransactionReceipt }>(
     call: Call,
-    agreement: Agreement,
+    agreement: Agreement | undefined,
     write: () => Promise<T>,
   ): Promise<T> => {
     let result: T;
@@ -72,7 +80,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       if (mapped instanceof LedgerRevertError) ctx.stats.refused++;
       throw mapped;
     }
-    ctx.stats[call]++;
+    if (call !== "collect") ctx.stats[call]++;
     ctx.stats.arbiterTransactions++;
     ctx.stats.arbiterGas += result.receipt.gasUsed;
     for (const m of tokenMoves(result.receipt, ctx.tokens)) {
@@ -85,7 +93,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
         );
       }
     }
-    for (const e of arbiterEvents(result.receipt, ctx.arbiter, agreement)) ctx.emit(e);
+    if (agreement) for (const e of arbiterEvents(result.receipt, ctx.arbiter, agreement)) ctx.emit(e);
     return result;
   };
 
@@ -118,8 +126,22 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
     status: async (id) => (await getLoan({ clients, arbiter: ctx.arbiter, id })).status,
     async withdraw({ agreement: a }) {
       await ctx.tick();
-      const { hash } = await invalidateNonce({ clients, arbiter: ctx.arbiter, nonce: a.nonce });
+      const role = same(a.lender, caller) ? "lender" : same(a.borrower, caller) ? "borrower" : undefined;
+      const nonce = role ? nonceOf(a, role) : 0n;
+      const { hash } =
+        nonce !== 0n
+          ? await invalidateNonce({ clients, arbiter: ctx.arbiter, nonce })
+          : await cancelAgreement({ clients, arbiter: ctx.arbiter, agreement: a });
       return { txHash: hash };
+    },
+    async collect({ token }) {
+      if ((await getCredit({ clients, arbiter: ctx.arbiter, owner: caller, token })) === 0n)
+        return { amount: 0n };
+      await ctx.tick();
+      const { hash, paid } = await send("collect", undefined, () =>
+        withdrawCredit({ clients, arbiter: ctx.arbiter, token }),
+      );
+      return { amount: paid, txHash: hash };
     },
     settlementTx: async (id) => settledBy.get(id),
   };

@@ -80,5 +80,6 @@ function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSett
     status: (id) => port.status(id),
     settlementTx: (id) => port.settlementTx(id),
     withdraw: (p) => port.withdraw(p),
+    collect: (p) => port.collect(p),
   };
 }

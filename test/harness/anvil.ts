@@ -10,9 +10,10 @@
  *   afterEach(async () => { await chain.revert(snap); });
  *
  * deployFixture() deploys two TestTokens (USDC, 6 decimals; WETH, 18) and LiquidityArbiter (bonds of
- * 10,000 USDC, liveness 1 day, arbitration window 3 days, alert quorum 2) from account 0, which is
- * governance: it registers the lender (account 1) and borrower (2) as agents (the stranger, 3, is
- * not registered) and makes accounts 4, 5, 6 a 2-of-3 arbiter set. It mints to lender, borrower
+ * 1 % of the principal, liveness 1 day, arbitration window 3 days, alert quorum 2) from account 0,
+ * which is governance: it lists both tokens (minimum bonds 100 USDC and 0.05 WETH), registers the
+ * lender (account 1) and borrower (2) as agents (the stranger, 3, is not registered) and makes
+ * accounts 4, 5, 6 a 2-of-3 arbiter set. It mints to lender, borrower
  * and stranger and, unless `approve: false`, has each approve the arbiter for unlimited amounts.
  * Snapshots are single-use (anvil deletes them on revert): take a new one before each test.
  */
@@ -28,7 +29,7 @@ import { approve } from "../../arbitration/approve.ts";
 import { type ArbiterClients, createArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
-import { registerAgent, setArbiters } from "../../arbitration/governance.ts";
+import { allowToken, registerAgent, setArbiters } from "../../arbitration/governance.ts";
 import { mintTestToken } from "../../arbitration/mint-test-token.ts";
 import { settle } from "../../arbitration/settle.ts";
 import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
@@ -48,7 +49,11 @@ export type ArbiterFixture = {
   weth: Address;
   /** EIP-712 domain of the deployed arbiter. */
   domain: ArbiterDomain;
-  /** Bond per side of a dispute, in USDC base units. */
+  /** Dispute bond per side in basis points of the principal. */
+  bondBps: number;
+  /** Minimum bonds of the listed tokens, base units. */
+  minBond: { usdc: bigint; weth: bigint };
+  /** The bond of sampleAgreement's loan (1 % of 1M USDC), in USDC base units. */
   bond: bigint;
   liveness: bigint;
   arbitrationWindow: bigint;
@@ -151,18 +156,20 @@ async function deployFixture(
     deployTestToken({ clients, name: "USD Coin", symbol: "USDC", decimals: 6 }),
     deployTestToken({ clients, name: "Wrapped Ether", symbol: "WETH", decimals: 18 }),
   ]);
-  const bond = 10_000n * 10n ** 6n;
+  const bondBps = 100;
+  const minBond = { usdc: 100n * 10n ** 6n, weth: 5n * 10n ** 16n };
   const liveness = 86_400n;
   const arbitrationWindow = 3n * 86_400n;
   const { address: arbiter } = await deployArbiter({
     clients,
-    bondToken: usdc,
-    bondAmount: bond,
+    bondBps,
     liveness,
     arbitrationWindow,
     alertQuorum: 2,
   });
   await Promise.all([
+    allowToken({ clients, arbiter, token: usdc, minBond: minBond.usdc }),
+    allowToken({ clients, arbiter, token: weth, minBond: minBond.weth }),
     registerAgent({ clients, arbiter, agent: lender.address, protocolId: "lending-market-A" }),
     registerAgent({ clients, arbiter, agent: borrower.address, protocolId: "perp-exchange-B" }),
     setArbiters({ clients, arbiter, arbiters: arbiters.map((a) => a.address), threshold: 2 }),
@@ -187,7 +194,9 @@ async function deployFixture(
     usdc,
     weth,
     domain: { chainId, verifyingContract: arbiter },
-    bond,
+    bondBps,
+    minBond,
+    bond: 10_000n * 10n ** 6n,
     liveness,
     arbitrationWindow,
     deployer,

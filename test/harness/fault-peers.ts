@@ -9,6 +9,7 @@ import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
 import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
+import { packNonce } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import { createEndpoint, type Endpoint } from "../../negotiation/endpoint.ts";
@@ -139,7 +140,8 @@ export function createHostilePeer(p: CreateHostilePeerParameters): HostilePeer {
         collateral: a.terms.collateral,
         rateBps: a.terms.rateBps,
         tenor: a.terms.tenor,
-        nonce: BigInt(keccak256(toHex(`${Math.random()}`))),
+        // The accepter's own nonce in its half only (core/agreement-nonce.ts), as our agents expect.
+        nonce: packNonce({ [a.role]: BigInt(keccak256(toHex(`${Math.random()}`))) >> 128n }),
         deadline: a.deadlineSec ?? BigInt(Math.floor(Date.now() / 1000) + 300),
       };
       return { agreement, signature: signAgreement(domain, agreement, signer) };
