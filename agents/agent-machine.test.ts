@@ -21,6 +21,7 @@ const noChain: SettlementPort = {
   status: () => Promise.reject(new Error("no chain in this test")),
   settlementTx: () => Promise.reject(new Error("no chain in this test")),
   withdraw: () => Promise.reject(new Error("no chain in this test")),
+  collect: () => Promise.reject(new Error("no chain in this test")),
 };
 
 function deps(adapter: AgentDeps["adapter"], overrides: Partial<AgentDeps> = {}): AgentDeps {

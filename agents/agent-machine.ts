@@ -23,6 +23,7 @@ import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
+import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
@@ -154,6 +155,8 @@ export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: L
   const id = loan.id ?? deps.agreementId(loan.agreement);
   const result = await deps.settlement.repay({ id, agreement: loan.agreement });
   const a = loan.agreement;
+  // Collateral the token refused to return to us directly is credited: withdraw it.
+  await collectCredits({ settlement: deps.settlement, tokens: [a.collateralToken], log: deps.log });
   await deps.adapter.apply({
     type: "loan.repaid",
     agreementId: id,
@@ -204,6 +207,12 @@ export const serviceLoanAsLender = fromCallback<
     });
     const closed = settled === "Active" ? await waitWhile("Active") : settled;
     if (closed === "stopped" || closed === "expired") return;
+    // Repayments (or collateral) the token refused to pay us directly are credited: withdraw them.
+    await collectCredits({
+      settlement: deps.settlement,
+      tokens: [agreement.principalToken, agreement.collateralToken],
+      log: deps.log,
+    });
     if (closed === "Repaid") {
       await deps.adapter.apply({
         type: "loan.repaid",

@@ -5,12 +5,16 @@
 import type { Address } from "viem";
 import {
   type ArbiterClients,
+  cancelAgreement,
+  getCredit,
   getLoan,
   invalidateNonce,
   liquidityArbiterAbi,
   repay,
   settle,
+  withdrawCredit,
 } from "../arbitration/index.ts";
+import { nonceOf } from "../core/agreement-nonce.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
 export type CreateChainSettlementParameters = {
@@ -19,7 +23,10 @@ export type CreateChainSettlementParameters = {
   arbiter: Address;
 };
 
+const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
+
 export function createChainSettlement({ clients, arbiter }: CreateChainSettlementParameters): SettlementPort {
+  const me = clients.account.address;
   return {
     settle: async ({ agreement, lenderSignature, borrowerSignature }) => {
       const { id, hash } = await settle({ clients, arbiter, agreement, lenderSignature, borrowerSignature });
@@ -32,8 +39,24 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,
     withdraw: async ({ agreement }) => {
-      const { hash } = await invalidateNonce({ clients, arbiter, nonce: agreement.nonce });
+      // Our own nonce (cheap: our bitmap word is warm, and it also kills any alternative carrying it);
+      // an agreement in which we have no nonce is cancelled by its id.
+      const nonce = same(agreement.lender, me)
+        ? nonceOf(agreement, "lender")
+        : same(agreement.borrower, me)
+          ? nonceOf(agreement, "borrower")
+          : 0n;
+      const { hash } =
+        nonce !== 0n
+          ? await invalidateNonce({ clients, arbiter, nonce })
+          : await cancelAgreement({ clients, arbiter, agreement });
       return { txHash: hash };
+    },
+    collect: async ({ token }) => {
+      const credit = await getCredit({ clients, arbiter, owner: me, token });
+      if (credit === 0n) return { amount: 0n };
+      const { hash, paid } = await withdrawCredit({ clients, arbiter, token });
+      return { amount: paid, txHash: hash };
     },
     settlementTx: async (id) => {
       const logs = await clients.public.getContractEvents({

@@ -3,7 +3,7 @@
  * LiquidityArbiter contract (arbitration/); large simulation sweeps use a fast in-process
  * ledger kept equal to the contract by a differential test.
  */
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import type { LoanStatus } from "../arbitration/types.ts";
 import type { Agreement } from "../core/agreement.ts";
 
@@ -19,7 +19,12 @@ export interface SettlementPort {
   status(id: Hex): Promise<LoanStatus>;
   /** The transaction that settled `id`, if it is settled (found from the chain's records). */
   settlementTx(id: Hex): Promise<Hex | undefined>;
-  /** Takes back our signature on an agreement nobody has settled yet: cancels its nonce for us on
-   *  the contract, so it can never settle. One that settled first stays settled (check status). */
+  /** Takes back our signature on an agreement nobody has settled yet: cancels our nonce in it (or,
+   *  if we have none there, the agreement itself) on the contract, so it can never settle. One that
+   *  settled first stays settled (check status). */
   withdraw(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
+  /** Withdraws what the contract credited us in `token`: payments the token refused to deliver to
+   *  us directly (a blocklisted address, a failing hook). Nothing to do (amount 0, no transaction)
+   *  when there is no credit, which is the usual case. */
+  collect(p: { token: Address }): Promise<{ amount: bigint; txHash?: Hex }>;
 }
