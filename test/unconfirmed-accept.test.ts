@@ -116,7 +116,7 @@ describe("an accept the lender never confirms", () => {
       borrowerSignature,
     });
     await expect(late).rejects.toBeInstanceOf(ArbiterRevertError);
-    await expect(late).rejects.toMatchObject({ errorName: "NonceCancelled" });
+    await expect(late).rejects.toMatchObject({ errorName: "NonceUsed" });
     const id = hashAgreement(fx.domain, agreement);
     expect((await getLoan({ clients: fx.borrower.clients, arbiter: fx.arbiter, id })).status).toBe("None");
     const snapshot = agent.actor.getSnapshot();

@@ -9,9 +9,9 @@ import {
   hashAgreement,
   verifyAgreementDigest,
 } from "../../core/agreement.ts";
+import { type NonceAllocator, nonceAllocatorFor, nonceOf, packNonce } from "../../core/agreement-nonce.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Terms } from "../strategies/strategy.ts";
-import { randomNonce } from "../wire/encode-message.ts";
 import type { AgreementPort } from "./alternating-offers.ts";
 
 export type CreateAgreementPortParameters = {
@@ -25,11 +25,17 @@ export type CreateAgreementPortParameters = {
   settlementWindowSec: number;
   /** Unix-seconds clock (chain time in simulations). */
   nowSec: () => bigint;
+  /** Our nonces (core/agreement-nonce.ts); default: this process's allocator for our address. */
+  nonces?: NonceAllocator | undefined;
 };
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
 export function createAgreementPort(p: CreateAgreementPortParameters): AgreementPort {
+  // The agreement nonce packs each party's own 128-bit nonce; we fill only ours, from our sequence
+  // (warm bitmap words on chain: docs/ARBITRATION.md "Nonces"), and never accept one for us we did
+  // not choose.
+  const ourRole = same(p.signer.address, p.lender) ? "lender" : "borrower";
   // A session hashes the agreement it signs or checks up to three times (sign or verify, then its
   // id for the confirm); agreements are immutable values, so the last one's digest is reused.
   let lastAgreement: Agreement | undefined;
@@ -52,8 +58,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
       collateral: terms.collateral,
       rateBps: terms.rateBps,
       tenor: terms.tenor,
-      // Random 256-bit nonces never collide, so neither party has to coordinate a counter.
-      nonce: BigInt(randomNonce()),
+      nonce: packNonce({ [ourRole]: (p.nonces ?? nonceAllocatorFor(p.signer.address)).next() }),
       deadline: p.nowSec() + BigInt(p.settlementWindowSec),
     }),
     sign: (agreement) => p.signer.signDigest(digestOf(agreement)),
@@ -78,6 +83,8 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
         a.tenor === terms.tenor &&
         same(a.collateralToken, terms.collateralToken) &&
         a.collateral === terms.collateral &&
+        // The builder's nonce is its own; a nonce in our half would consume one of ours.
+        nonceOf(a, ourRole) === 0n &&
         // A deadline already past is useless; one far away keeps our signature live too long.
         a.deadline > now &&
         a.deadline <= now + BigInt(2 * p.settlementWindowSec)
