@@ -1,7 +1,7 @@
 /**
  * Compiles contracts/src with solc-js into typed modules in contracts/generated/ (committed, so
  * the project typechecks without a build) and plain JSON ABIs in contracts/abi/ (for callers in
- * other languages; contracts/abi.test.ts checks they are current): see tools/solc-build.ts.
+ * other languages; test/contract-abi.test.ts checks they are current): see tools/solc-build.ts.
  *
  *   npm run contracts:build [-- --force | --check]
  *

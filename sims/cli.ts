@@ -8,7 +8,7 @@
  * (`--rpc-url` to both: one chain for everything).
  */
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
-import { LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
+import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
 
 const HELP = `Usage: npm run sim [-- options]
 
@@ -84,7 +84,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`\nsim failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`\nsim failed: ${describeFailure(err)}\n`);
     process.exitCode = 1;
   },
 );

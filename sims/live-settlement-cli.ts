@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { formatUnits } from "viem";
 import { startAnvil } from "../arbitration/anvil.ts";
+import { asRpcUnreachable, probeRpc } from "../arbitration/rpc-unreachable.ts";
 import { amountDue } from "../core/agreement.ts";
 import { createLogger, type LogLevel } from "../core/log.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
@@ -53,7 +54,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   let stopChain = async () => {};
   let rpcUrl = values["rpc-url"];
-  if (!rpcUrl) {
+  if (rpcUrl) {
+    // A chain we were given: say at once, in one line, if it does not answer.
+    await probeRpc({ url: rpcUrl, hint: UNREACHABLE_HINT });
+  } else {
     step("starting a local anvil chain");
     const anvil = await startAnvil();
     rpcUrl = anvil.rpcUrl;
@@ -118,10 +122,26 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       arbiter: `arbiter escrow`,
       traders: "B's traders",
     });
+  } catch (error) {
+    throw asRpcUnreachable(error, rpcUrl, UNREACHABLE_HINT) ?? error;
   } finally {
     await Promise.all(transports.map((t) => t.close()));
     await stopChain();
   }
+}
+
+const UNREACHABLE_HINT = "Start it, or omit --rpc-url to let sim:live start a local anvil.";
+
+/** One line per error for the terminal: viem's messages carry the whole request (for a deployment,
+ *  the contract's bytecode). */
+export function describeFailure(err: unknown): string {
+  if (err instanceof Error) {
+    const short = (err as { shortMessage?: string }).shortMessage;
+    const meta = (err as { metaMessages?: string[] }).metaMessages;
+    if (err.name === "RpcUnreachableError") return [short, ...(meta ?? [])].join("\n");
+    return short ?? err.message.split("\n")[0]!;
+  }
+  return String(err);
 }
 
 const fmt = (v: bigint, decimals: number) =>
@@ -145,7 +165,7 @@ function printBalances(
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   main().catch((err: unknown) => {
-    process.stderr.write(`\nsim failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`\nsim failed: ${describeFailure(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -69,6 +69,28 @@ contract LiquidityArbiterGasTest is GasFixture {
         vm.snapshotGasLastCall(group, "settle");
     }
 
+    /// @dev As our agents build agreements: only the builder's half of the nonce is set.
+    function test_gas_settle_builderNonceOnly() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        a.nonce = _nonces(0, 102);
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle_builderNonceOnly");
+    }
+
+    /// @dev Random 256-bit nonces (the old allocation): both halves land in fresh bitmap words.
+    function test_gas_settle_randomNonces() public {
+        LiquidityArbiter.Agreement memory a = _fresh();
+        a.nonce = uint256(keccak256("a random 256-bit nonce"));
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle_randomNonces");
+    }
+
     function test_gas_settle_firstEscrowOfToken() public {
         LiquidityArbiter.Agreement memory a = _fresh();
         a.collateralToken = address(fresh);
