@@ -55,7 +55,8 @@ export async function renderVegaLiteToSvg({ spec, name }: RenderVegaLiteToSvgPar
     const compiled = compile(spec).spec;
     // Vega logs a failed load and renders an empty chart; refuse URLs up front instead.
     const remote = (compiled.data ?? []).find((d) => "url" in d && d.url !== undefined);
-    if (remote) throw new Error(`refusing data.url "${String((remote as { url: unknown }).url)}": inline the data`);
+    if (remote)
+      throw new Error(`refusing data.url "${String((remote as { url: unknown }).url)}": inline the data`);
     view = new vega.View(vega.parse(compiled), {
       renderer: "none",
       loader: offlineLoader as unknown as vega.Loader,
