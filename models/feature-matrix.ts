@@ -49,24 +49,36 @@ export function assertFinite(m: FeatureMatrix, rowLabel: (i: number) => string =
   }
 }
 
-/** Per-column mean and standard deviation (population), from training rows only. */
+/**
+ * Per-column mean and standard deviation (population), from training rows only. Missing cells
+ * (NaN: an absent feature group) are skipped. Columns in `passThrough` (0/1 masks) keep their
+ * values (mean 0, std 1), so a 0 still means "absent" after standardisation.
+ */
 export type Standardizer = { names: readonly string[]; mean: Float32Array; std: Float32Array };
 
-export function fitStandardizer(m: FeatureMatrix): Standardizer {
-  const mean = new Float64Array(m.cols);
+export function fitStandardizer(m: FeatureMatrix, passThrough: (name: string) => boolean = () => false): Standardizer {
+  const sum = new Float64Array(m.cols);
   const sq = new Float64Array(m.cols);
+  const cnt = new Float64Array(m.cols);
   for (let i = 0; i < m.rows; i++)
     for (let j = 0; j < m.cols; j++) {
       const x = m.values[i * m.cols + j]!;
-      mean[j]! += x;
+      if (Number.isNaN(x)) continue;
+      sum[j]! += x;
       sq[j]! += x * x;
+      cnt[j]!++;
     }
   const std = new Float32Array(m.cols);
   const mu = new Float32Array(m.cols);
   for (let j = 0; j < m.cols; j++) {
-    mu[j] = mean[j]! / m.rows;
-    const variance = Math.max(0, sq[j]! / m.rows - (mean[j]! / m.rows) ** 2);
-    // A constant column (e.g. a mask that is always 1 in training) is left unscaled.
+    if (passThrough(m.names[j]!) || cnt[j] === 0) {
+      mu[j] = 0;
+      std[j] = 1;
+      continue;
+    }
+    mu[j] = sum[j]! / cnt[j]!;
+    const variance = Math.max(0, sq[j]! / cnt[j]! - mu[j]! ** 2);
+    // A constant column is left unscaled.
     std[j] = variance > 1e-12 ? Math.sqrt(variance) : 1;
   }
   return { names: m.names, mean: mu, std };
