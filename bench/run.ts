@@ -19,7 +19,7 @@ import { benchSign, type SignResult } from "./sign.ts";
 import { formatJson, rounded } from "./stats.ts";
 import { benchThroughput, type ThroughputResult } from "./throughput.ts";
 
-const NAMES = ["sign", "nats", "negotiation", "throughput", "profile", "sims"] as const;
+const NAMES = ["sign", "nats", "negotiation", "throughput", "profile", "sims", "models"] as const;
 type Name = (typeof NAMES)[number];
 const NEEDS: Record<Name, Name[]> = {
   sign: [],
@@ -28,6 +28,7 @@ const NEEDS: Record<Name, Name[]> = {
   throughput: ["sign"],
   profile: [],
   sims: [],
+  models: [],
 };
 
 const TARGETS = {
@@ -320,6 +321,11 @@ async function main(): Promise<void> {
       const args = ["--import", "tsx", "bench/sim-engine.ts", ...(opts.quick ? ["--quick"] : [])];
       if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
         throw new Error("bench/sim-engine.ts failed");
+    }
+    if (opts.selected.has("models")) {
+      // Its own process and JSON (bench/results/models.json): tfjs vs the fast path per decision.
+      const args = ["--import", "tsx", "bench/models.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0) throw new Error("bench/models.ts failed");
     }
   } finally {
     await nats?.stop();

@@ -77,6 +77,9 @@ async function main(): Promise<void> {
         format: "{model} {bar} {percentage}% | {value}/{total} epochs | {phase} | loss {loss} | {duration_formatted}",
         hideCursor: true,
         stream: process.stderr,
+        // Not a terminal (CI, a log file): a line every 10 s instead of redrawing.
+        noTTYOutput: true,
+        notTTYSchedule: 10_000,
       });
       let current = "";
       const r = await runMarketTraining({

@@ -4,7 +4,7 @@
  * missing, calibrated by Platt scaling on purged out-of-fold predictions. This file holds the
  * recipe and the scorer (fast path); training is in train.ts.
  */
-import { WeightsFileError } from "../errors.ts";
+import { NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
 import { type FeatureMatrix, row } from "../feature-matrix.ts";
 import { createFastMlp } from "../fast/mlp-forward.ts";
 import { FEATURE_NAMES, GROUP_COLUMNS, OPTIONAL_GROUPS } from "../features/market/market-features.ts";
@@ -26,18 +26,21 @@ export type MarketRecipe = {
   roleDropout: number;
   /** Contiguous blocks of the training window for out-of-fold calibration (0: none). */
   calibrationBlocks: number;
+  /** Members of each out-of-fold ensemble (fewer than the shipped one, to bound training time). */
+  calibrationMembers: number;
   seed: number;
 };
 
 export const FULL_RECIPE: MarketRecipe = {
   hidden: [24, 12],
   members: 5,
-  epochs: 30,
+  epochs: 20,
   batchSize: 128,
   learningRate: 2e-3,
   l2: 1e-3,
   roleDropout: 0.2,
   calibrationBlocks: 3,
+  calibrationMembers: 3,
   seed: 20211231,
 };
 
@@ -48,6 +51,7 @@ export const QUICK_RECIPE: MarketRecipe = {
   members: 2,
   epochs: 3,
   calibrationBlocks: 2,
+  calibrationMembers: 1,
 };
 
 export function marketArchitecture(recipe: Pick<MarketRecipe, "hidden">): MlpArchitecture {
@@ -58,8 +62,10 @@ export type MarketScorer = {
   ensemble: MlpEnsemble;
   /** Scores of raw feature rows (NaN where a group is absent). */
   scoreRows(x: FeatureMatrix, hoursMs: ArrayLike<number>): { p: Float64Array; pLow: Float64Array; pHigh: Float64Array; logitSd: Float64Array };
-  /** One already standardised and imputed row (the hot path). */
+  /** One already standardised and imputed row. */
   scoreInput(input: Float32Array): EnsembleScore;
+  /** One raw feature row (FEATURE_NAMES order, NaN where a group is absent): the hot path. */
+  scoreRaw(raw: Float32Array, hourUtc?: string): EnsembleScore;
 };
 
 export function createMarketScorer(ensemble: MlpEnsemble, file = ensemble.model): MarketScorer {
@@ -76,9 +82,20 @@ export function createMarketScorer(ensemble: MlpEnsemble, file = ensemble.model)
     for (let k = 0; k < nets.length; k++) logits[k] = nets[k]!.preActivation(input);
     return combineLogits(logits, ensemble.calibration, ensemble.interval.z);
   };
+  const { mean, std } = ensemble.standardizer;
+  const groups = OPTIONAL_GROUPS.map((g) => GROUP_COLUMNS[g]);
+  const input = new Float32Array(names.length);
+  const scoreRaw = (raw: Float32Array, hourUtc = "this hour") => {
+    for (let j = 0; j < input.length; j++) input[j] = (raw[j]! - mean[j]!) / std[j]!;
+    for (const g of groups) if (raw[g.mask!] === 0) for (const j of g.features) input[j] = 0;
+    for (let j = 0; j < input.length; j++)
+      if (!Number.isFinite(input[j]!)) throw new NonFiniteFeatureError({ feature: names[j]!, hourUtc, value: raw[j]! });
+    return scoreInput(input);
+  };
   return {
     ensemble,
     scoreInput,
+    scoreRaw,
     scoreRows: (x, hoursMs) => {
       const z = modelInput(x, ensemble.standardizer, hoursMs);
       const out = {

@@ -83,7 +83,7 @@ function meanLogits(members: Members, x: ReturnType<typeof modelInput>): Float64
 export async function trainMarketEnsemble(p: TrainMarketEnsembleParameters): Promise<MlpEnsemble> {
   const { dataset, window, recipe } = p;
   const rows = rowsIn(dataset, window);
-  const total = (1 + recipe.calibrationBlocks) * recipe.members * recipe.epochs;
+  const total = (recipe.members + recipe.calibrationBlocks * recipe.calibrationMembers) * recipe.epochs;
   let step = 0;
   const tick = (phase: string, loss: number) => p.onProgress?.({ phase, step: ++step, total, loss });
 
@@ -101,7 +101,14 @@ export async function trainMarketEnsemble(p: TrainMarketEnsembleParameters): Pro
       return t < start - CASCADE_HORIZON_HOURS * HOUR_MS || t > end + LOOKBACK_HOURS * HOUR_MS;
     });
     const blockRows = rows.slice(lo, hi + 1);
-    const fit = await fitMembers(dataset, fitRows, recipe, deriveSeed(recipe.seed, 1000 + k), tick, `calibration block ${k + 1}/${K}`);
+    const fit = await fitMembers(
+      dataset,
+      fitRows,
+      { ...recipe, members: recipe.calibrationMembers },
+      deriveSeed(recipe.seed, 1000 + k),
+      tick,
+      `calibration block ${k + 1}/${K}`,
+    );
     const xb = modelInput(selectRows(dataset.x, blockRows), fit.standardizer, Float64Array.from(blockRows, (i) => dataset.hoursMs[i]!));
     const z = meanLogits(fit.members, xb);
     blockRows.forEach((i, r) => oof.push({ logit: z[r]!, y: dataset.labels[i]! }));

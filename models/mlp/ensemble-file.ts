@@ -125,11 +125,17 @@ export function ensembleFromJson(file: string, json: unknown): MlpEnsemble {
 }
 
 export function readEnsembleFile(file: string): MlpEnsemble {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new WeightsFileError({ file, problem: "cannot be read (missing?)", cause });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    json = JSON.parse(text);
   } catch (cause) {
-    throw new WeightsFileError({ file, problem: "cannot be read as JSON", cause });
+    throw new WeightsFileError({ file, problem: "is not valid JSON", cause });
   }
   return ensembleFromJson(file, json);
 }

@@ -95,6 +95,9 @@ export async function selectBackend(params: SelectBackendParameters = {}): Promi
   const prefer = params.prefer ?? (envPrefer && BACKEND_ORDER.includes(envPrefer) ? envPrefer : undefined);
   const order = prefer ? [prefer] : BACKEND_ORDER;
   const tried: SelectBackendReturnType["tried"] = [];
+  // tfjs prints a banner urging tfjs-node on first use of the cpu backend; we log our own choice
+  // (and why native backends were skipped) instead. PROD only silences tfjs's warnings here.
+  tf.env().set("PROD", true);
   for (const name of order) {
     try {
       await tryBackend(name);

@@ -80,7 +80,8 @@ function readFundingFetcher(t: CsvTable): KnownSeries {
   const jd = columnIndex(t, "Date");
   const jr = columnIndex(t, "Funding Rate");
   const ju = t.header.indexOf("date_utc_derived");
-  const local = t.rows.map((_, r) => timeCell(t, r, jd));
+  // Settlement stamps carry a few ms of jitter (03:00:00.002): snap to the minute.
+  const local = t.rows.map((_, r) => Math.round(timeCell(t, r, jd) / 60_000) * 60_000);
   const rate = t.rows.map((_, r) => numberCell(t, r, jr));
   const interval = medianSpacing(Float64Array.from(local).sort());
   // Which clock is `Date` on? 8-hourly settlements sit at 00/08/16 UTC; at 03/11/19 the file is
@@ -95,8 +96,7 @@ function readFundingFetcher(t: CsvTable): KnownSeries {
     const [mode] = [...hours.entries()].sort((a, b) => b[1] - a[1])[0]!;
     shift = mode * HOUR_MS;
   }
-  // Settlement stamps carry a few ms of jitter (03:00:00.002): snap to the minute.
-  let utc = local.map((ms) => Math.round((ms - shift) / 60_000) * 60_000);
+  let utc = local.map((ms) => ms - shift);
   if (ju >= 0) {
     const derived = t.rows.map((_, r) => timeCell(t, r, ju));
     const bad = derived.findIndex((d, r) => d !== utc[r]);
