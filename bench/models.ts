@@ -24,8 +24,8 @@ import { createMarketScorer } from "../models/market/model.ts";
 import { DEFAULT_DATA_DIR, SHIPPED_WEIGHTS, WEIGHTS_DIR } from "../models/market/paths.ts";
 import { readEnsembleFile } from "../models/mlp/ensemble-file.ts";
 import { mlpFromWeights } from "../models/mlp/tfjs-mlp.ts";
-import { combineLogits } from "../models/uncertainty/logit-ensemble.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
+import { combineLogits } from "../models/uncertainty/logit-ensemble.ts";
 import { machineInfo, progress } from "./env.ts";
 import { formatJson, rounded, summarize } from "./stats.ts";
 
@@ -42,7 +42,10 @@ function time(n: number, fn: (i: number) => void): number[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, data: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, data: { type: "string" } },
+    strict: true,
+  });
   const samples = values.quick ? 500 : 5000;
   const e = readEnsembleFile(join(WEIGHTS_DIR, SHIPPED_WEIGHTS));
   const scorer = createMarketScorer(e);
@@ -62,7 +65,9 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   for (const backend of ["wasm", "cpu"] as const) {
     await selectBackend({ prefer: backend });
-    progress(`models bench on tfjs ${backend}: ${e.members.length} members, ${samples} decisions per variant`);
+    progress(
+      `models bench on tfjs ${backend}: ${e.members.length} members, ${samples} decisions per variant`,
+    );
     const nets: tfl.Sequential[] = e.members.map((m) => mlpFromWeights(m.weights, e.architecture));
     const { mean, std } = e.standardizer;
     const input = new Float32Array(FEATURE_NAMES.length);
@@ -98,7 +103,9 @@ async function main(): Promise<void> {
         featuresAt(aligned, aligned.lookback + (i % hours), raw, label(i));
         scorer.scoreRaw(raw);
       }),
-      "feature row alone": time(samples, (i) => featuresAt(aligned, aligned.lookback + (i % hours), raw, label(i))),
+      "feature row alone": time(samples, (i) =>
+        featuresAt(aligned, aligned.lookback + (i % hours), raw, label(i)),
+      ),
     };
     const summary = Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, summarize(v)]));
     const p = (k: keyof typeof variants) => summary[k]!;
@@ -111,11 +118,21 @@ async function main(): Promise<void> {
       fastPathWithFeaturesMeetsTarget: p("fast path, incl. feature row").p99 < TARGET_P99_US,
     };
     for (const n of nets) n.dispose();
-    process.stdout.write(`\nmarket model per decision, tfjs backend ${backend} (${e.members.length} members):\n`);
+    process.stdout.write(
+      `\nmarket model per decision, tfjs backend ${backend} (${e.members.length} members):\n`,
+    );
     for (const [k, s] of Object.entries(summary))
-      process.stdout.write(`  ${k.padEnd(32)} p50 ${s.p50.toFixed(1).padStart(8)} us   p99 ${s.p99.toFixed(1).padStart(8)} us\n`);
+      process.stdout.write(
+        `  ${k.padEnd(32)} p50 ${s.p50.toFixed(1).padStart(8)} us   p99 ${s.p99.toFixed(1).padStart(8)} us\n`,
+      );
   }
-  const out = rounded({ schema: "liquidity-negotiation/bench-models/v1", machine: machineInfo(), samples, weights: SHIPPED_WEIGHTS, results });
+  const out = rounded({
+    schema: "liquidity-negotiation/bench-models/v1",
+    machine: machineInfo(),
+    samples,
+    weights: SHIPPED_WEIGHTS,
+    results,
+  });
   mkdirSync(join("bench", "results"), { recursive: true });
   writeFileSync(join("bench", "results", "models.json"), formatJson(out));
   progress("wrote bench/results/models.json");
@@ -124,7 +141,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`models bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `models bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

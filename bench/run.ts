@@ -325,7 +325,8 @@ async function main(): Promise<void> {
     if (opts.selected.has("models")) {
       // Its own process and JSON (bench/results/models.json): tfjs vs the fast path per decision.
       const args = ["--import", "tsx", "bench/models.ts", ...(opts.quick ? ["--quick"] : [])];
-      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0) throw new Error("bench/models.ts failed");
+      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/models.ts failed");
     }
   } finally {
     await nats?.stop();

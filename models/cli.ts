@@ -13,9 +13,9 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../core/errors.ts";
 import { createLogger } from "../core/log.ts";
+import { DEFAULT_DATA_DIR, MODEL_CARD, REPORT_DIR, SHIPPED_WEIGHTS, WEIGHTS_DIR } from "./market/paths.ts";
 import { runMarketEval } from "./market/run-eval.ts";
 import { runMarketTraining } from "./market/run-train.ts";
-import { DEFAULT_DATA_DIR, MODEL_CARD, REPORT_DIR, SHIPPED_WEIGHTS, WEIGHTS_DIR } from "./market/paths.ts";
 import { scoreMarket } from "./market/score-market.ts";
 import { type BackendName, selectBackend } from "./runtime/backend.ts";
 
@@ -31,7 +31,9 @@ function usage(code = 2): never {
       "  score-market  --manifest m.json --out scores.csv [--weights FILE]",
       "",
       `  --data defaults to $MARKET_DATA or ${DEFAULT_DATA_DIR}`,
-      `  models: ${Object.keys(MODELS).join(", ")} (planned: ${Object.entries(PLANNED).map(([k, v]) => `${k}, ${v}`).join("; ")})`,
+      `  models: ${Object.keys(MODELS).join(", ")} (planned: ${Object.entries(PLANNED)
+        .map(([k, v]) => `${k}, ${v}`)
+        .join("; ")})`,
       "",
     ].join("\n"),
   );
@@ -74,7 +76,8 @@ async function main(): Promise<void> {
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
       const out = resolve(values.out ?? WEIGHTS_DIR);
       const bar = new SingleBar({
-        format: "{model} {bar} {percentage}% | {value}/{total} epochs | {phase} | loss {loss} | {duration_formatted}",
+        format:
+          "{model} {bar} {percentage}% | {value}/{total} epochs | {phase} | loss {loss} | {duration_formatted}",
         hideCursor: true,
         stream: process.stderr,
         // Not a terminal (CI, a log file): a line every 10 s instead of redrawing.
@@ -102,7 +105,9 @@ async function main(): Promise<void> {
         process.stdout.write(
           `  ${f.split}: AUROC ${f.auroc.toFixed(3)}  AUPRC ${f.auprc.toFixed(3)}  (${f.positives} cascade hours of ${f.rows})\n`,
         );
-      process.stdout.write(`wrote ${r.files.join(", ")}\nnext: npm run eval (baselines, report, model card)\n`);
+      process.stdout.write(
+        `wrote ${r.files.join(", ")}\nnext: npm run eval (baselines, report, model card)\n`,
+      );
       break;
     }
     case "eval": {
@@ -120,7 +125,9 @@ async function main(): Promise<void> {
       });
       const e = r.evaluation;
       for (const s of [...e.splits, e.pooled]) {
-        process.stdout.write(`\n${s.split}: ${s.test.rows} h, ${s.test.positives} cascade hours, ${s.test.events.length} events\n`);
+        process.stdout.write(
+          `\n${s.split}: ${s.test.rows} h, ${s.test.positives} cascade hours, ${s.test.events.length} events\n`,
+        );
         process.stdout.write(`  ${"model".padEnd(30)} AUROC  AUPRC  Brier   ECE     warned  lead(h)\n`);
         for (const m of s.models)
           process.stdout.write(
@@ -129,7 +136,9 @@ async function main(): Promise<void> {
       }
       process.stdout.write("\nmissing roles (pooled):\n");
       for (const d of e.degradation)
-        process.stdout.write(`  ${d.inputs.padEnd(62)} AUROC ${d.auroc.toFixed(3)}  AUPRC ${d.auprc.toFixed(3)}\n`);
+        process.stdout.write(
+          `  ${d.inputs.padEnd(62)} AUROC ${d.auroc.toFixed(3)}  AUPRC ${d.auprc.toFixed(3)}\n`,
+        );
       process.stdout.write(`\nwrote ${r.html}, ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
       break;
     }
@@ -143,10 +152,15 @@ async function main(): Promise<void> {
       process.stdout.write(
         `scored ${r.rows} hours (${r.from} to ${r.to} UTC) from roles ${r.rolesGiven.join(", ")}; mean p ${r.meanP.toFixed(4)}, max ${r.maxP.p.toFixed(3)} at ${r.maxP.hour}\n`,
       );
-      if (r.warmupHours > 0) process.stdout.write(`note: the first ${r.warmupHours} hours use shorter look-back windows (warm-up)\n`);
+      if (r.warmupHours > 0)
+        process.stdout.write(
+          `note: the first ${r.warmupHours} hours use shorter look-back windows (warm-up)\n`,
+        );
       const absent = Object.entries(r.presentShare).filter(([, s]) => s < 1);
       if (absent.length)
-        process.stdout.write(`roles absent for part of the hours (scored through the masks): ${absent.map(([g, s]) => `${g} ${(100 * (1 - s)).toFixed(0)}%`).join(", ")}\n`);
+        process.stdout.write(
+          `roles absent for part of the hours (scored through the masks): ${absent.map(([g, s]) => `${g} ${(100 * (1 - s)).toFixed(0)}%`).join(", ")}\n`,
+        );
       process.stdout.write(`wrote ${resolve(values.out)}\n`);
       break;
     }

@@ -56,7 +56,10 @@ export function assertFinite(m: FeatureMatrix, rowLabel: (i: number) => string =
  */
 export type Standardizer = { names: readonly string[]; mean: Float32Array; std: Float32Array };
 
-export function fitStandardizer(m: FeatureMatrix, passThrough: (name: string) => boolean = () => false): Standardizer {
+export function fitStandardizer(
+  m: FeatureMatrix,
+  passThrough: (name: string) => boolean = () => false,
+): Standardizer {
   const sum = new Float64Array(m.cols);
   const sq = new Float64Array(m.cols);
   const cnt = new Float64Array(m.cols);

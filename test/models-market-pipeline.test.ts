@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT, SHIPPED_WEIGHTS } from "../models/market/paths.ts";
 import { runMarketEval } from "../models/market/run-eval.ts";
 import { runMarketTraining } from "../models/market/run-train.ts";
-import { REPO_ROOT, SHIPPED_WEIGHTS } from "../models/market/paths.ts";
 import { scoreMarket } from "../models/market/score-market.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { haveMarketData, MARKET_DATA_DIR } from "../models/testing/market-data.ts";
@@ -31,7 +31,11 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
   it("trains the fold and shipped models (quick recipe) and prints finite out-of-sample metrics", async () => {
     const { backend } = await selectBackend({});
     const r = await runMarketTraining({ dataDir: MARKET_DATA_DIR, outDir: weightsDir, backend, quick: true });
-    expect(r.files.map((f) => f.slice(weightsDir.length + 1))).toEqual(["fold-2021-Q3.json", "fold-2021-Q4.json", SHIPPED_WEIGHTS]);
+    expect(r.files.map((f) => f.slice(weightsDir.length + 1))).toEqual([
+      "fold-2021-Q3.json",
+      "fold-2021-Q4.json",
+      SHIPPED_WEIGHTS,
+    ]);
     for (const f of r.folds) {
       expect(f.auroc).toBeGreaterThanOrEqual(0);
       expect(f.auroc).toBeLessThanOrEqual(1);
@@ -63,7 +67,8 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
       "dummy (prior)",
     ]);
     for (const s of [...r.evaluation.splits, r.evaluation.pooled])
-      for (const m of s.models) for (const v of [m.auroc, m.auprc, m.brier, m.ece]) expect(Number.isFinite(v)).toBe(true);
+      for (const m of s.models)
+        for (const v of [m.auroc, m.auprc, m.brier, m.ece]) expect(Number.isFinite(v)).toBe(true);
     const md = readFileSync(card, "utf8");
     const mlp = r.evaluation.pooled.models[0]!;
     expect(md).toContain(`| MLP ensemble (calibrated) | ${mlp.auroc.toFixed(3)} | ${mlp.auprc.toFixed(3)} |`);
@@ -72,7 +77,15 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
     if (!haveChromium) return;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -89,7 +102,11 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
       const charts = await page.$$eval("figure > svg", (svgs) =>
         svgs.map((svg) => {
           const box = svg.getBoundingClientRect();
-          return { width: box.width, height: box.height, marks: svg.querySelectorAll("path, rect, line, circle").length };
+          return {
+            width: box.width,
+            height: box.height,
+            marks: svg.querySelectorAll("path, rect, line, circle").length,
+          };
         }),
       );
       // ROC, PR, reliability and lead time for 2 folds + pooled, and the timeline.
@@ -101,7 +118,14 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
       }
       const headings = await page.$$eval("h2", (hs) => hs.map((h) => h.textContent));
       expect(headings).toEqual(
-        expect.arrayContaining(["Baselines", "ROC curves", "Precision-recall curves", "Reliability diagrams", "Lead-time histograms", "Missing roles"]),
+        expect.arrayContaining([
+          "Baselines",
+          "ROC curves",
+          "Precision-recall curves",
+          "Reliability diagrams",
+          "Lead-time histograms",
+          "Missing roles",
+        ]),
       );
       await page.screenshot({ path: join(dir, "report.png"), fullPage: true });
       expect(errors).toEqual([]);
@@ -113,7 +137,11 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
 
   it("scores the example manifest (2019-2023, no protocol files) with those weights", () => {
     const out = join(dir, "scores.csv");
-    const r = scoreMarket({ manifest: join(REPO_ROOT, "models/market/example-manifest.json"), weights: join(weightsDir, SHIPPED_WEIGHTS), out });
+    const r = scoreMarket({
+      manifest: join(REPO_ROOT, "models/market/example-manifest.json"),
+      weights: join(weightsDir, SHIPPED_WEIGHTS),
+      out,
+    });
     expect(r.rows).toBeGreaterThan(35_000);
     expect(r.presentShare.aaveWeth).toBe(0);
     expect(readFileSync(out, "utf8").split("\n")[0]).toBe("hour_utc,p,p_low,p_high");

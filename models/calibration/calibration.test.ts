@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../random.ts";
 import { applyIsotonic, fitIsotonic } from "./isotonic.ts";
-import { applyPlatt, fitPlatt, logit } from "./platt.ts";
+import { applyPlatt, fitPlatt, fitPlattIntercept, logit } from "./platt.ts";
 
 describe("Platt scaling", () => {
   it("recovers a known distortion: labels drawn from sigmoid(2 logit(p) - 1)", () => {
@@ -26,6 +26,18 @@ describe("Platt scaling", () => {
     expect(Math.abs(s.a - 1)).toBeLessThan(0.1);
     expect(Math.abs(s.b)).toBeLessThan(0.1);
     expect(applyPlatt({ kind: "platt", a: 1, b: 0 }, [0.3])[0]).toBeCloseTo(0.3, 6);
+  });
+});
+
+describe("intercept-only Platt", () => {
+  it("moves the mean prediction to the observed rate and keeps the slope at 1", () => {
+    // Predictions all 0.2, observed rate 0.05: b = logit(0.05) - logit(0.2).
+    const p = new Array(100).fill(0.2);
+    const y = Array.from({ length: 100 }, (_, i) => (i < 5 ? 1 : 0));
+    const s = fitPlattIntercept({ probabilities: p, labels: y });
+    expect(s.a).toBe(1);
+    expect(s.b).toBeCloseTo(logit(0.05) - logit(0.2), 8);
+    expect(applyPlatt(s, [0.2])[0]).toBeCloseTo(0.05, 8);
   });
 });
 

@@ -40,3 +40,34 @@ export function plattOnLogit(s: PlattScaling, z: number): number {
 export function applyPlatt(s: PlattScaling, probabilities: ArrayLike<number>): Float64Array {
   return Float64Array.from(probabilities as ArrayLike<number>, (p) => plattOnLogit(s, logit(p)));
 }
+
+/**
+ * Intercept-only recalibration (slope fixed at 1): p' = sigmoid(logit(p) + b), b by Newton on the
+ * mean log-likelihood. It moves the base rate and keeps the model's ranking and confidence
+ * scale: the safe fallback when a free slope is not credible.
+ */
+export function fitPlattIntercept({
+  probabilities,
+  labels,
+}: {
+  probabilities: ArrayLike<number>;
+  labels: ArrayLike<number>;
+}): PlattScaling {
+  if (probabilities.length !== labels.length || labels.length === 0)
+    throw new ModelInputError("Platt scaling: lengths differ or empty.");
+  const z = Float64Array.from(probabilities as ArrayLike<number>, logit);
+  let b = 0;
+  for (let it = 0; it < 100; it++) {
+    let g = 0;
+    let h = 0;
+    for (let i = 0; i < z.length; i++) {
+      const p = sigmoid(z[i]! + b);
+      g += p - labels[i]!;
+      h += p * (1 - p);
+    }
+    const step = g / Math.max(h, 1e-12);
+    b -= step;
+    if (Math.abs(step) < 1e-12) break;
+  }
+  return { kind: "platt", a: 1, b };
+}

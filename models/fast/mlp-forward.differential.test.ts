@@ -43,8 +43,18 @@ describe.each(["wasm", "cpu"] as const)("fast path vs tfjs on %s", (backend) => 
   it.skipIf(!haveMarketData)("the shipped ensemble on real feature rows", async () => {
     await selectBackend({ prefer: backend });
     const e = readEnsembleFile(join(WEIGHTS_DIR, SHIPPED_WEIGHTS));
-    const d = loadTrainingDataset(MARKET_DATA_DIR, { fromMs: Date.UTC(2021, 4, 1), toMs: Date.UTC(2021, 4, 31) });
-    const x = modelInput(selectRows(d.x, Array.from({ length: d.x.rows }, (_, i) => i)), e.standardizer, d.hoursMs);
+    const d = loadTrainingDataset(MARKET_DATA_DIR, {
+      fromMs: Date.UTC(2021, 4, 1),
+      toMs: Date.UTC(2021, 4, 31),
+    });
+    const x = modelInput(
+      selectRows(
+        d.x,
+        Array.from({ length: d.x.rows }, (_, i) => i),
+      ),
+      e.standardizer,
+      d.hoursMs,
+    );
     for (const m of e.members) {
       const tfjsModel = mlpFromWeights(m.weights, e.architecture);
       const ref = predictTfjs(tfjsModel, x);

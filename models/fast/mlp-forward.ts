@@ -18,11 +18,13 @@ export function createFastMlp(weights: MlpWeights): FastMlp {
   const layers = weights.layers;
   if (layers.length === 0) throw new ModelInputError("a network needs at least one layer.");
   const last = layers[layers.length - 1]!;
-  if (last.units !== 1) throw new ModelInputError(`the fast path scores one output unit, the network has ${last.units}.`);
+  if (last.units !== 1)
+    throw new ModelInputError(`the fast path scores one output unit, the network has ${last.units}.`);
   const buffers = layers.map((l) => new Float64Array(l.units));
   const inputs = layers[0]!.inputs;
   const preActivation = (input: ArrayLike<number>): number => {
-    if (input.length !== inputs) throw new ModelInputError(`input has ${input.length} values, the network ${inputs}.`);
+    if (input.length !== inputs)
+      throw new ModelInputError(`input has ${input.length} values, the network ${inputs}.`);
     let prev: ArrayLike<number> = input;
     for (let k = 0; k < layers.length; k++) {
       const l = layers[k]!;
@@ -36,8 +38,9 @@ export function createFastMlp(weights: MlpWeights): FastMlp {
         for (let u = 0; u < units; u++) out[u]! += xi * kernel[row + u]!;
       }
       if (k < layers.length - 1) {
-        if (l.activation === "relu") for (let u = 0; u < units; u++) out[u] = out[u]! > 0 ? out[u]! : 0;
-        else if (l.activation === "sigmoid") for (let u = 0; u < units; u++) out[u] = 1 / (1 + Math.exp(-out[u]!));
+        if (l.activation === "relu") for (let u = 0; u < units; u++) out[u] = Math.max(out[u]!, 0);
+        else if (l.activation === "sigmoid")
+          for (let u = 0; u < units; u++) out[u] = 1 / (1 + Math.exp(-out[u]!));
       }
       prev = out;
     }
@@ -48,7 +51,11 @@ export function createFastMlp(weights: MlpWeights): FastMlp {
     preActivation,
     output: (input) => {
       const z = preActivation(input);
-      return last.activation === "sigmoid" ? 1 / (1 + Math.exp(-z)) : last.activation === "relu" ? Math.max(0, z) : z;
+      return last.activation === "sigmoid"
+        ? 1 / (1 + Math.exp(-z))
+        : last.activation === "relu"
+          ? Math.max(0, z)
+          : z;
     },
   };
 }

@@ -4,9 +4,20 @@
  */
 import { join } from "node:path";
 import { cascadeLabels } from "../datasets/market/cascade-labels.ts";
-import { type MarketFiles, type MarketInputs, readMarketInputs, TRAINING_FILES } from "../datasets/market/roles.ts";
+import {
+  type MarketFiles,
+  type MarketInputs,
+  readMarketInputs,
+  TRAINING_FILES,
+} from "../datasets/market/roles.ts";
 import { NonFiniteFeatureError } from "../errors.ts";
-import { type FeatureMatrix, fitStandardizer, type Standardizer, selectRows, standardize } from "../feature-matrix.ts";
+import {
+  type FeatureMatrix,
+  fitStandardizer,
+  type Standardizer,
+  selectRows,
+  standardize,
+} from "../feature-matrix.ts";
 import {
   buildMarketFeatures,
   GROUP_COLUMNS,
@@ -23,7 +34,9 @@ export type MarketDataset = MarketFeatures & {
 };
 
 export function trainingFiles(dataDir: string): MarketFiles {
-  return Object.fromEntries(Object.entries(TRAINING_FILES).map(([k, v]) => [k, join(dataDir, v)])) as MarketFiles;
+  return Object.fromEntries(
+    Object.entries(TRAINING_FILES).map(([k, v]) => [k, join(dataDir, v)]),
+  ) as MarketFiles;
 }
 
 /** Marks a group absent (NaN features, mask 0) at the given rows. */
@@ -37,7 +50,13 @@ export function dropGroup(f: MarketFeatures, group: OptionalGroup, rows: (i: num
   }
 }
 
-export function buildMarketDataset({ inputs, window }: { inputs: MarketInputs; window: Window }): MarketDataset {
+export function buildMarketDataset({
+  inputs,
+  window,
+}: {
+  inputs: MarketInputs;
+  window: Window;
+}): MarketDataset {
   const f = buildMarketFeatures({ inputs, fromMs: window.fromMs, toMs: window.toMs });
   for (const [g, before] of Object.entries(UNTRUSTED_BEFORE) as [OptionalGroup, number][])
     dropGroup(f, g, (i) => f.hoursMs[i]! < before);
@@ -52,7 +71,8 @@ export function loadTrainingDataset(dataDir: string, window: Window): MarketData
 
 export function rowsIn(d: { hoursMs: Float64Array }, w: Window): number[] {
   const out: number[] = [];
-  for (let i = 0; i < d.hoursMs.length; i++) if (d.hoursMs[i]! >= w.fromMs && d.hoursMs[i]! <= w.toMs) out.push(i);
+  for (let i = 0; i < d.hoursMs.length; i++)
+    if (d.hoursMs[i]! >= w.fromMs && d.hoursMs[i]! <= w.toMs) out.push(i);
   return out;
 }
 
@@ -86,7 +106,10 @@ export function modelInput(x: FeatureMatrix, s: Standardizer, hoursMs: ArrayLike
   return z;
 }
 
-export function subset<T extends MarketDataset>(d: T, rows: number[]): { x: FeatureMatrix; y: Uint8Array; hoursMs: Float64Array } {
+export function subset<T extends MarketDataset>(
+  d: T,
+  rows: number[],
+): { x: FeatureMatrix; y: Uint8Array; hoursMs: Float64Array } {
   return {
     x: selectRows(d.x, rows),
     y: Uint8Array.from(rows, (i) => d.labels[i]!),

@@ -15,12 +15,29 @@ import { CASCADE_HORIZON_HOURS } from "../datasets/market/cascade-labels.ts";
 import { HOUR_MS } from "../datasets/market/series.ts";
 import type { FeatureMatrix } from "../feature-matrix.ts";
 import { OPTIONAL_GROUPS, type OptionalGroup } from "../features/market/market-features.ts";
-import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from "../metrics/calibration.ts";
+import {
+  brierScore,
+  expectedCalibrationError,
+  type ReliabilityBin,
+  reliabilityBins,
+} from "../metrics/calibration.ts";
 import { type LeadTimeSummary, leadTimes, summarizeLeadTimes, thresholdAtFpr } from "../metrics/lead-time.ts";
-import { averagePrecision, baseRate, type PrPoint, precisionRecallCurve } from "../metrics/precision-recall.ts";
+import {
+  averagePrecision,
+  baseRate,
+  type PrPoint,
+  precisionRecallCurve,
+} from "../metrics/precision-recall.ts";
 import { auroc, type RocPoint, rocCurve } from "../metrics/roc.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
-import { dropGroup, fitMarketStandardizer, type MarketDataset, modelInput, rowsIn, subset } from "./dataset.ts";
+import {
+  dropGroup,
+  fitMarketStandardizer,
+  type MarketDataset,
+  modelInput,
+  rowsIn,
+  subset,
+} from "./dataset.ts";
 import { createMarketScorer } from "./model.ts";
 import type { TimeSplit } from "./splits.ts";
 
@@ -96,7 +113,12 @@ export function scoreMetrics(params: {
     auprc: averagePrecision(p, y),
     brier: brierScore(p, y),
     ece: expectedCalibrationError({ probabilities: p, labels: y, bins: 10 }),
-    lead: { ...summarizeLeadTimes(rows), threshold, fpr: LEAD_TIME_FPR, leadHours: rows.map((r) => r.leadHours) },
+    lead: {
+      ...summarizeLeadTimes(rows),
+      threshold,
+      fpr: LEAD_TIME_FPR,
+      leadHours: rows.map((r) => r.leadHours),
+    },
   };
   if (pred.pLow && pred.pHigh) {
     let w = 0;
@@ -123,18 +145,20 @@ export type EvaluateMarketParameters = {
   onProgress?: (what: string) => void;
 };
 
-type FoldOutput = { result: SplitResult; preds: Predictions[]; y: Uint8Array; hoursMs: Float64Array; events: number[] };
+type FoldOutput = {
+  result: SplitResult;
+  preds: Predictions[];
+  y: Uint8Array;
+  hoursMs: Float64Array;
+  events: number[];
+};
 
 function eventsIn(d: MarketDataset, fromMs: number, toMs: number): number[] {
   // An event at T is predictable from hours T - 24 h .. T - 1 h: keep those whose warning hours are in the window.
   return d.eventsMs.filter((e) => e > fromMs && e <= toMs + CASCADE_HORIZON_HOURS * HOUR_MS);
 }
 
-function evaluateFold(
-  p: EvaluateMarketParameters,
-  split: TimeSplit,
-  ensemble: MlpEnsemble,
-): FoldOutput {
+function evaluateFold(p: EvaluateMarketParameters, split: TimeSplit, ensemble: MlpEnsemble): FoldOutput {
   const d = p.dataset;
   const trRows = rowsIn(d, split.train);
   const teRows = rowsIn(d, split.test);
@@ -155,25 +179,27 @@ function evaluateFold(
   ];
   const baselines: [string, () => ProbabilisticClassifier, FeatureMatrix][] = [
     ["logistic regression", () => fitLogisticRegression({ x: xtr, y: tr.y, l2: LR_L2 }), xte],
-    [
-      "random forest",
-      () => fitRandomForest({ x: xtr, y: tr.y, seed, ...(p.randomForest ?? {}) }),
-      xte,
-    ],
+    ["random forest", () => fitRandomForest({ x: xtr, y: tr.y, seed, ...(p.randomForest ?? {}) }), xte],
     [
       "realised-volatility rule",
-      () => fitThresholdRule({ x: tr.x, y: tr.y, column: VOL_RULE_COLUMN, label: "realised-volatility rule" }),
+      () =>
+        fitThresholdRule({ x: tr.x, y: tr.y, column: VOL_RULE_COLUMN, label: "realised-volatility rule" }),
       te.x,
     ],
     ["dummy (prior)", () => fitDummyPrior({ y: tr.y }), xte],
   ];
-  for (const [name, fit, x] of baselines) {
+  for (const [name, fitBaseline, x] of baselines) {
     p.onProgress?.(`${split.name}: ${name}`);
-    preds.push({ name, p: fit().predict(x) });
+    preds.push({ name, p: fitBaseline().predict(x) });
   }
   const result: SplitResult = {
     split: split.name,
-    train: { from: iso(split.train.fromMs), to: iso(split.train.toMs), rows: tr.y.length, positives: tr.y.reduce((a, b) => a + b, 0) },
+    train: {
+      from: iso(split.train.fromMs),
+      to: iso(split.train.toMs),
+      rows: tr.y.length,
+      positives: tr.y.reduce((a, b) => a + b, 0),
+    },
     test: {
       from: iso(split.test.fromMs),
       to: iso(split.test.toMs),
@@ -196,7 +222,10 @@ function evaluateFold(
 const DEGRADATION: { inputs: string; drop: readonly OptionalGroup[] }[] = [
   { inputs: "all roles", drop: [] },
   ...OPTIONAL_GROUPS.map((g) => ({ inputs: `without ${g}`, drop: [g] as const })),
-  { inputs: "prices and funding only (no Aave, no stablecoins, no stETH)", drop: ["aaveWeth", "aaveUsdc", "usdc", "dai", "usdt", "steth"] },
+  {
+    inputs: "prices and funding only (no Aave, no stablecoins, no stETH)",
+    drop: ["aaveWeth", "aaveUsdc", "usdc", "dai", "usdt", "steth"],
+  },
   { inputs: "ETH price only", drop: OPTIONAL_GROUPS },
 ];
 
@@ -252,7 +281,11 @@ export function evaluateMarket(p: EvaluateMarketParameters): MarketEvaluation {
     for (const s of p.splits) {
       const teRows = rowsIn(p.dataset, s.test);
       const te = subset(p.dataset, teRows);
-      const f = { hoursMs: te.hoursMs, x: te.x, present: Object.fromEntries(OPTIONAL_GROUPS.map((g) => [g, new Uint8Array(te.x.rows)])) } as never;
+      const f = {
+        hoursMs: te.hoursMs,
+        x: te.x,
+        present: Object.fromEntries(OPTIONAL_GROUPS.map((g) => [g, new Uint8Array(te.x.rows)])),
+      } as never;
       for (const g of drop) dropGroup(f, g, () => true);
       ps.push(createMarketScorer(p.foldModels[s.name]!).scoreRows(te.x, te.hoursMs).p);
     }

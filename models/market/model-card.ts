@@ -32,7 +32,13 @@ export type ModelCardParameters = {
 };
 
 export function marketModelCard({ evaluation: e, shipped, backend, command }: ModelCardParameters): string {
-  const t = shipped.training as { window: { from: string; to: string }; rows: number; positives: number; recipe: Record<string, unknown>; calibration: unknown };
+  const t = shipped.training as {
+    window: { from: string; to: string };
+    rows: number;
+    positives: number;
+    recipe: Record<string, unknown>;
+    calibration: unknown;
+  };
   const best = (s: SplitResult) => {
     const base = s.models.filter((m) => !m.name.startsWith("MLP"));
     const mlp = s.models.find((m) => m.name === "MLP ensemble (calibrated)")!;
@@ -62,7 +68,9 @@ Scoring: \`npm run models -- score-market --manifest m.json --out scores.csv\` (
 
 ## Data
 
-- Source: \`../shared/data/market\` (see its README for origins and defects). Training files: ${Object.values(TRAINING_FILES)
+- Source: \`../shared/data/market\` (see its README for origins and defects). Training files: ${Object.values(
+    TRAINING_FILES,
+  )
     .map((f) => `\`${f}\``)
     .join(", ")}.
 - Label: Aave v2 WETH + USDC collateral-market liquidations (rows with \`ffill_row_derived == False\`) summed over (t, t+24 h] >= $5M.
@@ -81,7 +89,7 @@ A causality test (models/features/market/causality.test.ts) truncates every inpu
 
 - Deep ensemble of ${shipped.members.length} MLPs [${shipped.architecture.inputs} -> ${shipped.architecture.hidden.join(" -> ")} -> 1], ReLU, sigmoid output, binary cross-entropy, Adam; recipe ${JSON.stringify(t.recipe)}.
 - Role dropout: each present optional group of a training row is hidden (features at the mean, mask 0) with probability ${(t.recipe as { roleDropout: number }).roleDropout} per epoch, so the model scores with any subset of roles.
-- Calibration: ${JSON.stringify(t.calibration)}; shipped map ${shipped.calibration ? `p = sigmoid(${f3(shipped.calibration.a)} * z + ${f3(shipped.calibration.b)})` : "none"} on the ensemble's mean logit z.
+- Calibration of the fold models: Platt on purged out-of-fold logits of their training window (intercept only when the free slope is not credible; see each fold's weights file). Calibration of the shipped model (which saw every labelled hour): ${JSON.stringify(t.calibration)}; shipped map ${shipped.calibration ? `p = sigmoid(${f3(shipped.calibration.a)} * z + ${f3(shipped.calibration.b)})` : "none"} on the ensemble's mean logit z.
 - Interval: p_low/p_high = calibrated(z -+ ${shipped.interval.z.toFixed(3)} x sd of member logits): a ${shipped.interval.level * 100}% normal band of epistemic (between-member) uncertainty, not a frequency guarantee.
 - Seeds fixed; backend \`${backend}\`; \`npm run train\` reproduces the weights and \`npm run eval\` these numbers.
 

@@ -5,8 +5,8 @@
  * recipe and the scorer (fast path); training is in train.ts.
  */
 import { NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
-import { type FeatureMatrix, row } from "../feature-matrix.ts";
 import { createFastMlp } from "../fast/mlp-forward.ts";
+import { type FeatureMatrix, row } from "../feature-matrix.ts";
 import { FEATURE_NAMES, GROUP_COLUMNS, OPTIONAL_GROUPS } from "../features/market/market-features.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import type { MlpArchitecture } from "../mlp/mlp-weights.ts";
@@ -61,7 +61,10 @@ export function marketArchitecture(recipe: Pick<MarketRecipe, "hidden">): MlpArc
 export type MarketScorer = {
   ensemble: MlpEnsemble;
   /** Scores of raw feature rows (NaN where a group is absent). */
-  scoreRows(x: FeatureMatrix, hoursMs: ArrayLike<number>): { p: Float64Array; pLow: Float64Array; pHigh: Float64Array; logitSd: Float64Array };
+  scoreRows(
+    x: FeatureMatrix,
+    hoursMs: ArrayLike<number>,
+  ): { p: Float64Array; pLow: Float64Array; pHigh: Float64Array; logitSd: Float64Array };
   /** One already standardised and imputed row. */
   scoreInput(input: Float32Array): EnsembleScore;
   /** One raw feature row (FEATURE_NAMES order, NaN where a group is absent): the hot path. */
@@ -89,7 +92,8 @@ export function createMarketScorer(ensemble: MlpEnsemble, file = ensemble.model)
     for (let j = 0; j < input.length; j++) input[j] = (raw[j]! - mean[j]!) / std[j]!;
     for (const g of groups) if (raw[g.mask!] === 0) for (const j of g.features) input[j] = 0;
     for (let j = 0; j < input.length; j++)
-      if (!Number.isFinite(input[j]!)) throw new NonFiniteFeatureError({ feature: names[j]!, hourUtc, value: raw[j]! });
+      if (!Number.isFinite(input[j]!))
+        throw new NonFiniteFeatureError({ feature: names[j]!, hourUtc, value: raw[j]! });
     return scoreInput(input);
   };
   return {

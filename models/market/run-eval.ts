@@ -24,7 +24,12 @@ export type RunMarketEvalParameters = {
   onProgress?: (what: string) => void;
 };
 
-export type RunMarketEvalReturnType = { evaluation: MarketEvaluation; html: string; json: string; card?: string };
+export type RunMarketEvalReturnType = {
+  evaluation: MarketEvaluation;
+  html: string;
+  json: string;
+  card?: string;
+};
 
 export async function runMarketEval(p: RunMarketEvalParameters): Promise<RunMarketEvalReturnType> {
   const dataset = loadTrainingDataset(p.dataDir, LABELLED);
@@ -54,7 +59,7 @@ export async function runMarketEval(p: RunMarketEvalParameters): Promise<RunMark
         command: p.command,
         backend: p.backend,
         label: "Aave v2 WETH + USDC collateral liquidations over (t, t+24 h] >= $5M",
-        "validation": "rolling origin, folds 2021-Q3 and 2021-Q4 (gap > 24 h), pooled = 2021-H2",
+        validation: "rolling origin, folds 2021-Q3 and 2021-Q4 (gap > 24 h), pooled = 2021-H2",
         "shipped model trained on": `${t.window.from} to ${t.window.to}`,
         "members x architecture": `${shipped.members.length} x [${shipped.architecture.inputs} -> ${shipped.architecture.hidden.join(" -> ")} -> 1]`,
       },
@@ -62,7 +67,10 @@ export async function runMarketEval(p: RunMarketEvalParameters): Promise<RunMark
   );
   let card: string | undefined;
   if (p.cardFile) {
-    writeFileSync(p.cardFile, marketModelCard({ evaluation, shipped, backend: p.backend, command: p.command }));
+    writeFileSync(
+      p.cardFile,
+      marketModelCard({ evaluation, shipped, backend: p.backend, command: p.command }),
+    );
     card = p.cardFile;
   }
   return { evaluation, html, json, ...(card ? { card } : {}) };

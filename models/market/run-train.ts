@@ -5,14 +5,15 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { fitPlatt, fitPlattIntercept } from "../calibration/platt.ts";
+import { averagePrecision } from "../metrics/precision-recall.ts";
+import { auroc } from "../metrics/roc.ts";
 import { writeEnsembleFile } from "../mlp/ensemble-file.ts";
 import { loadTrainingDataset, rowsIn, subset } from "./dataset.ts";
 import { createMarketScorer, FULL_RECIPE, type MarketRecipe, QUICK_RECIPE } from "./model.ts";
 import { foldWeightsName, SHIPPED_WEIGHTS } from "./paths.ts";
 import { checkSplit, FINAL_TRAINING, LABELLED, VALIDATION_SPLITS } from "./splits.ts";
-import { type TrainProgress, trainMarketEnsemble } from "./train.ts";
-import { auroc } from "../metrics/roc.ts";
-import { averagePrecision } from "../metrics/precision-recall.ts";
+import { SLOPE_RANGE, type TrainProgress, trainMarketEnsemble } from "./train.ts";
 
 export type RunMarketTrainingParameters = {
   dataDir: string;
@@ -28,12 +29,15 @@ export type RunMarketTrainingReturnType = {
   folds: { split: string; auroc: number; auprc: number; positives: number; rows: number }[];
 };
 
-export async function runMarketTraining(p: RunMarketTrainingParameters): Promise<RunMarketTrainingReturnType> {
+export async function runMarketTraining(
+  p: RunMarketTrainingParameters,
+): Promise<RunMarketTrainingReturnType> {
   const recipe = p.recipe ?? (p.quick ? QUICK_RECIPE : FULL_RECIPE);
   const dataset = loadTrainingDataset(p.dataDir, LABELLED);
   mkdirSync(p.outDir, { recursive: true });
   const files: string[] = [];
   const folds: RunMarketTrainingReturnType["folds"] = [];
+  const heldOutLogits: { logit: number; y: number }[][] = [];
   for (const split of VALIDATION_SPLITS) {
     checkSplit(split);
     const e = await trainMarketEnsemble({
@@ -48,6 +52,8 @@ export async function runMarketTraining(p: RunMarketTrainingParameters): Promise
     files.push(file);
     const te = subset(dataset, rowsIn(dataset, split.test));
     const s = createMarketScorer(e).scoreRows(te.x, te.hoursMs);
+    const raw = createMarketScorer({ ...e, calibration: null }).scoreRows(te.x, te.hoursMs);
+    heldOutLogits.push(Array.from(raw.p, (q, i) => ({ logit: Math.log(q / (1 - q)), y: te.y[i]! })));
     folds.push({
       split: split.name,
       auroc: auroc(s.p, te.y),
@@ -56,15 +62,36 @@ export async function runMarketTraining(p: RunMarketTrainingParameters): Promise
       rows: te.y.length,
     });
   }
+  // The shipped model sees every labelled hour, so no hour is left to calibrate it on; its map
+  // is fitted on the fold models' out-of-sample logits (2021-H2), the most recent held-out
+  // window, as a refit-then-calibrate proxy. (The fold models keep their own purged map.)
   const final = await trainMarketEnsemble({
     dataset,
     window: FINAL_TRAINING,
-    recipe,
+    recipe: { ...recipe, calibrationBlocks: 0 },
     backend: p.backend,
     onProgress: (x) => p.onProgress?.("shipped", x),
   });
+  const held = heldOutLogits.flat();
+  const probabilities = held.map((h) => 1 / (1 + Math.exp(-h.logit)));
+  const labels = held.map((h) => h.y);
+  const free = fitPlatt({ probabilities, labels });
+  const trusted = free.a >= SLOPE_RANGE[0] && free.a <= SLOPE_RANGE[1];
+  const calibration = trusted ? free : fitPlattIntercept({ probabilities, labels });
   const file = join(p.outDir, SHIPPED_WEIGHTS);
-  writeEnsembleFile(file, final);
+  writeEnsembleFile(file, {
+    ...final,
+    calibration,
+    training: {
+      ...final.training,
+      calibration: {
+        method: `${trusted ? "Platt (slope and intercept)" : `intercept-only Platt (free slope ${free.a.toFixed(3)} outside [${SLOPE_RANGE.join(", ")}])`} on the fold models' out-of-sample logits`,
+        window: VALIDATION_SPLITS.map((x) => x.name).join(" + "),
+        rows: held.length,
+        positives: labels.reduce((a, b) => a + b, 0),
+      },
+    },
+  });
   files.push(file);
   return { files, folds };
 }

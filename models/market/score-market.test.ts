@@ -20,7 +20,10 @@ const DAYS_2021_TO_2023 = 730;
 
 /** The until-2021 WETH market file with every time moved two years later (a stand-in for .from-2022-01). */
 function syntheticAave2023(): string {
-  const src = readFileSync(dataFile("aave_v2_WETH_market_1h_messari-subgraph_2020-11_2023-06.until-2021-12.csv"), "utf8").split(/\r?\n/);
+  const src = readFileSync(
+    dataFile("aave_v2_WETH_market_1h_messari-subgraph_2020-11_2023-06.until-2021-12.csv"),
+    "utf8",
+  ).split(/\r?\n/);
   const shift = DAYS_2021_TO_2023 * 86_400_000;
   const out = [src[0]!];
   for (const line of src.slice(1)) {
@@ -85,7 +88,10 @@ describe.skipIf(!haveMarketData)("score-market", () => {
 
   it("scores with ethPrice alone, and the optional roles change the scores", () => {
     const only = join(dir, "eth-only.json");
-    writeFileSync(only, JSON.stringify({ ethPrice: dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv") }));
+    writeFileSync(
+      only,
+      JSON.stringify({ ethPrice: dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv") }),
+    );
     const withFunding = join(dir, "eth-funding.json");
     writeFileSync(
       withFunding,
@@ -106,19 +112,31 @@ describe.skipIf(!haveMarketData)("score-market", () => {
 
   it("a manifest naming a missing file fails with the role and the file, before writing anything", () => {
     const m = join(dir, "missing.json");
-    writeFileSync(m, JSON.stringify({ ethPrice: dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"), daiPrice: "gone.csv" }));
+    writeFileSync(
+      m,
+      JSON.stringify({
+        ethPrice: dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"),
+        daiPrice: "gone.csv",
+      }),
+    );
     const out = join(dir, "never.csv");
     expect(() => scoreMarket({ manifest: m, weights, out })).toThrow(ManifestError);
-    expect(() => scoreMarket({ manifest: m, weights, out })).toThrow(/role "daiPrice": names .*gone\.csv, which does not exist/);
+    expect(() => scoreMarket({ manifest: m, weights, out })).toThrow(
+      /role "daiPrice": names .*gone\.csv, which does not exist/,
+    );
   });
 
   it("the CLI exits 1 with the typed error's message", () => {
     const m = join(dir, "typo.json");
     writeFileSync(m, JSON.stringify({ ethPrice: "e.csv", ethPrise: "x.csv" }));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "models/cli.ts", "score-market", "--manifest", m, "--out", join(dir, "x.csv")], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "models/cli.ts", "score-market", "--manifest", m, "--out", join(dir, "x.csv")],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/role "ethPrise": is not a role/);
   });

@@ -8,7 +8,12 @@ import { writeFileSync } from "node:fs";
 import { loadManifest } from "../datasets/market/manifest.ts";
 import { HOUR_MS } from "../datasets/market/series.ts";
 import { NonFiniteScoreError } from "../errors.ts";
-import { buildMarketFeatures, coveredHours, LOOKBACK_HOURS, OPTIONAL_GROUPS } from "../features/market/market-features.ts";
+import {
+  buildMarketFeatures,
+  coveredHours,
+  LOOKBACK_HOURS,
+  OPTIONAL_GROUPS,
+} from "../features/market/market-features.ts";
 import { readEnsembleFile } from "../mlp/ensemble-file.ts";
 import { createMarketScorer } from "./model.ts";
 
@@ -44,7 +49,9 @@ export function scoreMarket({ manifest, weights, out }: ScoreMarketParameters): 
       ["p_high", s.pHigh[i]!],
     ] as const)
       if (!(v >= 0 && v <= 1)) throw new NonFiniteScoreError({ what, index: i, value: v });
-    lines.push(`${hourUtc(f.hoursMs[i]!)},${s.p[i]!.toPrecision(6)},${s.pLow[i]!.toPrecision(6)},${s.pHigh[i]!.toPrecision(6)}`);
+    lines.push(
+      `${hourUtc(f.hoursMs[i]!)},${s.p[i]!.toPrecision(6)},${s.pLow[i]!.toPrecision(6)},${s.pHigh[i]!.toPrecision(6)}`,
+    );
     sum += s.p[i]!;
     if (s.p[i]! > best.p) best = { hour: hourUtc(f.hoursMs[i]!), p: s.p[i]! };
   }
@@ -55,7 +62,10 @@ export function scoreMarket({ manifest, weights, out }: ScoreMarketParameters): 
     rows: f.x.rows,
     from: hourUtc(fromMs),
     to: hourUtc(toMs),
-    warmupHours: Math.min(f.x.rows, LOOKBACK_HOURS - 1 - Math.max(0, (fromMs - inputs.ethPrice.knownAtMs[0]!) / HOUR_MS)),
+    warmupHours: Math.min(
+      f.x.rows,
+      LOOKBACK_HOURS - 1 - Math.max(0, (fromMs - inputs.ethPrice.knownAtMs[0]!) / HOUR_MS),
+    ),
     rolesGiven: Object.keys(files),
     presentShare,
     meanP: sum / f.x.rows,

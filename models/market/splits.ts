@@ -4,9 +4,10 @@
  * (so no training label looks into the test window). Labels exist from Aave v2's launch to
  * 2021-12-31; the first week is skipped (dust markets, and the 168 h feature windows).
  */
-import { ModelInputError } from "../errors.ts";
+
 import { CASCADE_HORIZON_HOURS } from "../datasets/market/cascade-labels.ts";
 import { HOUR_MS } from "../datasets/market/series.ts";
+import { ModelInputError } from "../errors.ts";
 
 export type Window = { fromMs: number; toMs: number };
 export type TimeSplit = { name: string; train: Window; test: Window };
@@ -39,7 +40,8 @@ export function checkSplit(s: TimeSplit): void {
     throw new ModelInputError(
       `split ${s.name}: ${gapHours} h between the last training hour and the first test hour; the label looks ${CASCADE_HORIZON_HOURS} h ahead, so the gap must exceed that.`,
     );
-  if (s.train.fromMs > s.train.toMs || s.test.fromMs > s.test.toMs) throw new ModelInputError(`split ${s.name}: empty window.`);
+  if (s.train.fromMs > s.train.toMs || s.test.fromMs > s.test.toMs)
+    throw new ModelInputError(`split ${s.name}: empty window.`);
 }
 
 /** Trust rules from the data README: early-2021 stETH prices are a thin market, not a signal. */

@@ -18,9 +18,16 @@ describe.skipIf(!haveMarketData)("market training", () => {
     const recipe = { ...QUICK_RECIPE, members: 2, epochs: 2, calibrationBlocks: 2 };
     const a = await trainMarketEnsemble({ dataset, window, recipe, backend });
     const b = await trainMarketEnsemble({ dataset, window, recipe, backend });
-    const c = await trainMarketEnsemble({ dataset, window, recipe: { ...recipe, seed: recipe.seed + 1 }, backend });
+    const c = await trainMarketEnsemble({
+      dataset,
+      window,
+      recipe: { ...recipe, seed: recipe.seed + 1 },
+      backend,
+    });
     expect(JSON.stringify(ensembleToJson(a))).toBe(JSON.stringify(ensembleToJson(b)));
-    expect(ensembleToJson(a).members[0]!.tensors[0]!.data).not.toBe(ensembleToJson(c).members[0]!.tensors[0]!.data);
+    expect(ensembleToJson(a).members[0]!.tensors[0]!.data).not.toBe(
+      ensembleToJson(c).members[0]!.tensors[0]!.data,
+    );
     expect(a.training).toMatchObject({ rows: 2184, backend: "wasm" });
   });
 });

@@ -6,12 +6,12 @@
  * after: their features look back into it). The calibration map is thus learnt from predictions
  * on hours the predicting model never saw, as the shipped model will meet its future.
  */
-import { fitPlatt } from "../calibration/platt.ts";
+import { fitPlatt, fitPlattIntercept } from "../calibration/platt.ts";
 import { CASCADE_HORIZON_HOURS } from "../datasets/market/cascade-labels.ts";
 import { HOUR_MS } from "../datasets/market/series.ts";
 import { ModelInputError } from "../errors.ts";
-import { row, selectRows } from "../feature-matrix.ts";
 import { createFastMlp } from "../fast/mlp-forward.ts";
+import { row, selectRows } from "../feature-matrix.ts";
 import { LOOKBACK_HOURS } from "../features/market/market-features.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
@@ -19,6 +19,9 @@ import { deriveSeed } from "../random.ts";
 import { fitMarketStandardizer, type MarketDataset, modelInput, rowsIn } from "./dataset.ts";
 import { MARKET_MODEL, type MarketRecipe, marketArchitecture, roleDropout } from "./model.ts";
 import type { Window } from "./splits.ts";
+
+/** A free Platt slope outside this range is not trusted (see trainMarketEnsemble). */
+export const SLOPE_RANGE: [number, number] = [0.25, 4];
 
 export type TrainProgress = { phase: string; step: number; total: number; loss?: number };
 
@@ -42,7 +45,11 @@ async function fitMembers(
 ): Promise<{ members: Members; standardizer: MlpEnsemble["standardizer"] }> {
   const raw = selectRows(dataset.x, rows);
   const standardizer = fitMarketStandardizer(raw);
-  const x = modelInput(raw, standardizer, Float64Array.from(rows, (i) => dataset.hoursMs[i]!));
+  const x = modelInput(
+    raw,
+    standardizer,
+    Float64Array.from(rows, (i) => dataset.hoursMs[i]!),
+  );
   const y = Uint8Array.from(rows, (i) => dataset.labels[i]!);
   if (!y.some((v) => v === 1))
     throw new ModelInputError(`${phase}: no cascade hour in the training rows; choose a window with events.`);
@@ -109,14 +116,28 @@ export async function trainMarketEnsemble(p: TrainMarketEnsembleParameters): Pro
       tick,
       `calibration block ${k + 1}/${K}`,
     );
-    const xb = modelInput(selectRows(dataset.x, blockRows), fit.standardizer, Float64Array.from(blockRows, (i) => dataset.hoursMs[i]!));
+    const xb = modelInput(
+      selectRows(dataset.x, blockRows),
+      fit.standardizer,
+      Float64Array.from(blockRows, (i) => dataset.hoursMs[i]!),
+    );
     const z = meanLogits(fit.members, xb);
-    blockRows.forEach((i, r) => oof.push({ logit: z[r]!, y: dataset.labels[i]! }));
+    for (const [r, i] of blockRows.entries()) oof.push({ logit: z[r]!, y: dataset.labels[i]! });
   }
+  let calibrationNote = "none";
   if (K > 0) {
-    const a = fitPlatt({ probabilities: oof.map((o) => 1 / (1 + Math.exp(-o.logit))), labels: oof.map((o) => o.y) });
-    // A non-increasing map would invert the ranking: keep the model uncalibrated instead.
-    calibration = a.a > 0 ? a : null;
+    const probabilities = oof.map((o) => 1 / (1 + Math.exp(-o.logit)));
+    const labels = oof.map((o) => o.y);
+    const free = fitPlatt({ probabilities, labels });
+    if (free.a >= SLOPE_RANGE[0] && free.a <= SLOPE_RANGE[1]) {
+      calibration = free;
+      calibrationNote = "Platt (slope and intercept) on purged out-of-fold logits";
+    } else {
+      // A slope near 0 or negative says the out-of-fold ranking is not credible on so few
+      // events; a free map would flatten or invert the scores. Shift the base rate only.
+      calibration = fitPlattIntercept({ probabilities, labels });
+      calibrationNote = `intercept-only Platt on purged out-of-fold logits (free slope ${free.a.toFixed(3)} outside [${SLOPE_RANGE.join(", ")}])`;
+    }
   }
 
   const fit = await fitMembers(dataset, rows, recipe, recipe.seed, tick, "final");
@@ -134,7 +155,7 @@ export async function trainMarketEnsemble(p: TrainMarketEnsembleParameters): Pro
       positives: rows.reduce((s, i) => s + dataset.labels[i]!, 0),
       recipe,
       backend: p.backend,
-      calibration: K > 0 ? { method: "Platt on purged out-of-fold logits", blocks: K, rows: oof.length } : "none",
+      calibration: K > 0 ? { method: calibrationNote, blocks: K, rows: oof.length } : "none",
     },
   };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { WeightsFileError } from "../errors.ts";
 import { createMarketScorer } from "../market/model.ts";
 import { selectBackend } from "../runtime/backend.ts";
-import { ensembleToJson, readEnsembleFile, writeEnsembleFile, type MlpEnsemble } from "./ensemble-file.ts";
+import { ensembleToJson, type MlpEnsemble, readEnsembleFile, writeEnsembleFile } from "./ensemble-file.ts";
 import { createMlp, exportMlp } from "./tfjs-mlp.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weights-"));
@@ -19,7 +19,10 @@ async function tiny(inputs = 4): Promise<MlpEnsemble> {
     architecture,
     features: names,
     standardizer: { names, mean: new Float32Array(inputs), std: new Float32Array(inputs).fill(1) },
-    members: [1, 2].map((seed) => ({ seed, weights: exportMlp(createMlp({ architecture, seed }), architecture) })),
+    members: [1, 2].map((seed) => ({
+      seed,
+      weights: exportMlp(createMlp({ architecture, seed }), architecture),
+    })),
     calibration: { kind: "platt", a: 1.1, b: -0.2 },
     interval: { level: 0.9, z: 1.645 },
     training: { note: "test" },
@@ -42,7 +45,9 @@ describe("ensemble weights file", () => {
     const f = join(dir, "ok.json");
     writeEnsembleFile(f, e);
     const back = readEnsembleFile(f);
-    expect(Array.from(back.members[1]!.weights.layers[0]!.kernel)).toEqual(Array.from(e.members[1]!.weights.layers[0]!.kernel));
+    expect(Array.from(back.members[1]!.weights.layers[0]!.kernel)).toEqual(
+      Array.from(e.members[1]!.weights.layers[0]!.kernel),
+    );
     expect(back.calibration).toEqual(e.calibration);
   });
   it("a tensor of the wrong shape is named", async () => {
@@ -59,7 +64,9 @@ describe("ensemble weights file", () => {
     json.members[0]!.tensors[1]!.data = Buffer.from(new Float32Array([1, 2]).buffer).toString("base64");
     const f = join(dir, "short.json");
     writeFileSync(f, JSON.stringify(json));
-    expect(error(() => readEnsembleFile(f)).message).toMatch(/members\[0\]\.dense_0\/bias.*holds 2 floats, shape \[3\] needs 3/);
+    expect(error(() => readEnsembleFile(f)).message).toMatch(
+      /members\[0\]\.dense_0\/bias.*holds 2 floats, shape \[3\] needs 3/,
+    );
   });
   it("NaN weights, a missing file, a non-weights JSON", async () => {
     const json = ensembleToJson(await tiny());
@@ -67,9 +74,13 @@ describe("ensemble weights file", () => {
     const f = join(dir, "nan.json");
     writeFileSync(f, JSON.stringify(json));
     expect(error(() => readEnsembleFile(f)).message).toMatch(/NaN or infinite/);
-    expect(error(() => readEnsembleFile(join(dir, "none.json"))).message).toMatch(/cannot be read \(missing\?\)/);
+    expect(error(() => readEnsembleFile(join(dir, "none.json"))).message).toMatch(
+      /cannot be read \(missing\?\)/,
+    );
     writeFileSync(join(dir, "other.json"), JSON.stringify({ hello: 1 }));
-    expect(error(() => readEnsembleFile(join(dir, "other.json"))).message).toMatch(/not an ensemble weights file/);
+    expect(error(() => readEnsembleFile(join(dir, "other.json"))).message).toMatch(
+      /not an ensemble weights file/,
+    );
   });
   it("weights trained on other features are refused by the market scorer, naming the file", async () => {
     const f = join(dir, "tiny.json");

@@ -25,7 +25,12 @@ const FileSchema = z.object({
   features: z.array(z.string()),
   standardizer: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
   members: z
-    .array(z.object({ seed: z.number().int(), tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), data: floats })) }))
+    .array(
+      z.object({
+        seed: z.number().int(),
+        tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), data: floats })),
+      }),
+    )
     .min(1),
   calibration: z.object({ kind: z.literal("platt"), a: z.number(), b: z.number() }).nullable(),
   interval: z.object({ level: z.number().gt(0).lt(1), z: z.number().positive() }),
@@ -61,7 +66,11 @@ export function ensembleToJson(e: MlpEnsemble): EnsembleFileJson {
   return {
     format: ENSEMBLE_FORMAT,
     model: e.model,
-    architecture: { inputs: e.architecture.inputs, hidden: [...e.architecture.hidden], output: e.architecture.output },
+    architecture: {
+      inputs: e.architecture.inputs,
+      hidden: [...e.architecture.hidden],
+      output: e.architecture.output,
+    },
     features: [...e.features],
     standardizer: { mean: Array.from(e.standardizer.mean), std: Array.from(e.standardizer.std) },
     members: e.members.map((m) => ({
@@ -83,29 +92,54 @@ export function writeEnsembleFile(file: string, e: MlpEnsemble): void {
 
 export function ensembleFromJson(file: string, json: unknown): MlpEnsemble {
   const r = FileSchema.safeParse(json);
-  if (!r.success) throw new WeightsFileError({ file, problem: `is not an ensemble weights file: ${z.prettifyError(r.error)}` });
+  if (!r.success)
+    throw new WeightsFileError({
+      file,
+      problem: `is not an ensemble weights file: ${z.prettifyError(r.error)}`,
+    });
   const j = r.data;
   const arch: MlpArchitecture = j.architecture;
   if (j.features.length !== arch.inputs)
-    throw new WeightsFileError({ file, problem: `lists ${j.features.length} features for ${arch.inputs} inputs` });
+    throw new WeightsFileError({
+      file,
+      problem: `lists ${j.features.length} features for ${arch.inputs} inputs`,
+    });
   if (j.standardizer.mean.length !== arch.inputs || j.standardizer.std.length !== arch.inputs)
-    throw new WeightsFileError({ file, tensor: "standardizer", problem: `has ${j.standardizer.mean.length} means and ${j.standardizer.std.length} stds for ${arch.inputs} inputs` });
+    throw new WeightsFileError({
+      file,
+      tensor: "standardizer",
+      problem: `has ${j.standardizer.mean.length} means and ${j.standardizer.std.length} stds for ${arch.inputs} inputs`,
+    });
   if (j.standardizer.std.some((s) => !(s > 0)))
     throw new WeightsFileError({ file, tensor: "standardizer", problem: "has a non-positive std" });
   const shapes = layerShapes(arch);
   const members = j.members.map((m, mi) => {
     if (m.tensors.length !== shapes.length * 2)
-      throw new WeightsFileError({ file, tensor: `members[${mi}]`, problem: `has ${m.tensors.length} tensors, the architecture needs ${shapes.length * 2}` });
+      throw new WeightsFileError({
+        file,
+        tensor: `members[${mi}]`,
+        problem: `has ${m.tensors.length} tensors, the architecture needs ${shapes.length * 2}`,
+      });
     const layers = shapes.map((s, k) => {
       const get = (t: number, want: number[]) => {
         const tensor = m.tensors[t]!;
         const name = `members[${mi}].${tensor.name}`;
         if (tensor.shape.length !== want.length || tensor.shape.some((d, i) => d !== want[i]))
-          throw new WeightsFileError({ file, tensor: name, problem: `has shape [${tensor.shape}], expected [${want}]` });
+          throw new WeightsFileError({
+            file,
+            tensor: name,
+            problem: `has shape [${tensor.shape}], expected [${want}]`,
+          });
         const data = decode(tensor.data);
         const n = want.reduce((a, b) => a * b, 1);
-        if (data.length !== n) throw new WeightsFileError({ file, tensor: name, problem: `holds ${data.length} floats, shape [${want}] needs ${n}` });
-        if (data.some((v) => !Number.isFinite(v))) throw new WeightsFileError({ file, tensor: name, problem: "holds NaN or infinite values" });
+        if (data.length !== n)
+          throw new WeightsFileError({
+            file,
+            tensor: name,
+            problem: `holds ${data.length} floats, shape [${want}] needs ${n}`,
+          });
+        if (data.some((v) => !Number.isFinite(v)))
+          throw new WeightsFileError({ file, tensor: name, problem: "holds NaN or infinite values" });
         return data;
       };
       return { ...s, kernel: get(2 * k, [s.inputs, s.units]), bias: get(2 * k + 1, [s.units]) };
@@ -116,7 +150,11 @@ export function ensembleFromJson(file: string, json: unknown): MlpEnsemble {
     model: j.model,
     architecture: arch,
     features: j.features,
-    standardizer: { names: j.features, mean: Float32Array.from(j.standardizer.mean), std: Float32Array.from(j.standardizer.std) },
+    standardizer: {
+      names: j.features,
+      mean: Float32Array.from(j.standardizer.mean),
+      std: Float32Array.from(j.standardizer.std),
+    },
     members,
     calibration: j.calibration,
     interval: j.interval,

@@ -21,7 +21,9 @@ export type MlpArchitecture = {
   output: Exclude<DenseActivation, "relu">;
 };
 
-export function layerShapes(a: MlpArchitecture): { inputs: number; units: number; activation: DenseActivation }[] {
+export function layerShapes(
+  a: MlpArchitecture,
+): { inputs: number; units: number; activation: DenseActivation }[] {
   const sizes = [a.inputs, ...a.hidden, 1];
   return sizes.slice(1).map((units, k) => ({
     inputs: sizes[k]!,

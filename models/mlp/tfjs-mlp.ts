@@ -46,7 +46,9 @@ export type TrainMlpClassifierParameters = {
 export async function trainMlpClassifier(p: TrainMlpClassifierParameters): Promise<tfl.Sequential> {
   const { x, y } = p;
   if (x.cols !== p.architecture.inputs)
-    throw new ModelInputError(`training matrix has ${x.cols} columns, the network ${p.architecture.inputs} inputs.`);
+    throw new ModelInputError(
+      `training matrix has ${x.cols} columns, the network ${p.architecture.inputs} inputs.`,
+    );
   if (y.length !== x.rows) throw new ModelInputError(`${x.rows} rows but ${y.length} labels.`);
   const model = createMlp({ architecture: p.architecture, l2: p.l2 ?? 0, seed: p.seed });
   model.compile({ optimizer: tf.train.adam(p.learningRate), loss: "binaryCrossentropy" });
@@ -83,7 +85,9 @@ export function exportMlp(model: tfl.LayersModel, architecture: MlpArchitecture)
   const shapes = layerShapes(architecture);
   const tensors = model.getWeights();
   if (tensors.length !== shapes.length * 2)
-    throw new ModelInputError(`model has ${tensors.length} weight tensors, the architecture ${shapes.length * 2}.`);
+    throw new ModelInputError(
+      `model has ${tensors.length} weight tensors, the architecture ${shapes.length * 2}.`,
+    );
   return {
     layers: shapes.map((s, k) => ({
       ...s,

@@ -11,40 +11,82 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const f3 = (x: number) => x.toFixed(3);
 const f4 = (x: number) => x.toFixed(4);
 
-const SHOWN = ["MLP ensemble (calibrated)", "logistic regression", "random forest", "realised-volatility rule", "dummy (prior)"];
+const SHOWN = [
+  "MLP ensemble (calibrated)",
+  "logistic regression",
+  "random forest",
+  "realised-volatility rule",
+  "dummy (prior)",
+];
 
 function rocSpec(s: SplitResult): VegaLiteSpec {
-  const values = SHOWN.flatMap((m) => (s.curves[m]?.roc ?? []).map((p) => ({ model: m, fpr: p.fpr, tpr: p.tpr })));
+  const values = SHOWN.flatMap((m) =>
+    (s.curves[m]?.roc ?? []).map((p) => ({ model: m, fpr: p.fpr, tpr: p.tpr })),
+  );
   return {
     title: `ROC, ${s.split}`,
     width: 340,
     height: 260,
     data: { values },
     layer: [
-      { mark: { type: "line", interpolate: "step-after" }, encoding: { x: { field: "fpr", type: "quantitative", title: "false-positive rate" }, y: { field: "tpr", type: "quantitative", title: "true-positive rate" }, color: { field: "model", type: "nominal", sort: SHOWN } } },
-      { data: { values: [{ a: 0 }, { a: 1 }] }, mark: { type: "line", strokeDash: [4, 4], color: "#999" }, encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } } },
+      {
+        mark: { type: "line", interpolate: "step-after" },
+        encoding: {
+          x: { field: "fpr", type: "quantitative", title: "false-positive rate" },
+          y: { field: "tpr", type: "quantitative", title: "true-positive rate" },
+          color: { field: "model", type: "nominal", sort: SHOWN },
+        },
+      },
+      {
+        data: { values: [{ a: 0 }, { a: 1 }] },
+        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
+        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
+      },
     ],
   } as VegaLiteSpec;
 }
 
 function prSpec(s: SplitResult): VegaLiteSpec {
-  const values = SHOWN.flatMap((m) => (s.curves[m]?.pr ?? []).map((p) => ({ model: m, recall: p.recall, precision: p.precision })));
+  const values = SHOWN.flatMap((m) =>
+    (s.curves[m]?.pr ?? []).map((p) => ({ model: m, recall: p.recall, precision: p.precision })),
+  );
   return {
     title: `Precision-recall, ${s.split} (base rate ${f3(s.test.baseRate)})`,
     width: 340,
     height: 260,
     data: { values },
     layer: [
-      { mark: { type: "line", interpolate: "step-after" }, encoding: { x: { field: "recall", type: "quantitative" }, y: { field: "precision", type: "quantitative" }, color: { field: "model", type: "nominal", sort: SHOWN } } },
-      { data: { values: [{ b: s.test.baseRate }] }, mark: { type: "rule", strokeDash: [4, 4], color: "#999" }, encoding: { y: { field: "b", type: "quantitative" } } },
+      {
+        mark: { type: "line", interpolate: "step-after" },
+        encoding: {
+          x: { field: "recall", type: "quantitative" },
+          y: { field: "precision", type: "quantitative" },
+          color: { field: "model", type: "nominal", sort: SHOWN },
+        },
+      },
+      {
+        data: { values: [{ b: s.test.baseRate }] },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#999" },
+        encoding: { y: { field: "b", type: "quantitative" } },
+      },
     ],
   } as VegaLiteSpec;
 }
 
 function reliabilitySpec(s: SplitResult): VegaLiteSpec {
-  const models = ["MLP ensemble (calibrated)", "MLP ensemble (uncalibrated)", "logistic regression", "random forest"];
+  const models = [
+    "MLP ensemble (calibrated)",
+    "MLP ensemble (uncalibrated)",
+    "logistic regression",
+    "random forest",
+  ];
   const values = models.flatMap((m) =>
-    (s.curves[m]?.reliability ?? []).map((b) => ({ model: m, predicted: b.meanPredicted, observed: b.observedRate, count: b.count })),
+    (s.curves[m]?.reliability ?? []).map((b) => ({
+      model: m,
+      predicted: b.meanPredicted,
+      observed: b.observedRate,
+      count: b.count,
+    })),
   );
   const hi = Math.max(0.05, ...values.map((v) => Math.max(v.predicted, v.observed)));
   return {
@@ -53,8 +95,30 @@ function reliabilitySpec(s: SplitResult): VegaLiteSpec {
     height: 260,
     data: { values },
     layer: [
-      { mark: { type: "line", point: true }, encoding: { x: { field: "predicted", type: "quantitative", title: "mean predicted probability", scale: { domain: [0, hi] } }, y: { field: "observed", type: "quantitative", title: "observed cascade rate", scale: { domain: [0, hi] } }, color: { field: "model", type: "nominal" }, tooltip: [{ field: "count", type: "quantitative" }] } },
-      { data: { values: [{ a: 0 }, { a: hi }] }, mark: { type: "line", strokeDash: [4, 4], color: "#999" }, encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } } },
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          x: {
+            field: "predicted",
+            type: "quantitative",
+            title: "mean predicted probability",
+            scale: { domain: [0, hi] },
+          },
+          y: {
+            field: "observed",
+            type: "quantitative",
+            title: "observed cascade rate",
+            scale: { domain: [0, hi] },
+          },
+          color: { field: "model", type: "nominal" },
+          tooltip: [{ field: "count", type: "quantitative" }],
+        },
+      },
+      {
+        data: { values: [{ a: 0 }, { a: hi }] },
+        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
+        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
+      },
     ],
   } as VegaLiteSpec;
 }
@@ -62,7 +126,12 @@ function reliabilitySpec(s: SplitResult): VegaLiteSpec {
 function leadSpec(s: SplitResult): VegaLiteSpec {
   const values = s.models
     .filter((m) => SHOWN.includes(m.name))
-    .flatMap((m) => m.lead.leadHours.map((h) => ({ model: m.name, lead: h === null ? "missed" : `${Math.floor(h / 6) * 6}-${Math.floor(h / 6) * 6 + 5} h` })));
+    .flatMap((m) =>
+      m.lead.leadHours.map((h) => ({
+        model: m.name,
+        lead: h === null ? "missed" : `${Math.floor(h / 6) * 6}-${Math.floor(h / 6) * 6 + 5} h`,
+      })),
+    );
   const order = ["missed", ...Array.from({ length: 8 }, (_, k) => `${k * 6}-${k * 6 + 5} h`)];
   return {
     title: `Lead time at 5% FPR, ${s.split} (${s.test.events.length} events)`,
@@ -87,30 +156,56 @@ function timelineSpec(e: MarketEvaluation): VegaLiteSpec {
     height: 220,
     data: { values },
     layer: [
-      { transform: [{ filter: "datum.label == 1" }], mark: { type: "rule", color: "#f4a6a6", opacity: 0.6 }, encoding: { x: { field: "hour", type: "temporal" } } },
-      { mark: { type: "area", opacity: 0.3, color: "#4c78a8" }, encoding: { x: { field: "hour", type: "temporal", title: "hour (UTC)" }, y: { field: "pLow", type: "quantitative", title: "P(cascade within 24 h)" }, y2: { field: "pHigh" } } },
-      { mark: { type: "line", strokeWidth: 1, color: "#1f3b63" }, encoding: { x: { field: "hour", type: "temporal" }, y: { field: "p", type: "quantitative" } } },
+      {
+        transform: [{ filter: "datum.label == 1" }],
+        mark: { type: "rule", color: "#f4a6a6", opacity: 0.6 },
+        encoding: { x: { field: "hour", type: "temporal" } },
+      },
+      {
+        mark: { type: "area", opacity: 0.3, color: "#4c78a8" },
+        encoding: {
+          x: { field: "hour", type: "temporal", title: "hour (UTC)" },
+          y: { field: "pLow", type: "quantitative", title: "P(cascade within 24 h)" },
+          y2: { field: "pHigh" },
+        },
+      },
+      {
+        mark: { type: "line", strokeWidth: 1, color: "#1f3b63" },
+        encoding: { x: { field: "hour", type: "temporal" }, y: { field: "p", type: "quantitative" } },
+      },
     ],
   } as VegaLiteSpec;
 }
 
 function table(s: SplitResult): string {
-  const head = "<tr><th>model</th><th>AUROC</th><th>AUPRC</th><th>Brier</th><th>ECE</th><th>events warned</th><th>median lead (h)</th><th>mean 90% band width</th></tr>";
+  const head =
+    "<tr><th>model</th><th>AUROC</th><th>AUPRC</th><th>Brier</th><th>ECE</th><th>events warned</th><th>median lead (h)</th><th>mean 90% band width</th></tr>";
   const rows = s.models
     .map(
       (m) =>
         `<tr><td>${esc(m.name)}</td><td>${f3(m.auroc)}</td><td>${f3(m.auprc)}</td><td>${f4(m.brier)}</td><td>${f4(m.ece)}</td><td>${m.lead.detected}/${m.lead.events}</td><td>${m.lead.medianLeadHours ?? "-"}</td><td>${m.meanIntervalWidth === undefined ? "-" : f4(m.meanIntervalWidth)}</td></tr>`,
     )
     .join("");
-  const tr = s.train ? `train ${esc(s.train.from)} to ${esc(s.train.to)} (${s.train.rows} h, ${s.train.positives} cascade hours); ` : "";
+  const tr = s.train
+    ? `train ${esc(s.train.from)} to ${esc(s.train.to)} (${s.train.rows} h, ${s.train.positives} cascade hours); `
+    : "";
   return `<p class="split">${tr}test ${esc(s.test.from)} to ${esc(s.test.to)}: ${s.test.rows} h, ${s.test.positives} cascade hours (base rate ${f3(s.test.baseRate)}), events at ${esc(s.test.events.join(", ") || "none")}</p><table>${head}${rows}</table>`;
 }
 
-export type RenderMarketReportParameters = { evaluation: MarketEvaluation; title: string; meta: Record<string, string> };
+export type RenderMarketReportParameters = {
+  evaluation: MarketEvaluation;
+  title: string;
+  meta: Record<string, string>;
+};
 
-export async function renderMarketReport({ evaluation: e, title, meta }: RenderMarketReportParameters): Promise<string> {
+export async function renderMarketReport({
+  evaluation: e,
+  title,
+  meta,
+}: RenderMarketReportParameters): Promise<string> {
   const all = [...e.splits, e.pooled];
-  const figure = async (spec: VegaLiteSpec, name: string) => `<figure>${await renderVegaLiteToSvg({ spec, name })}</figure>`;
+  const figure = async (spec: VegaLiteSpec, name: string) =>
+    `<figure>${await renderVegaLiteToSvg({ spec, name })}</figure>`;
   const charts: string[] = [];
   for (const [h, make] of [
     ["ROC curves", rocSpec],
@@ -122,7 +217,10 @@ export async function renderMarketReport({ evaluation: e, title, meta }: RenderM
     charts.push(`<h2>${h}</h2><div class="row">${figs.join("")}</div>`);
   }
   const deg = `<table><tr><th>inputs (pooled folds)</th><th>AUROC</th><th>AUPRC</th><th>Brier</th></tr>${e.degradation
-    .map((d) => `<tr><td>${esc(d.inputs)}</td><td>${f3(d.auroc)}</td><td>${f3(d.auprc)}</td><td>${f4(d.brier)}</td></tr>`)
+    .map(
+      (d) =>
+        `<tr><td>${esc(d.inputs)}</td><td>${f3(d.auroc)}</td><td>${f3(d.auprc)}</td><td>${f4(d.brier)}</td></tr>`,
+    )
     .join("")}</table>`;
   const metaRows = Object.entries(meta)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`)

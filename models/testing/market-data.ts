@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { DEFAULT_DATA_DIR } from "../market/paths.ts";
 
 export const MARKET_DATA_DIR = DEFAULT_DATA_DIR;
-export const haveMarketData = existsSync(join(MARKET_DATA_DIR, "price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"));
+export const haveMarketData = existsSync(
+  join(MARKET_DATA_DIR, "price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"),
+);
 
 if (!haveMarketData) {
   const msg = `market data not found at ${MARKET_DATA_DIR}: set MARKET_DATA or put ../shared/data/market beside the clone.`;

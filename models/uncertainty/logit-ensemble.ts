@@ -3,12 +3,17 @@
  * mean is the point score and their spread the epistemic uncertainty; the interval is the normal
  * band mean +- z sd (z = 1.645 for 90%), and all three go through the same calibration map.
  */
-import { type PlattScaling, plattOnLogit } from "../calibration/platt.ts";
+
 import { sigmoid } from "../baselines/logistic-regression.ts";
+import { type PlattScaling, plattOnLogit } from "../calibration/platt.ts";
 
 export type EnsembleScore = { p: number; pLow: number; pHigh: number; logitMean: number; logitSd: number };
 
-export function combineLogits(logits: ArrayLike<number>, calibration: PlattScaling | null, z: number): EnsembleScore {
+export function combineLogits(
+  logits: ArrayLike<number>,
+  calibration: PlattScaling | null,
+  z: number,
+): EnsembleScore {
   const m = logits.length;
   let s = 0;
   for (let k = 0; k < m; k++) s += logits[k]!;

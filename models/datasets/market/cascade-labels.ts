@@ -29,7 +29,10 @@ export type CascadeLabels = {
 };
 
 /** The last hour whose label window the markets' files cover in full. */
-export function lastLabelledHour(markets: readonly KnownSeries[], horizonHours = CASCADE_HORIZON_HOURS): number {
+export function lastLabelledHour(
+  markets: readonly KnownSeries[],
+  horizonHours = CASCADE_HORIZON_HOURS,
+): number {
   if (markets.length === 0) throw new ModelInputError("cascade labels need at least one Aave market file.");
   const end = Math.min(...markets.map((m) => m.knownAtMs[m.knownAtMs.length - 1]!));
   return Math.floor(end / HOUR_MS) * HOUR_MS - horizonHours * HOUR_MS;
@@ -67,7 +70,8 @@ export function cascadeLabels({
   for (let h = 0; h < hours; h++) labels[h] = trailing[off + h + horizonHours]! >= thresholdUsd ? 1 : 0;
   const eventsMs: number[] = [];
   for (let i = off + 1; i < grid.hours; i++)
-    if (trailing[i]! >= thresholdUsd && trailing[i - 1]! < thresholdUsd) eventsMs.push(grid.startMs + i * HOUR_MS);
+    if (trailing[i]! >= thresholdUsd && trailing[i - 1]! < thresholdUsd)
+      eventsMs.push(grid.startMs + i * HOUR_MS);
   return {
     hoursMs: Float64Array.from({ length: hours }, (_, h) => fromMs + h * HOUR_MS),
     labels,

@@ -23,7 +23,11 @@ describe("funding files: clocks and units", () => {
       "Symbol,Date,Funding Rate\nETH-USDT,2020-01-01 03:00:00.000,0.0001\nETH-USDT,2020-01-01 11:00:00.002,0.0002\nETH-USDT,2020-01-01 19:00:00.000,-0.0003\n",
     );
     const { series } = readSeries(f);
-    expect(Array.from(series.knownAtMs)).toEqual([utc("2020-01-01T00:00:00"), utc("2020-01-01T08:00:00"), utc("2020-01-01T16:00:00")]);
+    expect(Array.from(series.knownAtMs)).toEqual([
+      utc("2020-01-01T00:00:00"),
+      utc("2020-01-01T08:00:00"),
+      utc("2020-01-01T16:00:00"),
+    ]);
     expect(Array.from(series.columns.value!)).toEqual([0.0001, 0.0002, -0.0003]);
   });
   it("checks date_utc_derived against the inferred shift", () => {
@@ -93,20 +97,34 @@ describe("bad files name the file, line and column", () => {
     expect((e as Error).message).toContain("nope.csv");
   });
   it("a malformed number", () => {
-    const f = write("badnum.csv", "symbol,timestamp,USD_price\nUSDC,1609461095306,1.0\nUSDC,1609462993706,abc\n");
+    const f = write(
+      "badnum.csv",
+      "symbol,timestamp,USD_price\nUSDC,1609461095306,1.0\nUSDC,1609462993706,abc\n",
+    );
     expect(() => readSeries(f)).toThrow(DataValueError);
     expect(() => readSeries(f)).toThrow(/line 3, column "USD_price": "abc" is not a finite number/);
   });
   it("a ragged line, an unknown layout, a non-positive price", () => {
-    expect(() => readSeries(write("ragged.csv", "symbol,timestamp,USD_price\nUSDC,1\n"))).toThrow(/line 2 has 2 cells/);
+    expect(() => readSeries(write("ragged.csv", "symbol,timestamp,USD_price\nUSDC,1\n"))).toThrow(
+      /line 2 has 2 cells/,
+    );
     expect(() => readSeries(write("odd.csv", "a,b\n1,2\n"))).toThrow(/no known layout/);
-    expect(() => readSeries(write("neg.csv", "symbol,timestamp,USD_price\nUSDC,1609461095306,-1\n"))).toThrow(/not a positive price/);
+    expect(() => readSeries(write("neg.csv", "symbol,timestamp,USD_price\nUSDC,1609461095306,-1\n"))).toThrow(
+      /not a positive price/,
+    );
   });
   it.skipIf(!haveMarketData)("a file given for the wrong role", () => {
-    expect(() => readRole("ethPrice", dataFile("price_BTCUSD_1h_bitfinex_2019-01_2023-01.csv"))).toThrow(/holds BTC\/USD, but role "ethPrice"/);
-    expect(() => readRole("aaveWeth", dataFile("aave_v2_USDC_market_1h_messari-subgraph_2020-12_2023-06.until-2021-12.csv"))).toThrow(
-      /oracle price .* is it the market of role "aaveWeth"/,
+    expect(() => readRole("ethPrice", dataFile("price_BTCUSD_1h_bitfinex_2019-01_2023-01.csv"))).toThrow(
+      /holds BTC\/USD, but role "ethPrice"/,
     );
-    expect(() => readRole("ethFunding", dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"))).toThrow(/does not take/);
+    expect(() =>
+      readRole(
+        "aaveWeth",
+        dataFile("aave_v2_USDC_market_1h_messari-subgraph_2020-12_2023-06.until-2021-12.csv"),
+      ),
+    ).toThrow(/oracle price .* is it the market of role "aaveWeth"/);
+    expect(() => readRole("ethFunding", dataFile("price_ETHUSD_1h_bitfinex_2019-01_2023-01.csv"))).toThrow(
+      /does not take/,
+    );
   });
 });

@@ -21,7 +21,14 @@ import { DataFileError } from "../../errors.ts";
 import { type CsvTable, columnIndex, numberCell, readCsv, timeCell, unixMsCell } from "./read-csv.ts";
 import { HOUR_MS, type KnownSeries, makeSeries, medianSpacing } from "./series.ts";
 
-export const LAYOUTS = ["exchange-ohlc", "ohlc-dt", "coingecko", "funding-fetcher", "bitmex-funding", "aave-messari"] as const;
+export const LAYOUTS = [
+  "exchange-ohlc",
+  "ohlc-dt",
+  "coingecko",
+  "funding-fetcher",
+  "bitmex-funding",
+  "aave-messari",
+] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 export function detectLayout(t: CsvTable): Layout {
@@ -55,11 +62,20 @@ function readOhlc(t: CsvTable, layout: Layout, timeCol: string, closeCol: string
   for (let r = 0; r < t.rows.length; r++) {
     open.push(timeCell(t, r, jt));
     const c = numberCell(t, r, jc);
-    if (!(c > 0)) throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: close ${c} is not a positive price` });
+    if (!(c > 0))
+      throw new DataFileError({
+        file: t.file,
+        problem: `line ${t.lines[r]}: close ${c} is not a positive price`,
+      });
     close.push(c);
   }
   const interval = medianSpacing(Float64Array.from(open).sort());
-  return makeSeries({ file: t.file, layout, knownAtMs: open.map((o) => o + interval), columns: { value: close } });
+  return makeSeries({
+    file: t.file,
+    layout,
+    knownAtMs: open.map((o) => o + interval),
+    columns: { value: close },
+  });
 }
 
 function readCoingecko(t: CsvTable): KnownSeries {
@@ -70,7 +86,11 @@ function readCoingecko(t: CsvTable): KnownSeries {
   for (let r = 0; r < t.rows.length; r++) {
     at.push(unixMsCell(t, r, jt));
     const p = numberCell(t, r, jp);
-    if (!(p > 0)) throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: USD_price ${p} is not a positive price` });
+    if (!(p > 0))
+      throw new DataFileError({
+        file: t.file,
+        problem: `line ${t.lines[r]}: USD_price ${p} is not a positive price`,
+      });
     v.push(p);
   }
   return makeSeries({ file: t.file, layout: "coingecko", knownAtMs: at, columns: { value: v } });
@@ -127,7 +147,11 @@ function readBitmexFunding(t: CsvTable): KnownSeries {
   for (let r = 0; r < t.rows.length; r++) {
     at.push(timeCell(t, r, jt));
     const interval = timeCell(t, r, ji) - base;
-    if (!(interval > 0)) throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: fundingInterval is not a duration` });
+    if (!(interval > 0))
+      throw new DataFileError({
+        file: t.file,
+        problem: `line ${t.lines[r]}: fundingInterval is not a duration`,
+      });
     v.push(numberCell(t, r, jr) * ((8 * HOUR_MS) / interval));
   }
   return makeSeries({ file: t.file, layout: "bitmex-funding", knownAtMs: at, columns: { value: v } });
@@ -156,7 +180,10 @@ function readAave(t: CsvTable): KnownSeries {
     at.push(timeCell(t, r, jh));
     const flag = t.rows[r]![jf]!.trim();
     if (flag !== "True" && flag !== "False")
-      throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: ffill_row_derived is "${flag}", not True/False` });
+      throw new DataFileError({
+        file: t.file,
+        problem: `line ${t.lines[r]}: ffill_row_derived is "${flag}", not True/False`,
+      });
     const ffill = flag === "True";
     out.ffill.push(ffill ? 1 : 0);
     out.supplied.push(numberCell(t, r, cols.supplied));
@@ -165,7 +192,8 @@ function readAave(t: CsvTable): KnownSeries {
     // Rates are empty before a market's first borrow: a value the source does not have.
     out.borrowApr.push(numberCell(t, r, cols.borrowApr, { allowEmpty: true }));
     const liq = numberCell(t, r, cols.liquidations);
-    if (liq < 0) throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: negative liquidations ${liq}` });
+    if (liq < 0)
+      throw new DataFileError({ file: t.file, problem: `line ${t.lines[r]}: negative liquidations ${liq}` });
     out.liquidations.push(ffill ? 0 : liq);
   }
   return makeSeries({ file: t.file, layout: "aave-messari", knownAtMs: at, columns: out });

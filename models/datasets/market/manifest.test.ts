@@ -29,7 +29,9 @@ describe("score-market manifest", () => {
     expect(e.message).toMatch(/role "ethPrice": is required/);
   });
   it("refuses an unknown role (a typo) by name", () => {
-    const e = fail(() => parseManifest({ json: { ethPrice: "e.csv", ethFundng: "f.csv" }, manifest: "m.json" }));
+    const e = fail(() =>
+      parseManifest({ json: { ethPrice: "e.csv", ethFundng: "f.csv" }, manifest: "m.json" }),
+    );
     expect(e.message).toMatch(/role "ethFundng": is not a role/);
   });
   it("refuses a non-string path, naming the role", () => {
@@ -46,17 +48,20 @@ describe("score-market manifest", () => {
     expect(e.role).toBe("ethPrice");
     expect(e.message).toContain(join(dir, "nowhere/eth.csv"));
   });
-  it.skipIf(!haveMarketData)("loads role files relative to the manifest and names the role of a bad one", () => {
-    const m = write("ok.json", {
-      ethPrice: dataFile("price_ETHUSDT_1h_binance-usdm-perp_2023-01_2024-12.csv"),
-      ethFunding: dataFile("funding_ETHUSDT-perp_1h_dydx_2022-2023.csv"),
-    });
-    const { inputs } = loadManifest(m);
-    expect(inputs.ethPrice.knownAtMs.length).toBe(17544);
-    expect(inputs.ethFunding?.intervalMs).toBe(3_600_000);
-    const wrong = write("wrong.json", { ethPrice: dataFile("funding_ETHUSDT-perp_1h_dydx_2022-2023.csv") });
-    const e = fail(() => loadManifest(wrong));
-    expect(e.role).toBe("ethPrice");
-    expect(e.message).toMatch(/funding-fetcher layout/);
-  });
+  it.skipIf(!haveMarketData)(
+    "loads role files relative to the manifest and names the role of a bad one",
+    () => {
+      const m = write("ok.json", {
+        ethPrice: dataFile("price_ETHUSDT_1h_binance-usdm-perp_2023-01_2024-12.csv"),
+        ethFunding: dataFile("funding_ETHUSDT-perp_1h_dydx_2022-2023.csv"),
+      });
+      const { inputs } = loadManifest(m);
+      expect(inputs.ethPrice.knownAtMs.length).toBe(17544);
+      expect(inputs.ethFunding?.intervalMs).toBe(3_600_000);
+      const wrong = write("wrong.json", { ethPrice: dataFile("funding_ETHUSDT-perp_1h_dydx_2022-2023.csv") });
+      const e = fail(() => loadManifest(wrong));
+      expect(e.role).toBe("ethPrice");
+      expect(e.message).toMatch(/funding-fetcher layout/);
+    },
+  );
 });

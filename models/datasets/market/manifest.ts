@@ -30,7 +30,11 @@ export function parseManifest({ json, manifest }: { json: unknown; manifest: str
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const role =
-      issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.length ? String(issue.path[0]) : undefined;
+      issue.code === "unrecognized_keys"
+        ? issue.keys.join(", ")
+        : issue.path.length
+          ? String(issue.path[0])
+          : undefined;
     const problem =
       issue.code === "unrecognized_keys"
         ? `is not a role (roles: ${ROLES.join(", ")})`
@@ -62,7 +66,8 @@ export function loadManifest(path: string): LoadManifestReturnType {
     const f = manifest[role];
     if (f === undefined) continue;
     const abs = isAbsolute(f) ? f : resolve(base, f);
-    if (!existsSync(abs)) throw new ManifestError({ manifest: path, role, problem: `names ${abs}, which does not exist` });
+    if (!existsSync(abs))
+      throw new ManifestError({ manifest: path, role, problem: `names ${abs}, which does not exist` });
     files[role] = abs;
     try {
       inputs[role] = readRole(role, abs);

@@ -51,7 +51,11 @@ export function readCsv(file: string): CsvTable {
 
 export function columnIndex(t: CsvTable, name: string): number {
   const j = t.header.indexOf(name);
-  if (j < 0) throw new DataFileError({ file: t.file, problem: `has no column "${name}" (has ${t.header.join(", ")})` });
+  if (j < 0)
+    throw new DataFileError({
+      file: t.file,
+      problem: `has no column "${name}" (has ${t.header.join(", ")})`,
+    });
   return j;
 }
 
@@ -61,7 +65,13 @@ export function numberCell(t: CsvTable, r: number, j: number, opts: { allowEmpty
   if (raw === "" && opts.allowEmpty) return Number.NaN;
   const v = Number(raw);
   if (raw === "" || !Number.isFinite(v))
-    throw new DataValueError({ file: t.file, row: t.lines[r]!, column: t.header[j]!, value: raw, expected: "a finite number" });
+    throw new DataValueError({
+      file: t.file,
+      row: t.lines[r]!,
+      column: t.header[j]!,
+      value: raw,
+      expected: "a finite number",
+    });
   return v;
 }
 
@@ -76,7 +86,13 @@ export function timeCell(t: CsvTable, r: number, j: number): number {
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += "Z";
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(iso) ? Date.parse(iso) : Number.NaN;
   if (!Number.isFinite(ms))
-    throw new DataValueError({ file: t.file, row: t.lines[r]!, column: t.header[j]!, value: raw, expected: "a UTC date-time" });
+    throw new DataValueError({
+      file: t.file,
+      row: t.lines[r]!,
+      column: t.header[j]!,
+      value: raw,
+      expected: "a UTC date-time",
+    });
   return ms;
 }
 

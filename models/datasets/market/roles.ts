@@ -64,7 +64,10 @@ export function readRole(role: Role, file: string): KnownSeries {
   if (symbol !== undefined && spec.assets.length > 0) {
     const base = baseAsset(symbol);
     if (!spec.assets.some((a) => base === a || (a === "XBTUSD" && base.startsWith("XBT"))))
-      throw new DataFileError({ file, problem: `holds ${symbol}, but role "${role}" wants ${spec.assets.join(" or ")}` });
+      throw new DataFileError({
+        file,
+        problem: `holds ${symbol}, but role "${role}" wants ${spec.assets.join(" or ")}`,
+      });
   }
   if (spec.aave) {
     const { supplied, tokenBalance } = series.columns as Record<string, Float64Array>;

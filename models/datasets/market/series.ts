@@ -34,16 +34,25 @@ export function makeSeries(params: {
 }): KnownSeries {
   const n = params.knownAtMs.length;
   if (n === 0) throw new DataFileError({ file: params.file, problem: "has no usable rows" });
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => params.knownAtMs[a]! - params.knownAtMs[b]! || a - b);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => params.knownAtMs[a]! - params.knownAtMs[b]! || a - b,
+  );
   const keep: number[] = [];
   for (const i of order) {
-    if (keep.length && params.knownAtMs[keep[keep.length - 1]!] === params.knownAtMs[i]) keep[keep.length - 1] = i;
+    if (keep.length && params.knownAtMs[keep[keep.length - 1]!] === params.knownAtMs[i])
+      keep[keep.length - 1] = i;
     else keep.push(i);
   }
   const knownAtMs = Float64Array.from(keep, (i) => params.knownAtMs[i]!);
   const columns: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(params.columns)) columns[k] = Float64Array.from(keep, (i) => v[i]!);
-  return { file: params.file, layout: params.layout, knownAtMs, columns, intervalMs: medianSpacing(knownAtMs) };
+  return {
+    file: params.file,
+    layout: params.layout,
+    knownAtMs,
+    columns,
+    intervalMs: medianSpacing(knownAtMs),
+  };
 }
 
 /** The points known at or before `cutoffMs` (what a causal consumer could have read then). */

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type MarketInputs, readMarketInputs, ROLES } from "../../datasets/market/roles.ts";
+import { type MarketInputs, ROLES, readMarketInputs } from "../../datasets/market/roles.ts";
 import { HOUR_MS, truncateSeries } from "../../datasets/market/series.ts";
 import { trainingFiles } from "../../market/dataset.ts";
 import { createMarketScorer } from "../../market/model.ts";
@@ -34,7 +34,9 @@ describe.skipIf(!haveMarketData)("causality of market features and scores", () =
           const a = full.x.values[i * full.x.cols + j]!;
           const b = part.x.values[i * part.x.cols + j]!;
           if (!Object.is(a, b))
-            throw new Error(`${FEATURE_NAMES[j]} at ${new Date(fromMs + i * HOUR_MS).toISOString()} changed when inputs were cut at ${new Date(T).toISOString()}: ${a} -> ${b}`);
+            throw new Error(
+              `${FEATURE_NAMES[j]} at ${new Date(fromMs + i * HOUR_MS).toISOString()} changed when inputs were cut at ${new Date(T).toISOString()}: ${a} -> ${b}`,
+            );
         }
       const partScores = scorer.scoreRows(part.x, part.hoursMs);
       expect(Array.from(partScores.p)).toEqual(Array.from(fullScores.p.slice(0, n)));
@@ -46,9 +48,15 @@ describe.skipIf(!haveMarketData)("causality of market features and scores", () =
     const fromMs = Date.UTC(2021, 4, 10);
     const T = Date.UTC(2021, 4, 12);
     // Shift the ETH series one hour earlier: a close "known" before its candle ended.
-    const peeking = { ethPrice: { ...inputs.ethPrice, knownAtMs: inputs.ethPrice.knownAtMs.map((t) => t - HOUR_MS) } };
+    const peeking = {
+      ethPrice: { ...inputs.ethPrice, knownAtMs: inputs.ethPrice.knownAtMs.map((t) => t - HOUR_MS) },
+    };
     const full = buildMarketFeatures({ inputs: peeking, fromMs, toMs: T + 10 * HOUR_MS });
-    const part = buildMarketFeatures({ inputs: { ethPrice: truncateSeries(inputs.ethPrice, T) }, fromMs, toMs: T });
+    const part = buildMarketFeatures({
+      inputs: { ethPrice: truncateSeries(inputs.ethPrice, T) },
+      fromMs,
+      toMs: T,
+    });
     const j = FEATURE_NAMES.indexOf("eth_ret_1h");
     const n = part.x.rows;
     expect(full.x.values[(n - 1) * full.x.cols + j]).not.toBe(part.x.values[(n - 1) * part.x.cols + j]);

@@ -7,15 +7,28 @@
  * Units: returns are log returns; volatilities are daily (sqrt(24) x hourly RMS), as logs;
  * funding is basis points per 8 h (whatever the source's interval); deviations are log prices.
  */
-import { DataFileError } from "../../errors.ts";
+
 import type { MarketInputs, OptionalRole } from "../../datasets/market/roles.ts";
 import { HOUR_MS, type KnownSeries } from "../../datasets/market/series.ts";
+import { DataFileError } from "../../errors.ts";
 import { createFeatureMatrix, type FeatureMatrix } from "../../feature-matrix.ts";
 import { alignAsOf, alignExact, defaultMaxAge, type HourGrid } from "./align.ts";
 import { causalMedianFilter } from "./spike-filter.ts";
 
 export const GROUPS = [
-  { group: "eth", roles: ["ethPrice"], features: ["eth_ret_1h", "eth_ret_4h", "eth_ret_24h", "eth_ret_168h", "eth_logvol_24h", "eth_logvol_168h", "eth_drawdown_168h"] },
+  {
+    group: "eth",
+    roles: ["ethPrice"],
+    features: [
+      "eth_ret_1h",
+      "eth_ret_4h",
+      "eth_ret_24h",
+      "eth_ret_168h",
+      "eth_logvol_24h",
+      "eth_logvol_168h",
+      "eth_drawdown_168h",
+    ],
+  },
   { group: "btc", roles: ["btcPrice"], features: ["btc_ret_24h", "btc_logvol_24h", "btc_drawdown_168h"] },
   { group: "ethFunding", roles: ["ethFunding"], features: ["eth_funding_bps", "eth_funding_mean_72h_bps"] },
   { group: "btcFunding", roles: ["btcFunding"], features: ["btc_funding_bps", "btc_funding_mean_72h_bps"] },
@@ -23,8 +36,16 @@ export const GROUPS = [
   { group: "usdc", roles: ["usdcPrice"], features: ["usdc_logprice"] },
   { group: "dai", roles: ["daiPrice"], features: ["dai_logprice"] },
   { group: "usdt", roles: ["usdtPrice"], features: ["usdt_logprice"] },
-  { group: "aaveWeth", roles: ["aaveWeth"], features: ["weth_utilization", "weth_borrow_apr", "weth_supply_change_24h", "weth_liquidations_24h"] },
-  { group: "aaveUsdc", roles: ["aaveUsdc"], features: ["usdc_utilization", "usdc_borrow_apr", "usdc_utilization_change_24h", "usdc_liquidations_24h"] },
+  {
+    group: "aaveWeth",
+    roles: ["aaveWeth"],
+    features: ["weth_utilization", "weth_borrow_apr", "weth_supply_change_24h", "weth_liquidations_24h"],
+  },
+  {
+    group: "aaveUsdc",
+    roles: ["aaveUsdc"],
+    features: ["usdc_utilization", "usdc_borrow_apr", "usdc_utilization_change_24h", "usdc_liquidations_24h"],
+  },
 ] as const satisfies readonly { group: string; roles: readonly string[]; features: readonly string[] }[];
 
 export type Group = (typeof GROUPS)[number]["group"];
@@ -51,15 +72,16 @@ export const FEATURE_NAMES: readonly string[] = [
 const FEATURE_INDEX = new Map(FEATURE_NAMES.map((n, j) => [n, j]));
 
 /** Columns of each group in FEATURE_NAMES (features, then its mask). */
-export const GROUP_COLUMNS: Record<Group, { features: number[]; mask: number | undefined }> = Object.fromEntries(
-  GROUPS.map((g) => [
-    g.group,
-    {
-      features: (g.features as readonly string[]).map((f) => FEATURE_NAMES.indexOf(f)),
-      mask: g.group === "eth" ? undefined : FEATURE_NAMES.indexOf(maskName(g.group)),
-    },
-  ]),
-) as Record<Group, { features: number[]; mask: number | undefined }>;
+export const GROUP_COLUMNS: Record<Group, { features: number[]; mask: number | undefined }> =
+  Object.fromEntries(
+    GROUPS.map((g) => [
+      g.group,
+      {
+        features: (g.features as readonly string[]).map((f) => FEATURE_NAMES.indexOf(f)),
+        mask: g.group === "eth" ? undefined : FEATURE_NAMES.indexOf(maskName(g.group)),
+      },
+    ]),
+  ) as Record<Group, { features: number[]; mask: number | undefined }>;
 
 /** Hours of history the features look back (the longest window plus one return). */
 export const LOOKBACK_HOURS = 169;
@@ -284,7 +306,10 @@ export function buildMarketFeatures({ inputs, fromMs, toMs }: BuildMarketFeature
   const hours = (toMs - fromMs) / HOUR_MS + 1;
   const a = alignInputs(inputs, fromMs, hours);
   const x = createFeatureMatrix({ rows: hours, names: FEATURE_NAMES });
-  const present = Object.fromEntries(OPTIONAL_GROUPS.map((g) => [g, new Uint8Array(hours)])) as Record<OptionalGroup, Uint8Array>;
+  const present = Object.fromEntries(OPTIONAL_GROUPS.map((g) => [g, new Uint8Array(hours)])) as Record<
+    OptionalGroup,
+    Uint8Array
+  >;
   const row = new Float32Array(FEATURE_NAMES.length);
   for (let h = 0; h < hours; h++) {
     const bits = featuresAt(a, h + a.lookback, row, () => new Date(fromMs + h * HOUR_MS).toISOString());

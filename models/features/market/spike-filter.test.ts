@@ -16,6 +16,7 @@ describe("causal spike filter", () => {
   it("is causal: a prefix filters the same as the prefix of the whole", () => {
     const v = Float64Array.from({ length: 50 }, (_, i) => Math.sin(i) + (i % 7 === 0 ? 5 : 0));
     const whole = causalMedianFilter(v);
-    for (const n of [1, 3, 10, 33]) expect(Array.from(causalMedianFilter(v.slice(0, n)))).toEqual(Array.from(whole.slice(0, n)));
+    for (const n of [1, 3, 10, 33])
+      expect(Array.from(causalMedianFilter(v.slice(0, n)))).toEqual(Array.from(whole.slice(0, n)));
   });
 });
