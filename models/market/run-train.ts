@@ -5,14 +5,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fitPlatt, fitPlattIntercept } from "../calibration/platt.ts";
+import { fitPlatt, fitPlattIntercept, type PlattScaling } from "../calibration/platt.ts";
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
 import { writeEnsembleFile } from "../mlp/ensemble-file.ts";
 import { loadTrainingDataset, rowsIn, subset } from "./dataset.ts";
 import { createMarketScorer, FULL_RECIPE, type MarketRecipe, QUICK_RECIPE } from "./model.ts";
 import { foldWeightsName, SHIPPED_WEIGHTS } from "./paths.ts";
-import { checkSplit, FINAL_TRAINING, LABELLED, VALIDATION_SPLITS } from "./splits.ts";
+import { checkSplit, FINAL_TRAINING, LABELLED, type TimeSplit, VALIDATION_SPLITS } from "./splits.ts";
 import { SLOPE_RANGE, type TrainProgress, trainMarketEnsemble } from "./train.ts";
 
 export type RunMarketTrainingParameters = {
@@ -29,6 +29,30 @@ export type RunMarketTrainingReturnType = {
   folds: { split: string; auroc: number; auprc: number; positives: number; rows: number }[];
 };
 
+/** Platt on held-out logits (free slope if credible, else intercept only), with its provenance. */
+function heldOutCalibration(
+  held: { logit: number; y: number }[],
+  training: Record<string, unknown>,
+  from: readonly TimeSplit[],
+): { calibration: PlattScaling; training: Record<string, unknown> } {
+  const probabilities = held.map((h) => 1 / (1 + Math.exp(-h.logit)));
+  const labels = held.map((h) => h.y);
+  const free = fitPlatt({ probabilities, labels });
+  const trusted = free.a >= SLOPE_RANGE[0] && free.a <= SLOPE_RANGE[1];
+  return {
+    calibration: trusted ? free : fitPlattIntercept({ probabilities, labels }),
+    training: {
+      ...training,
+      calibration: {
+        method: `${trusted ? "Platt (slope and intercept)" : `intercept-only Platt (free slope ${free.a.toFixed(3)} outside [${SLOPE_RANGE.join(", ")}])`} on out-of-sample logits of earlier folds`,
+        window: from.map((x) => `${x.name} test`).join(" + "),
+        rows: held.length,
+        positives: labels.reduce((a, b) => a + b, 0),
+      },
+    },
+  };
+}
+
 export async function runMarketTraining(
   p: RunMarketTrainingParameters,
 ): Promise<RunMarketTrainingReturnType> {
@@ -40,13 +64,25 @@ export async function runMarketTraining(
   const heldOutLogits: { logit: number; y: number }[][] = [];
   for (const split of VALIDATION_SPLITS) {
     checkSplit(split);
-    const e = await trainMarketEnsemble({
+    const trained = await trainMarketEnsemble({
       dataset,
       window: split.train,
       recipe,
       backend: p.backend,
       onProgress: (x) => p.onProgress?.(`fold ${split.name}`, x),
     });
+    // Forward chaining: a fold model is calibrated on the earlier folds' out-of-sample logits
+    // (all before its own test window); the first fold has none and keeps its training-time map.
+    const e = heldOutLogits.length
+      ? {
+          ...trained,
+          ...heldOutCalibration(
+            heldOutLogits.flat(),
+            trained.training,
+            VALIDATION_SPLITS.slice(0, heldOutLogits.length),
+          ),
+        }
+      : trained;
     const file = join(p.outDir, foldWeightsName(split.name));
     writeEnsembleFile(file, { ...e, training: { ...e.training, split: split.name } });
     files.push(file);
@@ -63,8 +99,8 @@ export async function runMarketTraining(
     });
   }
   // The shipped model sees every labelled hour, so no hour is left to calibrate it on; its map
-  // is fitted on the fold models' out-of-sample logits (2021-H2), the most recent held-out
-  // window, as a refit-then-calibrate proxy. (The fold models keep their own purged map.)
+  // is fitted on all folds' out-of-sample logits (2021-H2), the most recent held-out window: a
+  // refit-then-calibrate proxy.
   const final = await trainMarketEnsemble({
     dataset,
     window: FINAL_TRAINING,
@@ -72,25 +108,10 @@ export async function runMarketTraining(
     backend: p.backend,
     onProgress: (x) => p.onProgress?.("shipped", x),
   });
-  const held = heldOutLogits.flat();
-  const probabilities = held.map((h) => 1 / (1 + Math.exp(-h.logit)));
-  const labels = held.map((h) => h.y);
-  const free = fitPlatt({ probabilities, labels });
-  const trusted = free.a >= SLOPE_RANGE[0] && free.a <= SLOPE_RANGE[1];
-  const calibration = trusted ? free : fitPlattIntercept({ probabilities, labels });
   const file = join(p.outDir, SHIPPED_WEIGHTS);
   writeEnsembleFile(file, {
     ...final,
-    calibration,
-    training: {
-      ...final.training,
-      calibration: {
-        method: `${trusted ? "Platt (slope and intercept)" : `intercept-only Platt (free slope ${free.a.toFixed(3)} outside [${SLOPE_RANGE.join(", ")}])`} on the fold models' out-of-sample logits`,
-        window: VALIDATION_SPLITS.map((x) => x.name).join(" + "),
-        rows: held.length,
-        positives: labels.reduce((a, b) => a + b, 0),
-      },
-    },
+    ...heldOutCalibration(heldOutLogits.flat(), final.training, VALIDATION_SPLITS),
   });
   files.push(file);
   return { files, folds };

@@ -204,8 +204,11 @@ export async function renderMarketReport({
   meta,
 }: RenderMarketReportParameters): Promise<string> {
   const all = [...e.splits, e.pooled];
+  // Long model names: let the legends show them whole.
+  const withConfig = (spec: VegaLiteSpec) =>
+    ({ ...spec, config: { legend: { labelLimit: 260 } } }) as VegaLiteSpec;
   const figure = async (spec: VegaLiteSpec, name: string) =>
-    `<figure>${await renderVegaLiteToSvg({ spec, name })}</figure>`;
+    `<figure>${await renderVegaLiteToSvg({ spec: withConfig(spec), name })}</figure>`;
   const charts: string[] = [];
   for (const [h, make] of [
     ["ROC curves", rocSpec],
