@@ -309,6 +309,7 @@ export function evaluateMarket(p: EvaluateMarketParameters): MarketEvaluation {
     degradation,
     timeline: mlp,
     settings: {
+      eventsBeforeValidation: p.dataset.eventsMs.filter((t) => t < p.splits[0]!.test.fromMs).length,
       leadTimeFpr: LEAD_TIME_FPR,
       leadTimeWindowHours: LEAD_TIME_WINDOW_HOURS,
       volRuleColumn: VOL_RULE_COLUMN,

@@ -46,6 +46,12 @@ export function marketModelCard({ evaluation: e, shipped, backend, command }: Mo
     const bAuroc = base.reduce((a, b) => (b.auroc > a.auroc ? b : a));
     return `${s.split}: model AUPRC ${f3(mlp.auprc)} vs best baseline ${bAuprc.name} ${f3(bAuprc.auprc)} (${mlp.auprc > bAuprc.auprc ? "model ahead" : "baseline ahead"}); AUROC ${f3(mlp.auroc)} vs ${bAuroc.name} ${f3(bAuroc.auroc)} (${mlp.auroc > bAuroc.auroc ? "model ahead" : "baseline ahead"}).`;
   };
+  const mlpPooled = e.pooled.models.find((m) => m.name === "MLP ensemble (calibrated)")!;
+  const dummyPooled = e.pooled.models.find((m) => m.name === "dummy (prior)")!;
+  const bestBrier = e.pooled.models.reduce((a, b) => (b.brier < a.brier ? b : a));
+  const noAave = e.degradation.find((d) => d.inputs.startsWith("prices and funding only"))!;
+  const ethOnly = e.degradation.find((d) => d.inputs === "ETH price only")!;
+  const trainEvents = String(e.settings.eventsBeforeValidation ?? "several");
   return `---
 license: other
 library_name: tensorflow.js
@@ -61,8 +67,8 @@ tags: [defi, liquidations, early-warning, tabular, deep-ensemble]
 Gives, for each hour t, the probability that Aave v2's WETH and USDC collateral markets see at
 least $5M of liquidations in (t, t + 24 h], from market data known at t, with a 90% band from
 the deep ensemble's spread. Meant as one input of the agents' risk loop and for risk teams
-replaying periods; **not** a trading signal and not a standalone alarm: it was validated on four
-cascade episodes only (see Limits).
+replaying periods; **not** a trading signal and not a standalone alarm: it was validated on
+${e.pooled.test.events.length} cascade episodes only (see Limits).
 
 Scoring: \`npm run models -- score-market --manifest m.json --out scores.csv\` (roles: ${GROUPS.flatMap((g) => g.roles).join(", ")}; only ethPrice is required).
 
@@ -109,7 +115,9 @@ ${e.degradation.map((d) => `| ${d.inputs} | ${f3(d.auroc)} | ${f3(d.auprc)} | ${
 
 ## Limits
 
-- Thirteen cascade episodes in the labelled data, nine of them in training (Feb, Apr, May 2021) and four in validation (Sep-Dec 2021): every figure above has wide uncertainty, and the model and logistic-regression settings were chosen after looking at these folds, so the validation numbers are optimistic.
+- ${e.pooled.test.events.length} cascade episodes in the validation folds (2021-H2) and ${trainEvents} before them: every figure above has wide uncertainty, and the model recipe and the logistic-regression penalty were chosen after looking at these folds (a handful of variants), so the validation numbers are optimistic.
+- Calibration is weak: pooled Brier ${f4(mlpPooled.brier)} against ${f4(dummyPooled.brier)} for the constant prior and ${f4(bestBrier.brier)} for the best model by Brier (${bestBrier.name}); no model here is much better calibrated than the base rate.
+- Without the Aave roles the model degrades to AUROC ${f3(noAave.auroc)} (prices and funding only) and ${f3(ethOnly.auroc)} (ETH price only): in 2021-H2 calm markets preceded the cascades (the realised-volatility rule ranks below chance), so price-only warnings from this model should not be trusted.
 - The base rate moves (4.3% in 2021-H1, 1.6% in 2021-H2): calibrated probabilities drift with the regime.
 - Only WETH and USDC collateral liquidations are labelled (no stETH, WBTC, LINK collateral): June 2022 is under-counted by the label itself.
 - stETH and stablecoin features carry no cascade in training (no depeg before 2022), so their effect is unlearnt; the model cannot anticipate a depeg-driven cascade it has never seen.
