@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     const summary = Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, summarize(v)]));
     const p = (k: keyof typeof variants) => summary[k]!;
     results[backend] = {
+      tfjsBackendInUse: tf.getBackend(),
       unit: "microseconds per decision",
       variants: summary,
       speedupP50: p("tfjs, ensemble only").p50 / p("fast path, ensemble only").p50,
