@@ -16,6 +16,9 @@ export type RenderVegaLiteToSvgParameters = {
   spec: VegaLiteSpec;
   /** Name used in errors, e.g. "ROC curve". */
   name?: string;
+  /** Receives Vega-Lite's and Vega's warnings (a spec that compiles with a conflict, a scale
+   *  that cannot be honoured) instead of the console; absent, they go to the console as before. */
+  onWarning?: ((message: string) => void) | undefined;
 };
 
 export class ChartRenderError extends BaseError {
@@ -48,11 +51,20 @@ const offlineLoader = {
   },
 };
 
-export async function renderVegaLiteToSvg({ spec, name }: RenderVegaLiteToSvgParameters): Promise<string> {
+export async function renderVegaLiteToSvg({
+  spec,
+  name,
+  onWarning,
+}: RenderVegaLiteToSvgParameters): Promise<string> {
   const chart = name ?? (typeof spec.title === "string" ? spec.title : "untitled");
+  const logger = onWarning
+    ? vega.logger(vega.Warn, undefined, (_method, _level, input) =>
+        onWarning(input.map((x) => (x instanceof Error ? x.message : String(x))).join(" ")),
+      )
+    : undefined;
   let view: vega.View | undefined;
   try {
-    const compiled = compile(spec).spec;
+    const compiled = (logger ? compile(spec, { logger }) : compile(spec)).spec;
     // Vega logs a failed load and renders an empty chart; refuse URLs up front instead.
     const remote = (compiled.data ?? []).find((d) => "url" in d && d.url !== undefined);
     if (remote)
@@ -61,6 +73,7 @@ export async function renderVegaLiteToSvg({ spec, name }: RenderVegaLiteToSvgPar
       renderer: "none",
       loader: offlineLoader as unknown as vega.Loader,
       logLevel: vega.Error,
+      ...(logger ? { logger } : {}),
     });
     return await view.toSVG();
   } catch (cause) {

@@ -264,9 +264,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     out(`\n${study.scenario.title}\n`);
     if (study.scenario.pricePaths) out(`Prices: ${pricePathsLine(study.scenario.pricePaths)}\n`);
     out("\n");
-    out(formatSummaryTable(study.summaries, { color: process.stdout.isTTY === true }));
+    out(formatSummaryTable(study, { color: process.stdout.isTTY === true }));
     out(`\n${settlementReportLines(study.settlement).join("\n")}\n`);
-    if (files) out(`\nReport: ${files.html}\nData:   ${files.json}, ${files.runsCsv}, ${files.summaryCsv}\n`);
+    if (files)
+      out(
+        `\nReport: ${files.html} (${files.render.charts} charts, rendered in ${(files.render.totalMs / 1000).toFixed(1)} s)\nData:   ${files.json}, ${files.runsCsv}, ${files.summaryCsv}\n`,
+      );
     return 0;
   } catch (error) {
     if (error instanceof BaseError) {

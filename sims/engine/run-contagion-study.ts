@@ -10,6 +10,9 @@ import {
   type RunRecord,
   runMonteCarlo,
 } from "../monte-carlo/run-monte-carlo.ts";
+import type { BacktestTable } from "../report/backtest.ts";
+import { recordLoans } from "../report/record-loans.ts";
+import { createReportDetailCollector, type ReportDetail } from "../report/report-detail.ts";
 import { type WriteReportReturnType, writeReport } from "../report/write-report.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
 import type { PricePathMode, Scenario } from "../scenarios/scenario-schema.ts";
@@ -59,6 +62,12 @@ export type ContagionStudy = {
   summaries: ModeSummary[];
   /** Full results of the first seed, one per mode (charts). */
   kept: RunResult[];
+  /** What the report draws from every run: bands over seeds, prices, per-protocol outcomes,
+   *  the network, loan lifecycles (sims/report/report-detail.ts). Absent for studies whose runs
+   *  were done elsewhere (JetStream workers): the report then uses `kept`. */
+  detail?: ReportDetail | undefined;
+  /** Simulated versus reported outcomes, when a backtest is attached (sims/report/backtest.ts). */
+  backtest?: BacktestTable | undefined;
   /** Which backend settled the loans, and what it cost (transactions and gas on the chain). */
   settlement: SettlementReport;
   createdAt: string;
@@ -79,6 +88,9 @@ export async function runContagionStudy(
   const given = typeof o.settlement === "object" ? o.settlement : undefined;
   const kind = typeof o.settlement === "string" ? o.settlement : "chain";
   const settlement = given ?? (await createSettlementBackend({ settlement: kind, rpcUrl: o.rpcUrl }));
+  // The report sees every run: loan lifecycles from the contract's events, bands over seeds.
+  const loans = recordLoans(settlement);
+  const collector = createReportDetailCollector({ scenario, keepSeed: seeds[0] ?? 1 });
   let mc: Awaited<ReturnType<typeof runMonteCarlo>>;
   try {
     mc = await runMonteCarlo({
@@ -87,8 +99,11 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
-      onRun: o.onRun,
-      settlement,
+      onRun: (run) => {
+        collector.add({ ...run, loans: loans.takeRun() });
+        o.onRun?.(run);
+      },
+      settlement: loans.backend,
     });
   } finally {
     if (!given) await settlement.close();
@@ -108,10 +123,11 @@ export async function runContagionStudy(
     records: mc.records,
     summaries: mc.summaries,
     kept: mc.kept,
+    detail: collector.finish(),
     settlement: mc.settlement,
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };
-  const files = o.outDir ? writeReport({ study, outDir: o.outDir }) : undefined;
+  const files = o.outDir ? await writeReport({ study, outDir: o.outDir }) : undefined;
   return { study, files };
 }

@@ -65,7 +65,15 @@ export type RunMonteCarloParameters = {
   policyFor?: ((mode: Mode) => EnginePolicy) | undefined;
   /** Called after each run; `done` of `total`. */
   onRun?:
-    | ((p: { done: number; total: number; mode: Mode; seed: number; result: RunResult }) => void)
+    | ((p: {
+        done: number;
+        total: number;
+        mode: Mode;
+        seed: number;
+        /** The swept option's value of this run (undefined without a sweep). */
+        sweep?: number | undefined;
+        result: RunResult;
+      }) => void)
     | undefined;
   /** Keep full results (series, events) of the runs with this seed, one per mode (for charts). */
   keepSeed?: number | undefined;
@@ -132,7 +140,7 @@ export async function runMonteCarlo(p: RunMonteCarloParameters): Promise<RunMont
         records.push(recordOf(mode, value, result));
         if (seed === (p.keepSeed ?? p.seeds[0]) && value === sweepValues[0]) kept.push(result);
         done++;
-        p.onRun?.({ done, total, mode, seed, result });
+        p.onRun?.({ done, total, mode, seed, sweep: value, result });
       }
     }
   }

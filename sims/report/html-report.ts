@@ -1,167 +1,154 @@
-/** The HTML report: one file, inline CSS and SVG, readable offline and printable. */
+/**
+ * The HTML report: one self-contained file (inline CSS and SVG charts rendered with Vega-Lite at
+ * report time; no script, no font, no image, no link out of the page), readable offline and
+ * printable. Sections, in reading order: conclusions, summary tables, the sweep (when there is
+ * one), distributions over seeds, the crisis over time, prices, per-protocol outcomes, the
+ * exposure network, negotiated loans, events of one seed, the backtest (when the study carries
+ * one), metric definitions, assumptions.
+ */
+import { version as vegaLiteVersion } from "vega-lite";
 import type { ContagionStudy } from "../engine/run-contagion-study.ts";
-import { METRIC_LABELS, METRICS, type Metric } from "../monte-carlo/run-monte-carlo.ts";
-import { settlementReportLines } from "../settlement/settlement-report.ts";
-import { fmtMetric, usd } from "./format.ts";
-import { barChart, lineChart, networkChart, PALETTE } from "./svg-charts.ts";
+import { MODE_COLORS } from "./charts/chart-theme.ts";
+import { createChartRenderer } from "./charts/render-charts.ts";
+import { esc } from "./html.ts";
+import { createReportDetailCollector, type ReportDetail } from "./report-detail.ts";
+import { assumptionsSection } from "./sections/assumptions-section.ts";
+import { backtestSection } from "./sections/backtest-section.ts";
+import { conclusionsSection } from "./sections/conclusions-section.ts";
+import { definitionsSection } from "./sections/definitions-section.ts";
+import { distributionsSection } from "./sections/distributions-section.ts";
+import { eventsSection } from "./sections/events-section.ts";
+import { loansSection } from "./sections/loans-section.ts";
+import { networkSection } from "./sections/network-section.ts";
+import { pricePathsText, pricesSection } from "./sections/prices-section.ts";
+import { protocolsSection } from "./sections/protocols-section.ts";
+import type { Section, SectionContext } from "./sections/section.ts";
+import { summarySection } from "./sections/summary-section.ts";
+import { sweepSection } from "./sections/sweep-section.ts";
+import { timeSection } from "./sections/time-section.ts";
+import { createStudyView } from "./study-view.ts";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const MODE_COLORS: Record<string, string> = {
-  off: "#6b7280",
-  negotiation: "#2563eb",
-  derisking: "#ea580c",
-  both: "#16a34a",
+export type RenderHtmlReportReturnType = {
+  html: string;
+  charts: number;
+  /** Time spent rendering charts, and building the whole page (charts included), ms. */
+  chartMs: number;
+  totalMs: number;
+  /** Vega-Lite warnings (none expected; a test holds it). */
+  warnings: readonly string[];
+  timings: readonly { name: string; ms: number }[];
 };
 
-export function renderHtmlReport(study: ContagionStudy): string {
-  const s = study.summaries.filter((x) => x.sweep === study.summaries[0]?.sweep);
-  const kept = study.kept;
-  const first = kept[0];
-  const sections: string[] = [];
-
-  // Summary table.
-  const head = `<tr><th></th>${s.map((x) => `<th>${esc(x.mode)}</th>`).join("")}</tr>`;
-  const body = [
-    ...METRICS.map(
-      (m) =>
-        `<tr><td>${METRIC_LABELS[m]}</td>${s
-          .map((x) => {
-            const e = x.metrics[m].mean;
-            return `<td>${fmtMetric(m, e.value)}${x.metrics[m].n > 1 ? `<br><small>[${fmtMetric(m, e.lo)}, ${fmtMetric(m, e.hi)}]</small>` : ""}</td>`;
-          })
-          .join("")}</tr>`,
-    ),
-    `<tr><td>VaR 95% (insolvent debt)</td>${s.map((x) => `<td>${usd(x.varUsd.value)}<br><small>[${usd(x.varUsd.lo)}, ${usd(x.varUsd.hi)}]</small></td>`).join("")}</tr>`,
-    `<tr><td>LaR 95% (liquidations)</td>${s.map((x) => `<td>${usd(x.larUsd.value)}<br><small>[${usd(x.larUsd.lo)}, ${usd(x.larUsd.hi)}]</small></td>`).join("")}</tr>`,
-  ].join("");
-  sections.push(
-    `<h2>Summary</h2><p>Mean over ${s[0]?.metrics.badDebtUsd.n ?? 0} seeds per mode, with 95% bootstrap confidence intervals in brackets. VaR and LaR are 95th percentiles across seeds.</p><table>${head}${body}</table>`,
-  );
-
-  // Bars per metric.
-  const bars = (m: Metric) =>
-    barChart({
-      title: METRIC_LABELS[m],
-      bars: s.map((x) => ({
-        label: x.mode,
-        value: x.metrics[m].mean.value,
-        lo: x.metrics[m].mean.lo,
-        hi: x.metrics[m].mean.hi,
-        color: MODE_COLORS[x.mode] ?? PALETTE[0]!,
-      })),
+/** A study without a detail (run on remote workers) gets one from its kept runs: one seed. */
+function detailFromKept(study: ContagionStudy): ReportDetail | undefined {
+  const first = study.kept[0];
+  if (!first) return undefined;
+  const collector = createReportDetailCollector({ keepSeed: first.seed });
+  for (const result of study.kept)
+    collector.add({
+      mode: result.policy as ContagionStudy["modes"][number],
+      sweep: study.sweep?.values[0],
+      seed: result.seed,
+      result,
     });
-  sections.push(
-    `<h2>By mode</h2><div class="grid">${(["badDebtUsd", "insolventDebtUsd", "liquidationUsd", "negotiatedUsd", "peakUnmetUsd", "insolvencies", "recoveryHours"] as const).map(bars).join("")}</div>`,
-  );
+  return collector.finish();
+}
 
-  if (first) {
-    const byMode = (pick: (r: (typeof kept)[number]) => ArrayLike<number>) =>
-      kept.map((r) => ({ name: r.policy, ys: pick(r), color: MODE_COLORS[r.policy] ?? PALETTE[0]! }));
-    sections.push(
-      `<h2>One run in detail (seed ${first.seed})</h2><div class="grid">${[
-        lineChart({
-          title: "Market prices, relative to the start (agents off)",
-          xs: first.series.hours,
-          series: first.assets.map((a, i) => ({ name: a, ys: first.series.prices[i]! })),
-          normalise: true,
-          xLabel: "hours",
-        }),
-        lineChart({
-          title: "Liquidations per step (USD)",
-          xs: first.series.hours,
-          series: byMode((r) => r.series.liquidationUsd),
-          xLabel: "hours",
-        }),
-        lineChart({
-          title: "Bad debt, cumulative (USD)",
-          xs: first.series.hours,
-          series: byMode((r) => r.series.badDebtUsd),
-          xLabel: "hours",
-        }),
-        lineChart({
-          title: "Unpaid withdrawals (USD)",
-          xs: first.series.hours,
-          series: byMode((r) => r.series.unmetUsd),
-          xLabel: "hours",
-        }),
-        lineChart({
-          title: "Negotiated loans, cumulative (USD)",
-          xs: first.series.hours,
-          series: byMode((r) => r.series.negotiatedUsd),
-          xLabel: "hours",
-        }),
-        lineChart({
-          title: "DebtRank of current losses",
-          xs: first.series.hours,
-          series: byMode((r) => r.series.debtRank),
-          xLabel: "hours",
-        }),
-      ].join("")}</div>`,
-    );
-    const nodes = (r: (typeof kept)[number]) =>
-      r.protocols.map((p, i) => ({ id: p.id, kind: p.kind, insolvent: r.end[i]!.insolvent }));
-    sections.push(
-      `<h2>Exposure network</h2><p>An arrow from A to B: A loses if B fails (deposits, credit lines, negotiated loans net of collateral, tokens B issued that A holds). Red: insolvent at the end of that run.</p><div class="grid">${[
-        networkChart({
-          title: "At the start",
-          nodes: first.protocols.map((p) => ({ id: p.id, kind: p.kind, insolvent: false })),
-          exposures: first.network.start,
-        }),
-        ...kept.map((r) =>
-          networkChart({ title: `At the end: ${r.policy}`, nodes: nodes(r), exposures: r.network.end }),
-        ),
-      ].join("")}</div>`,
-    );
-    const events = kept.flatMap((r) =>
-      r.events
-        .filter((e) => e.type !== "no-deal")
-        .slice(0, 40)
-        .map((e) => {
-          const h = (e.step * r.stepHours).toFixed(0);
-          switch (e.type) {
-            case "loan":
-              return `<tr><td>${r.policy}</td><td>${h}</td><td>loan</td><td>${esc(e.lender)} lends ${usd(Number(e.principalUsd8) / 1e8)} of ${esc(e.asset)} to ${esc(e.borrower)} at ${(e.rateBps / 100).toFixed(2)}% after ${e.rounds} offers</td></tr>`;
-            case "repaid":
-            case "defaulted":
-              return `<tr><td>${r.policy}</td><td>${h}</td><td>${e.type}</td><td>${esc(e.borrower)} -> ${esc(e.lender)} (${usd(Number(e.principalUsd8) / 1e8)})</td></tr>`;
-            case "alert":
-              return `<tr><td>${r.policy}</td><td>${h}</td><td>alert</td><td>level ${e.level} by ${e.votes} of ${e.of} agents: ${esc(e.reason)}</td></tr>`;
-            case "derisk":
-              return `<tr><td>${r.policy}</td><td>${h}</td><td>de-risk</td><td>${esc(e.protocol)}: ${esc(e.action)}</td></tr>`;
-            default:
-              return "";
-          }
-        }),
-    );
-    if (events.length > 0)
-      sections.push(
-        `<h2>What the agents did (seed ${first.seed}, first 40 events per mode)</h2><table><tr><th>mode</th><th>hour</th><th>event</th><th></th></tr>${events.join("")}</table>`,
-      );
-  }
+const CSS = `
+:root{--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--soft:#f9fafb}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;max-width:1280px;margin:0 auto;padding:24px 28px 64px;color:var(--ink);line-height:1.45;font-size:15px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:21px;margin:40px 0 8px;padding-top:12px;border-top:1px solid var(--line)}h3{font-size:16px;margin:20px 0 6px}
+.sub{color:var(--muted);margin:0 0 12px}.lead{max-width:880px}.note{color:var(--muted);font-size:14px;max-width:880px}
+nav.toc{display:flex;flex-wrap:wrap;gap:4px 14px;margin:12px 0 0;padding:10px 12px;background:var(--soft);border:1px solid var(--line);border-radius:6px;font-size:14px}
+nav.toc a{color:#1d4ed8;text-decoration:none}a{color:#1d4ed8}
+.callout{background:#fffbeb;border:1px solid #fcd34d;border-radius:6px;padding:8px 12px;max-width:880px}
+.callout.info{background:#eff6ff;border-color:#bfdbfe}
+.grid{display:flex;flex-wrap:wrap;gap:20px 32px;align-items:flex-start;margin:12px 0}
+figure.chart{margin:0;max-width:100%;overflow-x:auto}figure.chart svg{display:block;max-width:100%;height:auto}
+figcaption{color:var(--muted);font-size:13px;margin-top:2px;max-width:640px}
+.table-wrap{overflow-x:auto;margin:10px 0 16px}
+table{border-collapse:collapse;font-size:14px}caption{text-align:left;color:var(--muted);font-size:13px;padding:0 0 4px;caption-side:top}
+th,td{border-bottom:1px solid var(--line);padding:5px 12px;vertical-align:top}thead th{border-bottom:2px solid #d1d5db;text-align:left;vertical-align:bottom}table.numbers thead th{text-align:right}
+thead th.rowhead,tbody th{text-align:left;font-weight:normal}tbody th a{color:inherit;text-decoration:underline dotted}
+table.numbers td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td small,th small{color:var(--muted)}
+table.definitions td:last-child{max-width:720px}table.events td:last-child{max-width:760px}
+.tables{display:flex;flex-wrap:wrap;gap:8px 40px;align-items:flex-start}
+.mode-dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:baseline;background:#9333ea}
+${Object.entries(MODE_COLORS)
+  .map(([m, c]) => `.mode-${m}{background:${c}}`)
+  .join("")}
+.conclusion{border-left:4px solid var(--line);padding:2px 0 2px 14px;margin:10px 0;max-width:940px}
+.conclusion h3{margin:4px 0}.conclusion p{margin:4px 0}
+.conclusion.better{border-color:#16a34a}.conclusion.worse{border-color:#dc2626}.conclusion.trade-off{border-color:#f59e0b}
+.badge{font-size:12px;font-weight:500;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:1px 8px;margin-left:6px}
+details.sweep-value{border:1px solid var(--line);border-radius:6px;padding:6px 12px;margin:10px 0}details.sweep-value>summary{cursor:pointer;font-weight:600}
+.sweep-head{margin-top:24px}
+pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;font-size:13px}
+footer{margin-top:48px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
+@media print{nav.toc{display:none}details.sweep-value{border:none}h2{break-before:auto}figure.chart{break-inside:avoid}}
+`;
 
-  const opts = Object.entries(study.engineOptions)
-    .map(
-      ([k, v]) =>
-        `<tr><td>${esc(k)}</td><td>${esc(typeof v === "object" ? JSON.stringify(v) : String(v))}</td></tr>`,
-    )
-    .join("");
-  sections.push(
-    `<h2>Assumptions</h2><p>${esc(study.scenario.notes)}</p><details><summary>Engine options</summary><table>${opts}</table></details>`,
-  );
-  sections.push(
-    `<h2>Settlement</h2><pre>${esc(settlementReportLines(study.settlement).join("\n"))}</pre><p><small>${
-      study.settlement.backend === "chain"
-        ? "Every negotiated loan, repayment and default claim was a signed transaction to the LiquidityArbiter contract on an anvil chain whose clock followed the simulation's."
-        : "Loans settled on the in-process ledger, a copy of the LiquidityArbiter's logic kept equal to the contract by a differential test; results are the same as on the chain."
-    }</small></p>`,
-  );
+export async function renderHtmlReport(study: ContagionStudy): Promise<RenderHtmlReportReturnType> {
+  const started = performance.now();
+  const view = createStudyView(study, study.detail ?? detailFromKept(study));
+  const charts = createChartRenderer();
+  const ctx: SectionContext = { view, charts };
+  const sections: Section[] = [];
+  const add = (s: Section | undefined) => {
+    if (s) sections.push(s);
+  };
+  add(conclusionsSection(ctx));
+  // A sweep's own section first: it is what a sweep is run for; per-value tables follow.
+  add(await sweepSection(ctx));
+  add(summarySection(ctx));
+  add(await distributionsSection(ctx));
+  add(await timeSection(ctx));
+  add(await pricesSection(ctx));
+  add(await protocolsSection(ctx));
+  add(await networkSection(ctx));
+  add(await loansSection(ctx));
+  add(eventsSection(ctx));
+  add(backtestSection(ctx));
+  add(definitionsSection(ctx));
+  add(assumptionsSection(ctx));
 
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Contagion study: ${esc(study.scenario.name)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#111827}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #e5e7eb;padding:4px 10px;text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}
-small{color:#6b7280}.grid{display:flex;flex-wrap:wrap;gap:16px}h1{margin-bottom:0}.sub{color:#6b7280}</style></head><body>
-<h1>${esc(study.scenario.title)}</h1>
-<p class="sub">Scenario <code>${esc(study.scenario.name)}</code> · seeds ${study.seeds.length} (${study.seeds[0]}..${study.seeds[study.seeds.length - 1]}) · modes ${study.modes.join(", ")} · ${study.runs} runs in ${(study.durationMs / 1000).toFixed(1)} s · settled on ${study.settlement.backend === "chain" ? "the contract (anvil)" : "the in-process ledger"} · ${esc(study.createdAt)}</p>
-${sections.join("\n")}
+  const seeds = study.seeds;
+  const seedText =
+    seeds.length === 1
+      ? `seed ${seeds[0]}`
+      : `${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]})`;
+  const sweep = study.sweep
+    ? ` · sweep ${esc(String(study.sweep.option))} over ${study.sweep.values.length} values`
+    : "";
+  const settled =
+    study.settlement.backend === "chain" ? "the contract on a local chain" : "the in-process ledger";
+  const replay = study.scenario.pricePaths === "replay";
+  const fromKept = !study.detail
+    ? `<p class="callout">This study's runs were done on remote workers: charts over time, prices, protocols and the network come from one seed per mode (seed ${seeds[0]}), not from every seed.</p>`
+    : "";
+  const head = `<header><h1>${esc(study.scenario.title)}</h1>
+<p class="sub">Contagion study · scenario <code>${esc(study.scenario.name)}</code> · ${seedText} · modes ${study.modes.map(esc).join(", ")}${sweep} · ${study.runs} runs in ${(study.durationMs / 1000).toFixed(1)} s · settled on ${settled}</p>
+<p class="callout${replay ? "" : " info"}">${pricePathsText(view)}</p>${fromKept}
+<nav class="toc" aria-label="Sections">${sections.map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join("")}</nav></header>`;
+  const body = sections
+    .map((s) => `<section id="${s.id}"><h2>${esc(s.title)}</h2>${s.html}</section>`)
+    .join("\n");
+  const chartMs = charts.renderMs;
+  const totalMs = performance.now() - started;
+  const footer = `<footer>Created ${esc(study.createdAt)} · ${charts.charts} charts rendered with Vega-Lite ${esc(vegaLiteVersion)} to inline SVG in ${(chartMs / 1000).toFixed(2)} s (page ${(totalMs / 1000).toFixed(2)} s) · money in US dollars, counted in token base units by the engine</footer>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Contagion study: ${esc(study.scenario.name)}</title><style>${CSS}</style></head><body>
+${head}
+<main>${body}</main>
+${footer}
 </body></html>`;
+  return {
+    html,
+    charts: charts.charts,
+    chartMs,
+    totalMs,
+    warnings: charts.warnings,
+    timings: charts.timings,
+  };
 }

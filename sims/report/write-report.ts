@@ -1,14 +1,15 @@
 /**
- * Writes a study to a folder: report.html (self-contained: inline SVG charts, no scripts, no
- * network), results.json (everything, money as decimal strings of USD-8), runs.csv (one row per
- * run) and summary.csv (one row per mode and metric).
+ * Writes a study to a folder: report.html (self-contained: Vega-Lite charts rendered to inline
+ * SVG, no scripts, no network), results.json (everything, money as decimal strings of USD-8),
+ * runs.csv (one row per run) and summary.csv (one row per mode and metric).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { toJson } from "../../core/schema.ts";
 import type { ContagionStudy } from "../engine/run-contagion-study.ts";
-import { METRIC_LABELS, METRICS } from "../monte-carlo/run-monte-carlo.ts";
 import { renderHtmlReport } from "./html-report.ts";
+import { DERIVED_METRICS, runMetric } from "./metric-definitions.ts";
+import { createStudyView } from "./study-view.ts";
 
 export type WriteReportReturnType = {
   dir: string;
@@ -16,6 +17,8 @@ export type WriteReportReturnType = {
   json: string;
   runsCsv: string;
   summaryCsv: string;
+  /** How long the HTML took: its charts, and the whole page (ms). */
+  render: { charts: number; chartMs: number; totalMs: number };
 };
 
 const csvCell = (x: unknown) => {
@@ -24,61 +27,47 @@ const csvCell = (x: unknown) => {
 };
 const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(",")).join("\n")}\n`;
 
+/** camelCase engine field -> snake_case column; money fields (…Usd8) lose the 8: they are USD. */
+export function columnName(key: string): string {
+  return key
+    .replace(/Usd8/g, "Usd")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+const usd8 = (x: bigint) => (Number(x) / 1e8).toFixed(2);
+
+/** One row per run: every field of the run's totals, whatever the engine reports. */
 export function runsCsv(study: ContagionStudy): string {
-  const header = [
-    "mode",
-    "seed",
-    "sweep",
-    "bad_debt_usd",
-    "insolvencies",
-    "insolvent_at_start",
-    "insolvent_debt_usd",
-    "liquidation_usd",
-    "liquidations",
-    "negotiated_usd",
-    "loans",
-    "defaults",
-    "adl_usd",
-    "fire_sale_usd",
-    "peak_unmet_usd",
-    "recovery_hours",
-    "recovered",
-  ];
-  const usd8 = (x: bigint) => (Number(x) / 1e8).toFixed(2);
+  const keys = [...new Set(study.records.flatMap((r) => Object.keys(r.totals)))];
   return csv([
-    header,
+    ["mode", "seed", "sweep", ...keys.map(columnName)],
     ...study.records.map((r) => {
-      const t = r.totals;
+      const t = r.totals as unknown as Record<string, unknown>;
       return [
         r.mode,
         r.seed,
         r.sweep ?? "",
-        usd8(t.badDebtUsd8),
-        t.insolvencies,
-        t.insolventAtStart,
-        usd8(t.insolventDebtUsd8),
-        usd8(t.liquidationUsd8),
-        t.liquidations,
-        usd8(t.negotiatedUsd8),
-        t.loans,
-        t.defaults,
-        usd8(t.adlUsd8),
-        usd8(t.fireSaleUsd8),
-        usd8(t.peakUnmetUsd8),
-        t.recoveryHours,
-        t.recovered,
+        ...keys.map((k) => {
+          const v = t[k];
+          return typeof v === "bigint" && /Usd8/.test(k) ? usd8(v) : (v ?? "");
+        }),
       ];
     }),
   ]);
 }
 
+/** One row per (mode, swept value) and metric: every metric the summaries carry, the tail
+ *  figures, and recovery with censoring. */
 export function summaryCsv(study: ContagionStudy): string {
+  const view = createStudyView(study, study.detail);
   const rows: unknown[][] = [
     [
       "mode",
       "sweep",
       "metric",
       "label",
+      "unit",
       "n",
       "mean",
       "mean_ci_lo",
@@ -90,14 +79,17 @@ export function summaryCsv(study: ContagionStudy): string {
       "max",
     ],
   ];
-  for (const s of study.summaries) {
-    for (const m of METRICS) {
-      const x = s.metrics[m];
+  for (const g of view.groups) {
+    const s = g.summary;
+    for (const [m, x] of Object.entries(s.metrics)) {
+      const d = runMetric(m);
+      if (d.censored) continue;
       rows.push([
-        s.mode,
-        s.sweep ?? "",
+        g.mode,
+        g.sweep ?? "",
         m,
-        METRIC_LABELS[m],
+        d.label,
+        d.unit,
         x.n,
         x.mean.value,
         x.mean.lo,
@@ -109,27 +101,64 @@ export function summaryCsv(study: ContagionStudy): string {
         x.max,
       ]);
     }
+    const r = g.recovery;
+    const share = DERIVED_METRICS.recoveredShare;
+    const median = DERIVED_METRICS.recoveryMedianHours;
+    rows.push([
+      g.mode,
+      g.sweep ?? "",
+      share.key,
+      share.label,
+      share.unit,
+      r.runs,
+      r.share.value,
+      r.share.lo,
+      r.share.hi,
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
+    rows.push([
+      g.mode,
+      g.sweep ?? "",
+      median.key,
+      median.label,
+      median.unit,
+      r.recovered,
+      r.medianHours ?? "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
   }
   return csv(rows);
 }
 
-export function writeReport({
+export async function writeReport({
   study,
   outDir,
 }: {
   study: ContagionStudy;
   outDir: string;
-}): WriteReportReturnType {
+}): Promise<WriteReportReturnType> {
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
+  const page = await renderHtmlReport(study);
   const files = {
     dir,
     html: join(dir, "report.html"),
     json: join(dir, "results.json"),
     runsCsv: join(dir, "runs.csv"),
     summaryCsv: join(dir, "summary.csv"),
+    render: { charts: page.charts, chartMs: page.chartMs, totalMs: page.totalMs },
   };
-  writeFileSync(files.html, renderHtmlReport(study));
+  writeFileSync(files.html, page.html);
   writeFileSync(
     files.json,
     toJson({

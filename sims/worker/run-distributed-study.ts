@@ -347,6 +347,6 @@ export async function runDistributedStudy(
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };
-  const files = outDir ? writeReport({ study, outDir }) : undefined;
+  const files = outDir ? await writeReport({ study, outDir }) : undefined;
   return { study, files, distribution: mc.distribution };
 }

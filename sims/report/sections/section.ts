@@ -1,0 +1,51 @@
+/** A section of the report: an anchor, a heading and its HTML. Sections build from the study
+ *  view and render their charts through the shared renderer. */
+import type { ChartRenderer } from "../charts/render-charts.ts";
+import type { SweepPanels } from "../charts/sweep-panels.ts";
+import { definitionId, esc } from "../html.ts";
+import type { MetricDefinition } from "../metric-definitions.ts";
+import type { StudyView } from "../study-view.ts";
+
+export type Section = { id: string; title: string; html: string };
+
+export type SectionContext = { view: StudyView; charts: ChartRenderer };
+
+/** A metric's name in a table: linked to its definition, with its unit. */
+export function metricCell(d: MetricDefinition): string {
+  return `<a href="#${definitionId(d.key)}">${esc(d.label)}</a> <small>(${esc(d.unit)})</small>`;
+}
+
+/** Blocks per swept value: the first open, the others folded (all rendered). Without a sweep,
+ *  the block's HTML as it is. */
+export function perSweepValue(view: StudyView, block: (sweep: number | undefined) => string): string {
+  if (!view.study.sweep) return block(undefined);
+  const option = String(view.study.sweep.option);
+  return view.sweepValues
+    .map(
+      (v, i) =>
+        `<details class="sweep-value"${i === 0 ? " open" : ""}><summary>${esc(option)} = ${esc(String(v))}</summary>${block(v)}</details>`,
+    )
+    .join("");
+}
+
+/** The async variant: blocks are built in order (charts render one at a time anyway). */
+export async function perSweepValueAsync(
+  view: StudyView,
+  block: (sweep: number | undefined) => Promise<string>,
+): Promise<string> {
+  const parts = new Map<number | undefined, string>();
+  for (const v of view.sweepValues) parts.set(v, await block(v));
+  return perSweepValue(view, (v) => parts.get(v) ?? "");
+}
+
+export const note = (html: string) => `<p class="note">${html}</p>`;
+
+/** Panels over the swept values (undefined without a sweep). */
+export function sweepPanels(view: StudyView): SweepPanels | undefined {
+  return view.study.sweep
+    ? { title: String(view.study.sweep.option), values: view.sweepValues.map((v) => String(v)) }
+    : undefined;
+}
+
+/** The panel a group goes in: its swept value as text. */
+export const panelOf = (sweep: number | undefined) => (sweep === undefined ? undefined : String(sweep));
