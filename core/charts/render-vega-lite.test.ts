@@ -57,4 +57,36 @@ describe("renderVegaLiteToSvg", () => {
     expect(err).toBeInstanceOf(ChartRenderError);
     expect((err as Error).message).toContain("broken");
   });
+
+  it("hands warnings to onWarning instead of the console", async () => {
+    const warnings: string[] = [];
+    const svg = await renderVegaLiteToSvg({
+      name: "conflict",
+      onWarning: (w) => warnings.push(w),
+      spec: {
+        data: { values: [{ x: 1, y: 2, s: "a" }] },
+        layer: [
+          {
+            mark: "line",
+            encoding: {
+              x: { field: "x", type: "quantitative" },
+              y: { field: "y", type: "quantitative" },
+              color: { field: "s", legend: null },
+            },
+          },
+          {
+            mark: "point",
+            encoding: {
+              x: { field: "x", type: "quantitative" },
+              y: { field: "y", type: "quantitative" },
+              color: { field: "s", legend: { title: "S" } },
+            },
+          },
+        ],
+      },
+    });
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("Conflicting legend property");
+  });
 });

@@ -66,9 +66,7 @@ function recoverySentence(view: StudyView, g: GroupView, base: GroupView | undef
   const h = view.horizonHours === undefined ? "the horizon" : `the ${view.horizonHours}-hour horizon`;
   const r = g.recovery;
   const median = (x: GroupView["recovery"]) =>
-    x.medianHours === null
-      ? ""
-      : `, after ${DERIVED_METRICS.recoveryMedianHours.format(x.medianHours)} (median)`;
+    x.medianHours === null ? "" : `, median ${DERIVED_METRICS.recoveryMedianHours.format(x.medianHours)}`;
   if (!base) {
     if (r.recovered === 0)
       return `No run recovered within ${h}: time to recovery is censored in all ${r.runs} runs, so it has no mean or median.`;
@@ -92,10 +90,11 @@ function loanSentence(g: GroupView): string | undefined {
     const total = mean((s) => s.loans);
     if (total === 0) return `No loan was negotiated in any of the ${n} seeds.`;
     const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-    const principal = negotiated
-      ? [...negotiated.values()].reduce((a, b) => a + b, 0) / negotiated.size
-      : Number.NaN;
-    return `Agents settled ${fmt(total)} loans per run on average (${runMetric("negotiatedUsd").format(principal)} of principal): ${fmt(mean((s) => s.repaid))} repaid, ${fmt(mean((s) => s.defaulted))} defaulted and ${fmt(mean((s) => s.outstanding))} (${runMetric("negotiatedUsd").format(mean((s) => s.outstandingUsd))}) still outstanding at the horizon.`;
+    const principal =
+      negotiated && negotiated.size > 0
+        ? ` (${runMetric("negotiatedUsd").format([...negotiated.values()].reduce((a, b) => a + b, 0) / negotiated.size)} of principal)`
+        : "";
+    return `Agents settled ${fmt(total)} loans per run on average${principal}: ${fmt(mean((s) => s.repaid))} repaid, ${fmt(mean((s) => s.defaulted))} defaulted and ${fmt(mean((s) => s.outstanding))} (${runMetric("negotiatedUsd").format(mean((s) => s.outstandingUsd))}) still outstanding at the horizon.`;
   }
   if (!anyNegotiated) return "No loan was negotiated in any seed.";
   const mean = [...negotiated!.values()].reduce((a, b) => a + b, 0) / negotiated!.size;
