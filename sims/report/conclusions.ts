@@ -70,7 +70,8 @@ function recoverySentence(view: StudyView, g: GroupView, base: GroupView | undef
   if (!base) {
     if (r.recovered === 0)
       return `No run recovered within ${h}: time to recovery is censored in all ${r.runs} runs, so it has no mean or median.`;
-    return `${r.recovered} of ${r.runs} runs recovered within ${h}${median(r)}; the other ${r.runs - r.recovered} are censored.`;
+    const censored = r.runs - r.recovered;
+    return `${r.recovered} of ${r.runs} runs recovered within ${h}${median(r)}${censored > 0 ? `; the other ${censored} are censored` : ""}.`;
   }
   const b = base.recovery;
   if (r.recovered === 0 && b.recovered === 0)

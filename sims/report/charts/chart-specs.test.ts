@@ -14,14 +14,15 @@ import { loanOutcomesSpec, loanTimelineSpec, timelineLoans } from "./loan-charts
 import { networkSpec } from "./network-chart.ts";
 import { priceSpec } from "./price-chart.ts";
 import { protocolBarsSpec } from "./protocol-chart.ts";
-import { scopeSvgIds } from "./render-charts.ts";
+import { scopeSvgIds, wrapText } from "./render-charts.ts";
 import { sweepSpec } from "./sweep-chart.ts";
 import { timeBandSpec } from "./time-band-chart.ts";
 
 async function render(spec: VegaLiteSpec): Promise<string> {
   const warnings: string[] = [];
   const svg = await renderVegaLiteToSvg({
-    spec: { ...spec, config: CHART_CONFIG } as VegaLiteSpec,
+    // ARIA labels on (the report turns them off) so the test can count marks by role.
+    spec: { ...spec, config: { ...CHART_CONFIG, aria: true } } as VegaLiteSpec,
     onWarning: (w) => warnings.push(w),
   });
   expect(warnings).toEqual([]);
@@ -219,5 +220,25 @@ describe("scopeSvgIds", () => {
       '<svg><defs><clipPath id="c7-clip1"><rect/></clipPath></defs><g clip-path="url(#c7-clip1)"><use href="#c7-clip1"/><a href="#elsewhere"/></g></svg>',
     );
     expect(scopeSvgIds("<svg><g/></svg>", "c1-")).toBe("<svg><g/></svg>");
+  });
+});
+
+describe("wrapText", () => {
+  it("breaks long titles after clauses or at spaces, never inside a word", () => {
+    expect(wrapText("Short one")).toEqual(["Short one"]);
+    const lines = wrapText(
+      "Line: median over 20 seeds; band: 5th to 95th percentile; dashed: off median",
+      40,
+    );
+    expect(lines).toEqual([
+      "Line: median over 20 seeds;",
+      "band: 5th to 95th percentile;",
+      "dashed: off median",
+    ]);
+    expect(wrapText("One dot per seed; box: quartiles and median; whiskers: min to max")).toEqual([
+      "One dot per seed; box: quartiles and median;",
+      "whiskers: min to max",
+    ]);
+    for (const l of wrapText("a ".repeat(100).trim(), 10)) expect(l.length).toBeLessThanOrEqual(10);
   });
 });

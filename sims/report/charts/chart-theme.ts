@@ -20,6 +20,20 @@ export const MODE_COLORS: Readonly<Record<string, string>> = {
 
 const FALLBACK = ["#9333ea", "#0891b2", "#ca8a04", "#db2777"];
 
+/** A point shape and a dash per mode, so modes that ran the same stay visible on one another. */
+export const MODE_SHAPES: Readonly<Record<string, string>> = {
+  off: "circle",
+  negotiation: "square",
+  derisking: "triangle-up",
+  both: "diamond",
+};
+export const MODE_DASHES: Readonly<Record<string, number[]>> = {
+  off: [1, 0],
+  negotiation: [6, 2],
+  derisking: [2, 2],
+  both: [8, 3, 2, 3],
+};
+
 export function modeOrder(a: string, b: string): number {
   const ia = MODE_ORDER.indexOf(a as Mode);
   const ib = MODE_ORDER.indexOf(b as Mode);
@@ -36,6 +50,9 @@ export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Ne
 
 export const CHART_CONFIG: Config = {
   font: FONT,
+  // The page labels each chart (role="img", its name, a caption) and its tables carry the numbers;
+  // per-mark ARIA labels would add a label per dot and bar and double the page's size.
+  aria: false,
   background: "white",
   padding: 8,
   view: { stroke: "#e5e7eb" },

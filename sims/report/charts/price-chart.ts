@@ -7,7 +7,7 @@
  */
 import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import type { Band } from "../report-detail.ts";
-import { HOUR_AXIS_TITLE, MODE_COLORS, modeOrder, USD_LABEL_EXPR } from "./chart-theme.ts";
+import { HOUR_AXIS_TITLE, MODE_COLORS, MODE_DASHES, modeOrder, USD_LABEL_EXPR } from "./chart-theme.ts";
 import { type SweepPanels, sweepHeader } from "./sweep-panels.ts";
 
 export type PriceSpecParameters = {
@@ -53,7 +53,7 @@ export function priceSpec({
     });
   if (real) line(REAL_LABEL, "#111827", [1, 0]);
   if (path) line(PATH_LABEL, "#6b7280", [5, 3]);
-  for (const m of modes) line(`Market, ${m}`, MODE_COLORS[m] ?? "#9333ea", [1, 0]);
+  for (const m of modes) line(`Market, ${m}`, MODE_COLORS[m] ?? "#9333ea", MODE_DASHES[m] ?? [1, 0]);
   for (const panel of panelNames) {
     if (real) addLine(REAL_LABEL, panel, real);
     if (path) {

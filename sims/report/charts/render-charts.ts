@@ -25,6 +25,43 @@ export type ChartRenderer = {
   readonly timings: readonly { name: string; ms: number }[];
 };
 
+/** Lines of at most `width` characters, broken after "; " where possible, else at spaces.
+ *  Vega sizes a chart to its title by estimate (0.8 em a character): one long subtitle line
+ *  would make the chart wider than its plot and push its neighbours to the next row. */
+export function wrapText(text: string, width = 56): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const clause of text.split(/(?<=;) /)) {
+    // A clause that does not fit on the current line starts a new one.
+    if (line !== "" && line.length + 1 + clause.length > width) {
+      lines.push(line);
+      line = "";
+    }
+    for (const word of clause.split(" ")) {
+      if (line !== "" && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+function wrapTitle(spec: VegaLiteSpec): VegaLiteSpec {
+  const title = spec.title;
+  if (!title || typeof title !== "object" || Array.isArray(title)) return spec;
+  const t = title as { text?: unknown; subtitle?: unknown };
+  return {
+    ...spec,
+    title: {
+      ...title,
+      ...(typeof t.text === "string" ? { text: wrapText(t.text) } : {}),
+      ...(typeof t.subtitle === "string" ? { subtitle: wrapText(t.subtitle) } : {}),
+    },
+  } as VegaLiteSpec;
+}
+
 /** Prefix every id defined in an SVG and every reference to one. */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
@@ -45,7 +82,10 @@ export function createChartRenderer(): ChartRenderer {
   return {
     async figure({ name, spec, caption, wide }) {
       const started = performance.now();
-      const themed = { ...spec, config: { ...CHART_CONFIG, ...(spec.config ?? {}) } } as VegaLiteSpec;
+      const themed = {
+        ...wrapTitle(spec),
+        config: { ...CHART_CONFIG, ...(spec.config ?? {}) },
+      } as VegaLiteSpec;
       const svg = await renderVegaLiteToSvg({
         spec: themed,
         name,

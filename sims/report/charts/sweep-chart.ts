@@ -4,7 +4,7 @@
  */
 import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import { type MetricDefinition, unitTitle } from "../metric-definitions.ts";
-import { modeScale, valueAxis } from "./chart-theme.ts";
+import { MODE_SHAPES, modeScale, valueAxis } from "./chart-theme.ts";
 
 export type SweepPoint = { mode: string; x: number; value: number; lo: number; hi: number };
 
@@ -57,11 +57,22 @@ export function sweepSpec({
         encoding: { x, y: { field: "lo", type: "quantitative", axis: yAxis }, y2: { field: "hi" }, color },
       },
       {
-        mark: { type: "line", point: { size: 40 } },
+        mark: { type: "line" },
+        encoding: { x, y: { field: "value", type: "quantitative", axis: yAxis }, color },
+      },
+      {
+        // A shape per mode: modes that ran the same show as overlapping shapes, not one line.
+        mark: { type: "point", size: 50, filled: false, strokeWidth: 1.5 },
         encoding: {
           x,
-          y: { field: "value", type: "quantitative", axis: yAxis },
+          y: { field: "value", type: "quantitative" },
           color,
+          shape: {
+            field: "mode",
+            type: "nominal",
+            scale: { domain: colors.domain, range: colors.domain.map((m) => MODE_SHAPES[m] ?? "cross") },
+            legend: { title: "Mode", symbolOpacity: 1, symbolStrokeWidth: 2 },
+          },
         },
       },
     ],

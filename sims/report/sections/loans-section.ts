@@ -156,6 +156,7 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
   const seed = detail!.keptSeed;
   for (const g of kept) {
     const shown = timelineLoans(g.loans.kept, TIMELINE_ROWS).length;
+    const late = g.loans.kept.filter((l) => l.maturityHour > horizon).length;
     const left = g.loans.kept.length - shown;
     parts.push(
       await charts.figure({
@@ -166,7 +167,9 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
           horizonHours: horizon,
           maxRows: TIMELINE_ROWS,
         }),
-        caption: `${g.loans.kept.length} loans in this run${left > 0 ? `; the ${shown} largest shown, ${left} smaller ones in results.json` : ""}.`,
+        caption: `${g.loans.kept.length} loans in this run${left > 0 ? `; the ${shown} largest shown, ${left} smaller ones in results.json` : ""}${
+          late > 0 ? `; ${late} mature after the ${horizon}-hour horizon (no tick)` : ""
+        }.`,
         wide: true,
       }),
     );
