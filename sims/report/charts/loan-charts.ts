@@ -7,7 +7,7 @@ import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import { usd } from "../format.ts";
 import type { LoanOutcome, LoanRecord } from "../record-loans.ts";
 import { HOUR_AXIS_TITLE, modeScale } from "./chart-theme.ts";
-import { type SweepPanels, sweepHeader } from "./sweep-panels.ts";
+import { type SweepPanels, sweepFacet } from "./sweep-panels.ts";
 
 export const OUTCOME_COLORS: Record<LoanOutcome, string> = {
   repaid: "#16a34a",
@@ -135,14 +135,7 @@ export function loanOutcomesSpec({ rows, seeds, panels }: LoanOutcomesSpecParame
     return {
       title,
       data: { values },
-      facet: {
-        column: {
-          field: "panel",
-          type: "ordinal",
-          sort: [...panels.values],
-          header: sweepHeader(panels, "column"),
-        },
-      },
+      facet: sweepFacet(panels, "column"),
       spec,
     } as VegaLiteSpec;
   return { title, data: { values }, ...spec } as VegaLiteSpec;

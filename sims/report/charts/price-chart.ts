@@ -8,7 +8,7 @@
 import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import type { Band } from "../report-detail.ts";
 import { HOUR_AXIS_TITLE, MODE_COLORS, MODE_DASHES, modeOrder, USD_LABEL_EXPR } from "./chart-theme.ts";
-import { type SweepPanels, sweepHeader } from "./sweep-panels.ts";
+import { type SweepPanels, sweepFacet } from "./sweep-panels.ts";
 
 export type PriceSpecParameters = {
   symbol: string;
@@ -100,9 +100,7 @@ export function priceSpec({
     return {
       title,
       data: { values },
-      facet: {
-        row: { field: "panel", type: "ordinal", sort: [...panels.values], header: sweepHeader(panels) },
-      },
+      facet: sweepFacet(panels),
       spec: { width: 460, height: 120, layer },
     } as VegaLiteSpec;
   return { title, data: { values }, width: 520, height: 220, layer } as VegaLiteSpec;

@@ -5,7 +5,7 @@
 import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import { type MetricDefinition, unitTitle } from "../metric-definitions.ts";
 import { modeScale, valueAxis } from "./chart-theme.ts";
-import { type SweepPanels, sweepHeader } from "./sweep-panels.ts";
+import { type SweepPanels, sweepFacet } from "./sweep-panels.ts";
 
 export type ProtocolBar = {
   protocol: string;
@@ -68,9 +68,7 @@ export function protocolBarsSpec({
     return {
       title,
       data: { values },
-      facet: {
-        row: { field: "panel", type: "ordinal", sort: [...panels.values], header: sweepHeader(panels) },
-      },
+      facet: sweepFacet(panels),
       spec: { width: { step: 18 }, height: 120, layer },
     } as VegaLiteSpec;
   return { title, data: { values }, width: { step: 22 }, height: 200, layer } as VegaLiteSpec;

@@ -16,3 +16,15 @@ export function sweepHeader(panels: SweepPanels, orient: "row" | "column" = "row
     ? { title: panels.title, labelAngle: 0, labelAlign: "right", labelFontWeight: 600 }
     : { title: panels.title, labelFontWeight: 600 };
 }
+
+/** The facet channel over swept values (`panel` field), a row or a column per value. */
+export function sweepFacet(panels: SweepPanels, orient: "row" | "column" = "row") {
+  return {
+    [orient]: {
+      field: "panel",
+      type: "ordinal",
+      sort: [...panels.values],
+      header: sweepHeader(panels, orient),
+    },
+  };
+}

@@ -8,7 +8,7 @@ import type { VegaLiteSpec } from "../../../core/charts/render-vega-lite.ts";
 import { type SeriesDefinition, unitTitle } from "../metric-definitions.ts";
 import type { Band } from "../report-detail.ts";
 import { HOUR_AXIS_TITLE, modeScale, valueAxis } from "./chart-theme.ts";
-import { type SweepPanels, sweepHeader } from "./sweep-panels.ts";
+import { type SweepPanels, sweepFacet } from "./sweep-panels.ts";
 
 export type TimeBandGroup = { mode: string; band: Band; panel?: string | undefined };
 
@@ -75,10 +75,7 @@ export function timeBandSpec({
     return {
       title: { text: series.label, subtitle },
       data: { values },
-      facet: {
-        row: { field: "panel", type: "ordinal", sort: [...panels.values], header: sweepHeader(panels) },
-        column: modeFacet,
-      },
+      facet: { ...sweepFacet(panels), column: modeFacet },
       spec: { width: 230, height: 110, layer },
       resolve: { scale: { y: "shared" } },
     } as VegaLiteSpec;

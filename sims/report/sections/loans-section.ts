@@ -98,38 +98,18 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
     .filter((g) => NEGOTIATING.has(g.mode))
     .map((g) => {
       const n = g.loans.perSeed.length;
-      const per = (f: (s: (typeof g.loans.perSeed)[number]) => number) =>
-        meanInterval(g.loans.perSeed.map(f));
+      const per = (f: (s: (typeof g.loans.perSeed)[number]) => number, format: (x: number) => string) =>
+        withInterval(format, meanInterval(g.loans.perSeed.map(f)), n);
       const fmt = (x: number) => x.toFixed(1);
       const anyOpen = wilsonShare(g.loans.perSeed.filter((s) => s.outstanding > 0).length, n);
       return [
         ...(view.study.sweep ? [esc(String(g.sweep))] : []),
         `<span class="mode-dot mode-${esc(g.mode)}"></span>${esc(g.mode)}`,
-        withInterval(
-          fmt,
-          per((s) => s.loans),
-          n,
-        ),
-        withInterval(
-          fmt,
-          per((s) => s.repaid),
-          n,
-        ),
-        withInterval(
-          fmt,
-          per((s) => s.defaulted),
-          n,
-        ),
-        withInterval(
-          fmt,
-          per((s) => s.outstanding),
-          n,
-        ),
-        withInterval(
-          usd,
-          per((s) => s.outstandingUsd),
-          n,
-        ),
+        per((s) => s.loans, fmt),
+        per((s) => s.repaid, fmt),
+        per((s) => s.defaulted, fmt),
+        per((s) => s.outstanding, fmt),
+        per((s) => s.outstandingUsd, usd),
         withInterval((x) => `${(x * 100).toFixed(0)}%`, anyOpen, n),
       ];
     });

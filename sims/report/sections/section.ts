@@ -28,16 +28,6 @@ export function perSweepValue(view: StudyView, block: (sweep: number | undefined
     .join("");
 }
 
-/** The async variant: blocks are built in order (charts render one at a time anyway). */
-export async function perSweepValueAsync(
-  view: StudyView,
-  block: (sweep: number | undefined) => Promise<string>,
-): Promise<string> {
-  const parts = new Map<number | undefined, string>();
-  for (const v of view.sweepValues) parts.set(v, await block(v));
-  return perSweepValue(view, (v) => parts.get(v) ?? "");
-}
-
 export const note = (html: string) => `<p class="note">${html}</p>`;
 
 /** Panels over the swept values (undefined without a sweep). */

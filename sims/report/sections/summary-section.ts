@@ -66,22 +66,15 @@ export function tailTable(view: StudyView, sweep: number | undefined): string {
     const s = g.summary.metrics[key as keyof typeof g.summary.metrics];
     return s ? `<br><small>worst ${runMetric(key).format(s.max)}</small>` : "";
   };
-  rows.push([
-    `${metricCell(v)}<br><small>worst seed below</small>`,
-    ...cells(
-      view,
-      sweep,
-      (g) => withInterval(v.format, g.summary.varUsd, g.records.length) + worst(g, "insolventDebtUsd"),
-    ),
-  ]);
-  rows.push([
-    `${metricCell(l)}<br><small>worst seed below</small>`,
-    ...cells(
-      view,
-      sweep,
-      (g) => withInterval(l.format, g.summary.larUsd, g.records.length) + worst(g, "liquidationUsd"),
-    ),
-  ]);
+  // VaR and LaR: the 95th percentiles of insolvent debt and liquidations, with their worst seed.
+  for (const [d, pick, key] of [
+    [v, (g: GroupView) => g.summary.varUsd, "insolventDebtUsd"],
+    [l, (g: GroupView) => g.summary.larUsd, "liquidationUsd"],
+  ] as const)
+    rows.push([
+      `${metricCell(d)}<br><small>worst seed below</small>`,
+      ...cells(view, sweep, (g) => withInterval(d.format, pick(g), g.records.length) + worst(g, key)),
+    ]);
   const zero: string[] = [];
   for (const key of view.metricKeys) {
     const d = runMetric(key);
