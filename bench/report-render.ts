@@ -23,7 +23,7 @@ const cases: { name: string; options: RunContagionStudyOptions }[] = [
     name: "5-value sweep, ledger",
     options: {
       settlement: "ledger",
-      sweep: { option: "venueShareOfSales", values: [0.1, 0.25, 0.5, 0.75, 1] },
+      sweep: { option: "arbitrageRecoveryPerHour", values: [0.05, 0.1, 0.25, 0.5, 1] },
     },
   },
 ];

@@ -232,7 +232,7 @@ describe.skipIf(!have)("contagion report in a browser", () => {
       outDir,
       settlement: "ledger",
       engine: { positionsPerLending: 200 },
-      sweep: { option: "venueShareOfSales", values },
+      sweep: { option: "arbitrageRecoveryPerHour", values },
     });
     const opened = await open(browser, files!.html);
     const charts = await expectSoundReport(opened, files!.html, outDir);
@@ -260,7 +260,7 @@ describe.skipIf(!have)("contagion report in a browser", () => {
     for (const v of values) expect(ticks).toContain(String(v));
     // Summary tables and conclusions for every value.
     const summaries = await page.$$eval("#summary details summary", (ss) => ss.map((s) => s.textContent));
-    expect(summaries).toEqual(values.map((v) => `venueShareOfSales = ${v}`));
+    expect(summaries).toEqual(values.map((v) => `arbitrageRecoveryPerHour = ${v}`));
     await page.screenshot({ path: join(outDir, "report.png"), fullPage: true });
   });
 });

@@ -176,10 +176,10 @@ describe("concludeSweep", () => {
         recoveryHours: 5,
       })),
     ]);
-    const view = createStudyView(fakeStudy({ runs, sweep: { option: "venueShareOfSales", values } }));
+    const view = createStudyView(fakeStudy({ runs, sweep: { option: "arbitrageRecoveryPerHour", values } }));
     const [off, negotiation] = concludeSweep(view);
     expect(off!.sentences[0]).toBe(
-      "Insolvent debt (mean per run) went from $10.00M at venueShareOfSales = 0.25 to $40.00M at 1; lowest $10.00M at 0.25, highest $40.00M at 1. VaR 95% went from $10.00M to $40.00M.",
+      "Insolvent debt (mean per run) went from $10.00M at arbitrageRecoveryPerHour = 0.25 to $40.00M at 1; lowest $10.00M at 0.25, highest $40.00M at 1. VaR 95% went from $10.00M to $40.00M.",
     );
     expect(negotiation!.sentences[1]).toBe(
       "Against off (paired 95% intervals): lower insolvent debt at 2 of 2 values, higher at 0.",

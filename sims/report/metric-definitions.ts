@@ -371,6 +371,8 @@ export const ENGINE_OPTION_UNITS: Readonly<Record<string, string>> = {
   fundingBpsPerHour: "bps of notional per hour",
   liquidationRounds: "rounds per step",
   perpMarginShare: "share of trader collateral",
+  depthScale: "multiple of the scenario's depths",
+  maxOutsideDislocation: "share of the price",
 };
 
 function unitFromKey(key: string): Unit {

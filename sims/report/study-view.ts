@@ -110,7 +110,7 @@ export function createStudyView(study: ContagionStudy, detail = study.detail): S
   };
 }
 
-/** "venueShareOfSales = 0.5", or "" without a sweep. */
+/** "liquidationRounds = 2", or "" without a sweep. */
 export function sweepLabel(view: StudyView, sweep: number | undefined): string {
   return sweep === undefined || !view.study.sweep ? "" : `${String(view.study.sweep.option)} = ${sweep}`;
 }

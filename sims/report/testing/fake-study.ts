@@ -5,7 +5,7 @@
  * exist, so tests hold whatever metrics the engine adds.
  */
 
-import { defaultEngineOptions } from "../../engine/engine-options.ts";
+import { defaultEngineOptions, type EngineOptions } from "../../engine/engine-options.ts";
 import type { Mode } from "../../engine/engine-policy.ts";
 import type { ContagionStudy } from "../../engine/run-contagion-study.ts";
 import type { ModeSummary, RunRecord } from "../../monte-carlo/run-monte-carlo.ts";
@@ -30,7 +30,7 @@ export function fakeStudy({
   horizonHours = 96,
 }: {
   runs: readonly FakeRun[];
-  sweep?: { option: "venueShareOfSales"; values: number[] } | undefined;
+  sweep?: { option: keyof EngineOptions; values: number[] } | undefined;
   horizonHours?: number;
 }): ContagionStudy {
   const records = runs.map(
