@@ -133,7 +133,7 @@ describe("tables and files", () => {
   it("the terminal table: a row per metric, recovery censored, VaR and LaR with intervals", () => {
     const text = formatSummaryTable(study);
     expect(text).toMatch(/Insolvent debt \(USD\)\s+\$/);
-    expect(text).toMatch(/Recovered within the horizon \(share\)\s+\d+%/);
+    expect(text).toMatch(/Recovered within horizon \(share\)\s+\d+%/);
     expect(text).toMatch(/VaR 95% \(insolvent debt\)\s+\$[\d.]+[kMB]? \[/);
     expect(text).not.toMatch(/^Time to recovery \(h\)/m);
   });

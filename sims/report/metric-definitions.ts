@@ -15,7 +15,7 @@ import { count, hours, num, pct, usd, usdHours } from "./format.ts";
 
 export type Unit =
   | "USD"
-  | "USD·h"
+  | "USD x hours"
   | "USD per hour"
   | "protocols"
   | "loans"
@@ -47,7 +47,7 @@ export type MetricDefinition = {
 
 const FORMAT: Record<Unit, (x: number) => string> = {
   USD: usd,
-  USD·h: usdHours,
+  "USD x hours": usdHours,
   "USD per hour": (x) => `${usd(x)}/h`,
   protocols: count,
   loans: count,
@@ -95,9 +95,9 @@ export const RUN_METRICS: readonly MetricDefinition[] = [
   }),
   define({
     key: "unpaidWithdrawalUsdHours",
-    label: "Unpaid withdrawals x hours",
+    label: "Unpaid withdrawals",
     noun: "unpaid withdrawal-hours",
-    unit: "USD·h",
+    unit: "USD x hours",
     better: "lower",
     tail: true,
     definition:
@@ -199,7 +199,7 @@ export const DERIVED_METRICS = {
   }),
   recoveredShare: define({
     key: "recoveredShare",
-    label: "Recovered within the horizon",
+    label: "Recovered within horizon",
     noun: "share of runs that recovered",
     unit: "share",
     better: "higher",
@@ -376,7 +376,7 @@ export const ENGINE_OPTION_UNITS: Readonly<Record<string, string>> = {
 };
 
 function unitFromKey(key: string): Unit {
-  if (/UsdHours$|Usd8Hours$/.test(key)) return "USD·h";
+  if (/UsdHours$|Usd8Hours$/.test(key)) return "USD x hours";
   if (/Usd8?$/.test(key)) return "USD";
   if (/Hours?$/.test(key)) return "h";
   if (/Share$/.test(key)) return "share";

@@ -102,7 +102,7 @@ export const USD_LABEL_EXPR =
 
 /** Axis properties for a value in `unit`. */
 export function valueAxis(unit: Unit, title: string): Record<string, unknown> {
-  if (unit === "USD" || unit === "USD·h" || unit === "USD per hour")
+  if (unit === "USD" || unit === "USD x hours" || unit === "USD per hour")
     return { title, labelExpr: USD_LABEL_EXPR };
   if (unit === "share") return { title, format: ".0%" };
   // "~g" lets the tick step choose the precision (0.2, 1, 40); "~s" would print 0.5 as "500m".
