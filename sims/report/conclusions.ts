@@ -90,7 +90,8 @@ function loanSentence(g: GroupView): string | undefined {
     const mean = (f: (s: (typeof perSeed)[number]) => number) => perSeed.reduce((a, s) => a + f(s), 0) / n;
     const total = mean((s) => s.loans);
     if (total === 0) return `No loan was negotiated in any of the ${n} seeds.`;
-    const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+    // Means of small counts keep two decimals, so the parts visibly add up to the whole.
+    const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 2 : 1));
     const principal =
       negotiated && negotiated.size > 0
         ? ` (${runMetric("negotiatedUsd").format([...negotiated.values()].reduce((a, b) => a + b, 0) / negotiated.size)} of principal)`

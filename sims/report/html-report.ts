@@ -73,7 +73,7 @@ th,td{border-bottom:1px solid var(--line);padding:5px 12px;vertical-align:top}th
 thead th.rowhead,tbody th{text-align:left;font-weight:normal}tbody th a{color:inherit;text-decoration:underline dotted}
 table.numbers td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td small,th small{color:var(--muted)}
-table.definitions td:last-child{max-width:720px}table.events td:last-child{max-width:760px}
+table.definitions td{white-space:nowrap}table.definitions td:last-child{max-width:720px;white-space:normal}table.events td:last-child{max-width:760px}
 .tables{display:flex;flex-wrap:wrap;gap:8px 40px;align-items:flex-start}
 .mode-dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:baseline;background:#9333ea}
 ${Object.entries(MODE_COLORS)
