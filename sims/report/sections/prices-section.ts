@@ -22,6 +22,8 @@ export function pricePathsText(view: StudyView): string {
   return "Prices follow the scenario's own paths (scripted, constant or stochastic): no real market window is involved.";
 }
 
+const usdPrice = (x: number) => `$${x.toFixed(x >= 100 ? 0 : 4)}`;
+
 /** Within 0.01% of `at` everywhere: a line no chart would show moving. */
 const flat = (xs: readonly number[], at: number) => xs.every((x) => Math.abs(x - at) <= 1e-4 * Math.abs(at));
 
@@ -37,11 +39,25 @@ export async function pricesSection({ view, charts }: SectionContext): Promise<S
       panel: panelOf(g.sweep),
     }));
     const start = asset.path?.median[0] ?? market[0]?.band.median[0] ?? 0;
+    // The chart draws the path's band and the market's medians: when none of them moves, say
+    // so in words instead, with how far the market's tail strayed (if it did).
     const still =
       (!asset.path || (flat(asset.path.lo, start) && flat(asset.path.hi, start))) &&
-      market.every((m) => flat(m.band.lo, start) && flat(m.band.hi, start));
+      market.every((m) => flat(m.band.median, start));
     if (still) {
-      constant.push(`${esc(asset.symbol)} (${esc(start.toFixed(start >= 100 ? 0 : 4))} USD)`);
+      const low = Math.min(...market.flatMap((m) => m.band.lo));
+      const high = Math.max(...market.flatMap((m) => m.band.hi));
+      const tail = [
+        ...(low < start * (1 - 1e-4) ? [`down to ${usdPrice(low)}`] : []),
+        ...(high > start * (1 + 1e-4) ? [`up to ${usdPrice(high)}`] : []),
+      ];
+      constant.push(
+        `${esc(asset.symbol)} at ${esc(usdPrice(start))}${
+          tail.length > 0
+            ? ` (its market price's 5th-95th percentile over seeds went ${esc(tail.join(" and "))} at some hour)`
+            : ""
+        }`,
+      );
       continue;
     }
     figures.push(
@@ -64,7 +80,9 @@ export async function pricesSection({ view, charts }: SectionContext): Promise<S
     title: "Prices",
     html: `<p class="lead">${pricePathsText(view)} The price path is the outside market before the simulated sales; the market lines are prices in the simulated venues after liquidations and fire sales (median over seeds).</p><div class="grid">${figures.join("")}</div>${
       constant.length > 0
-        ? note(`Constant (within 0.01%) in every seed and mode, not drawn: ${constant.join(", ")}.`)
+        ? note(
+            `Not drawn, flat (within 0.01%) in its path and in every mode's median: ${constant.join("; ")}.`,
+          )
         : ""
     }`,
   };
