@@ -4,14 +4,12 @@
  * the typed errors of ./errors.ts. Actions after settle take the agreement itself: the contract
  * stores only its digest. The agreement nonce's layout (each party's 128-bit half) is in
  * core/agreement-nonce.ts, re-exported here.
+ *
+ * Test helpers (the anvil launcher, its dev accounts, test tokens) are not part of this face: they
+ * live in the package's `testing` entry (testing/index.ts).
  */
 
-export {
-  blocklistTestTokenAbi,
-  blocklistTestTokenBytecode,
-} from "../contracts/generated/BlocklistTestToken.ts";
 export { liquidityArbiterAbi, liquidityArbiterBytecode } from "../contracts/generated/LiquidityArbiter.ts";
-export { testTokenAbi, testTokenBytecode } from "../contracts/generated/TestToken.ts";
 export {
   createNonceAllocator,
   type NonceAllocator,
@@ -21,17 +19,6 @@ export {
   packNonce,
   unpackNonce,
 } from "../core/agreement-nonce.ts";
-export {
-  ANVIL_CHAIN_ID,
-  ANVIL_MNEMONIC,
-  AnvilStartError,
-  anvilAccounts,
-  freePort,
-  resolveAnvilBinary,
-  type StartAnvilParameters,
-  type StartAnvilReturnType,
-  startAnvil,
-} from "./anvil.ts";
 export { type ApproveParameters, type ApproveReturnType, approve } from "./approve.ts";
 export { type CallLoanParameters, type CallLoanReturnType, callLoan } from "./call-loan.ts";
 export {
@@ -59,13 +46,6 @@ export {
   type DeployArbiterReturnType,
   deployArbiter,
 } from "./deploy-arbiter.ts";
-export {
-  type DeployTestTokenParameters,
-  type DeployTestTokenReturnType,
-  deployTestToken,
-  type SetTestTokenBlockedParameters,
-  setTestTokenBlocked,
-} from "./deploy-test-token.ts";
 export { type DisputeParameters, type DisputeReturnType, dispute } from "./dispute.ts";
 export {
   ArbiterDisputeParamsError,
@@ -150,11 +130,6 @@ export {
   invalidateNonce,
 } from "./invalidate-nonce.ts";
 export { type IsNonceUsedParameters, type IsNonceUsedReturnType, isNonceUsed } from "./is-nonce-used.ts";
-export {
-  type MintTestTokenParameters,
-  type MintTestTokenReturnType,
-  mintTestToken,
-} from "./mint-test-token.ts";
 export { type RaiseAlertParameters, type RaiseAlertReturnType, raiseAlert } from "./raise-alert.ts";
 export { type RepayParameters, type RepayReturnType, repay } from "./repay.ts";
 export { type ResolveParameters, type ResolveReturnType, resolve } from "./resolve.ts";

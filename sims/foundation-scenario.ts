@@ -6,27 +6,27 @@
  * test/foundation-slice.test.ts over both transports.
  */
 import { type Address, getAddress, type Hex } from "viem";
-import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
+import type { Activity, Agent } from "../agents/agent.ts";
 import { type AgentPolicy, createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
+import { startAgent } from "../agents/start-agent.ts";
+import { anvilAccounts } from "../arbitration/anvil.ts";
+import { deployTestToken } from "../arbitration/deploy-test-token.ts";
 import {
   type ArbiterClients,
   allowToken,
-  anvilAccounts,
   approve,
   createArbiterClients,
   deployArbiter,
-  deployTestToken,
   getLoan,
   type Loan,
-  mintTestToken,
   registerAgent,
-  testTokenAbi,
 } from "../arbitration/index.ts";
+import { mintTestToken } from "../arbitration/mint-test-token.ts";
+import { testTokenAbi } from "../contracts/generated/TestToken.ts";
 import type { Agreement, ArbiterDomain } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { createSigner } from "../core/signer.ts";
-import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import type { Transport } from "../negotiation/transport/transport.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
@@ -226,24 +226,21 @@ export async function runFoundationScenario(
     key: Hex,
     clients: ArbiterClients,
     adapter: SimulatedLendingMarket | SimulatedPerpExchange,
-  ) => {
-    const signer = createSigner(key);
-    const endpoint = createEndpoint({ transport: await p.createTransport(name), signer, domain, peers, log });
-    const agent = createAgent({
+  ) =>
+    startAgent({
       name,
-      signer,
+      signer: createSigner(key),
       domain,
-      endpoint,
+      transport: await p.createTransport(name),
+      peers,
       adapter,
       settlement: createChainSettlement({ clients, arbiter }),
       policy,
       pollMs: 200,
       auction: { admissionMs: 250 },
+      ...(p.onActivity ? { onActivity: p.onActivity } : {}),
       log,
     });
-    if (p.onActivity) agent.onActivity(p.onActivity);
-    return { agent, endpoint };
-  };
 
   const before = await balances();
   step("starting agents");
@@ -325,7 +322,6 @@ export async function runFoundationScenario(
       balances: { before, settled: afterSettle, repaid: await balances() },
     };
   } finally {
-    await Promise.all(agents.map((x) => x.stop()));
-    await Promise.all([a.endpoint.close(), b.endpoint.close()]);
+    await Promise.all([a.stop(), b.stop()]);
   }
 }
