@@ -34,3 +34,5 @@ export {
   mintTestToken,
 } from "../arbitration/mint-test-token.ts";
 export { testTokenAbi, testTokenBytecode } from "../contracts/generated/TestToken.ts";
+export { deploySimpleLendingPool } from "../protocol-adapters/evm/deploy-simple-lending-pool.ts";
+export { deployTestVault } from "../protocol-adapters/evm/deploy-test-vault.ts";
