@@ -31,11 +31,6 @@ export {
 export { AdapterLoadError, AgentConfigError, KeystoreError, MissingSecretError } from "./errors.ts";
 export { createKeystore, decryptKeystore, type KeystoreJson, readKeystore } from "./keystore.ts";
 export { type LoadedAgentConfig, loadAgentConfig, parseAgentConfig } from "./load-agent-config.ts";
+export { agentInboxPrefix, natsConnectOptions } from "./nats-options.ts";
 export { createOperatorLogger, type OperatorLogger, REDACTED } from "./operator-log.ts";
-export {
-  AgentStartError,
-  agentInboxPrefix,
-  type RunAgentParameters,
-  type RunningAgent,
-  runAgent,
-} from "./run-agent.ts";
+export { AgentStartError, type RunAgentParameters, type RunningAgent, runAgent } from "./run-agent.ts";

@@ -6,13 +6,6 @@
  * publishes its status for dashboards. `stop()` is the graceful shutdown: the status says
  * "stopped", the agent's journal writes land, then NATS is drained and closed.
  */
-import type { NodeConnectionOptions } from "@nats-io/transport-node";
-import {
-  credsAuthenticator,
-  nkeyAuthenticator,
-  tokenAuthenticator,
-  usernamePasswordAuthenticator,
-} from "@nats-io/transport-node";
 import type { Address } from "viem";
 import type { Activity, Agent } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
@@ -24,13 +17,13 @@ import { BaseError } from "../core/errors.ts";
 import { createSigner } from "../core/signer.ts";
 import { createPeerRegistry, type PeerRegistry } from "../negotiation/peers.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
-import type { AgentConfig } from "./agent-config.ts";
 import { type StatusPublisher, startStatusPublisher } from "./agent-status.ts";
 import { type ChainPeerRegistry, createChainPeerRegistry } from "./chain-peer-registry.ts";
 import { createAdapter } from "./create-adapter.ts";
 import type { LoadedAgentConfig } from "./load-agent-config.ts";
+import { natsConnectOptions } from "./nats-options.ts";
 import { createOperatorLogger, type OperatorLogger } from "./operator-log.ts";
-import { readAgentKey, readSecretEnv, readSecretFile, type SecretContext } from "./secrets.ts";
+import { readAgentKey, type SecretContext } from "./secrets.ts";
 
 export class AgentStartError extends BaseError {
   override name = "AgentStartError";
@@ -62,51 +55,6 @@ function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undef
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
-}
-
-/** The agent's inbox prefix for request/reply (JetStream API answers, KV listings). Per agent, so
- *  server permissions can let it read its own replies and nobody else's (deploy/nats). */
-export function agentInboxPrefix(agent: Address): string {
-  return `_INBOX_${agent.toLowerCase().slice(2)}`;
-}
-
-async function natsOptions(
-  config: AgentConfig,
-  agent: Address,
-  secrets: SecretContext,
-): Promise<Omit<NodeConnectionOptions, "servers" | "name">> {
-  const options: Omit<NodeConnectionOptions, "servers" | "name"> = { inboxPrefix: agentInboxPrefix(agent) };
-  const auth = config.nats.auth;
-  const bytes = (s: string) => new TextEncoder().encode(s.trim());
-  if (auth) {
-    if ("nkeySeedFile" in auth) {
-      options.authenticator = nkeyAuthenticator(
-        bytes(await readSecretFile(secrets, auth.nkeySeedFile, "NKey seed")),
-      );
-    } else if ("nkeySeedEnv" in auth) {
-      options.authenticator = nkeyAuthenticator(bytes(readSecretEnv(secrets, auth.nkeySeedEnv, "NKey seed")));
-    } else if ("credsFile" in auth) {
-      options.authenticator = credsAuthenticator(
-        bytes(await readSecretFile(secrets, auth.credsFile, "NATS credentials")),
-      );
-    } else if ("userEnv" in auth) {
-      options.authenticator = usernamePasswordAuthenticator(
-        readSecretEnv(secrets, auth.userEnv, "NATS user"),
-        readSecretEnv(secrets, auth.passwordEnv, "NATS password"),
-      );
-    } else {
-      options.authenticator = tokenAuthenticator(readSecretEnv(secrets, auth.tokenEnv, "NATS token"));
-    }
-  }
-  const tls = config.nats.tls;
-  if (tls) {
-    options.tls = {
-      caFile: secrets.resolvePath(tls.caFile),
-      ...(tls.certFile ? { certFile: secrets.resolvePath(tls.certFile) } : {}),
-      ...(tls.keyFile ? { keyFile: secrets.resolvePath(tls.keyFile) } : {}),
-    };
-  }
-  return options;
 }
 
 /** One log line per thing an agent did; wire traffic at debug. */
@@ -200,7 +148,7 @@ export async function runAgent(p: RunAgentParameters): Promise<RunningAgent> {
     name: config.name,
     log,
     waitOnFirstConnect: false,
-    connectOptions: await natsOptions(config, signer.address, secrets),
+    connectOptions: await natsConnectOptions(config, signer.address, secrets),
   });
   const closers: Array<() => Promise<void> | void> = [() => transport.close()];
   try {

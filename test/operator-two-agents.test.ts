@@ -1,12 +1,14 @@
 /**
  * Two agents as an operator runs them: separate processes started by the CLI from two config files
- * (the shipped examples, pointed at this test's chain and NATS), over a real nats-server and anvil.
+ * (the shipped examples, pointed at this test's chain and NATS), over a real anvil and a real
+ * nats-server secured as shipped (deploy/nats: an NKey identity per agent, subject permissions).
  * The lender is the INTEGRATING.md example adapter over a real lending pool, its key in a keystore;
  * the borrower is the simulated perp exchange, its key in an environment variable. They negotiate,
  * sign and settle a loan on the LiquidityArbiter. SIGTERM stops each gracefully (exit 0, "stopped"),
- * a restarted lender resumes the loan it watches from JetStream, and no secret shows in any output.
+ * a restarted lender resumes the loan it watches from JetStream, and no secret (keys, keystore
+ * password, NKey seeds) shows in any output.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Hex } from "viem";
@@ -15,17 +17,20 @@ import { anvilAccounts, type StartAnvilReturnType, startAnvil } from "../arbitra
 import { createArbiterReadClients } from "../arbitration/clients.ts";
 import { getArbiterEvents } from "../arbitration/events.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
+import { setupNats } from "../deploy/nats/setup.ts";
 import { type DemoChain, deployDemoChain } from "../examples/demo-chain.ts";
 import { type AgentCli, spawnAgentCli } from "./harness/agent-cli.ts";
-import { useIsolatedNats } from "./harness/nats.ts";
+import { type NatsServer, startNatsServer } from "./harness/nats.ts";
 
-const nats = useIsolatedNats();
 const EXAMPLES = resolve(import.meta.dirname, "../examples/agents");
 const PASSWORD = readFileSync(join(EXAMPLES, "keys/demo-password.txt"), "utf8").trim();
 const BORROWER_KEY = anvilAccounts[2];
 const LENDER_KEY = anvilAccounts[3];
 
+const PREFIX = `t${Date.now().toString(36)}`;
 let anvil: StartAnvilReturnType;
+let nats: NatsServer;
+let seeds: Record<string, string>;
 let demo: DemoChain;
 let dir: string;
 const running: AgentCli[] = [];
@@ -38,7 +43,8 @@ function writeConfig(name: string, change: (c: Json) => void = () => {}): string
   const config = JSON.parse(readFileSync(join(EXAMPLES, `${name}.json`), "utf8")) as Json;
   config.chain.rpcUrl = demo.rpcUrl;
   config.nats.servers = nats.url;
-  config.durable.prefix = `t${Date.now().toString(36)}`;
+  config.nats.auth = { nkeySeedFile: seeds[name] };
+  config.durable.prefix = PREFIX;
   config.negotiation.pollMs = 200;
   if (config.key.keystore) {
     config.key.keystore = join(EXAMPLES, config.key.keystore);
@@ -56,11 +62,23 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "two-agents-"));
   anvil = await startAnvil();
   demo = await deployDemoChain(anvil.rpcUrl);
+  // The shipped server config, with an identity per agent and a read-only dashboard.
+  copyFileSync(
+    resolve(import.meta.dirname, "../deploy/nats/nats-server.conf"),
+    join(dir, "nats-server.conf"),
+  );
+  ({ seedFiles: seeds } = setupNats({
+    out: join(dir, "generated"),
+    chainId: demo.chainId,
+    agents: demo.agents.map((a) => ({ name: a.name, address: a.address, bucketPrefix: PREFIX })),
+  }));
+  nats = await startNatsServer({ config: join(dir, "nats-server.conf") });
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(running.map((a) => a.stop("SIGKILL")));
   await anvil?.stop();
+  await nats?.stop();
 });
 
 describe("two agent processes from config files", () => {
@@ -125,8 +143,20 @@ describe("two agent processes from config files", () => {
     expect(await getArbiterEvents({ clients, arbiter: demo.arbiter, eventName: "Settled" })).toHaveLength(1);
   });
 
+  it("log no error: the permissions they were given are all they need", () => {
+    for (const a of running) expect(a.lines.filter((l) => l.level === "error" || l.level === "text")).toEqual([]);
+  });
+
   it("never write a key or password to their output", () => {
-    const secrets = [PASSWORD, LENDER_KEY, LENDER_KEY.slice(2), BORROWER_KEY, BORROWER_KEY.slice(2)];
+    const nkeySeeds = Object.values(seeds).map((f) => readFileSync(f, "utf8").trim());
+    const secrets = [
+      PASSWORD,
+      LENDER_KEY,
+      LENDER_KEY.slice(2),
+      BORROWER_KEY,
+      BORROWER_KEY.slice(2),
+      ...nkeySeeds,
+    ];
     for (const a of running) {
       const out = a.output().toLowerCase();
       expect(out.length).toBeGreaterThan(0);

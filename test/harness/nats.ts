@@ -38,6 +38,8 @@ export type StartNatsServerParameters = {
   storeDir?: string;
   /** Executable; default `nats-server` from PATH. */
   binary?: string;
+  /** A config file (`-c`); the flags for port, address and store still override it. */
+  config?: string;
 };
 
 /** Parses host and port out of a NATS URL ("nats://h:p", "h:p" or "h"). */
@@ -115,7 +117,7 @@ export async function startNatsServer(params: StartNatsServerParameters = {}): P
   let stderr = "";
 
   const start = async () => {
-    const args = ["-a", "127.0.0.1", "-p", String(port)];
+    const args = [...(params.config ? ["-c", params.config] : []), "-a", "127.0.0.1", "-p", String(port)];
     if (storeDir) args.push("-js", "-sd", storeDir);
     stderr = "";
     const proc = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
