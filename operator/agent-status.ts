@@ -66,6 +66,15 @@ export const AgentStatusSchema = z.strictObject({
 });
 export type AgentStatus = z.output<typeof AgentStatusSchema>;
 
+/** An xstate state value as text: "monitoring", or "borrow: servicing, lend: idle" for parallel states. */
+export function stateText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => (typeof v === "string" ? `${k}: ${v}` : `${k}: ${stateText(v)}`))
+    .join(", ");
+}
+
 export type StartStatusPublisherParameters = {
   transport: Transport;
   agent: Agent;
@@ -134,7 +143,7 @@ export function startStatusPublisher(p: StartStatusPublisherParameters): StatusP
       protocolId: p.adapter.protocolId,
       protocolKind: p.adapter.kind,
       health,
-      state: (typeof value === "string" ? value : JSON.stringify(value)).slice(0, 128),
+      state: stateText(value).slice(0, 128),
       startedAt,
       at: Date.now(),
       protocol,

@@ -144,7 +144,8 @@ describe("two agent processes from config files", () => {
   });
 
   it("log no error: the permissions they were given are all they need", () => {
-    for (const a of running) expect(a.lines.filter((l) => l.level === "error" || l.level === "text")).toEqual([]);
+    for (const a of running)
+      expect(a.lines.filter((l) => l.level === "error" || l.level === "text")).toEqual([]);
   });
 
   it("never write a key or password to their output", () => {
