@@ -23,6 +23,8 @@ const HELP = `Usage: npm run dashboard -- [options]
   --nats-ca <file>      CA of a NATS server that requires TLS
   --rpc <url>           JSON-RPC of the arbiter's chain (loans, alerts, risk level; signatures checked)
   --arbiter <addr>      the LiquidityArbiter's address
+  --chain-id <n>        with --arbiter and no --rpc: check signatures in that domain, follow no chain
+  --trace               put every wire message's id into the patches (bench/dashboard-latency.ts)
   --record <file>       append every input to this file (JSON lines), to replay later
   --replay <file>       play a recording instead of following NATS and the chain
   --speed <x>           replay speed (default 1)
@@ -39,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       "nats-ca": { type: "string" },
       rpc: { type: "string" },
       arbiter: { type: "string" },
+      "chain-id": { type: "string" },
+      trace: { type: "boolean" },
       record: { type: "string" },
       replay: { type: "string" },
       speed: { type: "string", default: "1" },
@@ -49,8 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  const arbiterOnly =
+    values.arbiter !== undefined && values["chain-id"] !== undefined && values.rpc === undefined;
   if (
-    (values.rpc === undefined) !== (values.arbiter === undefined) ||
+    (!arbiterOnly && (values.rpc === undefined) !== (values.arbiter === undefined)) ||
     (values.arbiter && !isAddress(values.arbiter))
   ) {
     process.stderr.write(`--rpc and --arbiter go together (--arbiter a 0x address).\n\n${HELP}\n`);
@@ -82,8 +88,17 @@ export async function main(argv: string[]): Promise<number> {
           ...(values.rpc && values.arbiter
             ? { chain: { rpcUrl: values.rpc, arbiter: getAddress(values.arbiter) } }
             : {}),
+          ...(arbiterOnly && values.arbiter
+            ? {
+                domain: {
+                  chainId: Number(values["chain-id"]),
+                  verifyingContract: getAddress(values.arbiter),
+                },
+              }
+            : {}),
         }),
     ...(values.record ? { record: values.record } : {}),
+    ...(values.trace ? { trace: true } : {}),
   });
   process.stderr.write(`dashboard: ${dashboard.url}\n`);
   await new Promise<void>((resolve) => {

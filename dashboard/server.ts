@@ -32,6 +32,8 @@ export type StartDashboardParameters = {
   port?: number;
   nats?: { servers: string | string[]; connectOptions?: Omit<NodeConnectionOptions, "servers"> };
   chain?: { rpcUrl: string; arbiter: Address; pollMs?: number };
+  /** Check signatures in this domain without following a chain (with `chain`, it is the chain's). */
+  domain?: ArbiterDomain;
   /** The risk loop's feeds (issue 13); none until it exists. */
   riskFeeds?: readonly RiskFeed[];
   /** Append every input to this file (JSON lines) as it arrives. */
@@ -117,7 +119,7 @@ export async function startDashboard(p: StartDashboardParameters): Promise<Dashb
       log,
     );
   } else {
-    let domain: ArbiterDomain | undefined;
+    let domain: ArbiterDomain | undefined = p.domain;
     if (p.chain) {
       const chainId = await createArbiterReadClients({ rpcUrl: p.chain.rpcUrl }).public.getChainId();
       domain = { chainId, verifyingContract: p.chain.arbiter };

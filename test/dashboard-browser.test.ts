@@ -172,7 +172,10 @@ describe.skipIf(!have)("dashboard in Chromium", () => {
     expect(await banner.textContent()).toContain("raised by 2 agents");
     expect(await page.locator("#kpi-risk").textContent()).toBe("3");
     await page.locator("#alerts li", { hasText: "level 3" }).waitFor();
-    await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT ?? join(dir, "dashboard.png"), fullPage: true });
+    await page.screenshot({
+      path: process.env.DASHBOARD_SCREENSHOT ?? join(dir, "dashboard.png"),
+      fullPage: true,
+    });
     expect(errors).toEqual([]);
   });
 

@@ -21,15 +21,24 @@ import type {
 
 declare global {
   interface Window {
-    /** [message id, epoch ms when the page had drawn it], with ?trace. */
-    __rendered?: Array<[string, number]>;
+    /** [message id, epoch ms when the page had drawn it, the server's time on its patch, when the page received the patch], with ?trace. */
+    __rendered?: Array<[string, number, number, number]>;
     __patches?: number;
+    /** Time spent in receive() and draw(), and in long tasks (`tables`), ms (with ?trace). */
+    __cost?: { receive: number; draw: number; tables: number; frames: number };
   }
 }
 
 const $ = (id: string) => document.getElementById(id)!;
 const tracing = new URLSearchParams(location.search).has("trace");
-if (tracing) window.__rendered = [];
+if (tracing) {
+  window.__rendered = [];
+  window.__cost = { receive: 0, draw: 0, tables: 0, frames: 0 };
+  // Main-thread time in tasks over 50 ms (layout, paint, the tables' asynchronous work included).
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__cost!.tables += e.duration;
+  }).observe({ type: "longtask" });
+}
 window.__patches = 0;
 
 // ---------- formatting ----------
@@ -72,7 +81,7 @@ let reset = false;
 let alertsChanged = false;
 let tickerChanged = false;
 let riskChanged = false;
-let pendingTrace: string[] = [];
+let pendingTrace: Array<[string, number, number]> = [];
 const series: [number[], number[], number[], number[]] = [[], [], [], []];
 
 function receive(p: Patch): void {
@@ -117,7 +126,10 @@ function receive(p: Patch): void {
     risk = p.risk;
     riskChanged = true;
   }
-  if (p.trace) pendingTrace.push(...p.trace);
+  if (p.trace) {
+    const receivedAt = performance.timeOrigin + performance.now();
+    for (const id of p.trace) pendingTrace.push([id, p.at, receivedAt]);
+  }
   const x = p.at / 1000;
   const [t, rate, open, active] = series;
   if (t.length === 0 || x > t[t.length - 1]!) {
@@ -151,13 +163,24 @@ function table<T>(el: string, columns: ColumnDefinition[], height: number, sort?
   return {
     when: (run: () => void) => (ready ? run() : queue.push(run)),
     upsert(rows: T[]) {
-      if (rows.length > 0) this.when(() => void t.updateOrAddData(rows as object[]));
+      if (rows.length === 0) return;
+      this.when(() => {
+        // One redraw for the batch, not one per row.
+        t.blockRedraw();
+        void t.updateOrAddData(rows as object[]).finally(() => t.restoreRedraw());
+      });
     },
     replace(rows: T[]) {
       this.when(() => void t.replaceData(rows as object[]));
     },
     remove(ids: string[]) {
-      if (ids.length > 0) this.when(() => void t.deleteRow(ids.filter((id) => t.getRow(id))));
+      if (ids.length === 0) return;
+      this.when(() => {
+        const present = ids.filter((id) => t.getRow(id));
+        if (present.length === 0) return;
+        t.blockRedraw();
+        void t.deleteRow(present).finally(() => t.restoreRedraw());
+      });
     },
   };
 }
@@ -278,6 +301,17 @@ const activity = chart(
 let contagion: uPlot | undefined;
 
 // ---------- drawing ----------
+const NEGOTIATIONS_SHOWN = 60;
+/** The negotiations on screen: the most recently active. */
+function shownNegotiations(): NegotiationRow[] {
+  return [...negotiations.values()].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, NEGOTIATIONS_SHOWN);
+}
+/** Tables are redrawn at most this often: a person reads nothing faster, and each redraw lays
+ *  out and paints asynchronously well beyond what the call itself costs. */
+const TABLES_MIN_INTERVAL_MS = 200;
+let nextTablesAt = 0;
+let nextChartAt = 0;
+let nextAgentsAt = 0;
 let drawing = false;
 function requestDraw(): void {
   if (drawing) return;
@@ -286,26 +320,49 @@ function requestDraw(): void {
 }
 
 function draw(): void {
+  const t0 = performance.now();
+  drawFrame();
+  if (window.__cost) {
+    window.__cost.draw += performance.now() - t0;
+    window.__cost.frames++;
+  }
+}
+
+function drawFrame(): void {
   drawing = false;
   const p = last;
   if (!p) return;
   const now = p.at;
+  // Tables cost the most: they are redrawn when the last redraw has paid for itself (at most a
+  // fifth of the main thread goes to them), the agents' table once a second (its counters move
+  // with every message). Everything else is cheap and drawn every frame.
+  const t = performance.now();
+  let tablesDrawn = false;
   if (reset) {
     reset = false;
     agentsTable.replace([...agents.values()]);
-    negotiationsTable.replace([...negotiations.values()]);
+    negotiationsTable.replace(shownNegotiations());
     loansTable.replace([...loans.values()]);
     alertsChanged = tickerChanged = riskChanged = true;
-  } else {
-    agentsTable.upsert([...dirty.agents].map((id) => agents.get(id)!).filter(Boolean));
-    negotiationsTable.remove([...dirty.removed]);
-    negotiationsTable.upsert([...dirty.negotiations].map((id) => negotiations.get(id)!).filter(Boolean));
+    tablesDrawn = true;
+    dirty.agents.clear();
+  } else if (t >= nextTablesAt) {
+    if (dirty.negotiations.size > 0 || dirty.removed.size > 0) negotiationsTable.replace(shownNegotiations());
     loansTable.upsert([...dirty.loans].map((id) => loans.get(id)!).filter(Boolean));
+    if (t >= nextAgentsAt && dirty.agents.size > 0) {
+      agentsTable.upsert([...dirty.agents].map((id) => agents.get(id)!).filter(Boolean));
+      dirty.agents.clear();
+      nextAgentsAt = t + 1_000;
+    }
+    nextTablesAt = t + Math.max(TABLES_MIN_INTERVAL_MS, 4 * (performance.now() - t));
+    tablesDrawn = true;
   }
-  dirty.agents.clear();
-  dirty.negotiations.clear();
-  dirty.removed.clear();
-  dirty.loans.clear();
+  if (tablesDrawn) {
+    dirty.negotiations.clear();
+    dirty.removed.clear();
+    dirty.loans.clear();
+  }
+  if (dirty.agents.size > 0 || dirty.negotiations.size > 0 || dirty.loans.size > 0) requestDraw();
 
   const m = p.metrics;
   $("kpi-agents").textContent = String(m.agents);
@@ -364,11 +421,16 @@ function draw(): void {
     riskChanged = false;
     drawRisk();
   }
-  activity.setData(series.slice(0, 4) as uPlot.AlignedData);
+  if (t >= nextChartAt) {
+    activity.setData(series.slice(0, 4) as uPlot.AlignedData);
+    nextChartAt = t + 250;
+  }
 
-  if (tracing && pendingTrace.length > 0) {
+  // A message counts as drawn once the tables showing it are (its sender's counter may lag up to 1 s).
+  if (tracing && tablesDrawn && pendingTrace.length > 0) {
     const at = performance.timeOrigin + performance.now();
-    for (const id of pendingTrace) window.__rendered!.push([id, at]);
+    for (const [id, sentAt, receivedAt] of pendingTrace)
+      window.__rendered!.push([id, at, sentAt, receivedAt]);
     pendingTrace = [];
   }
 }
@@ -421,6 +483,10 @@ function connectEvents(): void {
     conn.textContent = "reconnecting…";
     conn.className = "badge off";
   };
-  es.onmessage = (ev) => receive(JSON.parse(ev.data as string) as Patch);
+  es.onmessage = (ev) => {
+    const t0 = performance.now();
+    receive(JSON.parse(ev.data as string) as Patch);
+    if (window.__cost) window.__cost.receive += performance.now() - t0;
+  };
 }
 connectEvents();
