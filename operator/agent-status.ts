@@ -71,7 +71,10 @@ export function stateText(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value !== "object" || value === null) return String(value);
   return Object.entries(value as Record<string, unknown>)
-    .map(([k, v]) => (typeof v === "string" ? `${k}: ${v}` : `${k}: ${stateText(v)}`))
+    .map(([k, v]) => {
+      const inner = stateText(v);
+      return inner ? `${k}: ${inner}` : k;
+    })
     .join(", ");
 }
 
