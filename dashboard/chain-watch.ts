@@ -46,7 +46,7 @@ export function watchChain(p: WatchChainParameters): { stop(): void; poll(): Pro
   };
 
   const once = async () => {
-    const toBlock = await clients.public.getBlockNumber();
+    const toBlock = await clients.public.getBlockNumber({ cacheTime: 0 });
     // The level and the events of one read go out together: the level first, so a page never
     // shows a new alert beside the level from before it.
     const [logs, risk] = await Promise.all([

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../core/log.ts";
 import { stateText } from "../operator/agent-status.ts";
 import { startDashboard } from "./server.ts";
+import type { Patch } from "./view-model.ts";
 
 describe("replaying the shipped recording (npm run dashboard -- --replay)", () => {
   it("rebuilds the recorded run: three agents, their negotiation, the loan and the alert", async () => {
@@ -12,16 +13,16 @@ describe("replaying the shipped recording (npm run dashboard -- --replay)", () =
     });
     try {
       await dashboard.replayed;
-      const s = await (await fetch(`${dashboard.url}/api/state`)).json();
+      const s = (await (await fetch(`${dashboard.url}/api/state`)).json()) as Patch;
       expect(s.source).toBe("replay");
-      expect(s.agents.map((a: { name: string }) => a.name).sort()).toEqual([
+      expect(s.agents.map((a) => a.name).sort()).toEqual([
         "lending-market-A",
         "my-lending-market",
         "perp-exchange-B",
       ]);
-      expect(s.negotiations[0].status).toBe("settled");
+      expect(s.negotiations[0]!.status).toBe("settled");
       expect(s.loans).toHaveLength(1);
-      expect(s.alerts[0].level).toBe(2);
+      expect(s.alerts[0]!.level).toBe(2);
       expect(s.metrics.riskLevel).toBe(2);
     } finally {
       await dashboard.stop();

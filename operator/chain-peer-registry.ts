@@ -48,7 +48,7 @@ export async function createChainPeerRegistry(
   let refreshing: Promise<void> | undefined;
 
   const read = async () => {
-    const toBlock = await p.clients.public.getBlockNumber();
+    const toBlock = await p.clients.public.getBlockNumber({ cacheTime: 0 });
     if (toBlock < fromBlock) return;
     const logs = await p.clients.public.getContractEvents({
       address: p.arbiter,
