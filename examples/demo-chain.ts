@@ -14,7 +14,7 @@ import { approve } from "../arbitration/approve.ts";
 import { type ArbiterClients, createArbiterClients } from "../arbitration/clients.ts";
 import { deployArbiter } from "../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../arbitration/deploy-test-token.ts";
-import { registerAgent } from "../arbitration/governance.ts";
+import { allowToken, registerAgent } from "../arbitration/governance.ts";
 import { mintTestToken } from "../arbitration/mint-test-token.ts";
 import { deploySimpleLendingPool } from "../protocol-adapters/evm/deploy-simple-lending-pool.ts";
 
@@ -90,11 +90,7 @@ export async function deployDemoChain(rpcUrl: string): Promise<DemoChain> {
     symbol: "WETH",
     decimals: 18,
   });
-  const { address: arbiter } = await deployArbiter({
-    clients: gov,
-    bondToken: usdc,
-    bondAmount: 10_000n * USDC,
-  });
+  const { address: arbiter } = await deployArbiter({ clients: gov });
   const { address: pool } = await deploySimpleLendingPool({
     clients: gov,
     asset: usdc,
@@ -111,6 +107,10 @@ export async function deployDemoChain(rpcUrl: string): Promise<DemoChain> {
       );
     }
   }
+
+  // Governance lists the tokens loans may use, with each one's smallest dispute bond.
+  await allowToken({ clients: gov, arbiter, token: usdc, minBond: 100n * USDC });
+  await allowToken({ clients: gov, arbiter, token: weth, minBond: WETH / 20n });
 
   const agents = DEMO_AGENTS.map((a) => ({ ...a, clients: clients(a.account) }));
   for (const a of agents) {

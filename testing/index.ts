@@ -25,14 +25,14 @@ export {
   setTestTokenBlocked,
 } from "../arbitration/deploy-test-token.ts";
 export {
-  blocklistTestTokenAbi,
-  blocklistTestTokenBytecode,
-} from "../contracts/generated/BlocklistTestToken.ts";
-export {
   type MintTestTokenParameters,
   type MintTestTokenReturnType,
   mintTestToken,
 } from "../arbitration/mint-test-token.ts";
+export {
+  blocklistTestTokenAbi,
+  blocklistTestTokenBytecode,
+} from "../contracts/generated/BlocklistTestToken.ts";
 export { testTokenAbi, testTokenBytecode } from "../contracts/generated/TestToken.ts";
 export { deploySimpleLendingPool } from "../protocol-adapters/evm/deploy-simple-lending-pool.ts";
 export { deployTestVault } from "../protocol-adapters/evm/deploy-test-vault.ts";

@@ -14,20 +14,18 @@ import {
   approve,
   cancelAgreement,
   claimDefault,
-  deployTestToken,
   getCredit,
   getLoan,
   getTokenConfig,
   invalidateNonce,
-  mintTestToken,
   repay,
-  setTestTokenBlocked,
   settle,
   withdrawCredit,
 } from "../../arbitration/index.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { packNonce } from "../../core/agreement-nonce.ts";
 import { type ArbiterFixture, type Party, useAnvil } from "../../test/harness/anvil.ts";
+import { deployTestToken, mintTestToken, setTestTokenBlocked } from "../../testing/index.ts";
 import { createRng } from "../paths/prng.ts";
 import { LedgerRevertError } from "./errors.ts";
 import { createLedger, type Ledger } from "./ledger.ts";

@@ -14,6 +14,7 @@ import {
 } from "liquidity-negotiation/agents";
 import * as arbitration from "liquidity-negotiation/arbitration";
 import {
+  allowToken,
   approve,
   createArbiterClients,
   deployArbiter,
@@ -56,11 +57,9 @@ try {
     symbol: "WETH",
     decimals: 18,
   });
-  const { address: arbiter } = await deployArbiter({
-    clients: g,
-    bondToken: usdc,
-    bondAmount: 10_000n * USDC,
-  });
+  const { address: arbiter } = await deployArbiter({ clients: g });
+  await allowToken({ clients: g, arbiter, token: usdc, minBond: 100n * USDC });
+  await allowToken({ clients: g, arbiter, token: weth, minBond: WETH / 20n });
   const lender = clients(lenderKey);
   const borrower = clients(borrowerKey);
   await registerAgent({ clients: g, arbiter, agent: lender.account.address, protocolId: "lending" });
