@@ -1,6 +1,13 @@
 /**
  * The one EIP-712 domain and Agreement type of the project. The contract (contracts/
  * LiquidityArbiter.sol) declares the same type string; a parity test proves both hashes match.
+ *
+ * The Agreement's fields are defined once, in AGREEMENT_FIELDS: its TypeScript type, the EIP-712
+ * type list and string, the zod schema of its JSON form, the fast wire check
+ * (negotiation/wire/fast-bodies.ts), the hash, the wire Terms (negotiation/wire/schemas.ts) and the
+ * check of a counterparty's agreement (`agreementMismatch`) are all derived from that list. A new
+ * field is one line there; its `source` says what a received agreement is checked against, so a
+ * field nobody agreed to cannot slip through.
  */
 import { type Address, type Hex, hashTypedData, keccak256, stringToBytes, type TypedDataDomain } from "viem";
 import { z } from "zod";
@@ -23,108 +30,306 @@ export function eip712Domain(d: ArbiterDomain): TypedDataDomain {
   };
 }
 
-export const agreementTypes = {
-  Agreement: [
-    { name: "sessionId", type: "bytes32" },
-    { name: "lender", type: "address" },
-    { name: "borrower", type: "address" },
-    { name: "principalToken", type: "address" },
-    { name: "principal", type: "uint256" },
-    { name: "collateralToken", type: "address" },
-    { name: "collateral", type: "uint256" },
-    { name: "rateBps", type: "uint32" },
-    { name: "tenor", type: "uint32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint64" },
-    { name: "callRiskLevel", type: "uint8" },
-  ],
-} as const;
+// ─── The one definition ───────────────────────────────────────────────────────────────────────
 
-/** The type string, as the contract's AGREEMENT_TYPEHASH spells it. */
-export const AGREEMENT_TYPE =
-  "Agreement(bytes32 sessionId,address lender,address borrower,address principalToken,uint256 principal,address collateralToken,uint256 collateral,uint32 rateBps,uint32 tenor,uint256 nonce,uint64 deadline,uint8 callRiskLevel)";
+/** The EIP-712 types an Agreement field may have: all static, one 32-byte word each. uint256 and
+ *  uint64 travel as decimal strings and are bigints in code; uint32 and uint8 are JSON numbers. */
+export type AgreementFieldType = "bytes32" | "address" | "uint256" | "uint64" | "uint32" | "uint8";
+
+/**
+ * Where a field's value comes from, which is what the party that did not build an agreement checks
+ * it against before signing it:
+ * - `session`: fixed by the negotiation itself (its id, the two parties in their roles, the RFQ's
+ *   principal token);
+ * - `terms`: negotiated: the wire `Terms` carry it under the same name, and the agreement must
+ *   equal the terms offered;
+ * - `nonce`: the builder's free choice (random; the contract refuses reuse);
+ * - `deadline`: the builder's choice, which must lie in the checker's settlement window.
+ */
+export type AgreementFieldSource = "session" | "terms" | "nonce" | "deadline";
+
+export type AgreementFieldDefinition = {
+  readonly name: string;
+  readonly type: AgreementFieldType;
+  readonly source: AgreementFieldSource;
+  /** May be absent from the JSON form; absent means zero, and is hashed and compared as zero. */
+  readonly optional?: true;
+  /** What the field means (docs/PROTOCOL.md's table says the same). */
+  readonly doc: string;
+};
+
+/** The Agreement's fields, in EIP-712 order (the contract's struct order). */
+export const AGREEMENT_FIELDS = [
+  { name: "sessionId", type: "bytes32", source: "session", doc: "the negotiation session's id" },
+  { name: "lender", type: "address", source: "session", doc: "the lending party" },
+  { name: "borrower", type: "address", source: "session", doc: "the borrowing party (the RFQ's sender)" },
+  { name: "principalToken", type: "address", source: "session", doc: "the RFQ's principal token" },
+  { name: "principal", type: "uint256", source: "terms", doc: "amount lent, base units" },
+  { name: "collateralToken", type: "address", source: "terms", doc: "the collateral token" },
+  { name: "collateral", type: "uint256", source: "terms", doc: "collateral escrowed, base units" },
+  { name: "rateBps", type: "uint32", source: "terms", doc: "simple annual rate, bps" },
+  { name: "tenor", type: "uint32", source: "terms", doc: "loan duration, seconds" },
+  { name: "nonce", type: "uint256", source: "nonce", doc: "unique per party, chosen by its builder" },
+  { name: "deadline", type: "uint64", source: "deadline", doc: "settle before it, unix seconds" },
+  {
+    name: "callRiskLevel",
+    type: "uint8",
+    source: "terms",
+    optional: true,
+    doc: "0: never callable; k > 0: the lender may call the loan while the system risk level is >= k",
+  },
+] as const satisfies readonly AgreementFieldDefinition[];
+
+type FieldDefinitions = (typeof AGREEMENT_FIELDS)[number];
+export type AgreementField = FieldDefinitions["name"];
+type TsOf<T extends AgreementFieldType> = T extends "bytes32"
+  ? Hex
+  : T extends "address"
+    ? Address
+    : T extends "uint256" | "uint64"
+      ? bigint
+      : number;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type FieldsObject<F extends FieldDefinitions> = Simplify<
+  { [D in F as D extends { optional: true } ? never : D["name"]]: TsOf<D["type"]> } & {
+    [D in F as D extends { optional: true } ? D["name"] : never]?: TsOf<D["type"]> | undefined;
+  }
+>;
 
 /** A loan both parties sign: `principal` of `principalToken` from lender to borrower, against
  *  `collateral` of `collateralToken` held in escrow, at simple annual `rateBps` for `tenor` seconds.
  *  It must be settled before `deadline` (unix seconds); `nonce` is unique per party.
  *  `callRiskLevel` (uint8, absent = 0 = never): the lender may call the loan early while the on-chain
  *  system risk level is at least this (see docs/ARBITRATION.md). Absent and 0 sign the same. */
-export type Agreement = {
-  sessionId: Hex;
-  lender: Address;
-  borrower: Address;
-  principalToken: Address;
-  principal: bigint;
-  collateralToken: Address;
-  collateral: bigint;
-  rateBps: number;
-  tenor: number;
-  nonce: bigint;
-  deadline: bigint;
-  callRiskLevel?: number | undefined;
+export type Agreement = FieldsObject<FieldDefinitions>;
+
+/** The fields a negotiation's Terms carry (source `terms`). */
+export type AgreementTerms = FieldsObject<Extract<FieldDefinitions, { source: "terms" }>>;
+/** The fields the session fixes (source `session`). */
+export type AgreementSession = FieldsObject<Extract<FieldDefinitions, { source: "session" }>>;
+
+export const AGREEMENT_FIELD_NAMES: readonly AgreementField[] = AGREEMENT_FIELDS.map((f) => f.name);
+export const AGREEMENT_TERM_FIELDS = AGREEMENT_FIELDS.filter(
+  (f): f is Extract<FieldDefinitions, { source: "terms" }> => f.source === "terms",
+);
+
+// ─── Derived: EIP-712 types, JSON schema ──────────────────────────────────────────────────────
+
+export const agreementTypes = {
+  Agreement: AGREEMENT_FIELDS.map(({ name, type }) => ({ name, type })),
 };
 
+/** The type string, as the contract's AGREEMENT_TYPEHASH spells it. */
+export const AGREEMENT_TYPE = `Agreement(${AGREEMENT_FIELDS.map((f) => `${f.type} ${f.name}`).join(",")})`;
+
+/** The zod schema of each field type's JSON form. */
+export const AGREEMENT_WORD_SCHEMAS = {
+  bytes32,
+  address,
+  uint256: uint(256),
+  uint64: uint(64),
+  uint32: smallUint(0xffffffff),
+  uint8: smallUint(0xff),
+} as const;
+type WordSchemas = typeof AGREEMENT_WORD_SCHEMAS;
+type ShapeOf<F extends FieldDefinitions> = {
+  [D in F as D["name"]]: D extends { optional: true }
+    ? z.ZodOptional<WordSchemas[D["type"]]>
+    : WordSchemas[D["type"]];
+};
+
+function shapeOf<F extends FieldDefinitions>(fields: readonly F[]): ShapeOf<F> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields) {
+    const s = AGREEMENT_WORD_SCHEMAS[f.type];
+    shape[f.name] = "optional" in f ? s.optional() : s;
+  }
+  return shape as ShapeOf<F>;
+}
+
 /** Wire/JSON form of an Agreement (bigints as decimal strings), validated on arrival. */
-export const AgreementSchema = z.strictObject({
-  sessionId: bytes32,
-  lender: address,
-  borrower: address,
-  principalToken: address,
-  principal: uint(256),
-  collateralToken: address,
-  collateral: uint(256),
-  rateBps: smallUint(0xffffffff),
-  tenor: smallUint(0xffffffff),
-  nonce: uint(256),
-  deadline: uint(64),
-  callRiskLevel: smallUint(0xff).optional(),
-});
+export const AgreementSchema = z.strictObject(shapeOf(AGREEMENT_FIELDS));
+
+/** The zod shape of the negotiated fields, in Agreement order: the wire Terms start from it. */
+export const agreementTermsShape = shapeOf(AGREEMENT_TERM_FIELDS);
+
+// Both directions: the schema's output is exactly the Agreement type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesType: Same<z.output<typeof AgreementSchema>, Agreement> = true;
+void schemaMatchesType;
 
 export function agreementToJson(a: Agreement): unknown {
   return JSON.parse(toJson(a));
 }
 
+// ─── Derived: the hash ────────────────────────────────────────────────────────────────────────
+
 const AGREEMENT_TYPEHASH = keccak256(stringToBytes(AGREEMENT_TYPE), "bytes");
 
 // One encoding buffer, every word of it rewritten by each (synchronous) call; the zero padding
 // of address and small-uint words is never written. Saves an allocation and zero-fill per hash.
-const structBuf = Buffer.alloc(32 * 13);
+const structBuf = Buffer.alloc(32 * (AGREEMENT_FIELDS.length + 1));
 const structView = new DataView(structBuf.buffer, structBuf.byteOffset, structBuf.byteLength);
 structBuf.set(AGREEMENT_TYPEHASH, 0);
+
+type WordWriter = (a: Agreement) => void;
+const field = (a: Agreement, name: string) => (a as Record<string, unknown>)[name];
+
+/** One writer per field, at its word's offset (built once from the definition). */
+const wordWriters: readonly WordWriter[] = AGREEMENT_FIELDS.map((f, i): WordWriter => {
+  const offset = 32 * (i + 1);
+  const name = f.name;
+  const optional = "optional" in f;
+  switch (f.type) {
+    case "bytes32":
+      return (a) => writeHexWord(structBuf, offset, field(a, name) as string, 32);
+    case "address":
+      return (a) => writeHexWord(structBuf, offset, field(a, name) as string, 20);
+    case "uint256":
+    case "uint64": {
+      const bits = f.type === "uint256" ? 256 : 64;
+      return optional
+        ? (a) => writeBigUintWord(structView, offset, (field(a, name) as bigint | undefined) ?? 0n, bits)
+        : (a) => writeBigUintWord(structView, offset, field(a, name) as bigint, bits);
+    }
+    default: {
+      // uint32 and uint8: JSON numbers.
+      const max = f.type === "uint32" ? 0xffffffff : 0xff;
+      return optional
+        ? (a) => writeUintWord(structView, offset, (field(a, name) as number | undefined) ?? 0, max)
+        : (a) => writeUintWord(structView, offset, field(a, name) as number, max);
+    }
+  }
+});
 
 /** The EIP-712 digest of an agreement, which is also its id on the contract. Hand-rolled (all
  *  fields are static words) because it sits on every accept and confirm; equal to viem's
  *  hashTypedData, which `hashAgreementWithViem` keeps for the tests that prove it. */
 export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
-  const buf = structBuf;
-  const view = structView;
-  writeHexWord(buf, 32, a.sessionId, 32);
-  writeHexWord(buf, 64, a.lender, 20);
-  writeHexWord(buf, 96, a.borrower, 20);
-  writeHexWord(buf, 128, a.principalToken, 20);
-  writeBigUintWord(view, 160, a.principal, 256);
-  writeHexWord(buf, 192, a.collateralToken, 20);
-  writeBigUintWord(view, 224, a.collateral, 256);
-  writeUintWord(view, 256, a.rateBps, 0xffffffff);
-  writeUintWord(view, 288, a.tenor, 0xffffffff);
-  writeBigUintWord(view, 320, a.nonce, 256);
-  writeBigUintWord(view, 352, a.deadline, 64);
-  writeUintWord(view, 384, a.callRiskLevel ?? 0, 0xff);
-  return eip712Digest(domain, buf);
+  for (let i = 0; i < wordWriters.length; i++) wordWriters[i]!(a);
+  return eip712Digest(domain, structBuf);
 }
+
+/** An agreement with every optional field present (absent = zero), as an ABI encoder wants it. */
+export type CompleteAgreement = { [K in keyof Agreement]-?: Exclude<Agreement[K], undefined> };
+
+/** The agreement with every optional field present (absent = zero). */
+export function withDefaults(a: Agreement): CompleteAgreement {
+  const out: Record<string, unknown> = { ...a };
+  for (const f of AGREEMENT_FIELDS) {
+    if ("optional" in f && out[f.name] === undefined) out[f.name] = zeroOf(f.type);
+  }
+  return out as CompleteAgreement;
+}
+
+const zeroOf = (type: AgreementFieldType): bigint | number =>
+  type === "uint256" || type === "uint64" ? 0n : 0;
 
 export function hashAgreementWithViem(domain: ArbiterDomain, agreement: Agreement): Hex {
   return hashTypedData({
     domain: eip712Domain(domain),
     types: agreementTypes,
     primaryType: "Agreement",
-    message: { ...agreement, callRiskLevel: agreement.callRiskLevel ?? 0 },
+    message: withDefaults(agreement),
   });
 }
 
 export function signAgreement(domain: ArbiterDomain, agreement: Agreement, signer: Signer): Hex {
   return signer.signDigest(hashAgreement(domain, agreement));
 }
+
+// ─── Derived: building and checking agreements from what was negotiated ───────────────────────
+
+export type BuildAgreementParameters = {
+  session: AgreementSession;
+  terms: AgreementTerms;
+  nonce: bigint;
+  deadline: bigint;
+};
+
+/** The agreement of `terms` in `session`: every field from its source. Optional fields the terms
+ *  leave absent (or zero) stay absent, so a peer that predates them signs the same agreement. */
+export function buildAgreement(p: BuildAgreementParameters): Agreement {
+  const out: Record<string, unknown> = {};
+  for (const f of AGREEMENT_FIELDS) {
+    const value =
+      f.source === "session"
+        ? field(p.session as Agreement, f.name)
+        : f.source === "terms"
+          ? field(p.terms as Agreement, f.name)
+          : f.source === "nonce"
+            ? p.nonce
+            : p.deadline;
+    if ("optional" in f && (value === undefined || value === 0 || value === 0n)) continue;
+    out[f.name] = value;
+  }
+  return out as Agreement;
+}
+
+/** Why a received agreement is not the one negotiated: the first field that differs. */
+export type AgreementMismatch = {
+  field: AgreementField;
+  /** `mismatch`: the field differs from the session or the terms; `deadline`: outside the window. */
+  kind: "mismatch" | "deadline";
+  expected: string;
+  received: string;
+};
+
+export type AgreementMismatchParameters = {
+  session: AgreementSession;
+  /** The terms offered, which the agreement must equal field for field. */
+  terms: AgreementTerms;
+  /** The deadline must be after `after` and at most `notAfter` (unix seconds). */
+  deadline: { after: bigint; notAfter: bigint };
+};
+
+const text = (v: unknown) => (v === undefined ? "absent" : String(v));
+
+/** Compares EVERY field of `a` with its source (AGREEMENT_FIELDS): the session's and the terms'
+ *  fields must be equal (addresses and hex in any case; an absent optional field equals zero), the
+ *  deadline must lie in the window, the nonce is the builder's. Returns the first difference, or
+ *  undefined when the agreement is exactly what was negotiated. */
+export function agreementMismatch(
+  a: Agreement,
+  p: AgreementMismatchParameters,
+): AgreementMismatch | undefined {
+  for (const f of AGREEMENT_FIELDS) {
+    const received = field(a, f.name);
+    switch (f.source) {
+      case "nonce":
+        continue;
+      case "deadline": {
+        const d = received as bigint;
+        if (d > p.deadline.after && d <= p.deadline.notAfter) continue;
+        return {
+          field: f.name,
+          kind: "deadline",
+          expected: `${p.deadline.after} < deadline <= ${p.deadline.notAfter}`,
+          received: text(d),
+        };
+      }
+      case "session":
+      case "terms": {
+        const expected = field((f.source === "session" ? p.session : p.terms) as Agreement, f.name);
+        if (sameValue(f.type, "optional" in f, expected, received)) continue;
+        return { field: f.name, kind: "mismatch", expected: text(expected), received: text(received) };
+      }
+    }
+  }
+  return undefined;
+}
+
+function sameValue(type: AgreementFieldType, optional: boolean, x: unknown, y: unknown): boolean {
+  if (optional) {
+    x ??= zeroOf(type);
+    y ??= zeroOf(type);
+  }
+  if (type === "address" || type === "bytes32")
+    return typeof x === "string" && typeof y === "string" && x.toLowerCase() === y.toLowerCase();
+  return x === y;
+}
+
+// ─── Signatures and amounts ───────────────────────────────────────────────────────────────────
 
 export class AgreementSignatureError extends BaseError {
   override name = "AgreementSignatureError";

@@ -4,22 +4,29 @@
  */
 import { type Address, getAddress, type Hex } from "viem";
 import { z } from "zod";
+import {
+  ADDRESS_PATTERN,
+  BYTES32_PATTERN,
+  DECIMAL_PATTERN,
+  MAX_DECIMAL_LENGTH,
+  SIGNATURE_PATTERN,
+} from "./formats.ts";
 
 export const MAX_UINT256 = (1n << 256n) - 1n;
 
 export const address = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "expected a 20-byte 0x-prefixed hex address")
+  .regex(ADDRESS_PATTERN, "expected a 20-byte 0x-prefixed hex address")
   .transform((s) => getAddress(s) as Address);
 
 export const bytes32 = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes of 0x-prefixed hex")
+  .regex(BYTES32_PATTERN, "expected 32 bytes of 0x-prefixed hex")
   .transform((s) => s.toLowerCase() as Hex);
 
 export const signature = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte 0x-prefixed hex signature")
+  .regex(SIGNATURE_PATTERN, "expected a 65-byte 0x-prefixed hex signature")
   .transform((s) => s.toLowerCase() as Hex);
 
 /** An unsigned integer of `bits` bits, as a decimal string on the wire and a bigint in code. */
@@ -27,8 +34,8 @@ export function uint(bits: number) {
   const max = (1n << BigInt(bits)) - 1n;
   return z
     .string()
-    .max(78)
-    .regex(/^(0|[1-9][0-9]*)$/, "expected a non-negative decimal integer string")
+    .max(MAX_DECIMAL_LENGTH)
+    .regex(DECIMAL_PATTERN, "expected a non-negative decimal integer string")
     .transform((s) => BigInt(s))
     .refine((n) => n <= max, `must fit in uint${bits}`);
 }

@@ -7,6 +7,7 @@
 import secp256k1 from "secp256k1";
 import type { Address, Hex } from "viem";
 import { BaseError } from "./errors.ts";
+import { BYTES32_PATTERN } from "./formats.ts";
 import { keccak256Hex } from "./keccak.ts";
 
 export interface Signer {
@@ -18,8 +19,6 @@ export interface Signer {
 /** Half the curve order, big-endian: signatures with s above it are the malleable twin and are
  *  refused. Compared byte by byte, which is cheaper than a BigInt per signature. */
 const HALF_N = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", "hex");
-
-const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
 /** Hex to bytes with Buffer's native decoder (after the caller checked the format). */
 const fromHex = (hex: string): Buffer => Buffer.from(hex.slice(2), "hex");
@@ -101,7 +100,7 @@ function cachedAddressFromPublicKey(uncompressed: Uint8Array): Address {
 }
 
 export function createSigner(privateKey: Hex): Signer {
-  if (!HEX32.test(privateKey)) {
+  if (!BYTES32_PATTERN.test(privateKey)) {
     throw new BaseError("Private key is not a valid secp256k1 key.", {
       metaMessages: ["Pass 32 bytes of 0x-prefixed hex."],
     });

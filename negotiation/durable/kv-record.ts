@@ -6,6 +6,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { z } from "zod";
+import { BYTES32_PATTERN } from "../../core/formats.ts";
 import { toJson } from "../../core/schema.ts";
 import { DurableConflictError, DurableRecordError, InvalidKeyError } from "./errors.ts";
 
@@ -24,11 +25,9 @@ export function isCasConflict(err: unknown): boolean {
   );
 }
 
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-
 /** Session and agreement ids are bytes32 hex, which is also a valid KV key once lowercased. */
 export function bytes32Key(what: string, value: string): string {
-  if (!BYTES32.test(value)) throw new InvalidKeyError({ what, value });
+  if (!BYTES32_PATTERN.test(value)) throw new InvalidKeyError({ what, value });
   return value.toLowerCase();
 }
 

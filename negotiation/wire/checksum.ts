@@ -4,9 +4,9 @@
  * re-inserts its key on every hit, a visible cost at this rate.
  */
 import { type Address, getAddress } from "viem";
+import { ADDRESS_PATTERN } from "../../core/formats.ts";
 
 const checksums = new Map<string, Address>();
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** EIP-55 checksum of a string already known to be 20 bytes of 0x hex. */
 export function checksummed(address: string): Address {
@@ -26,5 +26,5 @@ export function checkedAddress(value: unknown): Address | undefined {
   if (typeof value !== "string") return undefined;
   const c = checksums.get(value);
   if (c !== undefined) return c;
-  return ADDRESS.test(value) ? checksummed(value) : undefined;
+  return ADDRESS_PATTERN.test(value) ? checksummed(value) : undefined;
 }

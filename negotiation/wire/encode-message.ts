@@ -7,6 +7,7 @@ import { randomFillSync } from "node:crypto";
 import { type Address, type Hex, zeroAddress } from "viem";
 import { z } from "zod";
 import type { ArbiterDomain } from "../../core/agreement.ts";
+import { BYTES32_PATTERN } from "../../core/formats.ts";
 import { bytes32 } from "../../core/schema.ts";
 import type { Signer } from "../../core/signer.ts";
 import { canonicalJson } from "./canonical.ts";
@@ -62,16 +63,14 @@ export function randomNonce(): Hex {
   return nonce;
 }
 
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-
 type Header = { sessionId: Hex; seq: number; expiry: number; nonce: Hex };
 
 /** HeaderSchema's checks by hand for the common (valid) case; zod for the error otherwise. */
 function parseHeader(h: Header): Header {
   const { sessionId, seq, expiry, nonce } = h;
   if (
-    BYTES32.test(sessionId) &&
-    BYTES32.test(nonce) &&
+    BYTES32_PATTERN.test(sessionId) &&
+    BYTES32_PATTERN.test(nonce) &&
     Number.isInteger(seq) &&
     seq >= 0 &&
     seq <= 0xffffffff &&

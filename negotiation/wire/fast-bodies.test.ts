@@ -2,10 +2,14 @@
  * The hand-written body checks against zod, on random bodies built field by field from valid and
  * invalid values (missing, extra and duplicated-case keys included): a fast check never accepts
  * what zod refuses, and what it accepts it outputs exactly as zod does, key order included.
+ * The Agreement's and the Terms' generators come from the Agreement's one definition
+ * (core/agreement.ts AGREEMENT_FIELDS), so a field added there is exercised here too.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { AGREEMENT_FIELDS, AGREEMENT_TERM_FIELDS, type AgreementFieldType } from "../../core/agreement.ts";
 import { fastBodies } from "./fast-bodies.ts";
+import { REJECT_CODE_LIST } from "./reject-codes.ts";
 import { BodySchemas, type MessageKind, parseBody } from "./schemas.ts";
 
 const ADDRESSES = [
@@ -64,8 +68,25 @@ const field = {
   bps: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.constantFrom(10_001)),
   uint8: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(256)),
   string: fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("x".repeat(256), "x".repeat(257))),
+  code: fc.oneof(
+    fc.constantFrom(...REJECT_CODE_LIST),
+    fc.constantFrom("future-code", "x".repeat(48), "x".repeat(49), "Deadline", "-x", "x-", "a--b", "a b", ""),
+    fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+  ),
 };
 type FieldKind = keyof typeof field;
+
+/** The generator of each Agreement field type (all of its range, and just past it). */
+const WORD_FIELD: Record<AgreementFieldType, FieldKind> = {
+  bytes32: "bytes32",
+  address: "address",
+  uint256: "uint",
+  uint64: "uint64",
+  uint32: "small",
+  uint8: "uint8",
+};
+const optionalNames = (fs: readonly { name: string }[]) =>
+  fs.filter((f) => "optional" in f).map((f) => f.name);
 
 /** A body with each listed field valid-looking, junk, or missing (`often` ones half the time),
  *  plus sometimes an extra key. */
@@ -107,28 +128,19 @@ function bodyOf(
     });
 }
 
-const terms = bodyOf({
-  principal: "positive",
-  rateBps: "small",
-  tenor: "small",
-  collateralToken: "address",
-  collateral: "uint",
-  haircutBps: "bps",
-});
-const agreement = bodyOf({
-  sessionId: "bytes32",
-  lender: "address",
-  borrower: "address",
-  principalToken: "address",
-  principal: "uint",
-  collateralToken: "address",
-  collateral: "uint",
-  rateBps: "small",
-  tenor: "small",
-  nonce: "uint",
-  deadline: "uint64",
-  callRiskLevel: "uint8",
-});
+const terms = bodyOf(
+  {
+    ...Object.fromEntries(
+      AGREEMENT_TERM_FIELDS.map((f) => [f.name, f.name === "principal" ? "positive" : WORD_FIELD[f.type]]),
+    ),
+    haircutBps: "bps",
+  },
+  optionalNames(AGREEMENT_TERM_FIELDS),
+);
+const agreement = bodyOf(
+  Object.fromEntries(AGREEMENT_FIELDS.map((f) => [f.name, WORD_FIELD[f.type]])),
+  optionalNames(AGREEMENT_FIELDS),
+);
 const bodies: Record<string, fc.Arbitrary<unknown>> = {
   rfq: bodyOf({
     principalToken: "address",
@@ -144,7 +156,7 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   ),
   accept: bodyOf({ agreement, signature: "signature" }),
   confirm: bodyOf({ agreementId: "bytes32", signature: "signature" }),
-  reject: bodyOf({ reason: "string" }),
+  reject: bodyOf({ reason: "string", code: "code" }, ["code"]),
 };
 
 describe("fast body checks", () => {

@@ -8,16 +8,25 @@
  * refuses and never output anything other than what zod does.
  */
 import type { Hex } from "viem";
-import type { Agreement } from "../../core/agreement.ts";
+import {
+  AGREEMENT_FIELDS,
+  AGREEMENT_TERM_FIELDS,
+  type Agreement,
+  type AgreementFieldType,
+} from "../../core/agreement.ts";
+import {
+  BYTES32_PATTERN,
+  DECIMAL_PATTERN,
+  MAX_DECIMAL_LENGTH,
+  SIGNATURE_PATTERN,
+} from "../../core/formats.ts";
 import { MAX_UINT256 } from "../../core/schema.ts";
 import { checkedAddress } from "./checksum.ts";
+import { MAX_REJECT_CODE_LENGTH, REJECT_CODE_PATTERN } from "./reject-codes.ts";
 import type { Terms } from "./schemas.ts";
 
 type Json = Record<string, unknown>;
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const UINT32_MAX = 0xffffffff;
 const UINT64_MAX = (1n << 64n) - 1n;
 
@@ -33,7 +42,7 @@ function onlyKeys(o: Json, allowed: readonly string[]): boolean {
 
 /** A decimal-string uint (schema.ts `uint`): at most 78 characters, at most `max`. */
 function uint(v: unknown, max: bigint): bigint | undefined {
-  if (typeof v !== "string" || v.length > 78 || !DECIMAL.test(v)) return undefined;
+  if (typeof v !== "string" || v.length > MAX_DECIMAL_LENGTH || !DECIMAL_PATTERN.test(v)) return undefined;
   const n = BigInt(v);
   return n <= max ? n : undefined;
 }
@@ -50,32 +59,60 @@ const small = (v: unknown, max: number): number | undefined =>
 const address = checkedAddress;
 
 const bytes32 = (v: unknown): Hex | undefined =>
-  typeof v === "string" && BYTES32.test(v) ? (v.toLowerCase() as Hex) : undefined;
+  typeof v === "string" && BYTES32_PATTERN.test(v) ? (v.toLowerCase() as Hex) : undefined;
 
 const signature = (v: unknown): Hex | undefined =>
-  typeof v === "string" && SIGNATURE.test(v) ? (v.toLowerCase() as Hex) : undefined;
+  typeof v === "string" && SIGNATURE_PATTERN.test(v) ? (v.toLowerCase() as Hex) : undefined;
 
-const TERMS_KEYS = ["principal", "rateBps", "tenor", "collateralToken", "collateral", "haircutBps"] as const;
+type Check = (v: unknown) => unknown;
 
-function terms(v: unknown): Terms | undefined {
-  if (!isObject(v) || !onlyKeys(v, TERMS_KEYS)) return undefined;
-  const principal = positive(v.principal);
-  const rateBps = small(v.rateBps, UINT32_MAX);
-  const tenor = small(v.tenor, UINT32_MAX);
-  const collateralToken = address(v.collateralToken);
-  const collateral = uint(v.collateral, MAX_UINT256);
-  const haircutBps = small(v.haircutBps, 10_000);
-  if (
-    principal === undefined ||
-    rateBps === undefined ||
-    tenor === undefined ||
-    collateralToken === undefined ||
-    collateral === undefined ||
-    haircutBps === undefined
-  )
-    return undefined;
-  return { principal, rateBps, tenor, collateralToken, collateral, haircutBps };
+/** The check of each Agreement field type's JSON form (core/agreement.ts AGREEMENT_WORD_SCHEMAS). */
+const WORD_CHECKS: Record<AgreementFieldType, Check> = {
+  bytes32,
+  address,
+  uint256: (v) => uint(v, MAX_UINT256),
+  uint64: (v) => uint(v, UINT64_MAX),
+  uint32: (v) => small(v, UINT32_MAX),
+  uint8: (v) => small(v, 0xff),
+};
+
+/** A field of a strict object: its key, its check, and whether it may be absent. */
+type FieldCheck = readonly [name: string, check: Check, optional: boolean];
+
+/** The fields in order, each through its check; undefined if a key is unknown, a required field
+ *  missing or a value refused. The output has the keys in field order, absent optionals omitted. */
+function fields(v: unknown, checks: readonly FieldCheck[], keys: readonly string[]): Json | undefined {
+  if (!isObject(v) || !onlyKeys(v, keys)) return undefined;
+  const out: Json = {};
+  for (let i = 0; i < checks.length; i++) {
+    const [name, check, optional] = checks[i]!;
+    if (optional && !Object.hasOwn(v, name)) continue;
+    const value = check(v[name]);
+    if (value === undefined) return undefined;
+    out[name] = value;
+  }
+  return out;
 }
+
+// Both lists come from the Agreement's one definition, in its order (zod's output order too).
+const AGREEMENT_CHECKS: readonly FieldCheck[] = AGREEMENT_FIELDS.map((f) => [
+  f.name,
+  WORD_CHECKS[f.type],
+  "optional" in f,
+]);
+const AGREEMENT_KEYS = AGREEMENT_CHECKS.map(([name]) => name);
+
+/** schemas.ts TermsSchema: the Agreement's `terms` fields (principal more than zero), then the
+ *  haircut. */
+const TERMS_CHECKS: readonly FieldCheck[] = [
+  ...AGREEMENT_TERM_FIELDS.map(
+    (f): FieldCheck => [f.name, f.name === "principal" ? positive : WORD_CHECKS[f.type], "optional" in f],
+  ),
+  ["haircutBps", (v) => small(v, 10_000), false],
+];
+const TERMS_KEYS = TERMS_CHECKS.map(([name]) => name);
+
+const terms = (v: unknown) => fields(v, TERMS_CHECKS, TERMS_KEYS) as Terms | undefined;
 
 const OFFER_KEYS = ["terms", "inReplyTo", "resent"] as const;
 
@@ -96,41 +133,7 @@ function offer(v: unknown): { terms: Terms; inReplyTo?: number; resent?: true } 
   return out;
 }
 
-const AGREEMENT_KEYS = [
-  "sessionId",
-  "lender",
-  "borrower",
-  "principalToken",
-  "principal",
-  "collateralToken",
-  "collateral",
-  "rateBps",
-  "tenor",
-  "nonce",
-  "deadline",
-  "callRiskLevel",
-] as const;
-
-function agreement(v: unknown): Agreement | undefined {
-  if (!isObject(v) || !onlyKeys(v, AGREEMENT_KEYS)) return undefined;
-  const a = {
-    sessionId: bytes32(v.sessionId),
-    lender: address(v.lender),
-    borrower: address(v.borrower),
-    principalToken: address(v.principalToken),
-    principal: uint(v.principal, MAX_UINT256),
-    collateralToken: address(v.collateralToken),
-    collateral: uint(v.collateral, MAX_UINT256),
-    rateBps: small(v.rateBps, UINT32_MAX),
-    tenor: small(v.tenor, UINT32_MAX),
-    nonce: uint(v.nonce, MAX_UINT256),
-    deadline: uint(v.deadline, UINT64_MAX),
-  };
-  for (const k in a) if (a[k as keyof typeof a] === undefined) return undefined;
-  if (!Object.hasOwn(v, "callRiskLevel")) return a as Agreement;
-  const callRiskLevel = small(v.callRiskLevel, 0xff);
-  return callRiskLevel === undefined ? undefined : ({ ...a, callRiskLevel } as Agreement);
-}
+const agreement = (v: unknown) => fields(v, AGREEMENT_CHECKS, AGREEMENT_KEYS) as Agreement | undefined;
 
 const ACCEPT_KEYS = ["agreement", "signature"] as const;
 
@@ -150,11 +153,16 @@ function confirm(v: unknown): { agreementId: Hex; signature: Hex } | undefined {
   return agreementId === undefined || sig === undefined ? undefined : { agreementId, signature: sig };
 }
 
-const REJECT_KEYS = ["reason"] as const;
+const REJECT_KEYS = ["reason", "code"] as const;
 
-function reject(v: unknown): { reason: string } | undefined {
+function reject(v: unknown): { reason: string; code?: string } | undefined {
   if (!isObject(v) || !onlyKeys(v, REJECT_KEYS)) return undefined;
-  return typeof v.reason === "string" && v.reason.length <= 256 ? { reason: v.reason } : undefined;
+  if (typeof v.reason !== "string" || v.reason.length > 256) return undefined;
+  if (!Object.hasOwn(v, "code")) return { reason: v.reason };
+  const code = v.code;
+  return typeof code === "string" && code.length <= MAX_REJECT_CODE_LENGTH && REJECT_CODE_PATTERN.test(code)
+    ? { reason: v.reason, code }
+    : undefined;
 }
 
 /** The open RFQ only: a sealed-bid RFQ (with `auction`) goes to zod. */

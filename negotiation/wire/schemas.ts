@@ -5,10 +5,12 @@
  */
 import type { Hex } from "viem";
 import { z } from "zod";
-import { AgreementSchema } from "../../core/agreement.ts";
+import { AgreementSchema, agreementTermsShape } from "../../core/agreement.ts";
+import { BYTES32_PATTERN, SIGNATURE_PATTERN } from "../../core/formats.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
 import { checkedAddress } from "./checksum.ts";
 import { fastBodies } from "./fast-bodies.ts";
+import { MAX_REJECT_CODE_LENGTH, REJECT_CODE_PATTERN } from "./reject-codes.ts";
 
 export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
@@ -49,12 +51,14 @@ export const RfqBodySchema = z.strictObject({
   auction: SealedAuctionSchema.optional(),
 });
 
+/** The negotiated loan: every Agreement field whose source is `terms` (core/agreement.ts
+ *  AGREEMENT_FIELDS, in its order: principal, collateralToken, collateral, rateBps, tenor and the
+ *  optional callRiskLevel), with the same JSON forms, plus the haircut, which the Agreement does
+ *  not carry. A new negotiated Agreement field joins the Terms by being defined there. */
 export const TermsSchema = z.strictObject({
+  ...agreementTermsShape,
+  /** Amount lent, base units: more than zero in an offer. */
   principal: positive(256),
-  rateBps: smallUint(UINT32_MAX),
-  tenor: smallUint(UINT32_MAX),
-  collateralToken: address,
-  collateral: uint(256),
   /** Discount applied to the collateral's value, basis points (0..10000). */
   haircutBps: smallUint(10_000),
 });
@@ -82,7 +86,14 @@ export const ConfirmBodySchema = z.strictObject({
 });
 
 export const RejectBodySchema = z.strictObject({
+  /** Why, for people. */
   reason: z.string().max(256),
+  /** Why, for programs: one of the codes of reject-codes.ts (a receiver accepts unknown ones). */
+  code: z
+    .string()
+    .max(MAX_REJECT_CODE_LENGTH)
+    .regex(REJECT_CODE_PATTERN, "expected a lowercase hyphenated reason code")
+    .optional(),
 });
 
 export const CommitBodySchema = z.strictObject({
@@ -128,8 +139,6 @@ export const MessageSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...envelope, kind: z.literal("reveal"), body: RevealBodySchema }),
 ]);
 
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const ENVELOPE_KEYS = 10;
 
 const isUint = (v: unknown, max: number): v is number =>
@@ -167,15 +176,15 @@ export function parseMessage(raw: Record<string, unknown>): ReturnType<typeof Me
     body === undefined ||
     v !== WIRE_VERSION ||
     typeof sessionId !== "string" ||
-    !BYTES32.test(sessionId) ||
+    !BYTES32_PATTERN.test(sessionId) ||
     !isUint(seq, UINT32_MAX) ||
     fromAddress === undefined ||
     toAddress === undefined ||
     !isUint(expiry, Number.MAX_SAFE_INTEGER) ||
     typeof nonce !== "string" ||
-    !BYTES32.test(nonce) ||
+    !BYTES32_PATTERN.test(nonce) ||
     typeof sig !== "string" ||
-    !SIGNATURE.test(sig) ||
+    !SIGNATURE_PATTERN.test(sig) ||
     !("body" in raw) ||
     Object.keys(raw).length !== ENVELOPE_KEYS
   ) {
