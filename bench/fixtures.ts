@@ -7,7 +7,7 @@
 import { type Address, getAddress, type Hex, keccak256, toHex } from "viem";
 import type { Agreement, ArbiterDomain } from "../core/agreement.ts";
 import { createSigner, type Signer } from "../core/signer.ts";
-import type { SessionOptions } from "../negotiation/protocols/session-host.ts";
+import { defaultSessionOptions, type SessionOptions } from "../negotiation/protocols/session-host.ts";
 import type { Strategy } from "../negotiation/strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
 import type { RfqBody, Terms } from "../negotiation/wire/schemas.ts";
@@ -70,6 +70,7 @@ export const borrowerStrategy: Strategy = createTimeDependentStrategy({
 });
 
 export const benchSessionOptions: SessionOptions = {
+  ...defaultSessionOptions,
   maxRounds: 4,
   deadlineMs: 10_000,
   confirmTimeoutMs: 5_000,

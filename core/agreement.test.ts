@@ -9,21 +9,11 @@ import {
   hashAgreement,
   hashAgreementWithViem,
 } from "./agreement.ts";
+import { agreementArbitrary } from "./agreement-arbitraries.ts";
 
 const addr = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => bytesToHex(b) as Address);
-const agreement: fc.Arbitrary<Agreement> = fc.record({
-  sessionId: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => bytesToHex(b)),
-  lender: addr,
-  borrower: addr,
-  principalToken: addr,
-  principal: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
-  collateralToken: addr,
-  collateral: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
-  rateBps: fc.nat({ max: 0xffffffff }),
-  tenor: fc.nat({ max: 0xffffffff }),
-  nonce: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
-  deadline: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-});
+// Every field of the one definition, optional ones present or absent.
+const agreement = agreementArbitrary;
 const domain = fc.record({ chainId: fc.integer({ min: 1, max: 2 ** 40 }), verifyingContract: addr });
 
 describe("Agreement EIP-712", () => {

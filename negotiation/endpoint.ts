@@ -10,6 +10,7 @@ import type { ArbiterDomain } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { PeerRegistry } from "./peers.ts";
+import { PROTOCOL_PARAMETERS } from "./protocol-parameters.ts";
 import { type Subscription, type Transport, TransportClosedError } from "./transport/transport.ts";
 import { checkedAddress } from "./wire/checksum.ts";
 import { DEFAULT_MAX_TTL_MS, decodeMessage } from "./wire/decode-message.ts";
@@ -54,7 +55,10 @@ export function createMemorySequencer(): Sequencer {
   };
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 1_000, burst: 2_000 };
+export const DEFAULT_RATE_LIMIT: RateLimit = {
+  perSecond: PROTOCOL_PARAMETERS.rateLimitPerSecond,
+  burst: PROTOCOL_PARAMETERS.rateLimitBurst,
+};
 
 export type CreateEndpointParameters = {
   transport: Transport;
@@ -137,7 +141,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
   const inbox = inboxSubject(address);
   const clock = params.clock ?? { now: () => Date.now() };
   const log = (params.log ?? createLogger()).child({ agent: address });
-  const ttl = params.messageTtlMs ?? 30_000;
+  const ttl = params.messageTtlMs ?? PROTOCOL_PARAMETERS.messageTtlMs;
   const maxTtlMs = params.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
   const maxBytes = params.maxMessageBytes;
   const replay = params.replayCache ?? createReplayCache();

@@ -148,7 +148,9 @@ describe("a silent peer", () => {
     // deadline a millisecond later aborting it ("abort: auction deadline"): see the report on
     // rfq-auction.ts. Either way a reject naming the deadline.
     const rejects = activity.sent("reject").map((a) => (a.type === "sent" ? a.body : undefined));
-    expect(rejects).toEqual([{ reason: expect.stringMatching(/deadline$/) }]);
+    expect(rejects).toEqual([
+      { reason: expect.stringMatching(/deadline$/), code: expect.stringMatching(/^(auction-)?deadline$/) },
+    ]);
     expect(activity.sent("accept")).toHaveLength(0);
     expect(activity.sent("confirm")).toHaveLength(0);
     await quiet(agent);
@@ -265,7 +267,10 @@ describe("a slow peer", () => {
     const { counter } = await offerAndGetCounter(hostile, rfq);
     const rejected = hostile.next((x) => x.kind === "reject");
     await sleep(rfqAt + deadlineMs + 200 - Date.now());
-    expect((await rejected).body).toEqual({ reason: expect.stringMatching(/deadline$/) });
+    expect((await rejected).body).toEqual({
+      reason: expect.stringMatching(/deadline$/),
+      code: expect.stringMatching(/^(auction-)?deadline$/),
+    });
     const signed = hostile.signAgreementFor({
       sessionId: rfq.sessionId,
       terms: counter.body.terms,
@@ -352,13 +357,51 @@ describe.each([
       principalToken: rfq.body.principalToken,
     });
     await hostile.send(rfq.from, rfq.sessionId, "accept", forged);
-    expect((await rejected).body).toEqual({ reason: "accept does not match our offer" });
+    expect((await rejected).body).toEqual({
+      code: "agreement-mismatch",
+      reason: expect.stringMatching(/^accept does not match our offer: rateBps is \d+, expected \d+$/),
+    });
     const end = await ended;
     expect(end.type === "session" && end.outcome.status).toBe("failed");
     await sleep(100);
     expect(hostile.received.filter((x) => x.kind === "confirm" || x.kind === "accept")).toHaveLength(0);
     expect(activity.sent("confirm")).toHaveLength(0);
     expect(activity.sent("accept")).toHaveLength(0);
+    expect(chain.settlements).toHaveLength(0);
+    expect(borrowState(agent)).toEqual({ state: "idle", borrow: undefined, loan: undefined });
+  });
+
+  // Issue 10, item 8: the Terms did not carry callRiskLevel and the accept check ignored it, so the
+  // accepter chose it alone; a borrower confirmed (and settled) a loan callable at level 3.
+  it("refuses an accept that adds a callRiskLevel it never offered: reject naming the field, nothing settled", async () => {
+    const net = makeNet();
+    const { agent, hostile, chain, activity, rfq } = await borrowerAndHostileLender(net, {
+      deadlineMs: 3_000,
+      admissionMs: 1_000,
+    });
+    const { counter } = await offerAndGetCounter(hostile, rfq);
+    expect(counter.body.terms.callRiskLevel).toBeUndefined();
+    const rejected = hostile.next((x) => x.kind === "reject");
+    const ended = nextActivity(agent, (x) => x.type === "session", 5_000);
+    // M accepts B's counter exactly, but callable early at system risk level 3.
+    const callable = hostile.signAgreementFor({
+      sessionId: rfq.sessionId,
+      terms: counter.body.terms,
+      counterparty: rfq.from,
+      role: "lender",
+      principalToken: rfq.body.principalToken,
+      override: { callRiskLevel: 3 },
+    });
+    await hostile.send(rfq.from, rfq.sessionId, "accept", callable);
+    expect((await rejected).body).toEqual({
+      code: "agreement-mismatch",
+      reason: "accept does not match our offer: callRiskLevel is 3, expected absent",
+    });
+    const end = await ended;
+    expect(end.type === "session" && end.outcome.status).toBe("failed");
+    await sleep(100);
+    expect(hostile.received.filter((x) => x.kind === "confirm")).toHaveLength(0);
+    expect(activity.sent("confirm")).toHaveLength(0);
     expect(chain.settlements).toHaveLength(0);
     expect(borrowState(agent)).toEqual({ state: "idle", borrow: undefined, loan: undefined });
   });

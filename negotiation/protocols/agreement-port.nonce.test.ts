@@ -51,9 +51,9 @@ describe("agreement nonces", () => {
   it("a counterparty's agreement conforms only if our half is empty", () => {
     const built = portOf(lender, 77n).build(terms);
     const asBorrower = portOf(borrower, 1n);
-    expect(asBorrower.conforms(built, terms)).toBe(true);
-    expect(asBorrower.conforms({ ...built, nonce: packNonce({ lender: 77n, borrower: 3n }) }, terms)).toBe(
-      false,
-    );
+    expect(asBorrower.mismatch(built, terms)).toBeUndefined();
+    expect(
+      asBorrower.mismatch({ ...built, nonce: packNonce({ lender: 77n, borrower: 3n }) }, terms),
+    ).toMatchObject({ field: "nonce", kind: "mismatch" });
   });
 });

@@ -1,16 +1,22 @@
 /**
  * The standard AgreementPort: builds agreements for one session between a known lender and
- * borrower, signs with our key, and checks the counterparty's agreements and signatures.
+ * borrower, signs with our key, and checks the counterparty's agreements and signatures. Building
+ * and checking go field by field through the Agreement's one definition (core/agreement.ts
+ * AGREEMENT_FIELDS): every field comes from the session, the terms, the nonce or the deadline, and
+ * a received agreement is compared on every one of them.
  */
 import type { Address, Hex } from "viem";
 import {
   type Agreement,
   type ArbiterDomain,
+  agreementMismatch,
+  buildAgreement,
   hashAgreement,
   verifyAgreementDigest,
 } from "../../core/agreement.ts";
 import { type NonceAllocator, nonceAllocatorFor, nonceOf, packNonce } from "../../core/agreement-nonce.ts";
 import type { Signer } from "../../core/signer.ts";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Terms } from "../strategies/strategy.ts";
 import type { AgreementPort } from "./alternating-offers.ts";
 
@@ -21,8 +27,11 @@ export type CreateAgreementPortParameters = {
   lender: Address;
   borrower: Address;
   principalToken: Address;
-  /** Seconds the signed agreement stays settleable. */
+  /** Seconds the agreements we build stay settleable (their deadline: now + this). */
   settlementWindowSec: number;
+  /** The latest deadline we countersign, seconds from now (default
+   *  PROTOCOL_PARAMETERS.maxSettlementWindowSec): a far deadline keeps our signature live too long. */
+  maxSettlementWindowSec?: number;
   /** Unix-seconds clock (chain time in simulations). */
   nowSec: () => bigint;
   /** Our nonces (core/agreement-nonce.ts); default: this process's allocator for our address. */
@@ -32,6 +41,13 @@ export type CreateAgreementPortParameters = {
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
 export function createAgreementPort(p: CreateAgreementPortParameters): AgreementPort {
+  const session = {
+    sessionId: p.sessionId,
+    lender: p.lender,
+    borrower: p.borrower,
+    principalToken: p.principalToken,
+  };
+  const maxWindow = BigInt(p.maxSettlementWindowSec ?? PROTOCOL_PARAMETERS.maxSettlementWindowSec);
   // The agreement nonce packs each party's own 128-bit nonce; we fill only ours, from our sequence
   // (warm bitmap words on chain: docs/ARBITRATION.md "Nonces"), and never accept one for us we did
   // not choose.
@@ -48,19 +64,13 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
     return lastDigest;
   };
   return {
-    build: (terms: Terms): Agreement => ({
-      sessionId: p.sessionId,
-      lender: p.lender,
-      borrower: p.borrower,
-      principalToken: p.principalToken,
-      principal: terms.principal,
-      collateralToken: terms.collateralToken,
-      collateral: terms.collateral,
-      rateBps: terms.rateBps,
-      tenor: terms.tenor,
-      nonce: packNonce({ [ourRole]: (p.nonces ?? nonceAllocatorFor(p.signer.address)).next() }),
-      deadline: p.nowSec() + BigInt(p.settlementWindowSec),
-    }),
+    build: (terms: Terms): Agreement =>
+      buildAgreement({
+        session,
+        terms,
+        nonce: packNonce({ [ourRole]: (p.nonces ?? nonceAllocatorFor(p.signer.address)).next() }),
+        deadline: p.nowSec() + BigInt(p.settlementWindowSec),
+      }),
     sign: (agreement) => p.signer.signDigest(digestOf(agreement)),
     id: digestOf,
     verify: (agreement, signature, role) => {
@@ -71,24 +81,15 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
         return false;
       }
     },
-    conforms: (a, terms) => {
+    mismatch: (a, terms) => {
       const now = p.nowSec();
-      return (
-        a.sessionId.toLowerCase() === p.sessionId.toLowerCase() &&
-        same(a.lender, p.lender) &&
-        same(a.borrower, p.borrower) &&
-        same(a.principalToken, p.principalToken) &&
-        a.principal === terms.principal &&
-        a.rateBps === terms.rateBps &&
-        a.tenor === terms.tenor &&
-        same(a.collateralToken, terms.collateralToken) &&
-        a.collateral === terms.collateral &&
-        // The builder's nonce is its own; a nonce in our half would consume one of ours.
-        nonceOf(a, ourRole) === 0n &&
-        // A deadline already past is useless; one far away keeps our signature live too long.
-        a.deadline > now &&
-        a.deadline <= now + BigInt(2 * p.settlementWindowSec)
-      );
+      // A deadline already past is useless; one far away keeps our signature live too long.
+      const m = agreementMismatch(a, { session, terms, deadline: { after: now, notAfter: now + maxWindow } });
+      if (m) return m;
+      // The builder's nonce is its own; a nonce in our half would consume one of ours.
+      return nonceOf(a, ourRole) === 0n
+        ? undefined
+        : { field: "nonce", kind: "mismatch", expected: `no ${ourRole} nonce`, received: String(a.nonce) };
     },
   };
 }

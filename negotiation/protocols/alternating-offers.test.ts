@@ -193,7 +193,15 @@ describe("alternating offers", () => {
     const tampered = port.build({ ...offer.body.terms, rateBps: 100 });
     lender.send({ type: "accept.received", agreement: tampered, signature: port.sign(tampered) as Hex });
     const l = await done;
-    expect(l).toMatchObject({ status: "failed", reason: "accept does not match our offer" });
+    expect(l).toMatchObject({
+      status: "failed",
+      code: "agreement-mismatch",
+      reason: expect.stringMatching(/^accept does not match our offer: rateBps is 100, expected \d+$/),
+    });
+    expect(sent.at(-1)).toEqual({
+      kind: "reject",
+      body: { code: "agreement-mismatch", reason: expect.stringContaining("rateBps is 100") },
+    });
 
     const second = setupPair({});
     const sent2: OutboundMessage[] = [];
@@ -206,7 +214,11 @@ describe("alternating offers", () => {
     const agreement = lenderPort.build(offer2.body.terms);
     // Signed by the lender itself, not the borrower: must be refused.
     second.lender.send({ type: "accept.received", agreement, signature: lenderPort.sign(agreement) });
-    expect((await done2).status).toBe("failed");
+    expect(await done2).toMatchObject({ status: "failed", code: "agreement-signature" });
+    expect(sent2.at(-1)).toEqual({
+      kind: "reject",
+      body: { code: "agreement-signature", reason: "accept is not signed by the borrower" },
+    });
   });
 
   it("resumed after our accept, waits for the confirm of that agreement and sends nothing", async () => {

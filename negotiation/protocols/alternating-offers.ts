@@ -10,8 +10,9 @@
  */
 import type { Address, Hex } from "viem";
 import { assign, emit, setup } from "xstate";
-import type { Agreement } from "../../core/agreement.ts";
+import type { Agreement, AgreementMismatch } from "../../core/agreement.ts";
 import type { SessionView, Side, Strategy, Terms } from "../strategies/strategy.ts";
+import type { RejectCode } from "../wire/reject-codes.ts";
 
 /** What the session needs to turn terms into a signed, checkable Agreement. */
 export interface AgreementPort {
@@ -22,15 +23,40 @@ export interface AgreementPort {
   id(agreement: Agreement): Hex;
   /** True if `signature` is `role`'s signature over `agreement`. */
   verify(agreement: Agreement, signature: Hex, role: Side): boolean;
-  /** True if a counterparty-built agreement is exactly `terms` in this session between us. */
-  conforms(agreement: Agreement, terms: Terms): boolean;
+  /** Why a counterparty-built agreement is not exactly `terms` in this session between us: the
+   *  first of its fields (every one, core/agreement.ts AGREEMENT_FIELDS) that differs from the
+   *  session or the terms, or a deadline outside our settlement window. Undefined when it is. */
+  mismatch(agreement: Agreement, terms: Terms): AgreementMismatch | undefined;
 }
+
+/** Why we refuse: the code a program reads (wire/reject-codes.ts) and the reason a person does. */
+export type Refusal = { code: RejectCode; reason: string };
 
 export type OutboundMessage =
   | { kind: "offer"; body: { terms: Terms; resent?: true } }
   | { kind: "accept"; body: { agreement: Agreement; signature: Hex } }
   | { kind: "confirm"; body: { agreementId: Hex; signature: Hex } }
-  | { kind: "reject"; body: { reason: string } };
+  | { kind: "reject"; body: Refusal };
+
+/** A reject message carrying `refusal` (its reason cut to the wire's 256 characters). */
+export const rejectMessage = (refusal: Refusal): Extract<OutboundMessage, { kind: "reject" }> => ({
+  kind: "reject",
+  body: { reason: refusal.reason.slice(0, 256), code: refusal.code },
+});
+
+/** The refusal of an agreement that `mismatch` found wrong; the reason starts with `what`
+ *  ("accept does not match our offer", "award does not match our bid") and names the field. */
+export function mismatchRefusal(m: AgreementMismatch, what: string): Refusal {
+  return m.kind === "deadline"
+    ? {
+        code: "agreement-deadline",
+        reason: `${what}: deadline ${m.received} is outside our settlement window (${m.expected})`,
+      }
+    : {
+        code: "agreement-mismatch",
+        reason: `${what}: ${m.field} is ${m.received}, expected ${m.expected}`,
+      };
+}
 
 /** What the session emits for its host to send. A confirm also carries the fully signed
  *  agreement, which the host may record before the confirm leaves. */
@@ -44,13 +70,19 @@ export type SessionEvent =
   | { type: "offer.received"; terms: Terms }
   | { type: "accept.received"; agreement: Agreement; signature: Hex }
   | { type: "confirm.received"; agreementId: Hex; signature: Hex }
-  | { type: "reject.received"; reason: string }
-  | { type: "abort"; reason: string };
+  | { type: "reject.received"; reason: string; code?: string | undefined }
+  | { type: "abort"; reason: string; code: RejectCode };
 
 export type SessionOutcome =
   | { status: "agreed"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex; rounds: number }
   | { status: "unconfirmed"; agreement: Agreement; mySignature: Hex; rounds: number }
-  | { status: "failed"; reason: string; rounds: number };
+  | {
+      status: "failed";
+      reason: string;
+      /** The reason code of the reject that ended the session (ours, or theirs if it had one). */
+      code?: string;
+      rounds: number;
+    };
 
 export type SessionResume = {
   round: number;
@@ -92,7 +124,10 @@ type Context = AlternatingOffersInput & {
   agreement: Agreement | undefined;
   mySignature: Hex | undefined;
   theirSignature: Hex | undefined;
-  failure: string | undefined;
+  /** Why the session failed: what we send (ours) or what they sent us (`reject.received`). */
+  failure: { reason: string; code?: string | undefined } | undefined;
+  /** What we tell them when the failure is ours (sendReject sends it). */
+  refusal: Refusal | undefined;
 };
 
 /** What a strategy sees; `theirLast` overrides the context's when their new offer is not in it yet. */
@@ -108,6 +143,15 @@ function view(c: Context, theirLast: Terms | undefined = c.theirLast): SessionVi
 }
 
 const other = (side: Side): Side => (side === "lender" ? "borrower" : "lender");
+
+/** Why an `accept` that did not pass `validAcceptOfMyOffer` is refused. */
+function acceptRefusal(c: Context, agreement: Agreement): Refusal {
+  if (c.myLast === undefined)
+    return { code: "accept-without-offer", reason: "accept without an offer of ours to accept" };
+  const m = c.port.mismatch(agreement, c.myLast);
+  if (m) return mismatchRefusal(m, "accept does not match our offer");
+  return { code: "agreement-signature", reason: `accept is not signed by the ${other(c.side)}` };
+}
 
 export const alternatingOffersMachine = setup({
   types: {
@@ -131,7 +175,7 @@ export const alternatingOffersMachine = setup({
     validAcceptOfMyOffer: ({ context, event }) =>
       event.type === "accept.received" &&
       context.myLast !== undefined &&
-      context.port.conforms(event.agreement, context.myLast) &&
+      context.port.mismatch(event.agreement, context.myLast) === undefined &&
       context.port.verify(event.agreement, event.signature, other(context.side)),
     validConfirm: ({ context, event }) =>
       event.type === "confirm.received" &&
@@ -200,15 +244,23 @@ export const alternatingOffersMachine = setup({
     recordConfirm: assign(({ event }) =>
       event.type === "confirm.received" ? { theirSignature: event.signature } : {},
     ),
-    fail: assign((_, params: { reason: string }) => ({ failure: params.reason })),
-    failWithTheirReason: assign(({ event }) =>
-      event.type === "reject.received" || event.type === "abort"
-        ? { failure: `${event.type}: ${event.reason}` }
-        : {},
-    ),
+    fail: assign((_, params: Refusal) => ({ failure: params, refusal: params })),
+    failAccept: assign(({ context, event }) => {
+      if (event.type !== "accept.received") return {};
+      const refusal = acceptRefusal(context, event.agreement);
+      return { failure: refusal, refusal };
+    }),
+    failWithTheirReason: assign(({ event }) => {
+      if (event.type === "reject.received")
+        return { failure: { reason: `${event.type}: ${event.reason}`, code: event.code } };
+      if (event.type !== "abort") return {};
+      // Aborted by our host: we tell them, with the host's code.
+      const refusal: Refusal = { reason: `${event.type}: ${event.reason}`, code: event.code };
+      return { failure: refusal, refusal };
+    }),
     sendReject: emit(({ context }) => ({
       type: "outbound" as const,
-      message: { kind: "reject" as const, body: { reason: context.failure ?? "rejected" } },
+      message: rejectMessage(context.refusal!),
     })),
   },
 }).createMachine({
@@ -223,6 +275,7 @@ export const alternatingOffersMachine = setup({
     mySignature: input.resume?.accepted?.signature,
     theirSignature: undefined,
     failure: undefined,
+    refusal: undefined,
   }),
   initial: "negotiating",
   states: {
@@ -231,7 +284,7 @@ export const alternatingOffersMachine = setup({
       after: {
         deadline: {
           target: "failed",
-          actions: [{ type: "fail", params: { reason: "deadline" } }, "sendReject"],
+          actions: [{ type: "fail", params: { code: "deadline", reason: "deadline" } }, "sendReject"],
         },
       },
       on: {
@@ -241,7 +294,7 @@ export const alternatingOffersMachine = setup({
           { guard: "validAcceptOfMyOffer", target: "agreed", actions: ["countersign", "sendConfirm"] },
           {
             target: "failed",
-            actions: [{ type: "fail", params: { reason: "accept does not match our offer" } }, "sendReject"],
+            actions: ["failAccept", "sendReject"],
           },
         ],
       },
@@ -270,7 +323,7 @@ export const alternatingOffersMachine = setup({
                 target: "#alternatingOffers.failed",
                 actions: [
                   "recordTheirOffer",
-                  { type: "fail", params: { reason: "rounds exhausted" } },
+                  { type: "fail", params: { code: "rounds-exhausted", reason: "rounds exhausted" } },
                   "sendReject",
                 ],
               },
@@ -312,6 +365,12 @@ export const alternatingOffersMachine = setup({
         rounds,
       };
     }
-    return { status: "failed", reason: context.failure ?? "failed", rounds };
+    const failure = context.failure;
+    return {
+      status: "failed",
+      reason: failure?.reason ?? "failed",
+      ...(failure?.code === undefined ? {} : { code: failure.code }),
+      rounds,
+    };
   },
 });

@@ -15,10 +15,12 @@
  */
 import { type Address, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor, type SnapshotFrom } from "xstate";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
-import type { OutboundEvent } from "./alternating-offers.ts";
+import { type OutboundEvent, type Refusal, rejectMessage } from "./alternating-offers.ts";
+import { createEndedSessions } from "./ended-sessions.ts";
 import {
   type AuctionOutbound,
   auctionProgress,
@@ -36,17 +38,24 @@ export type AuctionOptions = {
   /** How long lenders may join after the RFQ is published, ms. */
   admissionMs: number;
   confirmTimeoutMs: number;
-  /** How long a signed agreement stays settleable, s. */
+  /** How long an agreement we build stays settleable (its deadline: now + this), s. */
   settlementWindowSec: number;
+  /** The latest deadline we countersign, s from now. */
+  maxSettlementWindowSec: number;
+  /** How long an ended auction is remembered, to answer a late offer in it, ms (0: never). */
+  endedSessionMemoryMs: number;
   maxLenders?: number;
 };
 
+/** docs/PROTOCOL.md §9: `deadlineMs` is `auctionDeadlineMs` there, the rest under these names. */
 export const defaultAuctionOptions: AuctionOptions = {
-  maxRounds: 4,
-  deadlineMs: 10_000,
-  admissionMs: 300,
-  confirmTimeoutMs: 5_000,
-  settlementWindowSec: 600,
+  maxRounds: PROTOCOL_PARAMETERS.maxRounds,
+  deadlineMs: PROTOCOL_PARAMETERS.auctionDeadlineMs,
+  admissionMs: PROTOCOL_PARAMETERS.admissionMs,
+  confirmTimeoutMs: PROTOCOL_PARAMETERS.confirmTimeoutMs,
+  settlementWindowSec: PROTOCOL_PARAMETERS.settlementWindowSec,
+  maxSettlementWindowSec: PROTOCOL_PARAMETERS.maxSettlementWindowSec,
+  endedSessionMemoryMs: PROTOCOL_PARAMETERS.endedSessionMemoryMs,
 };
 
 export type OpenAuctionParameters = {
@@ -96,7 +105,9 @@ export type CreateRfqAuctionHostParameters = Omit<
 
 export interface RfqAuctionHost {
   open(p: OpenAuctionParameters): void;
-  /** Hands an inbound session message to the auction of its session id; false if none is open. */
+  /** Hands an inbound session message to the auction of its session id; false if none is open.
+   *  An `offer` or `accept` in an auction that ended lately is answered with `reject` instead (true):
+   *  "admission-closed" for a lender's first offer, "session-ended" for a lender it had. */
   route(msg: SessionMessage): boolean;
   readonly size: number;
   stop(): void;
@@ -106,6 +117,24 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
   const opts: AuctionOptions = { ...defaultAuctionOptions, ...p.options };
   const now = p.now ?? (() => Date.now());
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
+  /** Auctions ended lately, with the lenders each admitted (lowercase). */
+  const ended = createEndedSessions<{ lenders: ReadonlySet<string> }>({
+    memoryMs: opts.endedSessionMemoryMs,
+    now,
+  });
+
+  /** A late `offer` or `accept` in an auction that has ended: refused, never ignored. */
+  const answerEnded = (msg: SessionMessage, lenders: ReadonlySet<string>): boolean => {
+    if (msg.kind !== "offer" && msg.kind !== "accept") return false;
+    const refusal: Refusal =
+      msg.kind === "offer" && !lenders.has(msg.from.toLowerCase())
+        ? { code: "admission-closed", reason: "auction ended" }
+        : { code: "session-ended", reason: "auction ended" };
+    const message = rejectMessage(refusal);
+    p.onSent?.(msg.from, msg.sessionId, message);
+    send(msg.sessionId, { to: msg.from, message });
+    return true;
+  };
 
   const send = (sessionId: Hex, out: Exclude<AuctionOutbound, { message: { kind: "rfq" } }>) => {
     p.onSent?.(out.to, sessionId, out.message);
@@ -172,6 +201,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
               borrower: me,
               principalToken: e.rfq.principalToken,
               settlementWindowSec: o.settlementWindowSec,
+              maxSettlementWindowSec: o.maxSettlementWindowSec,
               nowSec: p.nowSec,
             }),
           maxRounds: o.maxRounds,
@@ -207,6 +237,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           // An auction stopped from outside (host shutdown) completes without an outcome.
           const snapshot = auction.getSnapshot();
           if (snapshot.status !== "done") return;
+          ended.remember(key, { lenders: new Set(Object.keys(snapshot.context.lenders)) });
           p.onFinished({ sessionId: e.sessionId, outcome: snapshot.output });
         },
         error: (err) => {
@@ -218,7 +249,10 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
     },
     route(msg) {
       const auction = auctions.get(msg.sessionId.toLowerCase());
-      if (!auction) return false;
+      if (!auction) {
+        const gone = ended.recall(msg.sessionId.toLowerCase());
+        return gone !== undefined && answerEnded(msg, gone.lenders);
+      }
       if (msg.kind === "offer" && msg.body.resent) {
         // An offer sent again for our repeated RFQ (docs/PROTOCOL.md §7.1): a newcomer's first
         // offer if the auction does not know the lender; one it has already, otherwise.

@@ -390,7 +390,7 @@ describe("rfq auction", () => {
     // Meanwhile B accepts our earlier counter: we cannot sign twice, so B is aborted.
     auction.send({ type: "accept.received", from: b.address, ...acceptBy(b) });
     expect(lastTo(b.address, "reject")).toMatchObject({
-      body: { reason: "abort: closed with another lender" },
+      body: { reason: "abort: closed with another lender", code: "closed-elsewhere" },
     });
     expect(sent.filter((s) => s.message.kind === "confirm")).toHaveLength(0);
     // A confirms: agreed.
@@ -466,7 +466,7 @@ describe("rfq auction", () => {
       clock.increment(300);
       expect(sent.at(-1)).toMatchObject({
         to: a.address,
-        message: { kind: "reject", body: { reason: "deadline" } },
+        message: { kind: "reject", body: { reason: "deadline", code: "deadline" } },
       });
       clock.increment(50);
       expect(auction.getSnapshot().output).toMatchObject({
@@ -626,7 +626,10 @@ describe("rfq auction resumed after a restart", () => {
     ourMove: false,
     ...over,
   });
-  const abort = { kind: "reject", body: { reason: "abort: closed with another lender" } };
+  const abort = {
+    kind: "reject",
+    body: { reason: "abort: closed with another lender", code: "closed-elsewhere" },
+  };
 
   it("sends no RFQ; answers the offer that waited for us, and asks again where the turn was the lender's", () => {
     const m = resumed({
@@ -684,11 +687,11 @@ describe("rfq auction resumed after a restart", () => {
     expect(m.to(m.b)[0]).toMatchObject({ kind: "offer" });
     m.clock.increment(5);
     m.auction.send({ type: "offer.received", from: m.c.address, terms: offer(900) });
-    expect(m.to(m.c)).toEqual([{ kind: "reject", body: { reason: "rfq closed" } }]);
+    expect(m.to(m.c)).toEqual([{ kind: "reject", body: { reason: "rfq closed", code: "admission-closed" } }]);
     // Nobody answers any more: the auction ends at its original deadline (1000 ms), not later.
     m.clock.increment(990);
     for (const who of [m.a, m.b])
-      expect(m.to(who).at(-1)).toEqual({ kind: "reject", body: { reason: "deadline" } });
+      expect(m.to(who).at(-1)).toEqual({ kind: "reject", body: { reason: "deadline", code: "deadline" } });
     m.clock.increment(50);
     expect(m.auction.getSnapshot().output).toMatchObject({ status: "no-deal", reason: "no agreement" });
   });
@@ -774,7 +777,7 @@ describe("rfq auction resumed after a restart", () => {
     n.clock.increment(0);
     expect(n.auction.getSnapshot().output).toMatchObject({ status: "no-deal", reason: "no agreement" });
     for (const who of [n.a, n.b])
-      expect(n.to(who)).toEqual([{ kind: "reject", body: { reason: "deadline" } }]);
+      expect(n.to(who)).toEqual([{ kind: "reject", body: { reason: "deadline", code: "deadline" } }]);
   });
 
   it("keeps lenders whose part had ended as they ended", () => {

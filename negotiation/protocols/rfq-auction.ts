@@ -49,8 +49,17 @@ import {
   alternatingOffersMachine,
   type OutboundEvent,
   type OutboundMessage,
+  type Refusal,
+  rejectMessage,
   type SessionOutcome,
 } from "./alternating-offers.ts";
+
+/** What a lender's session is told when we close with another lender. */
+const CLOSED_ELSEWHERE = {
+  type: "abort",
+  reason: "closed with another lender",
+  code: "closed-elsewhere",
+} as const;
 
 export type RfqAuctionInput = {
   sessionId: Hex;
@@ -116,7 +125,7 @@ export type RfqAuctionEvent =
   | { type: "offer.received"; from: Address; terms: Terms }
   | { type: "accept.received"; from: Address; agreement: Agreement; signature: Hex }
   | { type: "confirm.received"; from: Address; agreementId: Hex; signature: Hex }
-  | { type: "reject.received"; from: Address; reason: string }
+  | { type: "reject.received"; from: Address; reason: string; code?: string | undefined }
   /** The borrower gives up the whole auction. */
   | { type: "abort"; reason: string }
   /** From the host: the RFQ broadcast has been published. The auction's clocks start here. */
@@ -194,7 +203,7 @@ export const auctionSessionMachine = alternatingOffersMachine.provide({
     sendReject: sendParent(({ context }) => ({
       type: "child.outbound",
       lender: context.peer,
-      message: { kind: "reject", body: { reason: context.failure ?? "rejected" } },
+      message: rejectMessage(context.refusal!),
     })),
   },
   guards: {
@@ -445,7 +454,7 @@ export const rfqAuctionMachine = setup({
             },
           });
         } else if (r.aborting) {
-          enqueue.sendTo(r.childId, { type: "abort", reason: "closed with another lender" });
+          enqueue.sendTo(r.childId, CLOSED_ELSEWHERE);
         } else if (expired) {
           // No more moves: its session's deadline has passed too, so it ends at once, telling it.
         } else if (r.ourMove && r.theirLast) {
@@ -501,22 +510,19 @@ export const rfqAuctionMachine = setup({
     refuse: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "offer.received") return;
       const key = keyOf(event.from);
-      const reason =
+      const refusal: Refusal =
         context.committed !== undefined
-          ? "closed with another lender"
+          ? { code: "closed-elsewhere", reason: "closed with another lender" }
           : Object.keys(context.lenders).length >= (context.maxLenders ?? Number.POSITIVE_INFINITY)
-            ? "auction full"
-            : "rfq closed";
+            ? { code: "auction-full", reason: "auction full" }
+            : { code: "admission-closed", reason: "rfq closed" };
+      const reason = refusal.reason;
       if (context.late[key] === undefined) {
         enqueue.assign({
           late: { ...context.late, [key]: { end: "late", reason, rounds: 0, lastOffer: event.terms } },
         });
       }
-      enqueue.emit({
-        type: "outbound",
-        to: event.from,
-        message: { kind: "reject", body: { reason } },
-      });
+      enqueue.emit({ type: "outbound", to: event.from, message: rejectMessage(refusal) });
     }),
     routeOffer: enqueueActions(({ context, event, enqueue }, params: { admissionOpen: boolean }) => {
       if (event.type !== "offer.received") return;
@@ -546,13 +552,13 @@ export const rfqAuctionMachine = setup({
       if (!r || !live(r)) return;
       if (context.committed !== undefined && context.committed !== key) {
         enqueue.assign({ lenders: { ...context.lenders, [key]: { ...r, aborting: "outbid" } } });
-        enqueue.sendTo(r.childId, { type: "abort", reason: "closed with another lender" });
+        enqueue.sendTo(r.childId, CLOSED_ELSEWHERE);
         return;
       }
       // Commit only to an accept the child will take (same checks as the child's guard).
       const valid =
         r.myLast !== undefined &&
-        r.port.conforms(event.agreement, r.myLast) &&
+        r.port.mismatch(event.agreement, r.myLast) === undefined &&
         r.port.verify(event.agreement, event.signature, "lender");
       if (valid) enqueue.assign({ committed: key });
       enqueue.sendTo(r.childId, {
@@ -634,14 +640,14 @@ export const rfqAuctionMachine = setup({
       for (const o of Object.values(lenders)) {
         if (o === lenders[key] || !live(o)) continue;
         lenders[keyOf(o.address)] = { ...o, aborting: "outbid" };
-        enqueue.sendTo(o.childId, { type: "abort", reason: "closed with another lender" });
+        enqueue.sendTo(o.childId, CLOSED_ELSEWHERE);
       }
       enqueue.assign({ lenders, winner: { lender: r.address, outcome: outcome! } });
     }),
-    abortAll: enqueueActions(({ context, enqueue }, params: { reason: string; exceptCommitted: boolean }) => {
+    abortAll: enqueueActions(({ context, enqueue }, params: Refusal & { exceptCommitted: boolean }) => {
       for (const r of Object.values(context.lenders)) {
         if (!live(r) || (params.exceptCommitted && keyOf(r.address) === context.committed)) continue;
-        enqueue.sendTo(r.childId, { type: "abort", reason: params.reason });
+        enqueue.sendTo(r.childId, { type: "abort", reason: params.reason, code: params.code });
       }
     }),
   },
@@ -694,7 +700,10 @@ export const rfqAuctionMachine = setup({
       after: {
         deadline: {
           target: ".closed",
-          actions: { type: "abortAll", params: { reason: "auction deadline", exceptCommitted: true } },
+          actions: {
+            type: "abortAll",
+            params: { code: "auction-deadline", reason: "auction deadline", exceptCommitted: true },
+          },
         },
       },
       states: {
@@ -713,7 +722,10 @@ export const rfqAuctionMachine = setup({
             ],
             abort: {
               target: "closed",
-              actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+              actions: {
+                type: "abortAll",
+                params: { code: "borrower-aborted", reason: "borrower aborted", exceptCommitted: true },
+              },
             },
           },
         },
@@ -725,7 +737,10 @@ export const rfqAuctionMachine = setup({
               { actions: { type: "routeOffer", params: { admissionOpen: false } } },
             ],
             abort: {
-              actions: { type: "abortAll", params: { reason: "borrower aborted", exceptCommitted: true } },
+              actions: {
+                type: "abortAll",
+                params: { code: "borrower-aborted", reason: "borrower aborted", exceptCommitted: true },
+              },
             },
           },
         },

@@ -240,11 +240,11 @@ describe("sealed-bid host", () => {
     });
     await w.bus.flush();
     expect(silentInbox.map((m) => [m.kind, m.body])).toEqual([
-      ["reject", { reason: "disqualified: unrevealed" }],
+      ["reject", { reason: "disqualified: unrevealed", code: "unrevealed" }],
     ]);
     expect(lateHostBid).toBe(false);
     expect(lateInbox.map((m) => [m.kind, m.body])).toEqual([
-      ["reject", { reason: "disqualified: late commit" }],
+      ["reject", { reason: "disqualified: late commit", code: "late-commit" }],
     ]);
     expect(openEnd?.outcome).toMatchObject({
       status: "failed",

@@ -13,10 +13,11 @@ import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
 import type { Logger } from "../../core/log.ts";
 import type { Endpoint } from "../endpoint.ts";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Terms } from "../strategies/strategy.ts";
 import type { CommitBody, RevealBody, RfqBody, RfqMessage, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
-import type { OutboundEvent, OutboundMessage } from "./alternating-offers.ts";
+import { type OutboundEvent, type OutboundMessage, rejectMessage } from "./alternating-offers.ts";
 import {
   type SealedBidLenderOutcome,
   type SealedBidOutbound,
@@ -74,17 +75,21 @@ export type SealedBidOptions = {
   revealMs: number;
   /** How long the winner has to countersign, ms. */
   confirmTimeoutMs: number;
-  /** How long a signed agreement stays settleable, s. */
+  /** How long an agreement we build stays settleable (its deadline: now + this), s. */
   settlementWindowSec: number;
+  /** The latest deadline we countersign, s from now. */
+  maxSettlementWindowSec: number;
   /** Most commitments taken; later ones are refused ("auction full"). */
   maxBidders?: number;
 };
 
+/** docs/PROTOCOL.md §9, under these names. */
 export const defaultSealedBidOptions: SealedBidOptions = {
-  commitMs: 2_000,
-  revealMs: 2_000,
-  confirmTimeoutMs: 5_000,
-  settlementWindowSec: 600,
+  commitMs: PROTOCOL_PARAMETERS.commitMs,
+  revealMs: PROTOCOL_PARAMETERS.revealMs,
+  confirmTimeoutMs: PROTOCOL_PARAMETERS.confirmTimeoutMs,
+  settlementWindowSec: PROTOCOL_PARAMETERS.settlementWindowSec,
+  maxSettlementWindowSec: PROTOCOL_PARAMETERS.maxSettlementWindowSec,
 };
 
 export type OpenSealedBidParameters = {
@@ -153,6 +158,7 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
               borrower: p.signer.address,
               principalToken: e.rfq.principalToken,
               settlementWindowSec: opts.settlementWindowSec,
+              maxSettlementWindowSec: opts.maxSettlementWindowSec,
               nowSec: p.nowSec,
             }),
           score: e.score,
@@ -209,13 +215,13 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
           actor.send({ type: "confirm.received", from, ...msg.body });
           break;
         case "reject":
-          actor.send({ type: "reject.received", from, reason: msg.body.reason });
+          actor.send({ type: "reject.received", from, reason: msg.body.reason, code: msg.body.code });
           break;
         case "offer":
         case "accept": {
           // A lender that took the sealed RFQ for an open one: end its session now rather than
           // let it wait out its deadline.
-          const message = { kind: "reject" as const, body: { reason: SEALED_ONLY_REASON } };
+          const message = rejectMessage({ code: "sealed-only", reason: SEALED_ONLY_REASON });
           p.onSent?.(from, msg.sessionId, message);
           send(from, msg.sessionId, message, { type: "outbound", message });
           break;
@@ -245,15 +251,20 @@ export type SealedBidLenderOptions = {
   commitMarginMs: number;
   /** How long after revealBy to wait for the award, ms. */
   awardTimeoutMs: number;
-  /** The longest settlement window accepted in an award, s (deadline ≤ now + 2 windows). */
+  /** The settlement window of agreements we build, s (a lender builds none in a sealed auction,
+   *  but its agreement port needs one). */
   settlementWindowSec: number;
+  /** The latest deadline accepted in an award, s from now. */
+  maxSettlementWindowSec: number;
 };
 
+/** docs/PROTOCOL.md §9, under these names. */
 export const defaultSealedBidLenderOptions: SealedBidLenderOptions = {
-  revealDelayMs: 500,
-  commitMarginMs: 200,
-  awardTimeoutMs: 5_000,
-  settlementWindowSec: 600,
+  revealDelayMs: PROTOCOL_PARAMETERS.revealDelayMs,
+  commitMarginMs: PROTOCOL_PARAMETERS.commitMarginMs,
+  awardTimeoutMs: PROTOCOL_PARAMETERS.awardTimeoutMs,
+  settlementWindowSec: PROTOCOL_PARAMETERS.settlementWindowSec,
+  maxSettlementWindowSec: PROTOCOL_PARAMETERS.maxSettlementWindowSec,
 };
 
 export type PlaceSealedBidParameters = { rfq: RfqMessage } & (
@@ -318,6 +329,7 @@ export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters
             borrower: rfq.from,
             principalToken: rfq.body.principalToken,
             settlementWindowSec: opts.settlementWindowSec,
+            maxSettlementWindowSec: opts.maxSettlementWindowSec,
             nowSec: p.nowSec,
           }),
           now,

@@ -288,11 +288,13 @@ describe("sealed-bid auction", () => {
     expect(a.resultOf(out, 3)).toEqual({ end: "disqualified", reason: "unrevealed" });
     expect(a.resultOf(out, 4)).toEqual({ end: "disqualified", reason: "late commit" });
     // Every loser was told why; the winner only got the accept.
-    expect(a.rejectsTo(0)).toEqual([{ reason: "outbid" }]);
+    expect(a.rejectsTo(0)).toEqual([{ reason: "outbid", code: "outbid" }]);
     expect(a.rejectsTo(1)).toEqual([]);
-    expect(a.rejectsTo(2)).toEqual([{ reason: "disqualified: commitment mismatch" }]);
-    expect(a.rejectsTo(3)).toEqual([{ reason: "disqualified: unrevealed" }]);
-    expect(a.rejectsTo(4)).toEqual([{ reason: "disqualified: late commit" }]);
+    expect(a.rejectsTo(2)).toEqual([
+      { reason: "disqualified: commitment mismatch", code: "commitment-mismatch" },
+    ]);
+    expect(a.rejectsTo(3)).toEqual([{ reason: "disqualified: unrevealed", code: "unrevealed" }]);
+    expect(a.rejectsTo(4)).toEqual([{ reason: "disqualified: late commit", code: "late-commit" }]);
     // The lenders' own machines end named.
     expect(a.lenders[0]!.actor!.getSnapshot().output).toEqual({ status: "lost", reason: "outbid" });
     expect(a.lenders[1]!.actor!.getSnapshot().output?.status).toBe("won");

@@ -17,8 +17,16 @@ import { type Address, type Hex, zeroAddress } from "viem";
 import { assign, emit, enqueueActions, setup } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { Terms } from "../strategies/strategy.ts";
+import type { RejectCode } from "../wire/reject-codes.ts";
 import type { RfqBody } from "../wire/schemas.ts";
-import type { AgreementPort, OutboundEvent, OutboundMessage } from "./alternating-offers.ts";
+import {
+  type AgreementPort,
+  mismatchRefusal,
+  type OutboundEvent,
+  type OutboundMessage,
+  type Refusal,
+  rejectMessage,
+} from "./alternating-offers.ts";
 import { type CommitBody, commitmentOf, type RevealBody, type SealedRfqBody } from "./sealed-bid-messages.ts";
 
 // ─── Borrower ────────────────────────────────────────────────────────────────────────────────
@@ -45,7 +53,7 @@ export type SealedBidAuctionEvent =
   | { type: "commit.received"; from: Address; commitment: Hex }
   | { type: "reveal.received"; from: Address; terms: Terms; salt: Hex }
   | { type: "confirm.received"; from: Address; agreementId: Hex; signature: Hex }
-  | { type: "reject.received"; from: Address; reason: string }
+  | { type: "reject.received"; from: Address; reason: string; code?: string | undefined }
   | { type: "abort"; reason: string };
 
 export type SealedBidOutbound =
@@ -60,6 +68,17 @@ export type DisqualificationReason =
   | "unacceptable terms"
   | "unrevealed"
   | "auction full";
+
+/** The reason code of each disqualification (wire/reject-codes.ts). */
+export const DISQUALIFICATION_CODES: Record<DisqualificationReason, RejectCode> = {
+  "late commit": "late-commit",
+  "early reveal": "early-reveal",
+  "no commitment": "no-commitment",
+  "commitment mismatch": "commitment-mismatch",
+  "unacceptable terms": "unacceptable-terms",
+  unrevealed: "unrevealed",
+  "auction full": "auction-full",
+};
 
 export type BidderResult =
   | { end: "won"; terms: Terms }
@@ -92,11 +111,13 @@ type AuctionContext = SealedBidAuctionInput & {
 };
 
 const keyOf = (a: Address) => a.toLowerCase();
-const reject = (to: Address, reason: string) => ({
+const reject = (to: Address, refusal: Refusal) => ({
   type: "outbound" as const,
   to,
-  message: { kind: "reject" as const, body: { reason } },
+  message: rejectMessage(refusal),
 });
+const disqualified = (to: Address, reason: DisqualificationReason) =>
+  reject(to, { code: DISQUALIFICATION_CODES[reason], reason: `disqualified: ${reason}` });
 
 export const sealedBidAuctionMachine = setup({
   types: {
@@ -158,7 +179,7 @@ export const sealedBidAuctionMachine = setup({
         result: full ? { end: "disqualified", reason: "auction full" } : undefined,
       };
       enqueue.assign({ bidders: { ...context.bidders, [key]: bidder } });
-      if (full) enqueue.emit(reject(event.from, "disqualified: auction full"));
+      if (full) enqueue.emit(disqualified(event.from, "auction full"));
     }),
     disqualify: enqueueActions(({ context, event, enqueue }, params: { reason: DisqualificationReason }) => {
       if (event.type !== "commit.received" && event.type !== "reveal.received") return;
@@ -177,7 +198,7 @@ export const sealedBidAuctionMachine = setup({
           },
         },
       });
-      enqueue.emit(reject(event.from, `disqualified: ${params.reason}`));
+      enqueue.emit(disqualified(event.from, params.reason));
     }),
     checkReveal: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "reveal.received") return;
@@ -197,7 +218,7 @@ export const sealedBidAuctionMachine = setup({
             },
           },
         });
-        enqueue.emit(reject(event.from, `disqualified: ${reason}`));
+        enqueue.emit(disqualified(event.from, reason));
       };
       if (!b?.commitment) return fail("no commitment");
       const expected = commitmentOf({
@@ -215,7 +236,7 @@ export const sealedBidAuctionMachine = setup({
       for (const [k, b] of Object.entries(bidders)) {
         if (b.result || b.revealed || b.commitment === undefined) continue;
         bidders[k] = { ...b, result: { end: "disqualified", reason: "unrevealed" } };
-        enqueue.emit(reject(b.address, "disqualified: unrevealed"));
+        enqueue.emit(disqualified(b.address, "unrevealed"));
       }
       const valid = Object.entries(bidders)
         .filter(([, b]) => !b.result && b.revealed)
@@ -226,7 +247,7 @@ export const sealedBidAuctionMachine = setup({
       const [best, ...rest] = valid;
       for (const [k, b] of rest) {
         bidders[k] = { ...b, result: { end: "outbid", terms: b.revealed! } };
-        enqueue.emit(reject(b.address, "outbid"));
+        enqueue.emit(reject(b.address, { code: "outbid", reason: "outbid" }));
       }
       if (!best) {
         enqueue.assign({ bidders, noDealReason: Object.keys(bidders).length ? "no valid bid" : "no bids" });
@@ -247,12 +268,12 @@ export const sealedBidAuctionMachine = setup({
     recordConfirm: assign(({ event }) =>
       event.type === "confirm.received" ? { theirSignature: event.signature } : {},
     ),
-    abortAll: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
+    abortAll: enqueueActions(({ context, enqueue }, params: Refusal) => {
       const bidders = { ...context.bidders };
       for (const [k, b] of Object.entries(bidders)) {
         if (b.result) continue;
         bidders[k] = { ...b, result: { end: "aborted", reason: params.reason } };
-        enqueue.emit(reject(b.address, params.reason));
+        enqueue.emit(reject(b.address, params));
       }
       enqueue.assign({ bidders, noDealReason: params.reason });
     }),
@@ -287,7 +308,10 @@ export const sealedBidAuctionMachine = setup({
         // A reveal before the commit deadline exposes the bid early (bid shopping): refused.
         "reveal.received": { actions: { type: "disqualify", params: { reason: "early reveal" } } },
         "reject.received": { actions: "withdraw" },
-        abort: { target: "noDeal", actions: { type: "abortAll", params: { reason: "borrower aborted" } } },
+        abort: {
+          target: "noDeal",
+          actions: { type: "abortAll", params: { code: "borrower-aborted", reason: "borrower aborted" } },
+        },
       },
     },
     revealing: {
@@ -297,7 +321,10 @@ export const sealedBidAuctionMachine = setup({
         "commit.received": { actions: { type: "disqualify", params: { reason: "late commit" } } },
         "reveal.received": { actions: "checkReveal" },
         "reject.received": { actions: "withdraw" },
-        abort: { target: "noDeal", actions: { type: "abortAll", params: { reason: "borrower aborted" } } },
+        abort: {
+          target: "noDeal",
+          actions: { type: "abortAll", params: { code: "borrower-aborted", reason: "borrower aborted" } },
+        },
       },
     },
     awarding: {
@@ -383,6 +410,8 @@ export const sealedBidLenderMachine = setup({
       borrowerSignature: Hex | undefined;
       mySignature: Hex | undefined;
       reason: string | undefined;
+      /** What we tell the borrower when we refuse its award. */
+      refusal: Refusal | undefined;
     },
     input: {} as SealedBidLenderInput,
     events: {} as SealedBidLenderEvent,
@@ -396,7 +425,7 @@ export const sealedBidLenderMachine = setup({
   guards: {
     validAward: ({ context, event }) =>
       event.type === "accept.received" &&
-      context.port.conforms(event.agreement, context.reveal.terms) &&
+      context.port.mismatch(event.agreement, context.reveal.terms) === undefined &&
       context.port.verify(event.agreement, event.signature, "borrower"),
   },
   actions: {
@@ -430,12 +459,20 @@ export const sealedBidLenderMachine = setup({
       },
     })),
     lose: assign((_, params: { reason: string }) => ({ reason: params.reason })),
+    refuseAward: assign(({ context, event }) => {
+      if (event.type !== "accept.received") return {};
+      const m = context.port.mismatch(event.agreement, context.reveal.terms);
+      const refusal: Refusal = m
+        ? mismatchRefusal(m, "award does not match our bid")
+        : { code: "agreement-signature", reason: "award does not match our bid: not signed by the borrower" };
+      return { refusal, reason: refusal.reason };
+    }),
     loseWithTheirReason: assign(({ event }) =>
       event.type === "reject.received" ? { reason: event.reason } : {},
     ),
     sendReject: emit(({ context }) => ({
       type: "outbound" as const,
-      message: { kind: "reject" as const, body: { reason: context.reason ?? "rejected" } },
+      message: rejectMessage(context.refusal!),
     })),
   },
 }).createMachine({
@@ -446,6 +483,7 @@ export const sealedBidLenderMachine = setup({
     borrowerSignature: undefined,
     mySignature: undefined,
     reason: undefined,
+    refusal: undefined,
   }),
   initial: "committed",
   entry: "sendCommit",
@@ -462,7 +500,7 @@ export const sealedBidLenderMachine = setup({
           { guard: "validAward", target: "won", actions: ["countersign", "sendConfirm"] },
           {
             target: "lost",
-            actions: [{ type: "lose", params: { reason: "award does not match our bid" } }, "sendReject"],
+            actions: ["refuseAward", "sendReject"],
           },
         ],
         "reject.received": { target: "lost", actions: "loseWithTheirReason" },

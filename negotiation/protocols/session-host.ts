@@ -5,10 +5,11 @@
  */
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
-import type { ArbiterDomain } from "../../core/agreement.ts";
+import { type ArbiterDomain, hashAgreement } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Side, Strategy, Terms } from "../strategies/strategy.ts";
 import { canonicalJson } from "../wire/canonical.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
@@ -17,10 +18,12 @@ import {
   alternatingOffersMachine,
   type OutboundEvent,
   type OutboundMessage,
+  rejectMessage,
   type SessionEvent,
   type SessionOutcome,
   type SessionResume,
 } from "./alternating-offers.ts";
+import { createEndedSessions } from "./ended-sessions.ts";
 
 export type SessionOptions = {
   /** Offers each side may make before giving up. */
@@ -29,15 +32,22 @@ export type SessionOptions = {
   deadlineMs: number;
   /** How long an accepter waits for the countersignature, ms. */
   confirmTimeoutMs: number;
-  /** How long a signed agreement stays settleable, s. */
+  /** How long an agreement we build stays settleable (its deadline: now + this), s. */
   settlementWindowSec: number;
+  /** The latest deadline we countersign, s from now. */
+  maxSettlementWindowSec: number;
+  /** How long an ended session is remembered, to answer a late message in it, ms (0: never). */
+  endedSessionMemoryMs: number;
 };
 
+/** docs/PROTOCOL.md §9, under these names. */
 export const defaultSessionOptions: SessionOptions = {
-  maxRounds: 4,
-  deadlineMs: 10_000,
-  confirmTimeoutMs: 5_000,
-  settlementWindowSec: 600,
+  maxRounds: PROTOCOL_PARAMETERS.maxRounds,
+  deadlineMs: PROTOCOL_PARAMETERS.deadlineMs,
+  confirmTimeoutMs: PROTOCOL_PARAMETERS.confirmTimeoutMs,
+  settlementWindowSec: PROTOCOL_PARAMETERS.settlementWindowSec,
+  maxSettlementWindowSec: PROTOCOL_PARAMETERS.maxSettlementWindowSec,
+  endedSessionMemoryMs: PROTOCOL_PARAMETERS.endedSessionMemoryMs,
 };
 
 export type OpenSessionParameters = {
@@ -87,7 +97,9 @@ export type CreateSessionHostParameters = HostParameters<SessionOptions, Outboun
 
 export interface SessionHost {
   open(p: OpenSessionParameters): void;
-  /** Hands an inbound message to its session; false if no session is open for it. */
+  /** Hands an inbound message to its session; false if no session is open for it. An `offer` or
+   *  `accept` in a session that ended lately is answered instead (true): with our `confirm` again
+   *  for the very agreement we confirmed, else `reject` ("session-ended"). */
   route(msg: SessionMessage): boolean;
   /** A borrower sent its RFQ again in a session we lend in (it restarted not knowing whether the
    *  RFQ had left, and may have missed our offer: docs/PROTOCOL.md §7.1). If our session with it
@@ -136,7 +148,7 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessi
     case "confirm":
       return { type: "confirm.received", agreementId: msg.body.agreementId, signature: msg.body.signature };
     case "reject":
-      return { type: "reject.received", reason: msg.body.reason };
+      return { type: "reject.received", reason: msg.body.reason, code: msg.body.code };
     case "commit":
     case "reveal":
       return { type: "ignored", kind: msg.kind };
@@ -150,6 +162,38 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
     string,
     { actor: Actor<typeof alternatingOffersMachine>; side: Side; rfq: RfqBody }
   >();
+  /** Sessions ended lately, with the confirm we sent if we countersigned (to send it again). */
+  const ended = createEndedSessions<{ confirm?: Extract<OutboundMessage, { kind: "confirm" }> }>({
+    memoryMs: opts.endedSessionMemoryMs,
+    now: () => Date.now(),
+  });
+
+  /** A late `offer` or `accept` in a session that has ended: answered, never ignored. */
+  const answerEnded = (
+    msg: SessionMessage,
+    confirm: Extract<OutboundMessage, { kind: "confirm" }> | undefined,
+  ) => {
+    if (msg.kind !== "offer" && msg.kind !== "accept") return false;
+    const again =
+      confirm !== undefined &&
+      msg.kind === "accept" &&
+      ((): boolean => {
+        try {
+          return hashAgreement(p.domain, msg.body.agreement) === confirm.body.agreementId;
+        } catch {
+          return false;
+        }
+      })();
+    const message = again ? confirm : rejectMessage({ code: "session-ended", reason: "session ended" });
+    p.log.debug("message in an ended session answered", {
+      sessionId: msg.sessionId,
+      from: msg.from,
+      kind: msg.kind,
+      answer: message.kind,
+    });
+    deliver(msg.from, msg.sessionId, { type: "outbound", message });
+    return true;
+  };
 
   const send = (to: Address, sessionId: Hex, ev: OutboundEvent) => {
     p.onSent?.(to, sessionId, ev.message);
@@ -194,19 +238,28 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
             borrower: e.side === "borrower" ? me : e.peer,
             principalToken: e.rfq.principalToken,
             settlementWindowSec: opts.settlementWindowSec,
+            maxSettlementWindowSec: opts.maxSettlementWindowSec,
             nowSec: p.nowSec,
           }),
         },
       });
       sessions.set(key, { actor: session, side: e.side, rfq: e.rfq });
-      session.on("outbound", (ev) => send(e.peer, e.sessionId, ev));
+      let confirmSent: Extract<OutboundMessage, { kind: "confirm" }> | undefined;
+      session.on("outbound", (ev) => {
+        if (ev.message.kind === "confirm") confirmSent = ev.message;
+        send(e.peer, e.sessionId, ev);
+      });
       session.subscribe({
         complete: () => {
           sessions.delete(key);
           // A session stopped from outside (host shutdown) completes without an outcome.
           const snapshot = session.getSnapshot();
           if (snapshot.status !== "done") return;
-          p.onFinished({ side: e.side, sessionId: e.sessionId, peer: e.peer, outcome: snapshot.output });
+          const outcome = snapshot.output;
+          // We countersigned their accept: their repeat of it (a restarted peer that missed our
+          // confirm) gets the same confirm again.
+          ended.remember(key, confirmSent ? { confirm: confirmSent } : {});
+          p.onFinished({ side: e.side, sessionId: e.sessionId, peer: e.peer, outcome });
         },
         error: (err) => {
           sessions.delete(key);
@@ -217,15 +270,20 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
       if (e.openingOffer) session.send({ type: "offer.received", terms: e.openingOffer });
     },
     route(msg) {
-      const session = sessions.get(sessionKey(msg.sessionId, msg.from));
-      if (session && msg.kind === "offer" && msg.body.resent) {
+      const key = sessionKey(msg.sessionId, msg.from);
+      const session = sessions.get(key);
+      if (!session) {
+        const gone = ended.recall(key);
+        return gone !== undefined && answerEnded(msg, gone.confirm);
+      }
+      if (msg.kind === "offer" && msg.body.resent) {
         // An offer sent again for a repeated RFQ: this session has it already (or answered it),
         // and taking it for a new round would put the two sides a move apart.
         p.log.debug("resent offer for an open session ignored", { sessionId: msg.sessionId, from: msg.from });
         return true;
       }
       const event = toSessionEvent(msg);
-      if (!session || event.type === "ignored") return false;
+      if (event.type === "ignored") return false;
       session.actor.send(event);
       return true;
     },

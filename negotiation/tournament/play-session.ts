@@ -6,7 +6,7 @@
  */
 import type { Address, Hex } from "viem";
 import { createActor, SimulatedClock } from "xstate";
-import type { Agreement } from "../../core/agreement.ts";
+import { type Agreement, agreementMismatch, buildAgreement } from "../../core/agreement.ts";
 import { BaseError } from "../../core/errors.ts";
 import {
   type AgreementPort,
@@ -33,29 +33,22 @@ export function simulatedAgreementPort(p: { side: Side; rfq: RfqBody; nowSec: ()
     }
     return `0x${h.toString(16).padStart(64, "0")}`;
   };
+  const session = {
+    sessionId: SESSION,
+    lender: LENDER,
+    borrower: BORROWER,
+    principalToken: p.rfq.principalToken,
+  };
   return {
-    build: (terms) => ({
-      sessionId: SESSION,
-      lender: LENDER,
-      borrower: BORROWER,
-      principalToken: p.rfq.principalToken,
-      principal: terms.principal,
-      collateralToken: terms.collateralToken,
-      collateral: terms.collateral,
-      rateBps: terms.rateBps,
-      tenor: terms.tenor,
-      nonce: 1n,
-      deadline: p.nowSec() + 600n,
-    }),
+    build: (terms) => buildAgreement({ session, terms, nonce: 1n, deadline: p.nowSec() + 600n }),
     sign: () => signatureOf(p.side),
     id: idOf,
     verify: (_a, signature, role) => signature === signatureOf(role),
-    conforms: (a, terms) =>
-      a.principal === terms.principal &&
-      a.rateBps === terms.rateBps &&
-      a.tenor === terms.tenor &&
-      a.collateral === terms.collateral &&
-      a.collateralToken.toLowerCase() === terms.collateralToken.toLowerCase(),
+    // The production check (every field), with the simulated session.
+    mismatch: (a, terms) => {
+      const now = p.nowSec();
+      return agreementMismatch(a, { session, terms, deadline: { after: now, notAfter: now + 1200n } });
+    },
   };
 }
 
@@ -161,7 +154,8 @@ export function playSession(p: PlaySessionParameters): PlayedSession {
       ? [ls.context.myLast, ls.context.theirLast].find(
           (t) =>
             t !== undefined &&
-            simulatedAgreementPort({ side: "lender", rfq: p.rfq, nowSec }).conforms(l.agreement, t),
+            simulatedAgreementPort({ side: "lender", rfq: p.rfq, nowSec }).mismatch(l.agreement, t) ===
+              undefined,
         )
       : undefined;
   return { agreed, offers, lender: l, borrower: b, durationMs: clock.now() };

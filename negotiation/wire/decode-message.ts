@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import { recoverDigest } from "../../core/signer.ts";
 import type { PeerRegistry } from "../peers.ts";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import { hashBody, hashEnvelope } from "./envelope-hash.ts";
 import {
   BadSignatureError,
@@ -34,7 +35,7 @@ import { MAX_MESSAGE_BYTES, type Message, parseMessage, WIRE_VERSION } from "./s
 import { rfqSubject } from "./subjects.ts";
 
 /** Default cap on how far in the future an inbound expiry may lie. */
-export const DEFAULT_MAX_TTL_MS = 5 * 60_000;
+export const DEFAULT_MAX_TTL_MS = PROTOCOL_PARAMETERS.maxTtlMs;
 
 export type DecodeContext = {
   domain: ArbiterDomain;

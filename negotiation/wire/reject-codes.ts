@@ -21,7 +21,6 @@ export const REJECT_CODES = {
   "agreement-deadline":
     "an `accept`'s Agreement has a deadline outside our settlement window (the reason gives the window)",
   "agreement-signature": "an `accept`'s signature does not recover to the counterparty in its role",
-  aborted: "our side gave up the session for a reason of its own (e.g. shutting down)",
   "session-ended": "an `offer` or `accept` in a session of ours that has already ended",
   // An open RFQ auction (borrower → lenders).
   "admission-closed":

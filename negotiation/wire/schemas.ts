@@ -8,13 +8,14 @@ import { z } from "zod";
 import { AgreementSchema, agreementTermsShape } from "../../core/agreement.ts";
 import { BYTES32_PATTERN, SIGNATURE_PATTERN } from "../../core/formats.ts";
 import { address, bytes32, signature, smallUint, uint } from "../../core/schema.ts";
+import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import { checkedAddress } from "./checksum.ts";
 import { fastBodies } from "./fast-bodies.ts";
 import { MAX_REJECT_CODE_LENGTH, REJECT_CODE_PATTERN } from "./reject-codes.ts";
 
 export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
+export const MAX_MESSAGE_BYTES = PROTOCOL_PARAMETERS.maxMessageBytes;
 
 export const MESSAGE_KINDS = ["rfq", "offer", "accept", "confirm", "reject", "commit", "reveal"] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];

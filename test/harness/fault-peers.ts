@@ -53,6 +53,8 @@ export type HostilePeer = {
     role: "lender" | "borrower";
     principalToken: Address;
     deadlineSec?: bigint;
+    /** Fields set (or changed) on top of the agreement of `terms`, before it is signed. */
+    override?: Partial<Agreement>;
   }): { agreement: Agreement; signature: Hex };
   /** Waits until its subscriptions reached the transport. */
   flush(): Promise<void>;
@@ -143,6 +145,7 @@ export function createHostilePeer(p: CreateHostilePeerParameters): HostilePeer {
         // The accepter's own nonce in its half only (core/agreement-nonce.ts), as our agents expect.
         nonce: packNonce({ [a.role]: BigInt(keccak256(toHex(`${Math.random()}`))) >> 128n }),
         deadline: a.deadlineSec ?? BigInt(Math.floor(Date.now() / 1000) + 300),
+        ...a.override,
       };
       return { agreement, signature: signAgreement(domain, agreement, signer) };
     },
