@@ -4,8 +4,9 @@
  *   borrow: observing → deciding → (short?) requesting (RFQ auction) → negotiating → settling → servicing → repaying
  *                └──(not short)──▶ idle ──poll──▶ observing      └─(our accept unconfirmed)─▶ withdrawing
  *                                                                  (cancel our signature; servicing if the lender settled first)
- *   lend:   on each RFQ, if the policy will lend, open a lender session; when a session ends signed,
- *           service the loan (wait for settlement on-chain, then for repayment).
+ *   lend:   on each RFQ, if the policy will lend, open a lender session (a sealed-bid RFQ: place one
+ *           sealed bid); when a session or bid ends signed, service the loan (wait for settlement
+ *           on-chain, then for repayment).
  *
  * Negotiation sessions run as their own actors (negotiation/protocols); the host (agent.ts) routes
  * messages to them and reports outcomes here. Effects leave the machine as emitted events; I/O
@@ -18,7 +19,8 @@ import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
 import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
 import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
-import type { Side, Strategy } from "../negotiation/strategies/strategy.ts";
+import { sealedAuctionOf } from "../negotiation/protocols/sealed-bid-messages.ts";
+import type { Side, Strategy, Terms } from "../negotiation/strategies/strategy.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
@@ -75,6 +77,9 @@ export type AgentEffect =
       rfq: RfqBody;
       strategy: Strategy;
     }
+  /** Commit to this sealed bid on a sealed-bid RFQ (reveal it after the commit deadline). Its end
+   *  comes back as a lender `session.finished`. */
+  | { type: "effect.placeSealedBid"; sessionId: Hex; peer: Address; rfq: RfqBody; terms: Terms }
   | { type: "report"; what: string; data: Record<string, unknown> };
 
 type BorrowContext = {
@@ -335,15 +340,38 @@ export const agentMachine = setup({
           }
         : {},
     ),
-    // Lend if the policy offers a strategy; reserve the principal so parallel RFQs cannot
-    // promise the same cash twice.
+    // Lend if the policy offers a strategy (a sealed RFQ: a sealed bid); reserve the principal so
+    // parallel RFQs cannot promise the same cash twice.
     considerRfq: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "rfq.received") return;
       const s = context.state;
-      const strategy =
-        s && event.from !== context.deps.address && context.reserved[event.sessionId] === undefined
-          ? context.deps.policy.lenderStrategy(s, event.rfq, sum(Object.values(context.reserved)))
-          : undefined;
+      const eligible =
+        s && event.from !== context.deps.address && context.reserved[event.sessionId] === undefined;
+      const reserved = sum(Object.values(context.reserved));
+      const policy = context.deps.policy;
+      if (sealedAuctionOf(event.rfq)) {
+        // A sealed auction is answered with a sealed bid or not at all: an open offer would reveal
+        // our price to a borrower that promised lenders secrecy.
+        const terms = eligible ? policy.sealedBid?.(s, event.rfq, reserved) : undefined;
+        if (!terms) {
+          enqueue.emit({
+            type: "report",
+            what: "rfq declined",
+            data: { sessionId: event.sessionId, from: event.from, sealed: true },
+          });
+          return;
+        }
+        enqueue.assign({ reserved: { ...context.reserved, [event.sessionId]: event.rfq.principal } });
+        enqueue.emit({
+          type: "effect.placeSealedBid",
+          sessionId: event.sessionId,
+          peer: event.from,
+          rfq: event.rfq,
+          terms,
+        });
+        return;
+      }
+      const strategy = eligible ? policy.lenderStrategy(s, event.rfq, reserved) : undefined;
       if (!strategy) {
         enqueue.emit({
           type: "report",

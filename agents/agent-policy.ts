@@ -25,8 +25,12 @@ export interface AgentPolicy {
   borrowRequest(state: ProtocolState): RfqBody | undefined;
   borrowerStrategy(state: ProtocolState, rfq: RfqBody): Strategy;
   /** A lending strategy for this RFQ, or undefined to stay out. `reserved` is principal
-   *  already promised in open sessions. */
+   *  already promised in open sessions. Asked for open RFQs only. */
   lenderStrategy(state: ProtocolState, rfq: RfqBody, reserved: bigint): Strategy | undefined;
+  /** The one bid to commit to on a sealed-bid RFQ (docs/PROTOCOL.md §7.2: no counter-offers, the
+   *  best revealed bid wins), or undefined to stay out. Without this method the agent stays out of
+   *  every sealed auction (it never answers one with an open offer). */
+  sealedBid?(state: ProtocolState, rfq: RfqBody, reserved: bigint): Terms | undefined;
   canRepay(state: ProtocolState, loan: OpenLoan): boolean;
   /** How much a borrower likes `terms` (higher is better): ranks lenders' offers in an RFQ. */
   scoreOffer(terms: Terms): number;
@@ -46,6 +50,15 @@ export type DefaultPolicyParameters = {
   borrowerOpeningShare: number;
   /** Where a lender opens between its floor and the borrower's cap. */
   lenderOpeningShare: number;
+  /** Where a lender's sealed bid lies between its floor and the borrower's cap: it cannot counter,
+   *  so it shades towards its floor (0.5 is the equilibrium of a first-price auction between two
+   *  bidders with uniform costs). */
+  lenderSealedBidShare: number;
+  /** The early-call level a lender asks for (the Agreement's callRiskLevel): 0 never callable,
+   *  k > 0 callable while the on-chain system risk level is at least k. */
+  callRiskLevel: number;
+  /** The call levels a borrower agrees to. [0]: only loans that can never be called early. */
+  acceptedCallRiskLevels: readonly number[];
   decimals: TokenDecimals;
   /** Prices of tokens the protocol itself does not report (e.g. collateral it is offered),
    *  USD 8 decimals. A shared price feed in deployment, the scenario's prices in a simulation. */
@@ -60,6 +73,9 @@ export const defaultPolicyParameters = {
   borrowerExponent: 1,
   borrowerOpeningShare: 0.3,
   lenderOpeningShare: 0.8,
+  lenderSealedBidShare: 0.5,
+  callRiskLevel: 0,
+  acceptedCallRiskLevels: [0],
   oracle: () => undefined,
 } satisfies Omit<DefaultPolicyParameters, "decimals">;
 
@@ -82,6 +98,27 @@ export function createDefaultPolicy(
       collateralUsd8,
       haircutBps: p.haircutBps,
     });
+  };
+
+  /** What a lender would lend on this RFQ: its rate floor and the collateral it needs, or undefined
+   *  when it will not lend (not enough cash, the borrower's cap below its floor, too little
+   *  collateral). */
+  const lendingTerms = (state: ProtocolState, rfq: RfqBody, reserved: bigint) => {
+    const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
+    if (!pos || pos.net - reserved < rfq.principal) return undefined;
+    const floor = state.opportunityRateBps + p.lenderPremiumBps;
+    if (floor > rfq.maxRateBps) return undefined;
+    const need = collateralFor(state, rfq.principalToken, rfq.principal, rfq.collateralToken);
+    if (need === undefined || need > rfq.collateral) return undefined;
+    const template: Omit<Terms, "rateBps"> = {
+      principal: rfq.principal,
+      tenor: rfq.tenor,
+      collateralToken: rfq.collateralToken,
+      collateral: need,
+      haircutBps: p.haircutBps,
+      ...(p.callRiskLevel === 0 ? {} : { callRiskLevel: p.callRiskLevel }),
+    };
+    return { floor, template };
   };
 
   return {
@@ -119,29 +156,28 @@ export function createDefaultPolicy(
           collateral: rfq.collateral,
           haircutBps: p.haircutBps,
         },
+        callRiskLevels: p.acceptedCallRiskLevels,
       });
     },
 
     lenderStrategy(state, rfq, reserved) {
-      const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
-      if (!pos || pos.net - reserved < rfq.principal) return undefined;
-      const floor = state.opportunityRateBps + p.lenderPremiumBps;
-      if (floor > rfq.maxRateBps) return undefined;
-      const need = collateralFor(state, rfq.principalToken, rfq.principal, rfq.collateralToken);
-      if (need === undefined || need > rfq.collateral) return undefined;
+      const lending = lendingTerms(state, rfq, reserved);
+      if (!lending) return undefined;
+      const { floor, template } = lending;
       return createTimeDependentStrategy({
         side: "lender",
         openingRateBps: Math.round(floor + (rfq.maxRateBps - floor) * p.lenderOpeningShare),
         reservationRateBps: floor,
         exponent: p.lenderExponent,
-        template: {
-          principal: rfq.principal,
-          tenor: rfq.tenor,
-          collateralToken: rfq.collateralToken,
-          collateral: need,
-          haircutBps: p.haircutBps,
-        },
+        template,
       });
+    },
+
+    sealedBid(state, rfq, reserved) {
+      const lending = lendingTerms(state, rfq, reserved);
+      if (!lending) return undefined;
+      const { floor, template } = lending;
+      return { ...template, rateBps: Math.round(floor + (rfq.maxRateBps - floor) * p.lenderSealedBidShare) };
     },
 
     // The rate is the only issue this policy bargains over; the rest is fixed by the RFQ.

@@ -3,6 +3,14 @@
  * alternating-offers actor per open session, and connects them to the negotiation endpoint
  * (messages in and out) and the settlement port (the chain). Everything it does is reported
  * through `onActivity`, which is what transcripts and simulations read.
+ *
+ * Sealed-bid RFQs (docs/PROTOCOL.md §7.2): as lender the agent answers one with a sealed bid (commit,
+ * then reveal) from its policy's `sealedBid`, never with an open offer; as borrower it asks for
+ * sealed bids when created with `auctionMode: "sealed"`. A durable borrower journals its award (the
+ * accept it signs) before it leaves, so a restart withdraws or services it like any unconfirmed
+ * accept; a lender's bid in flight is not journaled (a restart leaves it unrevealed, which the
+ * borrower disqualifies: nothing is signed), while a won bid's agreement is recorded before its
+ * confirm, as for sessions.
  */
 import { randomBytes } from "node:crypto";
 import { type Address, bytesToHex, type Hex, zeroAddress } from "viem";
@@ -15,7 +23,15 @@ import type { AuctionStore } from "../negotiation/durable/auction-store.ts";
 import type { SessionStore } from "../negotiation/durable/session-store.ts";
 import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
 import type { OutboundEvent, SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
+import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
 import { type AuctionOptions, createRfqAuctionHost } from "../negotiation/protocols/rfq-auction-host.ts";
+import type { SealedBidOutcome } from "../negotiation/protocols/sealed-bid.ts";
+import {
+  createSealedBidAuctionHost,
+  createSealedBidLenderHost,
+  type SealedBidLenderOptions,
+  type SealedBidOptions,
+} from "../negotiation/protocols/sealed-bid-host.ts";
 import {
   createSessionHost,
   defaultSessionOptions,
@@ -45,6 +61,10 @@ export type CreateAgentParameters = {
   session?: Partial<SessionOptions>;
   /** RFQ auction limits (borrower side): admission window, rounds, deadline, lenders. */
   auction?: Partial<AuctionOptions>;
+  /** How this agent borrows: an open RFQ auction (default) or sealed bids. */
+  auctionMode?: "open" | "sealed";
+  /** Sealed-bid limits, as borrower (commit and reveal windows) and as lender (reveal delay). */
+  sealedBid?: Partial<SealedBidOptions & SealedBidLenderOptions>;
   /** Unix seconds on the settlement chain. Defaults to the wall clock. */
   nowSec?: () => bigint;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
@@ -142,6 +162,121 @@ export function createAgent(p: CreateAgentParameters): Agent {
       ev.signed.agreement.lender.toLowerCase() === p.signer.address.toLowerCase() ? "lender" : "borrower";
     await recordAgreement(side, ev.signed);
   };
+
+  /** The borrower's side of a sealed auction's end, as the machine takes an auction's. */
+  const sealedOutcome = (o: SealedBidOutcome): RfqAuctionOutcome => {
+    const lenders: RfqAuctionOutcome["lenders"] = {};
+    for (const [k, b] of Object.entries(o.bidders)) {
+      const reason = "reason" in b ? b.reason : b.end;
+      lenders[k] = {
+        end: b.end === "won" ? "won" : b.end === "outbid" ? "outbid" : "failed",
+        reason,
+        rounds: 1,
+      };
+    }
+    return o.status === "no-deal"
+      ? { status: "no-deal", reason: o.reason, lenders }
+      : { ...o, rounds: 1, lenders };
+  };
+
+  const sealedAuctions = createSealedBidAuctionHost({
+    endpoint: p.endpoint,
+    signer: p.signer,
+    domain: p.domain,
+    options: p.sealedBid ?? {},
+    nowSec,
+    log,
+    onSent: (to, sessionId, m) =>
+      report({
+        type: "sent",
+        agent: p.name,
+        to: to === zeroAddress ? "broadcast" : to,
+        kind: m.kind,
+        sessionId,
+        body: m.body,
+      }),
+    // The award (our accept) is journaled before it leaves: a restarted agent then takes its
+    // signature back (or services the loan) like any unconfirmed accept.
+    beforeSend: async (to, sessionId, ev) => {
+      if (!journal || ev.message.kind !== "accept") return;
+      const rfq = sealedRfqs.get(sessionId.toLowerCase());
+      if (!rfq) return;
+      journal.awarded({ sessionId, peer: to, rfq, accept: ev.message.body });
+      await journal.landed(sessionId, to);
+    },
+    onFinished: ({ sessionId, outcome }) => {
+      sealedRfqs.delete(sessionId.toLowerCase());
+      const peer = outcome.status === "no-deal" ? zeroAddress : outcome.lender;
+      const finish = () => {
+        if (peer !== zeroAddress) journal?.finished(sessionId, peer);
+      };
+      if (durable && outcome.status === "agreed") {
+        const { agreement, lenderSignature, borrowerSignature } = outcome;
+        recordAgreement("borrower", { agreement, lenderSignature, borrowerSignature }).then(
+          finish,
+          (err: unknown) => log.error("recording agreement failed", { error: String(err) }),
+        );
+      } else finish();
+      const asAuction = sealedOutcome(outcome);
+      const asSession: SessionOutcome =
+        asAuction.status === "no-deal"
+          ? { status: "failed", reason: asAuction.reason, rounds: 0 }
+          : asAuction.status === "agreed"
+            ? {
+                status: "agreed",
+                agreement: asAuction.agreement,
+                lenderSignature: asAuction.lenderSignature,
+                borrowerSignature: asAuction.borrowerSignature,
+                rounds: 1,
+              }
+            : {
+                status: "unconfirmed",
+                agreement: asAuction.agreement,
+                mySignature: asAuction.mySignature,
+                rounds: 1,
+              };
+      report({ type: "session", agent: p.name, side: "borrower", sessionId, peer, outcome: asSession });
+      actor.send({ type: "auction.finished", sessionId, outcome: asAuction });
+    },
+  });
+  /** The RFQ of each sealed auction we run (without its `auction` field), for the award's journal. */
+  const sealedRfqs = new Map<string, RfqBody>();
+
+  const sealedBids = createSealedBidLenderHost({
+    endpoint: p.endpoint,
+    signer: p.signer,
+    domain: p.domain,
+    options: p.sealedBid ?? {},
+    nowSec,
+    log,
+    onSent: (to, sessionId, m) =>
+      report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body }),
+    // A won bid's fully signed agreement is on disk before our confirm leaves.
+    beforeSend: async (to, sessionId, ev) => {
+      if (ev.message.kind === "confirm") await recordBeforeConfirm(to, sessionId, ev as OutboundEvent);
+    },
+    onFinished: ({ sessionId, borrower, outcome }) => {
+      const asSession: SessionOutcome =
+        outcome.status === "won"
+          ? {
+              status: "agreed",
+              agreement: outcome.agreement,
+              lenderSignature: outcome.lenderSignature,
+              borrowerSignature: outcome.borrowerSignature,
+              rounds: 1,
+            }
+          : { status: "failed", reason: outcome.reason, rounds: 1 };
+      report({
+        type: "session",
+        agent: p.name,
+        side: "lender",
+        sessionId,
+        peer: borrower,
+        outcome: asSession,
+      });
+      actor.send({ type: "session.finished", side: "lender", sessionId, peer: borrower, outcome: asSession });
+    },
+  });
 
   const auctions = createRfqAuctionHost({
     endpoint: p.endpoint,
@@ -259,6 +394,23 @@ export function createAgent(p: CreateAgentParameters): Agent {
   actor.on("*", (effect: AgentEffect) => {
     switch (effect.type) {
       case "effect.openAuction":
+        if (p.auctionMode === "sealed") {
+          const { auction: _, ...rfq } = effect.rfq;
+          sealedRfqs.set(effect.sessionId.toLowerCase(), rfq);
+          const strategy = effect.strategyFor();
+          sealedAuctions.open({
+            sessionId: effect.sessionId,
+            rfq,
+            score: (terms) => p.policy.scoreOffer(terms),
+            // What the borrower would still take at the very end of a negotiation: its reservation.
+            acceptable: (terms) =>
+              strategy.accept(
+                { side: "borrower", round: 1, maxRounds: 1, elapsed: 1, myLast: undefined, theirLast: terms },
+                terms,
+              ),
+          });
+          return;
+        }
         auctions.open({
           sessionId: effect.sessionId,
           rfq: effect.rfq,
@@ -266,6 +418,24 @@ export function createAgent(p: CreateAgentParameters): Agent {
           score: (terms) => p.policy.scoreOffer(terms),
         });
         return;
+      case "effect.placeSealedBid": {
+        const placed = sealedBids.bid({
+          rfq: { sessionId: effect.sessionId, from: effect.peer, body: effect.rfq },
+          terms: effect.terms,
+        });
+        if (!placed) {
+          // Too close to its commit deadline (or a bid of ours is in it already): nothing was sent.
+          const outcome: SessionOutcome = { status: "failed", reason: "sealed bid not placed", rounds: 0 };
+          actor.send({
+            type: "session.finished",
+            side: "lender",
+            sessionId: effect.sessionId,
+            peer: effect.peer,
+            outcome,
+          });
+        }
+        return;
+      }
       case "effect.openSession":
         // The record first: opening sends our first offer, whose journal entry updates it.
         journal?.opened(effect, sessionOptions.deadlineMs);
@@ -316,7 +486,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
-    if (auctions.route(msg)) return;
+    if (auctions.route(msg) || sealedAuctions.route(msg) || sealedBids.route(msg)) return;
     if (sessions.route(msg)) journal?.received(msg);
   };
 
@@ -377,11 +547,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
       loans++;
     }
     for (const s of await durable.sessions.list()) {
-      const expired = s.deadline !== undefined && s.deadline <= Date.now();
-      if (!s.rfq || expired) {
-        journal?.finished(s.sessionId, s.peer);
-        continue;
-      }
+      // A signature of ours comes first, whatever the negotiation's deadline: the agreement's own
+      // deadline is what decides whether the peer can still settle it.
       if (s.myLastAgreement) {
         // We had signed and were waiting for the countersignature: the peer may still settle it.
         if (s.role === "lender") {
@@ -405,6 +572,11 @@ export function createAgent(p: CreateAgentParameters): Agent {
             mySignature: s.myLastAgreement.signature,
           });
         }
+        journal?.finished(s.sessionId, s.peer);
+        continue;
+      }
+      const expired = s.deadline !== undefined && s.deadline <= Date.now();
+      if (!s.rfq || expired) {
         journal?.finished(s.sessionId, s.peer);
         continue;
       }
@@ -491,6 +663,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
     stop: async () => {
       for (const u of unsubscribe) u();
       auctions.stop();
+      sealedAuctions.stop();
+      sealedBids.stop();
       sessions.stop();
       actor.stop();
       await Promise.all([journal?.flush(), auctionJournal?.flush()]);

@@ -5,14 +5,23 @@
  * negotiation goes on and, at worst, a restart ends that session by timeout.
  */
 import type { Address, Hex } from "viem";
+import type { Agreement } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
 import type { SessionRecord, SessionState, SessionStore } from "../negotiation/durable/session-store.ts";
 import type { OutboundMessage } from "../negotiation/protocols/alternating-offers.ts";
 import type { OpenSessionParameters } from "../negotiation/protocols/session-host.ts";
-import type { SessionMessage } from "../negotiation/wire/schemas.ts";
+import type { RfqBody, SessionMessage } from "../negotiation/wire/schemas.ts";
 
 export interface SessionJournal {
   opened(e: OpenSessionParameters, deadlineMs: number): void;
+  /** A sealed auction's award: the accept we are about to send `peer` (its winner), so that a
+   *  restart finds our signature and takes it back or services the loan (agent.ts resume). */
+  awarded(e: {
+    sessionId: Hex;
+    peer: Address;
+    rfq: RfqBody;
+    accept: { agreement: Agreement; signature: Hex };
+  }): void;
   sent(peer: Address, sessionId: Hex, m: OutboundMessage): void;
   received(msg: SessionMessage): void;
   finished(sessionId: Hex, peer: Address): void;
@@ -56,6 +65,19 @@ export function createSessionJournal(store: SessionStore, log: Logger): SessionJ
           round: 0,
           ...(e.openingOffer ? { lastOfferReceived: e.openingOffer } : {}),
           deadline: Date.now() + deadlineMs,
+        }),
+      );
+    },
+    awarded(e) {
+      enqueue(e.sessionId, e.peer, () =>
+        store.put({
+          sessionId: e.sessionId,
+          role: "borrower",
+          peer: e.peer,
+          principalToken: e.rfq.principalToken,
+          rfq: e.rfq,
+          round: 1,
+          myLastAgreement: e.accept,
         }),
       );
     },

@@ -267,7 +267,10 @@ export const defaultSealedBidLenderOptions: SealedBidLenderOptions = {
   maxSettlementWindowSec: PROTOCOL_PARAMETERS.maxSettlementWindowSec,
 };
 
-export type PlaceSealedBidParameters = { rfq: RfqMessage } & (
+export type PlaceSealedBidParameters = {
+  /** The sealed RFQ (its session, sender and body). */
+  rfq: Pick<RfqMessage, "sessionId" | "from" | "body">;
+} & (
   | { terms: Terms }
   /** A bid sealed beforehand with sealBid (e.g. one a restarted agent recorded before committing). */
   | { sealed: { commit: CommitBody; reveal: RevealBody } }

@@ -27,6 +27,11 @@ export type IssueSpace = {
   haircutBps: Range;
   /** `collateral` base units are worth exactly `principal` base units (the price ratio, no haircut). */
   coverage: { principal: bigint; collateral: bigint };
+  /** The early-call levels (the Agreement's `callRiskLevel`: 0 never callable, k > 0 callable
+   *  while the on-chain system risk level is at least k) this side agrees to, the one it proposes
+   *  first. A policy term, not a traded one: terms outside the list are out of the space (never
+   *  accepted), terms inside it cost nothing in utility. Default [0]: never callable. */
+  callRiskLevels: readonly number[];
 };
 
 const BPS = 10_000n;
@@ -84,12 +89,22 @@ export function rateValue(space: IssueSpace, rateBps: number): number {
 
 const at = (r: Range, v: number) => r.min + (r.max - r.min) * clamp01(v);
 
-/** The terms at normalised values `v` (rate and tenor rounded to integers, collateral rounded up). */
+/** The call level a side proposes: the first it agrees to (absent from the Terms when 0). */
+export const proposedCallRiskLevel = (space: Pick<IssueSpace, "callRiskLevels">): number =>
+  space.callRiskLevels[0] ?? 0;
+
+/** True if `terms` carry a call level this side agrees to (absent counts as 0). */
+export const callRiskLevelAgreed = (levels: readonly number[], terms: Terms): boolean =>
+  levels.includes(terms.callRiskLevel ?? 0);
+
+/** The terms at normalised values `v` (rate and tenor rounded to integers, collateral rounded up),
+ *  with the space's proposed call level. */
 export function termsAt(space: IssueSpace, v: IssueVector): Terms {
   const p = space.principal;
   const principal = p.min + ((p.max - p.min) * BigInt(Math.round(clamp01(v.principal) * 1e6))) / SCALE;
   const haircutBps = Math.round(at(space.haircutBps, v.haircut));
   const ratio = BigInt(Math.round(at(space.collateralRatio, v.collateral) * 1e6));
+  const callRiskLevel = proposedCallRiskLevel(space);
   return {
     principal,
     rateBps: Math.round(at(space.rateBps, v.rate)),
@@ -97,13 +112,15 @@ export function termsAt(space: IssueSpace, v: IssueVector): Terms {
     collateralToken: space.collateralToken,
     collateral: ceilDiv(requiredCollateral(space, principal, haircutBps) * ratio, SCALE),
     haircutBps,
+    ...(callRiskLevel === 0 ? {} : { callRiskLevel }),
   };
 }
 
 /** Ratios are compared with this slack: collateral is rounded up to whole base units. */
 const RATIO_SLACK = 1e-4;
 
-/** True if every issue of `terms` lies in the space (and the collateral token is the one asked). */
+/** True if every issue of `terms` lies in the space (the collateral token is the one asked, and
+ *  the call level one this side agrees to). */
 export function inSpace(space: IssueSpace, terms: Terms): boolean {
   const within = (x: number, r: Range) => x >= r.min && x <= r.max;
   const ratio = collateralRatio(space, terms);
@@ -115,7 +132,8 @@ export function inSpace(space: IssueSpace, terms: Terms): boolean {
     within(terms.tenor, space.tenor) &&
     within(terms.haircutBps, space.haircutBps) &&
     ratio >= space.collateralRatio.min - RATIO_SLACK &&
-    ratio <= space.collateralRatio.max + RATIO_SLACK
+    ratio <= space.collateralRatio.max + RATIO_SLACK &&
+    callRiskLevelAgreed(space.callRiskLevels, terms)
   );
 }
 
@@ -131,6 +149,8 @@ export type IssueSpaceFromRfqParameters = {
   /** The price ratio; default: the RFQ's collateral covers its principal at the top haircut
    *  and the top ratio, so no term in the space asks for more collateral than the RFQ offers. */
   coverage?: { principal: bigint; collateral: bigint };
+  /** The call levels this side agrees to, the proposed one first. Default [0] (never callable). */
+  callRiskLevels?: readonly number[];
 };
 
 /** The space both sides derive from an RFQ; agents with prices should pass `coverage`. */
@@ -152,6 +172,7 @@ export function issueSpaceFromRfq(rfq: RfqBody, p: IssueSpaceFromRfqParameters =
     collateralRatio: ratio,
     haircutBps,
     coverage: coverage.collateral > 0n ? coverage : { principal: rfq.principal, collateral: 1n },
+    callRiskLevels: p.callRiskLevels ?? [0],
   };
 }
 

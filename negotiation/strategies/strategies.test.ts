@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { acNext } from "./acceptance.ts";
 import { rfq, space, terms, valuation, view } from "./fixtures.ts";
-import { termsAt } from "./issue-space.ts";
+import { inSpace, issueSpaceFromRfq, termsAt } from "./issue-space.ts";
 import { createModelDrivenStrategy, opponentAwareTarget, predictAtOne } from "./model-driven.ts";
 import { type OpponentModel, opponentEstimate, uniformOpponent } from "./opponent-model.ts";
 import type { Terms } from "./strategy.ts";
 import { createTimeDependentUtilityStrategy } from "./time-dependent-utility.ts";
 import { createTitForTatStrategy, titForTatTarget } from "./tit-for-tat.ts";
-import { createLinearValuation } from "./utility.ts";
+import { createLinearValuation, withinReservation } from "./utility.ts";
 
 /** A lender's offers conceding `steps` of its own utility: used to feed borrowers. */
 const lenderOffers = (rates: number[]): Terms[] =>
@@ -196,5 +196,47 @@ describe("model-driven", () => {
       expect(asked).toBeGreaterThan(before);
       expect(myLast.rateBps).toBeLessThanOrEqual(c);
     });
+  });
+});
+
+describe("the call level in the issue space", () => {
+  const generous = termsAt(space, { principal: 1, rate: 0.05, tenor: 1, collateral: 0, haircut: 0 });
+  const strategies = (v: ReturnType<typeof valuation>) => [
+    createTimeDependentUtilityStrategy({ valuation: v, rfq, exponent: "linear" }),
+    createTitForTatStrategy({ valuation: v, rfq }),
+    createModelDrivenStrategy({ valuation: v, rfq }),
+  ];
+
+  it("by default a space holds only never-callable terms: every strategy refuses a callable offer", () => {
+    expect(space.callRiskLevels).toEqual([0]);
+    expect(generous.callRiskLevel).toBeUndefined();
+    const v = valuation("borrower");
+    expect(withinReservation(v, rfq, generous)).toBe(true);
+    expect(withinReservation(v, rfq, { ...generous, callRiskLevel: 0 })).toBe(true);
+    expect(withinReservation(v, rfq, { ...generous, callRiskLevel: 1 })).toBe(false);
+    // The linear strategy takes the generous offer late; callable, no strategy takes it ever.
+    const late = view("borrower", 9, { elapsed: 1 });
+    expect(strategies(v)[0]!.accept(late, generous)).toBe(true);
+    for (const s of strategies(v)) expect(s.accept(late, { ...generous, callRiskLevel: 1 })).toBe(false);
+  });
+
+  it("a space with call levels proposes its first and accepts only those", () => {
+    const callable = issueSpaceFromRfq(rfq, { callRiskLevels: [2, 3] });
+    const t = termsAt(callable, { principal: 1, rate: 1, tenor: 0, collateral: 1, haircut: 1 });
+    expect(t.callRiskLevel).toBe(2);
+    expect(inSpace(callable, t)).toBe(true);
+    expect(inSpace(callable, { ...t, callRiskLevel: 3 })).toBe(true);
+    expect(inSpace(callable, { ...t, callRiskLevel: 1 })).toBe(false);
+    expect(inSpace(callable, { ...t, callRiskLevel: undefined })).toBe(false);
+    const lender = createLinearValuation({
+      side: "lender",
+      space: callable,
+      weights: { rate: 1 },
+      reservationRateBps: 0,
+    });
+    const bid = createTimeDependentUtilityStrategy({ valuation: lender, rfq, exponent: "linear" }).propose(
+      view("lender", 0),
+    );
+    expect(bid.callRiskLevel).toBe(2);
   });
 });

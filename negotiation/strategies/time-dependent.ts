@@ -3,7 +3,10 @@
  * the opening rate to the reservation rate as f(t) = t^(1/e), where t is the larger of the round
  * share and the wall-time share. e < 1 is Boulware (holds firm, concedes late), e = 1 linear,
  * e > 1 conceder. Acceptance is AC_next: accept what is at least as good as what we would offer next.
+ * The call level (the Agreement's callRiskLevel) is a policy term: this side accepts only the levels
+ * it is given, and proposes the counterparty's last one if it is among them, else its own first.
  */
+import { callRiskLevelAgreed } from "./issue-space.ts";
 import type { SessionView, Side, Strategy, Terms } from "./strategy.ts";
 
 export type TimeDependentParameters = {
@@ -14,8 +17,12 @@ export type TimeDependentParameters = {
   reservationRateBps: number;
   /** Concession exponent: e < 1 Boulware, 1 linear, > 1 conceder. */
   exponent: number;
-  /** The non-rate issues this side proposes (amount, tenor, collateral, haircut). */
+  /** The non-rate issues this side proposes (amount, tenor, collateral, haircut, and the call
+   *  level when it is not 0). */
   template: Omit<Terms, "rateBps">;
+  /** The call levels this side agrees to. Default: the template's alone (absent: [0], never
+   *  callable). With several, it proposes the counterparty's last level if it is one of them. */
+  callRiskLevels?: readonly number[];
   name?: string;
 };
 
@@ -30,10 +37,22 @@ export function createTimeDependentStrategy(p: TimeDependentParameters): Strateg
     Math.round(p.openingRateBps + (p.reservationRateBps - p.openingRateBps) * concession(view, p.exponent));
   // Lenders want higher rates, borrowers lower ones.
   const better = (a: number, b: number) => (p.side === "lender" ? a >= b : a <= b);
+  const levels = p.callRiskLevels ?? [p.template.callRiskLevel ?? 0];
+  const { callRiskLevel: _, ...plain } = p.template;
+  // One level, the template's: the template as it is (what every agent does by default).
+  const fixed = levels.length === 1 && levels[0] === (p.template.callRiskLevel ?? 0);
+  /** The template at the call level we propose next. */
+  const templateFor = (view: SessionView): Omit<Terms, "rateBps"> => {
+    if (fixed) return p.template;
+    const theirs = view.theirLast?.callRiskLevel ?? 0;
+    const level = view.theirLast !== undefined && levels.includes(theirs) ? theirs : (levels[0] ?? 0);
+    return level === 0 ? plain : { ...plain, callRiskLevel: level };
+  };
   return {
     name: p.name ?? (p.exponent < 1 ? "boulware" : p.exponent > 1 ? "conceder" : "linear"),
-    propose: (view) => ({ ...p.template, rateBps: rateAt(view) }),
+    propose: (view) => ({ ...templateFor(view), rateBps: rateAt(view) }),
     accept: (view, theirs) => {
+      if (!callRiskLevelAgreed(levels, theirs)) return false;
       if (!better(theirs.rateBps, p.reservationRateBps)) return false;
       if (theirs.principal !== p.template.principal || theirs.tenor > p.template.tenor) return false;
       if (theirs.collateralToken.toLowerCase() !== p.template.collateralToken.toLowerCase()) return false;
