@@ -153,7 +153,8 @@ describe("sealed-bid RFQs between real agents over NATS", () => {
     const reveals = Object.fromEntries(
       lenders.map((l) => {
         const reveal = w.sent(l.party.name, sessionId).find((m) => m.kind === "reveal");
-        return [l.party.name, (reveal?.body as { terms: Terms }).terms];
+        if (!reveal) throw new Error(`${l.party.name} did not reveal`);
+        return [l.party.name, (reveal.body as { terms: Terms }).terms];
       }),
     );
     expect(reveals[cheap.name]!.rateBps).toBeLessThan(reveals[mid.name]!.rateBps);

@@ -259,7 +259,7 @@ describe("a slow peer", () => {
     expect(chain.settlements).toHaveLength(1);
   });
 
-  it("an accept that arrives after B's deadline is ignored: no confirm, nothing settled", async () => {
+  it("an accept that arrives after B's deadline is refused (session-ended): no confirm, nothing settled", async () => {
     const net = inProcess();
     const deadlineMs = 1_000;
     const { agent, hostile, chain, activity, rfq } = await borrowerAndHostileLender(net, { deadlineMs });
@@ -278,7 +278,10 @@ describe("a slow peer", () => {
       role: "lender",
       principalToken: rfq.body.principalToken,
     });
+    const refused = hostile.next((x) => x.kind === "reject" && x.sessionId === rfq.sessionId);
     await hostile.send(rfq.from, rfq.sessionId, "accept", signed);
+    // Told, rather than left to wait: the auction (and M's session in it) has ended.
+    expect((await refused).body).toEqual({ reason: "auction ended", code: "session-ended" });
     await sleep(300);
     expect(hostile.received.filter((x) => x.kind === "confirm")).toHaveLength(0);
     expect(activity.sent("confirm")).toHaveLength(0);
@@ -286,6 +289,34 @@ describe("a slow peer", () => {
     expect(borrowState(agent)).toEqual({ state: "idle", borrow: undefined, loan: undefined });
     expect(chain.settlements).toHaveLength(0);
   });
+
+  // Issue 10, item 10: an outside lender measured B's admission window at ~300 ms; its first offer
+  // after that was dropped without a word while B sent a new RFQ every ~1.3 s.
+  it.each([
+    ["in-process bus", inProcess],
+    ["NATS", overNats],
+  ])(
+    "a first offer after B's admission window is refused with admission-closed, not dropped (%s)",
+    async (_l, makeNet) => {
+      const net = makeNet();
+      const admissionMs = 200;
+      const { agent, hostile, activity, rfq } = await borrowerAndHostileLender(net, {
+        deadlineMs: 3_000,
+        admissionMs,
+      });
+      const rfqAt = Date.now();
+      // Nobody answered in the window: B's auction ends at once, with no deal.
+      const ended = nextActivity(agent, (a) => a.type === "session" && a.sessionId === rfq.sessionId, 5_000);
+      await ended;
+      expect(Date.now() - rfqAt).toBeGreaterThanOrEqual(admissionMs - 20);
+      const refused = hostile.next((x) => x.kind === "reject" && x.sessionId === rfq.sessionId, 2_000);
+      await hostile.send(rfq.from, rfq.sessionId, "offer", { terms: openingTerms(rfq.body) });
+      expect((await refused).body).toEqual({ reason: "auction ended", code: "admission-closed" });
+      expect(activity.sent("reject")).toHaveLength(1);
+      expect(activity.sent("offer")).toHaveLength(0);
+      expect(borrowState(agent).borrow).toBeUndefined();
+    },
+  );
 });
 
 describe.each([

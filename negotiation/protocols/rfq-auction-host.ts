@@ -130,9 +130,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
       msg.kind === "offer" && !lenders.has(msg.from.toLowerCase())
         ? { code: "admission-closed", reason: "auction ended" }
         : { code: "session-ended", reason: "auction ended" };
-    const message = rejectMessage(refusal);
-    p.onSent?.(msg.from, msg.sessionId, message);
-    send(msg.sessionId, { to: msg.from, message });
+    send(msg.sessionId, { to: msg.from, message: rejectMessage(refusal) });
     return true;
   };
 

@@ -8,10 +8,11 @@ import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createInProcessBus, type InProcessBus } from "../transport/in-process.ts";
 import { newSigner, testDomain } from "../wire/fixtures.ts";
 import type { SessionMessage } from "../wire/schemas.ts";
+import { createAgreementPort } from "./agreement-port.ts";
 import type { OutboundMessage } from "./alternating-offers.ts";
 import { linearBorrower, randomSessionId, loanRfq as rfq, loanTemplate as template } from "./fixtures.ts";
 import { type AuctionFinished, createRfqAuctionHost } from "./rfq-auction-host.ts";
-import { createSessionHost, type SessionFinished } from "./session-host.ts";
+import { createSessionHost, type SessionFinished, type SessionOptions } from "./session-host.ts";
 
 type Offer = Extract<SessionMessage, { kind: "offer" }>;
 
@@ -36,6 +37,7 @@ function lenderOn(
   signer: Signer,
   peers: PeerRegistry,
   log: ReturnType<typeof createMemoryLogger>,
+  options: Partial<SessionOptions> = { maxRounds: 4, deadlineMs: 5_000, confirmTimeoutMs: 1_000 },
 ) {
   const endpoint = createEndpoint({
     transport: bus.createTransport({ name: "L" }),
@@ -53,7 +55,7 @@ function lenderOn(
     endpoint,
     signer,
     domain: testDomain,
-    options: { maxRounds: 4, deadlineMs: 5_000, confirmTimeoutMs: 1_000 },
+    options,
     nowSec,
     log,
     onSent: (_to, _sessionId, m) => void sent.push(m),
@@ -281,5 +283,85 @@ describe("session host: a borrower's RFQ again in the same session", () => {
     expect(borrowerSide.resendLast({ sessionId, peer: w.lender.address, rfq })).toBeUndefined();
     borrowerSide.stop();
     host.stop();
+  });
+});
+
+describe("session host: a late offer or accept in a session that has ended is answered", () => {
+  it("an offer after the session's deadline gets reject session-ended (not silence)", async () => {
+    const bus = createInProcessBus();
+    const log = createMemoryLogger("warn");
+    const borrower = newSigner();
+    const lenderSigner = newSigner();
+    const peers = createPeerRegistry([
+      { address: borrower.address, name: "B", protocol: "perp" },
+      { address: lenderSigner.address, name: "L", protocol: "lending" },
+    ]);
+    const lender = lenderOn(bus, lenderSigner, peers, log, { maxRounds: 4, deadlineMs: 150 });
+    const b = borrowerEndpoint({ bus, log, borrower, lender: lenderSigner, peers, lenderHost: lender }, "B");
+    const sessionId = randomSessionId();
+    await b.endpoint.sendRfq(sessionId, rfq);
+    await deliveries(bus, () => offersIn(b.received).length === 1);
+    const [offer] = offersIn(b.received);
+    // The session's deadline passes without our answer: it ends, telling us.
+    const rejects = () => b.received.filter((m) => m.kind === "reject");
+    await deliveries(bus, () => rejects().length === 1);
+    expect(rejects()[0]!.body).toEqual({ reason: "deadline", code: "deadline" });
+    expect(lender.ends.map((f) => f.outcome)).toMatchObject([{ status: "failed", code: "deadline" }]);
+    // Our counter arrives late: refused with a code, so we stop waiting at once.
+    await b.endpoint.send(lenderSigner.address, sessionId, "offer", {
+      terms: { ...offer!.body.terms, rateBps: 100 },
+    });
+    await deliveries(bus, () => rejects().length === 2);
+    expect(rejects()[1]!.body).toEqual({ reason: "session ended", code: "session-ended" });
+    // A reject of ours is never answered (no ping-pong).
+    await b.endpoint.send(lenderSigner.address, sessionId, "reject", { reason: "bye", code: "deadline" });
+    await bus.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    await bus.flush();
+    expect(rejects()).toHaveLength(2);
+  });
+
+  it("our accept again after the lender confirmed gets the same confirm again; another accept is refused", async () => {
+    const w = world();
+    const b = borrowerEndpoint(w, "B");
+    const sessionId = randomSessionId();
+    await b.endpoint.sendRfq(sessionId, rfq);
+    await deliveries(w.bus, () => offersIn(b.received).length === 1);
+    const [offer] = offersIn(b.received);
+    const port = createAgreementPort({
+      domain: testDomain,
+      signer: w.borrower,
+      sessionId,
+      lender: w.lender.address,
+      borrower: w.borrower.address,
+      principalToken: rfq.principalToken,
+      settlementWindowSec: 600,
+      nowSec,
+    });
+    const agreement = port.build(offer!.body.terms);
+    const accept = { agreement, signature: port.sign(agreement) };
+    await b.endpoint.send(w.lender.address, sessionId, "accept", accept);
+    const confirms = () => b.received.filter((m) => m.kind === "confirm");
+    await deliveries(w.bus, () => confirms().length === 1);
+    await expect.poll(() => w.lenderHost.ends.map((f) => f.outcome.status)).toEqual(["agreed"]);
+
+    // A restarted borrower that missed the confirm sends its accept again: the same confirm.
+    await b.endpoint.send(w.lender.address, sessionId, "accept", accept);
+    await deliveries(w.bus, () => confirms().length === 2);
+    expect(confirms()[1]!.body).toEqual(confirms()[0]!.body);
+    expect(confirms()[1]!.body.agreementId).toBe(port.id(agreement));
+
+    // Any other accept in the ended session: refused, never countersigned.
+    const other = port.build({ ...offer!.body.terms, rateBps: 1 });
+    await b.endpoint.send(w.lender.address, sessionId, "accept", {
+      agreement: other,
+      signature: port.sign(other),
+    });
+    await deliveries(w.bus, () => b.received.some((m) => m.kind === "reject"));
+    expect(b.received.filter((m) => m.kind === "reject").map((m) => m.body)).toEqual([
+      { reason: "session ended", code: "session-ended" },
+    ]);
+    expect(confirms()).toHaveLength(2);
+    expect(w.log.lines.filter((l) => l.level === "warn")).toEqual([]);
   });
 });
