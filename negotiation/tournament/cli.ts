@@ -1,57 +1,36 @@
 /**
- * `npm run tournament -- --rounds N --scenarios M --seed S [--out results.json]
- *   [--strategies boulware,linear,...] [--latency ms]`
- * Prints the tables on stdout, progress on stderr, and the result as JSON to --out.
+ * `npm run tournament -- [--strategies a,b] [--rounds N] [--scenarios M] [--seed S] [--latency ms]
+ *  [--out results.json]`; `--help` explains the options and every column (cli-args.ts).
+ * Prints the tables on stdout, progress on stderr, and the result as JSON to --out. A bad option
+ * is refused before anything runs: one line saying what is wrong, exit code 2.
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseTournamentArgs, TOURNAMENT_HELP, TournamentUsageError } from "./cli-args.ts";
 import { formatTournament } from "./format-table.ts";
-import { STRATEGY_NAMES, type StrategyName } from "./roster.ts";
 import { runTournament } from "./tournament.ts";
 
-const USAGE = `usage: npm run tournament -- [--rounds N] [--scenarios M] [--seed S] [--out file.json]
-       [--strategies ${STRATEGY_NAMES.join(",")}] [--latency ms]`;
-
-function integer(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`--${name} must be an integer >= ${min}, got "${value}"\n${USAGE}\n`);
-    process.exit(2);
+function main(): number {
+  let parsed: ReturnType<typeof parseTournamentArgs>;
+  try {
+    parsed = parseTournamentArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof TournamentUsageError)) throw err;
+    process.stderr.write(`tournament: ${err.message}\n`);
+    return 2;
   }
-  return n;
-}
-
-function main() {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: "string" },
-      scenarios: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      strategies: { type: "string" },
-      latency: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+  if (parsed.kind === "help") {
+    process.stdout.write(TOURNAMENT_HELP);
+    return 0;
   }
-  const strategies = values.strategies?.split(",").map((s) => s.trim()) ?? STRATEGY_NAMES;
-  const unknown = strategies.filter((s) => !(STRATEGY_NAMES as string[]).includes(s));
-  if (unknown.length) {
-    process.stderr.write(`unknown strategies: ${unknown.join(", ")}\n${USAGE}\n`);
-    process.exit(2);
-  }
+  const o = parsed.options;
   const started = performance.now();
   let lastShown = -1;
   const result = runTournament({
-    strategies: strategies as StrategyName[],
-    rounds: integer("rounds", values.rounds, 20, 2),
-    scenarios: integer("scenarios", values.scenarios, 60, 1),
-    seed: integer("seed", values.seed, 1, 0),
-    latencyMs: integer("latency", values.latency, 50, 1),
+    strategies: o.strategies,
+    rounds: o.rounds,
+    scenarios: o.scenarios,
+    seed: o.seed,
+    latencyMs: o.latencyMs,
     onProgress: (done, total) => {
       const pct = Math.floor((100 * done) / total);
       if (pct >= lastShown + 10 || done === total) {
@@ -61,11 +40,12 @@ function main() {
     },
   });
   process.stdout.write(formatTournament(result));
-  if (values.out) {
-    writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write(`tournament: wrote ${values.out}\n`);
+  if (o.out) {
+    writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`tournament: wrote ${o.out}\n`);
   }
   process.stderr.write(`tournament: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
 }
 
-main();
+process.exitCode = main();
