@@ -82,7 +82,8 @@ ${STRATEGY_NAMES.map((s) => `                          ${s.padEnd(14)}${STRATEGY
 ${(Object.keys(INTEGER_OPTIONS) as IntegerOption[])
   .map((k) => {
     const o = INTEGER_OPTIONS[k];
-    return `  --${k} N`.padEnd(24) + `${o.what}, ${o.min}..${o.max} (default ${o.default})`;
+    const flag = `  --${k} N`.padEnd(24);
+    return `${flag}${o.what}, ${o.min}..${o.max} (default ${o.default})`;
   })
   .join("\n")}
   --out file.json       also write the result as JSON (its folder must exist)
