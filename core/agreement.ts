@@ -281,13 +281,17 @@ export type AgreementMismatchParameters = {
   terms: AgreementTerms;
   /** The deadline must be after `after` and at most `notAfter` (unix seconds). */
   deadline: { after: bigint; notAfter: bigint };
+  /** The builder's nonce must pass this, if given (e.g. a rule about which part of the nonce is
+   *  whose); without it any nonce is the builder's business (the contract refuses reuse). */
+  nonce?: ((nonce: bigint) => boolean) | undefined;
 };
 
 const text = (v: unknown) => (v === undefined ? "absent" : String(v));
 
 /** Compares EVERY field of `a` with its source (AGREEMENT_FIELDS): the session's and the terms'
  *  fields must be equal (addresses and hex in any case; an absent optional field equals zero), the
- *  deadline must lie in the window, the nonce is the builder's. Returns the first difference, or
+ *  deadline must lie in the window, the nonce is the builder's (checked by `nonce` if given).
+ *  Returns the first difference, or
  *  undefined when the agreement is exactly what was negotiated. */
 export function agreementMismatch(
   a: Agreement,
@@ -297,7 +301,13 @@ export function agreementMismatch(
     const received = field(a, f.name);
     switch (f.source) {
       case "nonce":
-        continue;
+        if (p.nonce === undefined || p.nonce(received as bigint)) continue;
+        return {
+          field: f.name,
+          kind: "mismatch",
+          expected: "a nonce of the builder's",
+          received: text(received),
+        };
       case "deadline": {
         const d = received as bigint;
         if (d > p.deadline.after && d <= p.deadline.notAfter) continue;

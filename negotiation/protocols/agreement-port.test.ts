@@ -85,8 +85,9 @@ describe("the agreement check compares every field", () => {
         const m = port.mismatch(a, terms);
         switch (f.source) {
           case "nonce":
-            // Each party's own choice, checked by the contract (reuse is refused there).
-            expect(m).toBeUndefined();
+            // The builder's own choice (the contract refuses reuse); a rule of the port's, if it
+            // has one, can refuse it, naming the field.
+            if (m) expect(m).toMatchObject({ field: "nonce", kind: "mismatch" });
             return;
           case "deadline": {
             const inWindow = a.deadline > NOW && a.deadline <= NOW + BigInt(WINDOW);
@@ -104,7 +105,38 @@ describe("the agreement check compares every field", () => {
     expect(checked).toBeGreaterThan(200);
   });
 
-  it("every field's source is declared, and only the nonce goes unchecked", () => {
+  it("a port with a nonce rule refuses a nonce that breaks it, naming the field", () => {
+    const sessionId = randomSessionId();
+    const port = createAgreementPort({
+      domain: testDomain,
+      signer: lender,
+      sessionId,
+      lender: lender.address,
+      borrower: borrower.address,
+      principalToken: USDC,
+      settlementWindowSec: 600,
+      nowSec: () => NOW,
+      nonce: () => 7n,
+      acceptNonce: (n) => n < 1n << 128n,
+    });
+    const terms: Terms = {
+      principal: 1n,
+      rateBps: 1,
+      tenor: 1,
+      collateralToken: WETH,
+      collateral: 1n,
+      haircutBps: 0,
+    };
+    const a = port.build(terms);
+    expect(a.nonce).toBe(7n);
+    expect(port.mismatch(a, terms)).toBeUndefined();
+    expect(port.mismatch({ ...a, nonce: 1n << 200n }, terms)).toMatchObject({
+      field: "nonce",
+      kind: "mismatch",
+    });
+  });
+
+  it("every field's source is declared; the nonce is the only free choice", () => {
     // A new Agreement field must say what it is checked against; "nonce" is the one free choice.
     expect(AGREEMENT_FIELDS.filter((f) => f.source === "nonce").map((f) => f.name)).toEqual(["nonce"]);
     expect(new Set(AGREEMENT_FIELDS.map((f) => f.source))).toEqual(

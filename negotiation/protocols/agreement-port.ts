@@ -36,6 +36,12 @@ export type CreateAgreementPortParameters = {
   nowSec: () => bigint;
   /** Our nonces (core/agreement-nonce.ts); default: this process's allocator for our address. */
   nonces?: NonceAllocator | undefined;
+  /** The nonce of an agreement we build. Default: our next nonce (`nonces`) in our half of the
+   *  packed nonce, the other half empty (core/agreement-nonce.ts). */
+  nonce?: () => bigint;
+  /** What a nonce the counterparty chose must satisfy for us to sign. Default: our half is empty
+   *  (a nonce there would consume one of ours). */
+  acceptNonce?: (nonce: bigint) => boolean;
 };
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
@@ -52,6 +58,8 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
   // (warm bitmap words on chain: docs/ARBITRATION.md "Nonces"), and never accept one for us we did
   // not choose.
   const ourRole = same(p.signer.address, p.lender) ? "lender" : "borrower";
+  const nonces = () => p.nonces ?? nonceAllocatorFor(p.signer.address);
+  const acceptNonce = p.acceptNonce ?? ((nonce: bigint) => nonceOf({ nonce }, ourRole) === 0n);
   // A session hashes the agreement it signs or checks up to three times (sign or verify, then its
   // id for the confirm); agreements are immutable values, so the last one's digest is reused.
   let lastAgreement: Agreement | undefined;
@@ -68,7 +76,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
       buildAgreement({
         session,
         terms,
-        nonce: packNonce({ [ourRole]: (p.nonces ?? nonceAllocatorFor(p.signer.address)).next() }),
+        nonce: p.nonce ? p.nonce() : packNonce({ [ourRole]: nonces().next() }),
         deadline: p.nowSec() + BigInt(p.settlementWindowSec),
       }),
     sign: (agreement) => p.signer.signDigest(digestOf(agreement)),
@@ -84,12 +92,12 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
     mismatch: (a, terms) => {
       const now = p.nowSec();
       // A deadline already past is useless; one far away keeps our signature live too long.
-      const m = agreementMismatch(a, { session, terms, deadline: { after: now, notAfter: now + maxWindow } });
-      if (m) return m;
-      // The builder's nonce is its own; a nonce in our half would consume one of ours.
-      return nonceOf(a, ourRole) === 0n
-        ? undefined
-        : { field: "nonce", kind: "mismatch", expected: `no ${ourRole} nonce`, received: String(a.nonce) };
+      return agreementMismatch(a, {
+        session,
+        terms,
+        deadline: { after: now, notAfter: now + maxWindow },
+        nonce: acceptNonce,
+      });
     },
   };
 }
