@@ -315,12 +315,17 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
     expect(signedFor[0]?.signed?.signature).toBe((accept.body as { signature: Hex }).signature);
 
     const ended = nextActivity(b2.agent, (a) => a.type === "session" && a.sessionId === sessionId);
+    const settled = nextActivity(b2.agent, (a) => a.type === "report" && a.what === "settled");
     expect(await b2.agent.resume()).toMatchObject({ auctions: 1 });
     const end = await ended;
     if (end.type !== "session") throw new Error("expected the auction's end");
-    // L1's session is over: the accept sent again finds no one, and no confirm comes.
-    expect(end.outcome.status).toBe("unconfirmed");
+    // L1's session is over, agreed: it answers the accept sent again with the same confirm
+    // (docs/PROTOCOL.md §7.1, ended sessions), so the restarted borrower holds both signatures.
+    // (Before, the accept found no one and the borrower withdrew its signature.)
+    expect(end.outcome.status).toBe("agreed");
     expect(end.peer).toBe(fx.lender.address);
+    if (end.outcome.status !== "agreed") return;
+    expect(end.outcome.agreement).toEqual((accept.body as { agreement: unknown }).agreement);
     // After the restart only the accept to L1 went out again, the same signed agreement.
     const again = signatures(w.activity, "B2");
     expect(again.map((a) => [a.to, a.kind])).toEqual([[fx.lender.address, "accept"]]);
@@ -337,9 +342,12 @@ describe("borrower crash and restart mid-auction (JetStream KV)", () => {
         status: "failed",
         reason: expect.stringMatching(/^reject\.received: /),
       });
+    // The borrower settles that agreement, once.
+    await settled;
+    const events = await w.settledEvents(sessionId);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.args.id).toBe(hashAgreement(fx.domain, end.outcome.agreement));
     await w.stopAll([b2]);
-    // Nothing of ours settled it (we never held L1's signature); nothing settled twice.
-    expect(await w.settledEvents(sessionId)).toEqual([]);
     expect(await b2.durable!.auctions.list()).toEqual([]);
   }, 30_000);
 
