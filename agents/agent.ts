@@ -23,15 +23,8 @@ import type { AuctionStore } from "../negotiation/durable/auction-store.ts";
 import type { SessionStore } from "../negotiation/durable/session-store.ts";
 import type { Endpoint, InboundMeta } from "../negotiation/endpoint.ts";
 import type { OutboundEvent, SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
-import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
 import { type AuctionOptions, createRfqAuctionHost } from "../negotiation/protocols/rfq-auction-host.ts";
-import type { SealedBidOutcome } from "../negotiation/protocols/sealed-bid.ts";
-import {
-  createSealedBidAuctionHost,
-  createSealedBidLenderHost,
-  type SealedBidLenderOptions,
-  type SealedBidOptions,
-} from "../negotiation/protocols/sealed-bid-host.ts";
+import type { SealedBidLenderOptions, SealedBidOptions } from "../negotiation/protocols/sealed-bid-host.ts";
 import {
   createSessionHost,
   defaultSessionOptions,
@@ -45,6 +38,7 @@ import type { AgentPolicy } from "./agent-policy.ts";
 import { auctionResumeOf, createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
 import { retryWithBackoff } from "./retry.ts";
+import { createSealedBids } from "./sealed-bids.ts";
 import { createSessionJournal } from "./session-journal.ts";
 import type { SettlementPort } from "./settlement-port.ts";
 
@@ -163,119 +157,19 @@ export function createAgent(p: CreateAgentParameters): Agent {
     await recordAgreement(side, ev.signed);
   };
 
-  /** The borrower's side of a sealed auction's end, as the machine takes an auction's. */
-  const sealedOutcome = (o: SealedBidOutcome): RfqAuctionOutcome => {
-    const lenders: RfqAuctionOutcome["lenders"] = {};
-    for (const [k, b] of Object.entries(o.bidders)) {
-      const reason = "reason" in b ? b.reason : b.end;
-      lenders[k] = {
-        end: b.end === "won" ? "won" : b.end === "outbid" ? "outbid" : "failed",
-        reason,
-        rounds: 1,
-      };
-    }
-    return o.status === "no-deal"
-      ? { status: "no-deal", reason: o.reason, lenders }
-      : { ...o, rounds: 1, lenders };
-  };
-
-  const sealedAuctions = createSealedBidAuctionHost({
+  const sealed = createSealedBids({
+    name: p.name,
     endpoint: p.endpoint,
     signer: p.signer,
     domain: p.domain,
     options: p.sealedBid ?? {},
     nowSec,
     log,
-    onSent: (to, sessionId, m) =>
-      report({
-        type: "sent",
-        agent: p.name,
-        to: to === zeroAddress ? "broadcast" : to,
-        kind: m.kind,
-        sessionId,
-        body: m.body,
-      }),
-    // The award (our accept) is journaled before it leaves: a restarted agent then takes its
-    // signature back (or services the loan) like any unconfirmed accept.
-    beforeSend: async (to, sessionId, ev) => {
-      if (!journal || ev.message.kind !== "accept") return;
-      const rfq = sealedRfqs.get(sessionId.toLowerCase());
-      if (!rfq) return;
-      journal.awarded({ sessionId, peer: to, rfq, accept: ev.message.body });
-      await journal.landed(sessionId, to);
-    },
-    onFinished: ({ sessionId, outcome }) => {
-      sealedRfqs.delete(sessionId.toLowerCase());
-      const peer = outcome.status === "no-deal" ? zeroAddress : outcome.lender;
-      const finish = () => {
-        if (peer !== zeroAddress) journal?.finished(sessionId, peer);
-      };
-      if (durable && outcome.status === "agreed") {
-        const { agreement, lenderSignature, borrowerSignature } = outcome;
-        recordAgreement("borrower", { agreement, lenderSignature, borrowerSignature }).then(
-          finish,
-          (err: unknown) => log.error("recording agreement failed", { error: String(err) }),
-        );
-      } else finish();
-      const asAuction = sealedOutcome(outcome);
-      const asSession: SessionOutcome =
-        asAuction.status === "no-deal"
-          ? { status: "failed", reason: asAuction.reason, rounds: 0 }
-          : asAuction.status === "agreed"
-            ? {
-                status: "agreed",
-                agreement: asAuction.agreement,
-                lenderSignature: asAuction.lenderSignature,
-                borrowerSignature: asAuction.borrowerSignature,
-                rounds: 1,
-              }
-            : {
-                status: "unconfirmed",
-                agreement: asAuction.agreement,
-                mySignature: asAuction.mySignature,
-                rounds: 1,
-              };
-      report({ type: "session", agent: p.name, side: "borrower", sessionId, peer, outcome: asSession });
-      actor.send({ type: "auction.finished", sessionId, outcome: asAuction });
-    },
-  });
-  /** The RFQ of each sealed auction we run (without its `auction` field), for the award's journal. */
-  const sealedRfqs = new Map<string, RfqBody>();
-
-  const sealedBids = createSealedBidLenderHost({
-    endpoint: p.endpoint,
-    signer: p.signer,
-    domain: p.domain,
-    options: p.sealedBid ?? {},
-    nowSec,
-    log,
-    onSent: (to, sessionId, m) =>
-      report({ type: "sent", agent: p.name, to, kind: m.kind, sessionId, body: m.body }),
-    // A won bid's fully signed agreement is on disk before our confirm leaves.
-    beforeSend: async (to, sessionId, ev) => {
-      if (ev.message.kind === "confirm") await recordBeforeConfirm(to, sessionId, ev as OutboundEvent);
-    },
-    onFinished: ({ sessionId, borrower, outcome }) => {
-      const asSession: SessionOutcome =
-        outcome.status === "won"
-          ? {
-              status: "agreed",
-              agreement: outcome.agreement,
-              lenderSignature: outcome.lenderSignature,
-              borrowerSignature: outcome.borrowerSignature,
-              rounds: 1,
-            }
-          : { status: "failed", reason: outcome.reason, rounds: 1 };
-      report({
-        type: "session",
-        agent: p.name,
-        side: "lender",
-        sessionId,
-        peer: borrower,
-        outcome: asSession,
-      });
-      actor.send({ type: "session.finished", side: "lender", sessionId, peer: borrower, outcome: asSession });
-    },
+    report,
+    send: (e) => actor.send(e),
+    journal,
+    recordAgreement,
+    durable: durable !== undefined,
   });
 
   const auctions = createRfqAuctionHost({
@@ -395,19 +289,11 @@ export function createAgent(p: CreateAgentParameters): Agent {
     switch (effect.type) {
       case "effect.openAuction":
         if (p.auctionMode === "sealed") {
-          const { auction: _, ...rfq } = effect.rfq;
-          sealedRfqs.set(effect.sessionId.toLowerCase(), rfq);
-          const strategy = effect.strategyFor();
-          sealedAuctions.open({
+          sealed.openAuction({
             sessionId: effect.sessionId,
-            rfq,
+            rfq: effect.rfq,
+            strategy: effect.strategyFor(),
             score: (terms) => p.policy.scoreOffer(terms),
-            // What the borrower would still take at the very end of a negotiation: its reservation.
-            acceptable: (terms) =>
-              strategy.accept(
-                { side: "borrower", round: 1, maxRounds: 1, elapsed: 1, myLast: undefined, theirLast: terms },
-                terms,
-              ),
           });
           return;
         }
@@ -419,8 +305,10 @@ export function createAgent(p: CreateAgentParameters): Agent {
         });
         return;
       case "effect.placeSealedBid": {
-        const placed = sealedBids.bid({
-          rfq: { sessionId: effect.sessionId, from: effect.peer, body: effect.rfq },
+        const placed = sealed.placeBid({
+          sessionId: effect.sessionId,
+          borrower: effect.peer,
+          rfq: effect.rfq,
           terms: effect.terms,
         });
         if (!placed) {
@@ -486,7 +374,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
-    if (auctions.route(msg) || sealedAuctions.route(msg) || sealedBids.route(msg)) return;
+    if (auctions.route(msg) || sealed.route(msg)) return;
     if (sessions.route(msg)) journal?.received(msg);
   };
 
@@ -663,8 +551,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     stop: async () => {
       for (const u of unsubscribe) u();
       auctions.stop();
-      sealedAuctions.stop();
-      sealedBids.stop();
+      sealed.stop();
       sessions.stop();
       actor.stop();
       await Promise.all([journal?.flush(), auctionJournal?.flush()]);

@@ -291,42 +291,90 @@ const text = (v: unknown) => (v === undefined ? "absent" : String(v));
 /** Compares EVERY field of `a` with its source (AGREEMENT_FIELDS): the session's and the terms'
  *  fields must be equal (addresses and hex in any case; an absent optional field equals zero), the
  *  deadline must lie in the window, the nonce is the builder's (checked by `nonce` if given).
- *  Returns the first difference, or
- *  undefined when the agreement is exactly what was negotiated. */
+ *  Returns the first difference, or undefined when the agreement is exactly what was negotiated. */
 export function agreementMismatch(
   a: Agreement,
   p: AgreementMismatchParameters,
 ): AgreementMismatch | undefined {
-  for (const f of AGREEMENT_FIELDS) {
-    const received = field(a, f.name);
+  return createAgreementCheck(p.session)(a, p);
+}
+
+/** The check of agreements in one session (what agreementMismatch does), with the session's
+ *  values prepared once: a session checks every accept it receives with it. */
+export type AgreementCheck = (
+  a: Agreement,
+  p: Omit<AgreementMismatchParameters, "session">,
+) => AgreementMismatch | undefined;
+
+type FieldCheck = (
+  a: Agreement,
+  p: Omit<AgreementMismatchParameters, "session">,
+) => AgreementMismatch | undefined;
+
+const isHexType = (type: AgreementFieldType) => type === "address" || type === "bytes32";
+
+export function createAgreementCheck(session: AgreementSession): AgreementCheck {
+  const checks: FieldCheck[] = AGREEMENT_FIELDS.map((f): FieldCheck => {
+    const name = f.name;
+    const optional = "optional" in f;
+    const hex = isHexType(f.type);
+    const zero = zeroOf(f.type);
+    const mismatch = (expected: unknown, received: unknown): AgreementMismatch => ({
+      field: name,
+      kind: "mismatch",
+      expected: text(expected),
+      received: text(received),
+    });
     switch (f.source) {
+      case "session": {
+        const expected = field(session as Agreement, name);
+        const lower = hex && typeof expected === "string" ? expected.toLowerCase() : expected;
+        return (a) => {
+          const received = field(a, name);
+          const same = hex
+            ? typeof received === "string" && received.toLowerCase() === lower
+            : (received ?? (optional ? zero : undefined)) === (expected ?? (optional ? zero : undefined));
+          return same ? undefined : mismatch(expected, received);
+        };
+      }
+      case "terms":
+        return (a, p) => {
+          const received = field(a, name);
+          const expected = field(p.terms as Agreement, name);
+          return sameValue(f.type, optional, expected, received) ? undefined : mismatch(expected, received);
+        };
       case "nonce":
-        if (p.nonce === undefined || p.nonce(received as bigint)) continue;
-        return {
-          field: f.name,
-          kind: "mismatch",
-          expected: "a nonce of the builder's",
-          received: text(received),
+        return (a, p) => {
+          const received = field(a, name) as bigint;
+          return p.nonce === undefined || p.nonce(received)
+            ? undefined
+            : {
+                field: name,
+                kind: "mismatch",
+                expected: "a nonce of the builder's",
+                received: text(received),
+              };
         };
-      case "deadline": {
-        const d = received as bigint;
-        if (d > p.deadline.after && d <= p.deadline.notAfter) continue;
-        return {
-          field: f.name,
-          kind: "deadline",
-          expected: `${p.deadline.after} < deadline <= ${p.deadline.notAfter}`,
-          received: text(d),
+      case "deadline":
+        return (a, p) => {
+          const d = field(a, name) as bigint;
+          if (d > p.deadline.after && d <= p.deadline.notAfter) return undefined;
+          return {
+            field: name,
+            kind: "deadline",
+            expected: `${p.deadline.after} < deadline <= ${p.deadline.notAfter}`,
+            received: text(d),
+          };
         };
-      }
-      case "session":
-      case "terms": {
-        const expected = field((f.source === "session" ? p.session : p.terms) as Agreement, f.name);
-        if (sameValue(f.type, "optional" in f, expected, received)) continue;
-        return { field: f.name, kind: "mismatch", expected: text(expected), received: text(received) };
-      }
     }
-  }
-  return undefined;
+  });
+  return (a, p) => {
+    for (let i = 0; i < checks.length; i++) {
+      const m = checks[i]!(a, p);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  };
 }
 
 function sameValue(type: AgreementFieldType, optional: boolean, x: unknown, y: unknown): boolean {
@@ -334,8 +382,8 @@ function sameValue(type: AgreementFieldType, optional: boolean, x: unknown, y: u
     x ??= zeroOf(type);
     y ??= zeroOf(type);
   }
-  if (type === "address" || type === "bytes32")
-    return typeof x === "string" && typeof y === "string" && x.toLowerCase() === y.toLowerCase();
+  if (isHexType(type))
+    return typeof x === "string" && typeof y === "string" && (x === y || x.toLowerCase() === y.toLowerCase());
   return x === y;
 }
 

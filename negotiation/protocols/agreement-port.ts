@@ -9,8 +9,8 @@ import type { Address, Hex } from "viem";
 import {
   type Agreement,
   type ArbiterDomain,
-  agreementMismatch,
   buildAgreement,
+  createAgreementCheck,
   hashAgreement,
   verifyAgreementDigest,
 } from "../../core/agreement.ts";
@@ -60,6 +60,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
   const ourRole = same(p.signer.address, p.lender) ? "lender" : "borrower";
   const nonces = () => p.nonces ?? nonceAllocatorFor(p.signer.address);
   const acceptNonce = p.acceptNonce ?? ((nonce: bigint) => nonceOf({ nonce }, ourRole) === 0n);
+  const check = createAgreementCheck(session);
   // A session hashes the agreement it signs or checks up to three times (sign or verify, then its
   // id for the confirm); agreements are immutable values, so the last one's digest is reused.
   let lastAgreement: Agreement | undefined;
@@ -92,8 +93,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
     mismatch: (a, terms) => {
       const now = p.nowSec();
       // A deadline already past is useless; one far away keeps our signature live too long.
-      return agreementMismatch(a, {
-        session,
+      return check(a, {
         terms,
         deadline: { after: now, notAfter: now + maxWindow },
         nonce: acceptNonce,

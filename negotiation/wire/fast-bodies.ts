@@ -79,40 +79,47 @@ const WORD_CHECKS: Record<AgreementFieldType, Check> = {
 /** A field of a strict object: its key, its check, and whether it may be absent. */
 type FieldCheck = readonly [name: string, check: Check, optional: boolean];
 
-/** The fields in order, each through its check; undefined if a key is unknown, a required field
- *  missing or a value refused. The output has the keys in field order, absent optionals omitted. */
-function fields(v: unknown, checks: readonly FieldCheck[], keys: readonly string[]): Json | undefined {
-  if (!isObject(v) || !onlyKeys(v, keys)) return undefined;
-  const out: Json = {};
-  for (let i = 0; i < checks.length; i++) {
-    const [name, check, optional] = checks[i]!;
-    if (optional && !Object.hasOwn(v, name)) continue;
-    const value = check(v[name]);
-    if (value === undefined) return undefined;
-    out[name] = value;
-  }
-  return out;
+/** The check of a strict object of `fields`, in order: undefined if a key is unknown, a required
+ *  field missing or a value refused; otherwise an object with the keys in field order, absent
+ *  optionals omitted (zod's output). Built once per field list; the per-call loop reads flat arrays. */
+function strictFields(fields: readonly FieldCheck[]): (v: unknown) => Json | undefined {
+  const names = fields.map((f) => f[0]);
+  const checks = fields.map((f) => f[1]);
+  const optional = fields.map((f) => f[2]);
+  const allowed = new Set(names);
+  const n = names.length;
+  return (v) => {
+    if (!isObject(v)) return undefined;
+    const keys = Object.keys(v);
+    if (keys.length > n) return undefined;
+    for (let i = 0; i < keys.length; i++) if (!allowed.has(keys[i]!)) return undefined;
+    const out: Json = {};
+    for (let i = 0; i < n; i++) {
+      const name = names[i]!;
+      const raw = v[name];
+      // An absent key reads undefined; only then is it worth asking whether it is there at all.
+      if (raw === undefined && optional[i] && !Object.hasOwn(v, name)) continue;
+      const value = checks[i]!(raw);
+      if (value === undefined) return undefined;
+      out[name] = value;
+    }
+    return out;
+  };
 }
 
 // Both lists come from the Agreement's one definition, in its order (zod's output order too).
-const AGREEMENT_CHECKS: readonly FieldCheck[] = AGREEMENT_FIELDS.map((f) => [
-  f.name,
-  WORD_CHECKS[f.type],
-  "optional" in f,
-]);
-const AGREEMENT_KEYS = AGREEMENT_CHECKS.map(([name]) => name);
+const agreement = strictFields(
+  AGREEMENT_FIELDS.map((f): FieldCheck => [f.name, WORD_CHECKS[f.type], "optional" in f]),
+) as (v: unknown) => Agreement | undefined;
 
 /** schemas.ts TermsSchema: the Agreement's `terms` fields (principal more than zero), then the
  *  haircut. */
-const TERMS_CHECKS: readonly FieldCheck[] = [
+const terms = strictFields([
   ...AGREEMENT_TERM_FIELDS.map(
     (f): FieldCheck => [f.name, f.name === "principal" ? positive : WORD_CHECKS[f.type], "optional" in f],
   ),
   ["haircutBps", (v) => small(v, 10_000), false],
-];
-const TERMS_KEYS = TERMS_CHECKS.map(([name]) => name);
-
-const terms = (v: unknown) => fields(v, TERMS_CHECKS, TERMS_KEYS) as Terms | undefined;
+]) as (v: unknown) => Terms | undefined;
 
 const OFFER_KEYS = ["terms", "inReplyTo", "resent"] as const;
 
@@ -132,8 +139,6 @@ function offer(v: unknown): { terms: Terms; inReplyTo?: number; resent?: true } 
   }
   return out;
 }
-
-const agreement = (v: unknown) => fields(v, AGREEMENT_CHECKS, AGREEMENT_KEYS) as Agreement | undefined;
 
 const ACCEPT_KEYS = ["agreement", "signature"] as const;
 
