@@ -355,7 +355,8 @@ export function createAgreementCheck(session: AgreementSession): AgreementCheck 
                 received: text(received),
               };
         };
-      case "deadline":
+      default:
+        // The deadline: in the window.
         return (a, p) => {
           const d = field(a, name) as bigint;
           if (d > p.deadline.after && d <= p.deadline.notAfter) return undefined;
