@@ -29,7 +29,7 @@ function tableAfter(from: string, to?: string): string[][] {
     rows.push(
       line
         .slice(1, -1)
-        .split("|")
+        .split(/(?<!\\)\|/)
         .map((c) => c.trim()),
     );
   }

@@ -211,8 +211,8 @@ describe("alternating offers", () => {
     const offer2 = sent2[0];
     if (offer2?.kind !== "offer") throw new Error("expected an offer");
     const lenderPort = second.lender.getSnapshot().context.port;
-    const agreement = lenderPort.build(offer2.body.terms);
-    // Signed by the lender itself, not the borrower: must be refused.
+    const agreement = second.borrower.getSnapshot().context.port.build(offer2.body.terms);
+    // Built as the borrower would, but signed by the lender itself, not the borrower: refused.
     second.lender.send({ type: "accept.received", agreement, signature: lenderPort.sign(agreement) });
     expect(await done2).toMatchObject({ status: "failed", code: "agreement-signature" });
     expect(sent2.at(-1)).toEqual({
