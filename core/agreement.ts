@@ -11,6 +11,7 @@
  */
 import { type Address, type Hex, hashTypedData, keccak256, stringToBytes, type TypedDataDomain } from "viem";
 import { z } from "zod";
+import { assertPlainName, compileFunction, returnLiteral } from "./compile-object.ts";
 import { eip712Digest, writeBigUintWord, writeHexWord, writeUintWord } from "./eip712-words.ts";
 import { BaseError } from "./errors.ts";
 import { address, bytes32, smallUint, toJson, uint } from "./schema.ts";
@@ -172,41 +173,44 @@ const structBuf = Buffer.alloc(32 * (AGREEMENT_FIELDS.length + 1));
 const structView = new DataView(structBuf.buffer, structBuf.byteOffset, structBuf.byteLength);
 structBuf.set(AGREEMENT_TYPEHASH, 0);
 
-type WordWriter = (a: Agreement) => void;
 const field = (a: Agreement, name: string) => (a as Record<string, unknown>)[name];
 
-/** One writer per field, at its word's offset (built once from the definition). */
-const wordWriters: readonly WordWriter[] = AGREEMENT_FIELDS.map((f, i): WordWriter => {
-  const offset = 32 * (i + 1);
-  const name = f.name;
-  const optional = "optional" in f;
-  switch (f.type) {
-    case "bytes32":
-      return (a) => writeHexWord(structBuf, offset, field(a, name) as string, 32);
-    case "address":
-      return (a) => writeHexWord(structBuf, offset, field(a, name) as string, 20);
-    case "uint256":
-    case "uint64": {
-      const bits = f.type === "uint256" ? 256 : 64;
-      return optional
-        ? (a) => writeBigUintWord(structView, offset, (field(a, name) as bigint | undefined) ?? 0n, bits)
-        : (a) => writeBigUintWord(structView, offset, field(a, name) as bigint, bits);
-    }
-    default: {
-      // uint32 and uint8: JSON numbers.
-      const max = f.type === "uint32" ? 0xffffffff : 0xff;
-      return optional
-        ? (a) => writeUintWord(structView, offset, (field(a, name) as number | undefined) ?? 0, max)
-        : (a) => writeUintWord(structView, offset, field(a, name) as number, max);
-    }
-  }
-});
+/** Writes every field of an agreement into its word of the buffer, in definition order. Compiled
+ *  once from AGREEMENT_FIELDS into straight-line code (named loads, one call per word): a loop of
+ *  per-field closures reading computed keys cost visibly more on every hash. Names are checked to be
+ *  plain identifiers; they come from the definition above, never from input. */
+/** The zero of a field type, as a JavaScript literal (absent optional fields are hashed as it). */
+const zeroLiteral = (type: AgreementFieldType) => (type === "uint256" || type === "uint64" ? "0n" : "0");
+
+const writeWords = compileFunction<(a: Agreement) => void>(
+  "writeAgreementWords",
+  ["a"],
+  (AGREEMENT_FIELDS as readonly AgreementFieldDefinition[])
+    .map((f, i) => {
+      const offset = 32 * (i + 1);
+      const load = `a.${assertPlainName(f.name)}`;
+      const value = "optional" in f ? `(${load} ?? ${zeroLiteral(f.type)})` : load;
+      switch (f.type) {
+        case "bytes32":
+          return `hex(buf, ${offset}, ${value}, 32);`;
+        case "address":
+          return `hex(buf, ${offset}, ${value}, 20);`;
+        case "uint256":
+        case "uint64":
+          return `big(view, ${offset}, ${value}, ${f.type === "uint256" ? 256 : 64});`;
+        default:
+          return `small(view, ${offset}, ${value}, ${f.type === "uint32" ? 0xffffffff : 0xff});`;
+      }
+    })
+    .join("\n"),
+  { buf: structBuf, view: structView, hex: writeHexWord, big: writeBigUintWord, small: writeUintWord },
+);
 
 /** The EIP-712 digest of an agreement, which is also its id on the contract. Hand-rolled (all
  *  fields are static words) because it sits on every accept and confirm; equal to viem's
  *  hashTypedData, which `hashAgreementWithViem` keeps for the tests that prove it. */
 export function hashAgreement(domain: ArbiterDomain, a: Agreement): Hex {
-  for (let i = 0; i < wordWriters.length; i++) wordWriters[i]!(a);
+  writeWords(a);
   return eip712Digest(domain, structBuf);
 }
 
@@ -250,21 +254,36 @@ export type BuildAgreementParameters = {
 /** The agreement of `terms` in `session`: every field from its source. Optional fields the terms
  *  leave absent (or zero) stay absent, so a peer that predates them signs the same agreement. */
 export function buildAgreement(p: BuildAgreementParameters): Agreement {
-  const out: Record<string, unknown> = {};
-  for (const f of AGREEMENT_FIELDS) {
-    const value =
-      f.source === "session"
-        ? field(p.session as Agreement, f.name)
-        : f.source === "terms"
-          ? field(p.terms as Agreement, f.name)
-          : f.source === "nonce"
-            ? p.nonce
-            : p.deadline;
-    if ("optional" in f && (value === undefined || value === 0 || value === 0n)) continue;
-    out[f.name] = value;
-  }
-  return out as Agreement;
+  return buildFromSources(p.session, p.terms, p.nonce, p.deadline);
 }
+
+/** buildAgreement compiled from the definition (a literal per combination of optional fields). */
+const buildFromSources = compileFunction<
+  (session: AgreementSession, terms: AgreementTerms, nonce: bigint, deadline: bigint) => Agreement
+>(
+  "buildAgreementFromSources",
+  ["s", "t", "nonce", "deadline"],
+  (() => {
+    const defs = AGREEMENT_FIELDS as readonly AgreementFieldDefinition[];
+    const source = (f: AgreementFieldDefinition) =>
+      f.source === "session" ? `s.${f.name}` : f.source === "terms" ? `t.${f.name}` : f.source;
+    const lines = defs.flatMap((f, i) =>
+      "optional" in f
+        ? [`const v${i} = ${source(f)};`, `const has${i} = v${i} !== undefined && v${i} != 0;`]
+        : [],
+    );
+    lines.push(
+      returnLiteral(
+        defs.map((f, i) =>
+          "optional" in f
+            ? { name: f.name, value: `v${i}`, present: `has${i}` }
+            : { name: f.name, value: source(f) },
+        ),
+      ),
+    );
+    return lines.join("\n");
+  })(),
+);
 
 /** Why a received agreement is not the one negotiated: the first field that differs. */
 export type AgreementMismatch = {
@@ -306,72 +325,81 @@ export type AgreementCheck = (
   p: Omit<AgreementMismatchParameters, "session">,
 ) => AgreementMismatch | undefined;
 
+type CheckParameters = Omit<AgreementMismatchParameters, "session">;
+/** The session's values, hex lowercased once (a session checks every accept it receives). */
+type PreparedSession = Record<string, unknown>;
 type FieldCheck = (
   a: Agreement,
-  p: Omit<AgreementMismatchParameters, "session">,
+  p: CheckParameters,
+  session: PreparedSession,
 ) => AgreementMismatch | undefined;
 
 const isHexType = (type: AgreementFieldType) => type === "address" || type === "bytes32";
 
+const fieldMismatch = (name: AgreementField, expected: unknown, received: unknown): AgreementMismatch => ({
+  field: name,
+  kind: "mismatch",
+  expected: text(expected),
+  received: text(received),
+});
+
+/** One check per field, by its source, built once: a session's check creates no functions (under
+ *  tsx every function created also costs a defineProperty for its name, per session). */
+const FIELD_CHECKS: readonly FieldCheck[] = AGREEMENT_FIELDS.map((f): FieldCheck => {
+  const name = f.name;
+  const optional = "optional" in f;
+  const hex = isHexType(f.type);
+  const zero = zeroOf(f.type);
+  switch (f.source) {
+    case "session":
+      return (a, _p, session) => {
+        const received = field(a, name);
+        const expected = session[name];
+        const same = hex
+          ? typeof received === "string" && received.toLowerCase() === expected
+          : (received ?? (optional ? zero : undefined)) === (expected ?? (optional ? zero : undefined));
+        return same ? undefined : fieldMismatch(name, expected, received);
+      };
+    case "terms":
+      return (a, p) => {
+        const received = field(a, name);
+        const expected = field(p.terms as Agreement, name);
+        return sameValue(f.type, optional, expected, received)
+          ? undefined
+          : fieldMismatch(name, expected, received);
+      };
+    case "nonce":
+      return (a, p) => {
+        const received = field(a, name) as bigint;
+        return p.nonce === undefined || p.nonce(received)
+          ? undefined
+          : { field: name, kind: "mismatch", expected: "a nonce of the builder's", received: text(received) };
+      };
+    default:
+      // The deadline: in the window.
+      return (a, p) => {
+        const d = field(a, name) as bigint;
+        if (d > p.deadline.after && d <= p.deadline.notAfter) return undefined;
+        return {
+          field: name,
+          kind: "deadline",
+          expected: `${p.deadline.after} < deadline <= ${p.deadline.notAfter}`,
+          received: text(d),
+        };
+      };
+  }
+});
+
 export function createAgreementCheck(session: AgreementSession): AgreementCheck {
-  const checks: FieldCheck[] = AGREEMENT_FIELDS.map((f): FieldCheck => {
-    const name = f.name;
-    const optional = "optional" in f;
-    const hex = isHexType(f.type);
-    const zero = zeroOf(f.type);
-    const mismatch = (expected: unknown, received: unknown): AgreementMismatch => ({
-      field: name,
-      kind: "mismatch",
-      expected: text(expected),
-      received: text(received),
-    });
-    switch (f.source) {
-      case "session": {
-        const expected = field(session as Agreement, name);
-        const lower = hex && typeof expected === "string" ? expected.toLowerCase() : expected;
-        return (a) => {
-          const received = field(a, name);
-          const same = hex
-            ? typeof received === "string" && received.toLowerCase() === lower
-            : (received ?? (optional ? zero : undefined)) === (expected ?? (optional ? zero : undefined));
-          return same ? undefined : mismatch(expected, received);
-        };
-      }
-      case "terms":
-        return (a, p) => {
-          const received = field(a, name);
-          const expected = field(p.terms as Agreement, name);
-          return sameValue(f.type, optional, expected, received) ? undefined : mismatch(expected, received);
-        };
-      case "nonce":
-        return (a, p) => {
-          const received = field(a, name) as bigint;
-          return p.nonce === undefined || p.nonce(received)
-            ? undefined
-            : {
-                field: name,
-                kind: "mismatch",
-                expected: "a nonce of the builder's",
-                received: text(received),
-              };
-        };
-      default:
-        // The deadline: in the window.
-        return (a, p) => {
-          const d = field(a, name) as bigint;
-          if (d > p.deadline.after && d <= p.deadline.notAfter) return undefined;
-          return {
-            field: name,
-            kind: "deadline",
-            expected: `${p.deadline.after} < deadline <= ${p.deadline.notAfter}`,
-            received: text(d),
-          };
-        };
-    }
-  });
+  const prepared: PreparedSession = {};
+  for (const f of AGREEMENT_FIELDS) {
+    if (f.source !== "session") continue;
+    const v = field(session as Agreement, f.name);
+    prepared[f.name] = isHexType(f.type) && typeof v === "string" ? v.toLowerCase() : v;
+  }
   return (a, p) => {
-    for (let i = 0; i < checks.length; i++) {
-      const m = checks[i]!(a, p);
+    for (let i = 0; i < FIELD_CHECKS.length; i++) {
+      const m = FIELD_CHECKS[i]!(a, p, prepared);
       if (m !== undefined) return m;
     }
     return undefined;

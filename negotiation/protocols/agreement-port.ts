@@ -46,6 +46,12 @@ export type CreateAgreementPortParameters = {
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
+/** The default nonce rules, one per role (made once: a port is made per session). */
+const ourHalfEmpty = {
+  lender: (nonce: bigint) => nonceOf({ nonce }, "lender") === 0n,
+  borrower: (nonce: bigint) => nonceOf({ nonce }, "borrower") === 0n,
+} as const;
+
 export function createAgreementPort(p: CreateAgreementPortParameters): AgreementPort {
   const session = {
     sessionId: p.sessionId,
@@ -58,9 +64,9 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
   // (warm bitmap words on chain: docs/ARBITRATION.md "Nonces"), and never accept one for us we did
   // not choose.
   const ourRole = same(p.signer.address, p.lender) ? "lender" : "borrower";
-  const nonces = () => p.nonces ?? nonceAllocatorFor(p.signer.address);
-  const acceptNonce = p.acceptNonce ?? ((nonce: bigint) => nonceOf({ nonce }, ourRole) === 0n);
-  const check = createAgreementCheck(session);
+  const acceptNonce = p.acceptNonce ?? ourHalfEmpty[ourRole];
+  // Only the side that confirms checks an agreement: prepared on first use.
+  let check: ReturnType<typeof createAgreementCheck> | undefined;
   // A session hashes the agreement it signs or checks up to three times (sign or verify, then its
   // id for the confirm); agreements are immutable values, so the last one's digest is reused.
   let lastAgreement: Agreement | undefined;
@@ -77,7 +83,9 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
       buildAgreement({
         session,
         terms,
-        nonce: p.nonce ? p.nonce() : packNonce({ [ourRole]: nonces().next() }),
+        nonce: p.nonce
+          ? p.nonce()
+          : packNonce({ [ourRole]: (p.nonces ?? nonceAllocatorFor(p.signer.address)).next() }),
         deadline: p.nowSec() + BigInt(p.settlementWindowSec),
       }),
     sign: (agreement) => p.signer.signDigest(digestOf(agreement)),
@@ -93,6 +101,7 @@ export function createAgreementPort(p: CreateAgreementPortParameters): Agreement
     mismatch: (a, terms) => {
       const now = p.nowSec();
       // A deadline already past is useless; one far away keeps our signature live too long.
+      check ??= createAgreementCheck(session);
       return check(a, {
         terms,
         deadline: { after: now, notAfter: now + maxWindow },

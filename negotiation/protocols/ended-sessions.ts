@@ -4,12 +4,17 @@
  * whose first offer reaches a borrower just after its auction ended learns "admission-closed" and
  * does not wait out its deadline. Entries live `memoryMs` and at most `capacity` are kept (the
  * oldest go first), so a flood of sessions cannot grow it.
+ *
+ * Every session ends through here, so it is on the per-negotiation path: an entry is a number (its
+ * expiry) under the session's key, a value is stored only when there is one, and expired entries
+ * are swept in batches, not on every call.
  */
 
 export type EndedSessions<T> = {
-  remember(key: string, value: T): void;
-  /** The value remembered under `key`, unless it has expired or was evicted. */
-  recall(key: string): T | undefined;
+  /** Remembers that `key` ended, with `value` if given. */
+  remember(key: string, value?: T): void;
+  /** Whether `key` ended lately, and its value if it had one. */
+  recall(key: string): { value: T | undefined } | undefined;
   readonly size: number;
 };
 
@@ -20,35 +25,43 @@ export type CreateEndedSessionsParameters = {
   now: () => number;
 };
 
+const SWEEP_EVERY = 256;
+
 export function createEndedSessions<T>(p: CreateEndedSessionsParameters): EndedSessions<T> {
   const capacity = p.capacity ?? 4096;
   // Insertion order is expiry order (every entry lives memoryMs), so the oldest is always first.
-  const entries = new Map<string, { until: number; value: T }>();
-  const prune = (now: number) => {
-    for (const [k, e] of entries) {
-      if (e.until > now && entries.size <= capacity) break;
-      entries.delete(k);
+  const until = new Map<string, number>();
+  const values = new Map<string, T>();
+  let sinceSweep = 0;
+  const sweep = (now: number) => {
+    sinceSweep = 0;
+    for (const [k, t] of until) {
+      if (t > now && until.size <= capacity) break;
+      until.delete(k);
+      values.delete(k);
     }
   };
   return {
     remember(key, value) {
       if (p.memoryMs <= 0) return;
       const now = p.now();
-      entries.delete(key);
-      entries.set(key, { until: now + p.memoryMs, value });
-      prune(now);
+      until.delete(key);
+      until.set(key, now + p.memoryMs);
+      if (value !== undefined) values.set(key, value);
+      if (++sinceSweep >= SWEEP_EVERY || until.size > capacity) sweep(now);
     },
     recall(key) {
-      const e = entries.get(key);
-      if (e === undefined) return undefined;
-      if (e.until <= p.now()) {
-        entries.delete(key);
+      const t = until.get(key);
+      if (t === undefined) return undefined;
+      if (t <= p.now()) {
+        until.delete(key);
+        values.delete(key);
         return undefined;
       }
-      return e.value;
+      return { value: values.get(key) };
     },
     get size() {
-      return entries.size;
+      return until.size;
     },
   };
 }

@@ -118,7 +118,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
   const now = p.now ?? (() => Date.now());
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
   /** Auctions ended lately, with the lenders each admitted (lowercase). */
-  const ended = createEndedSessions<{ lenders: ReadonlySet<string> }>({
+  const ended = createEndedSessions<ReadonlySet<string>>({
     memoryMs: opts.endedSessionMemoryMs,
     now,
   });
@@ -235,7 +235,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           // An auction stopped from outside (host shutdown) completes without an outcome.
           const snapshot = auction.getSnapshot();
           if (snapshot.status !== "done") return;
-          ended.remember(key, { lenders: new Set(Object.keys(snapshot.context.lenders)) });
+          ended.remember(key, new Set(Object.keys(snapshot.context.lenders)));
           p.onFinished({ sessionId: e.sessionId, outcome: snapshot.output });
         },
         error: (err) => {
@@ -249,7 +249,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
       const auction = auctions.get(msg.sessionId.toLowerCase());
       if (!auction) {
         const gone = ended.recall(msg.sessionId.toLowerCase());
-        return gone !== undefined && answerEnded(msg, gone.lenders);
+        return gone !== undefined && answerEnded(msg, gone.value ?? new Set());
       }
       if (msg.kind === "offer" && msg.body.resent) {
         // An offer sent again for our repeated RFQ (docs/PROTOCOL.md §7.1): a newcomer's first

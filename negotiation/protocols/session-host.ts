@@ -163,7 +163,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
     { actor: Actor<typeof alternatingOffersMachine>; side: Side; rfq: RfqBody }
   >();
   /** Sessions ended lately, with the confirm we sent if we countersigned (to send it again). */
-  const ended = createEndedSessions<{ confirm?: Extract<OutboundMessage, { kind: "confirm" }> }>({
+  const ended = createEndedSessions<Extract<OutboundMessage, { kind: "confirm" }>>({
     memoryMs: opts.endedSessionMemoryMs,
     now: () => Date.now(),
   });
@@ -258,7 +258,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           const outcome = snapshot.output;
           // We countersigned their accept: their repeat of it (a restarted peer that missed our
           // confirm) gets the same confirm again.
-          ended.remember(key, confirmSent ? { confirm: confirmSent } : {});
+          ended.remember(key, confirmSent);
           p.onFinished({ side: e.side, sessionId: e.sessionId, peer: e.peer, outcome });
         },
         error: (err) => {
@@ -274,7 +274,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
       const session = sessions.get(key);
       if (!session) {
         const gone = ended.recall(key);
-        return gone !== undefined && answerEnded(msg, gone.confirm);
+        return gone !== undefined && answerEnded(msg, gone.value);
       }
       if (msg.kind === "offer" && msg.body.resent) {
         // An offer sent again for a repeated RFQ: this session has it already (or answered it),
