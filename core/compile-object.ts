@@ -11,7 +11,8 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Throws unless `name` can be written as `object.name` in generated code. */
 export function assertPlainName(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new TypeError(`not a plain field name: ${name}`);
+  // `__proto__` is an identifier, but in an object literal it sets the prototype.
+  if (!IDENTIFIER.test(name) || name === "__proto__") throw new TypeError(`not a plain field name: ${name}`);
   return name;
 }
 
