@@ -7,6 +7,7 @@ import type { KV } from "@nats-io/kv";
 import type { Address, Hex } from "viem";
 import { z } from "zod";
 import { AgreementSchema } from "../../core/agreement.ts";
+import { ADDRESS_PATTERN } from "../../core/formats.ts";
 import { address, bytes32, signature, smallUint } from "../../core/schema.ts";
 import type { Clock } from "../endpoint.ts";
 import { RfqBodySchema, TermsSchema } from "../wire/schemas.ts";
@@ -56,8 +57,6 @@ export interface SessionStore {
   remove(sessionId: Hex, peer: Address): Promise<void>;
 }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 export function createSessionStore(params: CreateSessionStoreParameters): SessionStore {
   const records = createKeyedRecords<typeof SessionRecordSchema, SessionState>({
     kv: params.kv,
@@ -65,7 +64,7 @@ export function createSessionStore(params: CreateSessionStoreParameters): Sessio
     ...(params.clock ? { clock: params.clock } : {}),
   });
   const keyOf = (sessionId: Hex, peer: string) => {
-    if (!ADDRESS.test(peer))
+    if (!ADDRESS_PATTERN.test(peer))
       throw new InvalidKeyError({ what: "peer", value: peer, expected: "a 0x address" });
     return `${bytes32Key("sessionId", sessionId)}.${peer.toLowerCase()}`;
   };

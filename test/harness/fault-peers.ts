@@ -8,7 +8,7 @@
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
-import { type Agreement, type ArbiterDomain, signAgreement } from "../../core/agreement.ts";
+import { type Agreement, type ArbiterDomain, buildAgreement, signAgreement } from "../../core/agreement.ts";
 import { packNonce } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
@@ -133,18 +133,18 @@ export function createHostilePeer(p: CreateHostilePeerParameters): HostilePeer {
     },
     signAgreementFor(a) {
       const agreement: Agreement = {
-        sessionId: a.sessionId,
-        lender: a.role === "lender" ? signer.address : a.counterparty,
-        borrower: a.role === "borrower" ? signer.address : a.counterparty,
-        principalToken: a.principalToken,
-        principal: a.terms.principal,
-        collateralToken: a.terms.collateralToken,
-        collateral: a.terms.collateral,
-        rateBps: a.terms.rateBps,
-        tenor: a.terms.tenor,
-        // The accepter's own nonce in its half only (core/agreement-nonce.ts), as our agents expect.
-        nonce: packNonce({ [a.role]: BigInt(keccak256(toHex(`${Math.random()}`))) >> 128n }),
-        deadline: a.deadlineSec ?? BigInt(Math.floor(Date.now() / 1000) + 300),
+        ...buildAgreement({
+          session: {
+            sessionId: a.sessionId,
+            lender: a.role === "lender" ? signer.address : a.counterparty,
+            borrower: a.role === "borrower" ? signer.address : a.counterparty,
+            principalToken: a.principalToken,
+          },
+          terms: a.terms,
+          // The accepter's own nonce in its half only (core/agreement-nonce.ts), as our agents expect.
+          nonce: packNonce({ [a.role]: BigInt(keccak256(toHex(`${Math.random()}`))) >> 128n }),
+          deadline: a.deadlineSec ?? BigInt(Math.floor(Date.now() / 1000) + 300),
+        }),
         ...a.override,
       };
       return { agreement, signature: signAgreement(domain, agreement, signer) };
