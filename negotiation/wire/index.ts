@@ -22,6 +22,14 @@ export {
 export * from "./errors.ts";
 export { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limiter.ts";
 export {
+  isRejectCode,
+  MAX_REJECT_CODE_LENGTH,
+  REJECT_CODE_LIST,
+  REJECT_CODE_PATTERN,
+  REJECT_CODES,
+  type RejectCode,
+} from "./reject-codes.ts";
+export {
   type CreateReplayCacheParameters,
   createReplayCache,
   type ReplayCache,
