@@ -177,22 +177,23 @@ export type KernelMeasurement = {
 function measureKernel(protocols: number, positions: number, steps: number): KernelMeasurement {
   const scenario = syntheticScenario({ protocols, steps });
   const perLending = Math.max(1, Math.round(positions / (protocols - 1)));
-  const w = buildWorld({ scenario, seed: 1, options: { positionsPerLending: perLending } });
-  const L = w.lending;
-  const n = L.posActive.length;
-  const coll = Float64Array.from(L.collF);
-  const debt = Float64Array.from(L.scaledF);
-  const lt = Float64Array.from(L.posLt);
-  const ca = Int32Array.from(L.posCollAsset);
-  const da = Int32Array.from(L.posDebtAsset);
-  const active = Uint8Array.from(L.posActive);
-  const nA = w.nA;
-  const price = new Float64Array((w.steps + 1) * nA);
-  for (let k = 0; k <= w.steps; k++) for (let a = 0; a < nA; a++) price[k * nA + a] = w.pathF[a]![k]!;
+  const world = buildWorld({ scenario, seed: 1, options: { positionsPerLending: perLending } });
+  const L = world.lending;
+  const n = L.positionActive.length;
+  const coll = Float64Array.from(L.collateralFloat);
+  const debt = Float64Array.from(L.scaledDebtFloat);
+  const lt = Float64Array.from(L.positionThreshold);
+  const ca = Int32Array.from(L.positionCollateralAsset);
+  const da = Int32Array.from(L.positionDebtAsset);
+  const active = Uint8Array.from(L.positionActive);
+  const nA = world.assetCount;
+  const price = new Float64Array((world.steps + 1) * nA);
+  for (let k = 0; k <= world.steps; k++)
+    for (let a = 0; a < nA; a++) price[k * nA + a] = world.pathFloat[a]![k]!;
   const bonus = 1.05;
   let liquidations = 0;
   const started = performance.now();
-  for (let k = 0; k <= w.steps; k++) {
+  for (let k = 0; k <= world.steps; k++) {
     const base = k * nA;
     for (let i = 0; i < n; i++) {
       if (active[i] === 0) continue;
@@ -215,9 +216,9 @@ function measureKernel(protocols: number, positions: number, steps: number): Ker
   const ms = performance.now() - started;
   return {
     positions: n,
-    steps: w.steps,
+    steps: world.steps,
     ms,
-    positionStepsPerSecond: (n * (w.steps + 1)) / (ms / 1000),
+    positionStepsPerSecond: (n * (world.steps + 1)) / (ms / 1000),
     liquidations,
   };
 }
