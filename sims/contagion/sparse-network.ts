@@ -14,12 +14,55 @@ export type SparseMatrixBaseUnits = { n: number; rowStart: Int32Array; column: I
 
 export type SparseEntry<T> = { row: number; column: number; value: T };
 
-function layout(n: number, rows: Int32Array, columns: Int32Array): { order: number[]; rowStart: Int32Array } {
-  const order = Array.from(rows.keys()).sort((a, b) => rows[a]! - rows[b]! || columns[a]! - columns[b]!);
+/** Matrices built by the functions below: already checked, so solvers skip checkSparse. */
+const built = new WeakSet<object>();
+
+/**
+ * CSR layout of entries (row, column) in any order: counting sort by row, then by column within a
+ * row (rows are short: insertion sort), duplicates merged. Returns, for each entry, the slot it
+ * lands in, and the row starts and columns of the merged matrix.
+ */
+function layout(
+  n: number,
+  rows: Int32Array,
+  columns: Int32Array,
+): { slotOf: Int32Array; rowStart: Int32Array; column: Int32Array } {
+  const count = rows.length;
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < count; k++) start[rows[k]! + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1] = start[i + 1]! + start[i]!;
+  const fill = start.slice(0, n);
+  const order = new Int32Array(count);
+  for (let k = 0; k < count; k++) order[fill[rows[k]!]!++] = k;
+  for (let i = 0; i < n; i++) {
+    for (let a = start[i]! + 1; a < start[i + 1]!; a++) {
+      const k = order[a]!;
+      let b = a - 1;
+      while (b >= start[i]! && columns[order[b]!]! > columns[k]!) {
+        order[b + 1] = order[b]!;
+        b--;
+      }
+      order[b + 1] = k;
+    }
+  }
+  // Merge duplicates: each entry's slot in the merged matrix.
+  const slotOf = new Int32Array(count);
   const rowStart = new Int32Array(n + 1);
-  for (let k = 0; k < rows.length; k++) rowStart[rows[k]! + 1]!++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i + 1]! + rowStart[i]!;
-  return { order, rowStart };
+  const column: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = column.length;
+    for (let a = start[i]!; a < start[i + 1]!; a++) {
+      const k = order[a]!;
+      const c = columns[k]!;
+      if (column.length > rowStart[i]! && column[column.length - 1] === c) slotOf[k] = column.length - 1;
+      else {
+        slotOf[k] = column.length;
+        column.push(c);
+      }
+    }
+  }
+  rowStart[n] = column.length;
+  return { slotOf, rowStart, column: Int32Array.from(column) };
 }
 
 function checkEntry(field: string, n: number, row: number, column: number): void {
@@ -31,6 +74,45 @@ function checkEntry(field: string, n: number, row: number, column: number): void
       problem: "a node cannot owe itself",
       hint: "Leave the diagonal out.",
     });
+}
+
+/**
+ * A fixed CSR pattern for entries given as (row, column) pairs, to be filled with new values many
+ * times (a network whose claims keep their shape while their amounts move). Duplicates share a
+ * slot; zero values are kept as explicit zeros, which the solvers treat as absent.
+ */
+export type SparsePattern = { n: number; rowStart: Int32Array; column: Int32Array; slotOf: Int32Array };
+
+export function sparsePattern(
+  field: string,
+  n: number,
+  rows: Int32Array,
+  columns: Int32Array,
+): SparsePattern {
+  for (let k = 0; k < rows.length; k++) checkEntry(field, n, rows[k]!, columns[k]!);
+  const { slotOf, rowStart, column } = layout(n, rows, columns);
+  return { n, rowStart, column, slotOf };
+}
+
+/** The matrix of `pattern` with entry k's value `values[k]` (non-negative, finite; summed per slot). */
+export function fillPattern(pattern: SparsePattern, values: Float64Array): SparseMatrix {
+  const value = new Float64Array(pattern.column.length);
+  for (let k = 0; k < values.length; k++) value[pattern.slotOf[k]!] = value[pattern.slotOf[k]!]! + values[k]!;
+  const m = { n: pattern.n, rowStart: pattern.rowStart, column: pattern.column, value };
+  built.add(m);
+  return m;
+}
+
+/** The exact matrix of `pattern` with entry k's value `values[k]` (>= 0; summed per slot). */
+export function fillPatternBaseUnits(
+  pattern: SparsePattern,
+  values: readonly bigint[],
+): SparseMatrixBaseUnits {
+  const value = new Array<bigint>(pattern.column.length).fill(0n);
+  for (let k = 0; k < values.length; k++) value[pattern.slotOf[k]!] = value[pattern.slotOf[k]!]! + values[k]!;
+  const m = { n: pattern.n, rowStart: pattern.rowStart, column: pattern.column, value };
+  built.add(m);
+  return m;
 }
 
 /** Builds a float CSR matrix from entries in any order; duplicates are summed, zeros dropped. */
@@ -48,26 +130,18 @@ export function sparseFromEntries(
         problem: `is ${e.value}, expected a finite non-negative number`,
       });
   }
-  const rows = Int32Array.from(kept, (e) => e.row);
-  const columns = Int32Array.from(kept, (e) => e.column);
-  const { order } = layout(n, rows, columns);
-  const column: number[] = [];
-  const value: number[] = [];
-  const rowOf: number[] = [];
-  for (const k of order) {
-    const last = column.length - 1;
-    if (last >= 0 && rowOf[last] === rows[k] && column[last] === columns[k])
-      value[last] = value[last]! + kept[k]!.value;
-    else {
-      rowOf.push(rows[k]!);
-      column.push(columns[k]!);
-      value.push(kept[k]!.value);
-    }
-  }
-  const rowStart = new Int32Array(n + 1);
-  for (const r of rowOf) rowStart[r + 1]!++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i + 1]! + rowStart[i]!;
-  return { n, rowStart, column: Int32Array.from(column), value: Float64Array.from(value) };
+  const { slotOf, rowStart, column } = layout(
+    n,
+    Int32Array.from(kept, (e) => e.row),
+    Int32Array.from(kept, (e) => e.column),
+  );
+  const value = new Float64Array(column.length);
+  kept.forEach((e, k) => {
+    value[slotOf[k]!] = value[slotOf[k]!]! + e.value;
+  });
+  const m = { n, rowStart, column, value };
+  built.add(m);
+  return m;
 }
 
 /** Builds an exact CSR matrix from entries in any order; duplicates are summed, zeros dropped. */
@@ -85,26 +159,18 @@ export function sparseBaseUnitsFromEntries(
         problem: `is ${e.value}, expected >= 0`,
       });
   }
-  const rows = Int32Array.from(kept, (e) => e.row);
-  const columns = Int32Array.from(kept, (e) => e.column);
-  const { order } = layout(n, rows, columns);
-  const column: number[] = [];
-  const value: bigint[] = [];
-  const rowOf: number[] = [];
-  for (const k of order) {
-    const last = column.length - 1;
-    if (last >= 0 && rowOf[last] === rows[k] && column[last] === columns[k])
-      value[last] = value[last]! + kept[k]!.value;
-    else {
-      rowOf.push(rows[k]!);
-      column.push(columns[k]!);
-      value.push(kept[k]!.value);
-    }
-  }
-  const rowStart = new Int32Array(n + 1);
-  for (const r of rowOf) rowStart[r + 1]!++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i + 1]! + rowStart[i]!;
-  return { n, rowStart, column: Int32Array.from(column), value };
+  const { slotOf, rowStart, column } = layout(
+    n,
+    Int32Array.from(kept, (e) => e.row),
+    Int32Array.from(kept, (e) => e.column),
+  );
+  const value = new Array<bigint>(column.length).fill(0n);
+  kept.forEach((e, k) => {
+    value[slotOf[k]!] = value[slotOf[k]!]! + e.value;
+  });
+  const m = { n, rowStart, column, value };
+  built.add(m);
+  return m;
 }
 
 /** The CSR form of a dense row-major n x n float matrix. */
@@ -170,6 +236,7 @@ export function rowSums(m: SparseMatrix): Float64Array {
 
 /** Checks a hand-made CSR matrix: sizes, ranges, sorted columns, no diagonal, signs. */
 export function checkSparse(field: string, m: SparseMatrix | SparseMatrixBaseUnits, n: number): void {
+  if (built.has(m) && m.n === n) return;
   if (m.n !== n || m.rowStart.length !== n + 1)
     throw new InvalidNetworkError({
       field,

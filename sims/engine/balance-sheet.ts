@@ -12,14 +12,14 @@
 import { clearingVectorBaseUnitsSparse } from "../contagion/clearing-vector-base-units-sparse.ts";
 import { debtRankSparse } from "../contagion/debtrank-sparse.ts";
 import {
-  type SparseEntry,
+  fillPattern,
+  fillPatternBaseUnits,
   type SparseMatrix,
   type SparseMatrixBaseUnits,
-  sparseBaseUnitsFromEntries,
-  sparseFromEntries,
 } from "../contagion/sparse-network.ts";
 import type { CrossHolding } from "./build-links.ts";
 import type { LendingScreen } from "./lending-kernel.ts";
+import { networkLayout } from "./network-layout.ts";
 import {
   BPS,
   type InterProtocolLoan,
@@ -58,13 +58,6 @@ export function balanceSheet(world: World, screen: LendingScreen): BalanceSheet 
   const nA = world.assetCount;
   const assets = new Array<bigint>(n).fill(0n);
   const liabilities = new Array<bigint>(n).fill(0n);
-  const claims: NetworkClaim[] = [];
-  const exposureEntries: SparseEntry<number>[] = [];
-  const owe = (claim: NetworkClaim) => {
-    if (claim.debtor === claim.creditor || claim.valueUsd8 <= 0n) return;
-    claims.push(claim);
-    exposureEntries.push({ row: claim.creditor, column: claim.debtor, value: usdFloat(claim.valueUsd8) });
-  };
 
   for (let p = 0; p < n; p++)
     for (let a = 0; a < nA; a++) {
@@ -131,40 +124,40 @@ export function balanceSheet(world: World, screen: LendingScreen): BalanceSheet 
     liabilities[v.protocol] = liabilities[v.protocol]! + value;
   }
 
-  for (const c of world.cross) {
-    const value = valueUsd8(world, c.asset, c.amount);
-    if (c.form === "deposit" || c.form === "lp-shares") {
-      owe({ debtor: c.issuer, creditor: c.holder, valueUsd8: value, cross: c });
-      liabilities[c.issuer] = liabilities[c.issuer]! - value;
-    } else if (c.form === "credit-line") {
-      owe({ debtor: c.issuer, creditor: c.holder, valueUsd8: value, cross: c });
-    } else if (value > 0n) {
-      // Tokens the holder already carries in its own books: an exposure, not a debt.
-      exposureEntries.push({ row: c.holder, column: c.issuer, value: usdFloat(value) });
+  const layout = networkLayout(world);
+  const claims: NetworkClaim[] = layout.claims.map(({ debtor, creditor, cross, loan }) => {
+    if (cross) {
+      const value = valueUsd8(world, cross.asset, cross.amount);
+      if (cross.form !== "credit-line") liabilities[cross.issuer] = liabilities[cross.issuer]! - value;
+      return { debtor, creditor, valueUsd8: value, cross };
     }
-  }
-
-  for (const loan of world.loans) {
-    if (loan.status !== "active") continue;
-    const due = valueUsd8(world, loan.asset, loan.due - loan.writtenDown);
-    const secured = valueUsd8(world, loan.collateralAsset, loan.collateral);
-    assets[loan.lender] = assets[loan.lender]! + minBig(secured, due);
+    const open = loan!;
+    const due = valueUsd8(world, open.asset, open.due - open.writtenDown);
+    const secured = valueUsd8(world, open.collateralAsset, open.collateral);
+    assets[open.lender] = assets[open.lender]! + minBig(secured, due);
     // The borrower gets back collateral beyond what it owes; what collateral does not cover is
     // an unsecured debt to the lender.
-    if (secured > due) assets[loan.borrower] = assets[loan.borrower]! + (secured - due);
-    owe({ debtor: loan.borrower, creditor: loan.lender, valueUsd8: due - secured, loan });
-  }
+    if (secured > due) assets[open.borrower] = assets[open.borrower]! + (secured - due);
+    return { debtor, creditor, valueUsd8: secured < due ? due - secured : 0n, loan: open };
+  });
+  const exposureValues = new Float64Array(claims.length + layout.tokenHoldings.length);
+  claims.forEach((c, k) => {
+    exposureValues[k] = usdFloat(c.valueUsd8);
+  });
+  // Tokens a holder already carries in its own books: an exposure, not a debt.
+  layout.tokenHoldings.forEach((c, k) => {
+    exposureValues[claims.length + k] = usdFloat(valueUsd8(world, c.asset, c.amount));
+  });
   for (let p = 0; p < n; p++) if (liabilities[p]! < 0n) liabilities[p] = 0n;
   return {
     assetsUsd8: assets,
     liabilitiesUsd8: liabilities,
-    network: sparseBaseUnitsFromEntries(
-      "network",
-      n,
-      claims.map((c) => ({ row: c.debtor, column: c.creditor, value: c.valueUsd8 })),
+    network: fillPatternBaseUnits(
+      layout.network,
+      claims.map((c) => c.valueUsd8),
     ),
     claims,
-    exposures: sparseFromEntries("exposures", n, exposureEntries),
+    exposures: fillPattern(layout.exposures, exposureValues),
   };
 }
 
@@ -215,7 +208,7 @@ export function clearNetwork(world: World, sheet: BalanceSheet): Solvency {
 /** DebtRank of the current losses: how much further distress the exposure network would pass on,
  *  with each protocol's distress its share of initial equity lost so far. */
 export function currentDebtRank(
-  sheet: BalanceSheet,
+  exposures: SparseMatrix,
   initialEquityUsd: Float64Array,
   equityUsd: Float64Array,
 ): number {
@@ -224,12 +217,12 @@ export function currentDebtRank(
   const E = initialEquityUsd.map((e) => Math.max(1, e));
   const shock = new Float64Array(n);
   for (let i = 0; i < n; i++) shock[i] = Math.min(1, Math.max(0, (E[i]! - equityUsd[i]!) / E[i]!));
-  return debtRankSparse({ exposures: sheet.exposures, equity: E, initialShock: shock }).debtRank;
+  return debtRankSparse({ exposures, equity: E, initialShock: shock }).debtRank;
 }
 
 /** Dense n x n exposures (row i: what i stands to lose on j), USD, for reports. */
-export function denseExposures(sheet: BalanceSheet): Float64Array {
-  const { n, rowStart, column, value } = sheet.exposures;
+export function denseExposures(exposures: SparseMatrix): Float64Array {
+  const { n, rowStart, column, value } = exposures;
   const dense = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let k = rowStart[i]!; k < rowStart[i + 1]!; k++) dense[i * n + column[k]!] = value[k]!;

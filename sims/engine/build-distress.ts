@@ -23,8 +23,10 @@ export type PendingMark = { claim: NetworkClaim; obligationUsd8: bigint; payment
 
 export type Distress = {
   rules: DistressRule[];
-  /** Equity after the first clearing (hour 0), USD-8; set by the engine at step 0. */
+  /** Equity after the first clearing (hour 0), USD-8; set by the engine at step 0 (setStartEquity). */
   startEquityUsd8: bigint[];
+  /** Book equity below which each protocol halts, USD (NaN: no equity rule, or already halted). */
+  haltFloorUsd: Float64Array;
   /** What depositors could withdraw at the start, USD-8 (bases for unpaid shares and run caps). */
   startDepositsUsd8: bigint[];
   /** Step at which each protocol halted withdrawals, or -1; and why. */
@@ -34,8 +36,9 @@ export type Distress = {
   defaultedStep: Int32Array;
   /** Withdrawals depositors asked for in endogenous runs so far, USD-8. */
   runDemandUsd8: bigint[];
-  /** Current run intensity: share of withdrawable deposits asked per step. */
+  /** Current run intensity: share of withdrawable deposits asked per step; and how many run. */
   runSharePerStep: Float64Array;
+  running: number;
   /** Observed stress behind the run intensity (last clearing). */
   equityLossShare: Float64Array;
   haltedExposureShare: Float64Array;
@@ -75,12 +78,14 @@ export function buildDistress(world: World): Distress {
   return {
     rules: world.scenario.protocols.map((x) => resolveDistressRule(world, x)),
     startEquityUsd8: new Array<bigint>(n).fill(0n),
+    haltFloorUsd: new Float64Array(n).fill(Number.NaN),
     startDepositsUsd8: world.protocols.map((_, p) => withdrawableUsd8(world, p)),
     haltedStep: new Int32Array(n).fill(-1),
     haltReason: new Array<string>(n).fill(""),
     defaultedStep: new Int32Array(n).fill(-1),
     runDemandUsd8: new Array<bigint>(n).fill(0n),
     runSharePerStep: new Float64Array(n),
+    running: 0,
     equityLossShare: new Float64Array(n),
     haltedExposureShare: new Float64Array(n),
     drawdown: new Float64Array(n),

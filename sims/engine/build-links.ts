@@ -36,14 +36,16 @@ export function buildCrossHoldings(world: World, assetOf: (s: string, where: str
   for (const c of world.scenario.crossHoldings) {
     const holder = protocolIndex.get(c.holder)!;
     const asset = assetOf(c.asset, "crossHoldings.asset");
-    world.cross.push({
+    const holding: CrossHolding = {
       holder,
       issuer: protocolIndex.get(c.issuer)!,
       asset,
       amount: c.amount,
       form: c.form,
       writtenDown: 0n,
-    });
+    };
+    world.cross.push(holding);
+    if (c.form === "deposit") world.depositsHeldBy[holder]!.push(holding);
     // A deposit sits at the issuer (which counts it among its deposits), not in the holder's cash.
     if (c.form === "deposit") {
       const at = holder * assetCount + asset;

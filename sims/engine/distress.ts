@@ -21,6 +21,7 @@
 import type { BalanceSheet, Solvency } from "./balance-sheet.ts";
 import type { PendingMark } from "./build-distress.ts";
 import { addWithdrawal, isHalted, unpaidTowardsHaltUsd8, withdrawDeposit } from "./liquidity.ts";
+import { exactView, type SolvencyView } from "./solvency-screen.ts";
 import { BPS, fractionOf, usdFloat, valueUsd8, type World } from "./world.ts";
 
 export type ContagionEvent =
@@ -36,19 +37,95 @@ export type ContagionEvent =
   | { type: "halt"; step: number; protocol: string; reason: string };
 
 /**
- * After clearing at the current step: records defaults, queues write-downs for the next step,
- * decides halts (effective next step) and sets each protocol's run intensity for the next step.
+ * After clearing at the current step: records defaults and queues write-downs for the next step
+ * (from the exact clearing, when the engine ran it: the solvency screen runs it whenever a
+ * protocol is at or near a default or its halt threshold), decides halts (effective next step)
+ * and sets each protocol's run intensity for the next step from the stress in `view` (the
+ * screen's: the same whether or not the exact clearing ran, so runs do not depend on it).
  */
 export function assessDistress(
   world: World,
-  sheet: BalanceSheet,
-  solvency: Solvency,
+  view: SolvencyView,
+  exact: { sheet: BalanceSheet; solvency: Solvency } | undefined,
   record: (e: ContagionEvent) => void,
 ): void {
   const distress = world.distress;
   const n = world.protocolCount;
-  const marks: PendingMark[] = [];
+  distress.pending = exact ? marksOf(world, exact.sheet, exact.solvency, record) : [];
+  const exactBookEquity = exact ? exactView(exact.sheet, exact.solvency).bookEquityUsd : undefined;
+
+  // Observed stress.
+  const haltedExposureUsd = new Float64Array(n);
+  const { rowStart, column, value } = view.exposures;
+  for (let i = 0; i < n; i++)
+    for (let k = rowStart[i]!; k < rowStart[i + 1]!; k++)
+      if (distress.haltedStep[column[k]!]! >= 0) haltedExposureUsd[i] = haltedExposureUsd[i]! + value[k]!;
+  let running = 0;
   for (let i = 0; i < n; i++) {
+    const start = distress.startEquityUsd8[i]!;
+    const startUsd = Math.max(1, usdFloat(start));
+    const equityUsd = view.bookEquityUsd[i]!;
+    distress.equityLossShare[i] =
+      start > 0n
+        ? Math.min(1, Math.max(0, (usdFloat(start) - equityUsd) / startUsd))
+        : equityUsd < -1e-4
+          ? 1
+          : 0;
+    distress.haltedExposureShare[i] = Math.min(1, haltedExposureUsd[i]! / startUsd);
+    let drawdown = 0;
+    for (const a of distress.exposedAssets[i]!) {
+      const d = 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!;
+      if (d > drawdown) drawdown = d;
+    }
+    distress.drawdown[i] = drawdown;
+
+    const rule = distress.rules[i]!;
+    if (distress.haltedStep[i]! < 0) {
+      const floor = distress.haltFloorUsd[i]!;
+      // The decision at the threshold is the exact clearing's when it ran (the screen runs it
+      // whenever a protocol is near its threshold); the screen's figure is as good far from it.
+      const decidingEquityUsd = exactBookEquity ? exactBookEquity[i]! : equityUsd;
+      const unpaid = unpaidTowardsHaltUsd8(world, i);
+      const unpaidCeiling =
+        rule.haltAboveUnpaidShare === undefined
+          ? undefined
+          : fractionOf(distress.startDepositsUsd8[i]!, rule.haltAboveUnpaidShare);
+      let reason = "";
+      // Dust under 1e-4 USD is not a breach; near the floor the engine cleared exactly.
+      if (!Number.isNaN(floor) && decidingEquityUsd + 1e-4 < floor)
+        reason = `equity ${fmt(decidingEquityUsd)} below ${rule.haltBelowEquityShare! * 100}% of its starting ${fmt(usdFloat(start))}`;
+      else if (unpaidCeiling !== undefined && unpaid > unpaidCeiling && unpaid > 0n)
+        reason = `unpaid withdrawals ${fmt(usdFloat(unpaid))} above ${rule.haltAboveUnpaidShare! * 100}% of its starting deposits`;
+      if (reason !== "") {
+        distress.haltedStep[i] = world.step + 1;
+        distress.haltReason[i] = reason;
+        distress.haltFloorUsd[i] = Number.NaN;
+        record({ type: "halt", step: world.step + 1, protocol: world.protocols[i]!.id, reason });
+      }
+    }
+
+    const run = rule.run;
+    const perHour = Math.min(
+      run.maxPerHour,
+      run.perEquityLoss * distress.equityLossShare[i]! +
+        run.perHaltedExposure * distress.haltedExposureShare[i]! +
+        run.perDrawdown * Math.max(0, drawdown - run.drawdownFloor),
+    );
+    distress.runSharePerStep[i] = perHour > 0 ? 1 - (1 - perHour) ** world.stepHours : 0;
+    if (perHour > 0) running++;
+  }
+  distress.running = running;
+}
+
+/** Defaults the exact clearing found, and the claims on them to write down next step. */
+function marksOf(
+  world: World,
+  sheet: BalanceSheet,
+  solvency: Solvency,
+  record: (e: ContagionEvent) => void,
+): PendingMark[] {
+  const distress = world.distress;
+  for (let i = 0; i < world.protocolCount; i++) {
     const obligation = solvency.obligationsUsd8[i]!;
     const payment = solvency.paymentsUsd8[i]!;
     // A rounding unit of clearing dust is not a default.
@@ -63,75 +140,37 @@ export function assessDistress(
       });
     }
   }
+  const marks: PendingMark[] = [];
   for (const claim of sheet.claims) {
     const obligation = solvency.obligationsUsd8[claim.debtor]!;
     const payment = solvency.paymentsUsd8[claim.debtor]!;
     if (obligation - payment > BPS) marks.push({ claim, obligationUsd8: obligation, paymentUsd8: payment });
   }
-  distress.pending = marks;
+  return marks;
+}
 
-  // Observed stress.
-  const haltedExposureUsd8 = new Float64Array(n);
-  const { rowStart, column, value } = sheet.exposures;
-  for (let i = 0; i < n; i++)
-    for (let k = rowStart[i]!; k < rowStart[i + 1]!; k++)
-      if (distress.haltedStep[column[k]!]! >= 0) haltedExposureUsd8[i] = haltedExposureUsd8[i]! + value[k]!;
-  for (let i = 0; i < n; i++) {
-    const start = distress.startEquityUsd8[i]!;
-    // Book equity: what would be left if it met its network obligations in full (negative by the
-    // shortfall when it cannot; clearing's own equity stops at zero for a network defaulter).
-    const equity = solvency.equityUsd8[i]! - (solvency.obligationsUsd8[i]! - solvency.paymentsUsd8[i]!);
-    const startUsd = Math.max(1, usdFloat(start));
-    distress.equityLossShare[i] =
-      start > 0n ? Math.min(1, Math.max(0, usdFloat(start - equity) / startUsd)) : equity < -BPS ? 1 : 0;
-    distress.haltedExposureShare[i] = Math.min(1, haltedExposureUsd8[i]! / startUsd);
-    let drawdown = 0;
-    for (const a of distress.exposedAssets[i]!) {
-      const d = 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!;
-      if (d > drawdown) drawdown = d;
-    }
-    distress.drawdown[i] = drawdown;
-
-    const rule = distress.rules[i]!;
-    if (distress.haltedStep[i]! < 0) {
-      // A protocol the scenario starts insolvent (an algorithmic stablecoin, Celsius) is not halted
-      // for it: only its liquidity (or the scenario's script) can halt it.
-      const equityFloor =
-        rule.haltBelowEquityShare === undefined || start <= 0n
-          ? undefined
-          : fractionOfSigned(start, rule.haltBelowEquityShare);
-      const unpaid = unpaidTowardsHaltUsd8(world, i);
-      const unpaidCeiling =
-        rule.haltAboveUnpaidShare === undefined
-          ? undefined
-          : fractionOf(distress.startDepositsUsd8[i]!, rule.haltAboveUnpaidShare);
-      let reason = "";
-      if (equityFloor !== undefined && equity + BPS < equityFloor)
-        reason = `equity ${fmt(equity)} below ${rule.haltBelowEquityShare! * 100}% of its starting ${fmt(start)}`;
-      else if (unpaidCeiling !== undefined && unpaid > unpaidCeiling && unpaid > 0n)
-        reason = `unpaid withdrawals ${fmt(unpaid)} above ${rule.haltAboveUnpaidShare! * 100}% of its starting deposits`;
-      if (reason !== "") {
-        distress.haltedStep[i] = world.step + 1;
-        distress.haltReason[i] = reason;
-        record({ type: "halt", step: world.step + 1, protocol: world.protocols[i]!.id, reason });
-      }
-    }
-
-    const run = rule.run;
-    const perHour = Math.min(
-      run.maxPerHour,
-      run.perEquityLoss * distress.equityLossShare[i]! +
-        run.perHaltedExposure * distress.haltedExposureShare[i]! +
-        run.perDrawdown * Math.max(0, drawdown - run.drawdownFloor),
-    );
-    distress.runSharePerStep[i] = perHour > 0 ? 1 - (1 - perHour) ** world.stepHours : 0;
+/**
+ * Records each protocol's equity at the first clearing and the equity floor its halt rule sets: a
+ * share of that starting equity. A protocol the scenario starts insolvent (an algorithmic
+ * stablecoin, Celsius) has no equity floor: only its liquidity (or the scenario's script) can
+ * halt it.
+ */
+export function setStartEquity(world: World, equityUsd8: readonly bigint[]): void {
+  const distress = world.distress;
+  distress.startEquityUsd8 = [...equityUsd8];
+  distress.haltFloorUsd.fill(Number.NaN);
+  for (let i = 0; i < world.protocolCount; i++) {
+    const share = distress.rules[i]!.haltBelowEquityShare;
+    const start = equityUsd8[i]!;
+    if (share === undefined || start <= 0n) continue;
+    distress.haltFloorUsd[i] = usdFloat(fractionOfSigned(start, share));
   }
 }
 
 const fractionOfSigned = (amount: bigint, share: number) =>
   share >= 0 ? fractionOf(amount, share) : -fractionOf(amount, -share);
 
-const fmt = (usd8: bigint) => `$${(usdFloat(usd8) / 1e6).toFixed(2)}M`;
+const fmt = (usd: number) => `$${(usd / 1e6).toFixed(2)}M`;
 
 /**
  * Start of a step: claims on protocols the last clearing found in default are written down to the
@@ -200,73 +239,61 @@ function shrinkDepositLiability(world: World, issuer: number, asset: number, los
  */
 export function advanceDepositorRuns(world: World): void {
   const distress = world.distress;
+  if (distress.running === 0) return;
   const nA = world.assetCount;
   // Deposits other protocols hold at each (issuer, asset): not the outside depositors' money.
-  const networkDeposits = new Map<number, bigint>();
-  for (const c of world.cross) {
-    if (c.form !== "deposit") continue;
-    const key = c.issuer * nA + c.asset;
-    networkDeposits.set(key, (networkDeposits.get(key) ?? 0n) + c.amount);
-  }
+  const networkDeposits = new Array<bigint>(world.protocolCount * nA).fill(0n);
+  for (const c of world.cross)
+    if (c.form === "deposit")
+      networkDeposits[c.issuer * nA + c.asset] = networkDeposits[c.issuer * nA + c.asset]! + c.amount;
   for (let p = 0; p < world.protocolCount; p++) {
     const share = distress.runSharePerStep[p]!;
     if (share <= 0) continue;
-    const cap = fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare);
-    let room = cap - distress.runDemandUsd8[p]!;
+    let room =
+      fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare) -
+      distress.runDemandUsd8[p]!;
     if (room <= 0n) continue;
-    for (const { asset, base } of withdrawableByAsset(world, p, networkDeposits)) {
-      if (room <= 0n) break;
+    const kind = world.protocols[p]!.kind;
+    const ask = (asset: number, base: bigint) => {
+      if (room <= 0n || base <= 0n) return;
       let amount = fractionOf(base, share);
-      const value = valueUsd8(world, asset, amount);
-      if (value > room) amount = (amount * room) / value;
-      if (amount <= 0n) continue;
-      const asked = valueUsd8(world, asset, amount);
+      let asked = valueUsd8(world, asset, amount);
+      if (asked > room) {
+        amount = (amount * room) / asked;
+        asked = valueUsd8(world, asset, amount);
+      }
+      if (amount <= 0n) return;
       distress.runDemandUsd8[p] = distress.runDemandUsd8[p]! + asked;
       room -= asked;
       addWithdrawal(world, p, asset, amount);
+    };
+    // What outside depositors can still ask for: not yet asked, not posted as collateral, not
+    // other protocols' deposits.
+    if (kind === "lending") {
+      for (let a = 0; a < nA; a++) {
+        const r = world.reserveAt[p * nA + a]!;
+        if (r < 0 || world.lending.minted[r]) continue;
+        const lending = world.lending;
+        ask(
+          a,
+          lending.supplied[r]! - lending.posted[r]! - networkDeposits[p * nA + a]! - world.owed[p * nA + a]!,
+        );
+      }
+    } else if (kind === "vault") {
+      const v = world.vaults[world.vaultOf[p]!]!;
+      let queued = 0n;
+      for (const q of v.queue) queued += q.amount;
+      ask(v.liabilityAsset, v.liabilities - world.owed[p * nA + v.liabilityAsset]! - queued);
+    } else if (kind === "perp") {
+      const slot = world.perpSlotOf[p]!;
+      const a = world.perp.collateralAsset[slot]!;
+      ask(a, world.perp.idle[slot]! - world.owed[p * nA + a]!);
     }
   }
   // Protocol depositors flee stressed peers at the same rate.
   for (const c of world.cross) {
     if (c.form !== "deposit" || c.amount === 0n) continue;
     const share = distress.runSharePerStep[c.issuer]!;
-    if (share <= 0 || isHalted(world, c.issuer)) continue;
-    withdrawDeposit(world, c, fractionOf(c.amount, share));
+    if (share > 0) withdrawDeposit(world, c, fractionOf(c.amount, share));
   }
-}
-
-/** What outside depositors of `p` can still ask for, by asset (not yet asked, not posted as
- *  collateral, not other protocols' deposits). */
-function withdrawableByAsset(
-  world: World,
-  p: number,
-  networkDeposits: Map<number, bigint>,
-): { asset: number; base: bigint }[] {
-  const nA = world.assetCount;
-  const kind = world.protocols[p]!.kind;
-  const out: { asset: number; base: bigint }[] = [];
-  if (kind === "lending") {
-    for (let a = 0; a < nA; a++) {
-      const r = world.reserveAt[p * nA + a]!;
-      if (r < 0 || world.lending.minted[r]) continue;
-      const base =
-        world.lending.supplied[r]! -
-        world.lending.posted[r]! -
-        (networkDeposits.get(p * nA + a) ?? 0n) -
-        world.owed[p * nA + a]!;
-      if (base > 0n) out.push({ asset: a, base });
-    }
-  } else if (kind === "vault") {
-    const v = world.vaults[world.vaultOf[p]!]!;
-    let queued = 0n;
-    for (const q of v.queue) queued += q.amount;
-    const base = v.liabilities - world.owed[p * nA + v.liabilityAsset]! - queued;
-    if (base > 0n) out.push({ asset: v.liabilityAsset, base });
-  } else if (kind === "perp") {
-    const slot = world.perpSlotOf[p]!;
-    const a = world.perp.collateralAsset[slot]!;
-    const base = world.perp.idle[slot]! - world.owed[p * nA + a]!;
-    if (base > 0n) out.push({ asset: a, base });
-  }
-  return out;
 }

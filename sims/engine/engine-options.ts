@@ -34,6 +34,10 @@ export type EngineOptions = {
   liquidationRounds: number;
   /** Share of trader collateral kept as margin in open positions (the rest is idle). */
   perpMarginShare: number;
+  /** Clear the network exactly (USD-8) every step instead of when the float solvency screen finds a
+   *  protocol at or near a default or its halt threshold (solvency-screen.ts). Same results;
+   *  slower. */
+  exactClearingEveryStep: boolean;
   /** Unix seconds of step 0 (the episode start for historical scenarios, when given). */
   startTime: bigint | undefined;
 };
@@ -51,5 +55,6 @@ export const defaultEngineOptions: EngineOptions = {
   fundingBpsPerHour: 5,
   liquidationRounds: 4,
   perpMarginShare: 0.6,
+  exactClearingEveryStep: false,
   startTime: undefined,
 };

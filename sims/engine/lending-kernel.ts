@@ -7,28 +7,28 @@
  * The screen is the hot loop: typed arrays only, no bigint, no allocation.
  */
 import { borrowRateBps, utilizationBps } from "../../protocol-adapters/simulated/interest-rate-model.ts";
-import { BPS, RAY, type World } from "./world.ts";
+import { BPS, type World } from "./world.ts";
 
 const YEAR_SECONDS = 365n * 24n * 3600n;
 
 export function accrueInterest(world: World): void {
   const lending = world.lending;
   const seconds = BigInt(Math.round(world.stepHours * 3600));
+  const perYear = BPS * YEAR_SECONDS;
+  const depositorsShare = BigInt(10_000 - world.options.rateModel.reserveFactorBps);
   for (let r = 0; r < lending.reserveAsset.length; r++) {
     const borrowed = lending.borrowed[r]!;
     if (borrowed === 0n) continue;
     const utilization = lending.minted[r] ? 10_000 : utilizationBps(borrowed, lending.supplied[r]!);
-    const rate = BigInt(borrowRateBps(world.options.rateModel, Math.min(10_000, utilization)));
-    const growth = (lending.borrowIndex[r]! * rate * seconds) / (BPS * YEAR_SECONDS);
-    lending.borrowIndex[r] = lending.borrowIndex[r]! + growth;
-    lending.borrowIndexFloat[r] = Number(lending.borrowIndex[r]!) / Number(RAY);
-    const interest = (borrowed * rate * seconds) / (BPS * YEAR_SECONDS);
+    const rateSeconds =
+      BigInt(borrowRateBps(world.options.rateModel, Math.min(10_000, utilization))) * seconds;
+    const index = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * rateSeconds) / perYear;
+    lending.borrowIndex[r] = index;
+    lending.borrowIndexFloat[r] = Number(index) / 1e27;
+    const interest = (borrowed * rateSeconds) / perYear;
     lending.borrowed[r] = borrowed + interest;
     // Depositors earn the interest less the reserve factor (minted: all of it is surplus).
-    if (!lending.minted[r]) {
-      const toDepositors = (interest * BigInt(10_000 - world.options.rateModel.reserveFactorBps)) / BPS;
-      lending.supplied[r] = lending.supplied[r]! + toDepositors;
-    }
+    if (!lending.minted[r]) lending.supplied[r] = lending.supplied[r]! + (interest * depositorsShare) / BPS;
   }
 }
 
@@ -47,15 +47,13 @@ export function updateOracles(world: World): void {
     for (let a = 0; a < nA; a++) {
       const i = slot * nA + a;
       const candidate = at === world.step ? world.price[a]! : world.history[at * nA + a]!;
-      const answer = lending.oracleAnswerUsd8[i]!;
-      const stale = hour - lending.oracleUpdatedHour[i]! >= lending.oracleHeartbeatHours[i]! - 1e-9;
       const deviation = lending.oracleDeviation[i]!;
-      // |candidate / answer - 1| > deviation, in integers: |candidate - answer| * 1e9 > deviation * answer * 1e9.
-      const moved =
-        answer === 0n ||
-        (candidate > answer ? candidate - answer : answer - candidate) * 1_000_000_000n >
-          BigInt(Math.floor(deviation * 1e9)) * answer;
-      if (!stale && !moved) continue;
+      if (deviation > 0 && hour - lending.oracleUpdatedHour[i]! < lending.oracleHeartbeatHours[i]! - 1e-9) {
+        // |candidate / answer - 1| > deviation, in integers (parts per billion).
+        const answer = lending.oracleAnswerUsd8[i]!;
+        const moved = candidate > answer ? candidate - answer : answer - candidate;
+        if (answer !== 0n && moved * 1_000_000_000n <= BigInt(Math.floor(deviation * 1e9)) * answer) continue;
+      } else if (lending.oracleAnswerUsd8[i] === candidate && lending.oracleUpdatedHour[i] === hour) continue;
       lending.oracleAnswerUsd8[i] = candidate;
       lending.oracleAnswerFloat[i] = Number(candidate) / 1e8;
       lending.oracleUpdatedHour[i] = hour;

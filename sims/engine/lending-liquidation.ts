@@ -171,11 +171,24 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
   const lending = world.lending;
   const nA = world.assetCount;
   const gas = gasCostUsd8(world);
+  const gasUsd = Number(gas) / 1e8;
   const keeperMarginPpm = BigInt(Math.round(world.liquidators.keeperMargin * 1e6));
   // Liquidators take the largest positions first (the bonus makes them the most profitable).
   const order = largestDebtFirst(world, positions, count);
   for (const i of order) {
     const slot = lending.positionSlot[i]!;
+    // A fixed-spread liquidation earns at most the bonus on the debt it may repay: when that is
+    // well below the gas, skip the exact arithmetic (float estimate, generous by a factor of 2).
+    if (lending.auctionStyle[slot] === AUCTION_NONE) {
+      const debtUsd =
+        lending.scaledDebtFloat[i]! *
+        lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
+        world.priceFloat[lending.positionDebtAsset[i]!]!;
+      if (debtUsd * (lending.positionBonusBps[i]! / 10_000) < gasUsd / 2) {
+        world.liquidators.skippedForGas++;
+        continue;
+      }
+    }
     const protocol = lending.protocols[slot]!;
     const debtReserve = lending.positionDebtReserve[i]!;
     const collateralReserve = lending.positionCollateralReserve[i]!;
@@ -307,20 +320,29 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
   }
 }
 
-/** Hit positions ordered by debt value at market, largest first. */
-function largestDebtFirst(world: World, positions: Int32Array, count: number): number[] {
+/**
+ * The order liquidators take hit positions in: largest debt at market first (the bonus makes them
+ * the most profitable), which matters only when their capital for the step cannot cover every
+ * position; otherwise the screen's order.
+ */
+function largestDebtFirst(world: World, positions: Int32Array, count: number): Int32Array {
   const lending = world.lending;
-  const order = Array.from(positions.subarray(0, count));
-  const value = new Map<number, number>();
-  for (const i of order)
-    value.set(
-      i,
+  const hits = positions.subarray(0, count);
+  const value = new Float64Array(count);
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const i = hits[k]!;
+    value[k] =
       lending.scaledDebtFloat[i]! *
-        lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
-        world.priceFloat[lending.positionDebtAsset[i]!]!,
-    );
-  order.sort((a, b) => value.get(b)! - value.get(a)! || a - b);
-  return order;
+      lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
+      world.priceFloat[lending.positionDebtAsset[i]!]!;
+    total += value[k]!;
+  }
+  if (total * 1e8 <= Number(capitalLeftUsd8(world))) return hits;
+  const order = new Int32Array(count);
+  for (let k = 0; k < count; k++) order[k] = k;
+  order.sort((a, b) => value[b]! - value[a]! || hits[a]! - hits[b]!);
+  return order.map((k) => hits[k]!);
 }
 
 /** Sells what a round of liquidations seized; returns the USD-8 proceeds. */

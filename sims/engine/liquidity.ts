@@ -120,7 +120,8 @@ export function payOwed(world: World, tally: StepTally): void {
       const i = p * world.assetCount + a;
       if (world.owed[i]! === 0n) continue;
       payFromCash(world, p, a, tally);
-      if (world.owed[i]! > 0n) pullDeposits(world, p, a, world.owed[i]!);
+      if (world.owed[i]! === 0n) continue;
+      pullDeposits(world, p, a, world.owed[i]!);
       payFromCash(world, p, a, tally);
     }
   }
@@ -133,14 +134,13 @@ function payFromCash(world: World, p: number, a: number, tally: StepTally): void
   if (pay === 0n) return;
   payOut(world, p, a, pay);
   world.owed[i] = world.owed[i]! - pay;
-  tally.withdrawnUsd8 += valueUsd8(world, a, pay);
 }
 
 /** A holder short of `a` withdraws its deposits of `a` from other protocols, as far as they can pay. */
 function pullDeposits(world: World, holder: number, a: number, need: bigint): void {
-  for (const c of world.cross) {
+  for (const c of world.depositsHeldBy[holder]!) {
     if (need === 0n) return;
-    if (c.holder !== holder || c.asset !== a || c.form !== "deposit") continue;
+    if (c.asset !== a) continue;
     need -= withdrawDeposit(world, c, need);
   }
 }
@@ -208,7 +208,6 @@ function payRedemptions(world: World, v: Vault, tally: StepTally): void {
   const settled = paidTokens > world.owed[i]! ? world.owed[i]! : paidTokens;
   world.owed[i] = world.owed[i]! - settled;
   v.liabilities -= settled;
-  tally.withdrawnUsd8 += paidValue;
 }
 
 /** Vaults that still owe redemptions sell illiquid backing into the market (their pool, or the
@@ -235,7 +234,6 @@ export function fireSales(world: World, tally: StepTally): void {
       const settled = minBig(tokens, world.owed[i]!);
       world.owed[i] = world.owed[i]! - settled;
       v.liabilities -= settled;
-      tally.withdrawnUsd8 += proceeds;
       need -= proceeds;
     }
   }

@@ -52,15 +52,8 @@ export function loanNeed(world: World, p: number, o: LoanNeedParameters): LoanNe
     const owed = world.owed[p * nA + a]!;
     if (owed === 0n) continue;
     let available = spendable(world, p, a);
-    for (const c of world.cross) {
-      if (
-        c.holder !== p ||
-        c.asset !== a ||
-        c.form !== "deposit" ||
-        c.amount === 0n ||
-        isHalted(world, c.issuer)
-      )
-        continue;
+    for (const c of world.depositsHeldBy[p]!) {
+      if (c.asset !== a || c.amount === 0n || isHalted(world, c.issuer)) continue;
       const there = spendable(world, c.issuer, a);
       available += minBig(c.amount, there);
     }

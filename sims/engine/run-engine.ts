@@ -24,7 +24,13 @@ import {
   denseExposures,
   type Solvency,
 } from "./balance-sheet.ts";
-import { advanceDepositorRuns, applyWriteDowns, assessDistress, type ContagionEvent } from "./distress.ts";
+import {
+  advanceDepositorRuns,
+  applyWriteDowns,
+  assessDistress,
+  type ContagionEvent,
+  setStartEquity,
+} from "./distress.ts";
 import { createEngineAdapter } from "./engine-adapter.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { type EnginePolicy, noPolicy, type PolicyEvent, type RiskPicture } from "./engine-policy.ts";
@@ -35,6 +41,7 @@ import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidit
 import { openStep, recentre, sell } from "./market.ts";
 import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
 import { createRunMetrics, finishRunMetrics, type RunTotals, recordStep } from "./run-metrics.ts";
+import { type SolvencyView, screenSolvency } from "./solvency-screen.ts";
 import { emptyTally } from "./tally.ts";
 import { buildWorld, usdFloat, valueUsd8, type World } from "./world.ts";
 
@@ -145,18 +152,17 @@ async function simulate(
   updateOracles(world);
   screenLending(world, screen);
   const startSheet = balanceSheet(world, screen);
-  const startSolvency = clearNetwork(world, startSheet);
-  world.distress.startEquityUsd8 = [...startSolvency.equityUsd8];
-  metrics.insolventAtStart = startSolvency.insolvent.filter(Boolean).length;
-  const capital = (sheet: BalanceSheet, s: Solvency) =>
+  let solvency = clearNetwork(world, startSheet);
+  setStartEquity(world, solvency.equityUsd8);
+  metrics.insolventAtStart = solvency.insolvent.filter(Boolean).length;
+  // DebtRank's capital: equity, or for AMMs and vaults (whose equity is near zero) their assets.
+  const capital = (view: SolvencyView) =>
     Float64Array.from(world.protocols, (x, i) =>
-      x.kind === "amm" || x.kind === "vault"
-        ? usdFloat(sheet.assetsUsd8[i]!)
-        : Math.max(0, usdFloat(s.equityUsd8[i]!)),
+      x.kind === "amm" || x.kind === "vault" ? view.assetsUsd[i]! : Math.max(0, view.equityUsd[i]!),
     );
-  const capital0 = capital(startSheet, startSolvency);
-  let sheet = startSheet;
-  let solvency = startSolvency;
+  let view = screenSolvency(world, screen).view;
+  const capital0 = capital(view);
+  let lastSheet = startSheet;
   let debtRankNow = 0;
 
   const hitsPerp = new Int32Array(world.perp.positionActive.length);
@@ -185,7 +191,7 @@ async function simulate(
       settlement: (i) => run.port(i),
       addresses,
       domain: run.domain,
-      risk: riskPicture(world, debtRankNow, solvency),
+      risk: riskPicture(world, debtRankNow, view),
       record: (e) => events.push(e),
     });
 
@@ -196,23 +202,34 @@ async function simulate(
     for (let round = 0; round < world.options.liquidationRounds; round++) {
       updateOracles(world);
       screenLending(world, screen);
+      const before = tally.liquidations;
       liquidateLending({ world, positions: screen.hits, count: screen.hitCount, rng, tally, sales });
       const perpHits = screenPerp(world, hitsPerp);
       liquidatePerp(world, hitsPerp, perpHits, tally, sales);
-      if (screen.hitCount + perpHits === 0) {
+      // Positions liquidators leave (gas, capital) stay hit: a round without a liquidation ends it.
+      if (tally.liquidations === before) {
         screenIsFresh = true;
         break;
       }
       tally.soldUsd8 += sellSeized(world, sales, sellInto);
     }
-    // Positions liquidators left (gas, capital) stay hit; the balance sheet needs this screen's
-    // underwater list at the final prices.
+    // The balance sheet needs the underwater list at the final prices.
     if (!screenIsFresh) screenLending(world, screen);
 
-    sheet = balanceSheet(world, screen);
-    solvency = clearNetwork(world, sheet);
-    debtRankNow = currentDebtRank(sheet, capital0, capital(sheet, solvency));
-    assessDistress(world, sheet, solvency, recordContagion);
+    // Solvency: screened in floats; cleared exactly (USD-8) when anyone is at or near a default or
+    // its halt threshold, at the last step, or every step with exactClearingEveryStep.
+    const screened = screenSolvency(world, screen);
+    let exact: { sheet: BalanceSheet; solvency: Solvency } | undefined;
+    if (screened.needsExact || k === world.steps || world.options.exactClearingEveryStep) {
+      lastSheet = balanceSheet(world, screen);
+      solvency = clearNetwork(world, lastSheet);
+      exact = { sheet: lastSheet, solvency };
+    }
+    // What protocols observe (stress, DebtRank, the policy's risk picture) is the screen's, exact
+    // clearing or not, so a run does not depend on when the exact clearing ran.
+    view = screened.view;
+    debtRankNow = currentDebtRank(view.exposures, capital0, capital(view));
+    assessDistress(world, view, exact, recordContagion);
 
     const unmet = unmetUsd8(world);
     recordStep(metrics, world, tally, unmet);
@@ -253,7 +270,7 @@ async function simulate(
         writeDownLossUsd8: world.distress.writeDownLossUsd8[i]!,
       };
     }),
-    network: { start: denseExposures(startSheet), end: denseExposures(sheet) },
+    network: { start: denseExposures(startSheet.exposures), end: denseExposures(lastSheet.exposures) },
     events,
     contagion,
   };
@@ -269,7 +286,7 @@ export function haltStepOf(world: World, protocol: number): number | undefined {
   return first <= world.steps ? first : undefined;
 }
 
-function riskPicture(world: World, debtRank: number, solvency: Solvency): RiskPicture {
+function riskPicture(world: World, debtRank: number, view: SolvencyView): RiskPicture {
   let maxDrawdown = 0;
   let drawdownAsset = "";
   for (let a = 0; a < world.assetCount; a++) {
@@ -283,7 +300,7 @@ function riskPicture(world: World, debtRank: number, solvency: Solvency): RiskPi
     maxDrawdown,
     drawdownAsset,
     debtRank,
-    insolvent: solvency.insolvent,
+    insolvent: view.insolvent,
     halted: world.protocols.map((_, i) => isHalted(world, i)),
     unmetUsd: usdFloat(unmetUsd8(world)),
   };

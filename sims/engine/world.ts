@@ -118,6 +118,8 @@ export type World = {
   vaults: Vault[];
   vaultOf: Int32Array;
   cross: CrossHolding[];
+  /** Deposits each protocol holds at peers (cross-holdings of form "deposit", by holder). */
+  depositsHeldBy: CrossHolding[][];
   runs: Run[];
   distress: Distress;
   loans: InterProtocolLoan[];
@@ -244,6 +246,7 @@ export function buildWorld(p: BuildWorldParameters): World {
     vaults: [],
     vaultOf: new Int32Array(protocolCount).fill(-1),
     cross: [],
+    depositsHeldBy: Array.from({ length: protocolCount }, () => []),
     runs: [],
     distress: undefined as unknown as Distress,
     loans: [],

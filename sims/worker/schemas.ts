@@ -75,6 +75,7 @@ export const EngineOptionsWire = z.strictObject({
   fundingBpsPerHour: z.number().exactOptional(),
   liquidationRounds: whole.exactOptional(),
   perpMarginShare: z.number().exactOptional(),
+  exactClearingEveryStep: z.boolean().exactOptional(),
   startTime: bigintString.optional(),
 });
 
