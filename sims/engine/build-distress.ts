@@ -39,6 +39,8 @@ export type Distress = {
   /** Current run intensity: share of withdrawable deposits asked per step; and how many run. */
   runSharePerStep: Float64Array;
   running: number;
+  /** Share of their deposits here that other protocols pull per step (the protocol's own stress). */
+  flightSharePerStep: Float64Array;
   /** Observed stress behind the run intensity (last clearing). */
   equityLossShare: Float64Array;
   haltedExposureShare: Float64Array;
@@ -86,6 +88,7 @@ export function buildDistress(world: World): Distress {
     runDemandUsd8: new Array<bigint>(n).fill(0n),
     runSharePerStep: new Float64Array(n),
     running: 0,
+    flightSharePerStep: new Float64Array(n),
     equityLossShare: new Float64Array(n),
     haltedExposureShare: new Float64Array(n),
     drawdown: new Float64Array(n),

@@ -5,7 +5,7 @@
  * outside market (the scenario schema refuses a scenario without one).
  */
 import { DEFAULT_LIQUIDATORS } from "./engine-defaults.ts";
-import { usd8Of, valueUsd8, type World } from "./world.ts";
+import { valueUsd8, type World } from "./world.ts";
 
 /** A two-asset venue: a constant-product pair (or a stableswap pair, amplified). */
 export type Venue = {
@@ -44,12 +44,14 @@ export type OutsideMarkets = {
   soldUsd: Float64Array;
 };
 
+/** Liquidators as economic actors: their decisions (is a liquidation worth its gas, is there capital
+ *  left) are model decisions, in USD floats; the liquidations themselves are exact. */
 export type Liquidators = {
-  /** Debt liquidators can repay per step, USD-8, and what they repaid this step. */
-  capacityUsd8: bigint;
-  usedUsd8: bigint;
-  gasUsd8Calm: bigint;
-  gasUsd8Congested: bigint;
+  /** Debt liquidators can repay per step, USD, and what they repaid this step. */
+  capacityUsd: number;
+  usedUsd: number;
+  gasUsdCalm: number;
+  gasUsdCongested: number;
   congestionAtHourlyMove: number;
   keeperMargin: number;
   /** Congestion this step, 0..1 (from the largest hourly price move). */
@@ -138,10 +140,10 @@ export function buildOutsideMarkets(world: World): OutsideMarkets {
 export function buildLiquidators(world: World): Liquidators {
   const given = world.scenario.liquidators ?? DEFAULT_LIQUIDATORS;
   return {
-    capacityUsd8: usd8Of(given.capitalUsdPerHour * world.stepHours),
-    usedUsd8: 0n,
-    gasUsd8Calm: usd8Of(given.gasUsd),
-    gasUsd8Congested: usd8Of(given.gasUsdCongested),
+    capacityUsd: given.capitalUsdPerHour * world.stepHours,
+    usedUsd: 0,
+    gasUsdCalm: given.gasUsd,
+    gasUsdCongested: given.gasUsdCongested,
     congestionAtHourlyMove: given.congestionAtHourlyMove,
     keeperMargin: given.keeperMargin ?? DEFAULT_LIQUIDATORS.keeperMargin,
     congestion: 0,

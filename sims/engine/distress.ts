@@ -113,6 +113,14 @@ export function assessDistress(
     );
     distress.runSharePerStep[i] = perHour > 0 ? 1 - (1 - perHour) ** world.stepHours : 0;
     if (perHour > 0) running++;
+    // Protocols holding deposits here pull them for the protocol's own stress (its losses, its
+    // exposure to halted peers), not for a market-wide drawdown.
+    const flightPerHour = Math.min(
+      run.maxPerHour,
+      run.perEquityLoss * distress.equityLossShare[i]! +
+        run.perHaltedExposure * distress.haltedExposureShare[i]!,
+    );
+    distress.flightSharePerStep[i] = flightPerHour > 0 ? 1 - (1 - flightPerHour) ** world.stepHours : 0;
   }
   distress.running = running;
 }
@@ -249,51 +257,61 @@ export function advanceDepositorRuns(world: World): void {
   for (let p = 0; p < world.protocolCount; p++) {
     const share = distress.runSharePerStep[p]!;
     if (share <= 0) continue;
-    let room =
+    const room =
       fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare) -
       distress.runDemandUsd8[p]!;
     if (room <= 0n) continue;
-    const kind = world.protocols[p]!.kind;
-    const ask = (asset: number, base: bigint) => {
-      if (room <= 0n || base <= 0n) return;
-      let amount = fractionOf(base, share);
-      let asked = valueUsd8(world, asset, amount);
-      if (asked > room) {
-        amount = (amount * room) / asked;
-        asked = valueUsd8(world, asset, amount);
-      }
-      if (amount <= 0n) return;
-      distress.runDemandUsd8[p] = distress.runDemandUsd8[p]! + asked;
-      room -= asked;
-      addWithdrawal(world, p, asset, amount);
-    };
     // What outside depositors can still ask for: not yet asked, not posted as collateral, not
     // other protocols' deposits.
+    const kind = world.protocols[p]!.kind;
     if (kind === "lending") {
+      const lending = world.lending;
       for (let a = 0; a < nA; a++) {
         const r = world.reserveAt[p * nA + a]!;
-        if (r < 0 || world.lending.minted[r]) continue;
-        const lending = world.lending;
-        ask(
-          a,
-          lending.supplied[r]! - lending.posted[r]! - networkDeposits[p * nA + a]! - world.owed[p * nA + a]!,
-        );
+        if (r < 0 || lending.minted[r]) continue;
+        const base =
+          lending.supplied[r]! - lending.posted[r]! - networkDeposits[p * nA + a]! - world.owed[p * nA + a]!;
+        askRun(world, p, a, base, share);
       }
     } else if (kind === "vault") {
       const v = world.vaults[world.vaultOf[p]!]!;
       let queued = 0n;
       for (const q of v.queue) queued += q.amount;
-      ask(v.liabilityAsset, v.liabilities - world.owed[p * nA + v.liabilityAsset]! - queued);
+      askRun(
+        world,
+        p,
+        v.liabilityAsset,
+        v.liabilities - world.owed[p * nA + v.liabilityAsset]! - queued,
+        share,
+      );
     } else if (kind === "perp") {
       const slot = world.perpSlotOf[p]!;
       const a = world.perp.collateralAsset[slot]!;
-      ask(a, world.perp.idle[slot]! - world.owed[p * nA + a]!);
+      askRun(world, p, a, world.perp.idle[slot]! - world.owed[p * nA + a]!, share);
     }
   }
-  // Protocol depositors flee stressed peers at the same rate.
+  // Protocol depositors flee peers in distress.
   for (const c of world.cross) {
     if (c.form !== "deposit" || c.amount === 0n) continue;
-    const share = distress.runSharePerStep[c.issuer]!;
+    const share = distress.flightSharePerStep[c.issuer]!;
     if (share > 0) withdrawDeposit(world, c, fractionOf(c.amount, share));
   }
+}
+
+/** Depositors of `p` ask for `share` of `base` of `asset`, within what is left of the rule's cap. */
+function askRun(world: World, p: number, asset: number, base: bigint, share: number): void {
+  if (base <= 0n) return;
+  const distress = world.distress;
+  const room =
+    fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare) - distress.runDemandUsd8[p]!;
+  if (room <= 0n) return;
+  let amount = fractionOf(base, share);
+  let asked = valueUsd8(world, asset, amount);
+  if (asked > room) {
+    amount = (amount * room) / asked;
+    asked = valueUsd8(world, asset, amount);
+  }
+  if (amount <= 0n) return;
+  distress.runDemandUsd8[p] = distress.runDemandUsd8[p]! + asked;
+  addWithdrawal(world, p, asset, amount);
 }

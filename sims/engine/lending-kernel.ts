@@ -68,19 +68,93 @@ export type LendingScreen = {
   /** Positions whose collateral is worth less than their debt at market prices. */
   underwater: Int32Array;
   underwaterCount: number;
+  /** Positions within WATCH_MARGIN of either test at the last full screen, and what it saw: oracle
+   *  answers [slot * assetCount + asset], market prices [asset], borrow indices [reserve],
+   *  de-risking threshold scales [slot]. */
+  watch: Int32Array;
+  watchCount: number;
+  oracleAtFullScreen: Float64Array;
+  marketAtFullScreen: Float64Array;
+  indexAtFullScreen: Float64Array;
+  thresholdScaleAtFullScreen: Float64Array;
+  /** Full screens and watch-list screens so far (for the bench). */
+  fullScreens: number;
+  watchScreens: number;
 };
+
+/** Health-factor margin of the watch list. A position's health factor moves with its collateral's
+ *  price, its debt's price and its reserve's borrow index; while each has moved less than
+ *  WATCH_MOVE since the full screen, (1 - 0.025) / (1 + 0.025)^2 > 1 / (1 + 0.1): a position that
+ *  was above 1 + WATCH_MARGIN (on both tests) is still above 1. */
+const WATCH_MARGIN = 0.1;
+const WATCH_MOVE = 0.025;
 
 export function createLendingScreen(world: World): LendingScreen {
   const n = world.lending.positionActive.length;
-  return { hits: new Int32Array(n), hitCount: 0, underwater: new Int32Array(n), underwaterCount: 0 };
+  return {
+    hits: new Int32Array(n),
+    hitCount: 0,
+    underwater: new Int32Array(n),
+    underwaterCount: 0,
+    watch: new Int32Array(n),
+    watchCount: 0,
+    oracleAtFullScreen: new Float64Array(world.lending.oracleAnswerFloat.length),
+    marketAtFullScreen: new Float64Array(world.assetCount),
+    indexAtFullScreen: new Float64Array(world.lending.borrowIndexFloat.length),
+    thresholdScaleAtFullScreen: new Float64Array(world.lending.thresholdScale.length),
+    fullScreens: 0,
+    watchScreens: 0,
+  };
 }
 
 /**
  * Finds liquidatable positions (health factor = collateral x price x threshold / debt x price,
  * at the oracle, below 1) and, in the same pass, underwater ones (collateral below debt at market
- * prices: the balance sheet books their shortfall).
+ * prices: the balance sheet books their shortfall). Screens re-check only the watch list of the
+ * last full screen, as long as no price, borrow index or de-risking scale has moved enough since
+ * for a position off the list to cross either line (within a step and across steps); otherwise,
+ * or with `full`, they screen everything again and rebuild the list.
  */
-export function screenLending(world: World, screen: LendingScreen): void {
+export function screenLending(world: World, screen: LendingScreen, { full = false } = {}): void {
+  if (!full && screen.fullScreens > 0 && watchListHolds(world, screen)) {
+    screen.watchScreens++;
+    scan(world, screen, screen.watch, screen.watchCount, false);
+    return;
+  }
+  screen.fullScreens++;
+  screen.oracleAtFullScreen.set(world.lending.oracleAnswerFloat);
+  screen.marketAtFullScreen.set(world.priceFloat);
+  screen.indexAtFullScreen.set(world.lending.borrowIndexFloat);
+  screen.thresholdScaleAtFullScreen.set(world.lending.thresholdScale);
+  scan(world, screen, undefined, world.lending.positionActive.length, true);
+}
+
+function watchListHolds(world: World, screen: LendingScreen): boolean {
+  const moved = (now: Float64Array, then: Float64Array) => {
+    for (let i = 0; i < now.length; i++) {
+      const before = then[i]!;
+      if (before > 0 ? Math.abs(now[i]! / before - 1) >= WATCH_MOVE : now[i] !== before) return true;
+    }
+    return false;
+  };
+  const scales = world.lending.thresholdScale;
+  for (let i = 0; i < scales.length; i++)
+    if (scales[i] !== screen.thresholdScaleAtFullScreen[i]) return false;
+  return (
+    !moved(world.lending.oracleAnswerFloat, screen.oracleAtFullScreen) &&
+    !moved(world.priceFloat, screen.marketAtFullScreen) &&
+    !moved(world.lending.borrowIndexFloat, screen.indexAtFullScreen)
+  );
+}
+
+/** The screen's loop over `subset` (or every position), typed arrays only. */
+function scan(
+  world: World,
+  screen: LendingScreen,
+  subset: Int32Array | undefined,
+  count: number,
+  buildWatch: boolean,
+): void {
   const lending = world.lending;
   const nA = world.assetCount;
   const {
@@ -97,10 +171,13 @@ export function screenLending(world: World, screen: LendingScreen): void {
     oracleAnswerFloat,
   } = lending;
   const market = world.priceFloat;
-  const { hits, underwater } = screen;
+  const { hits, underwater, watch } = screen;
+  const watchFactor = 1 + WATCH_MARGIN;
   let hitCount = 0;
   let underwaterCount = 0;
-  for (let i = 0; i < positionActive.length; i++) {
+  let watchCount = 0;
+  for (let k = 0; k < count; k++) {
+    const i = subset === undefined ? k : subset[k]!;
     if (positionActive[i] === 0) continue;
     const slot = positionSlot[i]!;
     const collateralAsset = positionCollateralAsset[i]!;
@@ -112,9 +189,15 @@ export function screenLending(world: World, screen: LendingScreen): void {
       oracleAnswerFloat[slot * nA + collateralAsset]! *
       positionThreshold[i]! *
       thresholdScale[slot]!;
-    if (weighted < debt * oracleAnswerFloat[slot * nA + debtAsset]!) hits[hitCount++] = i;
-    if (collateral * market[collateralAsset]! < debt * market[debtAsset]!) underwater[underwaterCount++] = i;
+    const owed = debt * oracleAnswerFloat[slot * nA + debtAsset]!;
+    const collateralValue = collateral * market[collateralAsset]!;
+    const debtValue = debt * market[debtAsset]!;
+    if (weighted < owed) hits[hitCount++] = i;
+    if (collateralValue < debtValue) underwater[underwaterCount++] = i;
+    if (buildWatch && (weighted < owed * watchFactor || collateralValue < debtValue * watchFactor))
+      watch[watchCount++] = i;
   }
   screen.hitCount = hitCount;
   screen.underwaterCount = underwaterCount;
+  if (buildWatch) screen.watchCount = watchCount;
 }

@@ -22,9 +22,9 @@
  */
 import type { Rng } from "../paths/prng.ts";
 import { AUCTION_DUTCH, AUCTION_NONE } from "./build-lending.ts";
-import { capitalLeftUsd8, gasCostUsd8 } from "./liquidators.ts";
+import { capitalLeftUsd, gasCostUsd } from "./liquidators.ts";
 import type { StepTally } from "./tally.ts";
-import { BPS, minBig, RAY, toFloat, valueUsd8, type World } from "./world.ts";
+import { BPS, minBig, RAY, toFloat, usd8Of, valueUsd8, type World } from "./world.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The rules, as pure functions (hand-checked in lending-liquidation.test.ts)
@@ -170,8 +170,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
   const { world, positions, count, rng, tally, sales } = p;
   const lending = world.lending;
   const nA = world.assetCount;
-  const gas = gasCostUsd8(world);
-  const gasUsd = Number(gas) / 1e8;
+  const gasUsd = gasCostUsd(world);
   const keeperMarginPpm = BigInt(Math.round(world.liquidators.keeperMargin * 1e6));
   // Liquidators take the largest positions first (the bonus makes them the most profitable).
   const order = largestDebtFirst(world, positions, count);
@@ -202,12 +201,19 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
     const collateralScale = world.assets[collateralAsset]!.scale;
     const debt = (lending.scaledDebt[i]! * lending.borrowIndex[debtReserve]!) / RAY;
     const collateral = lending.collateral[i]!;
-    const capital = capitalLeftUsd8(world);
-    if (capital === 0n) {
+    const capitalUsd = capitalLeftUsd(world);
+    if (capitalUsd <= 0) {
       world.liquidators.skippedForCapital++;
       continue;
     }
-    const maxRepay = marketDebt === 0n ? debt : (capital * debtScale) / marketDebt;
+    // Liquidators' capital bounds what they repay; it binds only when it is short of the debt.
+    const debtUsd = toFloat(debt, debtScale) * world.priceFloat[debtAsset]!;
+    const maxRepay =
+      debtUsd <= capitalUsd || marketDebt === 0n ? debt : (usd8Of(capitalUsd) * debtScale) / marketDebt;
+    // Their profit at market prices, USD (a model decision).
+    const profitUsd = (sold: bigint, paid: bigint) =>
+      toFloat(sold, collateralScale) * world.priceFloat[collateralAsset]! -
+      toFloat(paid, debtScale) * world.priceFloat[debtAsset]!;
 
     let repay: bigint;
     let seize: bigint;
@@ -244,9 +250,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
         continue;
       }
       // The keeper's profit: collateral at market less what they paid, less gas.
-      const profit =
-        valueUsd8(world, collateralAsset, result.sold) - valueUsd8(world, debtAsset, result.raised);
-      if (profit < gas) {
+      if (profitUsd(result.sold, result.raised) < gasUsd) {
         world.liquidators.skippedForGas++;
         continue;
       }
@@ -270,9 +274,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
       };
       const result = fixedSpreadLiquidationUpTo(rule, maxRepay);
       if (result.repay === 0n && result.seize === 0n) continue;
-      const profit =
-        valueUsd8(world, collateralAsset, result.seize) - valueUsd8(world, debtAsset, result.repay);
-      if (profit < gas) {
+      if (profitUsd(result.seize, result.repay) < gasUsd) {
         world.liquidators.skippedForGas++;
         continue;
       }
@@ -280,7 +282,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
       seize = result.seize;
       if (seize === collateral && debt > repay) bad = debt - repay;
     }
-    world.liquidators.usedUsd8 += valueUsd8(world, debtAsset, repay + surplus);
+    world.liquidators.usedUsd += toFloat(repay + surplus, debtScale) * world.priceFloat[debtAsset]!;
 
     // Books: the debt reserve is repaid (minted: burned), the collateral leaves the protocol.
     const remainingDebt = debt - repay - bad;
@@ -297,7 +299,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
 
     tally.liquidations++;
     tally.liquidationUsd8 += valueUsd8(world, debtAsset, repay + bad, oracleDebt);
-    tally.badDebtUsd8 += valueUsd8(world, debtAsset, bad, oracleDebt);
+    if (bad > 0n) tally.badDebtUsd8 += valueUsd8(world, debtAsset, bad, oracleDebt);
 
     const collateralLeft = collateral - seize;
     lending.collateral[i] = collateralLeft;
@@ -306,16 +308,13 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
     const index = lending.borrowIndex[debtReserve]!;
     lending.scaledDebt[i] = remainingDebt === 0n ? 0n : (remainingDebt * RAY + index - 1n) / index;
     lending.scaledDebtFloat[i] = toFloat(lending.scaledDebt[i]!, debtScale);
+    // Auctions settle the whole debt (leftover collateral goes back); fixed spread closes a
+    // position when its debt or its collateral is gone.
     if (remainingDebt === 0n || collateralLeft === 0n || leftover > 0n) {
       lending.positionActive[i] = 0;
       // A closed position's leftover collateral is an ordinary deposit again (Maker: back to the
       // vault's owner, who may withdraw it like any depositor).
       lending.posted[collateralReserve] = lending.posted[collateralReserve]! - collateralLeft;
-      if (remainingDebt > 0n) {
-        // Cannot happen for auctions (they settle the whole debt); kept for safety.
-        lending.badDebt[debtReserve] = lending.badDebt[debtReserve]! + remainingDebt;
-        lending.borrowed[debtReserve] = lending.borrowed[debtReserve]! - remainingDebt;
-      }
     }
   }
 }
@@ -338,7 +337,7 @@ function largestDebtFirst(world: World, positions: Int32Array, count: number): I
       world.priceFloat[lending.positionDebtAsset[i]!]!;
     total += value[k]!;
   }
-  if (total * 1e8 <= Number(capitalLeftUsd8(world))) return hits;
+  if (total <= capitalLeftUsd(world)) return hits;
   const order = new Int32Array(count);
   for (let k = 0; k < count; k++) order[k] = k;
   order.sort((a, b) => value[b]! - value[a]! || hits[a]! - hits[b]!);

@@ -9,7 +9,7 @@ import type { World } from "./world.ts";
 /** Resets liquidators' capital for the step and sets congestion from this step's price moves. */
 export function openLiquidatorStep(world: World): void {
   const liquidators = world.liquidators;
-  liquidators.usedUsd8 = 0n;
+  liquidators.usedUsd = 0;
   let largestMove = 0;
   if (world.step > 0) {
     const nA = world.assetCount;
@@ -23,15 +23,14 @@ export function openLiquidatorStep(world: World): void {
   liquidators.congestion = Math.min(1, largestMove / liquidators.congestionAtHourlyMove);
 }
 
-/** Gas cost of one liquidation at this step's congestion, USD-8. */
-export function gasCostUsd8(world: World): bigint {
-  const { gasUsd8Calm, gasUsd8Congested, congestion } = world.liquidators;
-  const extra = gasUsd8Congested > gasUsd8Calm ? gasUsd8Congested - gasUsd8Calm : 0n;
-  return gasUsd8Calm + (extra * BigInt(Math.round(congestion * 1e6))) / 1_000_000n;
+/** Gas cost of one liquidation at this step's congestion, USD. */
+export function gasCostUsd(world: World): number {
+  const { gasUsdCalm, gasUsdCongested, congestion } = world.liquidators;
+  return gasUsdCalm + Math.max(0, gasUsdCongested - gasUsdCalm) * congestion;
 }
 
-/** Capital liquidators have left this step, USD-8. */
-export function capitalLeftUsd8(world: World): bigint {
-  const { capacityUsd8, usedUsd8 } = world.liquidators;
-  return capacityUsd8 > usedUsd8 ? capacityUsd8 - usedUsd8 : 0n;
+/** Capital liquidators have left this step, USD. */
+export function capitalLeftUsd(world: World): number {
+  const { capacityUsd, usedUsd } = world.liquidators;
+  return Math.max(0, capacityUsd - usedUsd);
 }

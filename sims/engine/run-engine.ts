@@ -150,7 +150,7 @@ async function simulate(
   const screen = createLendingScreen(world);
   for (const v of world.venues) recentre(world, v);
   updateOracles(world);
-  screenLending(world, screen);
+  screenLending(world, screen, { full: true });
   const startSheet = balanceSheet(world, screen);
   let solvency = clearNetwork(world, startSheet);
   setStartEquity(world, solvency.equityUsd8);
@@ -182,7 +182,7 @@ async function simulate(
     advanceRuns(world);
     advanceDepositorRuns(world);
 
-    await policy.onStep({
+    const acted = policy.onStep({
       world,
       step: k,
       hours: k * world.stepHours,
@@ -194,6 +194,7 @@ async function simulate(
       risk: riskPicture(world, debtRankNow, view),
       record: (e) => events.push(e),
     });
+    if (acted instanceof Promise) await acted;
 
     payOwed(world, tally);
     fireSales(world, tally);
