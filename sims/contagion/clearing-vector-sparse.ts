@@ -64,14 +64,16 @@ export function clearingVectorSparse(
   checkVector("externalAssets", e, n);
   checkSparse("liabilities", L, n);
   const pbar = rowSums(L);
-  const incoming = transpose(L);
+  // Who owes each node: built only if someone defaults.
+  let incoming: Incoming | undefined;
   const p = Float64Array.from(pbar);
   const inDefault = new Uint8Array(n);
   const position = new Int32Array(n).fill(-1);
   let rounds = 0;
+  let inflow: Float64Array;
   for (;;) {
     rounds++;
-    const inflow = sparseInflows(L, pbar, p);
+    inflow = sparseInflows(L, pbar, p);
     let grew = false;
     for (let i = 0; i < n; i++) {
       const has = e[i]! + inflow[i]!;
@@ -81,6 +83,7 @@ export function clearingVectorSparse(
       }
     }
     if (!grew) break;
+    incoming ??= transpose(L);
 
     const D: number[] = [];
     for (let i = 0; i < n; i++) if (inDefault[i]) D.push(i);
@@ -109,7 +112,8 @@ export function clearingVectorSparse(
     }
   }
 
-  const inflows = sparseInflows(L, pbar, p);
+  // The last round's inflows are at the final payments (the round added no defaulter).
+  const inflows = inflow;
   const shortfall = new Float64Array(n);
   const equity = new Float64Array(n);
   const defaulted: number[] = [];

@@ -8,7 +8,7 @@ import { provenanceText } from "../scenarios/scenario-engine-schema.ts";
 import type { ScenarioProtocol } from "../scenarios/scenario-schema.ts";
 import type { NetworkClaim } from "./balance-sheet.ts";
 import { DEFAULT_DISTRESS, type DepositorRunRule } from "./engine-defaults.ts";
-import { valueUsd8, type World } from "./world.ts";
+import { fractionOf, valueUsd8, type World } from "./world.ts";
 
 export type DistressRule = {
   haltBelowEquityShare: number | undefined;
@@ -34,8 +34,10 @@ export type Distress = {
   haltReason: string[];
   /** Step at which each protocol first defaulted on network obligations, or -1. */
   defaultedStep: Int32Array;
-  /** Withdrawals depositors asked for in endogenous runs so far, USD-8. */
+  /** Withdrawals depositors asked for in endogenous runs so far, and the most they will ask
+   *  (the rule's maxShare of starting deposits), USD-8. */
   runDemandUsd8: bigint[];
+  runCapUsd8: bigint[];
   /** Current run intensity: share of withdrawable deposits asked per step; and how many run. */
   runSharePerStep: Float64Array;
   running: number;
@@ -77,7 +79,7 @@ export function resolveDistressRule(world: World, protocol: ScenarioProtocol): D
 
 export function buildDistress(world: World): Distress {
   const n = world.protocolCount;
-  return {
+  const distress: Distress = {
     rules: world.scenario.protocols.map((x) => resolveDistressRule(world, x)),
     startEquityUsd8: new Array<bigint>(n).fill(0n),
     haltFloorUsd: new Float64Array(n).fill(Number.NaN),
@@ -86,6 +88,7 @@ export function buildDistress(world: World): Distress {
     haltReason: new Array<string>(n).fill(""),
     defaultedStep: new Int32Array(n).fill(-1),
     runDemandUsd8: new Array<bigint>(n).fill(0n),
+    runCapUsd8: [],
     runSharePerStep: new Float64Array(n),
     running: 0,
     flightSharePerStep: new Float64Array(n),
@@ -97,6 +100,10 @@ export function buildDistress(world: World): Distress {
     pending: [],
     exposedAssets: world.protocols.map((_, p) => exposedAssets(world, p)),
   };
+  distress.runCapUsd8 = distress.startDepositsUsd8.map((x, p) =>
+    fractionOf(x, distress.rules[p]!.run.maxShare),
+  );
+  return distress;
 }
 
 /** What depositors of `protocol` could withdraw now, USD-8: a lending market's deposits not

@@ -257,10 +257,7 @@ export function advanceDepositorRuns(world: World): void {
   for (let p = 0; p < world.protocolCount; p++) {
     const share = distress.runSharePerStep[p]!;
     if (share <= 0) continue;
-    const room =
-      fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare) -
-      distress.runDemandUsd8[p]!;
-    if (room <= 0n) continue;
+    if (distress.runDemandUsd8[p]! >= distress.runCapUsd8[p]!) continue;
     // What outside depositors can still ask for: not yet asked, not posted as collateral, not
     // other protocols' deposits.
     const kind = world.protocols[p]!.kind;
@@ -302,8 +299,7 @@ export function advanceDepositorRuns(world: World): void {
 function askRun(world: World, p: number, asset: number, base: bigint, share: number): void {
   if (base <= 0n) return;
   const distress = world.distress;
-  const room =
-    fractionOf(distress.startDepositsUsd8[p]!, distress.rules[p]!.run.maxShare) - distress.runDemandUsd8[p]!;
+  const room = distress.runCapUsd8[p]! - distress.runDemandUsd8[p]!;
   if (room <= 0n) return;
   let amount = fractionOf(base, share);
   let asked = valueUsd8(world, asset, amount);

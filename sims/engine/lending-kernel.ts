@@ -6,7 +6,7 @@
  *
  * The screen is the hot loop: typed arrays only, no bigint, no allocation.
  */
-import { borrowRateBps, utilizationBps } from "../../protocol-adapters/simulated/interest-rate-model.ts";
+import { borrowRateBps } from "../../protocol-adapters/simulated/interest-rate-model.ts";
 import { BPS, type World } from "./world.ts";
 
 const YEAR_SECONDS = 365n * 24n * 3600n;
@@ -16,16 +16,28 @@ export function accrueInterest(world: World): void {
   const seconds = BigInt(Math.round(world.stepHours * 3600));
   const perYear = BPS * YEAR_SECONDS;
   const depositorsShare = BigInt(10_000 - world.options.rateModel.reserveFactorBps);
+  // Rates are whole bps: each one's rate x seconds is computed once.
+  const rateSeconds: (bigint | undefined)[] = [];
   for (let r = 0; r < lending.reserveAsset.length; r++) {
     const borrowed = lending.borrowed[r]!;
     if (borrowed === 0n) continue;
-    const utilization = lending.minted[r] ? 10_000 : utilizationBps(borrowed, lending.supplied[r]!);
-    const rateSeconds =
-      BigInt(borrowRateBps(world.options.rateModel, Math.min(10_000, utilization))) * seconds;
-    const index = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * rateSeconds) / perYear;
+    // The rate model's input, a model quantity: in floats (exact to a basis point but at its edges).
+    const supplied = lending.supplied[r]!;
+    const utilization = lending.minted[r]
+      ? 10_000
+      : supplied === 0n
+        ? 0
+        : Math.floor((Number(borrowed) * 10_000) / Number(supplied));
+    const rate = borrowRateBps(world.options.rateModel, Math.min(10_000, utilization));
+    let perStep = rateSeconds[rate];
+    if (perStep === undefined) {
+      perStep = BigInt(rate) * seconds;
+      rateSeconds[rate] = perStep;
+    }
+    const index = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * perStep) / perYear;
     lending.borrowIndex[r] = index;
     lending.borrowIndexFloat[r] = Number(index) / 1e27;
-    const interest = (borrowed * rateSeconds) / perYear;
+    const interest = (borrowed * perStep) / perYear;
     lending.borrowed[r] = borrowed + interest;
     // Depositors earn the interest less the reserve factor (minted: all of it is surplus).
     if (!lending.minted[r]) lending.supplied[r] = lending.supplied[r]! + (interest * depositorsShare) / BPS;

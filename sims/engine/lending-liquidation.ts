@@ -210,10 +210,6 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
     const debtUsd = toFloat(debt, debtScale) * world.priceFloat[debtAsset]!;
     const maxRepay =
       debtUsd <= capitalUsd || marketDebt === 0n ? debt : (usd8Of(capitalUsd) * debtScale) / marketDebt;
-    // Their profit at market prices, USD (a model decision).
-    const profitUsd = (sold: bigint, paid: bigint) =>
-      toFloat(sold, collateralScale) * world.priceFloat[collateralAsset]! -
-      toFloat(paid, debtScale) * world.priceFloat[debtAsset]!;
 
     let repay: bigint;
     let seize: bigint;
@@ -250,7 +246,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
         continue;
       }
       // The keeper's profit: collateral at market less what they paid, less gas.
-      if (profitUsd(result.sold, result.raised) < gasUsd) {
+      if (profitUsd(world, collateralAsset, result.sold, debtAsset, result.raised) < gasUsd) {
         world.liquidators.skippedForGas++;
         continue;
       }
@@ -274,7 +270,7 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
       };
       const result = fixedSpreadLiquidationUpTo(rule, maxRepay);
       if (result.repay === 0n && result.seize === 0n) continue;
-      if (profitUsd(result.seize, result.repay) < gasUsd) {
+      if (profitUsd(world, collateralAsset, result.seize, debtAsset, result.repay) < gasUsd) {
         world.liquidators.skippedForGas++;
         continue;
       }
@@ -317,6 +313,21 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
       lending.posted[collateralReserve] = lending.posted[collateralReserve]! - collateralLeft;
     }
   }
+}
+
+/** A liquidator's profit at market prices, USD: collateral it gets less debt it pays (a model
+ *  decision, in floats). */
+function profitUsd(
+  world: World,
+  collateralAsset: number,
+  got: bigint,
+  debtAsset: number,
+  paid: bigint,
+): number {
+  return (
+    toFloat(got, world.assets[collateralAsset]!.scale) * world.priceFloat[collateralAsset]! -
+    toFloat(paid, world.assets[debtAsset]!.scale) * world.priceFloat[debtAsset]!
+  );
 }
 
 /**

@@ -191,7 +191,10 @@ async function simulate(
       settlement: (i) => run.port(i),
       addresses,
       domain: run.domain,
-      risk: riskPicture(world, debtRankNow, view),
+      // Built when the policy reads it (the risk picture sums every protocol's unpaid withdrawals).
+      get risk() {
+        return riskPicture(world, debtRankNow, view);
+      },
       record: (e) => events.push(e),
     });
     if (acted instanceof Promise) await acted;
