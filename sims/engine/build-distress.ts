@@ -8,7 +8,7 @@ import { provenanceText } from "../scenarios/scenario-engine-schema.ts";
 import type { ScenarioProtocol } from "../scenarios/scenario-schema.ts";
 import type { NetworkClaim } from "./balance-sheet.ts";
 import { DEFAULT_DISTRESS, type DepositorRunRule } from "./engine-defaults.ts";
-import { fractionOf, valueUsd8, type World } from "./world.ts";
+import { usdFloat, valueUsd8, type World } from "./world.ts";
 
 export type DistressRule = {
   haltBelowEquityShare: number | undefined;
@@ -34,10 +34,10 @@ export type Distress = {
   haltReason: string[];
   /** Step at which each protocol first defaulted on network obligations, or -1. */
   defaultedStep: Int32Array;
-  /** Withdrawals depositors asked for in endogenous runs so far, and the most they will ask
-   *  (the rule's maxShare of starting deposits), USD-8. */
-  runDemandUsd8: bigint[];
-  runCapUsd8: bigint[];
+  /** Withdrawals depositors asked for in endogenous runs so far, and the most they will ask (the
+   *  rule's maxShare of starting deposits), USD: a bound on behaviour, not money on the books. */
+  runDemandUsd: Float64Array;
+  runCapUsd: Float64Array;
   /** Current run intensity: share of withdrawable deposits asked per step; and how many run. */
   runSharePerStep: Float64Array;
   running: number;
@@ -87,8 +87,8 @@ export function buildDistress(world: World): Distress {
     haltedStep: new Int32Array(n).fill(-1),
     haltReason: new Array<string>(n).fill(""),
     defaultedStep: new Int32Array(n).fill(-1),
-    runDemandUsd8: new Array<bigint>(n).fill(0n),
-    runCapUsd8: [],
+    runDemandUsd: new Float64Array(n),
+    runCapUsd: new Float64Array(n),
     runSharePerStep: new Float64Array(n),
     running: 0,
     flightSharePerStep: new Float64Array(n),
@@ -100,8 +100,9 @@ export function buildDistress(world: World): Distress {
     pending: [],
     exposedAssets: world.protocols.map((_, p) => exposedAssets(world, p)),
   };
-  distress.runCapUsd8 = distress.startDepositsUsd8.map((x, p) =>
-    fractionOf(x, distress.rules[p]!.run.maxShare),
+  distress.runCapUsd = Float64Array.from(
+    distress.startDepositsUsd8,
+    (x, p) => usdFloat(x) * distress.rules[p]!.run.maxShare,
   );
   return distress;
 }

@@ -257,7 +257,7 @@ export function advanceDepositorRuns(world: World): void {
   for (let p = 0; p < world.protocolCount; p++) {
     const share = distress.runSharePerStep[p]!;
     if (share <= 0) continue;
-    if (distress.runDemandUsd8[p]! >= distress.runCapUsd8[p]!) continue;
+    if (distress.runDemandUsd[p]! >= distress.runCapUsd[p]!) continue;
     // What outside depositors can still ask for: not yet asked, not posted as collateral, not
     // other protocols' deposits.
     const kind = world.protocols[p]!.kind;
@@ -299,15 +299,13 @@ export function advanceDepositorRuns(world: World): void {
 function askRun(world: World, p: number, asset: number, base: bigint, share: number): void {
   if (base <= 0n) return;
   const distress = world.distress;
-  const room = distress.runCapUsd8[p]! - distress.runDemandUsd8[p]!;
-  if (room <= 0n) return;
-  let amount = fractionOf(base, share);
-  let asked = valueUsd8(world, asset, amount);
-  if (asked > room) {
-    amount = (amount * room) / asked;
-    asked = valueUsd8(world, asset, amount);
-  }
+  const room = distress.runCapUsd[p]! - distress.runDemandUsd[p]!;
+  if (room <= 0) return;
+  const price = world.priceFloat[asset]! / Number(world.assets[asset]!.scale);
+  const askedUsd = Number(base) * share * price;
+  // Within the cap: the share of `base`; at the cap, what is left of it.
+  const amount = fractionOf(base, askedUsd <= room ? share : (share * room) / askedUsd);
   if (amount <= 0n) return;
-  distress.runDemandUsd8[p] = distress.runDemandUsd8[p]! + asked;
+  distress.runDemandUsd[p] = distress.runDemandUsd[p]! + Number(amount) * price;
   addWithdrawal(world, p, asset, amount);
 }

@@ -37,14 +37,40 @@ const ABSOLUTE_MARGIN_USD = 1;
 export type ScreenResult = { view: SolvencyView; needsExact: boolean };
 
 /** The float balance sheet and clearing; `needsExact` when any protocol is at or near default. */
+/** Per-world buffers, reused every step (the view's arrays are valid until the next screen). */
+type Buffers = {
+  assets: Float64Array;
+  liabilities: Float64Array;
+  bookEquity: Float64Array;
+  equity: Float64Array;
+  scale: Float64Array;
+};
+const buffers = new WeakMap<World, Buffers>();
+
+function buffersOf(world: World): Buffers {
+  let b = buffers.get(world);
+  if (!b) {
+    const n = world.protocolCount;
+    b = {
+      assets: new Float64Array(n),
+      liabilities: new Float64Array(n),
+      bookEquity: new Float64Array(n),
+      equity: new Float64Array(n),
+      scale: Float64Array.from(world.assets, (a) => Number(a.scale)),
+    };
+    buffers.set(world, b);
+  }
+  return b;
+}
+
 export function screenSolvency(world: World, screen: LendingScreen): ScreenResult {
   const n = world.protocolCount;
   const nA = world.assetCount;
   const price = world.priceFloat;
-  const scale = world.assets.map((a) => Number(a.scale));
+  const { assets, liabilities, scale, bookEquity, equity } = buffersOf(world);
+  assets.fill(0);
+  liabilities.fill(0);
   const units = (a: number, amount: bigint) => (Number(amount) / scale[a]!) * price[a]!;
-  const assets = new Float64Array(n);
-  const liabilities = new Float64Array(n);
 
   for (let p = 0; p < n; p++)
     for (let a = 0; a < nA; a++) {
@@ -132,8 +158,6 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
     liabilities: network,
     externalAssets: netWorth.map((x) => Math.max(0, x)),
   });
-  const bookEquity = new Float64Array(n);
-  const equity = new Float64Array(n);
   const insolvent: boolean[] = [];
   const floors = world.distress.haltFloorUsd;
   let needsExact = false;
