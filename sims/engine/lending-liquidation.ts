@@ -241,7 +241,8 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
               ),
             })
           : englishAuction(auction);
-      if (result.raised > maxRepay) {
+      // Keepers pay the whole tab (debt plus penalty) out of their capital.
+      if (toFloat(result.raised, debtScale) * world.priceFloat[debtAsset]! > capitalUsd) {
         world.liquidators.skippedForCapital++;
         continue;
       }
