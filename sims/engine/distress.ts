@@ -20,7 +20,7 @@
  */
 import type { BalanceSheet, Solvency } from "./balance-sheet.ts";
 import type { PendingMark } from "./build-distress.ts";
-import { addWithdrawal, isHalted, unpaidTowardsHaltUsd8, withdrawDeposit } from "./liquidity.ts";
+import { addWithdrawal, unpaidTowardsHaltUsd8, withdrawDeposit } from "./liquidity.ts";
 import { exactView, type SolvencyView } from "./solvency-screen.ts";
 import { BPS, fractionOf, usdFloat, valueUsd8, type World } from "./world.ts";
 

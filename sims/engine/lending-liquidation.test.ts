@@ -130,7 +130,12 @@ describe("Maker auctions sell the debt plus penalty, not all the collateral", ()
       ],
     });
     let world: World | undefined;
-    const watch: EnginePolicy = { name: "watch", onStep: (ctx) => void (world = ctx.world) };
+    const watch: EnginePolicy = {
+      name: "watch",
+      onStep: (ctx) => {
+        world = ctx.world;
+      },
+    };
     const r = await runEngine({
       scenario: parseScenario(json),
       options: { positionsPerLending: 1, rateModel: zeroRates },
@@ -254,7 +259,12 @@ describe("Aave v3 e-mode", () => {
     const r = await runEngine({
       scenario: parseScenario(json),
       options: { positionsPerLending: 1, rateModel: zeroRates },
-      policy: { name: "watch", onStep: (ctx) => void (world = ctx.world) },
+      policy: {
+        name: "watch",
+        onStep: (ctx) => {
+          world = ctx.world;
+        },
+      },
     });
     const lending = world!.lending;
     expect(lending.positionEmode[0]).toBe(0);

@@ -119,15 +119,15 @@ export function payOwed(world: World, tally: StepTally): void {
     for (let a = 0; a < world.assetCount; a++) {
       const i = p * world.assetCount + a;
       if (world.owed[i]! === 0n) continue;
-      payFromCash(world, p, a, tally);
+      payFromCash(world, p, a);
       if (world.owed[i]! === 0n) continue;
       pullDeposits(world, p, a, world.owed[i]!);
-      payFromCash(world, p, a, tally);
+      payFromCash(world, p, a);
     }
   }
 }
 
-function payFromCash(world: World, p: number, a: number, tally: StepTally): void {
+function payFromCash(world: World, p: number, a: number): void {
   const i = p * world.assetCount + a;
   const avail = spendable(world, p, a);
   const pay = minBig(world.owed[i]!, avail);
