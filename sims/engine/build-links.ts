@@ -45,7 +45,11 @@ export function buildCrossHoldings(world: World, assetOf: (s: string, where: str
       writtenDown: 0n,
     };
     world.cross.push(holding);
-    if (c.form === "deposit") world.depositsHeldBy[holder]!.push(holding);
+    if (c.form === "deposit") {
+      world.depositsHeldBy[holder]!.push(holding);
+      const at = holding.issuer * assetCount + asset;
+      world.networkDepositsAt[at] = world.networkDepositsAt[at]! + c.amount;
+    }
     // A deposit sits at the issuer (which counts it among its deposits), not in the holder's cash.
     if (c.form === "deposit") {
       const at = holder * assetCount + asset;

@@ -200,7 +200,11 @@ export function applyWriteDowns(world: World, record: (e: ContagionEvent) => voi
       if (loss <= 0n) continue;
       cross.amount -= loss;
       cross.writtenDown += loss;
-      if (cross.form === "deposit") shrinkDepositLiability(world, cross.issuer, cross.asset, loss);
+      if (cross.form === "deposit") {
+        shrinkDepositLiability(world, cross.issuer, cross.asset, loss);
+        const at = cross.issuer * world.assetCount + cross.asset;
+        world.networkDepositsAt[at] = world.networkDepositsAt[at]! - loss;
+      }
     } else if (loan) {
       const open = loan.due - loan.writtenDown;
       const secured = valueUsd8(world, loan.collateralAsset, loan.collateral);
@@ -249,11 +253,8 @@ export function advanceDepositorRuns(world: World): void {
   const distress = world.distress;
   if (distress.running === 0) return;
   const nA = world.assetCount;
-  // Deposits other protocols hold at each (issuer, asset): not the outside depositors' money.
-  const networkDeposits = new Array<bigint>(world.protocolCount * nA).fill(0n);
-  for (const c of world.cross)
-    if (c.form === "deposit")
-      networkDeposits[c.issuer * nA + c.asset] = networkDeposits[c.issuer * nA + c.asset]! + c.amount;
+  // Deposits other protocols hold at each (issuer, asset) are not the outside depositors' money.
+  const networkDeposits = world.networkDepositsAt;
   for (let p = 0; p < world.protocolCount; p++) {
     const share = distress.runSharePerStep[p]!;
     if (share <= 0) continue;

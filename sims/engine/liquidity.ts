@@ -102,6 +102,7 @@ export function payOut(world: World, protocol: number, a: number, amount: bigint
 
 export function payOwed(world: World, tally: StepTally): void {
   for (const v of world.vaults) {
+    if (v.queue.length === 0) continue;
     const due = v.queue.filter((q) => q.due <= world.step);
     if (due.length === 0) continue;
     v.queue = v.queue.filter((q) => q.due > world.step);
@@ -157,6 +158,8 @@ export function withdrawDeposit(world: World, c: CrossHolding, amount: bigint): 
   if (x === 0n) return 0n;
   payOut(world, c.issuer, c.asset, x);
   c.amount -= x;
+  const issuedAt = c.issuer * world.assetCount + c.asset;
+  world.networkDepositsAt[issuedAt] = world.networkDepositsAt[issuedAt]! - x;
   const at = c.holder * world.assetCount + c.asset;
   world.balance[at] = world.balance[at]! + x;
   if (world.protocols[c.holder]!.kind === "perp") {

@@ -70,7 +70,10 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
   const { assets, liabilities, scale, bookEquity, equity } = buffersOf(world);
   assets.fill(0);
   liabilities.fill(0);
-  const units = (a: number, amount: bigint) => (Number(amount) / scale[a]!) * price[a]!;
+  // USD per base unit of each asset: an amount's value is Number(amount) x unitPrice.
+  const unitPrice = new Float64Array(nA);
+  for (let a = 0; a < nA; a++) unitPrice[a] = price[a]! / scale[a]!;
+  const units = (a: number, amount: bigint) => Number(amount) * unitPrice[a]!;
 
   for (let p = 0; p < n; p++)
     for (let a = 0; a < nA; a++) {
@@ -128,8 +131,8 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
   }
   const layout = networkLayout(world);
   const claimValues = new Float64Array(layout.claims.length);
-  layout.claims.forEach((claim, k) => {
-    const { cross, loan } = claim;
+  for (let k = 0; k < layout.claims.length; k++) {
+    const { cross, loan } = layout.claims[k]!;
     if (cross) {
       const value = units(cross.asset, cross.amount);
       claimValues[k] = value;
@@ -141,12 +144,13 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
       if (secured > due) assets[loan.borrower] = assets[loan.borrower]! + (secured - due);
       claimValues[k] = Math.max(0, due - secured);
     }
-  });
+  }
   const exposureValues = new Float64Array(layout.claims.length + layout.tokenHoldings.length);
   exposureValues.set(claimValues);
-  layout.tokenHoldings.forEach((c, k) => {
+  for (let k = 0; k < layout.tokenHoldings.length; k++) {
+    const c = layout.tokenHoldings[k]!;
     exposureValues[layout.claims.length + k] = units(c.asset, c.amount);
-  });
+  }
 
   const netWorth = new Float64Array(n);
   for (let p = 0; p < n; p++) {

@@ -118,8 +118,11 @@ export type World = {
   vaults: Vault[];
   vaultOf: Int32Array;
   cross: CrossHolding[];
-  /** Deposits each protocol holds at peers (cross-holdings of form "deposit", by holder). */
+  /** Deposits each protocol holds at peers (cross-holdings of form "deposit", by holder), and the
+   *  deposits other protocols hold at each [issuer * assetCount + asset] (kept up to date by
+   *  withdrawDeposit and write-downs). */
   depositsHeldBy: CrossHolding[][];
+  networkDepositsAt: bigint[];
   runs: Run[];
   distress: Distress;
   loans: InterProtocolLoan[];
@@ -247,6 +250,7 @@ export function buildWorld(p: BuildWorldParameters): World {
     vaultOf: new Int32Array(protocolCount).fill(-1),
     cross: [],
     depositsHeldBy: Array.from({ length: protocolCount }, () => []),
+    networkDepositsAt: new Array<bigint>(protocolCount * assetCount).fill(0n),
     runs: [],
     distress: undefined as unknown as Distress,
     loans: [],
