@@ -216,7 +216,13 @@ export function currentDebtRank(
   if (n === 0) return 0;
   const E = initialEquityUsd.map((e) => Math.max(1, e));
   const shock = new Float64Array(n);
-  for (let i = 0; i < n; i++) shock[i] = Math.min(1, Math.max(0, (E[i]! - equityUsd[i]!) / E[i]!));
+  let shocked = false;
+  for (let i = 0; i < n; i++) {
+    shock[i] = Math.min(1, Math.max(0, (E[i]! - equityUsd[i]!) / E[i]!));
+    if (shock[i]! > 0) shocked = true;
+  }
+  // Nobody has lost anything: nothing to pass on.
+  if (!shocked) return 0;
   return debtRankSparse({ exposures, equity: E, initialShock: shock }).debtRank;
 }
 

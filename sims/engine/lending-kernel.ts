@@ -16,8 +16,8 @@ export function accrueInterest(world: World): void {
   const seconds = BigInt(Math.round(world.stepHours * 3600));
   const perYear = BPS * YEAR_SECONDS;
   const depositorsShare = BigInt(10_000 - world.options.rateModel.reserveFactorBps);
-  // Rates are whole bps: each one's rate x seconds is computed once.
-  const rateSeconds: (bigint | undefined)[] = [];
+  // Rates are whole bps: each one's growth per step is computed once.
+  const growth: (bigint | undefined)[] = [];
   for (let r = 0; r < lending.reserveAsset.length; r++) {
     const borrowed = lending.borrowed[r]!;
     if (borrowed === 0n) continue;
@@ -29,18 +29,20 @@ export function accrueInterest(world: World): void {
         ? 0
         : Math.floor((Number(borrowed) * 10_000) / Number(supplied));
     const rate = borrowRateBps(world.options.rateModel, Math.min(10_000, utilization));
-    let perStep = rateSeconds[rate];
+    if (rate === 0) continue;
+    let perStep = growth[rate];
     if (perStep === undefined) {
       perStep = BigInt(rate) * seconds;
-      rateSeconds[rate] = perStep;
+      growth[rate] = perStep;
     }
-    const index = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * perStep) / perYear;
-    lending.borrowIndex[r] = index;
-    lending.borrowIndexFloat[r] = Number(index) / 1e27;
+    lending.borrowIndex[r] = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * perStep) / perYear;
+    // The float mirror grows by the same factor (the screen's copy; exact amounts use the bigint).
+    lending.borrowIndexFloat[r] =
+      lending.borrowIndexFloat[r]! * (1 + (rate * world.stepHours * 3600) / (10_000 * 31_536_000));
     const interest = (borrowed * perStep) / perYear;
     lending.borrowed[r] = borrowed + interest;
     // Depositors earn the interest less the reserve factor (minted: all of it is surplus).
-    if (!lending.minted[r]) lending.supplied[r] = lending.supplied[r]! + (interest * depositorsShare) / BPS;
+    if (!lending.minted[r]) lending.supplied[r] = supplied + (interest * depositorsShare) / BPS;
   }
 }
 

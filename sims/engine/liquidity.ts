@@ -49,6 +49,14 @@ export function addWithdrawal(world: World, protocol: number, asset: number, amo
   const at = protocol * world.assetCount + asset;
   world.asked[at] = world.asked[at]! + amount;
   if (v?.mode === "queued") v.queue.push({ due: world.step + v.delaySteps, amount });
+  else if (
+    v === undefined &&
+    world.owed[at] === 0n &&
+    !isHalted(world, protocol) &&
+    spendable(world, protocol, asset) >= amount
+  )
+    // A lending market or exchange with the cash pays at once (what payOwed would do first).
+    payOut(world, protocol, asset, amount);
   else world.owed[at] = world.owed[at]! + amount;
 }
 

@@ -100,8 +100,11 @@ describe("engine: determinism and modes", () => {
     });
     expect(off.totals.fireSaleUsd8).toBeGreaterThan(0n);
     expect(off.totals.loans).toBe(0);
-    // One loan sized for the run (the engine used to settle a dust loan every hour, ~74 a run).
-    expect(on.totals.loans).toBe(1);
+    // One loan per borrower, sized for its run (the engine used to settle a dust loan every hour,
+    // ~74 a run): the fund borrows ETH; late in the run the lender, facing its own USDC run, may too.
+    const borrowers = on.events.flatMap((e) => (e.type === "loan" ? [e.borrower] : []));
+    expect(borrowers[0]).toBe("fund");
+    expect(new Set(borrowers).size).toBe(borrowers.length);
     // It fire-sells less and leaves depositors waiting less (the loan does not save the fund: the
     // stETH discount still wipes out its thin equity, as clearing shows).
     expect(on.totals.fireSaleUsd8).toBeLessThan(off.totals.fireSaleUsd8);
