@@ -302,11 +302,12 @@ function askRun(world: World, p: number, asset: number, base: bigint, share: num
   const distress = world.distress;
   const room = distress.runCapUsd[p]! - distress.runDemandUsd[p]!;
   if (room <= 0) return;
-  const price = world.priceFloat[asset]! / Number(world.assets[asset]!.scale);
-  const askedUsd = Number(base) * share * price;
+  const unitUsd = world.priceFloat[asset]! / Number(world.assets[asset]!.scale);
+  const baseUsd = Number(base) * unitUsd;
   // Within the cap: the share of `base`; at the cap, what is left of it.
-  const amount = fractionOf(base, askedUsd <= room ? share : (share * room) / askedUsd);
+  const askedShare = baseUsd * share <= room ? share : room / baseUsd;
+  const amount = fractionOf(base, askedShare);
   if (amount <= 0n) return;
-  distress.runDemandUsd[p] = distress.runDemandUsd[p]! + Number(amount) * price;
+  distress.runDemandUsd[p] = distress.runDemandUsd[p]! + baseUsd * askedShare;
   addWithdrawal(world, p, asset, amount);
 }

@@ -339,19 +339,15 @@ function profitUsd(
 function largestDebtFirst(world: World, positions: Int32Array, count: number): Int32Array {
   const lending = world.lending;
   const hits = positions.subarray(0, count);
-  const value = new Float64Array(count);
+  const debtUsd = (i: number) =>
+    lending.scaledDebtFloat[i]! *
+    lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
+    world.priceFloat[lending.positionDebtAsset[i]!]!;
   let total = 0;
-  for (let k = 0; k < count; k++) {
-    const i = hits[k]!;
-    value[k] =
-      lending.scaledDebtFloat[i]! *
-      lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
-      world.priceFloat[lending.positionDebtAsset[i]!]!;
-    total += value[k]!;
-  }
+  for (let k = 0; k < count; k++) total += debtUsd(hits[k]!);
   if (total <= capitalLeftUsd(world)) return hits;
-  const order = new Int32Array(count);
-  for (let k = 0; k < count; k++) order[k] = k;
+  const value = Float64Array.from(hits, debtUsd);
+  const order = Int32Array.from(hits.keys());
   order.sort((a, b) => value[b]! - value[a]! || hits[a]! - hits[b]!);
   return order.map((k) => hits[k]!);
 }

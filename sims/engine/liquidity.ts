@@ -64,7 +64,8 @@ export function addWithdrawal(world: World, protocol: number, asset: number, amo
 export function isHalted(world: World, protocol: number): boolean {
   const halted = world.distress.haltedStep[protocol]!;
   if (halted >= 0 && world.step >= halted) return true;
-  return world.runs.some((r) => r.protocol === protocol && world.step >= r.haltStep);
+  for (const r of world.runs) if (r.protocol === protocol && world.step >= r.haltStep) return true;
+  return false;
 }
 
 function runBaseNow(world: World, protocol: number, asset: number): bigint {
