@@ -2,6 +2,8 @@
  * Hand-made scenarios for the engine's tests: small enough to check by hand, each with the
  * provenance and outside markets the schema requires (every figure here is a test assumption).
  */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { ScenarioJson } from "../../scenarios/scenario-schema.ts";
 
 export const TEST_ASSUMPTION = "hand-made test figure, chosen to be checked by hand";
@@ -219,5 +221,55 @@ export function bank(crash: boolean): ScenarioJson {
       },
     ],
     outsideMarkets: [{ asset: "ETH", depthUsd: 1e12, assumption: TEST_ASSUMPTION }],
+  };
+}
+
+/**
+ * The default study's scenario (contagion-demo.json) with the scripted prices it had before it
+ * replayed real data: ETH falls 35% over 36 hours and recovers to -25% by hour 96, stETH slips to
+ * 0.995 then 0.99 of ETH. On this path the fund is illiquid but not insolvent until it fire-sells,
+ * which is what the tests of negotiation and de-risking need; on June 2022's real path its thin
+ * equity goes with the stETH discount within hours, whatever the agents do.
+ */
+export function scriptedDemo(): ScenarioJson {
+  const demo = JSON.parse(
+    readFileSync(fileURLToPath(new URL("../scenarios/contagion-demo.json", import.meta.url)), "utf8"),
+  ) as ScenarioJson & { market?: unknown };
+  const { market: _market, ...rest } = demo;
+  return {
+    ...rest,
+    assets: [
+      {
+        symbol: "ETH",
+        decimals: 18,
+        priceUsd: 2000,
+        path: {
+          model: "scripted",
+          keyframes: [
+            { hours: 12, change: -0.08 },
+            { hours: 24, change: -0.2 },
+            { hours: 30, change: -0.3 },
+            { hours: 36, change: -0.35 },
+            { hours: 48, change: -0.3 },
+            { hours: 72, change: -0.28 },
+            { hours: 96, change: -0.25 },
+          ],
+        },
+      },
+      {
+        symbol: "stETH",
+        decimals: 18,
+        priceUsd: 2000,
+        path: {
+          model: "ratio",
+          base: "ETH",
+          keyframes: [
+            { hours: 24, ratio: 0.995 },
+            { hours: 96, ratio: 0.99 },
+          ],
+        },
+      },
+      { symbol: "USDC", decimals: 6, priceUsd: 1, path: { model: "constant" } },
+    ],
   };
 }
