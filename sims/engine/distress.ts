@@ -302,7 +302,7 @@ function askRun(world: World, p: number, asset: number, base: bigint, share: num
   const distress = world.distress;
   const room = distress.runCapUsd[p]! - distress.runDemandUsd[p]!;
   if (room <= 0) return;
-  const unitUsd = world.priceFloat[asset]! / Number(world.assets[asset]!.scale);
+  const unitUsd = world.priceFloat[asset]! / world.scaleFloat[asset]!;
   const baseUsd = Number(base) * unitUsd;
   // Within the cap: the share of `base`; at the cap, what is left of it.
   const askedShare = baseUsd * share <= room ? share : room / baseUsd;

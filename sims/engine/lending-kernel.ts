@@ -11,13 +11,27 @@ import { BPS, type World } from "./world.ts";
 
 const YEAR_SECONDS = 365n * 24n * 3600n;
 
+/** Growth per step of each whole-bps rate (rate x step seconds), per world: computed once each. A
+ *  dense array sized for the rate model's highest rate (a fresh sparse one each step cost more than
+ *  the interest arithmetic). */
+const growthByWorld = new WeakMap<World, (bigint | undefined)[]>();
+
+function growthTable(world: World): (bigint | undefined)[] {
+  let table = growthByWorld.get(world);
+  if (!table) {
+    const m = world.options.rateModel;
+    table = new Array<bigint | undefined>(m.baseBps + m.slope1Bps + m.slope2Bps + 1).fill(undefined);
+    growthByWorld.set(world, table);
+  }
+  return table;
+}
+
 export function accrueInterest(world: World): void {
   const lending = world.lending;
   const seconds = BigInt(Math.round(world.stepHours * 3600));
   const perYear = BPS * YEAR_SECONDS;
   const depositorsShare = BigInt(10_000 - world.options.rateModel.reserveFactorBps);
-  // Rates are whole bps: each one's growth per step is computed once.
-  const growth: (bigint | undefined)[] = [];
+  const growth = growthTable(world);
   for (let r = 0; r < lending.reserveAsset.length; r++) {
     const borrowed = lending.borrowed[r]!;
     if (borrowed === 0n) continue;

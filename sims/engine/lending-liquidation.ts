@@ -176,17 +176,11 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
   const order = largestDebtFirst(world, positions, count);
   for (const i of order) {
     const slot = lending.positionSlot[i]!;
-    // A fixed-spread liquidation earns at most the bonus on the debt it may repay: when that is
-    // well below the gas, skip the exact arithmetic (float estimate, generous by a factor of 2).
-    if (lending.auctionStyle[slot] === AUCTION_NONE) {
-      const debtUsd =
-        lending.scaledDebtFloat[i]! *
-        lending.borrowIndexFloat[lending.positionDebtReserve[i]!]! *
-        world.priceFloat[lending.positionDebtAsset[i]!]!;
-      if (debtUsd * (lending.positionBonusBps[i]! / 10_000) < gasUsd / 2) {
-        world.liquidators.skippedForGas++;
-        continue;
-      }
+    // Positions whose liquidation cannot pay for its gas stay underwater step after step (dust):
+    // a float upper bound of the fixed-spread profit skips the exact arithmetic for them.
+    if (lending.auctionStyle[slot] === AUCTION_NONE && fixedSpreadProfitBoundUsd(world, i) < gasUsd) {
+      world.liquidators.skippedForGas++;
+      continue;
     }
     const protocol = lending.protocols[slot]!;
     const debtReserve = lending.positionDebtReserve[i]!;
@@ -314,6 +308,40 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
       lending.posted[collateralReserve] = lending.posted[collateralReserve]! - collateralLeft;
     }
   }
+}
+
+/**
+ * At least the profit at market prices of liquidating position `i` by fixed spread, USD, in
+ * floats: the same rule as fixedSpreadLiquidation (close factor, or all of it below the full-close
+ * health factor, given the benefit of the doubt at the boundary; collateral for the repaid debt
+ * plus bonus, at most all of it), without liquidators' capital (which can only lower the profit),
+ * rounded up by a relative 1e-6 (floats against base units). Infinity when an oracle price is 0.
+ */
+export function fixedSpreadProfitBoundUsd(world: World, i: number): number {
+  const lending = world.lending;
+  const nA = world.assetCount;
+  const slot = lending.positionSlot[i]!;
+  const debtAsset = lending.positionDebtAsset[i]!;
+  const collateralAsset = lending.positionCollateralAsset[i]!;
+  const oracleDebt = Number(lending.oracleAnswerUsd8[slot * nA + debtAsset]!);
+  const oracleCollateral = Number(lending.oracleAnswerUsd8[slot * nA + collateralAsset]!);
+  if (oracleDebt <= 0 || oracleCollateral <= 0) return Number.POSITIVE_INFINITY;
+  const debt = lending.scaledDebtFloat[i]! * lending.borrowIndexFloat[lending.positionDebtReserve[i]!]!;
+  const collateral = lending.collateralFloat[i]!;
+  const threshold = (lending.positionThresholdBps[i]! * lending.thresholdScale[slot]!) / 10_000;
+  const bonus = lending.positionBonusBps[i]! / 10_000;
+  const fullCloseBelow = lending.fullCloseBelowHealthBps[slot]! / 10_000;
+  const health = (collateral * oracleCollateral * threshold) / (debt * oracleDebt);
+  const share =
+    fullCloseBelow > 0 && health < fullCloseBelow * (1 + 1e-6) ? 1 : lending.closeFactorBps[slot]! / 10_000;
+  let repay = debt * share;
+  let seize = (repay * oracleDebt * (1 + bonus)) / oracleCollateral;
+  if (seize >= collateral) {
+    seize = collateral;
+    repay = Math.min(repay, (collateral * oracleCollateral) / (oracleDebt * (1 + bonus)));
+  }
+  const profit = seize * world.priceFloat[collateralAsset]! - repay * world.priceFloat[debtAsset]!;
+  return profit + Math.abs(profit) * 1e-6 + 1e-6;
 }
 
 /** A liquidator's profit at market prices, USD: collateral it gets less debt it pays (a model

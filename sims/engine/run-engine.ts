@@ -156,12 +156,15 @@ async function simulate(
   setStartEquity(world, solvency.equityUsd8);
   metrics.insolventAtStart = solvency.insolvent.filter(Boolean).length;
   // DebtRank's capital: equity, or for AMMs and vaults (whose equity is near zero) their assets.
-  const capital = (view: SolvencyView) =>
-    Float64Array.from(world.protocols, (x, i) =>
-      x.kind === "amm" || x.kind === "vault" ? view.assetsUsd[i]! : Math.max(0, view.equityUsd[i]!),
-    );
+  const capitalIsAssets = Uint8Array.from(world.protocols, (x) => (x.kind === "amm" || x.kind === "vault" ? 1 : 0));
+  const capital = (view: SolvencyView, out: Float64Array) => {
+    for (let i = 0; i < out.length; i++)
+      out[i] = capitalIsAssets[i] ? view.assetsUsd[i]! : Math.max(0, view.equityUsd[i]!);
+    return out;
+  };
   let view = screenSolvency(world, screen).view;
-  const capital0 = capital(view);
+  const capital0 = capital(view, new Float64Array(world.protocolCount));
+  const capitalNow = new Float64Array(world.protocolCount);
   let lastSheet = startSheet;
   let debtRankNow = 0;
 
@@ -232,7 +235,7 @@ async function simulate(
     // What protocols observe (stress, DebtRank, the policy's risk picture) is the screen's, exact
     // clearing or not, so a run does not depend on when the exact clearing ran.
     view = screened.view;
-    debtRankNow = currentDebtRank(view.exposures, capital0, capital(view));
+    debtRankNow = currentDebtRank(view.exposures, capital0, capital(view, capitalNow));
     assessDistress(world, view, exact, recordContagion);
 
     const unmet = unmetUsd8(world);
@@ -243,7 +246,9 @@ async function simulate(
     series.unmetUsd[k] = usdFloat(unmet);
     series.negotiatedUsd[k] = usdFloat(metrics.negotiatedUsd8);
     series.debtRank[k] = debtRankNow;
-    series.halted[k] = world.protocols.reduce((s, _, i) => s + (isHalted(world, i) ? 1 : 0), 0);
+    let halted = 0;
+    for (let i = 0; i < world.protocolCount; i++) if (isHalted(world, i)) halted++;
+    series.halted[k] = halted;
     let writtenDown = 0n;
     for (const x of world.distress.writeDownLossUsd8) writtenDown += x;
     series.writeDownUsd[k] = usdFloat(writtenDown);

@@ -43,7 +43,12 @@ type Buffers = {
   liabilities: Float64Array;
   bookEquity: Float64Array;
   equity: Float64Array;
+  netWorth: Float64Array;
+  outside: Float64Array;
   scale: Float64Array;
+  unitPrice: Float64Array;
+  claimValues: Float64Array;
+  exposureValues: Float64Array;
 };
 const buffers = new WeakMap<World, Buffers>();
 
@@ -56,7 +61,12 @@ function buffersOf(world: World): Buffers {
       liabilities: new Float64Array(n),
       bookEquity: new Float64Array(n),
       equity: new Float64Array(n),
+      netWorth: new Float64Array(n),
+      outside: new Float64Array(n),
       scale: Float64Array.from(world.assets, (a) => Number(a.scale)),
+      unitPrice: new Float64Array(world.assetCount),
+      claimValues: new Float64Array(0),
+      exposureValues: new Float64Array(0),
     };
     buffers.set(world, b);
   }
@@ -67,18 +77,18 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
   const n = world.protocolCount;
   const nA = world.assetCount;
   const price = world.priceFloat;
-  const { assets, liabilities, scale, bookEquity, equity } = buffersOf(world);
+  const buffers = buffersOf(world);
+  const { assets, liabilities, scale, bookEquity, equity, netWorth, outside, unitPrice } = buffers;
   assets.fill(0);
   liabilities.fill(0);
   // USD per base unit of each asset: an amount's value is Number(amount) x unitPrice.
-  const unitPrice = new Float64Array(nA);
   for (let a = 0; a < nA; a++) unitPrice[a] = price[a]! / scale[a]!;
   const units = (a: number, amount: bigint) => Number(amount) * unitPrice[a]!;
 
   for (let p = 0; p < n; p++)
     for (let a = 0; a < nA; a++) {
       const held = world.balance[p * nA + a]!;
-      if (held !== 0n) assets[p] = assets[p]! + units(a, held);
+      if (held !== 0n) assets[p] = assets[p]! + Number(held) * unitPrice[a]!;
     }
   const lending = world.lending;
   for (let s = 0; s < lending.protocols.length; s++)
@@ -86,8 +96,8 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
   for (let r = 0; r < lending.reserveAsset.length; r++) {
     const p = lending.protocols[lending.reserveSlot[r]!]!;
     const a = lending.reserveAsset[r]!;
-    assets[p] = assets[p]! + units(a, lending.borrowed[r]!);
-    liabilities[p] = liabilities[p]! + units(a, lending.supplied[r]!);
+    assets[p] = assets[p]! + Number(lending.borrowed[r]!) * unitPrice[a]!;
+    liabilities[p] = liabilities[p]! + Number(lending.supplied[r]!) * unitPrice[a]!;
   }
   for (let k = 0; k < screen.underwaterCount; k++) {
     const i = screen.underwater[k]!;
@@ -130,11 +140,16 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
     liabilities[v.protocol] = liabilities[v.protocol]! + value;
   }
   const layout = networkLayout(world);
-  const claimValues = new Float64Array(layout.claims.length);
+  // The layout grows when loans settle: the value buffers follow it.
+  const exposureCount = layout.claims.length + layout.tokenHoldings.length;
+  if (buffers.claimValues.length !== layout.claims.length)
+    buffers.claimValues = new Float64Array(layout.claims.length);
+  if (buffers.exposureValues.length !== exposureCount) buffers.exposureValues = new Float64Array(exposureCount);
+  const { claimValues, exposureValues } = buffers;
   for (let k = 0; k < layout.claims.length; k++) {
     const { cross, loan } = layout.claims[k]!;
     if (cross) {
-      const value = units(cross.asset, cross.amount);
+      const value = Number(cross.amount) * unitPrice[cross.asset]!;
       claimValues[k] = value;
       if (cross.form !== "credit-line") liabilities[cross.issuer] = liabilities[cross.issuer]! - value;
     } else if (loan) {
@@ -145,23 +160,19 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
       claimValues[k] = Math.max(0, due - secured);
     }
   }
-  const exposureValues = new Float64Array(layout.claims.length + layout.tokenHoldings.length);
   exposureValues.set(claimValues);
   for (let k = 0; k < layout.tokenHoldings.length; k++) {
     const c = layout.tokenHoldings[k]!;
     exposureValues[layout.claims.length + k] = units(c.asset, c.amount);
   }
 
-  const netWorth = new Float64Array(n);
   for (let p = 0; p < n; p++) {
     if (liabilities[p]! < 0) liabilities[p] = 0;
     netWorth[p] = assets[p]! - liabilities[p]!;
+    outside[p] = Math.max(0, netWorth[p]!);
   }
   const network = fillPattern(layout.network, claimValues);
-  const cleared = clearingVectorSparse({
-    liabilities: network,
-    externalAssets: netWorth.map((x) => Math.max(0, x)),
-  });
+  const cleared = clearingVectorSparse({ liabilities: network, externalAssets: outside });
   const insolvent: boolean[] = [];
   const floors = world.distress.haltFloorUsd;
   let needsExact = false;

@@ -94,6 +94,8 @@ export type World = {
   /** Market prices now, USD 8 decimals, and their float mirror for the screen. */
   price: bigint[];
   priceFloat: Float64Array;
+  /** 10^decimals of each asset as a float (for USD floats of base-unit amounts). */
+  scaleFloat: Float64Array;
   /** Market prices of every step so far, [step * assetCount + asset]. */
   history: BigUint64Array;
   step: number;
@@ -231,6 +233,7 @@ export function buildWorld(p: BuildWorldParameters): World {
     venueFactor: new Float64Array(assetCount).fill(1),
     price: new Array<bigint>(assetCount).fill(0n),
     priceFloat: new Float64Array(assetCount),
+    scaleFloat: Float64Array.from(assets, (a) => Number(a.scale)),
     history: new BigUint64Array((steps + 1) * assetCount),
     step: 0,
     balance: new Array<bigint>(protocolCount * assetCount).fill(0n),
