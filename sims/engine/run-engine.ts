@@ -156,7 +156,9 @@ async function simulate(
   setStartEquity(world, solvency.equityUsd8);
   metrics.insolventAtStart = solvency.insolvent.filter(Boolean).length;
   // DebtRank's capital: equity, or for AMMs and vaults (whose equity is near zero) their assets.
-  const capitalIsAssets = Uint8Array.from(world.protocols, (x) => (x.kind === "amm" || x.kind === "vault" ? 1 : 0));
+  const capitalIsAssets = Uint8Array.from(world.protocols, (x) =>
+    x.kind === "amm" || x.kind === "vault" ? 1 : 0,
+  );
   const capital = (view: SolvencyView, out: Float64Array) => {
     for (let i = 0; i < out.length; i++)
       out[i] = capitalIsAssets[i] ? view.assetsUsd[i]! : Math.max(0, view.equityUsd[i]!);

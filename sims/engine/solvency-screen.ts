@@ -144,7 +144,8 @@ export function screenSolvency(world: World, screen: LendingScreen): ScreenResul
   const exposureCount = layout.claims.length + layout.tokenHoldings.length;
   if (buffers.claimValues.length !== layout.claims.length)
     buffers.claimValues = new Float64Array(layout.claims.length);
-  if (buffers.exposureValues.length !== exposureCount) buffers.exposureValues = new Float64Array(exposureCount);
+  if (buffers.exposureValues.length !== exposureCount)
+    buffers.exposureValues = new Float64Array(exposureCount);
   const { claimValues, exposureValues } = buffers;
   for (let k = 0; k < layout.claims.length; k++) {
     const { cross, loan } = layout.claims[k]!;
