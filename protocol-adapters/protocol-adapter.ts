@@ -31,6 +31,8 @@ export type AdapterAction =
     }
   /** De-risking: raise margin / lower LTV by `bps`. */
   | { type: "derisk.tighten"; bps: number }
+  /** De-risking unwinds (its alert expired): undo one earlier `derisk.tighten` of `bps`. */
+  | { type: "derisk.release"; bps: number }
   /** De-risking: stop extending new credit until lifted. */
   | { type: "derisk.pauseCredit"; paused: boolean };
 

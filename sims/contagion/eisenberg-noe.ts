@@ -207,8 +207,9 @@ function picard(
   throw new DidNotConvergeError({ solver: "Picard clearing", iterations: maxIterations, residual: moved });
 }
 
-/** Gaussian elimination with partial pivoting; A (m×m, row-major) and b are consumed. */
-function solveLinear(A: Float64Array, b: Float64Array, m: number): Float64Array {
+/** Gaussian elimination with partial pivoting; A (m×m, row-major) and b are consumed. Shared with
+ *  the sparse clearing, which solves small default sets densely. */
+export function solveLinear(A: Float64Array, b: Float64Array, m: number): Float64Array {
   for (let col = 0; col < m; col++) {
     let pivot = col;
     for (let r = col + 1; r < m; r++)

@@ -2,17 +2,23 @@
  * The fast built-in policy: what the real agents would decide, computed in-process.
  *
  * Negotiation: every step each protocol's state goes through agents/agent-policy.ts
- * createDefaultPolicy exactly as an agent's would: a protocol that is short broadcasts an RFQ,
- * each peer with surplus decides whether to bid, and each bidder bargains with the borrower
- * by alternating offers between the policy's own time-dependent strategies
+ * createDefaultPolicy exactly as an agent's would: a protocol that needs a loan (loan-need.ts: it
+ * owes withdrawals it cannot pay from cash or its deposits at peers, so without a loan depositors
+ * go unpaid or it fire-sells) broadcasts an RFQ sized for the shortfall and a coverage window, at
+ * least `minLoanUsd`; each peer with surplus decides whether to bid, and each bidder bargains with
+ * the borrower by alternating offers between the policy's own time-dependent strategies
  * (negotiation/strategies), lender first, up to `maxRounds` offers each, as the session machine
  * does. The borrower takes the cheapest agreement; both sign it (EIP-712) and the borrower
- * settles it on the ledger. Borrowers repay when the policy says they can; lenders claim the
- * collateral of loans unpaid after maturity plus grace.
+ * settles it. Loans have a tenor that fits a crisis (a day by default): borrowers repay when the
+ * policy says they can; lenders claim the collateral of loans unpaid after maturity plus grace.
+ * Halted protocols neither borrow nor lend.
  *
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
- * pre-committed action for that level once (engine-adapter.ts tighten).
+ * pre-committed action for that level (engine-adapter.ts createDerisking). Alerts expire, as the
+ * contract's do: while a quorum still votes for the level in force, the alert is renewed for
+ * another `alertTtlHours`; once it lapses without that quorum, the level falls to what the
+ * quorum supports and the actions of the levels above are released (de-risking unwinds).
  */
 import { type Hex, keccak256, toHex } from "viem";
 import {
@@ -26,8 +32,10 @@ import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
+import { exposedAssets } from "./build-distress.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
-import { protocolKey, valueUsd8, type World } from "./world.ts";
+import { loanNeed } from "./loan-need.ts";
+import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 
 export type BuiltinPolicyParameters = {
   negotiation: boolean;
@@ -40,9 +48,62 @@ export type BuiltinPolicyParameters = {
   alertDrawdowns?: readonly number[] | undefined;
   /** Share of protocols that must vote for an alert. */
   quorumShare?: number | undefined;
-  /** De-risking strength per level and kind, bps (see engine-adapter.ts tighten). */
+  /** De-risking strength per level and kind, bps (see engine-adapter.ts createDerisking). */
   tightenBps?: { lending: number; perp: number; vault: number } | undefined;
+  /** How long an alert stays in force without a renewed quorum, hours (the contract allows up to
+   *  7 days). Default 12. */
+  alertTtlHours?: number | undefined;
+  /** Smallest loan worth arranging, USD. Default 1,000,000. */
+  minLoanUsd?: number | undefined;
+  /** Hours of the withdrawals a borrower is seeing that its loan should also cover. Default 12. */
+  coverageHours?: number | undefined;
+  /** Tenor a borrower asks for when its shortfall is a liquidity gap (a run it pays from cash as
+   *  deposits come back), hours. Default 24: a crisis facility that matures within the scenarios'
+   *  horizons. */
+  tenorHours?: number | undefined;
+  /** Tenor a vault asks for when the alternative is a fire sale of illiquid backing: long enough to
+   *  unwind that backing in an orderly way, hours. Default 336 (two weeks). */
+  illiquidTenorHours?: number | undefined;
 };
+
+/** The alert in force, and what a step's votes do to it. */
+export type AlertState = { level: number; expiresHour: number };
+
+export type AlertStep = {
+  next: AlertState;
+  /** Levels whose actions to apply (rising) or release (lapsed), in order. */
+  raise: number[];
+  release: number[];
+  renewed: boolean;
+};
+
+/**
+ * One step of the alert: `quorumLevel` is the highest level a quorum votes for now. A quorum at
+ * or above the level in force renews it (and raises it); without one the alert stays until it
+ * expires, then falls to the quorum's level (0: all clear) and the levels above are released.
+ */
+export function stepAlert(
+  state: AlertState,
+  quorumLevel: number,
+  nowHour: number,
+  ttlHours: number,
+): AlertStep {
+  const raise: number[] = [];
+  const release: number[] = [];
+  if (quorumLevel > 0 && quorumLevel >= state.level) {
+    for (let l = state.level + 1; l <= quorumLevel; l++) raise.push(l);
+    return { next: { level: quorumLevel, expiresHour: nowHour + ttlHours }, raise, release, renewed: true };
+  }
+  if (state.level > 0 && nowHour >= state.expiresHour - 1e-9) {
+    for (let l = state.level; l > quorumLevel; l--) release.push(l);
+    const next =
+      quorumLevel > 0
+        ? { level: quorumLevel, expiresHour: nowHour + ttlHours }
+        : { level: 0, expiresHour: 0 };
+    return { next, raise, release, renewed: quorumLevel > 0 };
+  }
+  return { next: state, raise, release, renewed: false };
+}
 
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
@@ -78,42 +139,70 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const levels = p.alertDrawdowns ?? [0.15, 0.3];
   const quorumShare = p.quorumShare ?? 0.5;
   const bps = p.tightenBps ?? { lending: 300, perp: 3000, vault: 200 };
+  const alertTtlHours = p.alertTtlHours ?? 12;
+  const minLoanUsd8 = usd8Of(p.minLoanUsd ?? 1_000_000);
+  const coverageHours = p.coverageHours ?? 12;
+  const tenorSeconds = Math.round((p.tenorHours ?? 24) * 3600);
+  const illiquidTenorSeconds = Math.round((p.illiquidTenorHours ?? 336) * 3600);
   let agentPolicy: AgentPolicy | undefined;
   let signers: Signer[] = [];
   let exposure: number[][] = [];
-  let alertLevel = 0;
+  let alert: AlertState = { level: 0, expiresHour: 0 };
   let nonce = 0n;
   const agreements = new Map<Hex, Agreement>();
   const noDeal = new Set<number>();
 
-  const init = (w: World) => {
-    const byAddress = new Map(w.assets.map((a, i) => [a.address.toLowerCase(), i]));
+  const init = (world: World) => {
+    const byAddress = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
     agentPolicy = createDefaultPolicy({
+      tenor: tenorSeconds,
       ...p.agentPolicy,
       decimals: (t) => {
         const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : w.assets[i]!.decimals;
+        return i === undefined ? undefined : world.assets[i]!.decimals;
       },
       oracle: (t) => {
         const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : w.price[i];
+        return i === undefined ? undefined : world.price[i];
       },
     });
-    signers = w.protocols.map((_, i) => createSigner(protocolKey(i)));
-    exposure = w.protocols.map((_, i) => exposedAssets(w, i));
+    signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
+    exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };
 
   const negotiate = async (ctx: PolicyContext) => {
-    const { world: w, adapters } = ctx;
+    const { world, adapters } = ctx;
     const policy = agentPolicy!;
     const states: ProtocolState[] = await Promise.all(adapters.map((a) => a.snapshot()));
-    const reserved = new Array<bigint>(w.nP).fill(0n);
-    for (let b = 0; b < w.nP; b++) {
-      const rfq = policy.borrowRequest(states[b]!);
-      if (!rfq) continue;
+    const reserved = new Array<bigint>(world.protocolCount).fill(0n);
+    const coverageSteps = Math.round(coverageHours / world.stepHours);
+    for (let b = 0; b < world.protocolCount; b++) {
+      if (ctx.risk.halted[b]) continue;
+      // Only a loan that changes the outcome, sized for the episode (loan-need.ts).
+      const need = loanNeed(world, b, { minLoanUsd8, coverageSteps });
+      if (!need) continue;
+      const token = world.assets[need.asset]!.address;
+      const own = states[b]!.liquidity.find((l) => l.token === token);
+      const asked: ProtocolState = {
+        ...states[b]!,
+        liquidity: [
+          {
+            token,
+            symbol: world.assets[need.asset]!.symbol.slice(0, 16),
+            decimals: world.assets[need.asset]!.decimals,
+            liquid: own?.liquid ?? 0n,
+            net: -need.principal,
+          },
+        ],
+      };
+      const request = policy.borrowRequest(asked);
+      if (!request) continue;
+      // The tenor fits the need: a liquidity gap closes within a day; a vault that would otherwise
+      // fire-sell needs time to unwind its backing.
+      const rfq = { ...request, tenor: need.without === "fire sale" ? illiquidTenorSeconds : tenorSeconds };
       let best: { lender: number; terms: Terms; rounds: number } | undefined;
-      for (let l = 0; l < w.nP; l++) {
-        if (l === b) continue;
+      for (let l = 0; l < world.protocolCount; l++) {
+        if (l === b || ctx.risk.halted[l]) continue;
         const strategy = policy.lenderStrategy(states[l]!, rfq, reserved[l]!);
         if (!strategy) continue;
         const deal = bargain(strategy, policy.borrowerStrategy(states[b]!, rfq), maxRounds);
@@ -124,14 +213,14 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           ctx.record({
             type: "no-deal",
             step: ctx.step,
-            borrower: w.protocols[b]!.id,
+            borrower: world.protocols[b]!.id,
             reason: "no lender bid",
           });
         noDeal.add(b);
         continue;
       }
       const agreement: Agreement = {
-        sessionId: keccak256(toHex(`${w.seed}:${ctx.step}:${b}:${best.lender}`)),
+        sessionId: keccak256(toHex(`${world.seed}:${ctx.step}:${b}:${best.lender}`)),
         lender: ctx.addresses[best.lender]!,
         borrower: ctx.addresses[b]!,
         principalToken: rfq.principalToken,
@@ -152,26 +241,31 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         agreements.set(id, agreement);
         reserved[best.lender] = reserved[best.lender]! + agreement.principal;
         noDeal.delete(b);
-        const asset = w.assets.findIndex((a) => a.address === agreement.principalToken);
+        const asset = world.assets.findIndex((a) => a.address === agreement.principalToken);
         ctx.record({
           type: "loan",
           step: ctx.step,
-          lender: w.protocols[best.lender]!.id,
-          borrower: w.protocols[b]!.id,
-          asset: w.assets[asset]!.symbol,
+          lender: world.protocols[best.lender]!.id,
+          borrower: world.protocols[b]!.id,
+          asset: world.assets[asset]!.symbol,
           principal: agreement.principal,
-          principalUsd8: valueUsd8(w, asset, agreement.principal),
+          principalUsd8: valueUsd8(world, asset, agreement.principal),
           rateBps: agreement.rateBps,
           rounds: best.rounds,
         });
       } catch (error) {
         if (!(error instanceof LedgerRevertError)) throw error;
-        ctx.record({ type: "no-deal", step: ctx.step, borrower: w.protocols[b]!.id, reason: error.reason });
+        ctx.record({
+          type: "no-deal",
+          step: ctx.step,
+          borrower: world.protocols[b]!.id,
+          reason: error.reason,
+        });
       }
     }
 
     // Service loans: repay what the policy says can be repaid; claim what is overdue.
-    for (const loan of w.loans) {
+    for (const loan of world.loans) {
       if (loan.status !== "active") continue;
       const agreement = agreements.get(loan.id);
       if (!agreement) continue;
@@ -195,39 +289,50 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   };
 
   const derisk = async (ctx: PolicyContext) => {
-    const w = ctx.world;
-    const drawdown = w.assets.map((_, a) => 1 - w.priceF[a]! / w.pathF[a]![0]!);
-    let level = 0;
+    const world = ctx.world;
+    const drawdown = world.assets.map((_, a) => 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!);
+    let quorumLevel = 0;
     let votes = 0;
-    for (let L = 1; L <= levels.length; L++) {
-      const v = exposure.filter((assets) => assets.some((a) => drawdown[a]! >= levels[L - 1]!)).length;
-      if (v >= Math.ceil(quorumShare * w.nP)) {
-        level = L;
+    for (let level = 1; level <= levels.length; level++) {
+      const v = exposure.filter((assets) => assets.some((a) => drawdown[a]! >= levels[level - 1]!)).length;
+      if (v >= Math.ceil(quorumShare * world.protocolCount)) {
+        quorumLevel = level;
         votes = v;
       }
     }
-    while (alertLevel < level) {
-      alertLevel++;
+    const step = stepAlert(alert, quorumLevel, ctx.hours, alertTtlHours);
+    const changed = step.next.level !== alert.level;
+    alert = step.next;
+    if (changed)
       ctx.record({
         type: "alert",
         step: ctx.step,
-        level: alertLevel,
+        level: alert.level,
         votes,
-        of: w.nP,
-        reason: `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`,
+        of: world.protocolCount,
+        reason:
+          step.raise.length > 0
+            ? `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`
+            : `expired without a quorum for level ${step.release[0]}`,
+        expiresHour: alert.expiresHour,
       });
-      for (let i = 0; i < w.nP; i++) {
-        const kind = w.protocols[i]!.kind;
-        if (kind === "amm") continue;
-        const b = bps[kind];
-        await ctx.adapters[i]!.apply({ type: "derisk.tighten", bps: b });
-        ctx.record({
-          type: "derisk",
-          step: ctx.step,
-          protocol: w.protocols[i]!.id,
-          action: `tighten ${b} bps`,
-        });
-      }
+    for (const _ of step.raise) await applyAll(ctx, "derisk.tighten");
+    for (const _ of step.release) await applyAll(ctx, "derisk.release");
+  };
+
+  const applyAll = async (ctx: PolicyContext, type: "derisk.tighten" | "derisk.release") => {
+    const world = ctx.world;
+    for (let i = 0; i < world.protocolCount; i++) {
+      const kind = world.protocols[i]!.kind;
+      if (kind === "amm") continue;
+      const b = bps[kind];
+      await ctx.adapters[i]!.apply({ type, bps: b });
+      ctx.record({
+        type: "derisk",
+        step: ctx.step,
+        protocol: world.protocols[i]!.id,
+        action: `${type === "derisk.tighten" ? "tighten" : "release"} ${b} bps`,
+      });
     }
   };
 
@@ -246,26 +351,4 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
       if (p.negotiation) await negotiate(ctx);
     },
   };
-}
-
-/** Assets a protocol's health depends on: what it lends against, trades, holds or owes. */
-function exposedAssets(w: World, p: number): number[] {
-  const set = new Set<number>();
-  const L = w.lending;
-  const s = w.lendingSlotOf[p]!;
-  if (s >= 0) for (let r = 0; r < L.resAsset.length; r++) if (L.resSlot[r] === s) set.add(L.resAsset[r]!);
-  for (const m of w.perp.markets) if (m.protocol === p) set.add(m.asset);
-  const v = w.vaultOf[p]!;
-  if (v >= 0) {
-    const vault = w.vaults[v]!;
-    set.add(vault.liabAsset);
-    for (const h of vault.held) set.add(h.asset);
-  }
-  for (const venue of w.venues) {
-    if (venue.protocol !== p) continue;
-    set.add(venue.x);
-    if (venue.y >= 0) set.add(venue.y);
-  }
-  for (let a = 0; a < w.nA; a++) if (w.bal[p * w.nA + a]! > 0n) set.add(a);
-  return [...set];
 }

@@ -78,13 +78,17 @@ describe("contagion CLI", () => {
     expect(io.err()).toMatch(/4\/4 runs/);
     expect(io.out()).toMatch(/Bad debt \(USD\)/);
     expect(io.out()).toMatch(/VaR 95%/);
-    expect(io.out()).toMatch(/Settlement: in-process ledger .*: \d+ settle, 0 repay, 0 claimDefault/);
+    expect(io.out()).toMatch(/Settlement: in-process ledger .*: \d+ settle, \d+ repay, \d+ claimDefault/);
+    // Depositors' harm sits next to bad debt, and recovery is censored.
+    expect(io.out()).toMatch(/Losses to depositors \(USD\)/);
+    expect(io.out()).toMatch(/Unpaid withdrawals \(USD x hours\)/);
+    expect(io.out()).toMatch(/Recovered within horizon \(share\)/);
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toMatch(/<svg/);
     // Self-contained: no scripts, nothing fetched.
     expect(html).not.toMatch(/<script|src="http|href="http/);
     expect(readFileSync(join(dir, "runs.csv"), "utf8").split("\n")[0]).toMatch(
-      /^mode,seed,sweep,bad_debt_usd/,
+      /^mode,seed,sweep,bad_debt_usd,.*depositor_loss_usd,unpaid_withdrawal_usd_hours,/,
     );
     const json = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
     expect(json.records).toHaveLength(4);

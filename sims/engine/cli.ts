@@ -51,7 +51,7 @@ Options:
                             replay     every seed replays the real window as it happened
   --positions <n>         borrowers modelled per lending market (default ${defaultEngineOptions.positionsPerLending})
   --sweep <option=v1,v2>  repeat everything for each value of one engine option,
-                          e.g. --sweep venueShareOfSales=0.25,0.5,1
+                          e.g. --sweep depthScale=0.1,1,10
   --settlement <where>    where negotiated loans are settled (default: chain):
                             chain   the real LiquidityArbiter contract on a local anvil chain
                                     that this command starts and stops; every loan, repayment

@@ -17,8 +17,8 @@ import { BPS, unitsForUsd8, valueUsd8, vaultParUsd8, type World } from "./world.
 
 /** What a shortfall costs each kind of protocol, bps a year: a lending market at 100%
  *  utilization pays its top borrow rate; a perp deleverages traders; a vault sells at a loss. */
-export function shortfallCostBps(w: World, kind: string): number {
-  if (kind === "lending") return borrowRateBps(w.options.rateModel, 10_000);
+export function shortfallCostBps(world: World, kind: string): number {
+  if (kind === "lending") return borrowRateBps(world.options.rateModel, 10_000);
   if (kind === "perp") return 2500;
   if (kind === "vault") return 5000;
   return 0;
@@ -26,37 +26,38 @@ export function shortfallCostBps(w: World, kind: string): number {
 
 type Liquidity = ProtocolState["liquidity"][number];
 
-export function createEngineAdapter(w: World, p: number): ProtocolAdapter {
-  const info = w.protocols[p]!;
+export function createEngineAdapter(world: World, p: number): ProtocolAdapter {
+  const info = world.protocols[p]!;
+  const derisking = createDerisking(world, p);
   const entry = (a: number, liquid: bigint, net: bigint): Liquidity => ({
-    token: w.assets[a]!.address,
-    symbol: w.assets[a]!.symbol.slice(0, 16),
-    decimals: w.assets[a]!.decimals,
+    token: world.assets[a]!.address,
+    symbol: world.assets[a]!.symbol.slice(0, 16),
+    decimals: world.assets[a]!.decimals,
     liquid,
     net,
   });
 
   const lending = () => {
-    const L = w.lending;
-    const slot = w.lendingSlotOf[p]!;
+    const L = world.lending;
+    const slot = world.lendingSlotOf[p]!;
     const liquidity: Liquidity[] = [];
     const pledgeable: ProtocolState["pledgeable"] = [];
     let opportunity = 0;
     let maxU = 0;
-    for (let r = 0; r < L.resAsset.length; r++) {
-      if (L.resSlot[r] !== slot || L.minted[r]) continue;
-      const a = L.resAsset[r]!;
-      const liquid = spendable(w, p, a);
+    for (let r = 0; r < L.reserveAsset.length; r++) {
+      if (L.reserveSlot[r] !== slot || L.minted[r]) continue;
+      const a = L.reserveAsset[r]!;
+      const liquid = spendable(world, p, a);
       // The buffer covers depositors who may withdraw, not collateral that backs open loans.
       const buffer = ((L.supplied[r]! - L.posted[r]!) * BigInt(L.bufferBps[slot]!)) / BPS;
-      let net = liquid - buffer - w.owed[p * w.nA + a]!;
+      let net = liquid - buffer - world.owed[p * world.assetCount + a]!;
       if (L.creditPaused[slot] && net > 0n) net = 0n;
       liquidity.push(entry(a, liquid, net));
-      if (net > 0n && w.owed[p * w.nA + a]! === 0n)
-        pledgeable.push({ token: w.assets[a]!.address, amount: net });
+      if (net > 0n && world.owed[p * world.assetCount + a]! === 0n)
+        pledgeable.push({ token: world.assets[a]!.address, amount: net });
       const u = utilizationBps(L.borrowed[r]!, L.supplied[r]!);
       maxU = Math.max(maxU, u);
-      opportunity = Math.max(opportunity, supplyRateBps(w.options.rateModel, Math.min(10_000, u)));
+      opportunity = Math.max(opportunity, supplyRateBps(world.options.rateModel, Math.min(10_000, u)));
     }
     // Short entries first: an agent borrows for the first shortfall it finds.
     liquidity.sort((x, y) => (x.net < 0n ? -1 : 0) - (y.net < 0n ? -1 : 0));
@@ -64,53 +65,59 @@ export function createEngineAdapter(w: World, p: number): ProtocolAdapter {
       liquidity,
       pledgeable,
       opportunity,
-      risk: { utilizationBps: maxU, ltScaleBps: Math.round(L.ltScale[slot]! * 10_000) },
+      risk: { utilizationBps: maxU, ltScaleBps: Math.round(L.thresholdScale[slot]! * 10_000) },
     };
   };
 
   const perp = () => {
-    const s = w.perpSlotOf[p]!;
-    const a = w.perp.collAsset[s]!;
-    const liquid = spendable(w, p, a);
-    const float = (w.perp.idle[s]! > 0n ? w.perp.idle[s]! : 0n) / 50n;
-    const liquidity = [entry(a, liquid, liquid - float - w.owed[p * w.nA + a]!)];
+    const s = world.perpSlotOf[p]!;
+    const a = world.perp.collateralAsset[s]!;
+    const liquid = spendable(world, p, a);
+    const float = (world.perp.idle[s]! > 0n ? world.perp.idle[s]! : 0n) / 50n;
+    const liquidity = [entry(a, liquid, liquid - float - world.owed[p * world.assetCount + a]!)];
     const pledgeable: ProtocolState["pledgeable"] = [];
-    for (let b = 0; b < w.nA; b++) {
-      if (b !== a && w.bal[p * w.nA + b]! > 0n)
-        pledgeable.push({ token: w.assets[b]!.address, amount: w.bal[p * w.nA + b]! });
+    for (let b = 0; b < world.assetCount; b++) {
+      if (b !== a && world.balance[p * world.assetCount + b]! > 0n)
+        pledgeable.push({
+          token: world.assets[b]!.address,
+          amount: world.balance[p * world.assetCount + b]!,
+        });
     }
     return {
       liquidity,
       pledgeable,
       opportunity: 0,
-      risk: { insuranceUsd: Number(valueUsd8(w, a, w.perp.insurance[s]!) / 10n ** 8n) },
+      risk: { insuranceUsd: Number(valueUsd8(world, a, world.perp.insurance[s]!) / 10n ** 8n) },
     };
   };
 
   const vault = () => {
-    const v = w.vaults[w.vaultOf[p]!]!;
+    const v = world.vaults[world.vaultOf[p]!]!;
     let payout = v.parAsset;
-    if (payout < 0) for (let a = 0; a < w.nA && payout < 0; a++) if (w.bal[p * w.nA + a]! > 0n) payout = a;
-    if (payout < 0) payout = v.liabAsset;
+    if (payout < 0)
+      for (let a = 0; a < world.assetCount && payout < 0; a++)
+        if (world.balance[p * world.assetCount + a]! > 0n) payout = a;
+    if (payout < 0) payout = v.liabilityAsset;
     // Cash is needed only for what the vault will pay this step (its redemption cap, if any).
-    let owed = w.owed[p * w.nA + v.liabAsset]!;
+    let owed = world.owed[p * world.assetCount + v.liabilityAsset]!;
     if (v.capPerStep !== undefined && owed > v.capPerStep) owed = v.capPerStep;
     if (v.mode === "paused" || v.gated) owed = 0n;
     const owedValue =
-      (((owed * vaultParUsd8(w, v)) / w.assets[v.liabAsset]!.scale) * (BPS - BigInt(v.feeBps))) / BPS;
-    const liquid = w.bal[p * w.nA + payout]!;
-    const liquidity = [entry(payout, liquid, liquid - unitsForUsd8(w, payout, owedValue))];
+      (((owed * vaultParUsd8(world, v)) / world.assets[v.liabilityAsset]!.scale) * (BPS - BigInt(v.feeBps))) /
+      BPS;
+    const liquid = world.balance[p * world.assetCount + payout]!;
+    const liquidity = [entry(payout, liquid, liquid - unitsForUsd8(world, payout, owedValue))];
     const pledgeable: ProtocolState["pledgeable"] = [];
     for (const h of v.held)
       if (h.liquidity === "illiquid" && h.amount > 0n)
-        pledgeable.push({ token: w.assets[h.asset]!.address, amount: h.amount });
+        pledgeable.push({ token: world.assets[h.asset]!.address, amount: h.amount });
     return {
       liquidity,
       pledgeable,
       opportunity: 0,
       risk: {
         liabilitiesUsd: Number(
-          (v.liabilities * vaultParUsd8(w, v)) / w.assets[v.liabAsset]!.scale / 10n ** 8n,
+          (v.liabilities * vaultParUsd8(world, v)) / world.assets[v.liabilityAsset]!.scale / 10n ** 8n,
         ),
       },
     };
@@ -138,23 +145,26 @@ export function createEngineAdapter(w: World, p: number): ProtocolAdapter {
         v: PROTOCOL_STATE_VERSION,
         protocolId: info.id,
         kind: info.kind,
-        timestamp: Number(w.startTime) + Math.round(w.step * w.stepHours * 3600),
+        timestamp: Number(world.startTime) + Math.round(world.step * world.stepHours * 3600),
         liquidity: v.liquidity,
         pledgeable: v.pledgeable,
-        prices: w.assets.map((a, i) => ({ token: a.address, usd8: w.price[i]! })),
+        prices: world.assets.map((a, i) => ({ token: a.address, usd8: world.price[i]! })),
         opportunityRateBps: v.opportunity,
-        shortfallCostBps: shortfallCostBps(w, info.kind),
+        shortfallCostBps: shortfallCostBps(world, info.kind),
         risk: v.risk,
       };
     },
     async apply(action: AdapterAction): Promise<void> {
       switch (action.type) {
         case "derisk.tighten":
-          tighten(w, p, action.bps);
+          derisking.tighten(action.bps);
+          return;
+        case "derisk.release":
+          derisking.release(action.bps);
           return;
         case "derisk.pauseCredit": {
-          const s = w.lendingSlotOf[p]!;
-          if (s >= 0) w.lending.creditPaused[s] = action.paused ? 1 : 0;
+          const s = world.lendingSlotOf[p]!;
+          if (s >= 0) world.lending.creditPaused[s] = action.paused ? 1 : 0;
           return;
         }
         default:
@@ -165,23 +175,55 @@ export function createEngineAdapter(w: World, p: number): ProtocolAdapter {
   };
 }
 
-/** De-risking by kind: lenders lower liquidation thresholds (liquidate earlier, with more
- *  collateral left), perps raise maintenance margins, vaults cap redemptions at `bps` of
- *  liabilities a day. */
-export function tighten(w: World, p: number, bps: number): void {
-  const kind = w.protocols[p]!.kind;
-  if (kind === "lending") {
-    const s = w.lendingSlotOf[p]!;
-    w.lending.ltScale[s] = w.lending.ltScale[s]! * (1 - bps / 10_000);
-  } else if (kind === "perp") {
-    for (const m of w.perp.markets) if (m.protocol === p) m.mmBps = Math.round(m.mmBps * (1 + bps / 10_000));
-  } else if (kind === "vault") {
-    const v = w.vaults[w.vaultOf[p]!]!;
-    const cap = (v.liabilities * BigInt(bps) * BigInt(Math.round(w.stepHours * 1000))) / (BPS * 24_000n);
-    v.capPerStep = v.capPerStep === undefined || cap < v.capPerStep ? cap : v.capPerStep;
-  }
+/**
+ * De-risking by kind, reversibly: lenders lower liquidation thresholds (liquidate earlier, with
+ * more collateral left), perps raise maintenance margins, vaults cap redemptions at `bps` of
+ * liabilities a day. Each protocol keeps the tightenings in force; releasing one (its alert
+ * expired) recomputes the parameters from the configured ones, so tighten then release restores
+ * them exactly.
+ */
+export function createDerisking(world: World, p: number) {
+  const kind = world.protocols[p]!.kind;
+  const applied: number[] = [];
+  const baseMargins = world.perp.markets.map((m) => m.maintenanceMarginBps);
+  const vault = world.vaultOf[p]! >= 0 ? world.vaults[world.vaultOf[p]!]! : undefined;
+  const capsBefore: (bigint | undefined)[] = [];
+  const recompute = () => {
+    if (kind === "lending") {
+      const slot = world.lendingSlotOf[p]!;
+      world.lending.thresholdScale[slot] = applied.reduce((x, bps) => x * (1 - bps / 10_000), 1);
+    } else if (kind === "perp") {
+      world.perp.markets.forEach((m, j) => {
+        if (m.protocol !== p) return;
+        m.maintenanceMarginBps = Math.round(
+          applied.reduce((x, bps) => x * (1 + bps / 10_000), baseMargins[j]!),
+        );
+      });
+    }
+  };
+  return {
+    tighten(bps: number): void {
+      applied.push(bps);
+      if (vault) {
+        capsBefore.push(vault.capPerStep);
+        const cap =
+          (vault.liabilities * BigInt(bps) * BigInt(Math.round(world.stepHours * 1000))) / (BPS * 24_000n);
+        vault.capPerStep = vault.capPerStep === undefined || cap < vault.capPerStep ? cap : vault.capPerStep;
+      }
+      recompute();
+    },
+    release(bps: number): void {
+      const at = applied.lastIndexOf(bps);
+      if (at < 0) return;
+      applied.splice(at, 1);
+      if (vault) vault.capPerStep = capsBefore.pop() ?? vault.baseCapPerStep;
+      recompute();
+    },
+    /** Tightenings in force. */
+    active: () => applied.length,
+  };
 }
 
-export function protocolAddresses(w: World): Address[] {
-  return w.protocols.map((x) => x.address);
+export function protocolAddresses(world: World): Address[] {
+  return world.protocols.map((x) => x.address);
 }

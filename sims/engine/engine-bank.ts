@@ -11,9 +11,9 @@ import type { LedgerBank } from "../ledger/memory-bank.ts";
 import { spendable } from "./liquidity.ts";
 import { minBig, type World } from "./world.ts";
 
-export function createEngineBank(w: World, escrowAddress: Address): LedgerBank {
-  const assetOf = new Map(w.assets.map((a, i) => [a.address.toLowerCase(), i]));
-  const protocolOf = new Map(w.protocols.map((p, i) => [p.address.toLowerCase(), i]));
+export function createEngineBank(world: World, escrowAddress: Address): LedgerBank {
+  const assetOf = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
+  const protocolOf = new Map(world.protocols.map((p, i) => [p.address.toLowerCase(), i]));
   const escrow = escrowAddress.toLowerCase();
   const asset = (token: Address) => {
     const a = assetOf.get(token.toLowerCase());
@@ -21,30 +21,30 @@ export function createEngineBank(w: World, escrowAddress: Address): LedgerBank {
     return a;
   };
   const pledgeableHeld = (p: number, a: number) => {
-    const v = w.vaultOf[p]!;
+    const v = world.vaultOf[p]!;
     if (v < 0) return 0n;
     let s = 0n;
-    for (const h of w.vaults[v]!.held) if (h.asset === a && h.liquidity === "illiquid") s += h.amount;
+    for (const h of world.vaults[v]!.held) if (h.asset === a && h.liquidity === "illiquid") s += h.amount;
     return s;
   };
   const balanceOf = (token: Address, owner: Address): bigint => {
     const a = asset(token);
-    if (owner.toLowerCase() === escrow) return w.escrow[a]!;
+    if (owner.toLowerCase() === escrow) return world.escrow[a]!;
     const p = protocolOf.get(owner.toLowerCase());
-    return p === undefined ? 0n : spendable(w, p, a) + pledgeableHeld(p, a);
+    return p === undefined ? 0n : spendable(world, p, a) + pledgeableHeld(p, a);
   };
   const debit = (owner: Address, a: number, amount: bigint) => {
     if (owner.toLowerCase() === escrow) {
-      w.escrow[a] = w.escrow[a]! - amount;
+      world.escrow[a] = world.escrow[a]! - amount;
       return;
     }
     const p = protocolOf.get(owner.toLowerCase())!;
-    const fromCash = spendable(w, p, a) < amount ? spendable(w, p, a) : amount;
-    w.bal[p * w.nA + a] = w.bal[p * w.nA + a]! - fromCash;
+    const fromCash = spendable(world, p, a) < amount ? spendable(world, p, a) : amount;
+    world.balance[p * world.assetCount + a] = world.balance[p * world.assetCount + a]! - fromCash;
     let rest = amount - fromCash;
-    const v = w.vaultOf[p]!;
+    const v = world.vaultOf[p]!;
     if (rest > 0n && v >= 0) {
-      for (const h of w.vaults[v]!.held) {
+      for (const h of world.vaults[v]!.held) {
         if (h.asset !== a || h.liquidity !== "illiquid" || rest === 0n) continue;
         const x = minBig(h.amount, rest);
         h.amount -= x;
@@ -54,12 +54,12 @@ export function createEngineBank(w: World, escrowAddress: Address): LedgerBank {
   };
   const credit = (owner: Address, a: number, amount: bigint) => {
     if (owner.toLowerCase() === escrow) {
-      w.escrow[a] = w.escrow[a]! + amount;
+      world.escrow[a] = world.escrow[a]! + amount;
       return;
     }
     const p = protocolOf.get(owner.toLowerCase());
     if (p === undefined) throw new LedgerRevertError("UnknownAccount", [owner]);
-    w.bal[p * w.nA + a] = w.bal[p * w.nA + a]! + amount;
+    world.balance[p * world.assetCount + a] = world.balance[p * world.assetCount + a]! + amount;
   };
   return {
     balanceOf,

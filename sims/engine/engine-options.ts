@@ -1,6 +1,8 @@
 /**
  * Engine knobs that are modelling assumptions rather than scenario facts. Every default is
- * stated here once, so a report can print what a run assumed.
+ * stated here once, so a report can print what a run assumed. (Depths, sizes, liquidators and
+ * distress rules are scenario facts with their own source or assumption: see
+ * sims/scenarios/scenario-engine-schema.ts and ./engine-defaults.ts.)
  */
 import type { KinkedRateModel } from "../../protocol-adapters/simulated/interest-rate-model.ts";
 
@@ -15,23 +17,27 @@ export type EngineOptions = {
   lendingBufferShare: number;
   /** Rate model for every reserve (scenarios do not specify one). */
   rateModel: KinkedRateModel;
-  /** Share of a price dislocation that arbitrage removes per hour. */
+  /** Share of a pool's remaining deviation from the outside price, inside the arbitrage band,
+   *  that ordinary flow removes per hour. */
   arbitrageRecoveryPerHour: number;
-  /** Share of liquidation and fire-sale flow that goes through the scenario's venues (the rest is
-   *  absorbed at the market price by deeper markets the scenario does not model). */
-  venueShareOfSales: number;
-  /** Per side depth (USD) of the venue where an asset without a pool in the scenario trades. */
-  fallbackDepthUsd: number;
+  /** Largest dislocation the engine's own selling can cause on an outside market (the square-root
+   *  law is only measured up to a few times the quoted depth). */
+  maxOutsideDislocation: number;
+  /** Multiplies every pool's reserves and every outside market's depth and arbitrage capacity: a
+   *  sensitivity knob (1 = the scenario as written). */
+  depthScale: number;
   /** Share of a liquidated perp long the exchange (or its hedgers) sells spot. */
   perpHedgeShare: number;
-  /** Discount on illiquid assets sold in a hurry where no pool exists. */
-  fireSaleDiscount: number;
   /** Funding per hour at full long/short imbalance, bps of notional. */
   fundingBpsPerHour: number;
   /** Liquidation rounds per step (each round sees the prices the previous one moved). */
   liquidationRounds: number;
   /** Share of trader collateral kept as margin in open positions (the rest is idle). */
   perpMarginShare: number;
+  /** Clear the network exactly (USD-8) every step instead of when the float solvency screen finds a
+   *  protocol at or near a default or its halt threshold (solvency-screen.ts). Same results;
+   *  slower. */
+  exactClearingEveryStep: boolean;
   /** Unix seconds of step 0 (the episode start for historical scenarios, when given). */
   startTime: bigint | undefined;
 };
@@ -43,12 +49,12 @@ export const defaultEngineOptions: EngineOptions = {
   lendingBufferShare: 0.1,
   rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
   arbitrageRecoveryPerHour: 0.25,
-  venueShareOfSales: 0.5,
-  fallbackDepthUsd: 25_000_000,
+  maxOutsideDislocation: 0.5,
+  depthScale: 1,
   perpHedgeShare: 0.5,
-  fireSaleDiscount: 0.1,
   fundingBpsPerHour: 5,
   liquidationRounds: 4,
   perpMarginShare: 0.6,
+  exactClearingEveryStep: false,
   startTime: undefined,
 };

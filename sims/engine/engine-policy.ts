@@ -22,6 +22,8 @@ export type RiskPicture = {
   debtRank: number;
   /** Protocols insolvent at the last clearing. */
   insolvent: readonly boolean[];
+  /** Protocols whose withdrawals are halted now. */
+  halted: readonly boolean[];
   /** Payouts owed and unpaid across the system, USD. */
   unmetUsd: number;
 };
@@ -40,7 +42,16 @@ export type PolicyEvent =
     }
   | { type: "repaid" | "defaulted"; step: number; lender: string; borrower: string; principalUsd8: bigint }
   | { type: "no-deal"; step: number; borrower: string; reason: string }
-  | { type: "alert"; step: number; level: number; votes: number; of: number; reason: string }
+  | {
+      type: "alert";
+      step: number;
+      level: number;
+      votes: number;
+      of: number;
+      reason: string;
+      /** Hour at which the alert lapses unless a quorum votes again (the contract's expiresAt). */
+      expiresHour: number;
+    }
   | { type: "derisk"; step: number; protocol: string; action: string };
 
 export type PolicyContext = {

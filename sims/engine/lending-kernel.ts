@@ -1,184 +1,231 @@
 /**
- * Lending markets, per step: interest accrues through a borrow index (kinked rate model), the
- * screen finds positions whose health factor fell below 1 at the protocol's (possibly delayed)
- * oracle, and each is liquidated exactly in base units: fixed-spread (repay up to the close
- * factor, seize collateral plus bonus) or auction (the whole position, with a share of
- * zero-bid auctions). Seized collateral is sold into its venue, which moves the price the next
- * round sees. Debt left without collateral is bad debt.
+ * Lending markets, per step: interest accrues through a borrow index (kinked rate model), each
+ * market's push oracle updates its on-chain answers (on deviation or heartbeat, after the
+ * market's delay), and the screen finds positions whose health factor fell below 1 at those
+ * answers. Liquidation itself is in lending-liquidation.ts.
  *
  * The screen is the hot loop: typed arrays only, no bigint, no allocation.
  */
-import { borrowRateBps, utilizationBps } from "../../protocol-adapters/simulated/interest-rate-model.ts";
-import type { Rng } from "../paths/prng.ts";
-import { sell } from "./market.ts";
-import type { StepTally } from "./tally.ts";
-import { BPS, RAY, toFloat, valueUsd8, type World } from "./world.ts";
+import { borrowRateBps } from "../../protocol-adapters/simulated/interest-rate-model.ts";
+import { BPS, type World } from "./world.ts";
 
 const YEAR_SECONDS = 365n * 24n * 3600n;
 
-export function accrueInterest(w: World): void {
-  const L = w.lending;
-  const seconds = BigInt(Math.round(w.stepHours * 3600));
-  for (let r = 0; r < L.resAsset.length; r++) {
-    const borrowed = L.borrowed[r]!;
-    if (borrowed === 0n) continue;
-    const u = L.minted[r] ? 10_000 : utilizationBps(borrowed, L.supplied[r]!);
-    const rate = BigInt(borrowRateBps(w.options.rateModel, Math.min(10_000, u)));
-    const growth = (L.index[r]! * rate * seconds) / (BPS * YEAR_SECONDS);
-    L.index[r] = L.index[r]! + growth;
-    L.indexF[r] = Number(L.index[r]!) / Number(RAY);
-    const interest = (borrowed * rate * seconds) / (BPS * YEAR_SECONDS);
-    L.borrowed[r] = borrowed + interest;
-    // Depositors earn the interest less the reserve factor (minted: all of it is surplus).
-    if (!L.minted[r]) {
-      const toDepositors = (interest * BigInt(10_000 - w.options.rateModel.reserveFactorBps)) / BPS;
-      L.supplied[r] = L.supplied[r]! + toDepositors;
-    }
+/** Growth per step of each whole-bps rate (rate x step seconds), per world: computed once each. A
+ *  dense array sized for the rate model's highest rate (a fresh sparse one each step cost more than
+ *  the interest arithmetic). */
+const growthByWorld = new WeakMap<World, (bigint | undefined)[]>();
+
+function growthTable(world: World): (bigint | undefined)[] {
+  let table = growthByWorld.get(world);
+  if (!table) {
+    const m = world.options.rateModel;
+    table = new Array<bigint | undefined>(m.baseBps + m.slope1Bps + m.slope2Bps + 1).fill(undefined);
+    growthByWorld.set(world, table);
   }
+  return table;
 }
 
-/** Oracle prices each lending protocol sees now, as floats [slot * nA + asset] and USD-8. */
-export function oraclePrices(w: World, outF: Float64Array, outUsd8: bigint[]): void {
-  const L = w.lending;
-  for (let s = 0; s < L.protocols.length; s++) {
-    const at = Math.max(0, w.step - L.oracleDelaySteps[s]!);
-    for (let a = 0; a < w.nA; a++) {
-      const usd8 = at === w.step ? w.price[a]! : w.history[at * w.nA + a]!;
-      outUsd8[s * w.nA + a] = usd8;
-      outF[s * w.nA + a] = Number(usd8) / 1e8;
+export function accrueInterest(world: World): void {
+  const lending = world.lending;
+  const seconds = BigInt(Math.round(world.stepHours * 3600));
+  const perYear = BPS * YEAR_SECONDS;
+  const depositorsShare = BigInt(10_000 - world.options.rateModel.reserveFactorBps);
+  const growth = growthTable(world);
+  for (let r = 0; r < lending.reserveAsset.length; r++) {
+    const borrowed = lending.borrowed[r]!;
+    if (borrowed === 0n) continue;
+    // The rate model's input, a model quantity: in floats (exact to a basis point but at its edges).
+    const supplied = lending.supplied[r]!;
+    const utilization = lending.minted[r]
+      ? 10_000
+      : supplied === 0n
+        ? 0
+        : Math.floor((Number(borrowed) * 10_000) / Number(supplied));
+    const rate = borrowRateBps(world.options.rateModel, Math.min(10_000, utilization));
+    if (rate === 0) continue;
+    let perStep = growth[rate];
+    if (perStep === undefined) {
+      perStep = BigInt(rate) * seconds;
+      growth[rate] = perStep;
     }
+    lending.borrowIndex[r] = lending.borrowIndex[r]! + (lending.borrowIndex[r]! * perStep) / perYear;
+    // The float mirror grows by the same factor (the screen's copy; exact amounts use the bigint).
+    lending.borrowIndexFloat[r] =
+      lending.borrowIndexFloat[r]! * (1 + (rate * world.stepHours * 3600) / (10_000 * 31_536_000));
+    const interest = (borrowed * perStep) / perYear;
+    lending.borrowed[r] = borrowed + interest;
+    // Depositors earn the interest less the reserve factor (minted: all of it is surplus).
+    if (!lending.minted[r]) lending.supplied[r] = supplied + (interest * depositorsShare) / BPS;
   }
 }
 
 /**
- * Writes the indices of liquidatable positions into `out`, returns how many. Health factor
- * = collateral value * liquidation threshold / debt value, at the oracle.
+ * Updates each lending market's on-chain answers: the market price `oracleDelaySteps` ago (Maker's
+ * OSM), written when it differs from the current answer by more than the feed's deviation
+ * threshold or when the heartbeat has passed since the last write (Chainlink). Called before
+ * every liquidation round, so a round's sales can trip a deviation update within the step.
  */
-export function screenLending(w: World, oracleF: Float64Array, out: Int32Array): number {
-  const L = w.lending;
-  const nA = w.nA;
-  const {
-    posActive,
-    posSlot,
-    collF,
-    scaledF,
-    posLt,
-    posCollAsset,
-    posDebtAsset,
-    posDebtRes,
-    indexF,
-    ltScale,
-  } = L;
-  let n = 0;
-  for (let i = 0; i < posActive.length; i++) {
-    if (posActive[i] === 0) continue;
-    const s = posSlot[i]!;
-    const c = collF[i]! * oracleF[s * nA + posCollAsset[i]!]! * posLt[i]! * ltScale[s]!;
-    const d = scaledF[i]! * indexF[posDebtRes[i]!]! * oracleF[s * nA + posDebtAsset[i]!]!;
-    if (c < d) out[n++] = i;
+export function updateOracles(world: World): void {
+  const lending = world.lending;
+  const nA = world.assetCount;
+  const hour = world.step * world.stepHours;
+  for (let slot = 0; slot < lending.protocols.length; slot++) {
+    const at = Math.max(0, world.step - lending.oracleDelaySteps[slot]!);
+    for (let a = 0; a < nA; a++) {
+      const i = slot * nA + a;
+      const candidate = at === world.step ? world.price[a]! : world.history[at * nA + a]!;
+      const deviation = lending.oracleDeviation[i]!;
+      if (deviation > 0 && hour - lending.oracleUpdatedHour[i]! < lending.oracleHeartbeatHours[i]! - 1e-9) {
+        // |candidate / answer - 1| > deviation, in integers (parts per billion).
+        const answer = lending.oracleAnswerUsd8[i]!;
+        const moved = candidate > answer ? candidate - answer : answer - candidate;
+        if (answer !== 0n && moved * 1_000_000_000n <= BigInt(Math.floor(deviation * 1e9)) * answer) continue;
+      } else if (lending.oracleAnswerUsd8[i] === candidate && lending.oracleUpdatedHour[i] === hour) continue;
+      lending.oracleAnswerUsd8[i] = candidate;
+      lending.oracleAnswerFloat[i] = Number(candidate) / 1e8;
+      lending.oracleUpdatedHour[i] = hour;
+    }
   }
-  return n;
 }
 
-export type LiquidateLendingParameters = {
-  w: World;
-  positions: Int32Array;
-  count: number;
-  oracleUsd8: bigint[];
-  rng: Rng;
-  tally: StepTally;
-  /** Collateral to sell into venues after this round, by asset (accumulated). */
-  sales: bigint[];
+export type LendingScreen = {
+  /** Positions whose health factor is below 1 at their market's oracle. */
+  hits: Int32Array;
+  hitCount: number;
+  /** Positions whose collateral is worth less than their debt at market prices. */
+  underwater: Int32Array;
+  underwaterCount: number;
+  /** Positions within WATCH_MARGIN of either test at the last full screen, and what it saw: oracle
+   *  answers [slot * assetCount + asset], market prices [asset], borrow indices [reserve],
+   *  de-risking threshold scales [slot]. */
+  watch: Int32Array;
+  watchCount: number;
+  oracleAtFullScreen: Float64Array;
+  marketAtFullScreen: Float64Array;
+  indexAtFullScreen: Float64Array;
+  thresholdScaleAtFullScreen: Float64Array;
+  /** Full screens and watch-list screens so far (for the bench). */
+  fullScreens: number;
+  watchScreens: number;
 };
 
-export function liquidateLending(p: LiquidateLendingParameters): void {
-  const { w, positions, count, oracleUsd8, rng, tally, sales } = p;
-  const L = w.lending;
-  for (let k = 0; k < count; k++) {
-    const i = positions[k]!;
-    const s = L.posSlot[i]!;
-    const protocol = L.protocols[s]!;
-    const r = L.posDebtRes[i]!;
-    const c = L.posCollRes[i]!;
-    const da = L.posDebtAsset[i]!;
-    const ca = L.posCollAsset[i]!;
-    const pD = oracleUsd8[s * w.nA + da]!;
-    const pC = oracleUsd8[s * w.nA + ca]!;
-    const scaleD = w.assets[da]!.scale;
-    const scaleC = w.assets[ca]!.scale;
-    const bonus = BigInt(L.bonusBps[c]!);
-    let debt = (L.scaled[i]! * L.index[r]!) / RAY;
-    let coll = L.coll[i]!;
-    let repay: bigint;
-    let seize: bigint;
-    let bad = 0n;
+/** Health-factor margin of the watch list. A position's health factor moves with its collateral's
+ *  price, its debt's price and its reserve's borrow index; while each has moved less than
+ *  WATCH_MOVE since the full screen, (1 - 0.025) / (1 + 0.025)^2 > 1 / (1 + 0.1): a position that
+ *  was above 1 + WATCH_MARGIN (on both tests) is still above 1. */
+const WATCH_MARGIN = 0.1;
+const WATCH_MOVE = 0.025;
 
-    if (L.auction[s]) {
-      // The whole vault is auctioned; keepers bid up to the debt plus penalty, at market, or
-      // (congestion) nothing at all.
-      seize = coll;
-      const zeroBid = rng.nextFloat() < L.zeroBidShare[s]!;
-      const marketValueInDebt = zeroBid
-        ? 0n
-        : (coll * w.price[ca]! * scaleD) / (scaleC * (w.price[da]! === 0n ? 1n : w.price[da]!));
-      const wanted = (debt * (BPS + bonus)) / BPS;
-      const raised = marketValueInDebt < wanted ? marketValueInDebt : wanted;
-      repay = raised < debt ? raised : debt;
-      bad = debt - repay;
-      debt = 0n;
-      coll = 0n;
-    } else {
-      repay = (debt * BigInt(L.closeFactorBps[s]!)) / BPS;
-      // Positions whose collateral no longer covers debt plus bonus are closed out entirely.
-      const collValueInDebt = pD === 0n ? 0n : (coll * pC * scaleD) / (scaleC * pD);
-      if (collValueInDebt * BPS <= debt * (BPS + bonus) || repay === 0n) repay = debt;
-      seize = pC === 0n ? coll : (repay * pD * scaleC * (BPS + bonus)) / (pC * scaleD * BPS);
-      if (seize >= coll) {
-        seize = coll;
-        repay = pD === 0n ? 0n : (coll * pC * scaleD * BPS) / (pD * scaleC * (BPS + bonus));
-        if (repay > debt) repay = debt;
-      }
-      debt -= repay;
-      coll -= seize;
-      if (coll === 0n && debt > 0n) {
-        bad = debt;
-        debt = 0n;
-      }
-    }
-
-    // Books: the debt reserve is repaid (minted: burned), the collateral leaves the protocol.
-    L.borrowed[r] = L.borrowed[r]! - repay - bad;
-    if (L.minted[r]) L.supplied[r] = L.supplied[r]! - repay;
-    else w.bal[protocol * w.nA + da] = w.bal[protocol * w.nA + da]! + repay;
-    L.badDebt[r] = L.badDebt[r]! + bad;
-    L.posted[c] = L.posted[c]! - seize;
-    L.supplied[c] = L.supplied[c]! - seize;
-    w.bal[protocol * w.nA + ca] = w.bal[protocol * w.nA + ca]! - seize;
-    sales[ca] = sales[ca]! + seize;
-
-    tally.liquidations++;
-    tally.liquidationUsd8 += valueUsd8(w, da, repay + bad, pD);
-    tally.badDebtUsd8 += valueUsd8(w, da, bad, pD);
-
-    L.coll[i] = coll;
-    L.collF[i] = toFloat(coll, scaleC);
-    // Round scaled debt up so the protocol never forgets a unit it is owed.
-    L.scaled[i] = debt === 0n ? 0n : (debt * RAY + L.index[r]! - 1n) / L.index[r]!;
-    L.scaledF[i] = toFloat(L.scaled[i]!, scaleD);
-    if (debt === 0n || coll === 0n) {
-      L.posActive[i] = 0;
-      // A repaid borrower's leftover collateral is an ordinary deposit again.
-      L.posted[c] = L.posted[c]! - coll;
-    }
-  }
+export function createLendingScreen(world: World): LendingScreen {
+  const n = world.lending.positionActive.length;
+  return {
+    hits: new Int32Array(n),
+    hitCount: 0,
+    underwater: new Int32Array(n),
+    underwaterCount: 0,
+    watch: new Int32Array(n),
+    watchCount: 0,
+    oracleAtFullScreen: new Float64Array(world.lending.oracleAnswerFloat.length),
+    marketAtFullScreen: new Float64Array(world.assetCount),
+    indexAtFullScreen: new Float64Array(world.lending.borrowIndexFloat.length),
+    thresholdScaleAtFullScreen: new Float64Array(world.lending.thresholdScale.length),
+    fullScreens: 0,
+    watchScreens: 0,
+  };
 }
 
-/** Sells what a round of liquidations seized; returns the USD-8 proceeds. */
-export function sellSeized(w: World, sales: bigint[]): bigint {
-  let total = 0n;
-  for (let a = 0; a < w.nA; a++) {
-    if (sales[a]! > 0n) total += sell(w, a, sales[a]!).proceedsUsd8;
-    sales[a] = 0n;
+/**
+ * Finds liquidatable positions (health factor = collateral x price x threshold / debt x price,
+ * at the oracle, below 1) and, in the same pass, underwater ones (collateral below debt at market
+ * prices: the balance sheet books their shortfall). Screens re-check only the watch list of the
+ * last full screen, as long as no price, borrow index or de-risking scale has moved enough since
+ * for a position off the list to cross either line (within a step and across steps); otherwise,
+ * or with `full`, they screen everything again and rebuild the list.
+ */
+export function screenLending(world: World, screen: LendingScreen, { full = false } = {}): void {
+  if (!full && screen.fullScreens > 0 && watchListHolds(world, screen)) {
+    screen.watchScreens++;
+    scan(world, screen, screen.watch, screen.watchCount, false);
+    return;
   }
-  return total;
+  screen.fullScreens++;
+  screen.oracleAtFullScreen.set(world.lending.oracleAnswerFloat);
+  screen.marketAtFullScreen.set(world.priceFloat);
+  screen.indexAtFullScreen.set(world.lending.borrowIndexFloat);
+  screen.thresholdScaleAtFullScreen.set(world.lending.thresholdScale);
+  scan(world, screen, undefined, world.lending.positionActive.length, true);
+}
+
+function watchListHolds(world: World, screen: LendingScreen): boolean {
+  const moved = (now: Float64Array, then: Float64Array) => {
+    for (let i = 0; i < now.length; i++) {
+      const before = then[i]!;
+      if (before > 0 ? Math.abs(now[i]! / before - 1) >= WATCH_MOVE : now[i] !== before) return true;
+    }
+    return false;
+  };
+  const scales = world.lending.thresholdScale;
+  for (let i = 0; i < scales.length; i++)
+    if (scales[i] !== screen.thresholdScaleAtFullScreen[i]) return false;
+  return (
+    !moved(world.lending.oracleAnswerFloat, screen.oracleAtFullScreen) &&
+    !moved(world.priceFloat, screen.marketAtFullScreen) &&
+    !moved(world.lending.borrowIndexFloat, screen.indexAtFullScreen)
+  );
+}
+
+/** The screen's loop over `subset` (or every position), typed arrays only. */
+function scan(
+  world: World,
+  screen: LendingScreen,
+  subset: Int32Array | undefined,
+  count: number,
+  buildWatch: boolean,
+): void {
+  const lending = world.lending;
+  const nA = world.assetCount;
+  const {
+    positionActive,
+    positionSlot,
+    collateralFloat,
+    scaledDebtFloat,
+    positionThreshold,
+    positionCollateralAsset,
+    positionDebtAsset,
+    positionDebtReserve,
+    borrowIndexFloat,
+    thresholdScale,
+    oracleAnswerFloat,
+  } = lending;
+  const market = world.priceFloat;
+  const { hits, underwater, watch } = screen;
+  const watchFactor = 1 + WATCH_MARGIN;
+  let hitCount = 0;
+  let underwaterCount = 0;
+  let watchCount = 0;
+  for (let k = 0; k < count; k++) {
+    const i = subset === undefined ? k : subset[k]!;
+    if (positionActive[i] === 0) continue;
+    const slot = positionSlot[i]!;
+    const collateralAsset = positionCollateralAsset[i]!;
+    const debtAsset = positionDebtAsset[i]!;
+    const collateral = collateralFloat[i]!;
+    const debt = scaledDebtFloat[i]! * borrowIndexFloat[positionDebtReserve[i]!]!;
+    const weighted =
+      collateral *
+      oracleAnswerFloat[slot * nA + collateralAsset]! *
+      positionThreshold[i]! *
+      thresholdScale[slot]!;
+    const owed = debt * oracleAnswerFloat[slot * nA + debtAsset]!;
+    const collateralValue = collateral * market[collateralAsset]!;
+    const debtValue = debt * market[debtAsset]!;
+    if (weighted < owed) hits[hitCount++] = i;
+    if (collateralValue < debtValue) underwater[underwaterCount++] = i;
+    if (buildWatch && (weighted < owed * watchFactor || collateralValue < debtValue * watchFactor))
+      watch[watchCount++] = i;
+  }
+  screen.hitCount = hitCount;
+  screen.underwaterCount = underwaterCount;
+  if (buildWatch) screen.watchCount = watchCount;
 }

@@ -4,11 +4,14 @@
  * and a vault that still owes redemptions sells illiquid backing into venues (a fire sale that
  * moves prices) or, if algorithmic, mints its mint asset for redeemers to dump.
  * Whatever is still owed stays owed: unmet withdrawals, the shortfall negotiation can fund.
+ * A halted protocol (a scripted halt, or one distress.ts decided) pays nothing.
  */
 import { sell } from "./market.ts";
 import type { StepTally } from "./tally.ts";
 import {
   BPS,
+  type CrossHolding,
+  fractionOf,
   minBig,
   reserveOf,
   unitsForUsd8,
@@ -18,220 +21,270 @@ import {
   type World,
 } from "./world.ts";
 
-const ppm = (x: number) => BigInt(Math.round(x * 1e6));
-
 /** Runs that are under way add to what their protocol owes. */
-export function advanceRuns(w: World): void {
-  for (const run of w.runs) {
+export function advanceRuns(world: World): void {
+  for (const run of world.runs) {
     if (run.started < 0) {
       const t = run.trigger;
       const triggered =
         t.kind === "time"
-          ? w.step >= t.step
-          : w.priceF[t.asset]! <= w.pathF[t.asset]![0]! * (1 - t.threshold) + 1e-12;
-      if (triggered) run.started = w.step;
+          ? world.step >= t.step
+          : world.priceFloat[t.asset]! <= world.pathFloat[t.asset]![0]! * (1 - t.threshold) + 1e-12;
+      if (triggered) run.started = world.step;
     }
-    if (run.started < 0 || w.step >= run.haltStep || run.withdrawn >= run.cap) continue;
-    const remaining = runBaseNow(w, run.protocol, run.asset);
-    let amount = (remaining * ppm(run.sharePerStep)) / 1_000_000n;
+    if (run.started < 0 || world.step >= run.haltStep || run.withdrawn >= run.cap) continue;
+    const remaining = runBaseNow(world, run.protocol, run.asset);
+    let amount = fractionOf(remaining, run.sharePerStep);
     if (amount > run.cap - run.withdrawn) amount = run.cap - run.withdrawn;
     if (amount <= 0n) continue;
     run.withdrawn += amount;
-    const vault = w.vaultOf[run.protocol]!;
-    const v = vault < 0 ? undefined : w.vaults[vault];
-    if (v?.mode === "queued") v.queue.push({ due: w.step + v.delaySteps, amount });
-    else w.owed[run.protocol * w.nA + run.asset] = w.owed[run.protocol * w.nA + run.asset]! + amount;
+    addWithdrawal(world, run.protocol, run.asset, amount);
   }
 }
 
-/** Halted protocols (Celsius, FTX) pay nothing from their halt on. */
-export function isHalted(w: World, protocol: number): boolean {
-  return w.runs.some((r) => r.protocol === protocol && w.step >= r.haltStep);
+/** Depositors of `protocol` ask for `amount` of `asset` (a vault with a queue queues it). */
+export function addWithdrawal(world: World, protocol: number, asset: number, amount: bigint): void {
+  const vault = world.vaultOf[protocol]!;
+  const v = vault < 0 ? undefined : world.vaults[vault];
+  const at = protocol * world.assetCount + asset;
+  world.asked[at] = world.asked[at]! + amount;
+  if (v?.mode === "queued") v.queue.push({ due: world.step + v.delaySteps, amount });
+  else if (
+    v === undefined &&
+    world.owed[at] === 0n &&
+    !isHalted(world, protocol) &&
+    spendable(world, protocol, asset) >= amount
+  )
+    // A lending market or exchange with the cash pays at once (what payOwed would do first).
+    payOut(world, protocol, asset, amount);
+  else world.owed[at] = world.owed[at]! + amount;
 }
 
-function runBaseNow(w: World, protocol: number, asset: number): bigint {
-  const kind = w.protocols[protocol]!.kind;
+/** Halted protocols (Celsius, FTX; scripted, or halted by distress) pay nothing from their halt on. */
+export function isHalted(world: World, protocol: number): boolean {
+  const halted = world.distress.haltedStep[protocol]!;
+  if (halted >= 0 && world.step >= halted) return true;
+  for (const r of world.runs) if (r.protocol === protocol && world.step >= r.haltStep) return true;
+  return false;
+}
+
+function runBaseNow(world: World, protocol: number, asset: number): bigint {
+  const kind = world.protocols[protocol]!.kind;
   if (kind === "lending") {
-    const r = reserveOf(w, protocol, asset);
-    return r < 0 ? 0n : w.lending.supplied[r]! - w.lending.posted[r]!;
+    const r = reserveOf(world, protocol, asset);
+    return r < 0 ? 0n : world.lending.supplied[r]! - world.lending.posted[r]!;
   }
   if (kind === "perp") {
-    const s = w.perpSlotOf[protocol]!;
-    return w.perp.idle[s]! > 0n ? w.perp.idle[s]! : 0n;
+    const s = world.perpSlotOf[protocol]!;
+    return world.perp.idle[s]! > 0n ? world.perp.idle[s]! : 0n;
   }
-  if (kind === "vault") return w.vaults[w.vaultOf[protocol]!]!.liabilities;
+  if (kind === "vault") return world.vaults[world.vaultOf[protocol]!]!.liabilities;
   return 0n;
 }
 
 /** Cash a protocol can pay out in asset `a` without touching collateral or its insurance fund. */
-export function spendable(w: World, protocol: number, a: number): bigint {
-  let x = w.bal[protocol * w.nA + a]!;
-  const kind = w.protocols[protocol]!.kind;
+export function spendable(world: World, protocol: number, a: number): bigint {
+  let x = world.balance[protocol * world.assetCount + a]!;
+  const kind = world.protocols[protocol]!.kind;
   if (kind === "lending") {
-    const r = reserveOf(w, protocol, a);
-    if (r >= 0) x -= w.lending.posted[r]!;
+    const r = reserveOf(world, protocol, a);
+    if (r >= 0) x -= world.lending.posted[r]!;
   } else if (kind === "perp") {
-    const s = w.perpSlotOf[protocol]!;
-    if (w.perp.collAsset[s] === a) x -= w.perp.insurance[s]!;
+    const s = world.perpSlotOf[protocol]!;
+    if (world.perp.collateralAsset[s] === a) x -= world.perp.insurance[s]!;
   }
   return x > 0n ? x : 0n;
 }
 
 /** Moves `amount` of `a` out of `protocol`'s cash, keeping its books (deposits, idle margin). */
-function payOut(w: World, protocol: number, a: number, amount: bigint): void {
-  w.bal[protocol * w.nA + a] = w.bal[protocol * w.nA + a]! - amount;
-  const kind = w.protocols[protocol]!.kind;
+export function payOut(world: World, protocol: number, a: number, amount: bigint): void {
+  world.balance[protocol * world.assetCount + a] = world.balance[protocol * world.assetCount + a]! - amount;
+  const kind = world.protocols[protocol]!.kind;
   if (kind === "lending") {
-    const r = reserveOf(w, protocol, a);
-    if (r >= 0) w.lending.supplied[r] = w.lending.supplied[r]! - amount;
+    const r = reserveOf(world, protocol, a);
+    if (r >= 0) world.lending.supplied[r] = world.lending.supplied[r]! - amount;
   } else if (kind === "perp") {
-    const s = w.perpSlotOf[protocol]!;
-    w.perp.idle[s] = w.perp.idle[s]! - amount;
+    const s = world.perpSlotOf[protocol]!;
+    world.perp.idle[s] = world.perp.idle[s]! - amount;
   }
 }
 
-export function payOwed(w: World, tally: StepTally): void {
-  for (const v of w.vaults) {
-    const due = v.queue.filter((q) => q.due <= w.step);
+export function payOwed(world: World, tally: StepTally): void {
+  for (const v of world.vaults) {
+    if (v.queue.length === 0) continue;
+    const due = v.queue.filter((q) => q.due <= world.step);
     if (due.length === 0) continue;
-    v.queue = v.queue.filter((q) => q.due > w.step);
+    v.queue = v.queue.filter((q) => q.due > world.step);
     for (const q of due)
-      w.owed[v.protocol * w.nA + v.liabAsset] = w.owed[v.protocol * w.nA + v.liabAsset]! + q.amount;
+      world.owed[v.protocol * world.assetCount + v.liabilityAsset] =
+        world.owed[v.protocol * world.assetCount + v.liabilityAsset]! + q.amount;
   }
-  for (let p = 0; p < w.nP; p++) {
-    if (isHalted(w, p)) continue;
-    const vault = w.vaultOf[p]!;
+  for (let p = 0; p < world.protocolCount; p++) {
+    if (isHalted(world, p)) continue;
+    const vault = world.vaultOf[p]!;
     if (vault >= 0) {
-      payRedemptions(w, w.vaults[vault]!, tally);
+      payRedemptions(world, world.vaults[vault]!, tally);
       continue;
     }
-    for (let a = 0; a < w.nA; a++) {
-      const i = p * w.nA + a;
-      if (w.owed[i]! === 0n) continue;
-      payFromCash(w, p, a, tally);
-      if (w.owed[i]! > 0n) pullDeposits(w, p, a, w.owed[i]!);
-      payFromCash(w, p, a, tally);
+    for (let a = 0; a < world.assetCount; a++) {
+      const i = p * world.assetCount + a;
+      if (world.owed[i]! === 0n) continue;
+      payFromCash(world, p, a);
+      if (world.owed[i]! === 0n) continue;
+      pullDeposits(world, p, a, world.owed[i]!);
+      payFromCash(world, p, a);
     }
   }
 }
 
-function payFromCash(w: World, p: number, a: number, tally: StepTally): void {
-  const i = p * w.nA + a;
-  const avail = spendable(w, p, a);
-  const pay = minBig(w.owed[i]!, avail);
+function payFromCash(world: World, p: number, a: number): void {
+  const i = p * world.assetCount + a;
+  const avail = spendable(world, p, a);
+  const pay = minBig(world.owed[i]!, avail);
   if (pay === 0n) return;
-  payOut(w, p, a, pay);
-  w.owed[i] = w.owed[i]! - pay;
-  tally.withdrawnUsd8 += valueUsd8(w, a, pay);
+  payOut(world, p, a, pay);
+  world.owed[i] = world.owed[i]! - pay;
 }
 
 /** A holder short of `a` withdraws its deposits of `a` from other protocols, as far as they can pay. */
-function pullDeposits(w: World, holder: number, a: number, need: bigint): void {
-  for (const c of w.cross) {
+function pullDeposits(world: World, holder: number, a: number, need: bigint): void {
+  for (const c of world.depositsHeldBy[holder]!) {
     if (need === 0n) return;
-    if (c.holder !== holder || c.asset !== a || c.form !== "deposit" || c.amount === 0n) continue;
-    if (isHalted(w, c.issuer)) continue;
-    const avail = spendable(w, c.issuer, a);
-    let x = need < c.amount ? need : c.amount;
-    if (x > avail) x = avail;
-    if (x === 0n) continue;
-    payOut(w, c.issuer, a, x);
-    c.amount -= x;
-    w.bal[holder * w.nA + a] = w.bal[holder * w.nA + a]! + x;
-    if (w.protocols[holder]!.kind === "perp") {
-      const s = w.perpSlotOf[holder]!;
-      w.perp.idle[s] = w.perp.idle[s]! + x;
-    }
-    need -= x;
+    if (c.asset !== a) continue;
+    need -= withdrawDeposit(world, c, need);
   }
+}
+
+/**
+ * The holder of deposit `c` withdraws up to `amount` of it, as far as the issuer can pay (nothing
+ * from a halted issuer); returns what moved.
+ */
+export function withdrawDeposit(world: World, c: CrossHolding, amount: bigint): bigint {
+  if (c.amount === 0n || amount <= 0n || isHalted(world, c.issuer)) return 0n;
+  const available = spendable(world, c.issuer, c.asset);
+  let x = amount < c.amount ? amount : c.amount;
+  if (x > available) x = available;
+  if (x === 0n) return 0n;
+  payOut(world, c.issuer, c.asset, x);
+  c.amount -= x;
+  const issuedAt = c.issuer * world.assetCount + c.asset;
+  world.networkDepositsAt[issuedAt] = world.networkDepositsAt[issuedAt]! - x;
+  const at = c.holder * world.assetCount + c.asset;
+  world.balance[at] = world.balance[at]! + x;
+  if (world.protocols[c.holder]!.kind === "perp") {
+    const slot = world.perpSlotOf[c.holder]!;
+    world.perp.idle[slot] = world.perp.idle[slot]! + x;
+  }
+  return x;
 }
 
 /** Value (USD-8) redeemers get for `q` liability tokens, after the fee. */
-function redemptionValue(w: World, v: Vault, q: bigint): bigint {
-  return (((q * vaultParUsd8(w, v)) / w.assets[v.liabAsset]!.scale) * (BPS - BigInt(v.feeBps))) / BPS;
+export function redemptionValue(world: World, v: Vault, q: bigint): bigint {
+  return (
+    (((q * vaultParUsd8(world, v)) / world.assets[v.liabilityAsset]!.scale) * (BPS - BigInt(v.feeBps))) / BPS
+  );
 }
 
-function tokensForValue(w: World, v: Vault, usd8: bigint): bigint {
-  const per = redemptionValue(w, v, w.assets[v.liabAsset]!.scale);
-  return per === 0n ? 0n : (usd8 * w.assets[v.liabAsset]!.scale) / per;
+function tokensForValue(world: World, v: Vault, usd8: bigint): bigint {
+  const per = redemptionValue(world, v, world.assets[v.liabilityAsset]!.scale);
+  return per === 0n ? 0n : (usd8 * world.assets[v.liabilityAsset]!.scale) / per;
 }
 
-function payRedemptions(w: World, v: Vault, tally: StepTally): void {
-  const i = v.protocol * w.nA + v.liabAsset;
-  if (v.mode === "paused" || v.gated || w.owed[i]! === 0n) return;
-  let q = w.owed[i]!;
+function payRedemptions(world: World, v: Vault, tally: StepTally): void {
+  const i = v.protocol * world.assetCount + v.liabilityAsset;
+  if (v.mode === "paused" || v.gated || world.owed[i]! === 0n) return;
+  let q = world.owed[i]!;
   if (v.capPerStep !== undefined && q > v.capPerStep) q = v.capPerStep;
-  let value = redemptionValue(w, v, q);
+  let value = redemptionValue(world, v, q);
   let paidValue = 0n;
   // Liquid backing first.
-  for (let a = 0; a < w.nA && value > 0n; a++) {
-    const b = w.bal[v.protocol * w.nA + a]!;
-    if (b === 0n || w.price[a]! === 0n) continue;
-    let units = unitsForUsd8(w, a, value);
+  for (let a = 0; a < world.assetCount && value > 0n; a++) {
+    const b = world.balance[v.protocol * world.assetCount + a]!;
+    if (b === 0n || world.price[a]! === 0n) continue;
+    let units = unitsForUsd8(world, a, value);
     if (units > b) units = b;
-    const got = valueUsd8(w, a, units);
-    w.bal[v.protocol * w.nA + a] = b - units;
+    const got = valueUsd8(world, a, units);
+    world.balance[v.protocol * world.assetCount + a] = b - units;
     value -= got;
     paidValue += got;
   }
-  if (value > 0n && v.algorithmic && v.mintAsset >= 0 && w.price[v.mintAsset]! > 0n) {
+  if (value > 0n && v.algorithmic && v.mintAsset >= 0 && world.price[v.mintAsset]! > 0n) {
     // Redeemers are paid in freshly minted tokens, which they sell.
-    const units = unitsForUsd8(w, v.mintAsset, value);
+    const units = unitsForUsd8(world, v.mintAsset, value);
     v.minted += units;
-    tally.fireSaleUsd8 += sell(w, v.mintAsset, units).proceedsUsd8;
+    tally.fireSaleUsd8 += sell(world, v.mintAsset, units).proceedsUsd8;
     paidValue += value;
     value = 0n;
   }
-  const paidTokens = value === 0n ? q : tokensForValue(w, v, paidValue);
-  const settled = paidTokens > w.owed[i]! ? w.owed[i]! : paidTokens;
-  w.owed[i] = w.owed[i]! - settled;
+  const paidTokens = value === 0n ? q : tokensForValue(world, v, paidValue);
+  const settled = paidTokens > world.owed[i]! ? world.owed[i]! : paidTokens;
+  world.owed[i] = world.owed[i]! - settled;
   v.liabilities -= settled;
-  tally.withdrawnUsd8 += paidValue;
 }
 
-/** Vaults that still owe redemptions sell illiquid backing into venues (at a discount where
- *  no pool exists) and pay redeemers from the proceeds. */
-export function fireSales(w: World, tally: StepTally): void {
-  for (const v of w.vaults) {
-    const i = v.protocol * w.nA + v.liabAsset;
-    if (v.mode === "paused" || v.gated || w.owed[i]! === 0n || isHalted(w, v.protocol)) continue;
+/** Vaults that still owe redemptions sell illiquid backing into the market (their pool, or the
+ *  outside market: the price concession is the market's depth) and pay redeemers from the
+ *  proceeds. */
+export function fireSales(world: World, tally: StepTally): void {
+  for (const v of world.vaults) {
+    const i = v.protocol * world.assetCount + v.liabilityAsset;
+    if (v.mode === "paused" || v.gated || world.owed[i]! === 0n || isHalted(world, v.protocol)) continue;
     // Sell only for what this step's redemptions need beyond the liquid backing.
-    const q = v.capPerStep !== undefined && w.owed[i]! > v.capPerStep ? v.capPerStep : w.owed[i]!;
+    const q = v.capPerStep !== undefined && world.owed[i]! > v.capPerStep ? v.capPerStep : world.owed[i]!;
     let liquid = 0n;
-    for (let a = 0; a < w.nA; a++) liquid += valueUsd8(w, a, w.bal[v.protocol * w.nA + a]!);
-    let need = redemptionValue(w, v, q) - liquid;
+    for (let a = 0; a < world.assetCount; a++)
+      liquid += valueUsd8(world, a, world.balance[v.protocol * world.assetCount + a]!);
+    let need = redemptionValue(world, v, q) - liquid;
     for (const h of v.held) {
       if (need <= 0n || h.liquidity !== "illiquid" || h.amount === 0n) continue;
-      const discount = BigInt(Math.round(w.options.fireSaleDiscount * 10_000));
-      let units = unitsForUsd8(w, h.asset, (need * (BPS + discount)) / BPS);
+      let units = unitsForUsd8(world, h.asset, need);
       if (units > h.amount) units = h.amount;
       h.amount -= units;
-      let proceeds = sell(w, h.asset, units).proceedsUsd8;
-      if (w.venues[w.venueOf[h.asset]!]!.protocol < 0) proceeds = (proceeds * (BPS - discount)) / BPS;
+      const proceeds = sell(world, h.asset, units).proceedsUsd8;
       tally.fireSaleUsd8 += proceeds;
-      const tokens = tokensForValue(w, v, proceeds);
-      const settled = minBig(tokens, w.owed[i]!);
-      w.owed[i] = w.owed[i]! - settled;
+      const tokens = tokensForValue(world, v, proceeds);
+      const settled = minBig(tokens, world.owed[i]!);
+      world.owed[i] = world.owed[i]! - settled;
       v.liabilities -= settled;
-      tally.withdrawnUsd8 += proceeds;
       need -= proceeds;
     }
   }
 }
 
 /** USD-8 value of everything owed and unpaid right now. */
-export function unmetUsd8(w: World): bigint {
+export function unmetUsd8(world: World): bigint {
   let total = 0n;
-  for (let p = 0; p < w.nP; p++) {
-    for (let a = 0; a < w.nA; a++) {
-      const x = w.owed[p * w.nA + a]!;
-      if (x === 0n) continue;
-      const vault = w.vaultOf[p]!;
-      total +=
-        vault >= 0 && a === w.vaults[vault]!.liabAsset
-          ? redemptionValue(w, w.vaults[vault]!, x)
-          : valueUsd8(w, a, x);
-    }
+  for (let p = 0; p < world.protocolCount; p++) total += unmetUsd8Of(world, p);
+  return total;
+}
+
+/** USD-8 value of what `protocol` owes and has not paid (redemptions at their redemption value). */
+export function unmetUsd8Of(world: World, protocol: number): bigint {
+  let total = 0n;
+  const vault = world.vaultOf[protocol]!;
+  for (let a = 0; a < world.assetCount; a++) {
+    const x = world.owed[protocol * world.assetCount + a]!;
+    if (x === 0n) continue;
+    total +=
+      vault >= 0 && a === world.vaults[vault]!.liabilityAsset
+        ? redemptionValue(world, world.vaults[vault]!, x)
+        : valueUsd8(world, a, x);
   }
   return total;
+}
+
+/**
+ * What counts towards `protocol`'s liquidity halt threshold, USD-8: its unpaid withdrawals, except
+ * what a vault withholds by its own rules (a redemption cap or pause is the vault's gate: it
+ * counts as unpaid withdrawals for depositors, but it is not a failure to pay). A capped vault
+ * counts at most one step's cap.
+ */
+export function unpaidTowardsHaltUsd8(world: World, protocol: number): bigint {
+  const vault = world.vaultOf[protocol]!;
+  if (vault < 0) return unmetUsd8Of(world, protocol);
+  const v = world.vaults[vault]!;
+  if (v.mode === "paused" || v.gated) return 0n;
+  let owed = world.owed[protocol * world.assetCount + v.liabilityAsset]!;
+  if (v.capPerStep !== undefined && owed > v.capPerStep) owed = v.capPerStep;
+  return redemptionValue(world, v, owed);
 }

@@ -2,12 +2,15 @@
  * One run: a scenario, a seed, a policy. Deterministic: the same inputs give the same result,
  * bit for bit (all randomness comes from the seed; money is integer).
  *
- * Each step: arbitrage and the price paths move market prices; interest and funding accrue;
- * runs add withdrawals owed; the policy negotiates and de-risks; protocols pay what they owe
- * (cash, then their deposits elsewhere, then fire sales); liquidation rounds screen lending and
- * perp positions, liquidate, and sell collateral into venues (moving the prices the next round
- * sees); finally balance sheets are cleared over the exposure network (Eisenberg-Noe) and DebtRank
- * measures how far current losses could spread.
+ * Each step: the outside market's books refill, arbitrage lifts pools and prices move to the
+ * paths; interest and funding accrue; last step's clearing writes down claims on defaulted
+ * protocols; scripted runs and depositors' runs (from observed stress) add withdrawals; the
+ * policy negotiates and de-risks; protocols pay what they owe (cash, then their deposits
+ * elsewhere, then fire sales); liquidation rounds update oracles, screen lending and perp
+ * positions, liquidate what pays for its gas within liquidators' capital, and sell collateral into
+ * the market (moving the prices the next round sees); finally balance sheets are cleared over the
+ * sparse exposure network (Eisenberg-Noe), DebtRank measures how far losses could spread, and
+ * distress.ts decides halts and next step's write-downs and run intensities from the result.
  */
 import { createRng, deriveSeed } from "../paths/prng.ts";
 import type { Scenario } from "../scenarios/scenario-schema.ts";
@@ -18,23 +21,31 @@ import {
   balanceSheet,
   clearNetwork,
   currentDebtRank,
+  denseExposures,
   type Solvency,
 } from "./balance-sheet.ts";
+import {
+  advanceDepositorRuns,
+  applyWriteDowns,
+  assessDistress,
+  type ContagionEvent,
+  setStartEquity,
+} from "./distress.ts";
 import { createEngineAdapter } from "./engine-adapter.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { type EnginePolicy, noPolicy, type PolicyEvent, type RiskPicture } from "./engine-policy.ts";
-import {
-  accrueInterest,
-  liquidateLending,
-  oraclePrices,
-  screenLending,
-  sellSeized,
-} from "./lending-kernel.ts";
-import { advanceRuns, fireSales, payOwed, unmetUsd8 } from "./liquidity.ts";
-import { openStep, recentre } from "./market.ts";
+import { accrueInterest, createLendingScreen, screenLending, updateOracles } from "./lending-kernel.ts";
+import { liquidateLending, sellSeized } from "./lending-liquidation.ts";
+import { openLiquidatorStep } from "./liquidators.ts";
+import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
+import { openStep, recentre, sell } from "./market.ts";
 import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
+import { createRunMetrics, finishRunMetrics, type RunTotals, recordStep } from "./run-metrics.ts";
+import { type SolvencyView, screenSolvency } from "./solvency-screen.ts";
 import { emptyTally } from "./tally.ts";
-import { buildWorld, valueUsd8, type World } from "./world.ts";
+import { buildWorld, usdFloat, valueUsd8, type World } from "./world.ts";
+
+export type { RunTotals };
 
 export type RunEngineParameters = {
   scenario: Scenario;
@@ -45,32 +56,20 @@ export type RunEngineParameters = {
    *  or the in-process ledger. Same results either way. Default: a fresh ledger, so a single run
    *  needs no chain; studies (runContagionStudy, the CLIs) default to the chain. */
   settlement?: SettlementBackend | undefined;
-  /** Clear the network every step (default when there are at most 64 protocols) or only at the end. */
-  clearEveryStep?: boolean | undefined;
   onStep?: ((step: number, steps: number) => void) | undefined;
 };
 
-export type RunTotals = {
-  /** Debt that will never be repaid: liquidations that left debt without collateral, perp losses
-   *  beyond insurance and ADL, and lenders' losses on defaulted inter-protocol loans. USD-8. */
-  badDebtUsd8: bigint;
-  /** Protocols insolvent at the end (after network clearing), and those already insolvent at the start. */
-  insolvencies: number;
-  insolventAtStart: number;
-  /** What insolvent protocols cannot pay at the end, USD-8. */
-  insolventDebtUsd8: bigint;
-  liquidationUsd8: bigint;
-  liquidations: number;
-  negotiatedUsd8: bigint;
-  loans: number;
-  defaults: number;
-  adlUsd8: bigint;
-  fireSaleUsd8: bigint;
-  peakUnmetUsd8: bigint;
-  /** Hours from the first stress (a liquidation or an unpaid withdrawal) until a step with
-   *  neither and prices back within 1% of their paths; `recovered` false if it never came. */
-  recoveryHours: number;
-  recovered: boolean;
+export type ProtocolEnd = {
+  id: string;
+  equityUsd8: bigint;
+  insolvent: boolean;
+  deficitUsd8: bigint;
+  /** Defaulted on network obligations at some clearing of the run. */
+  defaulted: boolean;
+  /** Hour from which it halted withdrawals (scripted or by distress), or null. */
+  haltedHour: number | null;
+  /** What it lost on claims written down, USD-8. */
+  writeDownLossUsd8: bigint;
 };
 
 export type RunResult = {
@@ -90,26 +89,30 @@ export type RunResult = {
     unmetUsd: Float64Array;
     negotiatedUsd: Float64Array;
     debtRank: Float64Array;
+    /** Protocols halted at each step. */
+    halted: Float64Array;
+    /** Claims written down so far, USD. */
+    writeDownUsd: Float64Array;
   };
   totals: RunTotals;
-  end: { id: string; equityUsd8: bigint; insolvent: boolean; deficitUsd8: bigint }[];
+  end: ProtocolEnd[];
   /** exposure[i * n + j]: what protocol i stands to lose on j, USD, at the start and the end. */
   network: { start: Float64Array; end: Float64Array };
   events: PolicyEvent[];
+  /** Defaults, write-downs and halts as they happened. */
+  contagion: ContagionEvent[];
 };
-
-const usd = (x: bigint) => Number(x) / 1e8;
 
 export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
   const backend = p.settlement ?? createLedgerBackend();
   const assetAddresses = await backend.tokens(p.scenario.assets);
-  const w = buildWorld({ scenario: p.scenario, seed: p.seed, options: p.options, assetAddresses });
-  const nowSec = () => w.startTime + BigInt(Math.round(w.step * w.stepHours * 3600));
+  const world = buildWorld({ scenario: p.scenario, seed: p.seed, options: p.options, assetAddresses });
+  const nowSec = () => world.startTime + BigInt(Math.round(world.step * world.stepHours * 3600));
 
   // Settlement moves tokens on the engine's books; its events tell us what was settled.
-  const run = await backend.openRun({ world: w, now: nowSec });
+  const run = await backend.openRun({ world, now: nowSec });
   try {
-    return await simulate(p, w, run, nowSec);
+    return await simulate(p, world, run, nowSec);
   } finally {
     await run.close();
   }
@@ -117,227 +120,260 @@ export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
 
 async function simulate(
   p: RunEngineParameters,
-  w: World,
+  world: World,
   run: SettlementRun,
   nowSec: () => bigint,
 ): Promise<RunResult> {
   const policy = p.policy ?? noPolicy;
-  const n = w.steps + 1;
-  const clearEveryStep = p.clearEveryStep ?? w.nP <= 64;
-  const rng = createRng(deriveSeed(w.seed, 9_000));
-  const protocolOf = new Map(w.protocols.map((x, i) => [x.address.toLowerCase(), i]));
-  const assetOf = new Map(w.assets.map((x, i) => [x.address.toLowerCase(), i]));
+  const stepCount = world.steps + 1;
+  const rng = createRng(deriveSeed(world.seed, 9_000));
   const events: PolicyEvent[] = [];
-  let negotiated = 0n;
-  let defaultLosses = 0n;
-  let defaults = 0;
+  const contagion: ContagionEvent[] = [];
+  const recordContagion = (e: ContagionEvent) => contagion.push(e);
+  const metrics = createRunMetrics(world);
+  watchSettlement(world, run, events, metrics);
+  const adapters = world.protocols.map((_, i) => createEngineAdapter(world, i));
+  const addresses = world.protocols.map((x) => x.address);
+
+  const series: RunResult["series"] = {
+    hours: Float64Array.from({ length: stepCount }, (_, k) => k * world.stepHours),
+    prices: world.assets.map(() => new Float64Array(stepCount)),
+    liquidationUsd: new Float64Array(stepCount),
+    badDebtUsd: new Float64Array(stepCount),
+    unmetUsd: new Float64Array(stepCount),
+    negotiatedUsd: new Float64Array(stepCount),
+    debtRank: new Float64Array(stepCount),
+    halted: new Float64Array(stepCount),
+    writeDownUsd: new Float64Array(stepCount),
+  };
+
+  const screen = createLendingScreen(world);
+  for (const v of world.venues) recentre(world, v);
+  updateOracles(world);
+  screenLending(world, screen, { full: true });
+  const startSheet = balanceSheet(world, screen);
+  let solvency = clearNetwork(world, startSheet);
+  setStartEquity(world, solvency.equityUsd8);
+  metrics.insolventAtStart = solvency.insolvent.filter(Boolean).length;
+  // DebtRank's capital: equity, or for AMMs and vaults (whose equity is near zero) their assets.
+  const capitalIsAssets = Uint8Array.from(world.protocols, (x) =>
+    x.kind === "amm" || x.kind === "vault" ? 1 : 0,
+  );
+  const capital = (view: SolvencyView, out: Float64Array) => {
+    for (let i = 0; i < out.length; i++)
+      out[i] = capitalIsAssets[i] ? view.assetsUsd[i]! : Math.max(0, view.equityUsd[i]!);
+    return out;
+  };
+  let view = screenSolvency(world, screen).view;
+  const capital0 = capital(view, new Float64Array(world.protocolCount));
+  const capitalNow = new Float64Array(world.protocolCount);
+  let lastSheet = startSheet;
+  let debtRankNow = 0;
+
+  const hitsPerp = new Int32Array(world.perp.positionActive.length);
+  const sales = new Array<bigint>(world.assetCount).fill(0n);
+  const sellInto = (a: number, amount: bigint) => sell(world, a, amount).proceedsUsd8;
+
+  for (let k = 0; k <= world.steps; k++) {
+    if (k > 0) {
+      openStep(world, k);
+      accrueInterest(world);
+      accrueFunding(world);
+    }
+    openLiquidatorStep(world);
+    const tally = emptyTally();
+    applyWriteDowns(world, recordContagion);
+    world.asked.fill(0n);
+    advanceRuns(world);
+    advanceDepositorRuns(world);
+
+    const acted = policy.onStep({
+      world,
+      step: k,
+      hours: k * world.stepHours,
+      nowSec: nowSec(),
+      adapters,
+      settlement: (i) => run.port(i),
+      addresses,
+      domain: run.domain,
+      // Built when the policy reads it (the risk picture sums every protocol's unpaid withdrawals).
+      get risk() {
+        return riskPicture(world, debtRankNow, view);
+      },
+      record: (e) => events.push(e),
+    });
+    if (acted instanceof Promise) await acted;
+
+    payOwed(world, tally);
+    fireSales(world, tally);
+
+    let screenIsFresh = false;
+    for (let round = 0; round < world.options.liquidationRounds; round++) {
+      updateOracles(world);
+      screenLending(world, screen);
+      const before = tally.liquidations;
+      liquidateLending({ world, positions: screen.hits, count: screen.hitCount, rng, tally, sales });
+      const perpHits = screenPerp(world, hitsPerp);
+      liquidatePerp(world, hitsPerp, perpHits, tally, sales);
+      // Positions liquidators leave (gas, capital) stay hit: a round without a liquidation ends it.
+      if (tally.liquidations === before) {
+        screenIsFresh = true;
+        break;
+      }
+      tally.soldUsd8 += sellSeized(world, sales, sellInto);
+    }
+    // The balance sheet needs the underwater list at the final prices.
+    if (!screenIsFresh) screenLending(world, screen);
+
+    // Solvency: screened in floats; cleared exactly (USD-8) when anyone is at or near a default or
+    // its halt threshold, at the last step, or every step with exactClearingEveryStep.
+    const screened = screenSolvency(world, screen);
+    let exact: { sheet: BalanceSheet; solvency: Solvency } | undefined;
+    if (screened.needsExact || k === world.steps || world.options.exactClearingEveryStep) {
+      lastSheet = balanceSheet(world, screen);
+      solvency = clearNetwork(world, lastSheet);
+      exact = { sheet: lastSheet, solvency };
+    }
+    // What protocols observe (stress, DebtRank, the policy's risk picture) is the screen's, exact
+    // clearing or not, so a run does not depend on when the exact clearing ran.
+    view = screened.view;
+    debtRankNow = currentDebtRank(view.exposures, capital0, capital(view, capitalNow));
+    assessDistress(world, view, exact, recordContagion);
+
+    const unmet = unmetUsd8(world);
+    recordStep(metrics, world, tally, unmet);
+    for (let a = 0; a < world.assetCount; a++) series.prices[a]![k] = world.priceFloat[a]!;
+    series.liquidationUsd[k] = usdFloat(tally.liquidationUsd8);
+    series.badDebtUsd[k] = usdFloat(metrics.badDebtUsd8 + metrics.defaultLossUsd8);
+    series.unmetUsd[k] = usdFloat(unmet);
+    series.negotiatedUsd[k] = usdFloat(metrics.negotiatedUsd8);
+    series.debtRank[k] = debtRankNow;
+    let halted = 0;
+    for (let i = 0; i < world.protocolCount; i++) if (isHalted(world, i)) halted++;
+    series.halted[k] = halted;
+    let writtenDown = 0n;
+    for (const x of world.distress.writeDownLossUsd8) writtenDown += x;
+    series.writeDownUsd[k] = usdFloat(writtenDown);
+    p.onStep?.(k, world.steps);
+  }
+  await policy.close?.();
+
+  const totals = finishRunMetrics(metrics, world, solvency);
+  return {
+    scenario: p.scenario.name,
+    seed: world.seed,
+    policy: policy.name,
+    steps: world.steps,
+    stepHours: world.stepHours,
+    assets: world.assets.map((a) => a.symbol),
+    protocols: world.protocols.map((x) => ({ id: x.id, label: x.label, kind: x.kind })),
+    series,
+    totals,
+    end: world.protocols.map((x, i) => {
+      const haltedStep = haltStepOf(world, i);
+      return {
+        id: x.id,
+        equityUsd8: solvency.equityUsd8[i]!,
+        insolvent: solvency.insolvent[i]! || world.distress.defaultedStep[i]! >= 0,
+        deficitUsd8: solvency.deficitUsd8[i]! + world.distress.writtenOffUsd8[i]!,
+        defaulted: world.distress.defaultedStep[i]! >= 0,
+        haltedHour: haltedStep === undefined ? null : haltedStep * world.stepHours,
+        writeDownLossUsd8: world.distress.writeDownLossUsd8[i]!,
+      };
+    }),
+    network: { start: denseExposures(startSheet.exposures), end: denseExposures(lastSheet.exposures) },
+    events,
+    contagion,
+  };
+}
+
+/** The step a protocol halted at (scripted or by distress), if it did by the end. */
+export function haltStepOf(world: World, protocol: number): number | undefined {
+  let first =
+    world.distress.haltedStep[protocol]! >= 0
+      ? world.distress.haltedStep[protocol]!
+      : Number.POSITIVE_INFINITY;
+  for (const r of world.runs) if (r.protocol === protocol && r.haltStep < first) first = r.haltStep;
+  return first <= world.steps ? first : undefined;
+}
+
+function riskPicture(world: World, debtRank: number, view: SolvencyView): RiskPicture {
+  let maxDrawdown = 0;
+  let drawdownAsset = "";
+  for (let a = 0; a < world.assetCount; a++) {
+    const drawdown = 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!;
+    if (drawdown > maxDrawdown) {
+      maxDrawdown = drawdown;
+      drawdownAsset = world.assets[a]!.symbol;
+    }
+  }
+  return {
+    maxDrawdown,
+    drawdownAsset,
+    debtRank,
+    insolvent: view.insolvent,
+    halted: world.protocols.map((_, i) => isHalted(world, i)),
+    unmetUsd: usdFloat(unmetUsd8(world)),
+  };
+}
+
+/** Settlement events drive the engine's loan book and the run's loan metrics. */
+function watchSettlement(
+  world: World,
+  run: SettlementRun,
+  events: PolicyEvent[],
+  metrics: ReturnType<typeof createRunMetrics>,
+): void {
+  const protocolOf = new Map(world.protocols.map((x, i) => [x.address.toLowerCase(), i]));
+  const assetOf = new Map(world.assets.map((x, i) => [x.address.toLowerCase(), i]));
   run.onEvent((e) => {
     const a = e.agreement;
     if (e.type === "Settled") {
       const asset = assetOf.get(a.principalToken.toLowerCase())!;
-      negotiated += valueUsd8(w, asset, a.principal);
-      w.loans.push({
+      metrics.negotiatedUsd8 += valueUsd8(world, asset, a.principal);
+      world.loans.push({
         id: e.id,
         lender: protocolOf.get(a.lender.toLowerCase())!,
         borrower: protocolOf.get(a.borrower.toLowerCase())!,
         asset,
         principal: a.principal,
         due: e.amountDue,
-        collAsset: assetOf.get(a.collateralToken.toLowerCase())!,
+        collateralAsset: assetOf.get(a.collateralToken.toLowerCase())!,
         collateral: a.collateral,
         rateBps: a.rateBps,
-        openedStep: w.step,
+        openedStep: world.step,
         maturitySec: e.maturity,
         status: "active",
+        writtenDown: 0n,
       });
       return;
     }
-    const loan = w.loans.find((l) => l.id === e.id);
+    const loan = world.loans.find((l) => l.id === e.id);
     if (!loan) return;
-    const who = { lender: w.protocols[loan.lender]!.id, borrower: w.protocols[loan.borrower]!.id };
+    const who = { lender: world.protocols[loan.lender]!.id, borrower: world.protocols[loan.borrower]!.id };
     if (e.type === "Repaid" && e.outstanding === 0n) {
       loan.status = "repaid";
+      metrics.loansRepaid++;
       events.push({
         type: "repaid",
-        step: w.step,
+        step: world.step,
         ...who,
-        principalUsd8: valueUsd8(w, loan.asset, loan.principal),
+        principalUsd8: valueUsd8(world, loan.asset, loan.principal),
       });
     } else if (e.type === "DefaultClaimed") {
       loan.status = "defaulted";
-      defaults++;
-      const loss = valueUsd8(w, loan.asset, loan.due) - valueUsd8(w, loan.collAsset, e.collateral);
-      if (loss > 0n) defaultLosses += loss;
+      metrics.loanDefaults++;
+      const loss =
+        valueUsd8(world, loan.asset, loan.due) - valueUsd8(world, loan.collateralAsset, e.collateral);
+      if (loss > 0n) metrics.defaultLossUsd8 += loss;
       events.push({
         type: "defaulted",
-        step: w.step,
+        step: world.step,
         ...who,
-        principalUsd8: valueUsd8(w, loan.asset, loan.principal),
+        principalUsd8: valueUsd8(world, loan.asset, loan.principal),
       });
     }
   });
-  const adapters = w.protocols.map((_, i) => createEngineAdapter(w, i));
-  const addresses = w.protocols.map((x) => x.address);
-
-  const series = {
-    hours: Float64Array.from({ length: n }, (_, k) => k * w.stepHours),
-    prices: w.assets.map(() => new Float64Array(n)),
-    liquidationUsd: new Float64Array(n),
-    badDebtUsd: new Float64Array(n),
-    unmetUsd: new Float64Array(n),
-    negotiatedUsd: new Float64Array(n),
-    debtRank: new Float64Array(n),
-  };
-  const totals: RunTotals = {
-    badDebtUsd8: 0n,
-    insolvencies: 0,
-    insolventAtStart: 0,
-    insolventDebtUsd8: 0n,
-    liquidationUsd8: 0n,
-    liquidations: 0,
-    negotiatedUsd8: 0n,
-    loans: 0,
-    defaults: 0,
-    adlUsd8: 0n,
-    fireSaleUsd8: 0n,
-    peakUnmetUsd8: 0n,
-    recoveryHours: 0,
-    recovered: true,
-  };
-
-  for (const v of w.venues) recentre(w, v);
-  const startSheet = balanceSheet(w);
-  const startSolvency = clearNetwork(w, startSheet);
-  totals.insolventAtStart = startSolvency.insolvent.filter(Boolean).length;
-  const capital = (sheet: BalanceSheet, s: Solvency) =>
-    Float64Array.from(w.protocols, (x, i) =>
-      x.kind === "amm" || x.kind === "vault" ? usd(sheet.assetsUsd8[i]!) : Math.max(0, usd(s.equityUsd8[i]!)),
-    );
-  const capital0 = capital(startSheet, startSolvency);
-  let solvency = startSolvency;
-  let debtRankNow = 0;
-
-  const nL = w.lending.protocols.length;
-  const oracleF = new Float64Array(nL * w.nA);
-  const oracleUsd8 = new Array<bigint>(nL * w.nA).fill(0n);
-  const hitsL = new Int32Array(w.lending.posActive.length);
-  const hitsP = new Int32Array(w.perp.posActive.length);
-  const sales = new Array<bigint>(w.nA).fill(0n);
-  let badDebtCum = 0n;
-  let stressStart = -1;
-  let recoveredAt = -1;
-
-  for (let k = 0; k <= w.steps; k++) {
-    if (k > 0) {
-      openStep(w, k);
-      accrueInterest(w);
-      accrueFunding(w);
-    }
-    const tally = emptyTally();
-    advanceRuns(w);
-
-    let maxDrawdown = 0;
-    let drawdownAsset = "";
-    for (let a = 0; a < w.nA; a++) {
-      const dd = 1 - w.priceF[a]! / w.pathF[a]![0]!;
-      if (dd > maxDrawdown) {
-        maxDrawdown = dd;
-        drawdownAsset = w.assets[a]!.symbol;
-      }
-    }
-    const risk: RiskPicture = {
-      maxDrawdown,
-      drawdownAsset,
-      debtRank: debtRankNow,
-      insolvent: solvency.insolvent,
-      unmetUsd: usd(unmetUsd8(w)),
-    };
-    await policy.onStep({
-      world: w,
-      step: k,
-      hours: k * w.stepHours,
-      nowSec: nowSec(),
-      adapters,
-      settlement: (i) => run.port(i),
-      addresses,
-      domain: run.domain,
-      risk,
-      record: (e) => events.push(e),
-    });
-
-    payOwed(w, tally);
-    fireSales(w, tally);
-
-    for (let round = 0; round < w.options.liquidationRounds; round++) {
-      oraclePrices(w, oracleF, oracleUsd8);
-      const nHitL = screenLending(w, oracleF, hitsL);
-      liquidateLending({ w, positions: hitsL, count: nHitL, oracleUsd8, rng, tally, sales });
-      const nHitP = screenPerp(w, hitsP);
-      liquidatePerp(w, hitsP, nHitP, tally, sales);
-      if (nHitL + nHitP === 0) break;
-      tally.soldUsd8 += sellSeized(w, sales);
-    }
-
-    if (clearEveryStep || k === w.steps) {
-      const sheet = balanceSheet(w);
-      solvency = clearNetwork(w, sheet);
-      debtRankNow = currentDebtRank(sheet, capital0, capital(sheet, solvency));
-    }
-
-    const unmet = unmetUsd8(w);
-    badDebtCum += tally.badDebtUsd8;
-    totals.liquidationUsd8 += tally.liquidationUsd8;
-    totals.liquidations += tally.liquidations;
-    totals.adlUsd8 += tally.adlUsd8;
-    totals.fireSaleUsd8 += tally.fireSaleUsd8;
-    if (unmet > totals.peakUnmetUsd8) totals.peakUnmetUsd8 = unmet;
-    for (let a = 0; a < w.nA; a++) series.prices[a]![k] = w.priceF[a]!;
-    series.liquidationUsd[k] = usd(tally.liquidationUsd8);
-    series.badDebtUsd[k] = usd(badDebtCum + defaultLosses);
-    series.unmetUsd[k] = usd(unmet);
-    series.negotiatedUsd[k] = usd(negotiated);
-    series.debtRank[k] = debtRankNow;
-
-    // Rounding dust (under a dollar) left on a payout is not stress.
-    const stressed = tally.liquidations > 0 || unmet > 100_000_000n;
-    if (stressed && stressStart < 0) stressStart = k;
-    if (stressed) recoveredAt = -1;
-    else if (stressStart >= 0 && recoveredAt < 0 && w.impact.every((x) => Math.abs(1 - x) < 0.01))
-      recoveredAt = k;
-    p.onStep?.(k, w.steps);
-  }
-  await policy.close?.();
-
-  const endSheet = balanceSheet(w);
-  totals.badDebtUsd8 = badDebtCum + defaultLosses;
-  totals.insolvencies = solvency.insolvent.filter(Boolean).length;
-  totals.insolventDebtUsd8 = solvency.insolventDebtUsd8;
-  totals.negotiatedUsd8 = negotiated;
-  totals.loans = w.loans.length;
-  totals.defaults = defaults;
-  totals.recovered = stressStart < 0 || recoveredAt >= 0;
-  totals.recoveryHours =
-    stressStart < 0 ? 0 : ((recoveredAt >= 0 ? recoveredAt : w.steps) - stressStart) * w.stepHours;
-
-  return {
-    scenario: p.scenario.name,
-    seed: w.seed,
-    policy: policy.name,
-    steps: w.steps,
-    stepHours: w.stepHours,
-    assets: w.assets.map((a) => a.symbol),
-    protocols: w.protocols.map((x) => ({ id: x.id, label: x.label, kind: x.kind })),
-    series,
-    totals,
-    end: w.protocols.map((x, i) => ({
-      id: x.id,
-      equityUsd8: solvency.equityUsd8[i]!,
-      insolvent: solvency.insolvent[i]!,
-      deficitUsd8: solvency.deficitUsd8[i]!,
-    })),
-    network: { start: startSheet.exposures, end: endSheet.exposures },
-    events,
-  };
 }
 
 export type { World };

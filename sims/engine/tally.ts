@@ -5,7 +5,6 @@ export type StepTally = {
   badDebtUsd8: bigint;
   adlUsd8: bigint;
   fireSaleUsd8: bigint;
-  withdrawnUsd8: bigint;
   /** Collateral the liquidators and hedgers sold into venues, USD-8 at the sale. */
   soldUsd8: bigint;
 };
@@ -17,7 +16,6 @@ export function emptyTally(): StepTally {
     badDebtUsd8: 0n,
     adlUsd8: 0n,
     fireSaleUsd8: 0n,
-    withdrawnUsd8: 0n,
     soldUsd8: 0n,
   };
 }

@@ -15,39 +15,69 @@ import {
   type SettlementBackend,
 } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
-import { type MetricSummary, summarize } from "./statistics.ts";
+import { type MetricSummary, quantile, summarize } from "./statistics.ts";
 
+/** Per-run figures summarised by their mean and 95th percentile. Time to recovery is not among
+ *  them: it is censored (see `RecoverySummary`). */
 export const METRICS = [
   "badDebtUsd",
+  "depositorLossUsd",
+  "unpaidWithdrawalUsdHours",
   "insolvencies",
   "insolventDebtUsd",
+  "writeDownUsd",
+  "halts",
   "liquidationUsd",
   "negotiatedUsd",
+  "loanDefaults",
   "peakUnmetUsd",
-  "recoveryHours",
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
 export const METRIC_LABELS: Record<Metric, string> = {
   badDebtUsd: "Bad debt (USD)",
+  depositorLossUsd: "Losses to depositors (USD)",
+  unpaidWithdrawalUsdHours: "Unpaid withdrawals (USD x hours)",
   insolvencies: "Insolvent protocols",
   insolventDebtUsd: "Insolvent debt (USD)",
+  writeDownUsd: "Claims written down (USD)",
+  halts: "Protocols halted",
   liquidationUsd: "Liquidations (USD)",
   negotiatedUsd: "Negotiated loans (USD)",
+  loanDefaults: "Negotiated loans defaulted",
   peakUnmetUsd: "Peak unpaid withdrawals (USD)",
-  recoveryHours: "Time to recovery (h)",
 };
 
 /** One run's headline numbers (USD as floats for statistics; exact USD-8 stays in `totals`). */
-export type RunRecord = { mode: Mode; seed: number; sweep: number | undefined; totals: RunTotals } & Record<
-  Metric,
-  number
->;
+export type RunRecord = {
+  mode: Mode;
+  seed: number;
+  sweep: number | undefined;
+  totals: RunTotals;
+  /** 1 when the run recovered within the horizon. */
+  recovered: number;
+  /** Hours to recovery, or null when the run did not recover (censored). */
+  recoveryHours: number | null;
+} & Record<Metric, number>;
+
+/**
+ * Time to recovery with censoring: the share of runs that recovered within the horizon (with a
+ * bootstrap interval), and the median hours among those that did. Runs that never recovered are
+ * never counted as recovering at the horizon.
+ */
+export type RecoverySummary = {
+  runs: number;
+  recovered: number;
+  share: MetricSummary["mean"];
+  /** Median among recovered runs, or null if none recovered. */
+  medianHours: number | null;
+};
 
 export type ModeSummary = {
   mode: Mode;
   sweep: number | undefined;
   metrics: Record<Metric, MetricSummary>;
+  recovery: RecoverySummary;
   /** VaR: 95th percentile of insolvent debt. LaR: 95th percentile of liquidations. */
   varUsd: MetricSummary["p95"];
   larUsd: MetricSummary["p95"];
@@ -100,11 +130,17 @@ export function recordOf(mode: Mode, sweep: number | undefined, r: RunResult): R
     sweep,
     totals: t,
     badDebtUsd: usd(t.badDebtUsd8),
+    depositorLossUsd: usd(t.depositorLossUsd8),
+    unpaidWithdrawalUsdHours: usd(t.unpaidWithdrawalUsd8Hours),
     insolvencies: t.insolvencies,
     insolventDebtUsd: usd(t.insolventDebtUsd8),
+    writeDownUsd: usd(t.writeDownUsd8),
+    halts: t.halts,
     liquidationUsd: usd(t.liquidationUsd8),
     negotiatedUsd: usd(t.negotiatedUsd8),
+    loanDefaults: t.defaults,
     peakUnmetUsd: usd(t.peakUnmetUsd8),
+    recovered: t.recovered ? 1 : 0,
     recoveryHours: t.recoveryHours,
   };
 }
@@ -172,8 +208,19 @@ export function summarizeRecords(records: readonly RunRecord[]): ModeSummary[] {
       mode: rs[0]!.mode,
       sweep: rs[0]!.sweep,
       metrics,
+      recovery: summarizeRecovery(rs),
       varUsd: metrics.insolventDebtUsd.p95,
       larUsd: metrics.liquidationUsd.p95,
     };
   });
+}
+
+export function summarizeRecovery(records: readonly RunRecord[]): RecoverySummary {
+  const hours = records.flatMap((r) => (r.recoveryHours === null ? [] : [r.recoveryHours]));
+  return {
+    runs: records.length,
+    recovered: hours.length,
+    share: summarize(records.map((r) => r.recovered)).mean,
+    medianHours: hours.length === 0 ? null : quantile(hours, 0.5),
+  };
 }

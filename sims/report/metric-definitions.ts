@@ -71,7 +71,7 @@ export const RUN_METRICS: readonly MetricDefinition[] = [
     better: "lower",
     tail: true,
     definition:
-      "What insolvent protocols cannot pay at the end of the run: their unpaid network obligations after Eisenberg-Noe clearing plus their external creditors' loss. Its 95th percentile over seeds is the VaR 95%.",
+      "What insolvent protocols could not pay: their creditors' claims written down to the Eisenberg-Noe recovery rate during the run, plus what they still cannot pay at the end (unpaid network obligations and external creditors' loss). Its 95th percentile over seeds is the VaR 95%.",
   }),
   define({
     key: "badDebtUsd",
@@ -119,7 +119,7 @@ export const RUN_METRICS: readonly MetricDefinition[] = [
     unit: "protocols",
     better: "lower",
     definition:
-      "Protocols whose obligations exceed their assets after network clearing at the end of the run (those already insolvent at hour 0 are counted separately in runs.csv).",
+      "Protocols that defaulted on network obligations at some clearing of the run or whose obligations exceed their assets after network clearing at the end (those already insolvent at hour 0 are counted separately in runs.csv).",
   }),
   define({
     key: "writeDownUsd",
@@ -233,7 +233,7 @@ export const PROTOCOL_METRICS: readonly MetricDefinition[] = [
     unit: "share",
     better: "lower",
     definition:
-      "Share of seeds in which the protocol ended insolvent after network clearing (95% Wilson interval).",
+      "Share of seeds in which the protocol defaulted during the run or ended insolvent after network clearing (95% Wilson interval).",
   }),
   define({
     key: "defaulted",

@@ -18,6 +18,16 @@ import { parseUnits } from "viem";
 import { z } from "zod";
 import { SAMPLE_IDS, sampleSeries, seriesKind, WINDOW_IDS, windowSpec } from "../market-data/catalogue.ts";
 import { cholesky } from "../paths/cholesky.ts";
+import {
+  checkProvenance,
+  DistressByKind,
+  DistressRule,
+  EmodeCategory,
+  Liquidators,
+  Oracle,
+  OutsideMarket,
+  provenance,
+} from "./scenario-engine-schema.ts";
 
 export const SCENARIO_VERSION = 1;
 
@@ -190,13 +200,33 @@ const Liquidation = z.discriminatedUnion(
   "mechanism",
   [
     /** Anyone repays debt and takes collateral at a fixed discount (Aave, Compound). */
-    z.strictObject({ mechanism: z.literal("fixed-spread") }),
-    /** Collateral is auctioned (Maker); keepers may fail to bid under congestion. */
+    z.strictObject({
+      mechanism: z.literal("fixed-spread"),
+      /** Below this health factor the whole debt may be repaid at once (Aave v3: 0.95);
+       *  above it at most the close factor. Omit for a close factor at every health factor. */
+      fullCloseBelowHealthFactor: above(0, 1).optional(),
+    }),
+    /** Maker: the debt plus the liquidation penalty (the collateral's liquidationBonus) is
+     *  raised by auctioning collateral; what is not needed goes back to the vault owner. */
     z.strictObject({
       mechanism: z.literal("auction"),
+      /** `dutch`: Liquidations 2.0 (Clipper): the price starts at startBuffer x the oracle price and
+       *  falls by priceDecayPerHour; keepers take it once it is keeperMargin below the market.
+       *  `english`: Flip auctions (before November 2020): keepers bid up to the market less their
+       *  margin, and an auction nobody else bids on closes at the first, zero bid. */
+      style: z
+        .enum(["dutch", "english"], { error: "expected style to be dutch or english" })
+        .default("dutch"),
       durationHours: positive,
-      /** Share of auctions that clear at a zero bid (March 2020: about a third). */
-      zeroBidShare: between(0, 1).default(0),
+      /** Share of auctions, at full congestion, that no keeper reaches in time (March 2020: about
+       *  a third): english auctions then close at a zero bid, dutch ones are taken only when the
+       *  price has fallen for the whole duration. Scaled down with congestion. */
+      noKeeperShare: between(0, 1).default(0),
+      startBuffer: z
+        .number({ error: "expected a number >= 1" })
+        .min(1, "expected a number >= 1")
+        .default(1.2),
+      priceDecayPerHour: between(0, 1).default(0.33),
     }),
   ],
   { error: "expected mechanism to be one of: fixed-spread, auction" },
@@ -215,6 +245,12 @@ const Lending = z.strictObject({
   initialHealthFactor: z.strictObject({ mean: positive, std: nonNegative }),
   /** Oracle lag (Maker's OSM delays prices by an hour). */
   oracleDelayHours: hours.default(0),
+  /** Push-oracle updates (deviation threshold and heartbeat). Omit: a fresh price every step. */
+  oracle: Oracle.optional(),
+  /** Aave v3 efficiency-mode categories. */
+  emode: z.array(EmodeCategory).default([]),
+  distress: DistressRule.optional(),
+  ...provenance,
 });
 
 const Pool = z.strictObject({
@@ -230,6 +266,8 @@ const Pool = z.strictObject({
   fee: between(0, 0.1),
   /** Curve's A; required for stableswap. */
   amplification: z.number({ error: "expected a number >= 1" }).min(1, "expected a number >= 1").optional(),
+  /** Where the pool's depth comes from. */
+  ...provenance,
 });
 
 const Amm = z.strictObject({
@@ -237,6 +275,7 @@ const Amm = z.strictObject({
   kind: z.literal("amm"),
   label: text("a label"),
   pools: z.array(Pool).min(1, "expected at least one pool"),
+  distress: DistressRule.optional(),
 });
 
 const PerpMarket = z.strictObject({
@@ -261,6 +300,8 @@ const Perp = z.strictObject({
   /** Backstop for losses beyond a liquidated trader's margin. */
   insuranceFund: tokenAmount,
   markets: z.array(PerpMarket).min(1, "expected at least one market"),
+  distress: DistressRule.optional(),
+  ...provenance,
 });
 
 const Vault = z.strictObject({
@@ -290,6 +331,8 @@ const Vault = z.strictObject({
     /** Most that can be redeemed per day, in the liabilities asset. */
     capPerDay: tokenAmount.optional(),
   }),
+  distress: DistressRule.optional(),
+  ...provenance,
 });
 
 const Protocol = z.discriminatedUnion("kind", [Lending, Amm, Perp, Vault], {
@@ -312,6 +355,7 @@ const CrossHolding = z.strictObject({
    *  credit-line: issuer owes holder a loan. */
   form: z.enum(["deposit", "collateral", "issued-token", "lp-shares", "credit-line"]),
   note: text("a note").optional(),
+  ...provenance,
 });
 
 const WithdrawalRun = z.strictObject({
@@ -333,6 +377,7 @@ const WithdrawalRun = z.strictObject({
   /** The protocol suspends withdrawals at this hour (Celsius, FTX). */
   haltAtHours: hours.optional(),
   note: text("a note").optional(),
+  ...provenance,
 });
 
 const Shock = z.strictObject({
@@ -399,6 +444,12 @@ const ScenarioJson = z.strictObject({
   protocols: z.array(Protocol).min(1, "expected at least one protocol"),
   crossHoldings: z.array(CrossHolding).default([]),
   withdrawalRuns: z.array(WithdrawalRun).default([]),
+  /** Liquidity outside the scenario's pools for every asset the engine may sell. */
+  outsideMarkets: z.array(OutsideMarket).default([]),
+  /** Liquidators' capital and gas; omit for the engine's stated defaults. */
+  liquidators: Liquidators.optional(),
+  /** Halt thresholds and depositor behaviour by protocol kind; omit for the engine's stated defaults. */
+  distress: DistressByKind.default({}),
 });
 
 /** The file format: what a scenario JSON file holds (amounts as decimal strings). */
@@ -618,6 +669,9 @@ function checkScenario(s: Parsed, ctx: z.RefinementCtx): void {
       issue(["crossHoldings", i, "issuer"], "expected a protocol other than the holder");
     asset(["crossHoldings", i, "asset"], h.asset);
   });
+  for (const [i, h] of s.crossHoldings.entries()) checkProvenance(issue, ["crossHoldings", i], h);
+  for (const [i, r] of s.withdrawalRuns.entries()) checkProvenance(issue, ["withdrawalRuns", i], r);
+  checkEngineSections(s, issue, asset);
   s.withdrawalRuns.forEach((r, i) => {
     protocol(["withdrawalRuns", i, "protocol"], r.protocol);
     asset(["withdrawalRuns", i, "asset"], r.asset);
@@ -682,6 +736,98 @@ function checkMarket(s: Parsed, issue: (path: (string | number)[], message: stri
     }
   }
 }
+
+/**
+ * Provenance of every depth and size, outside markets for every asset the engine may sell,
+ * e-mode categories, oracles and distress rules.
+ */
+function checkEngineSections(
+  s: Parsed,
+  issue: (path: (string | number)[], message: string) => void,
+  asset: (path: (string | number)[], sym: string) => void,
+): void {
+  // What the engine may sell: lending collateral, vault backing it can move, the assets an
+  // algorithmic vault mints, perp underlyings (hedges); and what trades in a scenario pool.
+  const sellable = new Map<string, (string | number)[]>();
+  const pooled = new Set<string>();
+  s.protocols.forEach((p, i) => {
+    const at = (...rest: (string | number)[]) => ["protocols", i, ...rest];
+    if (p.kind !== "amm") checkProvenance(issue, at(), p);
+    if (p.distress) checkProvenance(issue, at("distress"), p.distress);
+    switch (p.kind) {
+      case "lending":
+        p.reserves.forEach((r, j) => {
+          if (r.collateral && !r.minted && !sellable.has(r.asset)) sellable.set(r.asset, at("reserves", j));
+        });
+        if (p.oracle) {
+          checkProvenance(issue, at("oracle"), p.oracle);
+          for (const [j, f] of p.oracle.feeds.entries()) asset(at("oracle", "feeds", j, "asset"), f.asset);
+        }
+        p.emode.forEach((e, j) => {
+          checkProvenance(issue, at("emode", j), e);
+          for (const [k, sym] of e.assets.entries()) asset(at("emode", j, "assets", k), sym);
+          if (e.ltv > e.liquidationThreshold)
+            issue(
+              at("emode", j, "ltv"),
+              `is ${e.ltv}, above the liquidation threshold ${e.liquidationThreshold}`,
+            );
+          if (e.liquidationThreshold * (1 + e.liquidationBonus) > 1)
+            issue(
+              at("emode", j, "liquidationBonus"),
+              `threshold x (1 + bonus) is ${(e.liquidationThreshold * (1 + e.liquidationBonus)).toFixed(4)}; above 1 a liquidation can never pay the bonus`,
+            );
+        });
+        break;
+      case "amm":
+        p.pools.forEach((pool, j) => {
+          checkProvenance(issue, at("pools", j), pool);
+          for (const r of pool.reserves) pooled.add(r.asset);
+        });
+        break;
+      case "perp":
+        p.markets.forEach((m, j) => {
+          if (!sellable.has(m.underlying)) sellable.set(m.underlying, at("markets", j));
+        });
+        break;
+      case "vault":
+        p.backing.forEach((b, j) => {
+          if (b.liquidity === "illiquid" && !sellable.has(b.asset)) sellable.set(b.asset, at("backing", j));
+        });
+        if (p.mintAsset !== undefined && !sellable.has(p.mintAsset))
+          sellable.set(p.mintAsset, at("mintAsset"));
+        break;
+    }
+  });
+
+  const outside = new Map<string, number>();
+  s.outsideMarkets.forEach((m, i) => {
+    asset(["outsideMarkets", i, "asset"], m.asset);
+    if (outside.has(m.asset))
+      issue(["outsideMarkets", i, "asset"], `duplicate outside market for "${m.asset}"`);
+    outside.set(m.asset, i);
+    checkProvenance(issue, ["outsideMarkets", i], m);
+    if (pooled.has(m.asset) && m.arbitrage === undefined)
+      issue(
+        ["outsideMarkets", i, "arbitrage"],
+        `expected the arbitrage (bandBps, capacityUsdPerHour) that ties "${m.asset}"'s pool to this market`,
+      );
+  });
+  for (const [sym, where] of sellable) {
+    if (outside.has(sym)) continue;
+    issue(
+      ["outsideMarkets"],
+      `expected an entry for "${sym}" (sold by the engine, see ${formatWhere(where)}): its depth outside the scenario's pools (e.g. "+-2% depth" on exchanges, with a source), so sales have a market; there is no fallback pool`,
+    );
+  }
+  if (s.liquidators) checkProvenance(issue, ["liquidators"], s.liquidators);
+  for (const kind of ["lending", "amm", "perp", "vault"] as const) {
+    const rule = s.distress[kind];
+    if (rule) checkProvenance(issue, ["distress", kind], rule);
+  }
+}
+
+const formatWhere = (path: (string | number)[]) =>
+  path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
 
 /** The correlation matrix over `symbols` (unit diagonal, 0 where no pair is given). */
 export function correlationMatrix(

@@ -22,7 +22,7 @@ const inputs = {
   modes: ["off", "both"] as Mode[],
   seeds: [1, 2, 3],
   engine: { positionsPerLending: 40, tradersPerSide: 8 },
-  sweep: { option: "venueShareOfSales" as const, values: [0.5, 1] },
+  sweep: { option: "depthScale" as const, values: [0.5, 1] },
 };
 const uniqueId = (tag: string) => `${tag}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 

@@ -69,13 +69,13 @@ export const EngineOptionsWire = z.strictObject({
     })
     .exactOptional(),
   arbitrageRecoveryPerHour: z.number().exactOptional(),
-  venueShareOfSales: z.number().exactOptional(),
-  fallbackDepthUsd: z.number().exactOptional(),
+  maxOutsideDislocation: z.number().exactOptional(),
+  depthScale: z.number().exactOptional(),
   perpHedgeShare: z.number().exactOptional(),
-  fireSaleDiscount: z.number().exactOptional(),
   fundingBpsPerHour: z.number().exactOptional(),
   liquidationRounds: whole.exactOptional(),
   perpMarginShare: z.number().exactOptional(),
+  exactClearingEveryStep: z.boolean().exactOptional(),
   startTime: bigintString.optional(),
 });
 
@@ -147,6 +147,7 @@ const PolicyEventWire = z.discriminatedUnion("type", [
     votes: z.number(),
     of: z.number(),
     reason: z.string(),
+    expiresHour: z.number(),
   }),
   z.strictObject({ type: z.literal("derisk"), step: whole, protocol: z.string(), action: z.string() }),
 ]);
@@ -156,17 +157,43 @@ const RunTotalsWire = z.strictObject({
   insolvencies: whole,
   insolventAtStart: whole,
   insolventDebtUsd8: bigintString,
+  depositorLossUsd8: bigintString,
+  unpaidWithdrawalUsd8Hours: bigintString,
+  peakUnmetUsd8: bigintString,
+  writeDownUsd8: bigintString,
+  halts: whole,
   liquidationUsd8: bigintString,
   liquidations: whole,
+  liquidationsSkippedForGas: whole,
+  liquidationsSkippedForCapital: whole,
   negotiatedUsd8: bigintString,
   loans: whole,
+  loansRepaid: whole,
   defaults: whole,
+  loansOutstanding: whole,
   adlUsd8: bigintString,
   fireSaleUsd8: bigintString,
-  peakUnmetUsd8: bigintString,
-  recoveryHours: float,
+  recoveryHours: float.nullable(),
   recovered: z.boolean(),
 });
+
+const ContagionEventWire = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("default"),
+    step: whole,
+    protocol: z.string(),
+    shortfallUsd8: bigintString,
+  }),
+  z.strictObject({
+    type: z.literal("write-down"),
+    step: whole,
+    creditor: z.string(),
+    debtor: z.string(),
+    lossUsd8: bigintString,
+    recoveryPpm: z.number(),
+  }),
+  z.strictObject({ type: z.literal("halt"), step: whole, protocol: z.string(), reason: z.string() }),
+]);
 
 export const RunResultWire = z.strictObject({
   scenario: z.string(),
@@ -184,6 +211,8 @@ export const RunResultWire = z.strictObject({
     unmetUsd: floats,
     negotiatedUsd: floats,
     debtRank: floats,
+    halted: floats,
+    writeDownUsd: floats,
   }),
   totals: RunTotalsWire,
   end: z.array(
@@ -192,10 +221,14 @@ export const RunResultWire = z.strictObject({
       equityUsd8: bigintString,
       insolvent: z.boolean(),
       deficitUsd8: bigintString,
+      defaulted: z.boolean(),
+      haltedHour: z.number().nullable(),
+      writeDownLossUsd8: bigintString,
     }),
   ),
   network: z.strictObject({ start: floats, end: floats }),
   events: z.array(PolicyEventWire),
+  contagion: z.array(ContagionEventWire),
 });
 
 // The codec must describe RunResult exactly, both ways.
