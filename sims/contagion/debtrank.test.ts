@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { debtRank, NodeState } from "./debtrank.ts";
+import { DidNotConvergeError } from "./errors.ts";
+
+function differentialOrNothing(p: Parameters<typeof debtRank>[0]): ReturnType<typeof debtRank> | undefined {
+  try {
+    return debtRank(p);
+  } catch (error) {
+    if (error instanceof DidNotConvergeError) return undefined;
+    throw error;
+  }
+}
 
 const matrix = (rows: number[][]) => Float64Array.from(rows.flat());
 const vec = (xs: number[]) => Float64Array.from(xs);
@@ -187,8 +197,13 @@ describe("debtRank: properties", () => {
         const base = { exposures: s.exposures, equity: s.equity };
         const o1 = debtRank({ ...base, initialShock: s.shock });
         const o2 = debtRank({ ...base, initialShock: sameSupport });
-        const d1 = debtRank({ ...base, initialShock: s.shock, variant: "differential" });
-        const d2 = debtRank({ ...base, initialShock: anyRaise, variant: "differential" });
+        // A loop whose exposures nearly equal both equities (spectral radius ~1) converges too
+        // slowly to pin down; the solver says so with a typed error (tested below) rather than
+        // return an unconverged vector, and monotonicity is a claim about converged answers.
+        const d1 = differentialOrNothing({ ...base, initialShock: s.shock, variant: "differential" });
+        const d2 = differentialOrNothing({ ...base, initialShock: anyRaise, variant: "differential" });
+        fc.pre(d1 !== undefined && d2 !== undefined);
+        if (d1 === undefined || d2 === undefined) return;
         for (let i = 0; i < s.n; i++) {
           expect(o2.distress[i]!).toBeGreaterThanOrEqual(o1.distress[i]! - 1e-12);
           expect(d2.distress[i]!).toBeGreaterThanOrEqual(d1.distress[i]! - 1e-9);
@@ -197,6 +212,22 @@ describe("debtRank: properties", () => {
         expect(d2.totalDistress).toBeGreaterThanOrEqual(d1.totalDistress - 1e-9);
       }),
     );
+  });
+
+  it("says it did not converge, with a typed error, on a loop of spectral radius ~1", () => {
+    // Two nodes, each exposed to the other for 99.97% of its equity: the iteration's rate is
+    // ~0.9997 per round, so 1e-12 is out of reach within the round budget.
+    const equity = Float64Array.from([100, 100]);
+    const exposures = Float64Array.from([0, 99.97, 99.97, 0]);
+    expect(() =>
+      debtRank({
+        exposures,
+        equity,
+        initialShock: Float64Array.from([1e-6, 0]),
+        variant: "differential",
+        maxRounds: 1_000,
+      }),
+    ).toThrow(DidNotConvergeError);
   });
 
   it("never finds more distress in the original than in the differential variant", () => {
