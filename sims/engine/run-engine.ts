@@ -34,7 +34,13 @@ import {
 import { createEngineAdapter } from "./engine-adapter.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { type EnginePolicy, noPolicy, type PolicyEvent, type RiskPicture } from "./engine-policy.ts";
-import { accrueInterest, createLendingScreen, screenLending, updateOracles } from "./lending-kernel.ts";
+import {
+  accrueInterest,
+  createLendingScreen,
+  type LendingScreen,
+  screenLending,
+  updateOracles,
+} from "./lending-kernel.ts";
 import { liquidateLending, sellSeized } from "./lending-liquidation.ts";
 import { openLiquidatorStep } from "./liquidators.ts";
 import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
@@ -42,7 +48,7 @@ import { openStep, recentre, sell } from "./market.ts";
 import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
 import { createRunMetrics, finishRunMetrics, type RunTotals, recordStep } from "./run-metrics.ts";
 import { type SolvencyView, screenSolvency } from "./solvency-screen.ts";
-import { emptyTally } from "./tally.ts";
+import { emptyTally, type StepTally } from "./tally.ts";
 import { buildWorld, usdFloat, valueUsd8, type World } from "./world.ts";
 
 export type { RunTotals };
@@ -57,6 +63,19 @@ export type RunEngineParameters = {
    *  needs no chain; studies (runContagionStudy, the CLIs) default to the chain. */
   settlement?: SettlementBackend | undefined;
   onStep?: ((step: number, steps: number) => void) | undefined;
+  /** Called at the end of every step with what protocols could observe then (sims/dataset reads
+   *  its features here). Read-only: an observer must not change the world. */
+  onObserve?: ((o: StepObservation) => void) | undefined;
+};
+
+/** The end of one step as protocols see it: the world, the solvency view, DebtRank, the tally. */
+export type StepObservation = {
+  world: World;
+  step: number;
+  view: SolvencyView;
+  debtRank: number;
+  tally: StepTally;
+  screen: LendingScreen;
 };
 
 export type ProtocolEnd = {
@@ -239,6 +258,7 @@ async function simulate(
     view = screened.view;
     debtRankNow = currentDebtRank(view.exposures, capital0, capital(view, capitalNow));
     assessDistress(world, view, exact, recordContagion);
+    p.onObserve?.({ world, step: k, view, debtRank: debtRankNow, tally, screen });
 
     const unmet = unmetUsd8(world);
     recordStep(metrics, world, tally, unmet);
