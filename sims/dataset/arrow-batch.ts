@@ -3,6 +3,8 @@
  * a dataset has the same schema), and the schema file written beside the data.
  */
 import {
+  type DataType,
+  Field,
   Float32,
   Float64,
   Int8,
@@ -10,13 +12,19 @@ import {
   makeData,
   RecordBatch,
   Schema,
-  Field,
   Struct,
   Utf8,
-  type DataType,
   vectorFromArray,
 } from "apache-arrow";
-import { COLUMNS, type ColumnType, DATASET_SCHEMA_VERSION, FEATURE_COLUMNS, HORIZONS_HOURS, KEY_COLUMNS, LABEL_COLUMNS } from "./columns.ts";
+import {
+  COLUMNS,
+  type ColumnType,
+  DATASET_SCHEMA_VERSION,
+  FEATURE_COLUMNS,
+  HORIZONS_HOURS,
+  KEY_COLUMNS,
+  LABEL_COLUMNS,
+} from "./columns.ts";
 import { DatasetError } from "./errors.ts";
 import type { RunRows } from "./generate-run.ts";
 
@@ -54,13 +62,21 @@ export function runColumns(run: RunRows): Map<string, ArrayLike<number> | string
   cols.set("family", new Array<string>(rows).fill(run.family));
   cols.set("seed", new Int32Array(rows).fill(run.seed));
   cols.set("scenario", new Array<string>(rows).fill(run.scenario));
-  cols.set("protocol", Array.from(protocolIndex, (i) => run.protocolIds[i]!));
+  cols.set(
+    "protocol",
+    Array.from(protocolIndex, (i) => run.protocolIds[i]!),
+  );
   cols.set("protocol_index", protocolIndex);
-  cols.set("kind", Array.from(protocolIndex, (i) => run.kinds[i]!));
+  cols.set(
+    "kind",
+    Array.from(protocolIndex, (i) => run.kinds[i]!),
+  );
   cols.set("step", step);
   cols.set("hour", hour);
   cols.set("protocols_in_run", new Int32Array(rows).fill(n));
-  FEATURE_COLUMNS.forEach((c, k) => cols.set(c.name, obs.features[k]!));
+  FEATURE_COLUMNS.forEach((c, k) => {
+    cols.set(c.name, obs.features[k]!);
+  });
   cols.set("distressed_now", labels.distressedNow);
   HORIZONS_HOURS.forEach((h, k) => {
     cols.set(`event_${h}h`, labels.event[k]!);
@@ -87,7 +103,8 @@ export function runToRecordBatch(run: RunRows): RecordBatch {
 export function schemaDocument(meta: Record<string, unknown>) {
   return {
     v: DATASET_SCHEMA_VERSION,
-    format: "Apache Arrow IPC file (Feather v2): pandas.read_feather, polars.read_ipc, DuckDB read via pyarrow",
+    format:
+      "Apache Arrow IPC file (Feather v2): pandas.read_feather, polars.read_ipc, DuckDB read via pyarrow",
     rows: "one per protocol per engine step",
     keys: KEY_COLUMNS,
     features: FEATURE_COLUMNS,

@@ -12,7 +12,10 @@ export const DatasetOptions = z.strictObject({
   seeds: z
     .array(z.number().int("expected whole seeds").min(0, "expected seeds >= 0").max(Number.MAX_SAFE_INTEGER))
     .min(1, "expected at least one seed"),
-  out: z.string().min(1, "expected a file path").regex(/\.arrow$/, 'expected a path ending in ".arrow"'),
+  out: z
+    .string()
+    .min(1, "expected a file path")
+    .regex(/\.arrow$/, 'expected a path ending in ".arrow"'),
   positionsPerLending: z.number().int("expected a whole number").min(1, "expected at least 1").max(100_000),
   tradersPerSide: z.number().int("expected a whole number").min(1, "expected at least 1").max(10_000),
   /** NATS servers to fan out over (workers pull jobs); undefined: generate in this process. */

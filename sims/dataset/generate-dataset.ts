@@ -4,8 +4,8 @@
  * spread). Jobs run in this process by default, or on workers pulling from a NATS JetStream work
  * queue (./distributed.ts) when `nats` is given.
  */
-import { writeFileSync, closeSync } from "node:fs";
-import { type RecordBatch } from "apache-arrow";
+import { closeSync, writeFileSync } from "node:fs";
+import type { RecordBatch } from "apache-arrow";
 import { findFamily } from "../scenarios/families/catalogue.ts";
 import { runToRecordBatch, schemaDocument } from "./arrow-batch.ts";
 import { openArrowFile } from "./arrow-file-writer.ts";
@@ -25,7 +25,13 @@ export type JobRunner = (p: {
   onBatch: (index: number, batch: RecordBatch) => void;
 }) => Promise<void>;
 
-export type DatasetProgress = { done: number; total: number; rows: number; elapsedMs: number; last: DatasetJob };
+export type DatasetProgress = {
+  done: number;
+  total: number;
+  rows: number;
+  elapsedMs: number;
+  last: DatasetJob;
+};
 
 export type DatasetSummary = {
   files: { data: string; schema: string };
@@ -39,7 +45,9 @@ export type DatasetSummary = {
 };
 
 export const datasetJobs = (o: Pick<DatasetOptions, "families" | "seeds">): DatasetJob[] =>
-  o.families.flatMap((family) => o.seeds.map((seed) => ({ family, seed }))).map((j, index) => ({ index, ...j }));
+  o.families
+    .flatMap((family) => o.seeds.map((seed) => ({ family, seed })))
+    .map((j, index) => ({ index, ...j }));
 
 /** Runs jobs one after another in this process. */
 export const runJobsLocally: JobRunner = async ({ jobs, engine, onBatch }) => {
@@ -84,7 +92,13 @@ export async function generateDataset(p: GenerateDatasetParameters): Promise<Dat
         positives[`${h}h`] = positives[`${h}h`]! + count;
       }
       done++;
-      p.onProgress?.({ done, total: jobs.length, rows, elapsedMs: performance.now() - started, last: jobs[next]! });
+      p.onProgress?.({
+        done,
+        total: jobs.length,
+        rows,
+        elapsedMs: performance.now() - started,
+        last: jobs[next]!,
+      });
       next++;
     }
   };

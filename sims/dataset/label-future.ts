@@ -41,7 +41,8 @@ export function labelFuture(obs: Observations, stepHours: number): Labels {
         labels.censored[k]![at] = !now && !hit && t + ahead > steps ? 1 : 0;
       });
       let worst = 0;
-      for (let u = t + 1; u <= Math.min(steps, t + window72); u++) worst = Math.max(worst, shortfallUsd[u * n + i]!);
+      for (let u = t + 1; u <= Math.min(steps, t + window72); u++)
+        worst = Math.max(worst, shortfallUsd[u * n + i]!);
       labels.shortfall72hUsd[at] = worst;
       if (now) next = t;
     }

@@ -5,8 +5,9 @@
  * present and the past are read: the engine calls `observe` at step t before step t + 1 exists
  * (observe-protocols.test.ts truncates a run and checks earlier rows do not change).
  */
-import type { StepObservation } from "../engine/run-engine.ts";
+
 import { isHalted } from "../engine/liquidity.ts";
+import type { StepObservation } from "../engine/run-engine.ts";
 import { usdFloat, type World } from "../engine/world.ts";
 import { FEATURE_COLUMNS } from "./columns.ts";
 import { DatasetError } from "./errors.ts";
@@ -102,13 +103,21 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
     const n = w.protocolCount;
     const nA = w.assetCount;
     const lendingLists: number[][] = Array.from({ length: n }, () => []);
-    w.lending.positionSlot.forEach((slot, i) => lendingLists[w.lending.protocols[slot]!]!.push(i));
+    w.lending.positionSlot.forEach((slot, i) => {
+      lendingLists[w.lending.protocols[slot]!]!.push(i);
+    });
     const perpLists: number[][] = Array.from({ length: n }, () => []);
-    w.perp.positionMarket.forEach((m, i) => perpLists[w.perp.markets[m]!.protocol]!.push(i));
+    w.perp.positionMarket.forEach((m, i) => {
+      perpLists[w.perp.markets[m]!.protocol]!.push(i);
+    });
     const reserves: number[][] = Array.from({ length: n }, () => []);
-    w.lending.reserveSlot.forEach((slot, r) => reserves[w.lending.protocols[slot]!]!.push(r));
+    w.lending.reserveSlot.forEach((slot, r) => {
+      reserves[w.lending.protocols[slot]!]!.push(r);
+    });
     const markets: number[][] = Array.from({ length: n }, () => []);
-    w.perp.markets.forEach((m, j) => markets[m.protocol]!.push(j));
+    w.perp.markets.forEach((m, j) => {
+      markets[m.protocol]!.push(j);
+    });
     const startDepositsUsd = Float64Array.from(w.distress.startDepositsUsd8, usdFloat);
     const sizeUsd = new Float64Array(n);
     for (let i = 0; i < n; i++) sizeUsd[i] = Math.max(1, startDepositsUsd[i]!, o.view.assetsUsd[i]!);
@@ -175,7 +184,10 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
         sum2 += r * r;
         m++;
       }
-      vol[a] = m > 1 ? Math.sqrt(Math.max(0, (sum2 - (sum * sum) / m) / (m - 1)) * (HOURS_PER_YEAR / hoursPerStep)) : 0;
+      vol[a] =
+        m > 1
+          ? Math.sqrt(Math.max(0, (sum2 - (sum * sum) / m) / (m - 1)) * (HOURS_PER_YEAR / hoursPerStep))
+          : 0;
       drawdown[a] = Math.max(0, 1 - w.priceFloat[a]! / w.pathFloat[a]![0]!);
     }
     let marketDrawdown = 0;
@@ -194,7 +206,8 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
     const halted = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       halted[i] = isHalted(w, i) ? 1 : 0;
-      stress[i] = halted[i] || o.view.insolvent[i] ? 1 : Math.min(1, Math.max(0, w.distress.equityLossShare[i]!));
+      stress[i] =
+        halted[i] || o.view.insolvent[i] ? 1 : Math.min(1, Math.max(0, w.distress.equityLossShare[i]!));
     }
     const { rowStart, column, value } = o.view.exposures;
     const creditorSum = new Float64Array(n);
@@ -303,7 +316,8 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
         for (const j of s.markets[i]!) {
           const m = P.markets[j]!;
           const px = w.priceFloat[m.asset]!;
-          const rate = px > 0 ? ((m.fundingIndex - prevFunding[j]!) / px) * (HOURS_PER_YEAR / hoursPerStep) : 0;
+          const rate =
+            px > 0 ? ((m.fundingIndex - prevFunding[j]!) / px) * (HOURS_PER_YEAR / hoursPerStep) : 0;
           prevFunding[j] = m.fundingIndex;
           funding += rate * px;
           weight += px;

@@ -4,9 +4,10 @@
  * each a family whose seeds bootstrap its real crisis window. Whole families are held out when
  * models are evaluated, so they differ in what drives the crisis, not only in their numbers.
  */
+
+import { BaseError } from "../../../core/errors.ts";
 import { listScenarios } from "../load-scenario.ts";
 import type { Scenario } from "../scenario-schema.ts";
-import { BaseError } from "../../../core/errors.ts";
 import { type FamilySpec, type FamilySpecInput, parseFamilySpec } from "./family-spec.ts";
 import { sampleFamily, sampleHistoric } from "./sample-family.ts";
 

@@ -88,9 +88,12 @@ export class FamilySpecError extends BaseError {
 
   constructor({ origin, issues }: { origin: string; issues: { path: string; message: string }[] }) {
     const first = issues[0];
-    super(`family spec ${origin} is invalid: ${first ? `${first.path}: ${first.message}` : "unknown problem"}`, {
-      metaMessages: issues.slice(1).map((i) => `  ${i.path}: ${i.message}`),
-    });
+    super(
+      `family spec ${origin} is invalid: ${first ? `${first.path}: ${first.message}` : "unknown problem"}`,
+      {
+        metaMessages: issues.slice(1).map((i) => `  ${i.path}: ${i.message}`),
+      },
+    );
     this.issues = issues;
   }
 }

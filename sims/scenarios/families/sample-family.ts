@@ -28,7 +28,8 @@ const PRICE = { ETH: 2000, BTC: 30000, ALT: 5, USDC: 1 } as const;
 const SIZE_USD: [number, number] = [20e6, 2e9];
 
 const uniform = (rng: Rng, [lo, hi]: readonly [number, number]) => lo + (hi - lo) * rng.nextFloat();
-const tokens = (usd: number, asset: keyof typeof PRICE) => String(Math.max(0, Math.round(usd / PRICE[asset])));
+const tokens = (usd: number, asset: keyof typeof PRICE) =>
+  String(Math.max(0, Math.round(usd / PRICE[asset])));
 
 export type SampledFamily = { scenario: Scenario; json: ScenarioJson | undefined };
 
@@ -208,17 +209,27 @@ export function sampleFamilyJson(spec: FamilySpec, seed: number): ScenarioJson {
   const start = Math.round(uniform(rng, spec.shock.atShare) * h);
   const stepsOfShock = Math.max(1, Math.min(speed, h - start));
   const shocks: NonNullable<ScenarioJson["shocks"]> = [];
-  const fall = { ETH: size, BTC: size * Math.max(0, rho), ALT: Math.min(0.95, size * (0.5 + Math.max(0, rho))) };
+  const fall = {
+    ETH: size,
+    BTC: size * Math.max(0, rho),
+    ALT: Math.min(0.95, size * (0.5 + Math.max(0, rho))),
+  };
   for (const [asset, total] of Object.entries(fall)) {
     if (total <= 0) continue;
     const each = (1 - total) ** (1 / stepsOfShock) - 1;
     for (let k = 0; k < stepsOfShock; k++) shocks.push({ asset, atHours: start + k, magnitude: each });
   }
   const depth = uniform(rng, spec.depthScale);
-  const outside = (asset: string, depthUsd: number, arbitrage?: { bandBps: number; capacityUsdPerHour: number }) => ({
+  const outside = (
+    asset: string,
+    depthUsd: number,
+    arbitrage?: { bandBps: number; capacityUsdPerHour: number },
+  ) => ({
     asset,
     depthUsd: depthUsd * depth,
-    ...(arbitrage ? { arbitrage: { ...arbitrage, capacityUsdPerHour: arbitrage.capacityUsdPerHour * depth } } : {}),
+    ...(arbitrage
+      ? { arbitrage: { ...arbitrage, capacityUsdPerHour: arbitrage.capacityUsdPerHour * depth } }
+      : {}),
     assumption:
       "Bid depth within 2% summed over outside venues, of the order Kaiko reported for 2022 (ETH, BTC), a stated round figure for USDC and a small-cap for ALT; scaled by the family's depthScale draw.",
   });
@@ -233,9 +244,24 @@ export function sampleFamilyJson(spec: FamilySpec, seed: number): ScenarioJson {
     seed,
     time: { horizonHours: h, stepHours: 1 },
     assets: [
-      { symbol: "ETH", decimals: 18, priceUsd: PRICE.ETH, path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma } },
-      { symbol: "BTC", decimals: 8, priceUsd: PRICE.BTC, path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma * 0.8 } },
-      { symbol: "ALT", decimals: 18, priceUsd: PRICE.ALT, path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma * 1.5 } },
+      {
+        symbol: "ETH",
+        decimals: 18,
+        priceUsd: PRICE.ETH,
+        path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma },
+      },
+      {
+        symbol: "BTC",
+        decimals: 8,
+        priceUsd: PRICE.BTC,
+        path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma * 0.8 },
+      },
+      {
+        symbol: "ALT",
+        decimals: 18,
+        priceUsd: PRICE.ALT,
+        path: { model: "gbm", muAnnual: 0, sigmaAnnual: sigma * 1.5 },
+      },
       { symbol: "USDC", decimals: 6, priceUsd: PRICE.USDC, path: { model: "constant" } },
     ],
     correlations: [

@@ -37,7 +37,8 @@ export function buildTopology(p: BuildTopologyParameters): Edge[] {
   };
   if (p.topology === "random") {
     const probability = Math.min(1, p.meanDegree / Math.max(1, n - 1));
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && rng.nextFloat() < probability) add(i, j);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) if (i !== j && rng.nextFloat() < probability) add(i, j);
   } else if (p.topology === "core-periphery") {
     const core = Math.max(2, Math.ceil(Math.sqrt(n)));
     for (let i = 0; i < core; i++) for (let j = 0; j < core; j++) add(i, j);
