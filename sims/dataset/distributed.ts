@@ -266,9 +266,11 @@ export async function runDatasetWorker(p: RunDatasetWorkerParameters): Promise<{
     }
     return undefined;
   };
+  // A dataset not announced yet is not done (a worker may start before its coordinator).
   const isDone = async (id: string) => {
     const e = await kv.get(id).catch(() => null);
-    if (e?.operation !== "PUT") return true;
+    if (!e) return false;
+    if (e.operation !== "PUT") return true;
     const a = decodeJson(DatasetAnnouncement, e.value);
     return !a.ok || a.value.status === "done";
   };
