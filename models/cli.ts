@@ -13,21 +13,25 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../core/errors.ts";
 import { createLogger } from "../core/log.ts";
+import { evalContagion, trainContagion } from "./contagion/cli-commands.ts";
 import { DEFAULT_DATA_DIR, MODEL_CARD, REPORT_DIR, SHIPPED_WEIGHTS, WEIGHTS_DIR } from "./market/paths.ts";
 import { runMarketEval } from "./market/run-eval.ts";
 import { runMarketTraining } from "./market/run-train.ts";
 import { scoreMarket } from "./market/score-market.ts";
 import { type BackendName, selectBackend } from "./runtime/backend.ts";
 
-const MODELS = { market: "real-market liquidation-cascade early warning" } as const;
-const PLANNED = { contagion: "issue 12 part 1 (needs the simulator dataset)", valuation: "issue 12 part 3" };
+const MODELS = {
+  market: "real-market liquidation-cascade early warning",
+  contagion: "contagion early warning from the simulator dataset (--dataset FILE from npm run sim:dataset)",
+} as const;
+const PLANNED = { valuation: "issue 12 part 3" };
 
 function usage(code = 2): never {
   process.stderr.write(
     [
       "usage: npm run models -- <command> [options]",
-      "  train         [--model market] [--data DIR] [--out DIR] [--quick] [--backend wasm|cpu]",
-      "  eval          [--model market] [--data DIR] [--weights DIR] [--out DIR] [--card FILE | --no-card] [--quick]",
+      "  train         [--model market|contagion] [--data DIR | --dataset FILE.arrow] [--out DIR] [--quick] [--backend wasm|cpu]",
+      "  eval          [--model market|contagion] [--data DIR | --dataset FILE.arrow] [--weights DIR] [--out DIR] [--card FILE | --no-card] [--quick]",
       "  score-market  --manifest m.json --out scores.csv [--weights FILE]",
       "",
       `  --data defaults to $MARKET_DATA or ${DEFAULT_DATA_DIR}`,
@@ -42,9 +46,9 @@ function usage(code = 2): never {
 
 const logger = createLogger({ level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info" });
 
-function checkModel(name: string | undefined): "market" {
+function checkModel(name: string | undefined): keyof typeof MODELS {
   const m = name ?? "market";
-  if (m in MODELS) return m as "market";
+  if (m in MODELS) return m as keyof typeof MODELS;
   if (m in PLANNED) throw new Error(`model "${m}" is not built yet: ${PLANNED[m as keyof typeof PLANNED]}`);
   throw new Error(`unknown model "${m}" (known: ${Object.keys(MODELS).join(", ")})`);
 }
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       backend: { type: "string" },
       manifest: { type: "string" },
+      dataset: { type: "string" },
     },
     strict: true,
   });
@@ -72,8 +77,16 @@ async function main(): Promise<void> {
   const commandLine = `npm run ${command === "train" || command === "eval" ? command : `models -- ${command}`}${rest.length ? ` -- ${rest.join(" ")}` : ""}`;
   switch (command) {
     case "train": {
-      checkModel(values.model);
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
+      if (checkModel(values.model) === "contagion") {
+        await trainContagion({
+          dataset: values.dataset,
+          out: values.out,
+          quick: values.quick ?? false,
+          backend,
+        });
+        break;
+      }
       const out = resolve(values.out ?? WEIGHTS_DIR);
       const bar = new SingleBar({
         format:
@@ -111,7 +124,10 @@ async function main(): Promise<void> {
       break;
     }
     case "eval": {
-      checkModel(values.model);
+      if (checkModel(values.model) === "contagion") {
+        evalContagion({ ...values, command: commandLine });
+        break;
+      }
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
       const r = await runMarketEval({
         dataDir: data,

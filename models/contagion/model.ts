@@ -1,0 +1,84 @@
+/**
+ * The contagion early-warning model: per horizon (6, 24, 72 h), a deep ensemble of small MLPs over
+ * what a protocol observes (CONTAGION_FEATURES, standardised on the training families), Platt-
+ * calibrated on held-out calibration families. Its public face is a ContagionDetector: raw
+ * features in, {p, pLow, pHigh} out (the ensemble's spread on the logit scale gives the band),
+ * over the fast forward pass (no tfjs on the hot path).
+ */
+import { ModelInputError, NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
+import { createFastMlp } from "../fast/mlp-forward.ts";
+import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
+import type { MlpArchitecture } from "../mlp/mlp-weights.ts";
+import { combineLogits } from "../uncertainty/logit-ensemble.ts";
+import { CONTAGION_FEATURES, type ContagionHorizon } from "./features.ts";
+
+export const contagionModelName = (h: ContagionHorizon) => `contagion-${h}h`;
+
+export type ContagionRecipe = {
+  hidden: number[];
+  members: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  /** Most training rows used (a seeded subsample beyond it). */
+  maxTrainRows: number;
+  seed: number;
+};
+
+export const FULL_RECIPE: ContagionRecipe = {
+  hidden: [32, 16],
+  members: 5,
+  epochs: 6,
+  batchSize: 256,
+  learningRate: 2e-3,
+  l2: 1e-4,
+  maxTrainRows: 120_000,
+  seed: 20261204,
+};
+
+/** CI's small training: the same code in seconds. */
+export const QUICK_RECIPE: ContagionRecipe = {
+  ...FULL_RECIPE,
+  hidden: [8],
+  members: 2,
+  epochs: 2,
+  maxTrainRows: 5_000,
+};
+
+export const contagionArchitecture = (recipe: Pick<ContagionRecipe, "hidden">): MlpArchitecture => ({
+  inputs: CONTAGION_FEATURES.length,
+  hidden: recipe.hidden,
+  output: "sigmoid",
+});
+
+export type ContagionScore = { p: number; pLow: number; pHigh: number };
+
+/** What the agents' risk loop calls: one protocol's features (CONTAGION_FEATURES order or by name). */
+export type ContagionDetector = (features: Float32Array | Readonly<Record<string, number>>) => ContagionScore;
+
+export function createContagionDetector(ensemble: MlpEnsemble): ContagionDetector {
+  const names = ensemble.features;
+  if (names.length !== CONTAGION_FEATURES.length || names.some((n, j) => n !== CONTAGION_FEATURES[j]))
+    throw new WeightsFileError({
+      file: ensemble.model,
+      tensor: "features",
+      problem: `lists [${names.join(", ")}], this code observes [${CONTAGION_FEATURES.join(", ")}]`,
+    });
+  const nets = ensemble.members.map((m) => createFastMlp(m.weights));
+  const { mean, std } = ensemble.standardizer;
+  const input = new Float32Array(names.length);
+  const logits = new Float64Array(nets.length);
+  return (features) => {
+    for (let j = 0; j < input.length; j++) {
+      const raw = features instanceof Float32Array ? features[j] : features[names[j]!];
+      if (raw === undefined) throw new ModelInputError(`contagion detector: feature "${names[j]}" missing.`);
+      if (!Number.isFinite(raw))
+        throw new NonFiniteFeatureError({ feature: names[j]!, hourUtc: "this hour", value: raw });
+      input[j] = (raw - mean[j]!) / std[j]!;
+    }
+    for (let k = 0; k < nets.length; k++) logits[k] = nets[k]!.preActivation(input);
+    const s = combineLogits(logits, ensemble.calibration, ensemble.interval.z);
+    return { p: s.p, pLow: s.pLow, pHigh: s.pHigh };
+  };
+}
