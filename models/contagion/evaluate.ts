@@ -95,7 +95,6 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
   const yTrain = Uint8Array.from(trainRows, (i) => d.labels[h][i]!);
   const xTest = selectRows(d.x, testRows);
   const yTest = Uint8Array.from(testRows, (i) => d.labels[h][i]!);
-  const names = [...d.x.names];
   const only = (cols: string[]) => (m: FeatureMatrix) => column(m, cols);
 
   const baselines: ProbabilisticClassifier[] = [
@@ -124,7 +123,6 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
       return { name: m.name, predict: (x: FeatureMatrix) => m.predict(only(cols)(x)) };
     })(),
   ];
-  void names;
 
   const detector = createContagionDetector(p.ensemble);
   const ensembleScores = new Float64Array(xTest.rows);
@@ -135,10 +133,11 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
     band += s.pHigh - s.pLow;
   }
 
-  // Lead time: every not-yet-distressed test row (censored ones too), per protocol-run.
+  // Lead time: every row of the test families (censored ones too), per protocol-run; leadEvents
+  // keeps each protocol's hours before its first distress.
+  const testFamilySet = new Set(testRows.map((i) => d.family[i]!));
   const leadRows: number[] = [];
-  for (let i = 0; i < d.x.rows; i++)
-    if (d.family[i] && testRows.length && isTest(d, i, testRows)) leadRows.push(i);
+  for (let i = 0; i < d.x.rows; i++) if (testFamilySet.has(d.family[i]!)) leadRows.push(i);
   const xLead = selectRows(d.x, leadRows);
   const score = (m: ProbabilisticClassifier | "ensemble", x: FeatureMatrix) =>
     m === "ensemble"
@@ -186,19 +185,6 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
       bestBaseline: best.name,
     },
   };
-}
-
-const testSets = new WeakMap<number[], Set<number>>();
-function isTest(d: ContagionDataset, i: number, testRows: number[]): boolean {
-  // Test families' rows not distressed yet (usable for some horizon or censored).
-  let set = testSets.get(testRows);
-  if (!set) {
-    const fam = new Set(testRows.map((r) => d.family[r]!));
-    set = new Set<number>();
-    for (let r = 0; r < d.x.rows; r++) if (fam.has(d.family[r]!)) set.add(r);
-    testSets.set(testRows, set);
-  }
-  return set.has(i) && !(d.hoursToEvent[i] === 0);
 }
 
 /** Per protocol-run: its first distress hour (if it has one after the start) and its first alarm. */
