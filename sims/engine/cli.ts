@@ -18,6 +18,7 @@ import { settlementReportLines } from "../settlement/settlement-report.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import { UsageError } from "./errors.ts";
+import { prepareOutputFolder } from "./output-folder.ts";
 import { DEFAULT_SCENARIO, runContagionStudy } from "./run-contagion-study.ts";
 
 export const HELP = `Contagion study: what happens to a group of DeFi protocols in a crisis, with and
@@ -229,6 +230,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return 0;
     }
     const tty = process.stderr.isTTY === true;
+    // A bad --out (a file, a folder that cannot be made or written) fails before any run.
+    if (o.out !== undefined) prepareOutputFolder(o.out);
     // A bad scenario file is reported before any chain is started.
     const scenario = loadScenario(o.scenario);
     if (o.settlement === "chain")
