@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readContagionDataset } from "../models/contagion/dataset.ts";
 import { evaluateContagion } from "../models/contagion/evaluate.ts";
 import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
-import { createContagionDetector, QUICK_RECIPE } from "../models/contagion/model.ts";
+import { createContagionDetector, QUICK_RECIPE, squashMatrix } from "../models/contagion/model.ts";
 import { trainContagionEnsemble } from "../models/contagion/train.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
 import { createFastMlp } from "../models/fast/mlp-forward.ts";
@@ -82,7 +82,7 @@ describe("contagion model (CI size)", () => {
   it("the fast path equals tfjs on the trained members (within 1e-5)", () => {
     const d = readContagionDataset(file);
     const rows = Array.from({ length: 300 }, (_, k) => Math.floor((k * d.x.rows) / 300));
-    const x = standardize(selectRows(d.x, rows), ensemble.standardizer);
+    const x = standardize(squashMatrix(selectRows(d.x, rows)), ensemble.standardizer);
     for (const m of ensemble.members) {
       const tfjs = mlpFromWeights(m.weights, ensemble.architecture);
       const expected = predictTfjs(tfjs, x);

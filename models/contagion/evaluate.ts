@@ -70,7 +70,7 @@ function column(m: FeatureMatrix, names: string[]): FeatureMatrix {
   const idx = names.map((n) => m.names.indexOf(n));
   const v = new Float32Array(m.rows * names.length);
   for (let i = 0; i < m.rows; i++)
-    idx.forEach((j, k) => (v[i * names.length + k] = m.values[i * m.cols + j]!));
+    for (let k = 0; k < idx.length; k++) v[i * names.length + k] = m.values[i * m.cols + idx[k]!]!;
   return createFeatureMatrix({ rows: m.rows, names, values: v });
 }
 

@@ -7,10 +7,23 @@
  */
 import { ModelInputError, NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
 import { createFastMlp } from "../fast/mlp-forward.ts";
+import type { FeatureMatrix } from "../feature-matrix.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import type { MlpArchitecture } from "../mlp/mlp-weights.ts";
 import { combineLogits } from "../uncertainty/logit-ensemble.ts";
 import { CONTAGION_FEATURES, type ContagionHorizon } from "./features.ts";
+
+/**
+ * The model reads each feature through a signed log, sign(x) log(1 + |x|), before standardising:
+ * several inputs are ratios with heavy tails (open interest or unpaid withdrawals over size,
+ * equity over a small starting equity) that would otherwise saturate the network. Monotone, so
+ * rankings by one feature are unchanged; applied identically in training and in the detector.
+ */
+export const squash = (x: number): number => Math.sign(x) * Math.log1p(Math.abs(x));
+
+export function squashMatrix(m: FeatureMatrix): FeatureMatrix {
+  return { ...m, values: m.values.map(squash) };
+}
 
 export const contagionModelName = (h: ContagionHorizon) => `contagion-${h}h`;
 
@@ -75,7 +88,7 @@ export function createContagionDetector(ensemble: MlpEnsemble): ContagionDetecto
       if (raw === undefined) throw new ModelInputError(`contagion detector: feature "${names[j]}" missing.`);
       if (!Number.isFinite(raw))
         throw new NonFiniteFeatureError({ feature: names[j]!, hourUtc: "this hour", value: raw });
-      input[j] = (raw - mean[j]!) / std[j]!;
+      input[j] = (squash(raw) - mean[j]!) / std[j]!;
     }
     for (let k = 0; k < nets.length; k++) logits[k] = nets[k]!.preActivation(input);
     const s = combineLogits(logits, ensemble.calibration, ensemble.interval.z);

@@ -12,7 +12,7 @@ import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { createRng, deriveSeed, permutation } from "../random.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import type { ContagionHorizon } from "./features.ts";
-import { type ContagionRecipe, contagionArchitecture, contagionModelName } from "./model.ts";
+import { type ContagionRecipe, contagionArchitecture, contagionModelName, squashMatrix } from "./model.ts";
 import { type Split, splitOf } from "./splits.ts";
 
 export type TrainProgress = { phase: string; step: number; total: number; loss?: number };
@@ -50,7 +50,7 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
     throw new ModelInputError(
       `contagion ${h} h: no event in the training families; generate more seeds (npm run sim:dataset).`,
     );
-  const raw = selectRows(d.x, rows);
+  const raw = squashMatrix(selectRows(d.x, rows));
   const standardizer = fitStandardizer(raw, (name) => name.startsWith("is_"));
   const x = standardize(raw, standardizer);
   const architecture = contagionArchitecture(recipe);
@@ -79,7 +79,7 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
   const calRows = rowsOf(d, h, "calibration");
   let calibration: MlpEnsemble["calibration"] = null;
   const nets = members.map((m) => createFastMlp(m.weights));
-  const cal = standardize(selectRows(d.x, calRows), standardizer);
+  const cal = standardize(squashMatrix(selectRows(d.x, calRows)), standardizer);
   const probabilities: number[] = [];
   const labels: number[] = [];
   for (let k = 0; k < cal.rows; k++) {
