@@ -71,7 +71,7 @@ export function runContagionEval(p: RunContagionEvalParameters): {
       ensemble: readEnsembleFile(weightsFile(p.weightsDir, h)),
       seed: FULL_RECIPE.seed,
       maxBaselineRows: p.quick ? 5_000 : 60_000,
-      maxForestRows: p.quick ? 2_000 : 15_000,
+      maxForestRows: p.quick ? 2_000 : 4_000,
     }),
   );
   mkdirSync(p.outDir, { recursive: true });
