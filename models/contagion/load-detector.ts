@@ -13,5 +13,7 @@ export function loadContagionDetector(
   p: { horizon?: ContagionHorizon | undefined; weightsDir?: string | undefined } = {},
 ): ContagionDetector {
   const h = p.horizon ?? 24;
-  return createContagionDetector(readEnsembleFile(join(p.weightsDir ?? SHIPPED, `${contagionModelName(h)}.json`)));
+  return createContagionDetector(
+    readEnsembleFile(join(p.weightsDir ?? SHIPPED, `${contagionModelName(h)}.json`)),
+  );
 }

@@ -81,9 +81,14 @@ export function runContagionEval(p: RunContagionEvalParameters): {
     `${JSON.stringify({ dataset: p.datasetFile.replace(/^.*[\\/]/, ""), command: p.command, evaluations }, null, 2)}\n`,
   );
   if (!p.cardFile) return { evaluations, json };
+  const schemaFile = p.datasetFile.replace(/\.arrow$/, ".schema.json");
+  const generated = existsSync(schemaFile)
+    ? ((JSON.parse(readFileSync(schemaFile, "utf8")) as { generated?: Record<string, unknown> }).generated ??
+      null)
+    : null;
   writeFileSync(
     p.cardFile,
-    modelCard(evaluations, p.command, readEnsembleFile(weightsFile(p.weightsDir, 24)).training),
+    modelCard(evaluations, p.command, readEnsembleFile(weightsFile(p.weightsDir, 24)).training, generated),
   );
   return { evaluations, json, card: p.cardFile };
 }
