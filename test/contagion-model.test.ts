@@ -10,12 +10,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readContagionDataset } from "../models/contagion/dataset.ts";
 import { evaluateContagion } from "../models/contagion/evaluate.ts";
 import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
+import { loadContagionDetector } from "../models/contagion/load-detector.ts";
 import { createContagionDetector, QUICK_RECIPE, squashMatrix } from "../models/contagion/model.ts";
+import { CONTAGION_WEIGHTS_DIR } from "../models/contagion/run.ts";
 import { trainContagionEnsemble } from "../models/contagion/train.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
 import { createFastMlp } from "../models/fast/mlp-forward.ts";
 import { row, selectRows, standardize } from "../models/feature-matrix.ts";
-import type { MlpEnsemble } from "../models/mlp/ensemble-file.ts";
+import { type MlpEnsemble, readEnsembleFile } from "../models/mlp/ensemble-file.ts";
 import { mlpFromWeights, predictTfjs } from "../models/mlp/tfjs-mlp.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { parseDatasetOptions } from "../sims/dataset/dataset-options.ts";
@@ -106,5 +108,25 @@ describe("contagion model (CI size)", () => {
     nan[3] = Number.NaN;
     expect(() => detect(nan)).toThrow(NonFiniteFeatureError);
     expect(() => detect({ utilisation: 0.5 })).toThrow(ModelInputError);
+  });
+
+  it("the shipped detectors load for every horizon and agree with tfjs (within 1e-5)", () => {
+    const d = readContagionDataset(file);
+    for (const horizon of [6, 24, 72] as const) {
+      const detect = loadContagionDetector({ horizon });
+      const s = detect(d.x.values.subarray(0, d.x.cols));
+      expect(s.p).toBeGreaterThanOrEqual(0);
+      expect(s.p).toBeLessThanOrEqual(1);
+      expect(s.pLow).toBeLessThanOrEqual(s.pHigh);
+    }
+    const shipped = readEnsembleFile(join(CONTAGION_WEIGHTS_DIR, "contagion-24h.json"));
+    const x = standardize(squashMatrix(selectRows(d.x, [0, 100, 200, 300])), shipped.standardizer);
+    const member = shipped.members[0]!;
+    const tfjs = mlpFromWeights(member.weights, shipped.architecture);
+    const expected = predictTfjs(tfjs, x);
+    tfjs.dispose();
+    const fast = createFastMlp(member.weights);
+    for (let i = 0; i < x.rows; i++)
+      expect(Math.abs(fast.output(row(x, i)) - expected[i]!)).toBeLessThan(1e-5);
   });
 });
