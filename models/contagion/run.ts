@@ -142,6 +142,7 @@ run are left out. Split by scenario family, never by row:
 - training: every other family.
 
 ## Training
+Weights from \`npm run train -- --model contagion --dataset <file>\` (seeded; the 24 h ensemble's record):
 ${"```"}json
 ${JSON.stringify(training, null, 2)}
 ${"```"}
