@@ -53,6 +53,11 @@ export type Lending = {
   /** Collateral posted by modelled positions (part of `supplied`, not lendable). */
   posted: bigint[];
   badDebt: bigint[];
+  /** Liquidated so far per [slot * assetCount + collateral asset], USD-8 at the oracle: debt
+   *  repaid or written off, and collateral seized (what subgraphs call liquidated USD). */
+  liquidatedDebtUsd8: bigint[];
+  seizedCollateralUsd8: bigint[];
+  badDebtByMarketUsd8: bigint[];
   borrowIndex: bigint[];
   borrowIndexFloat: Float64Array;
   // Positions
@@ -138,6 +143,9 @@ export function buildLending(
     borrowed: reserves.map(({ r }) => r.borrowed),
     posted: new Array<bigint>(reserveCount).fill(0n),
     badDebt: new Array<bigint>(reserveCount).fill(0n),
+    liquidatedDebtUsd8: new Array<bigint>(slots * nA).fill(0n),
+    seizedCollateralUsd8: new Array<bigint>(slots * nA).fill(0n),
+    badDebtByMarketUsd8: new Array<bigint>(slots * nA).fill(0n),
     borrowIndex: new Array<bigint>(reserveCount).fill(RAY),
     borrowIndexFloat: new Float64Array(reserveCount).fill(1),
     positionSlot: new Int32Array(positionCount),

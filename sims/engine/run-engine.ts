@@ -40,6 +40,12 @@ import { openLiquidatorStep } from "./liquidators.ts";
 import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
 import { openStep, recentre, sell } from "./market.ts";
 import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
+import {
+  createLiquidationDays,
+  finishLiquidationDays,
+  type MarketLiquidations,
+  recordLiquidationDay,
+} from "./liquidations-by-market.ts";
 import { createRunMetrics, finishRunMetrics, type RunTotals, recordStep } from "./run-metrics.ts";
 import { type SolvencyView, screenSolvency } from "./solvency-screen.ts";
 import { emptyTally } from "./tally.ts";
@@ -101,6 +107,8 @@ export type RunResult = {
   events: PolicyEvent[];
   /** Defaults, write-downs and halts as they happened. */
   contagion: ContagionEvent[];
+  /** Liquidations per lending market (protocol x collateral) per day of the run. */
+  liquidationsByMarket: MarketLiquidations[];
 };
 
 export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
@@ -131,6 +139,7 @@ async function simulate(
   const contagion: ContagionEvent[] = [];
   const recordContagion = (e: ContagionEvent) => contagion.push(e);
   const metrics = createRunMetrics(world);
+  const liquidationDays = createLiquidationDays();
   watchSettlement(world, run, events, metrics);
   const adapters = world.protocols.map((_, i) => createEngineAdapter(world, i));
   const addresses = world.protocols.map((x) => x.address);
@@ -242,6 +251,7 @@ async function simulate(
 
     const unmet = unmetUsd8(world);
     recordStep(metrics, world, tally, unmet);
+    recordLiquidationDay(liquidationDays, world, k);
     for (let a = 0; a < world.assetCount; a++) series.prices[a]![k] = world.priceFloat[a]!;
     series.liquidationUsd[k] = usdFloat(tally.liquidationUsd8);
     series.badDebtUsd[k] = usdFloat(metrics.badDebtUsd8 + metrics.defaultLossUsd8);
@@ -284,6 +294,7 @@ async function simulate(
     network: { start: denseExposures(startSheet.exposures), end: denseExposures(lastSheet.exposures) },
     events,
     contagion,
+    liquidationsByMarket: finishLiquidationDays(liquidationDays, world),
   };
 }
 
