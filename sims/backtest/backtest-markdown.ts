@@ -4,7 +4,8 @@ import { type BacktestRow, type BacktestTable, backtestRatio } from "../report/b
 export function formatBacktestValue(unit: BacktestRow["unit"], x: number): string {
   if (unit === "USD")
     return Math.abs(x) >= 1e6 ? `$${(x / 1e6).toFixed(1)}M` : `$${Math.round(x).toLocaleString("en-US")}`;
-  if (unit === "USD per token") return `$${x.toLocaleString("en-US", { maximumFractionDigits: x < 10 ? 4 : 2 })}`;
+  if (unit === "USD per token")
+    return `$${x.toLocaleString("en-US", { maximumFractionDigits: x < 10 ? 4 : 2 })}`;
   if (unit === "share") return x.toFixed(4);
   if (unit === "h") return `${x.toFixed(1)} h`;
   return x.toLocaleString("en-US");
@@ -25,7 +26,9 @@ export function backtestMarkdown(table: BacktestTable, withSources = false): str
     `| --- | --- | --- | --- | --- |${withSources ? " --- |" : ""}`,
   ];
   for (const r of table.rows) {
-    const sim = r.simulated ? `${f(r, r.simulated.value)} [${f(r, r.simulated.lo)}, ${f(r, r.simulated.hi)}]` : "-";
+    const sim = r.simulated
+      ? `${f(r, r.simulated.value)} [${f(r, r.simulated.lo)}, ${f(r, r.simulated.hi)}]`
+      : "-";
     const real = !r.reported
       ? r.uncheckable
         ? "cannot be checked"

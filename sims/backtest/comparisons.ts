@@ -4,7 +4,13 @@
  * Reported figures never depend on the simulation; simulated ones always come from runs.
  */
 import type { BacktestRow } from "../report/backtest.ts";
-import { lendingBadDebtUsd, liquidatedCollateralUsd, lowestPriceUsd, lowestRatio, type Measure } from "./measures.ts";
+import {
+  lendingBadDebtUsd,
+  liquidatedCollateralUsd,
+  lowestPriceUsd,
+  lowestRatio,
+  type Measure,
+} from "./measures.ts";
 import type { ShippedOutcomes } from "./shipped-outcomes.ts";
 
 export type Comparison = {
@@ -38,7 +44,12 @@ function priceLow(outcomes: ShippedOutcomes, window: string, asset: string, simA
   };
 }
 
-function pegLow(outcomes: ShippedOutcomes, window: string, series: string, unit: BacktestRow["unit"]): Comparison {
+function pegLow(
+  outcomes: ShippedOutcomes,
+  window: string,
+  series: string,
+  unit: BacktestRow["unit"],
+): Comparison {
   const p = outcomes.windows[window]?.pegs[series];
   if (!p) throw new Error(`${SHIPPED} has no ${series} series for ${window}`);
   return {
@@ -50,7 +61,12 @@ function pegLow(outcomes: ShippedOutcomes, window: string, series: string, unit:
   };
 }
 
-function aaveMarketDay(outcomes: ShippedOutcomes, market: "WETH" | "USDC", day: string, collateral: string): Comparison {
+function aaveMarketDay(
+  outcomes: ShippedOutcomes,
+  market: "WETH" | "USDC",
+  day: string,
+  collateral: string,
+): Comparison {
   const m = outcomes.aaveV2Liquidations.markets[market];
   const usd = m?.byDayUtc[day];
   if (usd === undefined) throw new Error(`${SHIPPED} has no Aave v2 ${market} liquidations on ${day}`);
@@ -137,7 +153,10 @@ export function comparisonsFor(scenario: string, outcomes: ShippedOutcomes): Com
     case "june-2022-steth-discount":
       return [
         priceLow(outcomes, "june-2022-steth-discount", "ETH"),
-        { ...pegLow(outcomes, "june-2022-steth-discount", "stETH/ETH", "share"), measure: lowestRatio("stETH", "ETH") },
+        {
+          ...pegLow(outcomes, "june-2022-steth-discount", "stETH/ETH", "share"),
+          measure: lowestRatio("stETH", "ETH"),
+        },
         {
           quantity: "Aave v2 collateral liquidated",
           unit: "USD",
@@ -157,13 +176,17 @@ export function comparisonsFor(scenario: string, outcomes: ShippedOutcomes): Com
           reported: null,
           source: "-",
           measure: lendingBadDebtUsd(["solend"]),
-          uncheckable: "no public figure for Solend's bad debt inside this window was found in the shipped data or sources",
+          uncheckable:
+            "no public figure for Solend's bad debt inside this window was found in the shipped data or sources",
         },
       ];
     case "march-2023-usdc-depeg":
       return [
         priceLow(outcomes, "march-2023-usdc-depeg", "ETH"),
-        { ...pegLow(outcomes, "march-2023-usdc-depeg", "USDC", "USD per token"), measure: lowestPriceUsd("USDC") },
+        {
+          ...pegLow(outcomes, "march-2023-usdc-depeg", "USDC", "USD per token"),
+          measure: lowestPriceUsd("USDC"),
+        },
         {
           quantity: "Aave v2 collateral liquidated",
           unit: "USD",

@@ -18,14 +18,19 @@ export type LiquidatedCollateralParameters = {
 };
 
 /** Collateral seized in liquidations, USD at the oracle. */
-export function liquidatedCollateralUsd({ protocols, collateral, day }: LiquidatedCollateralParameters): Measure {
+export function liquidatedCollateralUsd({
+  protocols,
+  collateral,
+  day,
+}: LiquidatedCollateralParameters): Measure {
   return (run) => {
     requireProtocols(run, protocols);
     let sum = 0;
     for (const m of run.liquidationsByMarket) {
       if (!protocols.includes(m.protocol)) continue;
       if (collateral !== undefined && m.collateral !== collateral) continue;
-      for (let d = 0; d < m.days.length; d++) if (day === undefined || d === day) sum += m.days[d]!.collateralUsd;
+      for (let d = 0; d < m.days.length; d++)
+        if (day === undefined || d === day) sum += m.days[d]!.collateralUsd;
     }
     return sum;
   };
@@ -64,7 +69,8 @@ export function lowestRatio(asset: string, base: string): Measure {
   return (run) => {
     const a = run.assets.indexOf(asset);
     const b = run.assets.indexOf(base);
-    if (a < 0 || b < 0) throw new Error(`the run has no ${a < 0 ? asset : base}; it has ${run.assets.join(", ")}`);
+    if (a < 0 || b < 0)
+      throw new Error(`the run has no ${a < 0 ? asset : base}; it has ${run.assets.join(", ")}`);
     let low = Number.POSITIVE_INFINITY;
     const pa = run.series.prices[a]!;
     const pb = run.series.prices[b]!;

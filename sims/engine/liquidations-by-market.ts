@@ -66,7 +66,11 @@ export function finishLiquidationDays(days: LiquidationDays, world: World): Mark
         debtBefore = debt;
         collateralBefore = collateral;
       }
-      out.push({ protocol: world.protocols[protocol]!.id, collateral: world.assets[a]!.symbol, days: perDay });
+      out.push({
+        protocol: world.protocols[protocol]!.id,
+        collateral: world.assets[a]!.symbol,
+        days: perDay,
+      });
     }
   });
   return out;

@@ -36,16 +36,16 @@ import type { EngineOptions } from "./engine-options.ts";
 import { type EnginePolicy, noPolicy, type PolicyEvent, type RiskPicture } from "./engine-policy.ts";
 import { accrueInterest, createLendingScreen, screenLending, updateOracles } from "./lending-kernel.ts";
 import { liquidateLending, sellSeized } from "./lending-liquidation.ts";
-import { openLiquidatorStep } from "./liquidators.ts";
-import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
-import { openStep, recentre, sell } from "./market.ts";
-import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
 import {
   createLiquidationDays,
   finishLiquidationDays,
   type MarketLiquidations,
   recordLiquidationDay,
 } from "./liquidations-by-market.ts";
+import { openLiquidatorStep } from "./liquidators.ts";
+import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
+import { openStep, recentre, sell } from "./market.ts";
+import { accrueFunding, liquidatePerp, screenPerp } from "./perp-kernel.ts";
 import { createRunMetrics, finishRunMetrics, type RunTotals, recordStep } from "./run-metrics.ts";
 import { type SolvencyView, screenSolvency } from "./solvency-screen.ts";
 import { emptyTally } from "./tally.ts";

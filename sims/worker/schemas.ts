@@ -233,7 +233,9 @@ export const RunResultWire = z.strictObject({
     z.strictObject({
       protocol: z.string(),
       collateral: z.string(),
-      days: z.array(z.strictObject({ debtUsd: z.number(), collateralUsd: z.number(), badDebtUsd: z.number() })),
+      days: z.array(
+        z.strictObject({ debtUsd: z.number(), collateralUsd: z.number(), badDebtUsd: z.number() }),
+      ),
     }),
   ),
 });
