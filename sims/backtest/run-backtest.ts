@@ -20,9 +20,8 @@ export type RunBacktestParameters = {
 };
 
 export type RunBacktestReturnType = {
+  /** The table, with every seed's simulated value per row in `perSeed`. */
   table: BacktestTable;
-  /** Every seed's simulated value per row (null where the row has no simulated quantity). */
-  perSeed: (number[] | null)[];
 };
 
 export function hasBacktest(scenario: string, outcomes: ShippedOutcomes = loadShippedOutcomes()): boolean {
@@ -61,9 +60,9 @@ export async function runBacktest(p: RunBacktestParameters): Promise<RunBacktest
     table: {
       scenario: p.scenario,
       rows,
+      perSeed,
       notes: `Agents off; prices replay the real window; ${p.seeds.length} seed${p.seeds.length === 1 ? "" : "s"} (${p.seeds[0]}..${p.seeds[p.seeds.length - 1]}) redraw the borrowers. Simulated: the median over seeds, with the smallest and largest seed below it.`,
     },
-    perSeed,
   };
 }
 
