@@ -222,7 +222,15 @@ export function buildLending(
     const first = pos;
     debtReserves.forEach((r, j) => {
       const n = counts[j]!;
-      const weights = Array.from({ length: n }, () => BigInt(Math.round(Math.exp(gauss()) * 1e6)) + 1n);
+      let weights = Array.from({ length: n }, () => BigInt(Math.round(Math.exp(gauss()) * 1e6)) + 1n);
+      // Lognormal excess: health factors are drawn first, and each debt is its size weight over its
+      // health factor, so collateral (debt x HF / threshold) is what the size weight spreads: the
+      // fitted distribution is the collateral-weighted one (docs/SIMULATION.md, "Backtest").
+      const hf = x.initialHealthFactor;
+      const drawnHealth =
+        "distribution" in hf ? weights.map(() => 1 + hf.medianExcess * Math.exp(hf.sigma * gauss())) : undefined;
+      if (drawnHealth)
+        weights = weights.map((w, k) => (w * 1_000_000n) / BigInt(Math.round(drawnHealth[k]! * 1e6)) + 1n);
       const weightSum = weights.reduce((s, v) => s + v, 0n);
       const debtAsset = lending.reserveAsset[r]!;
       const choices = collateralReserves.filter((c) => lending.reserveAsset[c] !== debtAsset);
@@ -242,7 +250,8 @@ export function buildLending(
             break;
           }
         }
-        const healthFactor = Math.max(1.02, x.initialHealthFactor.mean + x.initialHealthFactor.std * gauss());
+        const healthFactor =
+          drawnHealth?.[k] ?? ("mean" in hf ? Math.max(1.02, hf.mean + hf.std * gauss()) : Number.NaN);
         const collateralAsset = lending.reserveAsset[c]!;
         // E-mode: a position whose collateral and debt are both in a category uses it with the
         // category's share (drawn only for eligible positions, so other books stay as they were).
