@@ -228,7 +228,9 @@ export function buildLending(
       // fitted distribution is the collateral-weighted one (docs/SIMULATION.md, "Backtest").
       const hf = x.initialHealthFactor;
       const drawnHealth =
-        "distribution" in hf ? weights.map(() => 1 + hf.medianExcess * Math.exp(hf.sigma * gauss())) : undefined;
+        "distribution" in hf
+          ? weights.map(() => 1 + hf.medianExcess * Math.exp(hf.sigma * gauss()))
+          : undefined;
       if (drawnHealth)
         weights = weights.map((w, k) => (w * 1_000_000n) / BigInt(Math.round(drawnHealth[k]! * 1e6)) + 1n);
       const weightSum = weights.reduce((s, v) => s + v, 0n);
