@@ -4,6 +4,7 @@
  * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
  */
 import { fileURLToPath } from "node:url";
+import { backtestForStudy } from "../backtest/backtest-for-study.ts";
 import {
   type ModeSummary,
   type RunMonteCarloParameters,
@@ -38,6 +39,9 @@ export type RunContagionStudyOptions = {
   outDir?: string | undefined;
   engine?: Partial<EngineOptions> | undefined;
   sweep?: RunMonteCarloParameters["sweep"];
+  /** Attach the backtest of the scenario's family (its own, or the named scenario whose real
+   *  window it replays) when one exists: sims/backtest. Default true. */
+  backtest?: boolean | undefined;
   onRun?: RunMonteCarloParameters["onRun"];
   /** Where negotiated loans settle: "chain" (default), the LiquidityArbiter on an anvil started for
    *  the study (or at `rpcUrl`) and stopped after it; "ledger", the in-process copy of the
@@ -128,6 +132,7 @@ export async function runContagionStudy(
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };
+  if (o.backtest !== false) study.backtest = await backtestForStudy({ scenario, seeds });
   const files = o.outDir ? await writeReport({ study, outDir: o.outDir }) : undefined;
   return { study, files };
 }
