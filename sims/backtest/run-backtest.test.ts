@@ -9,7 +9,7 @@ import { loadScenario } from "../scenarios/load-scenario.ts";
 import { withPricePaths } from "../scenarios/with-price-paths.ts";
 import { BACKTESTED_SCENARIOS } from "./comparisons.ts";
 import { BacktestError } from "./errors.ts";
-import { runBacktest } from "./run-backtest.ts";
+import { BACKTEST_POSITIONS_PER_LENDING, runBacktest } from "./run-backtest.ts";
 import { loadShippedOutcomes } from "./shipped-outcomes.ts";
 
 const outcomes = loadShippedOutcomes();
@@ -25,7 +25,11 @@ describe("runBacktest", () => {
     const scenario = withPricePaths({ scenario: loadScenario("may-2021-deleveraging"), paths: "replay" });
     const direct: number[] = [];
     for (const seed of seeds) {
-      const run = await runEngine({ scenario, seed });
+      const run = await runEngine({
+        scenario,
+        seed,
+        options: { positionsPerLending: BACKTEST_POSITIONS_PER_LENDING },
+      });
       const market = run.liquidationsByMarket.find((m) => m.protocol === "aave-v2" && m.collateral === "ETH");
       direct.push(market?.days[0]?.collateralUsd ?? 0);
     }
@@ -55,7 +59,10 @@ describe("runBacktest", () => {
     for (const scenario of BACKTESTED_SCENARIOS) {
       const { table } = await runBacktest({ scenario, seeds: [1], outcomes });
       expect(table.rows.length, scenario).toBeGreaterThan(1);
-      expect(table.rows.some((r) => backtestRatio(r) !== null), scenario).toBe(true);
+      expect(
+        table.rows.some((r) => backtestRatio(r) !== null),
+        scenario,
+      ).toBe(true);
       for (const r of table.rows) {
         if (r.uncheckable) expect(r.reported, `${scenario}: ${r.quantity}`).toBeNull();
         else expect(r.reported, `${scenario}: ${r.quantity}`).not.toBeNull();
@@ -64,7 +71,9 @@ describe("runBacktest", () => {
   });
 
   it("refuses a scenario without a backtest and an empty seed list", async () => {
-    await expect(runBacktest({ scenario: "synthetic-shock", seeds: [1], outcomes })).rejects.toThrow(BacktestError);
+    await expect(runBacktest({ scenario: "synthetic-shock", seeds: [1], outcomes })).rejects.toThrow(
+      BacktestError,
+    );
     await expect(runBacktest({ scenario: "may-2021-deleveraging", seeds: [], outcomes })).rejects.toThrow(
       /at least one seed/,
     );
