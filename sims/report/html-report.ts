@@ -85,7 +85,7 @@ ${Object.entries(MODE_COLORS)
 .badge{font-size:12px;font-weight:500;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:1px 8px;margin-left:6px}
 details.sweep-value{border:1px solid var(--line);border-radius:6px;padding:6px 12px;margin:10px 0}details.sweep-value>summary{cursor:pointer;font-weight:600}
 .sweep-head{margin-top:24px}
-table.backtest th[scope=row]{min-width:200px;white-space:normal;text-align:left}table.backtest td:last-child{white-space:normal;min-width:280px;max-width:520px;text-align:left;font-size:13px}
+table.backtest th[scope=row]{min-width:200px;white-space:normal;text-align:left}table.backtest td:last-child{white-space:normal;overflow-wrap:anywhere;min-width:280px;max-width:440px;text-align:left;font-size:13px}
 pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;font-size:13px}
 footer{margin-top:48px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
 @media print{nav.toc{display:none}details.sweep-value{border:none}h2{break-before:auto}figure.chart{break-inside:avoid}}
