@@ -32,9 +32,11 @@ export function dayOfStep(step: number, stepHours: number, steps: number): numbe
   return step === steps && day > 0 && hour === day * 24 ? day - 1 : day;
 }
 
-/** After step `step`: the running totals become the totals at the end of its day (so far). */
+/** After step `step`: at the last step of a day, the running totals become that day's closing
+ *  totals (copied once a day, not every step: the engine's hot loop runs 1,000 protocols). */
 export function recordLiquidationDay(days: LiquidationDays, world: World, step: number): void {
   const day = dayOfStep(step, world.stepHours, world.steps);
+  if (step < world.steps && dayOfStep(step + 1, world.stepHours, world.steps) === day) return;
   days.debtAtDayEnd[day] = world.lending.liquidatedDebtUsd8.slice();
   days.collateralAtDayEnd[day] = world.lending.seizedCollateralUsd8.slice();
   days.badDebtAtDayEnd[day] = world.lending.badDebtByMarketUsd8.slice();
