@@ -20,6 +20,8 @@ process.exitCode = buildTypedArtifacts({
   sourceDir: join(contractsDir, "src"),
   targets: [
     { source: "src/LiquidityArbiter.sol", contract: "LiquidityArbiter" },
+    { source: "src/MarginOracle.sol", contract: "MarginOracle" },
+    { source: "src/test/TestPriceFeed.sol", contract: "TestPriceFeed" },
     { source: "src/test/TestToken.sol", contract: "TestToken" },
     { source: "src/test/BlocklistTestToken.sol", contract: "BlocklistTestToken" },
   ],

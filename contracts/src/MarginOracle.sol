@@ -258,14 +258,10 @@ contract MarginOracle is Ownable2Step {
         q.seized = seized;
 
         // Belt and braces: a liquidation that leaves both debt and collateral must not lower health.
-        if (repay < debt && seized < collateral) {
-            // Values are linear in amounts: scale rather than call the feeds again.
-            uint256 after_ = _health(
-                Math.mulDiv(debtValue, debt - repay, debt),
-                Math.mulDiv(collateralValue, collateral - seized, collateral),
-                thresholdBps
-            );
-            if (after_ < q.healthBefore) revert LiquidationMustClose(repay, closing);
+        // Values are linear in amounts, so health after >= before  <=>  (c - s) / (d - r) >= c / d
+        //  <=>  c * r >= s * d  (all < 2^128, so the products fit).
+        if (repay < debt && seized < collateral && collateral * repay < seized * debt) {
+            revert LiquidationMustClose(repay, closing);
         }
     }
 
