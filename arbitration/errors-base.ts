@@ -24,4 +24,3 @@ export class ArbiterRevertError extends BaseError {
     this.args = params.args ?? [];
   }
 }
-

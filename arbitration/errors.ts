@@ -11,11 +11,11 @@ import {
   BaseError as ViemBaseError,
 } from "viem";
 import { blocklistTestTokenAbi } from "../contracts/generated/BlocklistTestToken.ts";
+import { marginOracleAbi } from "../contracts/generated/MarginOracle.ts";
 import { testTokenAbi } from "../contracts/generated/TestToken.ts";
 import { BaseError } from "../core/errors.ts";
 import { ArbiterRevertError } from "./errors-base.ts";
 import { marginErrorFromRevert } from "./margin-errors.ts";
-import { marginOracleAbi } from "../contracts/generated/MarginOracle.ts";
 import { type LoanStatus, loanStatuses } from "./types.ts";
 
 export { ArbiterRevertError, type ArbiterRevertErrorParameters } from "./errors-base.ts";

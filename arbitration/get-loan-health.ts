@@ -51,7 +51,8 @@ export async function getLoanHealth(params: GetLoanHealthParameters): Promise<Lo
     });
   } catch (error) {
     const isRevert =
-      error instanceof ViemBaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+      error instanceof ViemBaseError &&
+      error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
     throw isRevert ? parseArbiterError(error) : error;
   }
   return { health, liquidatable: health < HEALTH_ONE, thresholdBps: Number(threshold), owed, escrowed };

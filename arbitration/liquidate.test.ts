@@ -35,14 +35,27 @@ beforeAll(async () => {
   fx = await chain.deployFixture();
   const clients = fx.deployer.clients;
   const { address: oracle } = await deployMarginOracle({ clients });
-  ({ address: usdcFeed } = await deployTestPriceFeed({ clients, decimals: 8, description: "USDC / USD", answer: USD }));
+  ({ address: usdcFeed } = await deployTestPriceFeed({
+    clients,
+    decimals: 8,
+    description: "USDC / USD",
+    answer: USD,
+  }));
   ({ address: wethFeed } = await deployTestPriceFeed({
     clients,
     decimals: 8,
     description: "ETH / USD",
     answer: 3_000n * USD,
   }));
-  await setPriceFeed({ clients, oracle, token: fx.usdc, feed: usdcFeed, maxAge: 3600, minAnswer: USD / 2n, maxAnswer: 2n * USD });
+  await setPriceFeed({
+    clients,
+    oracle,
+    token: fx.usdc,
+    feed: usdcFeed,
+    maxAge: 3600,
+    minAnswer: USD / 2n,
+    maxAnswer: 2n * USD,
+  });
   await setPriceFeed({
     clients,
     oracle,
@@ -61,8 +74,10 @@ afterEach(async () => {
   await chain.revert(snap);
 });
 
-const setWeth = (price: bigint) => setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: price * USD });
-const health = (agreement: Agreement) => getLoanHealth({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement });
+const setWeth = (price: bigint) =>
+  setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: price * USD });
+const health = (agreement: Agreement) =>
+  getLoanHealth({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement });
 
 describe("margined loans through the client", () => {
   test("a healthy loan is refused with its health; below 1 a keeper liquidates the close factor", async () => {
@@ -70,7 +85,9 @@ describe("margined loans through the client", () => {
     const opening = await health(a);
     expect(opening.liquidatable).toBe(false);
     expect(opening.thresholdBps).toBe(8_000);
-    const refused = await rejection(() => liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }));
+    const refused = await rejection(() =>
+      liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }),
+    );
     expect(refused).toBeInstanceOf(ArbiterHealthyLoanError);
     expect((refused as ArbiterHealthyLoanError).health).toBe(opening.health);
     expect((refused as Error).message).toMatch(/healthy \(health 1\.19\d\d >= 1\)/);
@@ -100,19 +117,28 @@ describe("margined loans through the client", () => {
   test("a top-up restores health; stale and out-of-band prices stop liquidations", async () => {
     const { agreement: a } = await settleSample(chain, fx, margin);
     await setWeth(2_450n);
-    await topUp({ clients: fx.borrower.clients, arbiter: fx.arbiter, agreement: a, amount: 100n * 10n ** 18n });
+    await topUp({
+      clients: fx.borrower.clients,
+      arbiter: fx.arbiter,
+      agreement: a,
+      amount: 100n * 10n ** 18n,
+    });
     const h = await health(a);
     expect(h.health).toBeGreaterThanOrEqual(HEALTH_ONE);
     expect(h.escrowed).toBe(a.collateral + 100n * 10n ** 18n);
 
     await setWeth(5n); // below the $10 sanity floor: an aggregator spike
-    const spike = await rejection(() => liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }));
+    const spike = await rejection(() =>
+      liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }),
+    );
     expect(spike).toBeInstanceOf(ArbiterPriceOutOfBoundsError);
     expect((spike as ArbiterPriceOutOfBoundsError).token).toBe(fx.weth);
 
     await setWeth(1_000n);
     await chain.increaseTime(3_601);
-    const stale = await rejection(() => liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }));
+    const stale = await rejection(() =>
+      liquidate({ clients: fx.stranger.clients, arbiter: fx.arbiter, agreement: a }),
+    );
     expect(stale).toBeInstanceOf(ArbiterStalePriceError);
     expect((stale as Error).message).toMatch(/older than 3600 s/);
     await expect(health(a)).rejects.toBeInstanceOf(ArbiterStalePriceError);

@@ -58,7 +58,9 @@ export class ArbiterNoPriceFeedError extends ArbiterRevertError {
     super(`The margin oracle has no price feed for ${token}.`, {
       errorName: "NoPriceFeed",
       args: [token],
-      metaMessages: ["Ask governance to set one (setPriceFeed), or use an unmargined agreement in this token."],
+      metaMessages: [
+        "Ask governance to set one (setPriceFeed), or use an unmargined agreement in this token.",
+      ],
       cause,
     });
     this.token = token;
@@ -70,7 +72,12 @@ export class ArbiterStalePriceError extends ArbiterRevertError {
   readonly token: Address;
   readonly updatedAt: bigint;
   readonly maxAge: bigint;
-  constructor({ token, updatedAt, maxAge, cause }: { token: Address; updatedAt: bigint; maxAge: bigint } & Cause) {
+  constructor({
+    token,
+    updatedAt,
+    maxAge,
+    cause,
+  }: { token: Address; updatedAt: bigint; maxAge: bigint } & Cause) {
     super(`${token}'s price (updated at ${updatedAt}) is older than ${maxAge} s or dated in the future.`, {
       errorName: "StalePrice",
       args: [token, updatedAt, maxAge],
@@ -244,7 +251,9 @@ export class ArbiterNothingToLiquidateError extends ArbiterRevertError {
   constructor({ cause }: Cause = {}) {
     super("The loan has no collateral left in escrow: there is nothing to liquidate.", {
       errorName: "NothingToLiquidate",
-      metaMessages: ["The remaining debt is unsecured: the lender claims the default after maturity plus grace."],
+      metaMessages: [
+        "The remaining debt is unsecured: the lender claims the default after maturity plus grace.",
+      ],
       cause,
     });
   }

@@ -18,7 +18,9 @@ export type DeployMarginOracleParameters = {
 };
 
 /** Deploys a MarginOracle. */
-export async function deployMarginOracle(p: DeployMarginOracleParameters): Promise<Sent & { address: Address }> {
+export async function deployMarginOracle(
+  p: DeployMarginOracleParameters,
+): Promise<Sent & { address: Address }> {
   const hash = await p.clients.wallet.deployContract({
     abi: marginOracleAbi,
     bytecode: marginOracleBytecode,

@@ -16,7 +16,9 @@ export type DeployTestPriceFeedParameters = {
   answer: bigint;
 };
 
-export async function deployTestPriceFeed(p: DeployTestPriceFeedParameters): Promise<Sent & { address: Address }> {
+export async function deployTestPriceFeed(
+  p: DeployTestPriceFeedParameters,
+): Promise<Sent & { address: Address }> {
   const hash = await p.clients.wallet.deployContract({
     abi: testPriceFeedAbi,
     bytecode: testPriceFeedBytecode,

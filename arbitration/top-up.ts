@@ -20,6 +20,9 @@ export type TopUpReturnType = { hash: Hex; receipt: TransactionReceipt };
  *  unmargined one). The collateral is the borrower's, returned with the last repayment. */
 export async function topUp(params: TopUpParameters): Promise<TopUpReturnType> {
   const { clients, arbiter, agreement, amount } = params;
-  const { hash, receipt } = await writeArbiter(clients, arbiter, "topUp", [toContractAgreement(agreement), amount]);
+  const { hash, receipt } = await writeArbiter(clients, arbiter, "topUp", [
+    toContractAgreement(agreement),
+    amount,
+  ]);
   return { hash, receipt };
 }
