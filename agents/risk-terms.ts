@@ -104,3 +104,15 @@ export function riskTerms(
 export function haircutForTerms(terms: RiskTerms, bufferBps = 500): number {
   return Math.min(9_900, 10_000 - terms.liquidationThresholdBps + bufferBps);
 }
+
+/** A lender's margin policy from each collateral's annualised volatility (undefined: unknown, lend
+ *  unmargined): the default derivation the agent policy's `lenderMargin` takes. */
+export function volatilityMargin(
+  volatilityOf: (collateral: Address) => number | undefined,
+  params: Partial<RiskTermsParameters> = {},
+): (collateral: Address) => RiskTerms | undefined {
+  return (collateral) => {
+    const volatility = volatilityOf(collateral);
+    return volatility === undefined ? undefined : riskTerms(collateral, { volatility }, params);
+  };
+}
