@@ -72,7 +72,7 @@ export function priceWindowStats(prices: ArrayLike<number>, stepHours: number): 
 
 /** Writes the features of `o` into `out` (length LOAN_FEATURES.length) and returns it. Throws
  *  NonFiniteFeatureError naming the feature when an input is NaN or infinite. */
-export function buildLoanFeatures(o: LoanObservation, out = new Float32Array(LOAN_FEATURES.length)): Float32Array {
+export function buildLoanFeatures(o: LoanObservation, out: Float32Array = new Float32Array(LOAN_FEATURES.length)): Float32Array {
   const principal = Math.max(o.principalUsd, 1);
   out[0] = Math.log10(principal);
   out[1] = Math.min(o.principalUsd / Math.max(o.lenderFreeUsd, 1), 10);

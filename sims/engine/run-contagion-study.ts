@@ -22,6 +22,9 @@ import type { SettlementBackend, SettlementKind } from "../settlement/settlement
 import type { SettlementReport } from "../settlement/settlement-report.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
+import type { LendingPolicy } from "./builtin-policy.ts";
+import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
+import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
 import type { RunResult } from "./run-engine.ts";
 
 /** The default study's scenario: an ETH crash, a run on a fund with illiquid stETH backing, a
@@ -48,6 +51,10 @@ export type RunContagionStudyOptions = {
   /** How market prices move across seeds: "bootstrap" (default: each seed a path drawn from the
    *  scenario's real window), "fitted", or "replay" (the real window for every seed). */
   paths?: PricePathMode | undefined;
+  /** How lenders price loans (default "rule"); "model-driven" loads the shipped valuation model
+   *  unless `valuationModel` is given. */
+  lending?: LendingPolicy | undefined;
+  valuationModel?: ValuationModel | undefined;
 };
 
 export type ContagionStudy = {
@@ -99,6 +106,9 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
+      ...(o.lending === "model-driven"
+        ? { policy: { lending: "model-driven", valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS) } }
+        : {}),
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
         o.onRun?.(run);
