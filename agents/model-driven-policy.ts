@@ -38,7 +38,11 @@ export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
     /** Haircut when the model rules out any loss; the model's upper loss adds to it. */
     baseHaircutBps?: number;
     /** Called with each decision's estimate (reports, tests). */
-    onEstimate?: (rfq: RfqBody, estimate: ValuationEstimate, terms: { reservationRateBps: number; haircutBps: number }) => void;
+    onEstimate?: (
+      rfq: RfqBody,
+      estimate: ValuationEstimate,
+      terms: { reservationRateBps: number; haircutBps: number },
+    ) => void;
   };
 
 type PriceMemory = { times: number[]; prices: number[] };
@@ -74,7 +78,10 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
   const stats = (token: string) => {
     const m = memory.get(token.toLowerCase());
     if (!m || m.prices.length < 2) return { vol24h: 0, return24h: 0 };
-    const stepHours = Math.max(1 / 60, (m.times[m.times.length - 1]! - m.times[0]!) / 3600 / (m.times.length - 1));
+    const stepHours = Math.max(
+      1 / 60,
+      (m.times[m.times.length - 1]! - m.times[0]!) / 3600 / (m.times.length - 1),
+    );
     return priceWindowStats(m.prices, stepHours);
   };
   const usd = (state: ProtocolState, token: Address, amount: bigint): number | undefined => {
@@ -90,7 +97,9 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
     const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
     const principalUsd = usd(state, rfq.principalToken, rfq.principal);
     const collateralUsd = usd(state, rfq.collateralToken, rfq.collateral);
-    const freeUsd = pos ? usd(state, rfq.principalToken, pos.net - reserved > 0n ? pos.net - reserved : 0n) : 0;
+    const freeUsd = pos
+      ? usd(state, rfq.principalToken, pos.net - reserved > 0n ? pos.net - reserved : 0n)
+      : 0;
     if (principalUsd === undefined || collateralUsd === undefined || freeUsd === undefined) return undefined;
     const coll = stats(rfq.collateralToken);
     const observation: LoanObservation = {
@@ -124,7 +133,8 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
 
   return {
     ...rule,
-    lenderStrategy: (state, rfq, reserved) => priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),
+    lenderStrategy: (state, rfq, reserved) =>
+      priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),
     sealedBid: (state, rfq, reserved) => priced(state, rfq, reserved)?.sealedBid?.(state, rfq, reserved),
   };
 }

@@ -14,10 +14,19 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { mlpFromWeights } from "../models/mlp/tfjs-mlp.ts";
 import { createRng } from "../models/random.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
-import { buildLoanFeatures, LOAN_FEATURES, type LoanObservation, priceWindowStats } from "../models/valuation/loan-features.ts";
+import {
+  buildLoanFeatures,
+  LOAN_FEATURES,
+  type LoanObservation,
+  priceWindowStats,
+} from "../models/valuation/loan-features.ts";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { reservationTerms } from "../models/valuation/reservation-terms.ts";
-import { conformalSpread, createValuationScorer, readValuationFile } from "../models/valuation/valuation-model.ts";
+import {
+  conformalSpread,
+  createValuationScorer,
+  readValuationFile,
+} from "../models/valuation/valuation-model.ts";
 import { machineInfo, progress } from "./env.ts";
 import { formatJson, rounded, summarize } from "./stats.ts";
 
@@ -76,7 +85,13 @@ async function main(): Promise<void> {
   };
   const rows = loans.map((_, i) => buildLoanFeatures(observe(i)));
   const terms = (estimate: ReturnType<typeof scorer.estimate>, i: number) =>
-    reservationTerms({ estimate, homeRateBps: 300, premiumBps: 200, tenorSeconds: loans[i % loans.length]!.terms.tenorHours * 3600, baseHaircutBps: 1000 });
+    reservationTerms({
+      estimate,
+      homeRateBps: 300,
+      premiumBps: 200,
+      tenorSeconds: loans[i % loans.length]!.terms.tenorHours * 3600,
+      baseHaircutBps: 1000,
+    });
   const results: Record<string, unknown> = {};
   for (const backend of ["wasm", "cpu"] as const) {
     await selectBackend({ prefer: backend });
@@ -89,7 +104,8 @@ async function main(): Promise<void> {
     const tfjsEstimate = (r: Float32Array) => {
       const out: { mean: number; sd: number }[] = [];
       for (const { e, nets } of heads) {
-        for (let j = 0; j < input.length; j++) input[j] = (r[j]! - e.standardizer.mean[j]!) / e.standardizer.std[j]!;
+        for (let j = 0; j < input.length; j++)
+          input[j] = (r[j]! - e.standardizer.mean[j]!) / e.standardizer.std[j]!;
         const x = tf.tensor2d(input, [1, input.length]);
         let s = 0;
         let sq = 0;
@@ -136,11 +152,20 @@ async function main(): Promise<void> {
       fastPathDecisionMeetsTarget: p("fast path, whole decision").p99 < TARGET_P99_US,
     };
     for (const h of heads) for (const n of h.nets) n.dispose();
-    process.stdout.write(`\nvaluation decision, tfjs backend ${backend} (2 heads x ${model.loss.members.length} members):\n`);
+    process.stdout.write(
+      `\nvaluation decision, tfjs backend ${backend} (2 heads x ${model.loss.members.length} members):\n`,
+    );
     for (const [k, s] of Object.entries(summary))
-      process.stdout.write(`  ${k.padEnd(32)} p50 ${s.p50.toFixed(1).padStart(8)} us   p99 ${s.p99.toFixed(1).padStart(8)} us\n`);
+      process.stdout.write(
+        `  ${k.padEnd(32)} p50 ${s.p50.toFixed(1).padStart(8)} us   p99 ${s.p99.toFixed(1).padStart(8)} us\n`,
+      );
   }
-  const out = rounded({ schema: "liquidity-negotiation/bench-valuation/v1", machine: machineInfo(), samples, results });
+  const out = rounded({
+    schema: "liquidity-negotiation/bench-valuation/v1",
+    machine: machineInfo(),
+    samples,
+    results,
+  });
   mkdirSync(join("bench", "results"), { recursive: true });
   writeFileSync(join("bench", "results", "valuation.json"), formatJson(out));
   progress("wrote bench/results/valuation.json");
@@ -149,7 +174,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`valuation bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `valuation bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -52,7 +52,8 @@ export function priceWindowStats(prices: ArrayLike<number>, stepHours: number): 
   const n = prices.length;
   for (let i = 0; i < n; i++) {
     const p = prices[i]!;
-    if (!(Number.isFinite(p) && p > 0)) throw new NonFiniteFeatureError({ feature: "price", hourUtc: `price window index ${i}`, value: p });
+    if (!(Number.isFinite(p) && p > 0))
+      throw new NonFiniteFeatureError({ feature: "price", hourUtc: `price window index ${i}`, value: p });
   }
   const span = Math.max(1, Math.round(PRICE_WINDOW_HOURS / stepHours));
   const from = Math.max(0, n - 1 - span);
@@ -67,12 +68,18 @@ export function priceWindowStats(prices: ArrayLike<number>, stepHours: number): 
   }
   const mean = sum / k;
   const variance = k > 1 ? Math.max(0, (sq - k * mean * mean) / (k - 1)) : mean * mean;
-  return { vol24h: Math.sqrt(variance * (24 / stepHours)), return24h: Math.log(prices[n - 1]! / prices[from]!) };
+  return {
+    vol24h: Math.sqrt(variance * (24 / stepHours)),
+    return24h: Math.log(prices[n - 1]! / prices[from]!),
+  };
 }
 
 /** Writes the features of `o` into `out` (length LOAN_FEATURES.length) and returns it. Throws
  *  NonFiniteFeatureError naming the feature when an input is NaN or infinite. */
-export function buildLoanFeatures(o: LoanObservation, out: Float32Array = new Float32Array(LOAN_FEATURES.length)): Float32Array {
+export function buildLoanFeatures(
+  o: LoanObservation,
+  out: Float32Array = new Float32Array(LOAN_FEATURES.length),
+): Float32Array {
   const principal = Math.max(o.principalUsd, 1);
   out[0] = Math.log10(principal);
   out[1] = Math.min(o.principalUsd / Math.max(o.lenderFreeUsd, 1), 10);
@@ -86,6 +93,10 @@ export function buildLoanFeatures(o: LoanObservation, out: Float32Array = new Fl
   out[9] = o.sameAsset ? 1 : 0;
   for (let j = 0; j < LOAN_FEATURES.length; j++)
     if (!Number.isFinite(out[j]!))
-      throw new NonFiniteFeatureError({ feature: LOAN_FEATURES[j]!, hourUtc: "the proposed loan", value: out[j]! });
+      throw new NonFiniteFeatureError({
+        feature: LOAN_FEATURES[j]!,
+        hourUtc: "the proposed loan",
+        value: out[j]!,
+      });
   return out;
 }

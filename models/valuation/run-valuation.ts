@@ -7,8 +7,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { generateLoanDataset } from "../../sims/loan-dataset/generate-loan-dataset.ts";
 import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
-import { defaultValuationRecipe, evaluateValuation, trainValuation, type ValuationEvaluation, type ValuationRecipe } from "./train-valuation.ts";
 import { VALUATION_WEIGHTS } from "./paths.ts";
+import {
+  defaultValuationRecipe,
+  evaluateValuation,
+  trainValuation,
+  type ValuationEvaluation,
+  type ValuationRecipe,
+} from "./train-valuation.ts";
 import { readValuationFile, type ValuationModel, writeValuationFile } from "./valuation-model.ts";
 
 export { VALUATION_WEIGHTS };
@@ -26,26 +32,45 @@ export type RunValuationParameters = {
 
 async function dataset(quick: boolean, p: RunValuationParameters): Promise<LoanRow[]> {
   const seeds = quick ? SEEDS.quick : SEEDS.full;
-  const d = await generateLoanDataset({ seeds, onRun: (done, total, family) => p.onProgress?.(done, total, `loan dataset: ${family}`) });
-  p.log?.(`loan dataset: ${d.rows.length} resolved loans from ${d.runs} runs (${d.censored} still open at the end of their run, left out)`);
+  const d = await generateLoanDataset({
+    seeds,
+    onRun: (done, total, family) => p.onProgress?.(done, total, `loan dataset: ${family}`),
+  });
+  p.log?.(
+    `loan dataset: ${d.rows.length} resolved loans from ${d.runs} runs (${d.censored} still open at the end of their run, left out)`,
+  );
   return d.rows;
 }
 
-export async function runValuationTraining(p: RunValuationParameters = {}): Promise<{ model: ValuationModel; evaluation: ValuationEvaluation; file: string }> {
+export async function runValuationTraining(
+  p: RunValuationParameters = {},
+): Promise<{ model: ValuationModel; evaluation: ValuationEvaluation; file: string }> {
   const quick = p.quick ?? false;
   const rows = await dataset(quick, p);
-  const recipe: ValuationRecipe = quick ? { ...defaultValuationRecipe, members: 2, epochs: 10 } : defaultValuationRecipe;
-  const model = await trainValuation({ rows, testFamilies: TEST_FAMILIES, recipe, ...(p.onProgress ? { onProgress: p.onProgress } : {}) });
+  const recipe: ValuationRecipe = quick
+    ? { ...defaultValuationRecipe, members: 2, epochs: 10 }
+    : defaultValuationRecipe;
+  const model = await trainValuation({
+    rows,
+    testFamilies: TEST_FAMILIES,
+    recipe,
+    ...(p.onProgress ? { onProgress: p.onProgress } : {}),
+  });
   const evaluation = evaluateValuation(model, rows, TEST_FAMILIES);
   const file = p.out ? join(p.out, "valuation.json") : VALUATION_WEIGHTS;
   mkdirSync(dirname(file), { recursive: true });
-  writeValuationFile(file, { ...model, training: { ...model.training, seeds: quick ? SEEDS.quick : SEEDS.full, heldOut: evaluation } });
+  writeValuationFile(file, {
+    ...model,
+    training: { ...model.training, seeds: quick ? SEEDS.quick : SEEDS.full, heldOut: evaluation },
+  });
   writeFileSync(join(dirname(file), "metrics.json"), `${JSON.stringify(evaluation, null, 2)}\n`);
   p.log?.(formatEvaluation(evaluation));
   return { model, evaluation, file };
 }
 
-export async function runValuationEval(p: RunValuationParameters & { weights?: string } = {}): Promise<ValuationEvaluation> {
+export async function runValuationEval(
+  p: RunValuationParameters & { weights?: string } = {},
+): Promise<ValuationEvaluation> {
   const model = readValuationFile(p.weights ?? VALUATION_WEIGHTS);
   const rows = await dataset(p.quick ?? false, p);
   const evaluation = evaluateValuation(model, rows, TEST_FAMILIES);
@@ -60,7 +85,9 @@ export function formatEvaluation(e: ValuationEvaluation): string {
     `held-out families ${e.families.join(", ")}: ${e.rows} loans, shortfall rate ${f(e.shortfallRate)}`,
     `90% interval coverage: shortfall ${f(e.coverage.shortfall)} (mean width ${f(e.coverage.shortfallWidth)}), loss ${f(e.coverage.loss)} (mean width ${f(e.coverage.lossWidth)})`,
     "shortfall            AUROC  AUPRC  Brier  ECE",
-    ...e.shortfallTable.map((r) => `  ${r.name.padEnd(32)} ${f(r.auroc)}  ${f(r.auprc)}  ${f(r.brier)}  ${f(r.ece)}`),
+    ...e.shortfallTable.map(
+      (r) => `  ${r.name.padEnd(32)} ${f(r.auroc)}  ${f(r.auprc)}  ${f(r.brier)}  ${f(r.ece)}`,
+    ),
     "expected loss        MSE    MAE",
     ...e.lossTable.map((r) => `  ${r.name.padEnd(48)} ${f(r.mse, 4)}  ${f(r.mae, 4)}`),
   ].join("\n");

@@ -5,22 +5,28 @@
  * on the others, so the calibration residuals are those of a crisis the model never saw, as the
  * test families will be. The final heads train on every training family.
  */
+
+import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
 import { fitLogisticRegression } from "../baselines/logistic-regression.ts";
 import { fitRandomForest } from "../baselines/random-forest.ts";
 import { fitThresholdRule } from "../baselines/threshold-rule.ts";
-import { expectedCalibrationError, brierScore } from "../metrics/calibration.ts";
-import { intervalCoverage } from "../metrics/coverage.ts";
-import { auroc } from "../metrics/roc.ts";
-import { averagePrecision } from "../metrics/precision-recall.ts";
 import { ModelInputError } from "../errors.ts";
-import { createFeatureMatrix, type FeatureMatrix, fitStandardizer, selectRows, standardize } from "../feature-matrix.ts";
+import { createFeatureMatrix, type FeatureMatrix, fitStandardizer, standardize } from "../feature-matrix.ts";
+import { brierScore, expectedCalibrationError } from "../metrics/calibration.ts";
+import { intervalCoverage } from "../metrics/coverage.ts";
+import { averagePrecision } from "../metrics/precision-recall.ts";
+import { auroc } from "../metrics/roc.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import type { MlpArchitecture } from "../mlp/mlp-weights.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { deriveSeed } from "../random.ts";
-import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
 import { buildLoanFeatures, LOAN_FEATURES } from "./loan-features.ts";
-import { conformalSpread, createHeadScorer, createValuationScorer, type ValuationModel } from "./valuation-model.ts";
+import {
+  conformalSpread,
+  createHeadScorer,
+  createValuationScorer,
+  type ValuationModel,
+} from "./valuation-model.ts";
 
 export type ValuationRecipe = {
   seed: number;
@@ -46,7 +52,9 @@ export const defaultValuationRecipe: ValuationRecipe = {
 
 export function loanMatrix(rows: readonly LoanRow[]): FeatureMatrix {
   const m = createFeatureMatrix({ rows: rows.length, names: LOAN_FEATURES });
-  rows.forEach((r, i) => buildLoanFeatures(r.observation, m.values.subarray(i * m.cols, (i + 1) * m.cols)));
+  rows.forEach((r, i) => {
+    buildLoanFeatures(r.observation, m.values.subarray(i * m.cols, (i + 1) * m.cols));
+  });
   return m;
 }
 
@@ -64,13 +72,26 @@ async function trainHead(
   const standardizer = fitStandardizer(raw);
   const x = standardize(raw, standardizer);
   const y = Float32Array.from(rows, (r) => target(r, head));
-  const architecture: MlpArchitecture = { inputs: LOAN_FEATURES.length, hidden: recipe.hidden, output: "sigmoid" };
+  const architecture: MlpArchitecture = {
+    inputs: LOAN_FEATURES.length,
+    hidden: recipe.hidden,
+    output: "sigmoid",
+  };
   const members: MlpEnsemble["members"] = [];
   for (let k = 0; k < recipe.members; k++) {
     const seed = deriveSeed(seedBase, k);
     // Binary cross-entropy with a share in [0, 1] as target is fractional-response regression:
     // the sigmoid output estimates the expected share (the expected loss).
-    const model = await trainMlpClassifier({ architecture, x, y, seed, epochs: recipe.epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, l2: recipe.l2 });
+    const model = await trainMlpClassifier({
+      architecture,
+      x,
+      y,
+      seed,
+      epochs: recipe.epochs,
+      batchSize: recipe.batchSize,
+      learningRate: recipe.learningRate,
+      l2: recipe.l2,
+    });
     members.push({ seed, weights: exportMlp(model, architecture) });
     model.dispose();
     tick();
@@ -99,9 +120,15 @@ function headScores(e: MlpEnsemble, rows: readonly LoanRow[]) {
  * (a family with many loans would otherwise set the interval for all). Checked against the plain
  * conformal quantile when all weights are equal (valuation.test.ts).
  */
-export function familyBalancedQuantile(scores: readonly number[], weights: readonly number[], alpha: number): number {
+export function familyBalancedQuantile(
+  scores: readonly number[],
+  weights: readonly number[],
+  alpha: number,
+): number {
   if (scores.length !== weights.length || scores.length === 0)
-    throw new ModelInputError(`family-balanced quantile: ${scores.length} scores, ${weights.length} weights.`);
+    throw new ModelInputError(
+      `family-balanced quantile: ${scores.length} scores, ${weights.length} weights.`,
+    );
   const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const total = weights.reduce((a, b) => a + b, 0);
   // Finite-sample correction as in split conformal: one more unit of weight at +infinity.
@@ -127,7 +154,9 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
   const train = p.rows.filter((r) => !p.testFamilies.includes(r.family));
   const families = [...new Set(train.map((r) => r.family))].sort();
   if (families.length < 2)
-    throw new ModelInputError(`valuation: ${families.length} training families; cross-family calibration needs at least 2.`);
+    throw new ModelInputError(
+      `valuation: ${families.length} training families; cross-family calibration needs at least 2.`,
+    );
   const total = (families.length + 1) * 2 * recipe.members;
   let step = 0;
   const tick = (phase: string) => () => p.onProgress?.(++step, total, phase);
@@ -138,13 +167,25 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
     const held = train.filter((r) => r.family === family);
     for (const _ of held) weights.push(1 / (held.length * families.length));
     for (const head of ["shortfall", "loss"] as const) {
-      const e = await trainHead(fit, head, recipe, deriveSeed(recipe.seed, 100 + k, head === "loss" ? 1 : 0), tick(`calibration: without ${family}, ${head}`));
+      const e = await trainHead(
+        fit,
+        head,
+        recipe,
+        deriveSeed(recipe.seed, 100 + k, head === "loss" ? 1 : 0),
+        tick(`calibration: without ${family}, ${head}`),
+      );
       headScores(e, held).forEach((s, i) => {
         scores[head].push(Math.abs(target(held[i]!, head) - s.mean) / conformalSpread(s.mean, s.sd));
       });
     }
   }
-  const shortfall = await trainHead(train, "shortfall", recipe, deriveSeed(recipe.seed, 0), tick("final shortfall"));
+  const shortfall = await trainHead(
+    train,
+    "shortfall",
+    recipe,
+    deriveSeed(recipe.seed, 0),
+    tick("final shortfall"),
+  );
   const loss = await trainHead(train, "loss", recipe, deriveSeed(recipe.seed, 1), tick("final loss"));
   return {
     shortfall,
@@ -177,17 +218,33 @@ export type ValuationEvaluation = {
   lossTable: { name: string; mse: number; mae: number }[];
 };
 
-export function evaluateValuation(m: ValuationModel, rows: readonly LoanRow[], testFamilies: readonly string[], seed = 1): ValuationEvaluation {
+export function evaluateValuation(
+  m: ValuationModel,
+  rows: readonly LoanRow[],
+  testFamilies: readonly string[],
+  seed = 1,
+): ValuationEvaluation {
   const train = rows.filter((r) => !testFamilies.includes(r.family));
   const test = rows.filter((r) => testFamilies.includes(r.family));
-  if (test.length === 0) throw new ModelInputError(`valuation: no rows in the test families ${testFamilies.join(", ")}.`);
+  if (test.length === 0)
+    throw new ModelInputError(`valuation: no rows in the test families ${testFamilies.join(", ")}.`);
   const scorer = createValuationScorer(m);
   const xTest = loanMatrix(test);
-  const est = test.map((_, i) => scorer.estimateFeatures(xTest.values.subarray(i * xTest.cols, (i + 1) * xTest.cols)));
+  const est = test.map((_, i) =>
+    scorer.estimateFeatures(xTest.values.subarray(i * xTest.cols, (i + 1) * xTest.cols)),
+  );
   const ys = test.map((r): number => (r.shortfall ? 1 : 0));
   const yl = test.map((r) => r.lossShare);
-  const cs = intervalCoverage({ lower: est.map((e) => e.shortfall.low), upper: est.map((e) => e.shortfall.high), target: ys });
-  const cl = intervalCoverage({ lower: est.map((e) => e.loss.low), upper: est.map((e) => e.loss.high), target: yl });
+  const cs = intervalCoverage({
+    lower: est.map((e) => e.shortfall.low),
+    upper: est.map((e) => e.shortfall.high),
+    target: ys,
+  });
+  const cl = intervalCoverage({
+    lower: est.map((e) => e.loss.low),
+    upper: est.map((e) => e.loss.high),
+    target: yl,
+  });
 
   const xTrainRaw = loanMatrix(train);
   const st = fitStandardizer(xTrainRaw);
@@ -196,7 +253,12 @@ export function evaluateValuation(m: ValuationModel, rows: readonly LoanRow[], t
   const yTrain = train.map((r): number => (r.shortfall ? 1 : 0));
   const lr = fitLogisticRegression({ x: xTrain, y: yTrain, l2: 1e-3 });
   const rf = fitRandomForest({ x: xTrain, y: yTrain, seed, trees: 100, minLeafSamples: 10 });
-  const rule = fitThresholdRule({ x: xTrainRaw, y: yTrain, column: "collateral_coverage", label: "coverage rule" });
+  const rule = fitThresholdRule({
+    x: xTrainRaw,
+    y: yTrain,
+    column: "collateral_coverage",
+    label: "coverage rule",
+  });
   const prior = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
   // Loss given shortfall in training: turns a shortfall probability into an expected loss.
   const short = train.filter((r) => r.shortfall);
@@ -235,7 +297,12 @@ export function evaluateValuation(m: ValuationModel, rows: readonly LoanRow[], t
     rows: test.length,
     families: testFamilies,
     shortfallRate: ys.reduce((a, b) => a + b, 0) / ys.length,
-    coverage: { shortfall: cs.coverage, loss: cl.coverage, shortfallWidth: cs.meanWidth, lossWidth: cl.meanWidth },
+    coverage: {
+      shortfall: cs.coverage,
+      loss: cl.coverage,
+      shortfallWidth: cs.meanWidth,
+      lossWidth: cl.meanWidth,
+    },
     shortfallTable,
     lossTable,
   };

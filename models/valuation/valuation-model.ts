@@ -62,7 +62,10 @@ export function writeValuationFile(file: string, m: ValuationModel): void {
 export function valuationFromJson(file: string, json: unknown): ValuationModel {
   const r = FileSchema.safeParse(json);
   if (!r.success)
-    throw new WeightsFileError({ file, problem: `is not a valuation weights file: ${z.prettifyError(r.error)}` });
+    throw new WeightsFileError({
+      file,
+      problem: `is not a valuation weights file: ${z.prettifyError(r.error)}`,
+    });
   const head = (name: "shortfall" | "loss") => {
     const e = ensembleFromJson(`${file} (${name} head)`, r.data[name]);
     if (e.features.length !== LOAN_FEATURES.length || e.features.some((f, j) => f !== LOAN_FEATURES[j]))
@@ -73,7 +76,12 @@ export function valuationFromJson(file: string, json: unknown): ValuationModel {
       });
     return e;
   };
-  return { shortfall: head("shortfall"), loss: head("loss"), conformal: r.data.conformal, training: r.data.training };
+  return {
+    shortfall: head("shortfall"),
+    loss: head("loss"),
+    conformal: r.data.conformal,
+    training: r.data.training,
+  };
 }
 
 export function readValuationFile(file: string): ValuationModel {
@@ -149,7 +157,11 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
     const s = heads.shortfall.score(zS);
     const l = heads.loss.score(zL);
     if (!Number.isFinite(s.mean) || !Number.isFinite(l.mean))
-      throw new NonFiniteScoreError({ what: "valuation score", index: 0, value: Number.isFinite(s.mean) ? l.mean : s.mean });
+      throw new NonFiniteScoreError({
+        what: "valuation score",
+        index: 0,
+        value: Number.isFinite(s.mean) ? l.mean : s.mean,
+      });
     const si = interval(s.mean, s.sd, m.conformal.shortfall);
     const li = interval(l.mean, l.sd, m.conformal.loss);
     return { shortfall: { p: s.mean, ...si }, loss: { expected: l.mean, ...li } };

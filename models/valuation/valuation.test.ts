@@ -13,6 +13,7 @@ import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
 import { NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
 import { mlpFromWeights, predictTfjs } from "../mlp/tfjs-mlp.ts";
 import { selectBackend } from "../runtime/backend.ts";
+import { conformalQuantile } from "../uncertainty/split-conformal.ts";
 import { buildLoanFeatures, LOAN_FEATURES, type LoanObservation, priceWindowStats } from "./loan-features.ts";
 import { reservationTerms } from "./reservation-terms.ts";
 import { VALUATION_WEIGHTS } from "./run-valuation.ts";
@@ -23,7 +24,6 @@ import {
   loanMatrix,
   trainValuation,
 } from "./train-valuation.ts";
-import { conformalQuantile } from "../uncertainty/split-conformal.ts";
 import {
   createHeadScorer,
   createValuationScorer,
@@ -115,7 +115,9 @@ describe("valuation model (CI-sized)", () => {
 
 describe("valuation features and terms", () => {
   it("a NaN or infinite input is a typed error naming the feature, never a NaN score", () => {
-    expect(() => buildLoanFeatures({ ...observation, collateralVol24h: Number.NaN })).toThrow(NonFiniteFeatureError);
+    expect(() => buildLoanFeatures({ ...observation, collateralVol24h: Number.NaN })).toThrow(
+      NonFiniteFeatureError,
+    );
     expect(() => buildLoanFeatures({ ...observation, maxRateBps: Number.POSITIVE_INFINITY })).toThrow(
       /borrower_rate_cap/,
     );
@@ -142,7 +144,13 @@ describe("valuation features and terms", () => {
       loss: { expected: 0.02, low: 0, high },
     });
     const terms = [0.02, 0.05, 0.2].map((high) =>
-      reservationTerms({ estimate: at(high), homeRateBps: 300, premiumBps: 200, tenorSeconds: 7 * 86_400, baseHaircutBps: 1000 }),
+      reservationTerms({
+        estimate: at(high),
+        homeRateBps: 300,
+        premiumBps: 200,
+        tenorSeconds: 7 * 86_400,
+        baseHaircutBps: 1000,
+      }),
     );
     for (let k = 1; k < terms.length; k++) {
       expect(terms[k]!.reservationRateBps).toBeGreaterThan(terms[k - 1]!.reservationRateBps);
@@ -154,15 +162,14 @@ describe("valuation features and terms", () => {
     await selectBackend({ prefer: "cpu" });
     const m = readValuationFile(VALUATION_WEIGHTS);
     const rows = [observation, { ...observation, collateralUsd: 500_000, collateralReturn24h: -0.3 }];
-    const raw = loanMatrix(
-      rows.map((o) => ({ observation: o }) as unknown as LoanRow),
-    );
+    const raw = loanMatrix(rows.map((o) => ({ observation: o }) as unknown as LoanRow));
     for (const head of [m.shortfall, m.loss]) {
       const scorer = createHeadScorer(head);
       const z = new Float32Array(raw.values.length);
       for (let i = 0; i < raw.rows; i++)
         for (let j = 0; j < LOAN_FEATURES.length; j++)
-          z[i * raw.cols + j] = (raw.values[i * raw.cols + j]! - head.standardizer.mean[j]!) / head.standardizer.std[j]!;
+          z[i * raw.cols + j] =
+            (raw.values[i * raw.cols + j]! - head.standardizer.mean[j]!) / head.standardizer.std[j]!;
       const x = { rows: raw.rows, cols: raw.cols, values: z, names: raw.names };
       const sums = new Float64Array(raw.rows);
       for (const member of head.members) {
@@ -174,7 +181,11 @@ describe("valuation features and terms", () => {
         tf.dispose();
       }
       for (let i = 0; i < raw.rows; i++)
-        expect(Math.abs(scorer.score(z.subarray(i * raw.cols, (i + 1) * raw.cols)).mean - sums[i]! / head.members.length)).toBeLessThan(1e-5);
+        expect(
+          Math.abs(
+            scorer.score(z.subarray(i * raw.cols, (i + 1) * raw.cols)).mean - sums[i]! / head.members.length,
+          ),
+        ).toBeLessThan(1e-5);
     }
   });
 });

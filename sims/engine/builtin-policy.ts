@@ -26,9 +26,9 @@ import {
   createDefaultPolicy,
   type DefaultPolicyParameters,
 } from "../../agents/agent-policy.ts";
+import { createModelDrivenPolicy } from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
-import { createModelDrivenPolicy } from "../../agents/model-driven-policy.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
 import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/strategy.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
@@ -177,7 +177,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
       },
     };
     if (p.lending === "model-driven") {
-      if (!p.valuationModel) throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
+      if (!p.valuationModel)
+        throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
       agentPolicy = createModelDrivenPolicy({ ...params, model: p.valuationModel });
     } else agentPolicy = createDefaultPolicy(params);
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));

@@ -4,6 +4,8 @@
  * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
  */
 import { fileURLToPath } from "node:url";
+import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
+import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
 import {
   type ModeSummary,
   type RunMonteCarloParameters,
@@ -20,11 +22,9 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
+import type { LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
-import type { LendingPolicy } from "./builtin-policy.ts";
-import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
-import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
 import type { RunResult } from "./run-engine.ts";
 
 /** The default study's scenario: an ETH crash, a run on a fund with illiquid stETH backing, a
@@ -107,7 +107,12 @@ export async function runContagionStudy(
       options: o.engine,
       sweep: o.sweep,
       ...(o.lending === "model-driven"
-        ? { policy: { lending: "model-driven", valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS) } }
+        ? {
+            policy: {
+              lending: "model-driven",
+              valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
+            },
+          }
         : {}),
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });

@@ -10,8 +10,8 @@ import { DEFAULT_SCENARIO } from "../engine/run-contagion-study.ts";
 import { runEngine } from "../engine/run-engine.ts";
 import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
 import { withPricePaths } from "../scenarios/with-price-paths.ts";
-import { createProposalPolicy, defaultProposalDraws, type ProposalDraws } from "./proposal-policy.ts";
 import type { LoanRow } from "./loan-row.ts";
+import { createProposalPolicy, defaultProposalDraws, type ProposalDraws } from "./proposal-policy.ts";
 
 /** Every family the dataset draws from: the study's demo and the scenario library. */
 export function loanDatasetFamilies(): string[] {

@@ -12,7 +12,11 @@ import { type Hex, keccak256, toHex } from "viem";
 import { type AgentPolicy, createDefaultPolicy } from "../../agents/agent-policy.ts";
 import { type Agreement, amountDue, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
-import { type LoanObservation, priceWindowStats, PRICE_WINDOW_HOURS } from "../../models/valuation/loan-features.ts";
+import {
+  type LoanObservation,
+  PRICE_WINDOW_HOURS,
+  priceWindowStats,
+} from "../../models/valuation/loan-features.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import type { EnginePolicy, PolicyContext } from "../engine/engine-policy.ts";
 import { protocolKey, type World } from "../engine/world.ts";
@@ -82,7 +86,8 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
   const propose = async (ctx: PolicyContext, states: ProtocolState[]) => {
     const world = ctx.world;
     const r = rng!;
-    const assetOf = (token: string) => world.assets.findIndex((a) => a.address.toLowerCase() === token.toLowerCase());
+    const assetOf = (token: string) =>
+      world.assets.findIndex((a) => a.address.toLowerCase() === token.toLowerCase());
     for (let b = 0; b < world.protocolCount; b++) {
       if (ctx.risk.halted[b]) continue;
       const pledges = states[b]!.pledgeable.filter((x) => x.amount > 0n);
