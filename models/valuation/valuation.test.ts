@@ -130,10 +130,10 @@ describe("valuation features and terms", () => {
     for (const alpha of [0.05, 0.1, 0.3])
       expect(familyBalancedQuantile(scores, equal, alpha)).toBe(conformalQuantile({ scores, alpha }));
     // A small family with large residuals moves the quantile up when it counts as much as a large one.
-    const big = Array.from({ length: 90 }, () => 0.1);
-    const small = Array.from({ length: 10 }, () => 5);
+    const big = Array.from({ length: 95 }, () => 0.1);
+    const small = Array.from({ length: 5 }, () => 5);
     const rowWeights = [...big, ...small].map(() => 1 / 100);
-    const familyWeights = [...big.map(() => 1 / 180), ...small.map(() => 1 / 20)];
+    const familyWeights = [...big.map(() => 1 / 190), ...small.map(() => 1 / 10)];
     expect(familyBalancedQuantile([...big, ...small], rowWeights, 0.1)).toBe(0.1);
     expect(familyBalancedQuantile([...big, ...small], familyWeights, 0.1)).toBe(5);
   });
