@@ -19,6 +19,7 @@ import { runMarketEval } from "./market/run-eval.ts";
 import { runMarketTraining } from "./market/run-train.ts";
 import { scoreMarket } from "./market/score-market.ts";
 import { type BackendName, selectBackend } from "./runtime/backend.ts";
+import { VALUATION_CARD } from "./valuation/paths.ts";
 import { runValuationEval, runValuationTraining } from "./valuation/run-valuation.ts";
 
 const MODELS = {
@@ -149,6 +150,13 @@ async function main(): Promise<void> {
         await runValuationEval({
           quick: values.quick ?? false,
           ...(values.weights && !models.includes("market") ? { weights: resolve(values.weights) } : {}),
+          ...(values["no-card"] || (values.quick ?? false)
+            ? {}
+            : {
+                cardFile: resolve(
+                  models.includes("market") ? VALUATION_CARD : (values.card ?? VALUATION_CARD),
+                ),
+              }),
           onProgress: progressLine("valuation"),
           log: (line) => process.stdout.write(`${line}\n`),
         });

@@ -5,9 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { generateLoanDataset } from "../../sims/loan-dataset/generate-loan-dataset.ts";
+import { generateLoanDataset, loanDatasetFamilies } from "../../sims/loan-dataset/generate-loan-dataset.ts";
 import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
-import { VALUATION_WEIGHTS } from "./paths.ts";
+import { valuationModelCard } from "./model-card.ts";
+import { VALUATION_CARD, VALUATION_WEIGHTS } from "./paths.ts";
 import {
   defaultValuationRecipe,
   evaluateValuation,
@@ -30,7 +31,9 @@ export type RunValuationParameters = {
   log?: (line: string) => void;
 };
 
-async function dataset(quick: boolean, p: RunValuationParameters): Promise<LoanRow[]> {
+type Dataset = { rows: LoanRow[]; runs: number; censored: number; seeds: number };
+
+async function dataset(quick: boolean, p: RunValuationParameters): Promise<Dataset> {
   const seeds = quick ? SEEDS.quick : SEEDS.full;
   const d = await generateLoanDataset({
     seeds,
@@ -39,14 +42,37 @@ async function dataset(quick: boolean, p: RunValuationParameters): Promise<LoanR
   p.log?.(
     `loan dataset: ${d.rows.length} resolved loans from ${d.runs} runs (${d.censored} still open at the end of their run, left out)`,
   );
-  return d.rows;
+  return { ...d, seeds };
+}
+
+function writeCard(
+  file: string,
+  model: ValuationModel,
+  evaluation: ValuationEvaluation,
+  d: Dataset,
+  command: string,
+) {
+  const card = valuationModelCard({
+    model,
+    evaluation,
+    dataset: {
+      rows: d.rows.length,
+      runs: d.runs,
+      censored: d.censored,
+      seeds: d.seeds,
+      families: loanDatasetFamilies(),
+    },
+    command,
+  });
+  writeFileSync(file, card);
 }
 
 export async function runValuationTraining(
   p: RunValuationParameters = {},
 ): Promise<{ model: ValuationModel; evaluation: ValuationEvaluation; file: string }> {
   const quick = p.quick ?? false;
-  const rows = await dataset(quick, p);
+  const d = await dataset(quick, p);
+  const rows = d.rows;
   const recipe: ValuationRecipe = quick
     ? { ...defaultValuationRecipe, members: 2, epochs: 10 }
     : defaultValuationRecipe;
@@ -65,16 +91,19 @@ export async function runValuationTraining(
   });
   writeFileSync(join(dirname(file), "metrics.json"), `${JSON.stringify(evaluation, null, 2)}\n`);
   p.log?.(formatEvaluation(evaluation));
+  // The shipped card only from a full run into the shipped folder.
+  if (!quick && !p.out) writeCard(VALUATION_CARD, model, evaluation, d, "npm run train -- --model valuation");
   return { model, evaluation, file };
 }
 
 export async function runValuationEval(
-  p: RunValuationParameters & { weights?: string } = {},
+  p: RunValuationParameters & { weights?: string; cardFile?: string } = {},
 ): Promise<ValuationEvaluation> {
   const model = readValuationFile(p.weights ?? VALUATION_WEIGHTS);
-  const rows = await dataset(p.quick ?? false, p);
-  const evaluation = evaluateValuation(model, rows, TEST_FAMILIES);
+  const d = await dataset(p.quick ?? false, p);
+  const evaluation = evaluateValuation(model, d.rows, TEST_FAMILIES);
   p.log?.(formatEvaluation(evaluation));
+  if (p.cardFile) writeCard(p.cardFile, model, evaluation, d, "npm run eval -- --model valuation");
   return evaluation;
 }
 
