@@ -57,6 +57,8 @@ type Open = {
   loan: ProposedLoan;
   id: Hex;
   agreement: Agreement;
+  /** Chain time at settlement: maturity is this plus the tenor. */
+  openedSec: bigint;
   collateralAsset: number;
   principalUsdAtStart: number;
   dueUsd: (world: World) => number;
@@ -163,6 +165,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           loan,
           id,
           agreement,
+          openedSec: ctx.nowSec,
           collateralAsset: c,
           principalUsdAtStart: principalUsd,
           dueUsd: (w) => usd(w, a, due),
@@ -177,8 +180,8 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
     const world = ctx.world;
     const still: Open[] = [];
     for (const o of open) {
-      const maturity = o.agreement.tenor;
-      const matured = ctx.nowSec >= o.agreement.deadline - 3600n + BigInt(maturity);
+      const maturitySec = o.openedSec + BigInt(o.agreement.tenor);
+      const matured = ctx.nowSec >= maturitySec;
       if (!matured) {
         still.push(o);
         continue;
@@ -199,8 +202,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           if (!(error instanceof LedgerRevertError)) throw error;
         }
       }
-      const openedSec = o.agreement.deadline - 3600n;
-      if (ctx.nowSec > openedSec + BigInt(maturity) + GRACE_PERIOD) {
+      if (ctx.nowSec > maturitySec + GRACE_PERIOD) {
         const dueUsd = o.dueUsd(world);
         const recovered = usd(world, o.collateralAsset, o.agreement.collateral);
         await ctx.settlement(o.loan.lender).claimDefault({ agreement: o.agreement });
