@@ -4,6 +4,7 @@
  * print the figures (and write them to the model card's metrics file).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { generateLoanDataset, loanDatasetFamilies } from "../../sims/loan-dataset/generate-loan-dataset.ts";
 import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
@@ -83,7 +84,12 @@ export async function runValuationTraining(
     ...(p.onProgress ? { onProgress: p.onProgress } : {}),
   });
   const evaluation = evaluateValuation(model, rows, TEST_FAMILIES);
-  const file = p.out ? join(p.out, "valuation.json") : VALUATION_WEIGHTS;
+  // A quick run never replaces the shipped weights unless told where to write.
+  const file = p.out
+    ? join(p.out, "valuation.json")
+    : quick
+      ? join(tmpdir(), "valuation-quick", "valuation.json")
+      : VALUATION_WEIGHTS;
   mkdirSync(dirname(file), { recursive: true });
   writeValuationFile(file, {
     ...model,
@@ -91,6 +97,7 @@ export async function runValuationTraining(
   });
   writeFileSync(join(dirname(file), "metrics.json"), `${JSON.stringify(evaluation, null, 2)}\n`);
   p.log?.(formatEvaluation(evaluation));
+  p.log?.(`wrote ${file}`);
   // The shipped card only from a full run into the shipped folder.
   if (!quick && !p.out) writeCard(VALUATION_CARD, model, evaluation, d, "npm run train -- --model valuation");
   return { model, evaluation, file };
