@@ -26,7 +26,10 @@ import {
   createDefaultPolicy,
   type DefaultPolicyParameters,
 } from "../../agents/agent-policy.ts";
-import { createModelDrivenPolicy } from "../../agents/model-driven-policy.ts";
+import {
+  createModelDrivenPolicy,
+  type ModelDrivenPolicyParameters,
+} from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
@@ -49,6 +52,8 @@ export type BuiltinPolicyParameters = {
   /** Default "rule". "model-driven" needs `valuationModel`. */
   lending?: LendingPolicy | undefined;
   valuationModel?: ValuationModel | undefined;
+  /** With "model-driven": each lending decision's estimate and terms (reports, diagnostics). */
+  onValuation?: ModelDrivenPolicyParameters["onEstimate"] | undefined;
   derisking: boolean;
   /** Overrides of the agents' default policy (haircut, premium, tenor, concession...). */
   agentPolicy?: Partial<Omit<DefaultPolicyParameters, "decimals" | "oracle">> | undefined;
@@ -179,7 +184,11 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     if (p.lending === "model-driven") {
       if (!p.valuationModel)
         throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
-      agentPolicy = createModelDrivenPolicy({ ...params, model: p.valuationModel });
+      agentPolicy = createModelDrivenPolicy({
+        ...params,
+        model: p.valuationModel,
+        ...(p.onValuation ? { onEstimate: p.onValuation } : {}),
+      });
     } else agentPolicy = createDefaultPolicy(params);
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
