@@ -327,6 +327,10 @@ async function main(): Promise<void> {
       const args = ["--import", "tsx", "bench/models.ts", ...(opts.quick ? ["--quick"] : [])];
       if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
         throw new Error("bench/models.ts failed");
+      // The valuation model's lending decision, the same comparison (bench/results/valuation.json).
+      const valuation = ["--import", "tsx", "bench/valuation.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, valuation, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/valuation.ts failed");
     }
   } finally {
     await nats?.stop();

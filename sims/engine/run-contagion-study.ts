@@ -4,6 +4,8 @@
  * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
  */
 import { fileURLToPath } from "node:url";
+import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
+import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
 import { backtestForStudy } from "../backtest/backtest-for-study.ts";
 import {
   type ModeSummary,
@@ -21,6 +23,7 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
+import type { LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import type { RunResult } from "./run-engine.ts";
@@ -52,6 +55,10 @@ export type RunContagionStudyOptions = {
   /** How market prices move across seeds: "bootstrap" (default: each seed a path drawn from the
    *  scenario's real window), "fitted", or "replay" (the real window for every seed). */
   paths?: PricePathMode | undefined;
+  /** How lenders price loans (default "rule"); "model-driven" loads the shipped valuation model
+   *  unless `valuationModel` is given. */
+  lending?: LendingPolicy | undefined;
+  valuationModel?: ValuationModel | undefined;
 };
 
 export type ContagionStudy = {
@@ -103,6 +110,14 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
+      ...(o.lending === "model-driven"
+        ? {
+            policy: {
+              lending: "model-driven",
+              valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
+            },
+          }
+        : {}),
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
         o.onRun?.(run);
