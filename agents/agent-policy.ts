@@ -5,11 +5,13 @@
  */
 import type { Address } from "viem";
 import { amountDue } from "../core/agreement.ts";
+import { type MarginAcceptance, onlyUnmargined, withMargin } from "../negotiation/strategies/margin-terms.ts";
 import type { Strategy, Terms } from "../negotiation/strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../negotiation/strategies/time-dependent.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { priceOf, requiredCollateral } from "./collateral.ts";
+import { haircutForTerms, type RiskTerms } from "./risk-terms.ts";
 
 export type TokenDecimals = (token: Address) => number | undefined;
 
@@ -60,6 +62,14 @@ export type DefaultPolicyParameters = {
   /** The call levels a borrower agrees to. [0]: only loans that can never be called early. */
   acceptedCallRiskLevels: readonly number[];
   decimals: TokenDecimals;
+  /** The margin a lender asks for on loans against `collateralToken` (liquidation threshold, bonus,
+   *  tightening per risk level), or undefined for an unmargined loan. `volatilityMargin`
+   *  (risk-terms.ts) derives it from the collateral's volatility; the valuation model's interval
+   *  plugs in the same way. Default: none. Margined loans need the arbiter's margin oracle. */
+  lenderMargin: (collateralToken: Address) => RiskTerms | undefined;
+  /** The margins a borrower agrees to. Default: none (`marginWithin` in negotiation/strategies/
+   *  margin-terms.ts sets limits). */
+  acceptedMargin: MarginAcceptance;
   /** Prices of tokens the protocol itself does not report (e.g. collateral it is offered),
    *  USD 8 decimals. A shared price feed in deployment, the scenario's prices in a simulation. */
   oracle: (token: Address) => bigint | undefined;
@@ -76,6 +86,8 @@ export const defaultPolicyParameters = {
   lenderSealedBidShare: 0.5,
   callRiskLevel: 0,
   acceptedCallRiskLevels: [0],
+  lenderMargin: () => undefined,
+  acceptedMargin: onlyUnmargined,
   oracle: () => undefined,
 } satisfies Omit<DefaultPolicyParameters, "decimals">;
 
@@ -84,7 +96,13 @@ export function createDefaultPolicy(
 ): AgentPolicy {
   const p: DefaultPolicyParameters = { ...defaultPolicyParameters, ...params };
 
-  const collateralFor = (state: ProtocolState, token: Address, principal: bigint, pledge: Address) => {
+  const collateralFor = (
+    state: ProtocolState,
+    token: Address,
+    principal: bigint,
+    pledge: Address,
+    haircutBps = p.haircutBps,
+  ) => {
     const principalUsd8 = priceOf(state, token) ?? p.oracle(token);
     const collateralUsd8 = priceOf(state, pledge) ?? p.oracle(pledge);
     const pd = p.decimals(token);
@@ -96,7 +114,7 @@ export function createDefaultPolicy(
       principalUsd8,
       collateralDecimals: cd,
       collateralUsd8,
-      haircutBps: p.haircutBps,
+      haircutBps,
     });
   };
 
@@ -108,16 +126,20 @@ export function createDefaultPolicy(
     if (!pos || pos.net - reserved < rfq.principal) return undefined;
     const floor = state.opportunityRateBps + p.lenderPremiumBps;
     if (floor > rfq.maxRateBps) return undefined;
-    const need = collateralFor(state, rfq.principalToken, rfq.principal, rfq.collateralToken);
+    // A margined loan must open below its threshold: the haircut leaves room for it.
+    const margin = p.lenderMargin(rfq.collateralToken);
+    const haircutBps = margin ? Math.max(p.haircutBps, haircutForTerms(margin)) : p.haircutBps;
+    const need = collateralFor(state, rfq.principalToken, rfq.principal, rfq.collateralToken, haircutBps);
     if (need === undefined || need > rfq.collateral) return undefined;
-    const template: Omit<Terms, "rateBps"> = {
+    const plain: Omit<Terms, "rateBps"> = {
       principal: rfq.principal,
       tenor: rfq.tenor,
       collateralToken: rfq.collateralToken,
       collateral: need,
-      haircutBps: p.haircutBps,
+      haircutBps,
       ...(p.callRiskLevel === 0 ? {} : { callRiskLevel: p.callRiskLevel }),
     };
+    const template = margin ? withMargin(plain, margin) : plain;
     return { floor, template };
   };
 
@@ -157,6 +179,7 @@ export function createDefaultPolicy(
           haircutBps: p.haircutBps,
         },
         callRiskLevels: p.acceptedCallRiskLevels,
+        margin: p.acceptedMargin,
       });
     },
 

@@ -11,32 +11,14 @@ import {
   BaseError as ViemBaseError,
 } from "viem";
 import { blocklistTestTokenAbi } from "../contracts/generated/BlocklistTestToken.ts";
+import { marginOracleAbi } from "../contracts/generated/MarginOracle.ts";
 import { testTokenAbi } from "../contracts/generated/TestToken.ts";
 import { BaseError } from "../core/errors.ts";
+import { ArbiterRevertError } from "./errors-base.ts";
+import { marginErrorFromRevert } from "./margin-errors.ts";
 import { type LoanStatus, loanStatuses } from "./types.ts";
 
-export type ArbiterRevertErrorParameters = {
-  errorName: string;
-  args?: readonly unknown[] | undefined;
-  metaMessages?: string[] | undefined;
-  cause?: unknown;
-};
-
-/** A call to the arbiter reverted. Subclasses name the specific reason. */
-export class ArbiterRevertError extends BaseError {
-  override name = "ArbiterRevertError";
-  override readonly code: string;
-  /** Solidity error name, e.g. "Expired"; "Error" for require strings, "Panic" for panics. */
-  readonly errorName: string;
-  readonly args: readonly unknown[];
-
-  constructor(shortMessage: string, params: ArbiterRevertErrorParameters) {
-    super(shortMessage, { metaMessages: params.metaMessages, cause: params.cause });
-    this.errorName = params.errorName;
-    this.code = params.errorName;
-    this.args = params.args ?? [];
-  }
-}
+export { ArbiterRevertError, type ArbiterRevertErrorParameters } from "./errors-base.ts";
 
 type Cause = { cause?: unknown };
 
@@ -756,6 +738,9 @@ export class ArbiterTransactionRevertedError extends BaseError {
 /** Errors of tokens the arbiter calls (OpenZeppelin's ERC-20 errors, and our test tokens' Blocked);
  *  SafeERC20 bubbles them up unchanged. */
 const tokenErrorsAbi = [...testTokenAbi, ...blocklistTestTokenAbi].filter((item) => item.type === "error");
+/** Errors of contracts the arbiter calls: tokens, and the MarginOracle (its errors bubble up through
+ *  settle, liquidate and topUp of margined loans). */
+const calleeErrorsAbi = [...tokenErrorsAbi, ...marginOracleAbi.filter((item) => item.type === "error")];
 
 type Decoded = { errorName: string; args: readonly unknown[]; reason?: string | undefined };
 
@@ -764,7 +749,7 @@ function decodeRevert(revert: ContractFunctionRevertedError): Decoded | undefine
     return { errorName: revert.data.errorName, args: revert.data.args ?? [], reason: revert.reason };
   if (revert.raw && revert.raw !== "0x") {
     try {
-      const decoded = decodeErrorResult({ abi: tokenErrorsAbi, data: revert.raw });
+      const decoded = decodeErrorResult({ abi: calleeErrorsAbi, data: revert.raw });
       return { errorName: decoded.errorName, args: decoded.args ?? [] };
     } catch {
       return { errorName: revert.signature ?? revert.raw.slice(0, 10), args: [] };
@@ -865,7 +850,10 @@ export function arbiterErrorFromRevert(decoded: Decoded, cause?: unknown): Arbit
     case "SafeERC20FailedOperation":
       return new ArbiterTokenCallFailedError({ token: a[0], cause });
     default:
-      return new ArbiterUnknownRevertError({ errorName, args, reason: decoded.reason, cause });
+      return (
+        marginErrorFromRevert(errorName, args, cause) ??
+        new ArbiterUnknownRevertError({ errorName, args, reason: decoded.reason, cause })
+      );
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Address, ContractEventName, GetContractEventsReturnType, Hex } from "viem";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
-import type { Agreement } from "../core/agreement.ts";
+import { AGREEMENT_FIELDS, type Agreement } from "../core/agreement.ts";
 import type { ArbiterReadClients } from "./clients.ts";
 
 type Abi = typeof liquidityArbiterAbi;
@@ -54,8 +54,18 @@ export type GetSettledAgreementReturnType =
   | { agreement: Agreement; maturity: bigint; amountDue: bigint; transactionHash: Hex; blockNumber: bigint }
   | undefined;
 
+/** The agreement in its canonical form: optional fields absent when zero, as buildAgreement writes
+ *  them (absent and zero hash the same). */
+function withoutZeroOptionals(a: Agreement): Agreement {
+  const out: Record<string, unknown> = { ...a };
+  for (const f of AGREEMENT_FIELDS) {
+    if ("optional" in f && (out[f.name] === 0 || out[f.name] === 0n)) delete out[f.name];
+  }
+  return out as Agreement;
+}
+
 /** The agreement a loan was settled with, from its Settled event (the contract stores only a
- *  digest of the terms); undefined if `id` was never settled. */
+ *  digest of the terms), optional fields absent when zero; undefined if `id` was never settled. */
 export async function getSettledAgreement(
   params: GetSettledAgreementParameters,
 ): Promise<GetSettledAgreementReturnType> {
@@ -70,12 +80,12 @@ export async function getSettledAgreement(
   const log = logs[0];
   if (!log) return undefined;
   const { agreement, maturity, amountDue } = log.args as {
-    agreement: Agreement & { callRiskLevel: number };
+    agreement: Agreement;
     maturity: bigint;
     amountDue: bigint;
   };
   return {
-    agreement: { ...agreement },
+    agreement: withoutZeroOptionals(agreement),
     maturity,
     amountDue,
     transactionHash: log.transactionHash,

@@ -99,6 +99,12 @@ export {
   type Loan,
   type LoanWithTerms,
 } from "./get-loan.ts";
+export {
+  type GetLoanHealthParameters,
+  getLoanHealth,
+  HEALTH_ONE,
+  type LoanHealth,
+} from "./get-loan-health.ts";
 export { type GetRiskLevelParameters, type GetRiskLevelReturnType, getRiskLevel } from "./get-risk-level.ts";
 export {
   type GetTokenConfigParameters,
@@ -130,6 +136,16 @@ export {
   invalidateNonce,
 } from "./invalidate-nonce.ts";
 export { type IsNonceUsedParameters, type IsNonceUsedReturnType, isNonceUsed } from "./is-nonce-used.ts";
+export { type LiquidateParameters, type LiquidateReturnType, liquidate } from "./liquidate.ts";
+export * from "./margin-errors.ts";
+export {
+  type DeployMarginOracleParameters,
+  deployMarginOracle,
+  type SetMarginOracleParameters,
+  type SetPriceFeedParameters,
+  setMarginOracle,
+  setPriceFeed,
+} from "./margin-oracle.ts";
 export { type RaiseAlertParameters, type RaiseAlertReturnType, raiseAlert } from "./raise-alert.ts";
 export { type RepayParameters, type RepayReturnType, repay } from "./repay.ts";
 export { type ResolveParameters, type ResolveReturnType, resolve } from "./resolve.ts";
@@ -140,6 +156,7 @@ export {
   type SubmitEvidenceReturnType,
   submitEvidence,
 } from "./submit-evidence.ts";
+export { type TopUpParameters, type TopUpReturnType, topUp } from "./top-up.ts";
 export {
   hashRiskAlert,
   hashRuling,

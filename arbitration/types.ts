@@ -1,6 +1,15 @@
 /** Loan states as LiquidityArbiter numbers them (enum LoanStatus, index = on-chain value). "Cancelled":
- *  a party withdrew its signature (cancelAgreement) before anyone settled it; it never settles. */
-export const loanStatuses = ["None", "Active", "Repaid", "Defaulted", "Ruled", "Cancelled"] as const;
+ *  a party withdrew its signature (cancelAgreement) before anyone settled it; it never settles.
+ *  "Liquidated": a liquidation repaid the last of a margined loan's debt. */
+export const loanStatuses = [
+  "None",
+  "Active",
+  "Repaid",
+  "Defaulted",
+  "Ruled",
+  "Cancelled",
+  "Liquidated",
+] as const;
 export type LoanStatus = (typeof loanStatuses)[number];
 
 /** Sides of an agreement as LiquidityArbiter numbers them (enum Party). In a ruling, "None"

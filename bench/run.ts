@@ -328,6 +328,10 @@ async function main(): Promise<void> {
       const args = ["--import", "tsx", "bench/models.ts", ...(opts.quick ? ["--quick"] : [])];
       if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
         throw new Error("bench/models.ts failed");
+      // The valuation model's lending decision, the same comparison (bench/results/valuation.json).
+      const valuation = ["--import", "tsx", "bench/valuation.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, valuation, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/valuation.ts failed");
     }
     if (opts.selected.has("dataset")) {
       // Its own process and JSON (bench/results/dataset.json): labelled rows/s beside the engine alone.

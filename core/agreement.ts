@@ -79,6 +79,27 @@ export const AGREEMENT_FIELDS = [
     optional: true,
     doc: "0: never callable; k > 0: the lender may call the loan while the system risk level is >= k",
   },
+  {
+    name: "liquidationThresholdBps",
+    type: "uint32",
+    source: "terms",
+    optional: true,
+    doc: "0: no margin; t > 0: anyone may liquidate once the debt's value exceeds t bps of the collateral's",
+  },
+  {
+    name: "liquidationBonusBps",
+    type: "uint32",
+    source: "terms",
+    optional: true,
+    doc: "what a liquidator receives in collateral on top of the value it repays, bps",
+  },
+  {
+    name: "tighteningPerLevelBps",
+    type: "uint32",
+    source: "terms",
+    optional: true,
+    doc: "bps the liquidation threshold drops per system risk level while an alert holds",
+  },
 ] as const satisfies readonly AgreementFieldDefinition[];
 
 type FieldDefinitions = (typeof AGREEMENT_FIELDS)[number];
@@ -101,7 +122,9 @@ type FieldsObject<F extends FieldDefinitions> = Simplify<
  *  `collateral` of `collateralToken` held in escrow, at simple annual `rateBps` for `tenor` seconds.
  *  It must be settled before `deadline` (unix seconds); `nonce` is unique per party.
  *  `callRiskLevel` (uint8, absent = 0 = never): the lender may call the loan early while the on-chain
- *  system risk level is at least this (see docs/ARBITRATION.md). Absent and 0 sign the same. */
+ *  system risk level is at least this (see docs/ARBITRATION.md). Absent and 0 sign the same.
+ *  `liquidationThresholdBps`, `liquidationBonusBps`, `tighteningPerLevelBps` (uint32, absent = 0 = no
+ *  margin): the negotiated margin (docs/ARBITRATION.md, "Margins"). */
 export type Agreement = FieldsObject<FieldDefinitions>;
 
 /** The fields a negotiation's Terms carry (source `terms`). */

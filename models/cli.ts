@@ -1,12 +1,13 @@
 /**
  * `npm run models -- <command>` (and `npm run train`, `npm run eval`):
  *
- *   train         [--model market] [--data DIR] [--out DIR] [--quick] [--backend wasm|cpu]
- *   eval          [--model market] [--data DIR] [--weights DIR] [--out DIR] [--card FILE|--no-card] [--quick]
+ *   train         [--model market|valuation] [--data DIR] [--out DIR] [--quick] [--backend wasm|cpu]
+ *   eval          [--model market|valuation] [--data DIR] [--weights DIR] [--out DIR] [--card FILE|--no-card] [--quick]
  *   score-market  --manifest m.json --out scores.csv [--weights FILE]
  *
- * Models by name: `market` (the real-market cascade warning) now; `contagion` and `valuation`
- * plug into the same commands when their datasets exist (issue 12 parts 1 and 3).
+ * Models by name: `market` (the real-market cascade warning) and `valuation` (loans: shortfall
+ * probability and expected loss); without --model, train and eval run every model. `contagion`
+ * plugs into the same commands when its dataset exists (issue 12 part 1).
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,19 +20,23 @@ import { runMarketEval } from "./market/run-eval.ts";
 import { runMarketTraining } from "./market/run-train.ts";
 import { scoreMarket } from "./market/score-market.ts";
 import { type BackendName, selectBackend } from "./runtime/backend.ts";
+import { VALUATION_CARD } from "./valuation/paths.ts";
+import { runValuationEval, runValuationTraining } from "./valuation/run-valuation.ts";
 
 const MODELS = {
   market: "real-market liquidation-cascade early warning",
+  valuation: "liquidity valuation of proposed loans (shortfall probability, expected loss)",
   contagion: "contagion early warning from the simulator dataset (--dataset FILE from npm run sim:dataset)",
 } as const;
-const PLANNED = { valuation: "issue 12 part 3" };
+type ModelName = keyof typeof MODELS;
+const PLANNED: Record<string, string> = {};
 
 function usage(code = 2): never {
   process.stderr.write(
     [
       "usage: npm run models -- <command> [options]",
-      "  train         [--model market|contagion] [--data DIR | --dataset FILE.arrow] [--out DIR] [--quick] [--backend wasm|cpu]",
-      "  eval          [--model market|contagion] [--data DIR | --dataset FILE.arrow] [--weights DIR] [--out DIR] [--card FILE | --no-card] [--quick]",
+      "  train         [--model market|valuation|contagion] [--data DIR | --dataset FILE.arrow] [--out DIR] [--quick] [--backend wasm|cpu]",
+      "  eval          [--model market|valuation|contagion] [--data DIR | --dataset FILE.arrow] [--weights DIR] [--out DIR] [--card FILE | --no-card] [--quick]",
       "  score-market  --manifest m.json --out scores.csv [--weights FILE]",
       "",
       `  --data defaults to $MARKET_DATA or ${DEFAULT_DATA_DIR}`,
@@ -46,11 +51,28 @@ function usage(code = 2): never {
 
 const logger = createLogger({ level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info" });
 
-function checkModel(name: string | undefined): keyof typeof MODELS {
-  const m = name ?? "market";
-  if (m in MODELS) return m as keyof typeof MODELS;
+/** The models a command runs: the one named, or every model (contagion only with --dataset). */
+function checkModel(name: string | undefined, hasDataset = false): ModelName[] {
+  if (name === undefined)
+    return (Object.keys(MODELS) as ModelName[]).filter((m) => m !== "contagion" || hasDataset);
+  const m = name;
+  if (m in MODELS) return [m as ModelName];
   if (m in PLANNED) throw new Error(`model "${m}" is not built yet: ${PLANNED[m as keyof typeof PLANNED]}`);
   throw new Error(`unknown model "${m}" (known: ${Object.keys(MODELS).join(", ")})`);
+}
+
+/** A progress line every 10 % (or on each phase change) on stderr. */
+function progressLine(model: string) {
+  let shown = -1;
+  let phase = "";
+  return (step: number, total: number, what: string) => {
+    const tenth = Math.floor((10 * step) / total);
+    const kind = what.split(":")[0]!;
+    if (tenth === shown && kind === phase) return;
+    shown = tenth;
+    phase = kind;
+    process.stderr.write(`${model}: ${step}/${total} ${what}\n`);
+  };
 }
 
 async function main(): Promise<void> {
@@ -77,16 +99,31 @@ async function main(): Promise<void> {
   const commandLine = `npm run ${command === "train" || command === "eval" ? command : `models -- ${command}`}${rest.length ? ` -- ${rest.join(" ")}` : ""}`;
   switch (command) {
     case "train": {
-      const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
-      if (checkModel(values.model) === "contagion") {
+      const models = checkModel(values.model, values.dataset !== undefined);
+      if (models.includes("valuation")) {
+        await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
+        await runValuationTraining({
+          quick: values.quick ?? false,
+          ...(values.out ? { out: resolve(values.out) } : {}),
+          onProgress: progressLine("valuation"),
+          log: (line) => process.stdout.write(`${line}\n`),
+        });
+        if (!models.includes("market")) break;
+      }
+      if (models.includes("contagion")) {
+        const { backend } = await selectBackend({
+          prefer: values.backend as BackendName | undefined,
+          logger,
+        });
         await trainContagion({
           dataset: values.dataset,
           out: values.out,
           quick: values.quick ?? false,
           backend,
         });
-        break;
+        if (!models.includes("market")) break;
       }
+      const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
       const out = resolve(values.out ?? WEIGHTS_DIR);
       const bar = new SingleBar({
         format:
@@ -124,9 +161,27 @@ async function main(): Promise<void> {
       break;
     }
     case "eval": {
-      if (checkModel(values.model) === "contagion") {
+      const models = checkModel(values.model, values.dataset !== undefined);
+      if (models.includes("valuation")) {
+        await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
+        await runValuationEval({
+          quick: values.quick ?? false,
+          ...(values.weights && !models.includes("market") ? { weights: resolve(values.weights) } : {}),
+          ...(values["no-card"] || (values.quick ?? false)
+            ? {}
+            : {
+                cardFile: resolve(
+                  models.includes("market") ? VALUATION_CARD : (values.card ?? VALUATION_CARD),
+                ),
+              }),
+          onProgress: progressLine("valuation"),
+          log: (line) => process.stdout.write(`${line}\n`),
+        });
+        if (!models.includes("market")) break;
+      }
+      if (models.includes("contagion")) {
         evalContagion({ ...values, command: commandLine });
-        break;
+        if (!models.includes("market")) break;
       }
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
       const r = await runMarketEval({

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
+import { withDefaults } from "../core/agreement.ts";
 import { createLogger } from "../core/log.ts";
 import { openDurableState } from "../negotiation/durable/open-durable-state.ts";
 import { createEndpoint } from "../negotiation/endpoint.ts";
@@ -242,7 +243,7 @@ describe("a borrower process killed with SIGKILL mid-negotiation", () => {
     const lenderEnd = w.lenderEnd(sessionId);
     expect(lenderEnd?.status).toBe("agreed");
     if (lenderEnd?.status === "agreed") {
-      expect(settled[0]?.args.agreement).toEqual({ callRiskLevel: 0, ...lenderEnd.agreement });
+      expect(settled[0]?.args.agreement).toEqual(withDefaults(lenderEnd.agreement));
     }
   }, 90_000);
 });

@@ -30,6 +30,12 @@ export {
   mintTestToken,
 } from "../arbitration/mint-test-token.ts";
 export {
+  type DeployTestPriceFeedParameters,
+  deployTestPriceFeed,
+  type SetTestPriceParameters,
+  setTestPrice,
+} from "../arbitration/test-price-feed.ts";
+export {
   blocklistTestTokenAbi,
   blocklistTestTokenBytecode,
 } from "../contracts/generated/BlocklistTestToken.ts";

@@ -1,5 +1,5 @@
-/** The agreement as the contract's ABI wants it: every field present (an absent callRiskLevel
- *  signs as 0, see core/agreement.ts). */
+/** The agreement as the contract's ABI wants it: every field present (an absent optional field,
+ *  callRiskLevel or a margin term, signs as 0, see core/agreement.ts). */
 import type { Agreement } from "../../core/agreement.ts";
 
 export function toContractAgreement(a: Agreement) {
@@ -16,5 +16,8 @@ export function toContractAgreement(a: Agreement) {
     nonce: a.nonce,
     deadline: a.deadline,
     callRiskLevel: a.callRiskLevel ?? 0,
+    liquidationThresholdBps: a.liquidationThresholdBps ?? 0,
+    liquidationBonusBps: a.liquidationBonusBps ?? 0,
+    tighteningPerLevelBps: a.tighteningPerLevelBps ?? 0,
   };
 }

@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {MarginOracle} from "./MarginOracle.sol";
 
 /// @title LiquidityArbiter
 /// @notice Settles loans that two registered agents negotiated off-chain and both signed (EIP-712):
@@ -33,6 +34,11 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// (`withdrawCredit`), to any address. The arbiter tracks what it owes in each token (`held`); if its
 /// balance falls below that (a negative rebase, a fee charged on top), every payout in that token is
 /// cut pro rata, so a shortfall is shared and never locks a later loan.
+///
+/// Margins: an agreement with a non-zero `liquidationThresholdBps` is margined. Its escrow is stored
+/// (one more slot), it may be topped up, partial repayments release no collateral (the last one releases
+/// all of it), and while its health (the {MarginOracle}'s prices, the threshold tightened by
+/// `tighteningPerLevelBps` per system risk level) is below 1 anyone may `liquidate` part of it.
 contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -44,6 +50,10 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     /// @dev `callRiskLevel`: 0 = the loan runs to maturity; L > 0 = the lender may call it early
     /// (maturity becomes now, default claimable after the grace period) while the system risk level
     /// is at least L. `nonce`: lender's nonce << 128 | borrower's nonce (see the contract notes).
+    /// `liquidationThresholdBps`: 0 = no margin (never liquidatable); t > 0 = the debt's value may reach
+    /// t bps of the collateral's before anyone may liquidate. `liquidationBonusBps`: what a liquidator
+    /// receives on top of the value it repays. `tighteningPerLevelBps`: how much the threshold drops per
+    /// system risk level while an alert holds.
     struct Agreement {
         bytes32 sessionId;
         address lender;
@@ -57,17 +67,22 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         uint256 nonce;
         uint64 deadline;
         uint8 callRiskLevel;
+        uint32 liquidationThresholdBps;
+        uint32 liquidationBonusBps;
+        uint32 tighteningPerLevelBps;
     }
 
     /// @notice Lifecycle of a loan. `None`: never settled. `Cancelled`: a party withdrew its signature
-    /// before anyone settled it (cancelAgreement); it can never settle.
+    /// before anyone settled it (cancelAgreement); it can never settle. `Liquidated`: a liquidation repaid
+    /// the last of the debt.
     enum LoanStatus {
         None,
         Active,
         Repaid,
         Defaulted,
         Ruled,
-        Cancelled
+        Cancelled,
+        Liquidated
     }
 
     /// @notice A side of an agreement (dispute roles, ruling winners). `None` in a ruling dismisses
@@ -168,7 +183,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     bytes32 public constant AGREEMENT_TYPEHASH = keccak256(
         "Agreement(bytes32 sessionId,address lender,address borrower,address principalToken,uint256 principal,"
         "address collateralToken,uint256 collateral,uint32 rateBps,uint32 tenor,uint256 nonce,uint64 deadline,"
-        "uint8 callRiskLevel)"
+        "uint8 callRiskLevel,uint32 liquidationThresholdBps,uint32 liquidationBonusBps,uint32 tighteningPerLevelBps)"
     );
 
     /// @notice EIP-712 type hash of {Ruling}.
@@ -230,6 +245,22 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     event DefaultClaimed(bytes32 indexed id, address indexed lender, uint256 collateral);
     /// @notice The lender called the loan under risk level `riskLevel`: it is due now.
     event LoanCalled(bytes32 indexed id, uint8 riskLevel, uint64 maturity);
+    /// @notice `liquidator` repaid `repaid` of a margined loan's debt to the lender and received `seized`
+    /// collateral (bonus included); `outstanding` is still owed against `escrowed`. If the debt is paid
+    /// off, the rest of the escrow is credited to the borrower (withdrawCredit) and `escrowed` is 0.
+    event Liquidated(
+        bytes32 indexed id,
+        address indexed liquidator,
+        uint256 repaid,
+        uint256 seized,
+        uint256 outstanding,
+        uint256 escrowed,
+        uint256 healthBefore
+    );
+    /// @notice `payer` added `amount` collateral to margined loan `id`, which now escrows `escrowed`.
+    event ToppedUp(bytes32 indexed id, address indexed payer, uint256 amount, uint256 escrowed);
+    /// @notice Margined loans are priced by `oracle` from now on.
+    event MarginOracleSet(address indexed oracle);
     /// @notice `owner` cancelled its `nonce`: no unsettled agreement carrying it for them can settle.
     event NonceInvalidated(address indexed owner, uint256 nonce);
     /// @notice `party` withdrew its signature from agreement `id` before anyone settled it.
@@ -358,6 +389,10 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
     error NotGovernance(address caller);
     /// @notice The threshold must be between 1 and the number of arbiters.
     error InvalidThreshold(uint256 threshold, uint256 arbiters);
+    /// @notice The loan's agreement has no liquidation threshold: it has no margin to top up or liquidate.
+    error NotMargined(bytes32 id);
+    /// @notice Margined agreements need collateral and a margin oracle (setMarginOracle).
+    error MarginUnavailable();
     /// @notice A zero address, zero protocol id, duplicate arbiter, token without code, or a parameter
     /// out of range.
     error InvalidParameter();
@@ -402,6 +437,12 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
     /// @notice Payments the token refused to deliver, waiting for their owner's withdrawCredit.
     mapping(address owner => mapping(address token => uint256 amount)) public credits;
+
+    /// @notice Prices margined loans (governance-set).
+    MarginOracle public marginOracle;
+
+    /// @dev Collateral in escrow of each active margined loan (unmargined loans derive it from `paid`).
+    mapping(bytes32 id => uint256) internal _marginEscrow;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -460,6 +501,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         Token storage principalToken = _tokens[a.principalToken];
         if (!principalToken.allowed) revert TokenNotAllowed(a.principalToken);
         if (a.collateral != 0 && !_tokens[a.collateralToken].allowed) revert TokenNotAllowed(a.collateralToken);
+        if (a.liquidationThresholdBps != 0) _checkMarginTerms(a, due);
 
         id = hashAgreement(a);
         Loan storage loan = _loans[id];
@@ -483,6 +525,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
             bondFloor: principalToken.minBond
         });
         if (a.collateral != 0) _addHeld(a.collateralToken, a.collateral);
+        if (a.liquidationThresholdBps != 0) _marginEscrow[id] = a.collateral;
 
         emit Settled(id, lender, borrower, maturity, due, a);
 
@@ -545,8 +588,9 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (loan.disputed) revert DisputeOpen(id);
         uint256 claimableAfter = uint256(loan.maturity) + GRACE_PERIOD;
         if (block.timestamp <= claimableAfter) revert GracePeriodActive(claimableAfter);
-        uint256 remaining = _escrowed(a, loan.paid);
+        uint256 remaining = _escrowOf(a, id, loan.paid);
         loan.status = LoanStatus.Defaulted;
+        if (a.liquidationThresholdBps != 0) _marginEscrow[id] = 0;
 
         emit DefaultClaimed(id, msg.sender, remaining);
 
@@ -565,6 +609,86 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (maturity <= block.timestamp) revert AlreadyDue(maturity);
         loan.maturity = uint64(block.timestamp);
         emit LoanCalled(id, level, uint64(block.timestamp));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                MARGINS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Anyone repays up to `repayAmount` (type(uint256).max: as much as allowed) of an unhealthy
+    /// margined loan's debt to the lender and receives that value plus the loan's bonus in collateral.
+    /// Health uses the {marginOracle}'s prices and the loan's threshold, tightened by
+    /// `tighteningPerLevelBps` per system risk level while an alert holds. One liquidation repays at
+    /// most half the debt, or all of it below health 0.95 or once the collateral no longer covers debt
+    /// plus bonus (then it must take all of it: see {MarginOracle-quoteLiquidation}). If the debt is
+    /// paid off the loan is `Liquidated` and the rest of the escrow is credited to the borrower.
+    /// @dev A stale or out-of-band price reverts (the oracle's errors), so a broken feed stops
+    /// liquidations. Payment to the lender and collateral out are credited if the token refuses them.
+    function liquidate(Agreement calldata a, uint256 repayAmount)
+        external
+        nonReentrant
+        returns (uint256 repaid, uint256 seized)
+    {
+        (bytes32 id, Loan storage loan) = _activeLoan(a);
+        if (a.liquidationThresholdBps == 0) revert NotMargined(id);
+        if (repayAmount == 0) revert ZeroAmount();
+        uint256 due = _amountDue(a.principal, a.rateBps, a.tenor);
+        uint256 paid = loan.paid;
+        uint256 escrow = _marginEscrow[id];
+        MarginOracle.LiquidationQuote memory q = marginOracle.quoteLiquidation(
+            a.principalToken,
+            due - paid,
+            a.collateralToken,
+            escrow,
+            liquidationThreshold(a),
+            a.liquidationBonusBps,
+            repayAmount
+        );
+        (repaid, seized) = (q.repaid, q.seized);
+        uint256 paidAfter = paid + repaid;
+        uint256 rest = escrow - seized;
+        loan.paid = uint128(paidAfter);
+        if (paidAfter == due) {
+            loan.status = LoanStatus.Liquidated;
+            _marginEscrow[id] = 0;
+        } else {
+            _marginEscrow[id] = rest;
+        }
+
+        emit Liquidated(id, msg.sender, repaid, seized, due - paidAfter, paidAfter == due ? 0 : rest, q.healthBefore);
+
+        _payFrom(a.principalToken, msg.sender, a.lender, repaid);
+        _payOut(a.collateralToken, msg.sender, seized);
+        if (paidAfter == due && rest != 0) {
+            // Pull payment: the borrower withdraws it (withdrawCredit); still held, so `held` keeps it.
+            credits[a.borrower][a.collateralToken] += rest;
+            emit Credited(a.borrower, a.collateralToken, rest);
+        }
+    }
+
+    /// @notice Adds `amount` of collateral (from the caller) to a margined loan's escrow, raising its
+    /// health. Anyone may top up for the borrower; the collateral is the borrower's like the rest.
+    function topUp(Agreement calldata a, uint256 amount) external nonReentrant {
+        (bytes32 id,) = _activeLoan(a);
+        if (a.liquidationThresholdBps == 0) revert NotMargined(id);
+        if (amount == 0) revert ZeroAmount();
+        uint256 escrow = _marginEscrow[id] + amount;
+        _addHeld(a.collateralToken, amount);
+        _marginEscrow[id] = escrow;
+
+        emit ToppedUp(id, msg.sender, amount, escrow);
+
+        _transferExact(IERC20(a.collateralToken), msg.sender, address(this), amount);
+    }
+
+    /// @notice The liquidation threshold of `a` now: its own, less `tighteningPerLevelBps` per current
+    /// system risk level (never below 0).
+    function liquidationThreshold(Agreement calldata a) public view returns (uint256) {
+        uint256 t = a.liquidationThresholdBps;
+        if (a.tighteningPerLevelBps == 0) return t;
+        (uint8 level,) = riskLevel();
+        uint256 cut = uint256(level) * a.tighteningPerLevelBps;
+        return cut >= t ? 0 : t - cut;
     }
 
     /// @notice Withdraws the caller's credit in `token` (payments the token refused to deliver) to
@@ -821,6 +945,13 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         emit TokenDisallowed(token);
     }
 
+    /// @notice Margined loans are priced by `oracle` from now on (existing ones too).
+    function setMarginOracle(MarginOracle oracle) external onlyGovernance {
+        if (address(oracle).code.length == 0) revert InvalidParameter();
+        marginOracle = oracle;
+        emit MarginOracleSet(address(oracle));
+    }
+
     /// @notice Starts handing governance to `next`, who must accept.
     function transferGovernance(address next) external onlyGovernance {
         pendingGovernance = next;
@@ -907,7 +1038,7 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (loan.status == LoanStatus.None || loan.status == LoanStatus.Cancelled) revert UnknownAgreement(id);
         if (loan.status != LoanStatus.Active) return (0, 0);
         owed = _amountDue(a.principal, a.rateBps, a.tenor) - loan.paid;
-        escrowed = _escrowed(a, loan.paid);
+        escrowed = _escrowOf(a, id, loan.paid);
     }
 
     /// @notice Whether `owner`'s `nonce` (a 128-bit half) is used: consumed by a settlement or cancelled.
@@ -948,7 +1079,14 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         if (amount == type(uint256).max) amount = owed;
         else if (amount > owed) revert RepayExceedsOutstanding(amount, owed);
         uint256 paidAfter = paid + amount;
-        uint256 release = _released(a.collateral, paidAfter, due) - _released(a.collateral, paid, due);
+        uint256 release;
+        if (a.liquidationThresholdBps == 0) {
+            release = _released(a.collateral, paidAfter, due) - _released(a.collateral, paid, due);
+        } else if (paidAfter == due) {
+            // A margined loan keeps its whole escrow until the debt is gone (repaying restores health).
+            release = _marginEscrow[id];
+            _marginEscrow[id] = 0;
+        }
         if (paidAfter == due) loan.status = LoanStatus.Repaid;
         loan.paid = uint128(paidAfter);
 
@@ -956,6 +1094,27 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
 
         _payFrom(a.principalToken, msg.sender, a.lender, amount);
         if (release != 0) _payOut(a.collateralToken, a.borrower, release);
+    }
+
+    /// @dev A margined agreement's terms: threshold <= 100 %, threshold * (1 + bonus) <= 100 %, and a
+    /// loan-to-value at opening (debt due against collateral) below the threshold in force now.
+    function _checkMarginTerms(Agreement calldata a, uint256 due) internal view {
+        MarginOracle oracle = marginOracle;
+        if (a.collateral == 0 || address(oracle) == address(0)) revert MarginUnavailable();
+        oracle.checkOpening(
+            a.principalToken,
+            due,
+            a.collateralToken,
+            a.collateral,
+            a.liquidationThresholdBps,
+            a.liquidationBonusBps,
+            liquidationThreshold(a)
+        );
+    }
+
+    /// @dev Collateral of `a` (loan `id`, `paid` repaid) still in escrow.
+    function _escrowOf(Agreement calldata a, bytes32 id, uint256 paid) internal view returns (uint256) {
+        return a.liquidationThresholdBps == 0 ? _escrowed(a, paid) : _marginEscrow[id];
     }
 
     /// @dev Moves bonds and (if the loan closes) the remaining escrow as the ruling says.
@@ -971,8 +1130,9 @@ contract LiquidityArbiter is EIP712, ReentrancyGuardTransient {
         loan.disputed = false;
         uint256 escrowPaid;
         if (closeLoan && loan.status == LoanStatus.Active) {
-            escrowPaid = _escrowed(a, loan.paid);
+            escrowPaid = _escrowOf(a, id, loan.paid);
             loan.status = LoanStatus.Ruled;
+            if (a.liquidationThresholdBps != 0) _marginEscrow[id] = 0;
         }
         uint256 bond = d.bond;
         bool counterBonded = d.counterBonded;

@@ -91,7 +91,10 @@ contract ArbiterHandler is Test {
             tenor: uint32(bound(tenor, 0, 60 days)),
             nonce: nextNonce[li]++ << 128 | nextNonce[bi]++,
             deadline: uint64(block.timestamp + 1 hours),
-            callRiskLevel: uint8(bound(callLevel, 0, 3))
+            callRiskLevel: uint8(bound(callLevel, 0, 3)),
+            liquidationThresholdBps: 0,
+            liquidationBonusBps: 0,
+            tighteningPerLevelBps: 0
         });
         usdc.mint(a.lender, a.principal);
         weth.mint(a.borrower, a.collateral);
@@ -157,7 +160,10 @@ contract ArbiterHandler is Test {
             tenor: 1 days,
             nonce: nextNonce[li]++ << 128,
             deadline: uint64(block.timestamp + 1 hours),
-            callRiskLevel: 0
+            callRiskLevel: 0,
+            liquidationThresholdBps: 0,
+            liquidationBonusBps: 0,
+            tighteningPerLevelBps: 0
         });
         usdc.mint(a.lender, a.principal);
         vm.prank(byLender ? a.lender : a.borrower);

@@ -4,8 +4,10 @@
  * and normalised issue values in [0, 1]. Both sides can build the same space from the RFQ, so
  * utilities, opponent models and the tournament's outcome grid all speak one coordinate system.
  */
+
 import type { Address } from "viem";
 import type { RfqBody, Terms } from "../wire/schemas.ts";
+import { isMargined } from "./margin-terms.ts";
 
 export const ISSUES = ["principal", "rate", "tenor", "collateral", "haircut"] as const;
 export type Issue = (typeof ISSUES)[number];
@@ -119,8 +121,8 @@ export function termsAt(space: IssueSpace, v: IssueVector): Terms {
 /** Ratios are compared with this slack: collateral is rounded up to whole base units. */
 const RATIO_SLACK = 1e-4;
 
-/** True if every issue of `terms` lies in the space (the collateral token is the one asked, and
- *  the call level one this side agrees to). */
+/** True if every issue of `terms` lies in the space (the collateral token is the one asked, the
+ *  call level one this side agrees to, and no margin). */
 export function inSpace(space: IssueSpace, terms: Terms): boolean {
   const within = (x: number, r: Range) => x >= r.min && x <= r.max;
   const ratio = collateralRatio(space, terms);
@@ -133,7 +135,10 @@ export function inSpace(space: IssueSpace, terms: Terms): boolean {
     within(terms.haircutBps, space.haircutBps) &&
     ratio >= space.collateralRatio.min - RATIO_SLACK &&
     ratio <= space.collateralRatio.max + RATIO_SLACK &&
-    callRiskLevelAgreed(space.callRiskLevels, terms)
+    callRiskLevelAgreed(space.callRiskLevels, terms) &&
+    // These strategies propose no margin and agree to none (a margin is a policy term: see
+    // time-dependent.ts and margin-terms.ts).
+    !isMargined(terms)
   );
 }
 

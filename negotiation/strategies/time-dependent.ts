@@ -5,8 +5,12 @@
  * e > 1 conceder. Acceptance is AC_next: accept what is at least as good as what we would offer next.
  * The call level (the Agreement's callRiskLevel) is a policy term: this side accepts only the levels
  * it is given, and proposes the counterparty's last one if it is among them, else its own first.
+ * The margin (threshold, bonus, tightening) is one too: by default a side accepts only its template's
+ * own (none, for a template without); with `margin` it accepts what that allows and proposes the
+ * counterparty's last margin when it accepts it, else its template's.
  */
 import { callRiskLevelAgreed } from "./issue-space.ts";
+import { type MarginAcceptance, marginOf, sameMargin, withMargin } from "./margin-terms.ts";
 import type { SessionView, Side, Strategy, Terms } from "./strategy.ts";
 
 export type TimeDependentParameters = {
@@ -23,6 +27,8 @@ export type TimeDependentParameters = {
   /** The call levels this side agrees to. Default: the template's alone (absent: [0], never
    *  callable). With several, it proposes the counterparty's last level if it is one of them. */
   callRiskLevels?: readonly number[];
+  /** The margins this side agrees to. Default: exactly the template's (none if it has none). */
+  margin?: MarginAcceptance;
   name?: string;
 };
 
@@ -48,11 +54,19 @@ export function createTimeDependentStrategy(p: TimeDependentParameters): Strateg
     const level = view.theirLast !== undefined && levels.includes(theirs) ? theirs : (levels[0] ?? 0);
     return level === 0 ? plain : { ...plain, callRiskLevel: level };
   };
+  const marginAgreed = p.margin ?? ((m) => sameMargin(m, p.template));
+  /** The template at the margin we propose next: theirs if we agree to it, else the template's. */
+  const withMarginFor = (view: SessionView, t: Omit<Terms, "rateBps">): Omit<Terms, "rateBps"> => {
+    if (!p.margin || view.theirLast === undefined) return t;
+    const theirs = marginOf(view.theirLast);
+    return p.margin(theirs) ? withMargin(t, theirs) : t;
+  };
   return {
     name: p.name ?? (p.exponent < 1 ? "boulware" : p.exponent > 1 ? "conceder" : "linear"),
-    propose: (view) => ({ ...templateFor(view), rateBps: rateAt(view) }),
+    propose: (view) => ({ ...withMarginFor(view, templateFor(view)), rateBps: rateAt(view) }),
     accept: (view, theirs) => {
       if (!callRiskLevelAgreed(levels, theirs)) return false;
+      if (!marginAgreed(marginOf(theirs))) return false;
       if (!better(theirs.rateBps, p.reservationRateBps)) return false;
       if (theirs.principal !== p.template.principal || theirs.tenor > p.template.tenor) return false;
       if (theirs.collateralToken.toLowerCase() !== p.template.collateralToken.toLowerCase()) return false;

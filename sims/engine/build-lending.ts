@@ -53,6 +53,11 @@ export type Lending = {
   /** Collateral posted by modelled positions (part of `supplied`, not lendable). */
   posted: bigint[];
   badDebt: bigint[];
+  /** Liquidated so far per [slot * assetCount + collateral asset], USD-8 at the oracle: debt
+   *  repaid or written off, and collateral seized (what subgraphs call liquidated USD). */
+  liquidatedDebtUsd8: bigint[];
+  seizedCollateralUsd8: bigint[];
+  badDebtByMarketUsd8: bigint[];
   borrowIndex: bigint[];
   borrowIndexFloat: Float64Array;
   // Positions
@@ -138,6 +143,9 @@ export function buildLending(
     borrowed: reserves.map(({ r }) => r.borrowed),
     posted: new Array<bigint>(reserveCount).fill(0n),
     badDebt: new Array<bigint>(reserveCount).fill(0n),
+    liquidatedDebtUsd8: new Array<bigint>(slots * nA).fill(0n),
+    seizedCollateralUsd8: new Array<bigint>(slots * nA).fill(0n),
+    badDebtByMarketUsd8: new Array<bigint>(slots * nA).fill(0n),
     borrowIndex: new Array<bigint>(reserveCount).fill(RAY),
     borrowIndexFloat: new Float64Array(reserveCount).fill(1),
     positionSlot: new Int32Array(positionCount),
@@ -214,7 +222,17 @@ export function buildLending(
     const first = pos;
     debtReserves.forEach((r, j) => {
       const n = counts[j]!;
-      const weights = Array.from({ length: n }, () => BigInt(Math.round(Math.exp(gauss()) * 1e6)) + 1n);
+      let weights = Array.from({ length: n }, () => BigInt(Math.round(Math.exp(gauss()) * 1e6)) + 1n);
+      // Lognormal excess: health factors are drawn first, and each debt is its size weight over its
+      // health factor, so collateral (debt x HF / threshold) is what the size weight spreads: the
+      // fitted distribution is the collateral-weighted one (docs/SIMULATION.md, "Backtest").
+      const hf = x.initialHealthFactor;
+      const drawnHealth =
+        "distribution" in hf
+          ? weights.map(() => 1 + hf.medianExcess * Math.exp(hf.sigma * gauss()))
+          : undefined;
+      if (drawnHealth)
+        weights = weights.map((w, k) => (w * 1_000_000n) / BigInt(Math.round(drawnHealth[k]! * 1e6)) + 1n);
       const weightSum = weights.reduce((s, v) => s + v, 0n);
       const debtAsset = lending.reserveAsset[r]!;
       const choices = collateralReserves.filter((c) => lending.reserveAsset[c] !== debtAsset);
@@ -234,7 +252,8 @@ export function buildLending(
             break;
           }
         }
-        const healthFactor = Math.max(1.02, x.initialHealthFactor.mean + x.initialHealthFactor.std * gauss());
+        const healthFactor =
+          drawnHealth?.[k] ?? ("mean" in hf ? Math.max(1.02, hf.mean + hf.std * gauss()) : Number.NaN);
         const collateralAsset = lending.reserveAsset[c]!;
         // E-mode: a position whose collateral and debt are both in a category uses it with the
         // category's share (drawn only for eligible positions, so other books stay as they were).

@@ -26,8 +26,13 @@ import {
   createDefaultPolicy,
   type DefaultPolicyParameters,
 } from "../../agents/agent-policy.ts";
+import {
+  createModelDrivenPolicy,
+  type ModelDrivenPolicyParameters,
+} from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
+import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
 import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/strategy.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
@@ -37,8 +42,18 @@ import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
 import { loanNeed } from "./loan-need.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 
+/** How lenders price loans: the rule policy (a fixed premium and haircut) or the learned
+ *  valuation model (agents/model-driven-policy.ts). */
+export const LENDING_POLICIES = ["rule", "model-driven"] as const;
+export type LendingPolicy = (typeof LENDING_POLICIES)[number];
+
 export type BuiltinPolicyParameters = {
   negotiation: boolean;
+  /** Default "rule". "model-driven" needs `valuationModel`. */
+  lending?: LendingPolicy | undefined;
+  valuationModel?: ValuationModel | undefined;
+  /** With "model-driven": each lending decision's estimate and terms (reports, diagnostics). */
+  onValuation?: ModelDrivenPolicyParameters["onEstimate"] | undefined;
   derisking: boolean;
   /** Overrides of the agents' default policy (haircut, premium, tenor, concession...). */
   agentPolicy?: Partial<Omit<DefaultPolicyParameters, "decimals" | "oracle">> | undefined;
@@ -154,18 +169,27 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
 
   const init = (world: World) => {
     const byAddress = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
-    agentPolicy = createDefaultPolicy({
+    const params = {
       tenor: tenorSeconds,
       ...p.agentPolicy,
-      decimals: (t) => {
+      decimals: (t: Hex) => {
         const i = byAddress.get(t.toLowerCase());
         return i === undefined ? undefined : world.assets[i]!.decimals;
       },
-      oracle: (t) => {
+      oracle: (t: Hex) => {
         const i = byAddress.get(t.toLowerCase());
         return i === undefined ? undefined : world.price[i];
       },
-    });
+    };
+    if (p.lending === "model-driven") {
+      if (!p.valuationModel)
+        throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
+      agentPolicy = createModelDrivenPolicy({
+        ...params,
+        model: p.valuationModel,
+        ...(p.onValuation ? { onEstimate: p.onValuation } : {}),
+      });
+    } else agentPolicy = createDefaultPolicy(params);
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };

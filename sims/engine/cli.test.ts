@@ -27,6 +27,9 @@ describe("contagion CLI", () => {
     expect(() => parseCliArgs(["--positions", "-1"])).toThrow(/--positions/);
     expect(() => parseCliArgs(["--sweep", "nonsense"])).toThrow(/--sweep/);
     expect(() => parseCliArgs(["--frobnicate"])).toThrow(/frobnicate/);
+    expect(() => parseCliArgs(["--lending", "vibes"])).toThrow(/--lending: expected rule, model-driven/);
+    expect(parseCliArgs([]).lending).toBe("rule");
+    expect(parseCliArgs(["--lending", "model-driven"]).lending).toBe("model-driven");
     expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
       modes: ["off", "both"],
       seeds: [1, 2],

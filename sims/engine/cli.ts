@@ -15,6 +15,7 @@ import { STUDY_PRICE_PATHS } from "../scenarios/with-price-paths.ts";
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import { SETTLEMENT_KINDS, type SettlementKind } from "../settlement/settlement-backend.ts";
 import { settlementReportLines } from "../settlement/settlement-report.ts";
+import { LENDING_POLICIES, type LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import { UsageError } from "./errors.ts";
@@ -64,6 +65,8 @@ Options:
   --rpc-url <url>         with --settlement chain: use this running anvil instead of starting
                           one (the study resets it to its own setup before each run)
   --no-report             print the summary only
+  --lending <policy>      how lenders price loans: rule (default: a fixed premium and haircut) or
+                          model-driven (the learned valuation model, models/valuation)
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -89,6 +92,8 @@ export type CliOptions = {
   settlement: SettlementKind;
   rpcUrl: string | undefined;
   paths: PricePathMode;
+  /** How lenders price loans: "rule" or "model-driven" (the learned valuation model). */
+  lending: LendingPolicy;
   help: boolean;
   list: boolean;
 };
@@ -108,6 +113,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         settlement: { type: "string" },
         "rpc-url": { type: "string" },
         paths: { type: "string" },
+        lending: { type: "string" },
         "no-report": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -162,6 +168,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (rpcUrl !== undefined && !/^(https?|wss?):\/\/\S+$/.test(rpcUrl))
     throw new UsageError(`--rpc-url: expected an http:// or ws:// URL, got "${rpcUrl}"`);
   const paths = String(values.paths ?? STUDY_PRICE_PATHS);
+  const lending = String(values.lending ?? "rule");
+  if (!(LENDING_POLICIES as readonly string[]).includes(lending))
+    throw new UsageError(`--lending: expected ${LENDING_POLICIES.join(", ")}, got "${lending}"`);
   if (!(PRICE_PATH_MODES as readonly string[]).includes(paths))
     throw new UsageError(`--paths: expected ${PRICE_PATH_MODES.join(", ")}, got "${paths}"`);
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
@@ -179,6 +188,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     settlement: settlement as SettlementKind,
     rpcUrl,
     paths: paths as PricePathMode,
+    lending: lending as LendingPolicy,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -252,6 +262,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         sweep: o.sweep,
         settlement,
         paths: o.paths,
+        lending: o.lending,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);

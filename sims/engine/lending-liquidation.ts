@@ -289,8 +289,17 @@ export function liquidateLending(p: LiquidateLendingParameters): void {
     sales[collateralAsset] = sales[collateralAsset]! + seize;
 
     tally.liquidations++;
-    tally.liquidationUsd8 += valueUsd8(world, debtAsset, repay + bad, oracleDebt);
-    if (bad > 0n) tally.badDebtUsd8 += valueUsd8(world, debtAsset, bad, oracleDebt);
+    const liquidatedUsd8 = valueUsd8(world, debtAsset, repay + bad, oracleDebt);
+    tally.liquidationUsd8 += liquidatedUsd8;
+    const market = slot * nA + collateralAsset;
+    lending.liquidatedDebtUsd8[market] = lending.liquidatedDebtUsd8[market]! + liquidatedUsd8;
+    lending.seizedCollateralUsd8[market] =
+      lending.seizedCollateralUsd8[market]! + valueUsd8(world, collateralAsset, seize, oracleCollateral);
+    if (bad > 0n) {
+      const badUsd8 = valueUsd8(world, debtAsset, bad, oracleDebt);
+      tally.badDebtUsd8 += badUsd8;
+      lending.badDebtByMarketUsd8[market] = lending.badDebtByMarketUsd8[market]! + badUsd8;
+    }
 
     const collateralLeft = collateral - seize;
     lending.collateral[i] = collateralLeft;

@@ -4,6 +4,9 @@
  * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
  */
 import { fileURLToPath } from "node:url";
+import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
+import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
+import { backtestForStudy } from "../backtest/backtest-for-study.ts";
 import {
   type ModeSummary,
   type RunMonteCarloParameters,
@@ -20,6 +23,7 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
+import type { LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import type { RunResult } from "./run-engine.ts";
@@ -38,6 +42,9 @@ export type RunContagionStudyOptions = {
   outDir?: string | undefined;
   engine?: Partial<EngineOptions> | undefined;
   sweep?: RunMonteCarloParameters["sweep"];
+  /** Attach the backtest of the scenario's family (its own, or the named scenario whose real
+   *  window it replays) when one exists: sims/backtest. Default true. */
+  backtest?: boolean | undefined;
   onRun?: RunMonteCarloParameters["onRun"];
   /** Where negotiated loans settle: "chain" (default), the LiquidityArbiter on an anvil started for
    *  the study (or at `rpcUrl`) and stopped after it; "ledger", the in-process copy of the
@@ -48,6 +55,10 @@ export type RunContagionStudyOptions = {
   /** How market prices move across seeds: "bootstrap" (default: each seed a path drawn from the
    *  scenario's real window), "fitted", or "replay" (the real window for every seed). */
   paths?: PricePathMode | undefined;
+  /** How lenders price loans (default "rule"); "model-driven" loads the shipped valuation model
+   *  unless `valuationModel` is given. */
+  lending?: LendingPolicy | undefined;
+  valuationModel?: ValuationModel | undefined;
 };
 
 export type ContagionStudy = {
@@ -99,6 +110,14 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
+      ...(o.lending === "model-driven"
+        ? {
+            policy: {
+              lending: "model-driven",
+              valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
+            },
+          }
+        : {}),
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
         o.onRun?.(run);
@@ -128,6 +147,7 @@ export async function runContagionStudy(
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };
+  if (o.backtest !== false) study.backtest = await backtestForStudy({ scenario, seeds });
   const files = o.outDir ? await writeReport({ study, outDir: o.outDir }) : undefined;
   return { study, files };
 }

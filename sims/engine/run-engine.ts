@@ -42,6 +42,12 @@ import {
   updateOracles,
 } from "./lending-kernel.ts";
 import { liquidateLending, sellSeized } from "./lending-liquidation.ts";
+import {
+  createLiquidationDays,
+  finishLiquidationDays,
+  type MarketLiquidations,
+  recordLiquidationDay,
+} from "./liquidations-by-market.ts";
 import { openLiquidatorStep } from "./liquidators.ts";
 import { advanceRuns, fireSales, isHalted, payOwed, unmetUsd8 } from "./liquidity.ts";
 import { openStep, recentre, sell } from "./market.ts";
@@ -120,6 +126,8 @@ export type RunResult = {
   events: PolicyEvent[];
   /** Defaults, write-downs and halts as they happened. */
   contagion: ContagionEvent[];
+  /** Liquidations per lending market (protocol x collateral) per day of the run. */
+  liquidationsByMarket: MarketLiquidations[];
 };
 
 export async function runEngine(p: RunEngineParameters): Promise<RunResult> {
@@ -150,6 +158,7 @@ async function simulate(
   const contagion: ContagionEvent[] = [];
   const recordContagion = (e: ContagionEvent) => contagion.push(e);
   const metrics = createRunMetrics(world);
+  const liquidationDays = createLiquidationDays();
   watchSettlement(world, run, events, metrics);
   const adapters = world.protocols.map((_, i) => createEngineAdapter(world, i));
   const addresses = world.protocols.map((x) => x.address);
@@ -262,6 +271,7 @@ async function simulate(
 
     const unmet = unmetUsd8(world);
     recordStep(metrics, world, tally, unmet);
+    recordLiquidationDay(liquidationDays, world, k);
     for (let a = 0; a < world.assetCount; a++) series.prices[a]![k] = world.priceFloat[a]!;
     series.liquidationUsd[k] = usdFloat(tally.liquidationUsd8);
     series.badDebtUsd[k] = usdFloat(metrics.badDebtUsd8 + metrics.defaultLossUsd8);
@@ -304,6 +314,7 @@ async function simulate(
     network: { start: denseExposures(startSheet.exposures), end: denseExposures(lastSheet.exposures) },
     events,
     contagion,
+    liquidationsByMarket: finishLiquidationDays(liquidationDays, world),
   };
 }
 

@@ -379,5 +379,33 @@ describe("ledger vs LiquidityArbiter on anvil", () => {
       expect(outcomes.get(o) ?? 0, `outcome ${o} never happened: ${seen.join(", ")}`).toBeGreaterThan(0);
     }
     expect(agreements.length).toBeGreaterThan(3);
+
+    // A margined agreement: the fixture's arbiter has no margin oracle, and the ledger (which does not
+    // price margined loans yet) refuses it exactly as such a contract does.
+    ledgerNow = (await chain.now()) + 1n;
+    await chain.test.setNextBlockTimestamp({ timestamp: ledgerNow });
+    const m = {
+      ...fresh(OPS),
+      principalToken: fx.usdc,
+      liquidationThresholdBps: 8_000,
+      liquidationBonusBps: 500,
+    };
+    const lenderSignature = signAgreement(fx.domain, m, fx.lender.signer);
+    const borrowerSignature = signAgreement(fx.domain, m, fx.borrower.signer);
+    const onChainMargined = await onChain(() =>
+      settle({
+        clients: fx.borrower.clients,
+        arbiter: fx.arbiter,
+        agreement: m,
+        lenderSignature,
+        borrowerSignature,
+      }),
+    );
+    expect(onChainMargined).toBe("MarginUnavailable");
+    expect(
+      inLedger(() =>
+        ledger.settle({ caller: fx.borrower.address, agreement: m, lenderSignature, borrowerSignature }),
+      ),
+    ).toBe(onChainMargined);
   }, 300_000);
 });

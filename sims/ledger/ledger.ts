@@ -11,7 +11,8 @@
  * for withdrawCredit. What the ledger owes per token (`held`) caps payouts pro rata if the bank
  * ever shows less.
  *
- * Not modelled (no simulation uses them yet): disputes and rulings, risk alerts and loan calls,
+ * Not modelled (no simulation uses them yet): margined loans (refused with MarginUnavailable, as by
+ * a contract without a margin oracle), disputes and rulings, risk alerts and loan calls,
  * ERC-1271 wallet signatures, token allowances (every party is taken to have approved the
  * ledger), fee-on-transfer tokens and gas limits.
  */
@@ -257,6 +258,13 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (!allowed(a.principalToken)) throw new LedgerRevertError("TokenNotAllowed", [a.principalToken]);
       if (a.collateral !== 0n && !allowed(a.collateralToken))
         throw new LedgerRevertError("TokenNotAllowed", [a.collateralToken]);
+      // Margined agreements need the contract's MarginOracle, which the ledger does not model yet: it
+      // refuses them as a contract without an oracle does, rather than settle them unmargined.
+      if ((a.liquidationThresholdBps ?? 0) !== 0) {
+        throw new LedgerRevertError("MarginUnavailable", [], {
+          hint: "The in-process ledger does not price margined loans yet; settle them on the contract (anvil).",
+        });
+      }
       const id = idOf(a);
       const existing = loans.get(id);
       if (existing?.status === "Cancelled") throw new LedgerRevertError("CancelledAgreement", [id]);

@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BuiltWindow, buildWindow, createRawCache } from "./build-window.ts";
 import { RAW, type RawId, type SeriesRecipe, WINDOWS } from "./catalogue.ts";
+import { fitHealthFactors } from "./fit-health-factors.ts";
 import { fitGarchFile, fitSamplesFile } from "./fit-market-models.ts";
 import { formatJson, round8 } from "./json-format.ts";
 import { reportedOutcomes } from "./reported-outcomes.ts";
@@ -64,6 +65,8 @@ export function buildMarketData({ dataDir, onProgress }: BuildMarketDataParamete
   files.set("fitted/garch-t.json", formatJson(garch));
   say("crisis samples");
   files.set("fitted/samples.json", formatJson(fitSamplesFile((id) => tables.get(id)!, garch)));
+  say("health factors on Aave v2 WETH liquidations of 2021");
+  files.set("fitted/health-factors.json", formatJson(fitHealthFactors(dataDir)));
   files.set("slices/manifest.json", formatJson(manifest(built, files, dataDir)));
   return files;
 }

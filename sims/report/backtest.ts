@@ -19,7 +19,13 @@ export type BacktestRow = {
   tolerance?: { lo: number; hi: number } | undefined;
 };
 
-export type BacktestTable = { scenario: string; rows: BacktestRow[]; notes?: string | undefined };
+export type BacktestTable = {
+  scenario: string;
+  rows: BacktestRow[];
+  notes?: string | undefined;
+  /** Each row's simulated value per seed (null where the row has none), for the chart. */
+  perSeed?: (number[] | null)[] | undefined;
+};
 
 /** sim / real, against the middle of a reported range. */
 export function backtestRatio(row: BacktestRow): number | null {

@@ -40,7 +40,10 @@ describe("renderHtmlReport", () => {
       "assumptions",
     ])
       expect(page.html, id).toContain(`<section id="${id}">`);
-    expect(page.html).not.toContain('<section id="backtest">');
+    // The demo replays June 2022: its report carries that family's backtest, with its ratio chart.
+    const backtest = page.html.slice(page.html.indexOf('<section id="backtest">'));
+    expect(backtest).toContain("whose backtest this is");
+    expect(backtest).toContain('data-chart="backtest june-2022-steth-discount"');
     expect(page.html).toContain("charts rendered with Vega-Lite 6.4.3");
   });
 

@@ -54,7 +54,7 @@ function detailFromKept(study: ContagionStudy): ReportDetail | undefined {
   return collector.finish();
 }
 
-const CSS = `
+export const REPORT_CSS = `
 :root{--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--soft:#f9fafb}
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;max-width:1280px;margin:0 auto;padding:24px 28px 64px;color:var(--ink);line-height:1.45;font-size:15px}
@@ -85,6 +85,7 @@ ${Object.entries(MODE_COLORS)
 .badge{font-size:12px;font-weight:500;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:1px 8px;margin-left:6px}
 details.sweep-value{border:1px solid var(--line);border-radius:6px;padding:6px 12px;margin:10px 0}details.sweep-value>summary{cursor:pointer;font-weight:600}
 .sweep-head{margin-top:24px}
+table.backtest th[scope=row]{min-width:200px;white-space:normal;text-align:left}table.backtest td:last-child{white-space:normal;overflow-wrap:anywhere;min-width:280px;max-width:440px;text-align:left;font-size:13px}
 pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 12px;overflow-x:auto;font-size:13px}
 footer{margin-top:48px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
 @media print{nav.toc{display:none}details.sweep-value{border:none}h2{break-before:auto}figure.chart{break-inside:avoid}}
@@ -110,7 +111,7 @@ export async function renderHtmlReport(study: ContagionStudy): Promise<RenderHtm
   add(await networkSection(ctx));
   add(await loansSection(ctx));
   add(eventsSection(ctx));
-  add(backtestSection(ctx));
+  add(await backtestSection(ctx));
   add(definitionsSection(ctx));
   add(assumptionsSection(ctx));
 
@@ -138,7 +139,7 @@ export async function renderHtmlReport(study: ContagionStudy): Promise<RenderHtm
   const chartMs = charts.renderMs;
   const totalMs = performance.now() - started;
   const footer = `<footer>Created ${esc(study.createdAt)} · ${charts.charts} charts rendered with Vega-Lite ${esc(vegaLiteVersion)} to inline SVG in ${(chartMs / 1000).toFixed(2)} s (page ${(totalMs / 1000).toFixed(2)} s) · money in US dollars, counted in token base units by the engine</footer>`;
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Contagion study: ${esc(study.scenario.name)}</title><style>${CSS}</style></head><body>
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Contagion study: ${esc(study.scenario.name)}</title><style>${REPORT_CSS}</style></head><body>
 ${head}
 <main>${body}</main>
 ${footer}

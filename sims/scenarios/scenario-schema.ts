@@ -241,8 +241,19 @@ const Lending = z.strictObject({
   closeFactor: above(0, 1),
   liquidation: Liquidation,
   /** How far borrowers sit from liquidation at the start: health factor = collateral value x
-   *  liquidation threshold / debt, modelled as a normal distribution over positions. */
-  initialHealthFactor: z.strictObject({ mean: positive, std: nonNegative }),
+   *  liquidation threshold / debt. Either a normal over positions (truncated at 1.02), or a
+   *  lognormal excess over 1 weighted by collateral (HF = 1 + medianExcess x exp(sigma Z)): the
+   *  heavy right tail that real books have (most collateral far from liquidation), with the data
+   *  window it was fitted on in `source` (docs/SIMULATION.md, "Backtest"). */
+  initialHealthFactor: z.union([
+    z.strictObject({ mean: positive, std: nonNegative }),
+    z.strictObject({
+      distribution: z.literal("lognormal-excess"),
+      medianExcess: positive,
+      sigma: nonNegative,
+      source: z.string().min(1),
+    }),
+  ]),
   /** Oracle lag (Maker's OSM delays prices by an hour). */
   oracleDelayHours: hours.default(0),
   /** Push-oracle updates (deviation threshold and heartbeat). Omit: a fresh price every step. */

@@ -229,6 +229,15 @@ export const RunResultWire = z.strictObject({
   network: z.strictObject({ start: floats, end: floats }),
   events: z.array(PolicyEventWire),
   contagion: z.array(ContagionEventWire),
+  liquidationsByMarket: z.array(
+    z.strictObject({
+      protocol: z.string(),
+      collateral: z.string(),
+      days: z.array(
+        z.strictObject({ debtUsd: z.number(), collateralUsd: z.number(), badDebtUsd: z.number() }),
+      ),
+    }),
+  ),
 });
 
 // The codec must describe RunResult exactly, both ways.

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {LiquidityArbiter} from "../../src/LiquidityArbiter.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
-import {ArbiterFixture} from "../utils/ArbiterFixture.sol";
+import {MarginFixture} from "../utils/MarginFixture.sol";
 
 /// @dev Gas of each action in a realistic steady state, recorded with vm.snapshotGasLastCall.
 /// A normal run writes the calls' execution gas (what forge's gas report and UniswapX's snapshots
@@ -15,12 +15,14 @@ import {ArbiterFixture} from "../utils/ArbiterFixture.sol";
 /// some bonds, approvals are unlimited (OpenZeppelin ERC20 then skips the allowance write), and each
 /// party's nonces are sequential, as our agents allocate them (core/agreement-nonce.ts): a party's
 /// nonce bitmap word is already non-zero, so consuming a nonce rewrites a warm word.
-abstract contract GasFixture is ArbiterFixture {
+abstract contract GasFixture is MarginFixture {
     string internal group = vm.envOr("GAS_SNAPSHOT_GROUP", string("LiquidityArbiter"));
 
     LiquidityArbiter.Agreement internal loan;
     LiquidityArbiter.Agreement internal disputed;
     bytes32 internal loanId;
+    /// @dev A margined loan, unhealthy at the price setUp leaves (WETH $2,450: health 0.976).
+    LiquidityArbiter.Agreement internal margined;
     bytes32 internal disputedId;
     TestToken internal fresh;
 
@@ -49,11 +51,24 @@ abstract contract GasFixture is ArbiterFixture {
         a.callRiskLevel = 2;
         loanId = _settle(a);
         loan = a;
+        // Fresh answers after the warp (feeds go stale after an hour).
+        usdcFeed.setAnswer(USD);
+        _setWeth(WETH_PRICE);
+        LiquidityArbiter.Agreement memory m = _margined();
+        m.nonce = _nonces(103, 103);
+        _settle(m);
+        margined = m;
+        _setWeth(2_450e8);
     }
 
     /// @dev Each party's next sequential nonce.
     function _fresh() internal view returns (LiquidityArbiter.Agreement memory a) {
         a = _agreement();
+        a.nonce = _nonces(102, 102);
+    }
+
+    function _freshMargined() internal view returns (LiquidityArbiter.Agreement memory a) {
+        a = _margined();
         a.nonce = _nonces(102, 102);
     }
 
@@ -109,6 +124,30 @@ contract LiquidityArbiterGasTest is GasFixture {
         vm.prank(borrower);
         arbiter.settle(a, lenderSig, borrowerSig);
         vm.snapshotGasLastCall(group, "settle_noCollateral");
+    }
+
+    /// @dev A margined settle also reads both feeds (opening loan-to-value) and stores the escrow.
+    function test_gas_settle_margined() public {
+        LiquidityArbiter.Agreement memory a = _freshMargined();
+        a.collateral = 2 * COLLATERAL; // opens healthy at setUp's WETH price
+        bytes memory lenderSig = _sign(LENDER_PK, a);
+        bytes memory borrowerSig = _sign(BORROWER_PK, a);
+        vm.prank(borrower);
+        arbiter.settle(a, lenderSig, borrowerSig);
+        vm.snapshotGasLastCall(group, "settle_margined");
+    }
+
+    /// @dev A keeper that already holds both tokens repays the close factor (half) and takes collateral.
+    function test_gas_liquidate() public {
+        vm.prank(stranger);
+        arbiter.liquidate(margined, type(uint256).max);
+        vm.snapshotGasLastCall(group, "liquidate");
+    }
+
+    function test_gas_topUp() public {
+        vm.prank(borrower);
+        arbiter.topUp(margined, 50e18);
+        vm.snapshotGasLastCall(group, "topUp");
     }
 
     function test_gas_repay() public {

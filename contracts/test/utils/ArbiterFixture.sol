@@ -123,7 +123,10 @@ abstract contract ArbiterFixture is Test {
             tenor: TENOR,
             nonce: _nonces(1, 1),
             deadline: uint64(block.timestamp + 1 hours),
-            callRiskLevel: 0
+            callRiskLevel: 0,
+            liquidationThresholdBps: 0,
+            liquidationBonusBps: 0,
+            tighteningPerLevelBps: 0
         });
     }
 

@@ -1,0 +1,143 @@
+/**
+ * The model-driven policy: the rule policy (agent-policy.ts) for everything a borrower does, but
+ * a lender prices each RFQ with the learned valuation model (models/valuation): the borrower's
+ * shortfall probability and the lender's expected loss with their conformal intervals become a
+ * reservation rate and a haircut that widen as the model grows less sure. A lender stays out when
+ * its floor is above the borrower's cap or the collateral offered is short of its haircut.
+ *
+ * Prices for the model's volatility features come from what the agent itself observes: every
+ * state it is shown leaves its oracle prices (and the shared feed's, for collateral it does not
+ * hold) in a short memory, one entry per observation time.
+ */
+import type { Address } from "viem";
+import {
+  LOAN_FEATURES,
+  type LoanObservation,
+  PRICE_WINDOW_HOURS,
+  priceWindowStats,
+} from "../models/valuation/loan-features.ts";
+import { reservationTerms } from "../models/valuation/reservation-terms.ts";
+import {
+  createValuationScorer,
+  type ValuationEstimate,
+  type ValuationModel,
+} from "../models/valuation/valuation-model.ts";
+import type { RfqBody } from "../negotiation/wire/schemas.ts";
+import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
+import {
+  type AgentPolicy,
+  createDefaultPolicy,
+  type DefaultPolicyParameters,
+  defaultPolicyParameters,
+} from "./agent-policy.ts";
+import { priceOf } from "./collateral.ts";
+
+export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
+  Pick<DefaultPolicyParameters, "decimals"> & {
+    model: ValuationModel;
+    /** Haircut when the model rules out any loss; the model's upper loss adds to it. */
+    baseHaircutBps?: number;
+    /** Called with each decision's estimate (reports, tests). */
+    onEstimate?: (
+      rfq: RfqBody,
+      estimate: ValuationEstimate,
+      terms: { reservationRateBps: number; haircutBps: number },
+    ) => void;
+  };
+
+type PriceMemory = { times: number[]; prices: number[] };
+
+export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPolicy {
+  const base = { ...defaultPolicyParameters, ...p };
+  const rule = createDefaultPolicy(p);
+  const scorer = createValuationScorer(p.model);
+  const memory = new Map<string, PriceMemory>();
+  const keep = PRICE_WINDOW_HOURS + 1;
+
+  const remember = (token: string, time: number, usd8: bigint | undefined) => {
+    if (!usd8) return;
+    const key = token.toLowerCase();
+    const m = memory.get(key) ?? { times: [], prices: [] };
+    memory.set(key, m);
+    const price = Number(usd8) / 1e8;
+    if (m.times.length > 0 && m.times[m.times.length - 1] === time) {
+      m.prices[m.prices.length - 1] = price;
+      return;
+    }
+    m.times.push(time);
+    m.prices.push(price);
+    if (m.times.length > keep) {
+      m.times.shift();
+      m.prices.shift();
+    }
+  };
+  const observe = (state: ProtocolState, tokens: readonly Address[]) => {
+    for (const x of state.prices) remember(x.token, state.timestamp, x.usd8);
+    for (const t of tokens) if (!priceOf(state, t)) remember(t, state.timestamp, base.oracle(t));
+  };
+  const stats = (token: string) => {
+    const m = memory.get(token.toLowerCase());
+    if (!m || m.prices.length < 2) return { vol24h: 0, return24h: 0 };
+    const stepHours = Math.max(
+      1 / 60,
+      (m.times[m.times.length - 1]! - m.times[0]!) / 3600 / (m.times.length - 1),
+    );
+    return priceWindowStats(m.prices, stepHours);
+  };
+  const usd = (state: ProtocolState, token: Address, amount: bigint): number | undefined => {
+    const price = priceOf(state, token) ?? base.oracle(token);
+    const decimals = base.decimals(token);
+    if (!price || decimals === undefined) return undefined;
+    return (Number(amount) / 10 ** decimals) * (Number(price) / 1e8);
+  };
+
+  /** The rule policy re-parameterised with this RFQ's model terms, or undefined to stay out. */
+  const priced = (state: ProtocolState, rfq: RfqBody, reserved: bigint): AgentPolicy | undefined => {
+    observe(state, [rfq.principalToken, rfq.collateralToken]);
+    const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
+    const principalUsd = usd(state, rfq.principalToken, rfq.principal);
+    const collateralUsd = usd(state, rfq.collateralToken, rfq.collateral);
+    const freeUsd = pos
+      ? usd(state, rfq.principalToken, pos.net - reserved > 0n ? pos.net - reserved : 0n)
+      : 0;
+    if (principalUsd === undefined || collateralUsd === undefined || freeUsd === undefined) return undefined;
+    const coll = stats(rfq.collateralToken);
+    const observation: LoanObservation = {
+      principalUsd,
+      collateralUsd,
+      tenorHours: rfq.tenor / 3600,
+      maxRateBps: rfq.maxRateBps,
+      lenderFreeUsd: freeUsd,
+      lenderHomeRateBps: state.opportunityRateBps,
+      collateralVol24h: coll.vol24h,
+      collateralReturn24h: coll.return24h,
+      principalVol24h: stats(rfq.principalToken).vol24h,
+      sameAsset: rfq.principalToken.toLowerCase() === rfq.collateralToken.toLowerCase(),
+    };
+    const estimate = scorer.estimate(observation);
+    const terms = reservationTerms({
+      estimate,
+      homeRateBps: state.opportunityRateBps,
+      premiumBps: base.lenderPremiumBps,
+      tenorSeconds: rfq.tenor,
+      baseHaircutBps: p.baseHaircutBps ?? 1000,
+    });
+    p.onEstimate?.(rfq, estimate, terms);
+    if (terms.reservationRateBps > rfq.maxRateBps) return undefined;
+    return createDefaultPolicy({
+      ...p,
+      haircutBps: terms.haircutBps,
+      lenderPremiumBps: terms.reservationRateBps - state.opportunityRateBps,
+    });
+  };
+
+  return {
+    ...rule,
+    lenderStrategy: (state, rfq, reserved) =>
+      priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),
+    sealedBid: (state, rfq, reserved) => priced(state, rfq, reserved)?.sealedBid?.(state, rfq, reserved),
+  };
+}
+
+/** The features this policy builds, in order (for reports). */
+export const MODEL_DRIVEN_FEATURES = LOAN_FEATURES;

@@ -1,0 +1,191 @@
+/**
+ * The valuation model end to end at CI size: a small loan dataset (deterministic per seed), a
+ * quick training with cross-family conformal calibration, a held-out evaluation with baselines,
+ * the weights file round trip, the shipped model equal to tfjs within 1e-5, and the bad inputs
+ * (NaN features, wrong-shape weights, a missing file) as typed errors.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateLoanDataset } from "../../sims/loan-dataset/generate-loan-dataset.ts";
+import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
+import { NonFiniteFeatureError, WeightsFileError } from "../errors.ts";
+import { mlpFromWeights, predictTfjs } from "../mlp/tfjs-mlp.ts";
+import { selectBackend } from "../runtime/backend.ts";
+import { conformalQuantile } from "../uncertainty/split-conformal.ts";
+import { buildLoanFeatures, LOAN_FEATURES, type LoanObservation, priceWindowStats } from "./loan-features.ts";
+import { reservationTerms } from "./reservation-terms.ts";
+import { VALUATION_WEIGHTS } from "./run-valuation.ts";
+import {
+  defaultValuationRecipe,
+  evaluateValuation,
+  familyBalancedQuantile,
+  loanMatrix,
+  trainValuation,
+} from "./train-valuation.ts";
+import {
+  createHeadScorer,
+  createValuationScorer,
+  readValuationFile,
+  type ValuationEstimate,
+  type ValuationModel,
+  writeValuationFile,
+} from "./valuation-model.ts";
+
+const FAMILIES = ["contagion-demo", "synthetic-shock", "may-2021-deleveraging", "may-2022-terra"];
+const TEST = ["may-2022-terra"];
+
+const observation: LoanObservation = {
+  principalUsd: 2_000_000,
+  collateralUsd: 2_400_000,
+  tenorHours: 24,
+  maxRateBps: 1500,
+  lenderFreeUsd: 10_000_000,
+  lenderHomeRateBps: 300,
+  collateralVol24h: 0.08,
+  collateralReturn24h: -0.05,
+  principalVol24h: 0.001,
+  sameAsset: false,
+};
+
+describe("valuation model (CI-sized)", () => {
+  let rows: LoanRow[];
+  let model: ValuationModel;
+  beforeAll(async () => {
+    await selectBackend({ prefer: "cpu" });
+    rows = (await generateLoanDataset({ families: FAMILIES, seeds: 2 })).rows;
+    model = await trainValuation({
+      rows,
+      testFamilies: TEST,
+      recipe: { ...defaultValuationRecipe, members: 2, epochs: 8, hidden: [8] },
+    });
+  }, 240_000);
+
+  it("the dataset is deterministic per seed and carries family and seed columns", async () => {
+    const again = await generateLoanDataset({ families: ["synthetic-shock"], seeds: 2 });
+    const first = rows.filter((r) => r.family === "synthetic-shock");
+    expect(again.rows).toEqual(first);
+    expect(new Set(rows.map((r) => r.family))).toEqual(new Set(FAMILIES));
+    expect(rows.some((r) => r.shortfall) && rows.some((r) => !r.shortfall)).toBe(true);
+    for (const r of rows) {
+      expect(r.lossShare).toBeGreaterThanOrEqual(0);
+      expect(r.lossShare).toBeLessThanOrEqual(1);
+      if (!r.shortfall) expect(r.lossShare).toBe(0);
+    }
+  });
+
+  it("scores held-out families with intervals and baselines on the same rows", () => {
+    const e = evaluateValuation(model, rows, TEST);
+    expect(e.rows).toBe(rows.filter((r) => TEST.includes(r.family)).length);
+    expect(e.shortfallTable.map((r) => r.name)).toEqual([
+      "valuation model (MLP ensemble)",
+      "logistic regression",
+      "random forest",
+      "coverage rule",
+      "prior (dummy)",
+    ]);
+    for (const c of [e.coverage.shortfall, e.coverage.loss]) expect(c).toBeGreaterThan(0.5);
+    expect(model.conformal.loss).toBeGreaterThan(0);
+    expect(Number.isFinite(model.conformal.loss)).toBe(true);
+  });
+
+  it("round-trips through its weights file and scores the same", () => {
+    const dir = mkdtempSync(join(tmpdir(), "valuation-"));
+    const file = join(dir, "v.json");
+    writeValuationFile(file, model);
+    const back = readValuationFile(file);
+    const a = createValuationScorer(model).estimate(observation);
+    const b = createValuationScorer(back).estimate(observation);
+    expect(b).toEqual(a);
+  });
+
+  it("a weights file of the wrong shape names the tensor", () => {
+    const dir = mkdtempSync(join(tmpdir(), "valuation-"));
+    const file = join(dir, "v.json");
+    writeValuationFile(file, model);
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    json.loss.members[0].tensors[0].shape = [3, 8];
+    writeFileSync(file, JSON.stringify(json));
+    expect(() => readValuationFile(file)).toThrow(WeightsFileError);
+    expect(() => readValuationFile(file)).toThrow(/loss head.*members\[0\]/);
+    expect(() => readValuationFile(join(dir, "missing.json"))).toThrow(/missing\.json.*cannot be read/);
+  });
+});
+
+describe("valuation features and terms", () => {
+  it("a NaN or infinite input is a typed error naming the feature, never a NaN score", () => {
+    expect(() => buildLoanFeatures({ ...observation, collateralVol24h: Number.NaN })).toThrow(
+      NonFiniteFeatureError,
+    );
+    expect(() => buildLoanFeatures({ ...observation, maxRateBps: Number.POSITIVE_INFINITY })).toThrow(
+      /borrower_rate_cap/,
+    );
+    expect(() => priceWindowStats([1, 2, 0, 3], 1)).toThrow(/price window index 2/);
+  });
+
+  it("the family-balanced quantile is the split-conformal quantile when families are equal", () => {
+    const scores = Array.from({ length: 37 }, (_, i) => ((i * 7919) % 101) / 10);
+    const equal = scores.map(() => 1 / scores.length);
+    for (const alpha of [0.05, 0.1, 0.3])
+      expect(familyBalancedQuantile(scores, equal, alpha)).toBe(conformalQuantile({ scores, alpha }));
+    // A small family with large residuals moves the quantile up when it counts as much as a large one.
+    const big = Array.from({ length: 95 }, () => 0.1);
+    const small = Array.from({ length: 5 }, () => 5);
+    const rowWeights = [...big, ...small].map(() => 1 / 100);
+    const familyWeights = [...big.map(() => 1 / 190), ...small.map(() => 1 / 10)];
+    expect(familyBalancedQuantile([...big, ...small], rowWeights, 0.1)).toBe(0.1);
+    expect(familyBalancedQuantile([...big, ...small], familyWeights, 0.1)).toBe(5);
+  });
+
+  it("the reservation rate and the haircut widen as the loss interval widens", () => {
+    const at = (high: number): ValuationEstimate => ({
+      shortfall: { p: 0.2, low: 0, high: 0.6 },
+      loss: { expected: 0.02, low: 0, high },
+    });
+    const terms = [0.02, 0.05, 0.2].map((high) =>
+      reservationTerms({
+        estimate: at(high),
+        homeRateBps: 300,
+        premiumBps: 200,
+        tenorSeconds: 7 * 86_400,
+        baseHaircutBps: 1000,
+      }),
+    );
+    for (let k = 1; k < terms.length; k++) {
+      expect(terms[k]!.reservationRateBps).toBeGreaterThan(terms[k - 1]!.reservationRateBps);
+      expect(terms[k]!.haircutBps).toBeGreaterThan(terms[k - 1]!.haircutBps);
+    }
+  });
+
+  it("the shipped model: fast path equals tfjs within 1e-5 on both heads", async () => {
+    await selectBackend({ prefer: "cpu" });
+    const m = readValuationFile(VALUATION_WEIGHTS);
+    const rows = [observation, { ...observation, collateralUsd: 500_000, collateralReturn24h: -0.3 }];
+    const raw = loanMatrix(rows.map((o) => ({ observation: o }) as unknown as LoanRow));
+    for (const head of [m.shortfall, m.loss]) {
+      const scorer = createHeadScorer(head);
+      const z = new Float32Array(raw.values.length);
+      for (let i = 0; i < raw.rows; i++)
+        for (let j = 0; j < LOAN_FEATURES.length; j++)
+          z[i * raw.cols + j] =
+            (raw.values[i * raw.cols + j]! - head.standardizer.mean[j]!) / head.standardizer.std[j]!;
+      const x = { rows: raw.rows, cols: raw.cols, values: z, names: raw.names };
+      const sums = new Float64Array(raw.rows);
+      for (const member of head.members) {
+        const tf = mlpFromWeights(member.weights, head.architecture);
+        const p = predictTfjs(tf, x);
+        p.forEach((v, i) => {
+          sums[i]! += v;
+        });
+        tf.dispose();
+      }
+      for (let i = 0; i < raw.rows; i++)
+        expect(
+          Math.abs(
+            scorer.score(z.subarray(i * raw.cols, (i + 1) * raw.cols)).mean - sums[i]! / head.members.length,
+          ),
+        ).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -1,0 +1,237 @@
+/**
+ * An engine policy that makes loans for the dataset: every `everyHours` each protocol that can
+ * pledge collateral is offered a loan by a random peer with spare cash, with terms drawn at
+ * random (principal share of the lender's surplus, collateral coverage, tenor, the borrower's
+ * rate cap), settled on the run's settlement backend exactly as agents settle. From maturity on,
+ * the borrower repays when the agents' rule says it can (agents/agent-policy.ts canRepay); a
+ * loan unpaid at maturity plus grace is claimed by the lender. Loans are real: their cash and
+ * collateral move on the engine's books, so they change the crisis as a lender's loans would.
+ * Deterministic: the draws come from the run's seed.
+ */
+import { type Hex, keccak256, toHex } from "viem";
+import { type AgentPolicy, createDefaultPolicy } from "../../agents/agent-policy.ts";
+import { type Agreement, amountDue, signAgreement } from "../../core/agreement.ts";
+import { createSigner, type Signer } from "../../core/signer.ts";
+import {
+  type LoanObservation,
+  PRICE_WINDOW_HOURS,
+  priceWindowStats,
+} from "../../models/valuation/loan-features.ts";
+import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
+import type { EnginePolicy, PolicyContext } from "../engine/engine-policy.ts";
+import { protocolKey, type World } from "../engine/world.ts";
+import { LedgerRevertError } from "../ledger/errors.ts";
+import { GRACE_PERIOD } from "../ledger/ledger.ts";
+import { createRng, deriveSeed, type Rng } from "../paths/prng.ts";
+import type { LoanOutcome } from "./loan-row.ts";
+
+export type ProposalDraws = {
+  everyHours: number;
+  /** Principal as a share of the lender's surplus in the token. */
+  principalShare: [number, number];
+  /** Collateral value over principal value. */
+  coverage: [number, number];
+  tenorHours: readonly number[];
+  maxRateBps: [number, number];
+};
+
+export const defaultProposalDraws: ProposalDraws = {
+  everyHours: 2,
+  principalShare: [0.05, 0.6],
+  coverage: [0.6, 1.8],
+  tenorHours: [6, 12, 24, 48],
+  maxRateBps: [200, 5000],
+};
+
+export type ProposedLoan = {
+  step: number;
+  lender: number;
+  borrower: number;
+  borrowerCashCover: number;
+  observation: LoanObservation;
+  /** Set once the loan resolved (repaid, or claimed after grace); undefined while open. */
+  outcome?: LoanOutcome;
+};
+
+type Open = {
+  loan: ProposedLoan;
+  id: Hex;
+  agreement: Agreement;
+  /** Chain time at settlement: maturity is this plus the tenor. */
+  openedSec: bigint;
+  collateralAsset: number;
+  principalUsdAtStart: number;
+  dueUsd: (world: World) => number;
+};
+
+export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws): EnginePolicy & {
+  loans: ProposedLoan[];
+} {
+  const loans: ProposedLoan[] = [];
+  let open: Open[] = [];
+  let rng: Rng | undefined;
+  let signers: Signer[] = [];
+  let rule: AgentPolicy | undefined;
+  let nonce = 0n;
+
+  const pricesOf = (world: World, asset: number): number[] => {
+    const span = Math.max(1, Math.round(PRICE_WINDOW_HOURS / world.stepHours));
+    const out: number[] = [];
+    for (let s = Math.max(0, world.step - span); s <= world.step; s++)
+      out.push(Number(world.history[s * world.assetCount + asset]!) / 1e8);
+    return out;
+  };
+  const usd = (world: World, asset: number, amount: bigint) =>
+    (Number(amount) / world.scaleFloat[asset]!) * (Number(world.price[asset]!) / 1e8);
+  const uniform = (r: Rng, [lo, hi]: [number, number]) => lo + (hi - lo) * r.nextFloat();
+
+  const propose = async (ctx: PolicyContext, states: ProtocolState[]) => {
+    const world = ctx.world;
+    const r = rng!;
+    const assetOf = (token: string) =>
+      world.assets.findIndex((a) => a.address.toLowerCase() === token.toLowerCase());
+    for (let b = 0; b < world.protocolCount; b++) {
+      if (ctx.risk.halted[b]) continue;
+      const pledges = states[b]!.pledgeable.filter((x) => x.amount > 0n);
+      const lenders = [];
+      for (let l = 0; l < world.protocolCount; l++)
+        if (l !== b && !ctx.risk.halted[l] && states[l]!.liquidity.some((x) => x.net > 0n)) lenders.push(l);
+      if (pledges.length === 0 || lenders.length === 0) continue;
+      const l = lenders[r.nextUint32() % lenders.length]!;
+      const surplus = states[l]!.liquidity.filter((x) => x.net > 0n);
+      const lend = surplus[r.nextUint32() % surplus.length]!;
+      const pledge = pledges[r.nextUint32() % pledges.length]!;
+      const a = assetOf(lend.token);
+      const c = assetOf(pledge.token);
+      if (a < 0 || c < 0) continue;
+      const share = uniform(r, draws.principalShare);
+      const principal = (lend.net * BigInt(Math.round(share * 1e6))) / 1_000_000n;
+      const principalUsd = usd(world, a, principal);
+      if (principal <= 0n || principalUsd < 1000) continue;
+      const coverage = uniform(r, draws.coverage);
+      const collPrice = Number(world.price[c]!) / 1e8;
+      const wanted = BigInt(Math.floor(((principalUsd * coverage) / collPrice) * world.scaleFloat[c]!));
+      const collateral = wanted < pledge.amount ? wanted : pledge.amount;
+      if (collateral <= 0n) continue;
+      const tenorHours = draws.tenorHours[r.nextUint32() % draws.tenorHours.length]!;
+      const maxRateBps = Math.round(uniform(r, draws.maxRateBps));
+      const collStats = priceWindowStats(pricesOf(world, c), world.stepHours);
+      const principalStats = priceWindowStats(pricesOf(world, a), world.stepHours);
+      const borrowerCash = states[b]!.liquidity.find((x) => x.token === lend.token);
+      const owed = world.owed[b * world.assetCount + a]!;
+      const observation: LoanObservation = {
+        principalUsd,
+        collateralUsd: usd(world, c, collateral),
+        tenorHours,
+        maxRateBps,
+        lenderFreeUsd: usd(world, a, lend.net),
+        lenderHomeRateBps: states[l]!.opportunityRateBps,
+        collateralVol24h: collStats.vol24h,
+        collateralReturn24h: collStats.return24h,
+        principalVol24h: principalStats.vol24h,
+        sameAsset: a === c,
+      };
+      const agreement: Agreement = {
+        sessionId: keccak256(toHex(`dataset:${world.seed}:${ctx.step}:${b}:${l}`)),
+        lender: ctx.addresses[l]!,
+        borrower: ctx.addresses[b]!,
+        principalToken: world.assets[a]!.address,
+        principal,
+        collateralToken: world.assets[c]!.address,
+        collateral,
+        // The lender's rate: halfway between its home rate and the cap (the rate does not enter
+        // the features; it only sets the amount due).
+        rateBps: Math.round((states[l]!.opportunityRateBps + maxRateBps) / 2),
+        tenor: tenorHours * 3600,
+        nonce: ++nonce,
+        deadline: ctx.nowSec + 3600n,
+      };
+      try {
+        const { id } = await ctx.settlement(b).settle({
+          agreement,
+          lenderSignature: signAgreement(ctx.domain, agreement, signers[l]!),
+          borrowerSignature: signAgreement(ctx.domain, agreement, signers[b]!),
+        });
+        const loan: ProposedLoan = {
+          step: ctx.step,
+          lender: l,
+          borrower: b,
+          borrowerCashCover: Number(borrowerCash?.liquid ?? 0n) / Math.max(1, Number(owed + principal)),
+          observation,
+        };
+        loans.push(loan);
+        const due = amountDue(agreement);
+        open.push({
+          loan,
+          id,
+          agreement,
+          openedSec: ctx.nowSec,
+          collateralAsset: c,
+          principalUsdAtStart: principalUsd,
+          dueUsd: (w) => usd(w, a, due),
+        });
+      } catch (error) {
+        if (!(error instanceof LedgerRevertError)) throw error;
+      }
+    }
+  };
+
+  const service = async (ctx: PolicyContext) => {
+    const world = ctx.world;
+    const still: Open[] = [];
+    for (const o of open) {
+      const maturitySec = o.openedSec + BigInt(o.agreement.tenor);
+      const matured = ctx.nowSec >= maturitySec;
+      if (!matured) {
+        still.push(o);
+        continue;
+      }
+      const state = await ctx.adapters[o.loan.borrower]!.snapshot();
+      const loanTerms = {
+        principal: o.agreement.principal,
+        rateBps: o.agreement.rateBps,
+        tenor: o.agreement.tenor,
+        principalToken: o.agreement.principalToken,
+      };
+      if (rule!.canRepay(state, loanTerms)) {
+        try {
+          await ctx.settlement(o.loan.borrower).repay({ id: o.id, agreement: o.agreement });
+          o.loan.outcome = { shortfall: false, lossShare: 0 };
+          continue;
+        } catch (error) {
+          if (!(error instanceof LedgerRevertError)) throw error;
+        }
+      }
+      if (ctx.nowSec > maturitySec + GRACE_PERIOD) {
+        const dueUsd = o.dueUsd(world);
+        const recovered = usd(world, o.collateralAsset, o.agreement.collateral);
+        await ctx.settlement(o.loan.lender).claimDefault({ agreement: o.agreement });
+        const lossShare = Math.min(1, Math.max(0, (dueUsd - recovered) / o.principalUsdAtStart));
+        o.loan.outcome = { shortfall: true, lossShare };
+        continue;
+      }
+      still.push(o);
+    }
+    open = still;
+  };
+
+  return {
+    name: "loan-dataset",
+    loans,
+    async onStep(ctx) {
+      const world = ctx.world;
+      if (!rng) {
+        rng = createRng(deriveSeed(world.seed, 12_003));
+        signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
+        rule = createDefaultPolicy({
+          decimals: (t) => world.assets.find((a) => a.address.toLowerCase() === t.toLowerCase())?.decimals,
+        });
+      }
+      await service(ctx);
+      const every = Math.max(1, Math.round(draws.everyHours / world.stepHours));
+      if (ctx.step % every !== 0) return;
+      const states = await Promise.all(ctx.adapters.map((x) => x.snapshot()));
+      await propose(ctx, states);
+    },
+  };
+}
