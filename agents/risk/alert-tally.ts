@@ -90,6 +90,11 @@ export class AlertTally {
     }
   }
 
+  /** The open proposals. */
+  proposalsOpen(): TalliedProposal[] {
+    return [...this.proposals.values()];
+  }
+
   get open(): number {
     return this.proposals.size;
   }

@@ -97,6 +97,9 @@ export type CreateRiskAgentParameters = {
   chain?: AlertChainPort;
   /** The loop's clock (a SimulatedClock in tests); wall time by default. */
   clock?: LoopClock;
+  /** Unix seconds on the chain, for alerts' issuedAt and expiry (default: the loop's clock). An
+   *  alert issued ahead of the chain's time is refused by the contract. */
+  nowSec?: () => bigint;
   log: Logger;
 };
 
@@ -125,7 +128,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   const me = p.signer.address;
   const thresholds = p.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
   const nowMs = () => (p.clock ? p.clock.now() : Date.now());
-  const nowSec = () => BigInt(Math.floor(nowMs() / 1000));
+  const nowSec = p.nowSec ?? (() => BigInt(Math.floor(nowMs() / 1000)));
   const ttl = p.messageTtlMs ?? 60_000;
   const listeners = new Set<(a: RiskActivity) => void>();
   const report = (a: RiskActivity) => {
@@ -196,7 +199,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const actor = createActor(riskLoopMachine, {
-    input: { cadenceMs: p.cadenceMs, nowMs, assess, submit },
+    input: { cadenceMs: p.cadenceMs, nowSec, assess, submit },
     ...(p.clock ? { clock: p.clock } : {}),
   });
 
@@ -267,17 +270,22 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     checkHeld(id);
   };
 
+  /** Our ballot on a proposal from our latest view (recorded in the tally as we cast it). */
+  const ballot = (id: Hex, alert: RiskAlert): RiskBodyOf<"risk.vote"> => {
+    const estimate = latest!;
+    const approve = approvesLevel(estimate, alert.level, thresholds);
+    if (!approve) {
+      tally.vote(id, me, { approve });
+      return { proposalId: id, approve, estimate };
+    }
+    const { signature } = signRiskAlert(p.domain, alert, p.signer);
+    tally.vote(id, me, { approve, signature });
+    return { proposalId: id, approve, estimate, alertSignature: signature };
+  };
+
   const vote = (id: Hex, alert: RiskAlert) => {
     if (!latest || mine.has(id)) return;
-    const approve = approvesLevel(latest, alert.level, thresholds);
-    const body = {
-      proposalId: id,
-      approve,
-      estimate: latest,
-      ...(approve ? { alertSignature: signRiskAlert(p.domain, alert, p.signer).signature } : {}),
-    };
-    if (body.alertSignature) tally.vote(id, me, { approve, signature: body.alertSignature });
-    else tally.vote(id, me, { approve });
+    const body = ballot(id, alert);
     mine.set(id, { kind: "risk.vote", body, seq: 0 });
     void publish("risk.vote", id, 0, body);
     checkHeld(id);
@@ -291,9 +299,14 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
         continue;
       }
       if (heldIds.has(id)) continue;
+      if (m.kind === "risk.vote") m.body = ballot(id, tally.status(id)!.proposal.alert);
       m.seq++;
       void publish(m.kind, id, m.seq, m.body as RiskBodyOf<typeof m.kind>);
+      checkHeld(id);
     }
+    // Proposals that arrived before we had a view of our own: vote now.
+    for (const proposal of tally.proposalsOpen())
+      if (!mine.has(proposal.id)) vote(proposal.id, proposal.alert);
   };
 
   const checkHeld = (id: Hex) => {

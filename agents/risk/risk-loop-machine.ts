@@ -39,8 +39,8 @@ export type HeldAlert = {
 
 export type RiskLoopDeps = {
   cadenceMs: number;
-  /** Unix ms on the loop's clock (the SimulatedClock's in tests). */
-  nowMs: () => number;
+  /** Unix seconds on the alerts' clock (the chain's): when a held alert expires. */
+  nowSec: () => bigint;
   assess: () => Promise<Assessment>;
   /** Posts the alert unless the chain holds it already. */
   submit: (held: HeldAlert) => Promise<{ posted: boolean; hash?: Hex }>;
@@ -77,7 +77,7 @@ export const riskLoopMachine = setup({
   delays: {
     cadence: ({ context }) => context.deps.cadenceMs,
     alertExpiry: ({ context }) =>
-      Math.max(0, Number(context.held?.alert.expiresAt ?? 0n) * 1000 - context.deps.nowMs()),
+      Math.max(0, Number((context.held?.alert.expiresAt ?? 0n) - context.deps.nowSec()) * 1000),
     submitTurn: ({ context }) => context.held?.submitAfterMs ?? 0,
   },
   guards: {
