@@ -34,7 +34,7 @@ describe("features are causal", () => {
     const prices = [100, 101, 99, 97, 90, 85, 88, 70];
     const upTo = (n: number) => {
       const w = createPriceWindow();
-      prices.slice(0, n).forEach((p, i) => observePrice(w, 3600 * i, BigInt(p * 1e8)));
+      for (const [i, p] of prices.slice(0, n).entries()) observePrice(w, 3600 * i, BigInt(p * 1e8));
       return [volatilityBps(w), drawdownBps(w)];
     };
     const early = upTo(5);
