@@ -335,8 +335,11 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     report({ type: "risk.received", agent: p.name, kind: m.kind, from: m.from, sessionId: m.sessionId });
     switch (m.kind) {
       case "risk.snapshot": {
-        const e = estimateAt(m.body.contagion, thresholds.horizonHours);
-        neighbours.set(m.from.toLowerCase(), { estimate: e, digest });
+        // The peer's own stress, without what it hears from its neighbours (us among them): its
+        // features through our detector with the neighbour term zeroed. Reading its published
+        // probability instead would echo our stress back to us and ratchet the level up.
+        const own = p.detector.estimate({ ...m.body.features, neighbourStressBps: 0 }).map(toEstimatePpm);
+        neighbours.set(m.from.toLowerCase(), { estimate: estimateAt(own, thresholds.horizonHours), digest });
         return;
       }
       case "risk.proposal": {
