@@ -39,6 +39,12 @@ import { createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
 import { resumeAgent } from "./resume/resume-agent.ts";
 import { retryWithBackoff } from "./retry.ts";
+import {
+  type CreateRiskAgentParameters,
+  createRiskAgent,
+  type RiskActivity,
+  type RiskAgent,
+} from "./risk/risk-agent.ts";
 import { createSealedBids } from "./sealed-bids.ts";
 import { createSessionJournal } from "./session-journal.ts";
 import type { SettlementPort } from "./settlement-port.ts";
@@ -75,19 +81,30 @@ export type CreateAgentParameters = {
     /** Unique per process, e.g. `${address}:${randomUUID()}`. */
     owner: string;
   };
+  /** The risk loop (agents/risk): signed snapshots, alert proposals and votes on the risk
+   *  subjects, de-risking through the adapter's stance. Off when absent. */
+  risk?: AgentRiskParameters;
   log?: Logger;
 };
+
+export type AgentRiskParameters = Omit<
+  CreateRiskAgentParameters,
+  "name" | "signer" | "domain" | "adapter" | "log"
+>;
 
 export type Activity =
   | { type: "sent"; agent: string; to: Address | "broadcast"; kind: string; sessionId: Hex; body: unknown }
   | { type: "received"; agent: string; from: Address; kind: string; sessionId: Hex; body: unknown }
   | { type: "session"; agent: string; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
-  | { type: "report"; agent: string; what: string; data: Record<string, unknown> };
+  | { type: "report"; agent: string; what: string; data: Record<string, unknown> }
+  | { type: "risk"; agent: string; event: RiskActivity };
 
 export interface Agent {
   readonly name: string;
   readonly address: Address;
   readonly actor: Actor<typeof agentMachine>;
+  /** The risk loop, when created with `risk`. */
+  readonly risk: RiskAgent | undefined;
   /** Looks at the protocol now instead of at the next poll. */
   poke(): void;
   onActivity(listener: (a: Activity) => void): () => void;
@@ -417,6 +434,18 @@ export function createAgent(p: CreateAgentParameters): Agent {
     }
   };
 
+  const risk = p.risk
+    ? createRiskAgent({
+        ...p.risk,
+        name: p.name,
+        signer: p.signer,
+        domain: p.domain,
+        adapter: p.adapter,
+        log,
+      })
+    : undefined;
+  risk?.onActivity((event) => report({ type: "risk", agent: p.name, event }));
+
   const unsubscribe = [p.endpoint.onRfq(onRfq), p.endpoint.onMessage(onMessage)];
   p.endpoint.listenRfqs("all");
   actor.start();
@@ -425,6 +454,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     name: p.name,
     address: p.signer.address,
     actor,
+    risk,
     poke: () => actor.send({ type: "tick" }),
     resume,
     onActivity: (l) => {
@@ -433,6 +463,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     },
     stop: async () => {
       for (const u of unsubscribe) u();
+      risk?.stop();
       auctions.stop();
       sealed.stop();
       sessions.stop();
