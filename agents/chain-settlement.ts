@@ -6,6 +6,7 @@ import type { Address } from "viem";
 import {
   type ArbiterClients,
   cancelAgreement,
+  claimDefault,
   getCredit,
   getLoan,
   invalidateNonce,
@@ -38,6 +39,14 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,
+    loan: async (id) => {
+      const { status, disputed, maturity } = await getLoan({ clients, arbiter, id });
+      return { status, disputed, maturity };
+    },
+    claimDefault: async ({ agreement }) => {
+      const { hash } = await claimDefault({ clients, arbiter, agreement });
+      return { txHash: hash };
+    },
     withdraw: async ({ agreement }) => {
       // Our own nonce (cheap: our bitmap word is warm, and it also kills any alternative carrying it);
       // an agreement in which we have no nonce is cancelled by its id.

@@ -86,7 +86,7 @@ function world(deadline: bigint) {
   const settle = (s: number) => (nowSec += BigInt(s));
   /** Lets the invoked promises (status reads, adapter calls) run. */
   const drain = () => new Promise((r) => setTimeout(r, 5));
-  return { actor, clock, effects, signed, borrowerPort, settle, drain, market };
+  return { actor, clock, effects, signed, borrowerPort, settle, drain, market, ledger };
 }
 
 const closed = (effects: AgentEffect[]) => effects.filter((e) => e.type === "effect.loanClosed");
@@ -114,6 +114,24 @@ describe("lender loan service on the simulated clock", () => {
     expect(closed(w.effects)).toEqual([
       expect.objectContaining({ status: "Repaid", id: hashAgreement(domain, w.signed.agreement) }),
     ]);
+    w.actor.stop();
+  });
+
+  it("a loan unpaid past maturity plus grace: the lender claims its default and closes it", async () => {
+    const w = world(5_000n);
+    await w.borrowerPort.settle(w.signed);
+    w.clock.increment(60_000);
+    await w.drain();
+    // Tenor 3600 s from settlement at 1000: due at 4600, claimable after 4600 + 86400.
+    w.settle(3_600 + 86_400);
+    w.clock.increment(60_000);
+    await w.drain();
+    expect(closed(w.effects)).toEqual([]);
+    w.settle(1);
+    w.clock.increment(60_000);
+    await w.drain();
+    expect(closed(w.effects)).toEqual([expect.objectContaining({ status: "Defaulted" })]);
+    expect(w.ledger.getLoan(hashAgreement(domain, w.signed.agreement)).status).toBe("Defaulted");
     w.actor.stop();
   });
 

@@ -3,6 +3,8 @@
  *
  *   awaitingSettlement ──Active/Repaid/Defaulted──▶ recordingLent ──▶ awaitingClose ──Repaid/Defaulted──▶ collecting ──▶ closed
  *        │ (None: poll again after `poll`; past the agreement's deadline ──▶ closed "expired")
+ *   awaitingClose claims the default of a loan past maturity plus grace (not disputed) when the port
+ *   can, then reads it Defaulted and collects.
  *
  * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
  * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
@@ -42,6 +44,27 @@ type Context = LenderLoanInput & { status: LoanStatus | "expired" | undefined };
 const readStatus = fromPromise<LoanStatus, { settlement: SettlementPort; id: Hex }>(({ input }) =>
   input.settlement.status(input.id),
 );
+
+/** The contract's GRACE_PERIOD (LiquidityArbiter.sol): a default is claimable after maturity + this. */
+export const GRACE_PERIOD_SEC = 86_400n;
+
+/** An active loan's status, claiming its default first when it is past maturity plus grace, not
+ *  disputed, and the port can (a port without `loan`/`claimDefault` only reads the status). A claim
+ *  the contract refuses (a repayment or dispute raced it) is logged and the loan read again. */
+const readOpenLoan = fromPromise<LoanStatus, Context>(async ({ input }) => {
+  const { settlement } = input;
+  const status = await settlement.status(input.id);
+  if (status !== "Active" || !settlement.loan || !settlement.claimDefault) return status;
+  const loan = await settlement.loan(input.id);
+  if (loan.disputed || input.nowSec() <= loan.maturity + GRACE_PERIOD_SEC) return status;
+  try {
+    await settlement.claimDefault({ agreement: input.agreement });
+    input.log.info("default claimed", { id: input.id });
+  } catch (err) {
+    input.log.warn("claiming a default failed", { id: input.id, error: String(err) });
+  }
+  return settlement.status(input.id);
+});
 
 const recordLent = fromPromise<void, Context>(async ({ input }) => {
   const a = input.agreement;
@@ -85,7 +108,7 @@ const logError =
 
 export const lenderLoanMachine = setup({
   types: { context: {} as Context, input: {} as LenderLoanInput },
-  actors: { readStatus, recordLent, collect },
+  actors: { readStatus, readOpenLoan, recordLent, collect },
   delays: { poll: ({ context }) => context.pollMs },
   guards: {
     pastDeadline: ({ context }) => context.nowSec() > context.agreement.deadline,
@@ -121,8 +144,8 @@ export const lenderLoanMachine = setup({
     },
     awaitingClose: {
       invoke: {
-        src: "readStatus",
-        input: statusInput,
+        src: "readOpenLoan",
+        input: ({ context }) => context,
         onDone: [
           {
             guard: ({ event }) => event.output !== "Active" && event.output !== "None",
