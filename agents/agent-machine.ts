@@ -47,6 +47,9 @@ export type AgentDeps = {
    *  agent first picks up the borrowing it had under way (a loan, a session, an auction), so that
    *  it does not open a second one beside it. */
   awaitResume?: boolean;
+  /** As lender, call loans whose callRiskLevel the on-chain risk level reaches (the agents'
+   *  quorum posted an alert). Default false. */
+  callLoans?: boolean;
 };
 
 export type AgentEvent =
@@ -341,6 +344,7 @@ export const agentMachine = setup({
           nowSec: deps.nowSec,
           pollMs: deps.pollMs,
           log: deps.log,
+          ...(deps.callLoans ? { callLoans: true } : {}),
         },
       });
     }),

@@ -81,6 +81,8 @@ export type CreateAgentParameters = {
     /** Unique per process, e.g. `${address}:${randomUUID()}`. */
     owner: string;
   };
+  /** As lender, call loans whose callRiskLevel the on-chain risk level reaches. Default false. */
+  callLoans?: boolean;
   /** The risk loop (agents/risk): signed snapshots, alert proposals and votes on the risk
    *  subjects, de-risking through the adapter's stance. Off when absent. */
   risk?: AgentRiskParameters;
@@ -150,6 +152,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       nowSec,
       log,
       ...(auctionJournal ? { awaitResume: true } : {}),
+      ...(p.callLoans ? { callLoans: true } : {}),
     },
   });
 

@@ -5,10 +5,12 @@
 import type { Address } from "viem";
 import {
   type ArbiterClients,
+  callLoan,
   cancelAgreement,
   claimDefault,
   getCredit,
   getLoan,
+  getRiskLevel,
   invalidateNonce,
   liquidityArbiterAbi,
   repay,
@@ -42,6 +44,11 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
     loan: async (id) => {
       const { status, disputed, maturity } = await getLoan({ clients, arbiter, id });
       return { status, disputed, maturity };
+    },
+    riskLevel: async () => (await getRiskLevel({ clients, arbiter })).level,
+    callLoan: async ({ agreement }) => {
+      const { hash } = await callLoan({ clients, arbiter, agreement });
+      return { txHash: hash };
     },
     claimDefault: async ({ agreement }) => {
       const { hash } = await claimDefault({ clients, arbiter, agreement });

@@ -31,4 +31,8 @@ export interface SettlementPort {
   loan?(id: Hex): Promise<{ status: LoanStatus; disputed: boolean; maturity: bigint }>;
   /** Optional: claims the escrowed collateral of a loan past maturity plus grace (lender only). */
   claimDefault?(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
+  /** Optional: the system risk level in force on the contract (the agents' quorum posted it). */
+  riskLevel?(): Promise<number>;
+  /** Optional: makes a callable loan due now (lender only; its callRiskLevel <= the risk level). */
+  callLoan?(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
 }

@@ -30,6 +30,8 @@ export type LenderLoanInput = {
   nowSec: () => bigint;
   pollMs: number;
   log: Logger;
+  /** Call loans whose callRiskLevel the on-chain risk level reaches (default false). */
+  callLoans?: boolean;
 };
 
 export type LenderLoanClosed = {
@@ -48,6 +50,23 @@ const readStatus = fromPromise<LoanStatus, { settlement: SettlementPort; id: Hex
 /** The contract's GRACE_PERIOD (LiquidityArbiter.sol): a default is claimable after maturity + this. */
 export const GRACE_PERIOD_SEC = 86_400n;
 
+/** Calls a loan not yet due whose callRiskLevel the on-chain risk level reaches, when the agent
+ *  calls loans (`callLoans`) and the port can. True if it called. */
+async function callIfAllowed(input: Context, maturity: bigint): Promise<boolean> {
+  const { settlement, agreement } = input;
+  const level = agreement.callRiskLevel ?? 0;
+  if (!input.callLoans || level === 0 || !settlement.riskLevel || !settlement.callLoan) return false;
+  if (maturity <= input.nowSec() || (await settlement.riskLevel()) < level) return false;
+  try {
+    await settlement.callLoan({ agreement });
+    input.log.info("loan called", { id: input.id, callRiskLevel: level });
+    return true;
+  } catch (err) {
+    input.log.warn("calling a loan failed", { id: input.id, error: String(err) });
+    return false;
+  }
+}
+
 /** An active loan's status, claiming its default first when it is past maturity plus grace, not
  *  disputed, and the port can (a port without `loan`/`claimDefault` only reads the status). A claim
  *  the contract refuses (a repayment or dispute raced it) is logged and the loan read again. */
@@ -56,6 +75,7 @@ const readOpenLoan = fromPromise<LoanStatus, Context>(async ({ input }) => {
   const status = await settlement.status(input.id);
   if (status !== "Active" || !settlement.loan || !settlement.claimDefault) return status;
   const loan = await settlement.loan(input.id);
+  if (await callIfAllowed(input, loan.maturity)) return settlement.status(input.id);
   if (loan.disputed || input.nowSec() <= loan.maturity + GRACE_PERIOD_SEC) return status;
   try {
     await settlement.claimDefault({ agreement: input.agreement });
