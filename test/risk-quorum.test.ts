@@ -95,7 +95,7 @@ type World = {
   agents: Map<string, { risk: RiskAgent; transport: NatsTransport; party: Party }>;
   activity: RiskActivity[];
   fromBlock: bigint;
-  start(name: string, party: Party, adapter: ProtocolAdapter): Promise<RiskAgent>;
+  start(name: string, party: Party, adapter: ProtocolAdapter, alertTtlSec?: number): Promise<RiskAgent>;
   crash(name: string): Promise<void>;
   raised(): Promise<number>;
   stances(name: string): number[];
@@ -105,6 +105,9 @@ let world: World;
 
 beforeEach(async () => {
   snap = await chain.snapshot();
+  // A fresh block first: after a revert the latest block may be seconds old, and alerts issued at
+  // its time would expire (6 s) before they are posted.
+  await chain.test.mine({ blocks: 1 });
   offsetSec = (await chain.now()) - BigInt(Math.floor(Date.now() / 1000));
   const registered = createPeerRegistry([
     { address: fx.lender.address, name: "A", protocol: "lending" },
@@ -118,7 +121,7 @@ beforeEach(async () => {
     agents,
     activity,
     fromBlock,
-    async start(name, party, adapter) {
+    async start(name, party, adapter, alertTtlSec = 6) {
       const transport = await createNatsTransport({ servers: nats.url, name: `risk-${name}`, log });
       const risk = createRiskAgent({
         name,
@@ -130,7 +133,7 @@ beforeEach(async () => {
         quorum: 2,
         detector: createRuleDetector({ intercept: -2 }),
         cadenceMs: 300,
-        alertTtlSec: 6,
+        alertTtlSec,
         submitStaggerMs: 1_500,
         messageTtlMs: 30_000,
         nowSec: () => BigInt(Math.floor(Date.now() / 1000)) + offsetSec,
@@ -163,7 +166,16 @@ beforeEach(async () => {
     async until(what, ok, ms = 15_000) {
       const end = Date.now() + ms;
       while (!(await ok())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() > end) {
+          const summary = activity.map((a) =>
+            a.type === "risk.sent" || a.type === "risk.received"
+              ? `${a.agent} ${a.type} ${a.kind}`
+              : `${a.agent} ${a.type} ${"code" in a ? a.code : ""} ${"error" in a ? a.error : ""}`,
+          );
+          const counts = new Map<string, number>();
+          for (const line of summary) counts.set(line, (counts.get(line) ?? 0) + 1);
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify([...counts])}`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -256,14 +268,15 @@ describe("risk quorum over NATS, alert on chain", () => {
   }, 40_000);
 
   it("NATS restarts during the vote: ballots are sent again and the alert still holds once", async () => {
-    await world.start("A", fx.lender, stressedMarket());
+    // Alerts last longer here: reconnecting after the restart may take seconds on a loaded machine.
+    await world.start("A", fx.lender, stressedMarket(), 60);
     await world.until("A proposed", () =>
       world.activity.some((a) => a.type === "risk.sent" && a.kind === "risk.proposal"),
     );
     // The voters join while the server is down: the proposal they never saw comes again.
     await nats.restart();
-    await world.start("B", fx.borrower, healthyPerp());
-    await world.start("C", third, healthyVault());
+    await world.start("B", fx.borrower, healthyPerp(), 60);
+    await world.start("C", third, healthyVault(), 60);
     await world.until("the alert on chain", async () => (await level()) === 1, 25_000);
     await new Promise((r) => setTimeout(r, 3_500));
     expect(await world.raised()).toBe(1);

@@ -296,6 +296,8 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     for (const [id, m] of mine) {
       if (!tally.has(id)) {
         mine.delete(id);
+        // Our proposal expired unheld: the loop may propose again if its view still says so.
+        if (m.kind === "risk.proposal" && !heldIds.has(id)) actor.send({ type: "proposal.lapsed" });
         continue;
       }
       if (heldIds.has(id)) continue;

@@ -61,6 +61,19 @@ describe("risk loop machine on a simulated clock", () => {
     l.actor.stop();
   });
 
+  it("proposes again only once its last proposal lapsed unheld", async () => {
+    const l = loop(1);
+    await drain();
+    l.clock.increment(10_000);
+    await drain();
+    expect(l.effects.filter((e) => e.type === "effect.proposeAlert")).toHaveLength(1);
+    l.actor.send({ type: "proposal.lapsed" });
+    l.clock.increment(10_000);
+    await drain();
+    expect(l.effects.filter((e) => e.type === "effect.proposeAlert")).toHaveLength(2);
+    l.actor.stop();
+  });
+
   it("a held alert applies its stance and unwinds exactly when it expires", async () => {
     const l = loop();
     await drain();
@@ -86,6 +99,42 @@ describe("risk loop machine on a simulated clock", () => {
     l.clock.increment(1_000);
     expect(l.stances()).toEqual([1, 3, 0]);
     l.actor.stop();
+  });
+
+  it("follows a standing on-chain alert, but not one already expired by its clock", async () => {
+    const l = loop();
+    const now = BigInt(l.clock.now() / 1000);
+    const stale = { level: 1, evidenceHash: id, issuedAt: now - 60n, expiresAt: now };
+    l.actor.stop();
+    const chainSeen: NonNullable<Assessment["chain"]>[] = [
+      { level: 1, expiresAtSec: now, alert: stale, id },
+      { level: 2, expiresAtSec: now + 60n, alert: { ...stale, level: 2, expiresAt: now + 60n }, id },
+    ];
+    const effects: RiskLoopEffect[] = [];
+    const actor = createActor(riskLoopMachine, {
+      clock: l.clock,
+      input: {
+        cadenceMs: 10_000,
+        nowSec: () => BigInt(Math.floor(l.clock.now() / 1000)),
+        assess: async () => ({
+          features: { coverBps: 10_000, volatilityBps: 0, drawdownBps: 0, neighbourStressBps: 0 },
+          estimates: [{ horizonHours: 24, probabilityPpm: 0, lowPpm: 0, highPpm: 0 }],
+          proposeLevel: 0,
+          ...(chainSeen.length > 0 ? { chain: chainSeen.shift()! } : {}),
+        }),
+        submit: async () => ({ posted: false }),
+      },
+    });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    await drain();
+    expect(effects.filter((e) => e.type === "effect.stance")).toEqual([]);
+    l.clock.increment(10_000);
+    await drain();
+    expect(effects.filter((e) => e.type === "effect.stance")).toEqual([
+      { type: "effect.stance", level: 2, id },
+    ]);
+    actor.stop();
   });
 
   it("posts on chain only when its turn comes", async () => {

@@ -50,7 +50,9 @@ export type RiskLoopEvent =
   | { type: "risk.poke" }
   | ({ type: "alert.held" } & HeldAlert)
   /** The on-chain level fell below the held alert's (another alert replaced it or it was lifted). */
-  | { type: "alert.fell" };
+  | { type: "alert.fell" }
+  /** Our proposal expired without reaching a quorum: we may propose again. */
+  | { type: "proposal.lapsed" };
 
 export type RiskLoopEffect =
   | { type: "effect.riskSnapshot"; assessment: Assessment }
@@ -102,7 +104,9 @@ export const riskLoopMachine = setup({
       const chain = a.chain;
       const heldLevel = context.held?.alert.level ?? 0;
       // The chain is the source of truth for alerts in force: follow one we did not see voted.
-      if (chain?.alert && chain.id && chain.level > heldLevel) {
+      // Not one our clock says has expired (the chain's block time may lag ours): following it would
+      // apply and unwind the stance in the same breath, at every assessment.
+      if (chain?.alert && chain.id && chain.level > heldLevel && chain.expiresAtSec > context.deps.nowSec()) {
         enqueue.raise({ type: "alert.held", id: chain.id, alert: chain.alert, signatures: [] });
         return;
       }
@@ -120,6 +124,11 @@ export const riskLoopMachine = setup({
   id: "riskLoop",
   type: "parallel",
   context: ({ input }) => ({ deps: input, held: undefined, lastProposedLevel: 0 }),
+  on: {
+    "proposal.lapsed": {
+      actions: assign({ lastProposedLevel: ({ context }) => context.held?.alert.level ?? 0 }),
+    },
+  },
   states: {
     assess: {
       initial: "assessing",
