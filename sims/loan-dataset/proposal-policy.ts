@@ -19,7 +19,7 @@ import {
 } from "../../models/valuation/loan-features.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import type { EnginePolicy, PolicyContext } from "../engine/engine-policy.ts";
-import { protocolKey, type World } from "../engine/world.ts";
+import { minBig, protocolKey, type World } from "../engine/world.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
 import { createRng, deriveSeed, type Rng } from "../paths/prng.ts";
@@ -45,7 +45,7 @@ export const defaultProposalDraws: ProposalDraws = {
   coverage: [0.6, 1.8],
   tenorHours: [6, 12, 24, 48],
   maxRateBps: [200, 5000],
-  source: "study",
+  source: "both",
 };
 
 export type ProposedLoan = {
@@ -117,7 +117,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           const l = able[r.nextUint32() % able.length]!;
           const net = states[l]!.liquidity.find((x) => x.net > 0n && x.token.toLowerCase() === token)!.net;
           // A lender lends at most its surplus; the collateral shrinks with the principal.
-          const principal = q.principal < net ? q.principal : net;
+          const principal = minBig(q.principal, net);
           const collateral = (q.collateral * principal) / q.principal;
           drawn.push({ ...q, l, principal, collateral, lenderNet: net });
         }
