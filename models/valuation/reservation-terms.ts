@@ -1,9 +1,11 @@
 /**
- * From a valuation estimate to a lender's terms. The reservation rate is the home rate plus a
- * premium plus the upper end of the expected-loss interval spread over the tenor (annualised):
- * the less sure the model, the higher the floor. The haircut is a base haircut plus the upper
- * expected loss, so collateral must cover what the model cannot rule out losing. Both widen as
- * the interval widens ("liquidation thresholds that adjust to the model's confidence").
+ * From a valuation estimate to a lender's terms. The haircut is a base haircut plus the upper end
+ * of the expected-loss interval (capped): the lender answers an uncertain loan with more
+ * collateral first. The reservation rate is the home rate plus a premium plus only the part of
+ * the upper loss the capped haircut cannot absorb, spread over the tenor (annualised). Annualising
+ * the whole upper loss made every short-tenor floor unpayable (a 24 h loan with a 1% upper loss
+ * asks 36,500 bps); collateral, not rate, is what covers a short loan's tail. Both widen as the
+ * interval widens ("liquidation thresholds that adjust to the model's confidence").
  */
 import type { ValuationEstimate } from "./valuation-model.ts";
 
@@ -24,9 +26,12 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 export function reservationTerms(p: ReservationTermsParameters): ReservationTerms {
   const years = Math.max(p.tenorSeconds, 3600) / YEAR_SECONDS;
   const lossHigh = p.estimate.loss.high;
-  // Loss over the tenor, as a yearly rate; capped so one loan cannot ask an absurd floor.
-  const lossRateBps = Math.min(1_000_000, Math.ceil((lossHigh / years) * 10_000));
+  const wantedHaircutBps = Math.round(p.baseHaircutBps + lossHigh * 10_000);
+  const haircutBps = Math.min(p.maxHaircutBps ?? 9000, wantedHaircutBps);
+  // What the haircut cannot absorb, over the tenor, as a yearly rate; capped so one loan cannot
+  // ask an absurd floor.
+  const unabsorbed = (wantedHaircutBps - haircutBps) / 10_000;
+  const lossRateBps = Math.min(1_000_000, Math.ceil((unabsorbed / years) * 10_000));
   const reservationRateBps = Math.round(p.homeRateBps + p.premiumBps + lossRateBps);
-  const haircutBps = Math.min(p.maxHaircutBps ?? 9000, Math.round(p.baseHaircutBps + lossHigh * 10_000));
   return { reservationRateBps, haircutBps };
 }

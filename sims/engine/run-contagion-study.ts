@@ -23,7 +23,7 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
-import type { LendingPolicy } from "./builtin-policy.ts";
+import type { BuiltinPolicyParameters, LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import type { RunResult } from "./run-engine.ts";
@@ -59,6 +59,8 @@ export type RunContagionStudyOptions = {
    *  unless `valuationModel` is given. */
   lending?: LendingPolicy | undefined;
   valuationModel?: ValuationModel | undefined;
+  /** Each model-driven lending decision's estimate and terms (diagnostics). */
+  onValuation?: BuiltinPolicyParameters["onValuation"];
 };
 
 export type ContagionStudy = {
@@ -115,6 +117,7 @@ export async function runContagionStudy(
             policy: {
               lending: "model-driven",
               valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
+              ...(o.onValuation ? { onValuation: o.onValuation } : {}),
             },
           }
         : {}),

@@ -19,11 +19,12 @@ import {
 } from "../../models/valuation/loan-features.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import type { EnginePolicy, PolicyContext } from "../engine/engine-policy.ts";
-import { protocolKey, type World } from "../engine/world.ts";
+import { minBig, protocolKey, type World } from "../engine/world.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
 import { createRng, deriveSeed, type Rng } from "../paths/prng.ts";
 import type { LoanOutcome } from "./loan-row.ts";
+import { type StudyRequest, studyRequest } from "./study-requests.ts";
 
 export type ProposalDraws = {
   everyHours: number;
@@ -33,6 +34,9 @@ export type ProposalDraws = {
   coverage: [number, number];
   tenorHours: readonly number[];
   maxRateBps: [number, number];
+  /** Whose proposals: the study's own RFQs (study-requests.ts), random terms as drawn here, or
+   *  both. The study's RFQs are what the model is asked about in `sim:study`. */
+  source: "study" | "random" | "both";
 };
 
 export const defaultProposalDraws: ProposalDraws = {
@@ -41,6 +45,7 @@ export const defaultProposalDraws: ProposalDraws = {
   coverage: [0.6, 1.8],
   tenorHours: [6, 12, 24, 48],
   maxRateBps: [200, 5000],
+  source: "both",
 };
 
 export type ProposedLoan = {
@@ -52,6 +57,8 @@ export type ProposedLoan = {
   /** Set once the loan resolved (repaid, or claimed after grace); undefined while open. */
   outcome?: LoanOutcome;
 };
+
+type Drawn = StudyRequest & { l: number; lenderNet: bigint };
 
 type Open = {
   loan: ProposedLoan;
@@ -97,24 +104,62 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
       for (let l = 0; l < world.protocolCount; l++)
         if (l !== b && !ctx.risk.halted[l] && states[l]!.liquidity.some((x) => x.net > 0n)) lenders.push(l);
       if (pledges.length === 0 || lenders.length === 0) continue;
-      const l = lenders[r.nextUint32() % lenders.length]!;
-      const surplus = states[l]!.liquidity.filter((x) => x.net > 0n);
-      const lend = surplus[r.nextUint32() % surplus.length]!;
-      const pledge = pledges[r.nextUint32() % pledges.length]!;
-      const a = assetOf(lend.token);
-      const c = assetOf(pledge.token);
-      if (a < 0 || c < 0) continue;
-      const share = uniform(r, draws.principalShare);
-      const principal = (lend.net * BigInt(Math.round(share * 1e6))) / 1_000_000n;
+      const drawn: Drawn[] = [];
+      if (draws.source !== "random") {
+        const q = studyRequest(world, b, states[b]!, rule!);
+        const token = q ? world.assets[q.asset]!.address.toLowerCase() : "";
+        const able = q
+          ? lenders.filter((l) =>
+              states[l]!.liquidity.some((x) => x.net > 0n && x.token.toLowerCase() === token),
+            )
+          : [];
+        if (q && able.length > 0) {
+          const l = able[r.nextUint32() % able.length]!;
+          const net = states[l]!.liquidity.find((x) => x.net > 0n && x.token.toLowerCase() === token)!.net;
+          // A lender lends at most its surplus; the collateral shrinks with the principal.
+          const principal = minBig(q.principal, net);
+          const collateral = (q.collateral * principal) / q.principal;
+          drawn.push({ ...q, l, principal, collateral, lenderNet: net });
+        }
+      }
+      if (draws.source !== "study") {
+        const l = lenders[r.nextUint32() % lenders.length]!;
+        const surplus = states[l]!.liquidity.filter((x) => x.net > 0n);
+        const lend = surplus[r.nextUint32() % surplus.length]!;
+        const pledge = pledges[r.nextUint32() % pledges.length]!;
+        const a = assetOf(lend.token);
+        const c = assetOf(pledge.token);
+        if (a < 0 || c < 0) continue;
+        const share = uniform(r, draws.principalShare);
+        const principal = (lend.net * BigInt(Math.round(share * 1e6))) / 1_000_000n;
+        const coverage = uniform(r, draws.coverage);
+        const collPrice = Number(world.price[c]!) / 1e8;
+        const wanted = BigInt(
+          Math.floor(((usd(world, a, principal) * coverage) / collPrice) * world.scaleFloat[c]!),
+        );
+        drawn.push({
+          l,
+          asset: a,
+          principal,
+          collateralAsset: c,
+          collateral: wanted < pledge.amount ? wanted : pledge.amount,
+          tenorHours: draws.tenorHours[r.nextUint32() % draws.tenorHours.length]!,
+          maxRateBps: Math.round(uniform(r, draws.maxRateBps)),
+          lenderNet: lend.net,
+        });
+      }
+      for (const d of drawn) await settleOne(ctx, states, b, d);
+    }
+  };
+
+  const settleOne = async (ctx: PolicyContext, states: ProtocolState[], b: number, d: Drawn) => {
+    const world = ctx.world;
+    const { l, asset: a, collateralAsset: c, principal, collateral, tenorHours, maxRateBps } = d;
+    {
       const principalUsd = usd(world, a, principal);
-      if (principal <= 0n || principalUsd < 1000) continue;
-      const coverage = uniform(r, draws.coverage);
-      const collPrice = Number(world.price[c]!) / 1e8;
-      const wanted = BigInt(Math.floor(((principalUsd * coverage) / collPrice) * world.scaleFloat[c]!));
-      const collateral = wanted < pledge.amount ? wanted : pledge.amount;
-      if (collateral <= 0n) continue;
-      const tenorHours = draws.tenorHours[r.nextUint32() % draws.tenorHours.length]!;
-      const maxRateBps = Math.round(uniform(r, draws.maxRateBps));
+      if (principal <= 0n || principalUsd < 1000) return;
+      if (collateral <= 0n) return;
+      const lend = { token: world.assets[a]!.address, net: d.lenderNet };
       const collStats = priceWindowStats(pricesOf(world, c), world.stepHours);
       const principalStats = priceWindowStats(pricesOf(world, a), world.stepHours);
       const borrowerCash = states[b]!.liquidity.find((x) => x.token === lend.token);
@@ -225,6 +270,10 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
         signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
         rule = createDefaultPolicy({
           decimals: (t) => world.assets.find((a) => a.address.toLowerCase() === t.toLowerCase())?.decimals,
+          oracle: (t) => {
+            const i = world.assets.findIndex((a) => a.address.toLowerCase() === t.toLowerCase());
+            return i < 0 ? undefined : world.price[i];
+          },
         });
       }
       await service(ctx);
