@@ -17,7 +17,13 @@ export type LedgerPrice = { wad: bigint; decimals: number };
 
 export type LedgerMarginOracle = {
   value(token: Address, amount: bigint): bigint;
-  health(debtToken: Address, debt: bigint, collateralToken: Address, collateral: bigint, thresholdBps: bigint): bigint;
+  health(
+    debtToken: Address,
+    debt: bigint,
+    collateralToken: Address,
+    collateral: bigint,
+    thresholdBps: bigint,
+  ): bigint;
   checkOpening(p: {
     debtToken: Address;
     debt: bigint;
@@ -42,7 +48,9 @@ export type LedgerMarginOracle = {
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
 /** `priceOf` returns undefined for a token without a feed (NoPriceFeed). */
-export function createLedgerMarginOracle(priceOf: (token: Address) => LedgerPrice | undefined): LedgerMarginOracle {
+export function createLedgerMarginOracle(
+  priceOf: (token: Address) => LedgerPrice | undefined,
+): LedgerMarginOracle {
   const value = (token: Address, amount: bigint) => {
     const price = priceOf(token);
     if (!price) throw new LedgerRevertError("NoPriceFeed", [token]);
@@ -73,7 +81,8 @@ export function createLedgerMarginOracle(priceOf: (token: Address) => LedgerPric
       const collateralValue = value(p.collateralToken, collateral);
       const healthBefore = health(debtValue, collateralValue, p.thresholdBps);
       if (healthBefore >= WAD) throw new LedgerRevertError("HealthyLoan", [healthBefore]);
-      let closing = debtValue === 0n ? debt : ceilDiv(((collateralValue * BPS) / (BPS + bonusBps)) * debt, debtValue);
+      let closing =
+        debtValue === 0n ? debt : ceilDiv(((collateralValue * BPS) / (BPS + bonusBps)) * debt, debtValue);
       if (closing > debt) closing = debt;
       const underwater = collateralValue * BPS < debtValue * (BPS + bonusBps);
       let maxRepay =
@@ -81,7 +90,8 @@ export function createLedgerMarginOracle(priceOf: (token: Address) => LedgerPric
       if (maxRepay > closing) maxRepay = closing;
       const repay = p.repayAmount === undefined || p.repayAmount === MAX_UINT256 ? maxRepay : p.repayAmount;
       if (repay > maxRepay) throw new LedgerRevertError("RepayAboveCloseFactor", [repay, maxRepay]);
-      if (underwater && repay < closing) throw new LedgerRevertError("LiquidationMustClose", [repay, closing]);
+      if (underwater && repay < closing)
+        throw new LedgerRevertError("LiquidationMustClose", [repay, closing]);
       let seized =
         debtValue === 0n
           ? collateral

@@ -81,15 +81,17 @@ describe("ledger margined loans", () => {
     const { settle, setWethPrice, agreement } = setup();
     setWethPrice(458n); // 300 * 458 * 0.8 = 109,920 < 110,000 due
     expect(reason(() => settle())).toBe("ThresholdBelowOpeningLtv");
-    expect(reason(() => settle({ ...agreement, liquidationThresholdBps: 9600 }))).toBe("InvalidLiquidationBonus");
+    expect(reason(() => settle({ ...agreement, liquidationThresholdBps: 9600 }))).toBe(
+      "InvalidLiquidationBonus",
+    );
   });
 
   it("liquidates in full below 95 % health: lender repaid, keeper gets collateral plus bonus, rest credited", () => {
     const { bank, ledger, agreement, settle, setWethPrice } = setup();
     const id = settle();
-    expect(reason(() => ledger.liquidate({ caller: keeper.address, agreement, repayAmount: undefined }))).toBe(
-      "HealthyLoan",
-    );
+    expect(
+      reason(() => ledger.liquidate({ caller: keeper.address, agreement, repayAmount: undefined })),
+    ).toBe("HealthyLoan");
     setWethPrice(400n); // health 300 * 400 * 0.8 / 110,000 = 0.873
     const out = ledger.liquidate({ caller: keeper.address, agreement, repayAmount: undefined });
     // seized = 110,000 * 1.05 * 300 / 120,000 = 288.75, rounded down
@@ -123,16 +125,22 @@ describe("ledger margined loans", () => {
 
   it("tops up from the caller, refuses plain loans and zero, and repaying returns the whole escrow", () => {
     const { bank, ledger, agreement, settle } = setup();
-    const plain = { ...agreement, nonce: packNonce({ lender: 2n, borrower: 2n }), liquidationThresholdBps: 0 };
+    const plain = {
+      ...agreement,
+      nonce: packNonce({ lender: 2n, borrower: 2n }),
+      liquidationThresholdBps: 0,
+    };
     settle(plain);
     expect(reason(() => ledger.topUp({ caller: borrower.address, agreement: plain, amount: 1n }))).toBe(
       "NotMargined",
     );
-    expect(reason(() => ledger.liquidate({ caller: keeper.address, agreement: plain, repayAmount: 1n }))).toBe(
-      "NotMargined",
-    );
+    expect(
+      reason(() => ledger.liquidate({ caller: keeper.address, agreement: plain, repayAmount: 1n })),
+    ).toBe("NotMargined");
     settle();
-    expect(reason(() => ledger.topUp({ caller: borrower.address, agreement, amount: 0n }))).toBe("ZeroAmount");
+    expect(reason(() => ledger.topUp({ caller: borrower.address, agreement, amount: 0n }))).toBe(
+      "ZeroAmount",
+    );
     expect(reason(() => ledger.topUp({ caller: keeper.address, agreement, amount: 1n }))).toBe(
       "ERC20InsufficientBalance",
     );
