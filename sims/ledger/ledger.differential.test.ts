@@ -380,8 +380,9 @@ describe("ledger vs LiquidityArbiter on anvil", () => {
     }
     expect(agreements.length).toBeGreaterThan(3);
 
-    // A margined agreement: the fixture's arbiter has no margin oracle, and the ledger (which does not
-    // price margined loans yet) refuses it exactly as such a contract does.
+    // A margined agreement: the fixture's arbiter has no margin oracle, and the ledger (created without
+    // one) refuses it exactly as such a contract does. Margined loans with an oracle on both sides:
+    // ledger-margin.differential.test.ts.
     ledgerNow = (await chain.now()) + 1n;
     await chain.test.setNextBlockTimestamp({ timestamp: ledgerNow });
     const m = {

@@ -11,8 +11,11 @@
  * for withdrawCredit. What the ledger owes per token (`held`) caps payouts pro rata if the bank
  * ever shows less.
  *
- * Not modelled (no simulation uses them yet): margined loans (refused with MarginUnavailable, as by
- * a contract without a margin oracle), disputes and rulings, risk alerts and loan calls,
+ * Margined loans (liquidationThresholdBps != 0) need `marginOracle` (sims/ledger/ledger-margin-oracle.ts);
+ * without one they are refused with MarginUnavailable, as by a contract without a margin oracle.
+ * The system risk level is taken as 0 (the ledger models no alerts), so tightening never applies.
+ *
+ * Not modelled (no simulation uses them yet): disputes and rulings, risk alerts and loan calls,
  * ERC-1271 wallet signatures, token allowances (every party is taken to have approved the
  * ledger), fee-on-transfer tokens and gas limits.
  */
@@ -22,6 +25,7 @@ import { type Agreement, type ArbiterDomain, hashAgreement } from "../../core/ag
 import { NONCE_HALF_MAX, unpackNonce } from "../../core/agreement-nonce.ts";
 import { recoverDigest } from "../../core/signer.ts";
 import { LedgerRevertError } from "./errors.ts";
+import type { LedgerMarginOracle } from "./ledger-margin-oracle.ts";
 import type { LedgerBank } from "./memory-bank.ts";
 
 /** An agreement as the ledger sees it (core/agreement.ts). */
@@ -40,7 +44,19 @@ export type LedgerEvent =
       collateralReleased: bigint;
       outstanding: bigint;
     }
-  | { type: "DefaultClaimed"; id: Hex; agreement: LedgerAgreement; collateral: bigint };
+  | { type: "DefaultClaimed"; id: Hex; agreement: LedgerAgreement; collateral: bigint }
+  | {
+      type: "Liquidated";
+      id: Hex;
+      agreement: LedgerAgreement;
+      liquidator: Address;
+      repaid: bigint;
+      seized: bigint;
+      outstanding: bigint;
+      escrowLeft: bigint;
+      healthBefore: bigint;
+    }
+  | { type: "ToppedUp"; id: Hex; agreement: LedgerAgreement; payer: Address; amount: bigint; escrow: bigint };
 
 export type CreateLedgerParameters = {
   /** The ledger's own address: where escrowed collateral sits in the bank. */
@@ -56,6 +72,8 @@ export type CreateLedgerParameters = {
   isRegistered?: ((agent: Address) => boolean) | undefined;
   /** The token allowlist; default: every token is allowed. */
   isAllowed?: ((token: Address) => boolean) | undefined;
+  /** Prices margined loans (the contract's MarginOracle); without it they are refused. */
+  marginOracle?: LedgerMarginOracle | undefined;
   /** Seconds after maturity before a default can be claimed (the contract's GRACE_PERIOD). */
   gracePeriod?: bigint | undefined;
 };
@@ -71,6 +89,15 @@ export type Ledger = {
   repay(p: { caller: Address; agreement: LedgerAgreement }): void;
   repayPartial(p: { caller: Address; agreement: LedgerAgreement; amount: bigint }): void;
   claimDefault(p: { caller: Address; agreement: LedgerAgreement }): void;
+  /** Liquidates an unhealthy margined loan; `repayAmount` undefined: as much as allowed. */
+  liquidate(p: { caller: Address; agreement: LedgerAgreement; repayAmount: bigint | undefined }): {
+    repaid: bigint;
+    seized: bigint;
+  };
+  /** Adds collateral from the caller to a margined loan's escrow. */
+  topUp(p: { caller: Address; agreement: LedgerAgreement; amount: bigint }): void;
+  /** The liquidation threshold of `a` now (risk level 0: its own). */
+  liquidationThreshold(a: LedgerAgreement): bigint;
   /** Cancels the caller's own 128-bit nonce. */
   invalidateNonce(p: { caller: Address; nonce: bigint }): void;
   /** A party withdraws its signature from an agreement nobody settled. */
@@ -146,6 +173,11 @@ function bankTransaction(bank: LedgerBank) {
 
 export function createLedger(p: CreateLedgerParameters): Ledger {
   const loans = new Map<Hex, LedgerLoan>();
+  const marginEscrow = new Map<Hex, bigint>();
+  const margined = (a: LedgerAgreement) => (a.liquidationThresholdBps ?? 0) !== 0;
+  const thresholdOf = (a: LedgerAgreement) => BigInt(a.liquidationThresholdBps ?? 0);
+  const escrowOf = (a: LedgerAgreement, id: Hex, paid: bigint, due: bigint) =>
+    margined(a) ? (marginEscrow.get(id) ?? 0n) : a.collateral - released(a.collateral, paid, due);
   const usedNonces = new Set<string>();
   const credits = new Map<string, bigint>();
   const held = new Map<string, bigint>();
@@ -206,7 +238,11 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
     const amount = requested ?? owed;
     if (amount > owed) throw new LedgerRevertError("RepayExceedsOutstanding", [amount, owed]);
     const paidAfter = loan.paid + amount;
-    const release = released(a.collateral, paidAfter, due) - released(a.collateral, loan.paid, due);
+    const release = !margined(a)
+      ? released(a.collateral, paidAfter, due) - released(a.collateral, loan.paid, due)
+      : paidAfter === due
+        ? (marginEscrow.get(id) ?? 0n)
+        : 0n;
     const tx = bankTransaction(p.bank);
     const effects: (() => void)[] = [];
     // _payFrom: to the lender directly, else into the ledger as the lender's credit.
@@ -223,6 +259,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
     effects.push(payOut(tx, a.collateralToken, a.borrower, release));
     tx.commit();
     for (const e of effects) e();
+    if (margined(a) && paidAfter === due) marginEscrow.set(id, 0n);
     loan.paid = paidAfter;
     if (paidAfter === due) loan.status = "Repaid";
     emit({
@@ -258,11 +295,21 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (!allowed(a.principalToken)) throw new LedgerRevertError("TokenNotAllowed", [a.principalToken]);
       if (a.collateral !== 0n && !allowed(a.collateralToken))
         throw new LedgerRevertError("TokenNotAllowed", [a.collateralToken]);
-      // Margined agreements need the contract's MarginOracle, which the ledger does not model yet: it
-      // refuses them as a contract without an oracle does, rather than settle them unmargined.
-      if ((a.liquidationThresholdBps ?? 0) !== 0) {
-        throw new LedgerRevertError("MarginUnavailable", [], {
-          hint: "The in-process ledger does not price margined loans yet; settle them on the contract (anvil).",
+      // The contract's _checkMarginTerms.
+      if (margined(a)) {
+        if (a.collateral === 0n || !p.marginOracle) {
+          throw new LedgerRevertError("MarginUnavailable", [], {
+            hint: "A margined loan needs collateral and a margin oracle (createLedger's marginOracle).",
+          });
+        }
+        p.marginOracle.checkOpening({
+          debtToken: a.principalToken,
+          debt: due,
+          collateralToken: a.collateralToken,
+          collateral: a.collateral,
+          thresholdBps: thresholdOf(a),
+          bonusBps: BigInt(a.liquidationBonusBps ?? 0),
+          currentThresholdBps: thresholdOf(a),
         });
       }
       const id = idOf(a);
@@ -288,6 +335,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (heldAfter !== undefined) setHeld(a.collateralToken, heldAfter);
       const maturity = now + BigInt(a.tenor);
       loans.set(id, { status: "Active", disputed: false, maturity, paid: 0n });
+      if (margined(a)) marginEscrow.set(id, a.collateral);
       emit({ type: "Settled", id, agreement: a, maturity, amountDue: due });
       return id;
     },
@@ -305,14 +353,85 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       const claimableAfter = loan.maturity + grace;
       if (p.now() <= claimableAfter) throw new LedgerRevertError("GracePeriodActive", [claimableAfter]);
       const due = ledgerAmountDue(a.principal, a.rateBps, a.tenor);
-      const remaining = a.collateral - released(a.collateral, loan.paid, due);
+      const remaining = escrowOf(a, id, loan.paid, due);
       const tx = bankTransaction(p.bank);
       const effect = payOut(tx, a.collateralToken, caller, remaining);
       tx.commit();
       effect();
+      if (margined(a)) marginEscrow.set(id, 0n);
       loan.status = "Defaulted";
       emit({ type: "DefaultClaimed", id, agreement: a, collateral: remaining });
     },
+    liquidate({ caller, agreement: a, repayAmount }) {
+      const { id, loan } = activeLoan(a);
+      if (!margined(a)) throw new LedgerRevertError("NotMargined", [id]);
+      if (repayAmount === 0n) throw new LedgerRevertError("ZeroAmount");
+      const oracle = p.marginOracle;
+      if (!oracle) throw new LedgerRevertError("MarginUnavailable");
+      const due = ledgerAmountDue(a.principal, a.rateBps, a.tenor);
+      const paid = loan.paid;
+      const escrow = marginEscrow.get(id) ?? 0n;
+      const q = oracle.quoteLiquidation({
+        debtToken: a.principalToken,
+        debt: due - paid,
+        collateralToken: a.collateralToken,
+        collateral: escrow,
+        thresholdBps: thresholdOf(a),
+        bonusBps: BigInt(a.liquidationBonusBps ?? 0),
+        repayAmount,
+      });
+      const paidAfter = paid + q.repaid;
+      const rest = escrow - q.seized;
+      const closes = paidAfter === due;
+      const tx = bankTransaction(p.bank);
+      const effects: (() => void)[] = [];
+      // _payFrom: to the lender directly, else into the ledger as the lender's credit.
+      if (!tx.tryTransfer(a.principalToken, caller, a.lender, q.repaid)) {
+        tx.transfer(a.principalToken, caller, me, q.repaid);
+        const total = addHeld(a.principalToken, q.repaid);
+        effects.push(() => {
+          setHeld(a.principalToken, total);
+          credits.set(key(a.lender, a.principalToken), creditOf(a.lender, a.principalToken) + q.repaid);
+        });
+      }
+      for (const e of effects.splice(0)) e();
+      effects.push(payOut(tx, a.collateralToken, caller, q.seized));
+      tx.commit();
+      for (const e of effects) e();
+      if (closes && rest !== 0n) {
+        // Still held: the borrower withdraws it (withdrawCredit).
+        credits.set(key(a.borrower, a.collateralToken), creditOf(a.borrower, a.collateralToken) + rest);
+      }
+      loan.paid = paidAfter;
+      if (closes) loan.status = "Liquidated";
+      marginEscrow.set(id, closes ? 0n : rest);
+      emit({
+        type: "Liquidated",
+        id,
+        agreement: a,
+        liquidator: caller,
+        repaid: q.repaid,
+        seized: q.seized,
+        outstanding: due - paidAfter,
+        escrowLeft: closes ? 0n : rest,
+        healthBefore: q.healthBefore,
+      });
+      return { repaid: q.repaid, seized: q.seized };
+    },
+    topUp({ caller, agreement: a, amount }) {
+      const { id } = activeLoan(a);
+      if (!margined(a)) throw new LedgerRevertError("NotMargined", [id]);
+      if (amount === 0n) throw new LedgerRevertError("ZeroAmount");
+      const escrow = (marginEscrow.get(id) ?? 0n) + amount;
+      const total = addHeld(a.collateralToken, amount);
+      const tx = bankTransaction(p.bank);
+      tx.transfer(a.collateralToken, caller, me, amount);
+      tx.commit();
+      setHeld(a.collateralToken, total);
+      marginEscrow.set(id, escrow);
+      emit({ type: "ToppedUp", id, agreement: a, payer: caller, amount, escrow });
+    },
+    liquidationThreshold: thresholdOf,
     invalidateNonce({ caller, nonce }) {
       if (nonce === 0n || nonce > NONCE_HALF_MAX) throw new LedgerRevertError("InvalidParameter");
       usedNonces.add(`${caller.toLowerCase()}:${nonce}`);
@@ -349,7 +468,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       if (!loan || loan.status === "Cancelled") throw new LedgerRevertError("UnknownAgreement", [id]);
       if (loan.status !== "Active") return { owed: 0n, escrowed: 0n };
       const due = ledgerAmountDue(a.principal, a.rateBps, a.tenor);
-      return { owed: due - loan.paid, escrowed: a.collateral - released(a.collateral, loan.paid, due) };
+      return { owed: due - loan.paid, escrowed: escrowOf(a, id, loan.paid, due) };
     },
     onEvent(listener) {
       listeners.add(listener);

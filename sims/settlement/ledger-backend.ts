@@ -9,6 +9,7 @@ import { createEngineBank } from "../engine/engine-bank.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { createLedger } from "../ledger/ledger.ts";
 import { createLedgerSettlementPort } from "../ledger/ledger-settlement-port.ts";
+import { createEngineMarginOracle } from "./engine-margin-oracle.ts";
 import {
   type EngineSettlementPort,
   emptySettlementStats,
@@ -34,6 +35,7 @@ export function createLedgerBackend(): SettlementBackend {
         bank: createEngineBank(world, LEDGER_ESCROW),
         now,
         domain,
+        marginOracle: createEngineMarginOracle(world),
       });
       const ports = new Map<number, EngineSettlementPort>();
       return {
