@@ -19,7 +19,17 @@ import { benchSign, type SignResult } from "./sign.ts";
 import { formatJson, rounded } from "./stats.ts";
 import { benchThroughput, type ThroughputResult } from "./throughput.ts";
 
-const NAMES = ["sign", "nats", "negotiation", "throughput", "profile", "sims", "models", "dataset", "risk"] as const;
+const NAMES = [
+  "sign",
+  "nats",
+  "negotiation",
+  "throughput",
+  "profile",
+  "sims",
+  "models",
+  "dataset",
+  "risk",
+] as const;
 type Name = (typeof NAMES)[number];
 const NEEDS: Record<Name, Name[]> = {
   sign: [],
