@@ -13,7 +13,7 @@
  * (snapshots, chain transactions) runs in invoked actors.
  */
 import type { Address, Hex } from "viem";
-import { and, assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import { and, assign, emit, enqueueActions, fromPromise, setup } from "xstate";
 import { ArbiterRevertError } from "../arbitration/errors.ts";
 import { type Agreement, amountDue } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
@@ -27,6 +27,7 @@ import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
+import { lenderLoanMachine } from "./loans/lender-loan-machine.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -46,6 +47,9 @@ export type AgentDeps = {
    *  agent first picks up the borrowing it had under way (a loan, a session, an auction), so that
    *  it does not open a second one beside it. */
   awaitResume?: boolean;
+  /** As lender, call loans whose callRiskLevel the on-chain risk level reaches (the agents'
+   *  quorum posted an alert). Default false. */
+  callLoans?: boolean;
 };
 
 export type AgentEvent =
@@ -80,6 +84,9 @@ export type AgentEffect =
   /** Commit to this sealed bid on a sealed-bid RFQ (reveal it after the commit deadline). Its end
    *  comes back as a lender `session.finished`. */
   | { type: "effect.placeSealedBid"; sessionId: Hex; peer: Address; rfq: RfqBody; terms: Terms }
+  /** A loan we lent ended (repaid, defaulted, or never settled before its deadline): its durable
+   *  record closes. Typed, so that durable writes never hang on a report's wording. */
+  | { type: "effect.loanClosed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
   | { type: "report"; what: string; data: Record<string, unknown> };
 
 type BorrowContext = {
@@ -174,74 +181,6 @@ export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: L
   return result;
 });
 
-/** A lender's side of a signed agreement: wait until the borrower settles it (or its deadline
- *  passes), then until it is repaid or defaults, telling the adapter at each step. */
-export const serviceLoanAsLender = fromCallback<
-  AgentEvent,
-  { deps: AgentDeps; sessionId: Hex; agreement: Agreement }
->(({ input, sendBack }) => {
-  const { deps, agreement } = input;
-  const id = deps.agreementId(agreement);
-  let stopped = false;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  // Polls the loan until its status leaves `from`, the deadline passes, or the actor stops.
-  const waitWhile = async (
-    from: LoanStatus,
-    deadline?: bigint,
-  ): Promise<LoanStatus | "expired" | "stopped"> => {
-    for (;;) {
-      if (stopped) return "stopped";
-      const status = await deps.settlement.status(id);
-      if (status !== from) return status;
-      if (deadline !== undefined && deps.nowSec() > deadline) return "expired";
-      await sleep(deps.pollMs);
-    }
-  };
-  const run = async () => {
-    const settled = await waitWhile("None", agreement.deadline);
-    if (settled === "stopped") return;
-    if (settled === "expired")
-      return sendBack({ type: "loan.closed", sessionId: input.sessionId, id, status: "expired" });
-    const due = amountDue(agreement);
-    await deps.adapter.apply({
-      type: "loan.lent",
-      agreementId: id,
-      token: agreement.principalToken,
-      principal: agreement.principal,
-      amountDue: due,
-    });
-    const closed = settled === "Active" ? await waitWhile("Active") : settled;
-    if (closed === "stopped" || closed === "expired") return;
-    // Repayments (or collateral) the token refused to pay us directly are credited: withdraw them.
-    await collectCredits({
-      settlement: deps.settlement,
-      tokens: [agreement.principalToken, agreement.collateralToken],
-      log: deps.log,
-    });
-    if (closed === "Repaid") {
-      await deps.adapter.apply({
-        type: "loan.repaid",
-        agreementId: id,
-        role: "lender",
-        token: agreement.principalToken,
-        amountDue: due,
-        collateralToken: agreement.collateralToken,
-        collateral: agreement.collateral,
-      });
-    }
-    sendBack({ type: "loan.closed", sessionId: input.sessionId, id, status: closed });
-  };
-  run().catch((err: unknown) => {
-    deps.log.error("lender loan service failed", {
-      id,
-      error: err instanceof Error ? err.message : String(err),
-    });
-  });
-  return () => {
-    stopped = true;
-  };
-});
-
 /** The current loan's agreement can still settle (its deadline has not passed). */
 const beforeLoanDeadline = (context: Context): boolean => {
   const a = context.loan?.agreement;
@@ -255,7 +194,7 @@ export const agentMachine = setup({
     events: {} as AgentEvent,
     emitted: {} as AgentEffect,
   },
-  actors: { observe, settleLoan, repayLoan, serviceLoanAsLender, withdrawSignature },
+  actors: { observe, settleLoan, repayLoan, lenderLoan: lenderLoanMachine, withdrawSignature },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
     // Retrying a signed agreement is urgent next to polling the protocol: at most a second.
@@ -392,9 +331,21 @@ export const agentMachine = setup({
     }),
     serviceSignedLoan: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "session.finished" || event.outcome.status === "failed") return;
-      enqueue.spawnChild("serviceLoanAsLender", {
+      const { deps } = context;
+      const agreement = event.outcome.agreement;
+      enqueue.spawnChild("lenderLoan", {
         id: `loan-${event.sessionId}`,
-        input: { deps: context.deps, sessionId: event.sessionId, agreement: event.outcome.agreement },
+        input: {
+          sessionId: event.sessionId,
+          agreement,
+          id: deps.agreementId(agreement),
+          settlement: deps.settlement,
+          adapter: deps.adapter,
+          nowSec: deps.nowSec,
+          pollMs: deps.pollMs,
+          log: deps.log,
+          ...(deps.callLoans ? { callLoans: true } : {}),
+        },
       });
     }),
     recordResumedLoan: assign(({ event }) =>
@@ -655,6 +606,12 @@ export const agentMachine = setup({
         "loan.closed": {
           actions: [
             "releaseReservation",
+            emit(({ event }) => ({
+              type: "effect.loanClosed" as const,
+              sessionId: event.sessionId,
+              id: event.id,
+              status: event.status,
+            })),
             {
               type: "report",
               params: ({ event }) => ({

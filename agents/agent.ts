@@ -35,9 +35,16 @@ import type { RfqBody, RfqMessage, SessionMessage } from "../negotiation/wire/sc
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
-import { auctionResumeOf, createAuctionJournal } from "./auction-journal.ts";
+import { createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
+import { resumeAgent } from "./resume/resume-agent.ts";
 import { retryWithBackoff } from "./retry.ts";
+import {
+  type CreateRiskAgentParameters,
+  createRiskAgent,
+  type RiskActivity,
+  type RiskAgent,
+} from "./risk/risk-agent.ts";
 import { createSealedBids } from "./sealed-bids.ts";
 import { createSessionJournal } from "./session-journal.ts";
 import type { SettlementPort } from "./settlement-port.ts";
@@ -74,19 +81,32 @@ export type CreateAgentParameters = {
     /** Unique per process, e.g. `${address}:${randomUUID()}`. */
     owner: string;
   };
+  /** As lender, call loans whose callRiskLevel the on-chain risk level reaches. Default false. */
+  callLoans?: boolean;
+  /** The risk loop (agents/risk): signed snapshots, alert proposals and votes on the risk
+   *  subjects, de-risking through the adapter's stance. Off when absent. */
+  risk?: AgentRiskParameters;
   log?: Logger;
 };
+
+export type AgentRiskParameters = Omit<
+  CreateRiskAgentParameters,
+  "name" | "signer" | "domain" | "adapter" | "log"
+>;
 
 export type Activity =
   | { type: "sent"; agent: string; to: Address | "broadcast"; kind: string; sessionId: Hex; body: unknown }
   | { type: "received"; agent: string; from: Address; kind: string; sessionId: Hex; body: unknown }
   | { type: "session"; agent: string; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
-  | { type: "report"; agent: string; what: string; data: Record<string, unknown> };
+  | { type: "report"; agent: string; what: string; data: Record<string, unknown> }
+  | { type: "risk"; agent: string; event: RiskActivity };
 
 export interface Agent {
   readonly name: string;
   readonly address: Address;
   readonly actor: Actor<typeof agentMachine>;
+  /** The risk loop, when created with `risk`. */
+  readonly risk: RiskAgent | undefined;
   /** Looks at the protocol now instead of at the next poll. */
   poke(): void;
   onActivity(listener: (a: Activity) => void): () => void;
@@ -132,6 +152,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       nowSec,
       log,
       ...(auctionJournal ? { awaitResume: true } : {}),
+      ...(p.callLoans ? { callLoans: true } : {}),
     },
   });
 
@@ -329,8 +350,10 @@ export function createAgent(p: CreateAgentParameters): Agent {
         journal?.opened(effect, sessionOptions.deadlineMs);
         sessions.open(effect);
         return;
+      case "effect.loanClosed":
+        if (durable) void closeLenderRecord(effect);
+        return;
       case "report":
-        if (durable && effect.what === "loan closed") void closeLenderRecord(effect.data);
         report({ type: "report", agent: p.name, what: effect.what, data: effect.data });
         return;
     }
@@ -379,12 +402,10 @@ export function createAgent(p: CreateAgentParameters): Agent {
   };
 
   // The lender's record of a loan ends when the loan does (repaid, defaulted, never settled).
-  const closeLenderRecord = async (data: Record<string, unknown>) => {
+  const closeLenderRecord = async ({ id, status }: Extract<AgentEffect, { type: "effect.loanClosed" }>) => {
     if (!durable) return;
     try {
-      const id = data.id as Hex | undefined;
-      if (!id) return;
-      if (data.status === "expired") await durable.agreements.markExpired(id);
+      if (status === "expired") await durable.agreements.markExpired(id);
       else {
         const tx = await settlement.settlementTx(id);
         if (tx) await durable.agreements.markSettled(id, tx);
@@ -397,142 +418,36 @@ export function createAgent(p: CreateAgentParameters): Agent {
   const resume = async () => {
     if (!durable) return { loans: 0, sessions: 0, auctions: 0 };
     try {
-      return await resumeDurable(durable);
+      return await resumeAgent({
+        stores: durable,
+        settlement,
+        adapter: p.adapter,
+        policy: p.policy,
+        agreementId,
+        nowSec,
+        nowMs: Date.now,
+        sessionDeadlineMs: sessionOptions.deadlineMs,
+        send: (e) => actor.send(e),
+        finishSession: (sessionId, peer) => journal?.finished(sessionId, peer),
+        sessions,
+        auctions,
+      });
     } finally {
       actor.send({ type: "resume.done" });
     }
   };
 
-  const resumeDurable = async (durable: NonNullable<CreateAgentParameters["durable"]>) => {
-    let loans = 0;
-    let reopened = 0;
-    /** Sessions whose signed loan is being settled already. */
-    const settling = new Set<string>();
-    for (const r of await durable.agreements.pending()) {
-      const id = agreementId(r.agreement);
-      const status = await settlement.status(id);
-      if (status === "None" && r.agreement.deadline < nowSec()) {
-        await durable.agreements.markExpired(id);
-        continue;
-      }
-      const signed = {
-        agreement: r.agreement,
-        lenderSignature: r.lenderSignature,
-        borrowerSignature: r.borrowerSignature,
-      };
-      if (r.role === "borrower") {
-        actor.send({ type: "resume.loan", ...signed });
-        settling.add(r.agreement.sessionId.toLowerCase());
-      } else {
-        actor.send({
-          type: "session.finished",
-          side: "lender",
-          sessionId: r.agreement.sessionId,
-          peer: r.agreement.borrower,
-          outcome: { status: "agreed", ...signed, rounds: 0 },
-        });
-      }
-      loans++;
-    }
-    for (const s of await durable.sessions.list()) {
-      // A signature of ours comes first, whatever the negotiation's deadline: the agreement's own
-      // deadline is what decides whether the peer can still settle it.
-      if (s.myLastAgreement) {
-        // We had signed and were waiting for the countersignature: the peer may still settle it.
-        if (s.role === "lender") {
-          actor.send({
-            type: "session.finished",
-            side: "lender",
-            sessionId: s.sessionId,
-            peer: s.peer,
-            outcome: {
-              status: "unconfirmed",
-              agreement: s.myLastAgreement.agreement,
-              mySignature: s.myLastAgreement.signature,
-              rounds: s.round,
-            },
-          });
-        } else {
-          // As borrower we take the signature back (or find the lender settled it first).
-          actor.send({
-            type: "resume.unconfirmed",
-            agreement: s.myLastAgreement.agreement,
-            mySignature: s.myLastAgreement.signature,
-          });
-        }
-        journal?.finished(s.sessionId, s.peer);
-        continue;
-      }
-      const expired = s.deadline !== undefined && s.deadline <= Date.now();
-      if (!s.rfq || expired) {
-        journal?.finished(s.sessionId, s.peer);
-        continue;
-      }
-      const state = await p.adapter.snapshot();
-      const strategy =
-        s.role === "lender"
-          ? p.policy.lenderStrategy(state, s.rfq, 0n)
-          : p.policy.borrowerStrategy(state, s.rfq);
-      if (!strategy) {
-        journal?.finished(s.sessionId, s.peer);
-        continue;
-      }
-      if (s.role === "lender")
-        actor.send({ type: "resume.lending", sessionId: s.sessionId, principal: s.rfq.principal });
-      else actor.send({ type: "resume.borrowing", sessionId: s.sessionId, rfq: s.rfq, lender: s.peer });
-      sessions.open({
-        side: s.role,
-        sessionId: s.sessionId,
-        peer: s.peer,
-        rfq: s.rfq,
-        strategy,
-        resume: {
-          round: s.round,
-          myLast: s.lastOfferSent,
-          theirLast: s.lastOfferReceived,
-          startedAt: (s.deadline ?? Date.now() + sessionOptions.deadlineMs) - sessionOptions.deadlineMs,
-        },
-      });
-      reopened++;
-    }
-    const auctionsReopened = await resumeAuctions(durable, settling);
-    return { loans, sessions: reopened, auctions: auctionsReopened };
-  };
-
-  // An auction past its deadline is opened too: it ends at once (its lenders are told, an accept
-  // of ours still waiting for a confirm ends unconfirmed) and its record goes. A live one whose
-  // RFQ is not known to have left (we died after its record landed, before its publish was
-  // journaled) and that nobody joined starts again in the same session: the same RFQ goes out
-  // again (a fresh seq, above any we used) and its clock starts then. A lender that never saw the
-  // RFQ joins now; one that did already and still waits for our answer sends its offer again
-  // (onRfq, above), and joins as a newcomer (docs/PROTOCOL.md §7.1).
-  const resumeAuctions = async (
-    durable: NonNullable<CreateAgentParameters["durable"]>,
-    settling: Set<string>,
-  ) => {
-    const records = await durable.auctions.list();
-    if (records.length === 0) return 0;
-    const state = await p.adapter.snapshot();
-    let reopened = 0;
-    for (const a of records) {
-      const live = a.startedAt + a.deadlineMs > Date.now();
-      const again = live && a.rfqSent === false && a.lenders.length === 0;
-      // Its agreement is being settled already (resume.loan): the auction only ends its lenders.
-      if (live && !settling.has(a.sessionId.toLowerCase())) {
-        actor.send({ type: "resume.borrowing", sessionId: a.sessionId, rfq: a.rfq });
-        reopened++;
-      }
-      auctions.open({
-        sessionId: a.sessionId,
-        rfq: a.rfq,
-        strategyFor: () => p.policy.borrowerStrategy(state, a.rfq),
-        score: (terms) => p.policy.scoreOffer(terms),
-        options: { deadlineMs: a.deadlineMs, admissionMs: a.admissionMs },
-        ...(again ? {} : { resume: auctionResumeOf(a) }),
-      });
-    }
-    return reopened;
-  };
+  const risk = p.risk
+    ? createRiskAgent({
+        ...p.risk,
+        name: p.name,
+        signer: p.signer,
+        domain: p.domain,
+        adapter: p.adapter,
+        log,
+      })
+    : undefined;
+  risk?.onActivity((event) => report({ type: "risk", agent: p.name, event }));
 
   const unsubscribe = [p.endpoint.onRfq(onRfq), p.endpoint.onMessage(onMessage)];
   p.endpoint.listenRfqs("all");
@@ -542,6 +457,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     name: p.name,
     address: p.signer.address,
     actor,
+    risk,
     poke: () => actor.send({ type: "tick" }),
     resume,
     onActivity: (l) => {
@@ -550,6 +466,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     },
     stop: async () => {
       for (const u of unsubscribe) u();
+      risk?.stop();
       auctions.stop();
       sealed.stop();
       sessions.stop();

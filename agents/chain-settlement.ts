@@ -5,9 +5,12 @@
 import type { Address } from "viem";
 import {
   type ArbiterClients,
+  callLoan,
   cancelAgreement,
+  claimDefault,
   getCredit,
   getLoan,
+  getRiskLevel,
   invalidateNonce,
   liquidityArbiterAbi,
   repay,
@@ -38,6 +41,19 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter, id })).status,
+    loan: async (id) => {
+      const { status, disputed, maturity } = await getLoan({ clients, arbiter, id });
+      return { status, disputed, maturity };
+    },
+    riskLevel: async () => (await getRiskLevel({ clients, arbiter })).level,
+    callLoan: async ({ agreement }) => {
+      const { hash } = await callLoan({ clients, arbiter, agreement });
+      return { txHash: hash };
+    },
+    claimDefault: async ({ agreement }) => {
+      const { hash } = await claimDefault({ clients, arbiter, agreement });
+      return { txHash: hash };
+    },
     withdraw: async ({ agreement }) => {
       // Our own nonce (cheap: our bitmap word is warm, and it also kills any alternative carrying it);
       // an agreement in which we have no nonce is cancelled by its id.

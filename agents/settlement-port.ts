@@ -27,4 +27,12 @@ export interface SettlementPort {
    *  us directly (a blocklisted address, a failing hook). Nothing to do (amount 0, no transaction)
    *  when there is no credit, which is the usual case. */
   collect(p: { token: Address }): Promise<{ amount: bigint; txHash?: Hex }>;
+  /** Optional: the loan's due date and dispute flag, for a lender that claims defaults. */
+  loan?(id: Hex): Promise<{ status: LoanStatus; disputed: boolean; maturity: bigint }>;
+  /** Optional: claims the escrowed collateral of a loan past maturity plus grace (lender only). */
+  claimDefault?(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
+  /** Optional: the system risk level in force on the contract (the agents' quorum posted it). */
+  riskLevel?(): Promise<number>;
+  /** Optional: makes a callable loan due now (lender only; its callRiskLevel <= the risk level). */
+  callLoan?(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
 }

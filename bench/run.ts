@@ -19,7 +19,17 @@ import { benchSign, type SignResult } from "./sign.ts";
 import { formatJson, rounded } from "./stats.ts";
 import { benchThroughput, type ThroughputResult } from "./throughput.ts";
 
-const NAMES = ["sign", "nats", "negotiation", "throughput", "profile", "sims", "models", "dataset"] as const;
+const NAMES = [
+  "sign",
+  "nats",
+  "negotiation",
+  "throughput",
+  "profile",
+  "sims",
+  "models",
+  "dataset",
+  "risk",
+] as const;
 type Name = (typeof NAMES)[number];
 const NEEDS: Record<Name, Name[]> = {
   sign: [],
@@ -30,6 +40,7 @@ const NEEDS: Record<Name, Name[]> = {
   sims: [],
   models: [],
   dataset: [],
+  risk: [],
 };
 
 const TARGETS = {
@@ -338,6 +349,12 @@ async function main(): Promise<void> {
       const args = ["--import", "tsx", "bench/dataset.ts", ...(opts.quick ? ["--quick"] : [])];
       if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
         throw new Error("bench/dataset.ts failed");
+    }
+    if (opts.selected.has("risk")) {
+      // Its own process and JSON (bench/results/risk-loop.json): one risk-loop decision at a time.
+      const args = ["--import", "tsx", "bench/risk-loop.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/risk-loop.ts failed");
     }
   } finally {
     await nats?.stop();

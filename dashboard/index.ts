@@ -14,5 +14,6 @@ export type {
 } from "./inputs.ts";
 export { observeWire } from "./observe-wire.ts";
 export type { RiskFeed, RiskInput, RiskProposalView, RiskSnapshotView, RiskVoteView } from "./risk-feed.ts";
+export { type CreateRiskLoopFeedParameters, createRiskLoopFeed } from "./risk-loop-feed.ts";
 export { type Dashboard, type StartDashboardParameters, startDashboard } from "./server.ts";
 export type * from "./view-model.ts";

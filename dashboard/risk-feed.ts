@@ -1,14 +1,10 @@
 /**
- * ISSUE 13 HOOK: the dashboard's risk panels (risk snapshots, contagion probabilities, alert
- * proposals and votes) are defined against this interface and nothing else.
- *
- * The risk loop's messages do not exist yet (docs/PROTOCOL.md: "Risk subjects come in a later
- * version"), and the dashboard does not guess their format. When issue 13 defines them, it adds a
- * RiskFeed: the subjects to subscribe to and a decoder that validates each message with the risk
- * loop's own zod schemas and maps it to the views below. `startDashboard({ riskFeeds: [feed] })`
- * then subscribes, and the page's panels fill in; nothing else in the dashboard changes. Until then
- * the panels say they are waiting for the risk loop, and alerts come from the chain (AlertRaised,
- * riskLevel()).
+ * The dashboard's risk panels (risk snapshots, contagion probabilities, alert proposals and
+ * votes) are defined against this interface and nothing else. The risk loop's feed
+ * (risk-loop-feed.ts, docs/PROTOCOL.md §10) implements it: `startDashboard({ riskFeeds:
+ * [createRiskLoopFeed(...)] })` subscribes to the risk subjects and the panels fill in. Without a
+ * feed the panels say they are waiting for the risk loop; alerts come from the chain either way
+ * (AlertRaised, riskLevel()).
  */
 import type { Address } from "viem";
 

@@ -89,6 +89,11 @@ function logActivity(log: OperatorLogger, a: Activity): void {
     case "report":
       log.info(a.what, a.data);
       return;
+    case "risk":
+      if (a.event.type === "risk.sent" || a.event.type === "risk.received")
+        log.debug(a.event.type, { kind: a.event.kind });
+      else log.info(a.event.type, { ...a.event, agent: undefined });
+      return;
   }
 }
 

@@ -4,6 +4,7 @@
  * See docs/ADAPTERS.md.
  */
 import type { Address, Hex } from "viem";
+import type { DeriskStance } from "./derisk-stance.ts";
 import type { ProtocolKind, ProtocolState } from "./protocol-state.ts";
 
 export type AdapterAction =
@@ -41,4 +42,8 @@ export interface ProtocolAdapter {
   readonly kind: ProtocolKind;
   snapshot(): Promise<ProtocolState>;
   apply(action: AdapterAction): Promise<void>;
+  /** Optional: moves the protocol to the pre-committed stance for a system risk level
+   *  (derisk-stance.ts); `{ level: 0 }` unwinds it. Idempotent. An adapter without it takes part
+   *  in the risk loop (snapshots, votes) but changes nothing on an alert. */
+  derisk?(stance: DeriskStance): Promise<void>;
 }

@@ -12,10 +12,13 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
+import { createRiskAgent } from "../agents/risk/risk-agent.ts";
+import { createRuleDetector } from "../agents/risk/rule-detector.ts";
 import { startAgent } from "../agents/start-agent.ts";
 import { raiseAlert } from "../arbitration/raise-alert.ts";
 import { type RiskAlert, signRiskAlert } from "../arbitration/typed-data.ts";
 import { createLogger } from "../core/log.ts";
+import { createRiskLoopFeed } from "../dashboard/risk-loop-feed.ts";
 import { type Dashboard, startDashboard } from "../dashboard/server.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
@@ -42,6 +45,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 const nats = useIsolatedNats();
+let registeredAgents: ReturnType<typeof createPeerRegistry> | undefined;
+/** The arbiter's registered agents (the fixture registers the lender and the borrower). */
+const registered = () => registeredAgents!;
 const log = createLogger({ level: "error" });
 
 describe.skipIf(!have)("dashboard in Chromium", () => {
@@ -59,9 +65,14 @@ describe.skipIf(!have)("dashboard in Chromium", () => {
     const chain = await useAnvil();
     rpcUrl = chain.rpcUrl;
     fx = await chain.deployFixture();
+    registeredAgents = createPeerRegistry([
+      { address: fx.lender.address, name: "lending-market-A", protocol: "lending" },
+      { address: fx.borrower.address, name: "perp-exchange-B", protocol: "perp" },
+    ]);
     dashboard = await startDashboard({
       nats: { servers: nats.url },
       chain: { rpcUrl, arbiter: fx.arbiter, pollMs: 200 },
+      riskFeeds: [createRiskLoopFeed({ domain: fx.domain, peers: registered() })],
       record: recording,
       log,
     });
@@ -198,6 +209,53 @@ describe.skipIf(!have)("dashboard in Chromium", () => {
     await page.locator("#votes li", { hasText: "1 for, 0 against" }).waitFor();
     expect(await page.locator("#risk-waiting").isHidden()).toBe(true);
     expect(await page.locator("#chart-contagion canvas").count()).toBeGreaterThan(0);
+  });
+
+  it("shows the risk loop's own signed messages: a peer's snapshot and a real vote", async () => {
+    const { lendingMarket, perp } = foundationProtocols({ usdc: fx.usdc, weth: fx.weth });
+    // The lender's market is drained below its buffer: its detector sees stress and proposes.
+    await lendingMarket.apply({
+      type: "loan.lent",
+      agreementId: `0x${"77".repeat(32)}`,
+      token: fx.usdc,
+      principal: (await lendingMarket.snapshot()).liquidity[0]!.liquid,
+      amountDue: 0n,
+    });
+    const proposals: string[] = [];
+    for (const [name, party, adapter] of [
+      ["risk-A", fx.lender, lendingMarket],
+      ["risk-B", fx.borrower, perp],
+    ] as const) {
+      const transport = await createNatsTransport({ servers: nats.url, name, log });
+      const risk = createRiskAgent({
+        name,
+        signer: party.signer,
+        domain: fx.domain,
+        transport,
+        adapter,
+        registered: registered(),
+        quorum: 2,
+        detector: createRuleDetector({ intercept: -2 }),
+        cadenceMs: 300,
+        alertTtlSec: 600,
+        log,
+      });
+      risk.onActivity((a) => {
+        if (a.type === "risk.sent" && a.kind === "risk.proposal") proposals.push(a.sessionId);
+      });
+      stops.push(async () => {
+        risk.stop();
+        await transport.close();
+      });
+    }
+    // The perp's snapshot joins the lender's in the contagion chart (x, lender, perp).
+    await expect.poll(() => page.locator("#chart-contagion .u-series").count(), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => proposals.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await page
+      .locator("#votes li", { hasText: `proposal ${proposals[0]!.slice(0, 10)}` })
+      .filter({ hasText: "1 for, 0 against" })
+      .waitFor({ timeout: 15_000 });
+    expect(errors).toEqual([]);
   });
 
   it("replays the recording of this run in a second dashboard", async () => {

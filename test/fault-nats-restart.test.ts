@@ -140,6 +140,7 @@ async function negotiateThroughCrash(killOn: KillPoint): Promise<RunResult> {
   const watch = (agent: Agent, who: "A" | "B") =>
     agent.onActivity((x: Activity) => {
       if (x.type === "sent" && x.kind === "rfq" && sessionId === undefined) sessionId = x.sessionId;
+      if (x.type === "risk") return;
       if (x.type !== "report" && x.sessionId !== sessionId) return;
       const at = Date.now() - t0;
       if (x.type === "sent") lines.push(`${at} ${who} sent ${x.kind}`);

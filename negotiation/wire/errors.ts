@@ -44,7 +44,8 @@ export type WireErrorCode =
   | "RateLimited"
   | "Replay"
   | "ReplayCacheFull"
-  | "ReplayStoreUnavailable";
+  | "ReplayStoreUnavailable"
+  | "InconsistentRiskMessage";
 
 export class MessageTooLargeError extends WireError {
   override name = "MessageTooLargeError";
@@ -192,6 +193,21 @@ export class ReplayStoreUnavailableError extends WireError {
       details: params.cause instanceof Error ? params.cause.message : String(params.cause),
       metaMessages: [
         "Check the NATS JetStream connection. The sender must resend (with a new nonce and seq).",
+      ],
+    });
+  }
+}
+
+/** A risk message whose parts disagree: a proposal whose evidence does not hash to its alert's
+ *  evidenceHash, an alert signature that is not the sender's, a session id that is not the
+ *  proposal's id (docs/PROTOCOL.md §9.4). */
+export class InconsistentRiskMessageError extends WireError {
+  override name = "InconsistentRiskMessageError";
+  override readonly code = "InconsistentRiskMessage";
+  constructor(params: { reason: string }) {
+    super(`Inconsistent risk message: ${params.reason}.`, {
+      metaMessages: [
+        "Rebuild the message from its parts as docs/PROTOCOL.md §9 describes and sign it again.",
       ],
     });
   }

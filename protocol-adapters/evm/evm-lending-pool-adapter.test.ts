@@ -236,6 +236,20 @@ describe("EvmLendingPoolAdapter.apply (de-risking on chain)", () => {
     expect(await read("ltvBps")).toBe(0);
   });
 
+  it("derisk(stance) lowers LTV by the level's step, pauses at the top level, and level 0 restores both", async () => {
+    const a = adapter();
+    await a.derisk({ level: 2 });
+    await a.derisk({ level: 2 });
+    expect(await read("ltvBps")).toBe(8000 - 500);
+    expect(await read("borrowingPaused")).toBe(false);
+    await a.derisk({ level: 3 });
+    expect(await read("ltvBps")).toBe(8000 - 1000);
+    expect(await read("borrowingPaused")).toBe(true);
+    await a.derisk({ level: 0 });
+    expect(await read("ltvBps")).toBe(8000);
+    expect(await read("borrowingPaused")).toBe(false);
+  });
+
   it("refuses a tighten outside 0-10000 bps without touching the chain", async () => {
     const error = await rejection(() => adapter().apply({ type: "derisk.tighten", bps: -5 }));
     expect(error).toBeInstanceOf(EvmAdapterInvalidActionError);

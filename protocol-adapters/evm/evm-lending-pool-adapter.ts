@@ -12,7 +12,9 @@
  * above its buffer lends no more than the treasury can actually move. De-risking rules:
  * `derisk.pauseCredit` → `pauseBorrowing(paused)`; `derisk.tighten { bps }` → `setLtvBps(ltv - bps)`.
  */
+
 import { type Address, erc20Abi } from "viem";
+import { type DeriskStance, deriskRow } from "../derisk-stance.ts";
 import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
 import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
 import { type KinkedRateModel, supplyRateBps, utilizationBps } from "../simulated/interest-rate-model.ts";
@@ -124,6 +126,46 @@ export class EvmLendingPoolAdapter implements ProtocolAdapter {
         borrowingPaused: paused ? 1 : 0,
       },
     };
+  }
+
+  /** LTV before the first alert stance, restored at level 0. */
+  private ltvBeforeAlert: number | undefined;
+
+  /** The alert stance on chain (derisk-stance.ts, lending row): LTV lowered by the level's
+   *  `extraBufferBps` from where it stood before the alert, and borrowing paused at the top level;
+   *  level 0 restores both. Declarative: the same level twice sends nothing new. */
+  async derisk(stance: DeriskStance): Promise<void> {
+    const row = deriskRow("lending", stance.level);
+    const { clients, pool } = this.p;
+    const [ltvBps, paused] = await Promise.all([
+      clients.public.readContract({ address: pool, abi: simpleLendingPoolAbi, functionName: "ltvBps" }),
+      clients.public.readContract({
+        address: pool,
+        abi: simpleLendingPoolAbi,
+        functionName: "borrowingPaused",
+      }),
+    ]);
+    const base = this.ltvBeforeAlert ?? ltvBps;
+    const target = stance.level === 0 ? base : Math.max(0, base - row.extraBufferBps);
+    this.ltvBeforeAlert = stance.level === 0 ? undefined : base;
+    if (target !== ltvBps)
+      await writeAndConfirm(clients, { contract: pool, functionName: "setLtvBps" }, () =>
+        clients.wallet.writeContract({
+          address: pool,
+          abi: simpleLendingPoolAbi,
+          functionName: "setLtvBps",
+          args: [target],
+        }),
+      );
+    if (paused !== row.pauseNewCredit)
+      await writeAndConfirm(clients, { contract: pool, functionName: "pauseBorrowing" }, () =>
+        clients.wallet.writeContract({
+          address: pool,
+          abi: simpleLendingPoolAbi,
+          functionName: "pauseBorrowing",
+          args: [row.pauseNewCredit],
+        }),
+      );
   }
 
   async apply(action: AdapterAction): Promise<void> {

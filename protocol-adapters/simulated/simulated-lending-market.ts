@@ -4,6 +4,7 @@
  * to other protocols, at no less than what that cash would earn at home (its supply rate).
  */
 import type { Hex } from "viem";
+import { type DeriskStance, deriskRow } from "../derisk-stance.ts";
 import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
 import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
 import { type KinkedRateModel, supplyRateBps, utilizationBps } from "./interest-rate-model.ts";
@@ -30,6 +31,7 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
   /** Principal lent to other protocols and not yet repaid. */
   private lentOut = 0n;
   private creditPaused = false;
+  private riskLevel = 0;
   /** Principal of each open inter-protocol loan, by agreement id. */
   private readonly loans = new Map<Hex, bigint>();
   private bufferBps: number;
@@ -47,8 +49,10 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
 
   async snapshot(): Promise<ProtocolState> {
     const u = utilizationBps(this.borrows, this.deposits);
-    const buffer = (this.deposits * BigInt(this.bufferBps)) / 10_000n;
-    const net = this.creditPaused ? 0n : this.cash - buffer;
+    const row = deriskRow("lending", this.riskLevel);
+    const bufferBps = Math.min(10_000, this.bufferBps + row.extraBufferBps);
+    const buffer = (this.deposits * BigInt(bufferBps)) / 10_000n;
+    const net = this.creditPaused || row.pauseNewCredit ? 0n : this.cash - buffer;
     return {
       v: PROTOCOL_STATE_VERSION,
       protocolId: this.protocolId,
@@ -67,8 +71,14 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
       prices: [{ token: this.p.asset.address, usd8: this.p.priceUsd8 }],
       opportunityRateBps: supplyRateBps(this.p.rateModel, u),
       shortfallCostBps: 0,
-      risk: { utilizationBps: u, bufferBps: this.bufferBps },
+      risk: { utilizationBps: u, bufferBps, riskLevel: this.riskLevel },
     };
+  }
+
+  /** The alert stance (derisk-stance.ts): a buffer on top of the configured one, and new credit
+   *  paused at the top level; repayments and withdrawals are never stopped. */
+  async derisk(stance: DeriskStance): Promise<void> {
+    this.riskLevel = stance.level;
   }
 
   async apply(action: AdapterAction): Promise<void> {

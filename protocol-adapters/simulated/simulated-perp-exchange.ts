@@ -5,6 +5,7 @@
  * ADL is what a shortfall costs it, hence its ceiling rate.
  */
 import type { Hex } from "viem";
+import { type DeriskStance, deriskRow } from "../derisk-stance.ts";
 import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
 import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
 import type { TokenInfo } from "./token-info.ts";
@@ -32,6 +33,18 @@ export class SimulatedPerpExchange implements ProtocolAdapter {
   private insuranceFund: bigint;
   private minFloat: bigint;
   private readonly debts = new Map<Hex, bigint>();
+  private riskLevel = 0;
+
+  /** The float kept back: the configured margin, raised by the alert stance's extra margin. */
+  private floor(): bigint {
+    const extra = BigInt(deriskRow("perp", this.riskLevel).extraMarginBps);
+    return this.minFloat + (this.minFloat * extra) / 10_000n;
+  }
+
+  /** The alert stance (derisk-stance.ts): margins rise by the level's extra; level 0 restores them. */
+  async derisk(stance: DeriskStance): Promise<void> {
+    this.riskLevel = stance.level;
+  }
 
   constructor(private readonly p: SimulatedPerpExchangeParameters) {
     this.protocolId = p.protocolId;
@@ -52,7 +65,7 @@ export class SimulatedPerpExchange implements ProtocolAdapter {
   }
 
   async snapshot(): Promise<ProtocolState> {
-    const net = this.cash - this.pendingWithdrawals - this.minFloat;
+    const net = this.cash - this.pendingWithdrawals - this.floor();
     const marginRatioBps =
       this.pendingWithdrawals === 0n ? 10_000 : Number((this.cash * 10_000n) / this.pendingWithdrawals);
     return {
@@ -106,7 +119,8 @@ export class SimulatedPerpExchange implements ProtocolAdapter {
 
   /** Pays out pending withdrawals from cash above the float; returns what was paid. */
   processWithdrawals(): bigint {
-    const available = this.cash > this.minFloat ? this.cash - this.minFloat : 0n;
+    const floor = this.floor();
+    const available = this.cash > floor ? this.cash - floor : 0n;
     const paid = available < this.pendingWithdrawals ? available : this.pendingWithdrawals;
     this.cash -= paid;
     this.pendingWithdrawals -= paid;

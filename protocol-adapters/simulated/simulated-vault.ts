@@ -6,6 +6,7 @@
  * Coverage (backing value over liabilities at par) falls when backing prices fall.
  */
 import type { Hex } from "viem";
+import { type DeriskStance, deriskRow } from "../derisk-stance.ts";
 import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
 import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
 import type { TokenInfo } from "./token-info.ts";
@@ -42,6 +43,22 @@ export class SimulatedVault implements ProtocolAdapter {
   redemptionCap: bigint | undefined;
   readonly backing: VaultBacking[];
   private readonly debts = new Map<Hex, bigint>();
+  private riskLevel = 0;
+
+  /** The alert stance (derisk-stance.ts): redemptions are paced (a share of liabilities per round,
+   *  never zero) while the level holds; level 0 lifts the pacing. */
+  async derisk(stance: DeriskStance): Promise<void> {
+    this.riskLevel = stance.level;
+  }
+
+  /** Redemptions payable per round: the tightest of the configured cap and the alert's pace. */
+  private cap(): bigint | undefined {
+    const pace = deriskRow("vault", this.riskLevel).redemptionPaceBps;
+    const paced = pace === undefined ? undefined : (this.liabilities * BigInt(pace)) / 10_000n;
+    if (paced === undefined) return this.redemptionCap;
+    if (this.redemptionCap === undefined) return paced > 0n ? paced : 1n;
+    return paced < this.redemptionCap ? paced : this.redemptionCap;
+  }
 
   constructor(private readonly p: SimulatedVaultParameters) {
     this.protocolId = p.protocolId;
@@ -85,7 +102,8 @@ export class SimulatedVault implements ProtocolAdapter {
     const b = this.payoutBacking();
     if (!b) return 0n;
     let tokens = this.pendingRedemptions;
-    if (this.redemptionCap !== undefined && tokens > this.redemptionCap) tokens = this.redemptionCap;
+    const cap = this.cap();
+    if (cap !== undefined && tokens > cap) tokens = cap;
     let pay = this.payoutFor(tokens);
     if (pay > b.amount) {
       pay = b.amount;
@@ -101,7 +119,8 @@ export class SimulatedVault implements ProtocolAdapter {
     const b = this.payoutBacking();
     const liquid = b?.amount ?? 0n;
     let due = this.pendingRedemptions;
-    if (this.redemptionCap !== undefined && due > this.redemptionCap) due = this.redemptionCap;
+    const cap = this.cap();
+    if (cap !== undefined && due > cap) due = cap;
     return {
       v: PROTOCOL_STATE_VERSION,
       protocolId: this.protocolId,

@@ -33,6 +33,10 @@ export function createLedgerSettlementPort({
       return { txHash: txHash("repay", id) };
     },
     status: async (id) => ledger.getLoan(id).status,
+    loan: async (id) => {
+      const { status, disputed, maturity } = ledger.getLoan(id);
+      return { status, disputed, maturity };
+    },
     settlementTx: async (id) => settledBy.get(id),
     withdraw: async ({ agreement }) => {
       // As agents/chain-settlement.ts: our own nonce if we have one, else cancel the agreement.

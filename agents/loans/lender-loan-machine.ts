@@ -1,0 +1,203 @@
+/**
+ * A lender's side of one signed agreement, as its own machine (spawned by the agent per loan):
+ *
+ *   awaitingSettlement ──Active/Repaid/Defaulted──▶ recordingLent ──▶ awaitingClose ──Repaid/Defaulted──▶ collecting ──▶ closed
+ *        │ (None: poll again after `poll`; past the agreement's deadline ──▶ closed "expired")
+ *   awaitingClose claims the default of a loan past maturity plus grace (not disputed) when the port
+ *   can, then reads it Defaulted and collects.
+ *
+ * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
+ * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
+ * Restart: a restarted agent spawns it again from its agreement record; it starts by reading the
+ * loan's status, so nothing is applied twice except `loan.lent`, which adapters treat as idempotent
+ * per agreement id.
+ */
+import type { Hex } from "viem";
+import { assign, fromPromise, sendParent, setup } from "xstate";
+import { type Agreement, amountDue } from "../../core/agreement.ts";
+import type { Logger } from "../../core/log.ts";
+import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
+import { collectCredits } from "../collect-credits.ts";
+import type { LoanStatus, SettlementPort } from "../settlement-port.ts";
+
+export type LenderLoanInput = {
+  sessionId: Hex;
+  agreement: Agreement;
+  /** The agreement's on-chain id. */
+  id: Hex;
+  settlement: SettlementPort;
+  adapter: ProtocolAdapter;
+  nowSec: () => bigint;
+  pollMs: number;
+  log: Logger;
+  /** Call loans whose callRiskLevel the on-chain risk level reaches (default false). */
+  callLoans?: boolean;
+};
+
+export type LenderLoanClosed = {
+  type: "loan.closed";
+  sessionId: Hex;
+  id: Hex;
+  status: LoanStatus | "expired";
+};
+
+type Context = LenderLoanInput & { status: LoanStatus | "expired" | undefined };
+
+const readStatus = fromPromise<LoanStatus, { settlement: SettlementPort; id: Hex }>(({ input }) =>
+  input.settlement.status(input.id),
+);
+
+/** The contract's GRACE_PERIOD (LiquidityArbiter.sol): a default is claimable after maturity + this. */
+export const GRACE_PERIOD_SEC = 86_400n;
+
+/** Calls a loan not yet due whose callRiskLevel the on-chain risk level reaches, when the agent
+ *  calls loans (`callLoans`) and the port can. True if it called. */
+async function callIfAllowed(input: Context, maturity: bigint): Promise<boolean> {
+  const { settlement, agreement } = input;
+  const level = agreement.callRiskLevel ?? 0;
+  if (!input.callLoans || level === 0 || !settlement.riskLevel || !settlement.callLoan) return false;
+  if (maturity <= input.nowSec() || (await settlement.riskLevel()) < level) return false;
+  try {
+    await settlement.callLoan({ agreement });
+    input.log.info("loan called", { id: input.id, callRiskLevel: level });
+    return true;
+  } catch (err) {
+    input.log.warn("calling a loan failed", { id: input.id, error: String(err) });
+    return false;
+  }
+}
+
+/** An active loan's status, claiming its default first when it is past maturity plus grace, not
+ *  disputed, and the port can (a port without `loan`/`claimDefault` only reads the status). A claim
+ *  the contract refuses (a repayment or dispute raced it) is logged and the loan read again. */
+const readOpenLoan = fromPromise<LoanStatus, Context>(async ({ input }) => {
+  const { settlement } = input;
+  const status = await settlement.status(input.id);
+  if (status !== "Active" || !settlement.loan || !settlement.claimDefault) return status;
+  const loan = await settlement.loan(input.id);
+  if (await callIfAllowed(input, loan.maturity)) return settlement.status(input.id);
+  if (loan.disputed || input.nowSec() <= loan.maturity + GRACE_PERIOD_SEC) return status;
+  try {
+    await settlement.claimDefault({ agreement: input.agreement });
+    input.log.info("default claimed", { id: input.id });
+  } catch (err) {
+    input.log.warn("claiming a default failed", { id: input.id, error: String(err) });
+  }
+  return settlement.status(input.id);
+});
+
+const recordLent = fromPromise<void, Context>(async ({ input }) => {
+  const a = input.agreement;
+  await input.adapter.apply({
+    type: "loan.lent",
+    agreementId: input.id,
+    token: a.principalToken,
+    principal: a.principal,
+    amountDue: amountDue(a),
+  });
+});
+
+/** Withdraws what the token refused to pay us directly, then tells the adapter of a repayment. */
+const collect = fromPromise<void, Context>(async ({ input }) => {
+  const a = input.agreement;
+  await collectCredits({
+    settlement: input.settlement,
+    tokens: [a.principalToken, a.collateralToken],
+    log: input.log,
+  });
+  if (input.status !== "Repaid") return;
+  await input.adapter.apply({
+    type: "loan.repaid",
+    agreementId: input.id,
+    role: "lender",
+    token: a.principalToken,
+    amountDue: amountDue(a),
+    collateralToken: a.collateralToken,
+    collateral: a.collateral,
+  });
+});
+
+const statusInput = ({ context }: { context: Context }) => ({
+  settlement: context.settlement,
+  id: context.id,
+});
+const logError =
+  (what: string) =>
+  ({ context, event }: { context: Context; event: { error?: unknown } }) =>
+    context.log.warn(what, { id: context.id, error: String(event.error) });
+
+export const lenderLoanMachine = setup({
+  types: { context: {} as Context, input: {} as LenderLoanInput },
+  actors: { readStatus, readOpenLoan, recordLent, collect },
+  delays: { poll: ({ context }) => context.pollMs },
+  guards: {
+    pastDeadline: ({ context }) => context.nowSec() > context.agreement.deadline,
+  },
+  actions: {
+    setStatus: assign({ status: (_, status: LoanStatus | "expired") => status }),
+  },
+}).createMachine({
+  id: "lenderLoan",
+  context: ({ input }) => ({ ...input, status: undefined }),
+  initial: "awaitingSettlement",
+  states: {
+    awaitingSettlement: {
+      invoke: {
+        src: "readStatus",
+        input: statusInput,
+        onDone: [
+          { guard: ({ event }) => event.output !== "None", target: "recordingLent" },
+          { guard: "pastDeadline", target: "closed", actions: { type: "setStatus", params: "expired" } },
+          { target: "waitingSettlement" },
+        ],
+        onError: { target: "waitingSettlement", actions: logError("loan status read failed") },
+      },
+    },
+    waitingSettlement: { after: { poll: "awaitingSettlement" } },
+    recordingLent: {
+      invoke: {
+        src: "recordLent",
+        input: ({ context }) => context,
+        onDone: "awaitingClose",
+        onError: { target: "failed", actions: logError("recording a lent loan failed") },
+      },
+    },
+    awaitingClose: {
+      invoke: {
+        src: "readOpenLoan",
+        input: ({ context }) => context,
+        onDone: [
+          {
+            guard: ({ event }) => event.output !== "Active" && event.output !== "None",
+            target: "collecting",
+            actions: { type: "setStatus", params: ({ event }) => event.output },
+          },
+          { target: "waitingClose" },
+        ],
+        onError: { target: "waitingClose", actions: logError("loan status read failed") },
+      },
+    },
+    waitingClose: { after: { poll: "awaitingClose" } },
+    collecting: {
+      invoke: {
+        src: "collect",
+        input: ({ context }) => context,
+        onDone: "closed",
+        onError: { target: "failed", actions: logError("collecting a closed loan failed") },
+      },
+    },
+    /** The adapter refused: logged, and the loan stays open in the durable record (a restart retries). */
+    failed: { type: "final" },
+    closed: {
+      type: "final",
+      entry: sendParent(
+        ({ context }): LenderLoanClosed => ({
+          type: "loan.closed",
+          sessionId: context.sessionId,
+          id: context.id,
+          status: context.status ?? "expired",
+        }),
+      ),
+    },
+  },
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { signRiskAlert } from "../../arbitration/typed-data.ts";
+import { createPeerRegistry } from "../peers.ts";
+import { testDomain as domain, newSigner } from "../wire/fixtures.ts";
+import { createReplayCache } from "../wire/replay-cache.ts";
+import { decodeRiskMessage, encodeRiskMessage } from "./risk-codec.ts";
+import { sampleEstimate, sampleProposal, sampleSnapshotBody } from "./risk-fixtures.ts";
+import { RISK_SNAPSHOT_SESSION } from "./risk-subjects.ts";
+
+const alice = newSigner();
+const bob = newSigner();
+const mallory = newSigner();
+const me = newSigner();
+const peers = createPeerRegistry([
+  { address: alice.address, name: "a", protocol: "lending" },
+  { address: bob.address, name: "b", protocol: "perp" },
+]);
+const now = 1_700_000_000_000;
+const ctx = () => ({ domain, me: me.address, peers, now, replay: createReplayCache() });
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return "accepted";
+};
+
+describe("risk codec", () => {
+  it("round-trips a snapshot, a proposal and a vote signed by registered agents", () => {
+    const snap = encodeRiskMessage({
+      domain,
+      signer: alice,
+      kind: "risk.snapshot",
+      sessionId: RISK_SNAPSHOT_SESSION,
+      seq: 1,
+      expiry: now + 30_000,
+      body: sampleSnapshotBody,
+    });
+    expect(decodeRiskMessage(snap.bytes, ctx()).message).toEqual(snap.message);
+    const p = sampleProposal(domain, alice);
+    const prop = encodeRiskMessage({
+      domain,
+      signer: alice,
+      kind: "risk.proposal",
+      sessionId: p.id,
+      seq: 0,
+      expiry: now + 30_000,
+      body: p.body,
+    });
+    expect(decodeRiskMessage(prop.bytes, ctx()).message.body).toEqual(p.body);
+    const vote = encodeRiskMessage({
+      domain,
+      signer: bob,
+      kind: "risk.vote",
+      sessionId: p.id,
+      seq: 0,
+      expiry: now + 30_000,
+      body: {
+        proposalId: p.id,
+        approve: true,
+        estimate: sampleEstimate,
+        alertSignature: signRiskAlert(domain, p.alert, bob).signature,
+      },
+    });
+    expect(decodeRiskMessage(vote.bytes, ctx()).digest).toBe(vote.digest);
+  });
+
+  it("refuses a forged, replayed, unregistered, stale or inconsistent message", () => {
+    const p = sampleProposal(domain, alice);
+    const voteBody = {
+      proposalId: p.id,
+      approve: true,
+      estimate: sampleEstimate,
+      alertSignature: signRiskAlert(domain, p.alert, bob).signature,
+    };
+    const enc = (over: Partial<Parameters<typeof encodeRiskMessage<"risk.vote">>[0]> = {}) =>
+      encodeRiskMessage({
+        domain,
+        signer: bob,
+        kind: "risk.vote",
+        sessionId: p.id,
+        seq: 0,
+        expiry: now + 30_000,
+        body: voteBody,
+        ...over,
+      });
+    // Forged: the envelope claims bob but mallory signed.
+    const good = enc();
+    const forged = JSON.parse(Buffer.from(good.bytes).toString());
+    forged.sig = mallory.signDigest(good.digest);
+    expect(codeOf(() => decodeRiskMessage(Buffer.from(JSON.stringify(forged)), ctx()))).toBe("BadSignature");
+    // Replayed.
+    const c = ctx();
+    decodeRiskMessage(good.bytes, c);
+    expect(codeOf(() => decodeRiskMessage(good.bytes, c))).toBe("Replay");
+    // Unregistered sender, even with a valid signature.
+    const stranger = enc({
+      signer: mallory,
+      body: { ...voteBody, alertSignature: signRiskAlert(domain, p.alert, mallory).signature },
+    });
+    expect(codeOf(() => decodeRiskMessage(stranger.bytes, ctx()))).toBe("UnknownPeer");
+    // Expired.
+    expect(codeOf(() => decodeRiskMessage(enc({ expiry: now - 1 }).bytes, ctx()))).toBe("ExpiredMessage");
+    // An approval carrying someone else's alert signature.
+    const borrowed = enc({
+      body: { ...voteBody, alertSignature: signRiskAlert(domain, p.alert, alice).signature },
+    });
+    expect(codeOf(() => decodeRiskMessage(borrowed.bytes, ctx()))).toBe("InconsistentRiskMessage");
+    // A proposal whose evidence is not what its alert commits to.
+    const tampered = { ...p.body, evidence: { ...p.body.evidence, protocolId: "another" } };
+    const bad = encodeRiskMessage({
+      domain,
+      signer: alice,
+      kind: "risk.proposal",
+      sessionId: p.id,
+      seq: 0,
+      expiry: now + 30_000,
+      body: tampered,
+    });
+    expect(codeOf(() => decodeRiskMessage(bad.bytes, ctx()))).toBe("InconsistentRiskMessage");
+    // An approval without a signature does not even parse.
+    expect(() => enc({ body: { proposalId: p.id, approve: true, estimate: sampleEstimate } })).toThrow();
+  });
+});
