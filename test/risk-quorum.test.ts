@@ -49,6 +49,38 @@ const stressedMarket = () =>
     priceUsd8: 10n ** 8n,
     now: Date.now,
   });
+/** A's market, which the test can heal: once A's stress ends no new alert follows the first, so
+ *  "every stance unwinds at expiry" is observable however slowly the machine runs. */
+const healableMarket = () => {
+  const stressed = stressedMarket();
+  const healthy = new SimulatedLendingMarket({
+    protocolId: "lend-A",
+    asset: USDC,
+    deposits: 1_000_000n,
+    borrows: 500_000n,
+    bufferBps: 1000,
+    rateModel,
+    priceUsd8: 10n ** 8n,
+    now: Date.now,
+  });
+  let current = stressed;
+  const adapter: ProtocolAdapter = {
+    protocolId: "lend-A",
+    kind: "lending",
+    snapshot: () => current.snapshot(),
+    apply: (a) => current.apply(a),
+    derisk: async (s) => {
+      await stressed.derisk(s);
+      await healthy.derisk(s);
+    },
+  };
+  return {
+    adapter,
+    heal: () => {
+      current = healthy;
+    },
+  };
+};
 const healthyPerp = () =>
   new SimulatedPerpExchange({
     protocolId: "perp-B",
@@ -200,11 +232,14 @@ describe("risk quorum over NATS, alert on chain", () => {
     await world.start("B", fx.borrower, healthyPerp());
     await world.start("C", third, healthyVault());
     await world.start("S", fx.stranger, healthyPerp());
-    await world.start("A", fx.lender, stressedMarket());
+    const market = healableMarket();
+    await world.start("A", fx.lender, market.adapter);
     await world.until("the alert on chain", async () => (await level()) === 1);
     await world.until("every registered agent de-risked", () =>
       ["A", "B", "C"].every((n) => world.stances(n).includes(1)),
     );
+    // A's stress ends: the alert now runs out and nobody proposes another.
+    market.heal();
     // The stranger follows the level on chain, but its ballots never count.
     const [event] = await fx.deployer.clients.public.getContractEvents({
       address: fx.arbiter,
@@ -229,7 +264,7 @@ describe("risk quorum over NATS, alert on chain", () => {
     await world.until(
       "every stance unwound at expiry",
       () => ["A", "B", "C"].every((n) => world.stances(n).at(-1) === 0),
-      12_000,
+      20_000,
     );
     expect(await world.raised()).toBe(1);
     await tap.close();
@@ -257,9 +292,10 @@ describe("risk quorum over NATS, alert on chain", () => {
     const watch = (a: RiskActivity) => {
       if (a.type === "risk.held" && a.agent === first && !crashed) crashed = world.crash(first);
     };
-    (await world.start("B", fx.borrower, healthyPerp())).onActivity(watch);
-    (await world.start("C", third, healthyVault())).onActivity(watch);
-    (await world.start("A", fx.lender, stressedMarket())).onActivity(watch);
+    // Alerts last long here: one that expired mid-test would be raised again (A stays stressed).
+    (await world.start("B", fx.borrower, healthyPerp(), 60)).onActivity(watch);
+    (await world.start("C", third, healthyVault(), 60)).onActivity(watch);
+    (await world.start("A", fx.lender, stressedMarket(), 60)).onActivity(watch);
     await world.until("the alert on chain", async () => (await level()) === 1);
     await crashed;
     expect(world.activity.some((a) => a.type === "risk.posted" && a.agent === first && a.posted)).toBe(false);
