@@ -50,6 +50,10 @@ export type StartAgentParameters = {
   session?: CreateAgentParameters["session"];
   auction?: CreateAgentParameters["auction"];
   nowSec?: CreateAgentParameters["nowSec"];
+  /** The risk loop (agents/risk) on the agent's transport; off when absent. */
+  risk?: Omit<NonNullable<CreateAgentParameters["risk"]>, "transport">;
+  /** As lender, call loans whose callRiskLevel the on-chain risk level reaches. */
+  callLoans?: boolean;
   /** Endpoint options beyond transport, signer, domain and peers (message TTL, rate limit, ...). */
   endpoint?: Omit<CreateEndpointParameters, "transport" | "signer" | "domain" | "peers" | "log">;
   /** Subscribed before anything can happen (before resume), so no activity is missed. */
@@ -101,6 +105,8 @@ export async function startAgent(p: StartAgentParameters): Promise<StartAgentRet
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),
     ...(p.nowSec ? { nowSec: p.nowSec } : {}),
+    ...(p.risk ? { risk: { ...p.risk, transport: p.transport } } : {}),
+    ...(p.callLoans === undefined ? {} : { callLoans: p.callLoans }),
     ...(durable
       ? {
           durable: {

@@ -18,12 +18,14 @@ import type { ArbiterDomain } from "../core/agreement.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { SUBJECT_PREFIX } from "../negotiation/wire/subjects.ts";
 import { AgentStatusSchema, STATUS_WILDCARD } from "../operator/agent-status.ts";
+import { createChainPeerRegistry } from "../operator/chain-peer-registry.ts";
 import { buildClient, type ClientAssets } from "./build-client.ts";
 import { watchChain } from "./chain-watch.ts";
 import { DashboardState } from "./dashboard-state.ts";
 import { DASHBOARD_INPUT_VERSION, type DashboardInput, type RecordedInput } from "./inputs.ts";
 import { observeWire } from "./observe-wire.ts";
 import type { RiskFeed } from "./risk-feed.ts";
+import { createRiskLoopFeed } from "./risk-loop-feed.ts";
 import type { Patch } from "./view-model.ts";
 
 export type StartDashboardParameters = {
@@ -34,7 +36,8 @@ export type StartDashboardParameters = {
   chain?: { rpcUrl: string; arbiter: Address; pollMs?: number };
   /** Check signatures in this domain without following a chain (with `chain`, it is the chain's). */
   domain?: ArbiterDomain;
-  /** The risk loop's feeds (issue 13); none until it exists. */
+  /** The risk loop's feeds. Default with `chain`: the agents' risk subjects on that chain, counting
+   *  the messages of the agents registered on the arbiter (risk-loop-feed.ts). */
   riskFeeds?: readonly RiskFeed[];
   /** Append every input to this file (JSON lines) as it arrives. */
   record?: string;
@@ -57,6 +60,8 @@ export type Dashboard = {
   replayed: Promise<void>;
   stop(): Promise<void>;
 };
+
+const RISK_SUBJECT_PREFIX = `${SUBJECT_PREFIX}.risk.`;
 
 export async function startDashboard(p: StartDashboardParameters): Promise<Dashboard> {
   const log = p.log ?? createLogger();
@@ -107,6 +112,8 @@ export async function startDashboard(p: StartDashboardParameters): Promise<Dashb
   let nc: NatsConnection | undefined;
   const subs: Subscription[] = [];
   let chain: ReturnType<typeof watchChain> | undefined;
+  let riskFeeds: readonly RiskFeed[] = [];
+  let stopRegistry = () => {};
   let replayed = Promise.resolve();
   if (p.replay) {
     replayed = replay(
@@ -120,16 +127,29 @@ export async function startDashboard(p: StartDashboardParameters): Promise<Dashb
     );
   } else {
     let domain: ArbiterDomain | undefined = p.domain;
+    riskFeeds = p.riskFeeds ?? [];
     if (p.chain) {
       const chainId = await createArbiterReadClients({ rpcUrl: p.chain.rpcUrl }).public.getChainId();
       domain = { chainId, verifyingContract: p.chain.arbiter };
       chain = watchChain({ ...p.chain, onInput: (i) => feed(i), log });
+      if (!p.riskFeeds) {
+        const registry = await createChainPeerRegistry({
+          clients: createArbiterReadClients({ rpcUrl: p.chain.rpcUrl }),
+          arbiter: p.chain.arbiter,
+          refreshMs: p.chain.pollMs ?? 2_000,
+          log,
+        });
+        stopRegistry = () => registry.stop();
+        riskFeeds = [createRiskLoopFeed({ domain, peers: registry })];
+      }
     }
     if (p.nats) {
       nc = await connect({ ...p.nats.connectOptions, servers: p.nats.servers, name: "dashboard" });
       subs.push(
         nc.subscribe(`${SUBJECT_PREFIX}.>`, {
           callback: (_err, msg) => {
+            // Risk messages are the risk feeds' (below), not negotiation traffic to refuse.
+            if (msg.subject.startsWith(RISK_SUBJECT_PREFIX)) return;
             const input = observeWire(msg.data, domain);
             if (input) feed(input);
             else {
@@ -152,7 +172,7 @@ export async function startDashboard(p: StartDashboardParameters): Promise<Dashb
           },
         }),
       );
-      for (const riskFeed of p.riskFeeds ?? []) {
+      for (const riskFeed of riskFeeds) {
         for (const subject of riskFeed.subjects) {
           subs.push(
             nc.subscribe(subject, {
@@ -217,6 +237,7 @@ export async function startDashboard(p: StartDashboardParameters): Promise<Dashb
         clearInterval(heartbeat);
         if (timer) clearTimeout(timer);
         chain?.stop();
+        stopRegistry();
         for (const s of subs) s.unsubscribe();
         await nc?.close();
         for (const res of pages) res.end();

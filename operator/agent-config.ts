@@ -215,6 +215,30 @@ export const NegotiationConfigSchema = z.strictObject({
     .default({}),
 });
 
+/** The risk loop (agents/risk, docs/PROTOCOL.md §10): signed risk snapshots, alert proposals and
+ *  votes with the registered peers, the quorum's alert posted on chain, de-risking through the
+ *  adapter's stance while the alert holds. */
+export const RiskConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** What estimates the contagion probability: the rule detector (agents/risk/rule-detector.ts). */
+  detector: z.enum(["rule"]).default("rule"),
+  /** How often the loop assesses its protocol, ms. */
+  cadenceMs: z.number().int().min(100).default(5_000),
+  /** How long an alert this agent proposes lasts, seconds (the contract allows at most 7 days). */
+  alertTtlSec: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3_600),
+  /** Between two signers' turns to post a held alert on chain, ms. */
+  submitStaggerMs: z.number().int().min(0).max(600_000).default(10_000),
+  /** Approvals an alert needs; default: the arbiter's alertQuorum. */
+  quorum: z.number().int().min(1).max(1_000).optional(),
+  /** As lender, call loans whose callRiskLevel the on-chain level reaches. */
+  callLoans: z.boolean().default(true),
+});
+
 export const AgentConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -246,6 +270,14 @@ export const AgentConfigSchema = z
         replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1),
       })
       .default({ enabled: true, prefix: "liq-v0", replicas: 1 }),
+    risk: RiskConfigSchema.default({
+      enabled: true,
+      detector: "rule",
+      cadenceMs: 5_000,
+      alertTtlSec: 3_600,
+      submitStaggerMs: 10_000,
+      callLoans: true,
+    }),
     /** The agent's status for dashboards, published on liq.ops.v0.status.<address>. */
     status: z
       .strictObject({

@@ -10,8 +10,11 @@ import type { Address } from "viem";
 import type { Activity, Agent } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
+import { createArbiterAlertPort } from "../agents/risk/alert-chain-port.ts";
+import { createRuleDetector } from "../agents/risk/rule-detector.ts";
 import { type StartAgentReturnType, startAgent } from "../agents/start-agent.ts";
 import { createArbiterClients } from "../arbitration/clients.ts";
+import { getArbiterConfig } from "../arbitration/get-arbiter-config.ts";
 import { liquidityArbiterAbi } from "../contracts/generated/LiquidityArbiter.ts";
 import { BaseError } from "../core/errors.ts";
 import { createSigner } from "../core/signer.ts";
@@ -49,6 +52,11 @@ export type RunningAgent = {
   /** Graceful shutdown; idempotent. */
   stop(): Promise<void>;
 };
+
+/** Alerts' issuedAt must not be ahead of the block that includes them (the contract refuses those),
+ *  and a chain's newest block trails the wall clock by up to a slot or two: issue them this far back. */
+const CHAIN_CLOCK_MARGIN_SEC = 15;
+const chainClockSec = () => BigInt(Math.floor(Date.now() / 1000) - CHAIN_CLOCK_MARGIN_SEC);
 
 /** `o` without its undefined fields (zod's optional outputs meet exactOptionalPropertyTypes). */
 function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
@@ -198,6 +206,21 @@ export async function runAgent(p: RunAgentParameters): Promise<RunningAgent> {
             },
           }
         : {}),
+      ...(config.risk.enabled
+        ? {
+            risk: {
+              registered: peers,
+              quorum: config.risk.quorum ?? (await getArbiterConfig({ clients, arbiter })).alertQuorum,
+              detector: createRuleDetector(),
+              cadenceMs: config.risk.cadenceMs,
+              alertTtlSec: config.risk.alertTtlSec,
+              submitStaggerMs: config.risk.submitStaggerMs,
+              chain: createArbiterAlertPort({ clients, arbiter }),
+              nowSec: chainClockSec,
+            },
+            callLoans: config.risk.callLoans,
+          }
+        : {}),
       onActivity: (a) => logActivity(log, a),
       log,
     });
@@ -224,6 +247,7 @@ export async function runAgent(p: RunAgentParameters): Promise<RunningAgent> {
       arbiter,
       nats: [config.nats.servers].flat(),
       durable: config.durable.enabled,
+      risk: config.risk.enabled ? config.risk.detector : "off",
       resumed: started.resumed,
     });
     let stopping: Promise<void> | undefined;

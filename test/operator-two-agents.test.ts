@@ -11,14 +11,19 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anvilAccounts, type StartAnvilReturnType, startAnvil } from "../arbitration/anvil.ts";
 import { createArbiterReadClients } from "../arbitration/clients.ts";
 import { getArbiterEvents } from "../arbitration/events.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
+import { createLogger } from "../core/log.ts";
+import { createRiskLoopFeed } from "../dashboard/risk-loop-feed.ts";
 import { setupNats } from "../deploy/nats/setup.ts";
 import { type DemoChain, deployDemoChain } from "../examples/demo-chain.ts";
+import { riskWildcard } from "../negotiation/risk/risk-subjects.ts";
+import { createChainPeerRegistry } from "../operator/chain-peer-registry.ts";
 import { type AgentCli, spawnAgentCli } from "./harness/agent-cli.ts";
 import { type NatsServer, startNatsServer } from "./harness/nats.ts";
 
@@ -46,6 +51,7 @@ function writeConfig(name: string, change: (c: Json) => void = () => {}): string
   config.nats.auth = { nkeySeedFile: seeds[name] };
   config.durable.prefix = PREFIX;
   config.negotiation.pollMs = 200;
+  config.risk = { cadenceMs: 500 };
   if (config.key.keystore) {
     config.key.keystore = join(EXAMPLES, config.key.keystore);
     config.key.passwordFile = join(EXAMPLES, config.key.passwordFile);
@@ -92,6 +98,30 @@ describe("two agent processes from config files", () => {
     const borrowerConfig = writeConfig("perp-exchange-B", (c) => {
       c.key = { env: "PERP_AGENT_KEY" };
     });
+    // The risk loop runs by default: watch it as the dashboard does (its read-only identity, the
+    // agents' signatures checked against the arbiter's registry).
+    const riskWatch = await connect({
+      servers: nats.url,
+      authenticator: nkeyAuthenticator(
+        new TextEncoder().encode(readFileSync(seeds.dashboard!, "utf8").trim()),
+      ),
+    });
+    const feed = createRiskLoopFeed({
+      domain: { chainId: demo.chainId, verifyingContract: demo.arbiter },
+      peers: await createChainPeerRegistry({
+        clients: createArbiterReadClients({ rpcUrl: demo.rpcUrl }),
+        arbiter: demo.arbiter,
+        refreshMs: 1_000,
+        log: createLogger({ level: "silent" }),
+      }),
+    });
+    const snapshotsFrom = new Set<string>();
+    riskWatch.subscribe(riskWildcard(demo.chainId), {
+      callback: (_err, msg) => {
+        for (const view of feed.decode(msg.subject, msg.data))
+          if (view.type === "risk.snapshot") snapshotsFrom.add(view.agent.toLowerCase());
+      },
+    });
     lender = spawnAgentCli({ config: lenderConfig });
     running.push(lender);
     await lender.waitFor((l) => l.msg === "agent started", "the lender to start", 60_000);
@@ -120,6 +150,12 @@ describe("two agent processes from config files", () => {
     expect(args.agreement.sessionId).toBe(lenderSession.sessionId);
     // The perp exchange was short 600k USDC (1.5M owed, 1M held, 100k float).
     expect(args.agreement.principal).toBe(600_000n * 10n ** 6n);
+    // Both agents' risk loops publish signed snapshots that a registry-checking reader accepts.
+    const expected = [demo.agents[1]!.address, demo.agents[2]!.address].map((a) => a.toLowerCase());
+    for (let i = 0; i < 200 && !expected.every((a) => snapshotsFrom.has(a)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect([...snapshotsFrom].sort()).toEqual(expected.sort());
+    await riskWatch.close();
   });
 
   it("stop gracefully on SIGTERM, and a restarted lender resumes the loan it watches", async () => {

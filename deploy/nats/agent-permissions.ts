@@ -4,17 +4,21 @@
  *   publish    liq.v0.rfq.<chain>.*          its RFQs (any token)
  *              liq.v0.agent.*                offers and answers to peers' inboxes
  *              liq.ops.v0.status.<address>   its own status (operator/agent-status.ts)
+ *              liq.v0.risk.<chain>.snapshot  its signed risk snapshots (agents/risk, PROTOCOL.md §10)
+ *              liq.v0.risk.<chain>.alert     alert proposals and votes
  *              its own KV buckets            $KV.<bucket>.> and the JetStream API calls on them
  *   subscribe  liq.v0.agent.<address>        its own inbox, nobody else's
  *              liq.v0.rfq.<chain>.*          RFQs
+ *              liq.v0.risk.<chain>.>         peers' risk snapshots, proposals and votes
  *              _INBOX_<address>.>            replies to its own requests (operator/run-agent.ts sets
  *                                            this inbox prefix), not other clients' replies
  *
- * The dashboard may subscribe to the protocol and ops subjects and publish nothing. Risk snapshots
- * and votes (issue 13) will add their subjects through `extra` when they exist.
+ * The dashboard may subscribe to the protocol (risk included) and ops subjects and publish nothing.
+ * Risk messages are signed (the registry decides whose count), so the subjects are shared.
  */
 import type { Address } from "viem";
 import { durableBucketNames } from "../../negotiation/durable/open-durable-state.ts";
+import { riskAlertSubject, riskSnapshotSubject, riskWildcard } from "../../negotiation/risk/risk-subjects.ts";
 import { inboxSubject, rfqWildcard, SUBJECT_PREFIX } from "../../negotiation/wire/subjects.ts";
 import { OPS_SUBJECT_PREFIX, statusSubject } from "../../operator/agent-status.ts";
 import { agentInboxPrefix } from "../../operator/nats-options.ts";
@@ -61,6 +65,8 @@ export function agentPermissions(p: AgentPermissionsParameters): Permissions {
         rfqWildcard(p.chainId),
         `${SUBJECT_PREFIX}.agent.*`,
         statusSubject(p.agent),
+        riskSnapshotSubject(p.chainId),
+        riskAlertSubject(p.chainId),
         "$JS.API.INFO",
         ...buckets.flatMap(kvBucketSubjects),
         ...(p.extra?.publish ?? []),
@@ -71,6 +77,7 @@ export function agentPermissions(p: AgentPermissionsParameters): Permissions {
         inboxSubject(p.agent),
         rfqWildcard(p.chainId),
         `${agentInboxPrefix(p.agent)}.>`,
+        riskWildcard(p.chainId),
         ...(p.extra?.subscribe ?? []),
       ],
     },
