@@ -18,7 +18,6 @@ import { startAgent } from "../agents/start-agent.ts";
 import { raiseAlert } from "../arbitration/raise-alert.ts";
 import { type RiskAlert, signRiskAlert } from "../arbitration/typed-data.ts";
 import { createLogger } from "../core/log.ts";
-import { createRiskLoopFeed } from "../dashboard/risk-loop-feed.ts";
 import { type Dashboard, startDashboard } from "../dashboard/server.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createNatsTransport, type NatsTransport } from "../negotiation/transport/nats.ts";
@@ -72,7 +71,8 @@ describe.skipIf(!have)("dashboard in Chromium", () => {
     dashboard = await startDashboard({
       nats: { servers: nats.url },
       chain: { rpcUrl, arbiter: fx.arbiter, pollMs: 200 },
-      riskFeeds: [createRiskLoopFeed({ domain: fx.domain, peers: registered() })],
+      // No riskFeeds: with a chain the dashboard follows the risk subjects itself, counting the
+      // agents registered on the arbiter (the fixture registers the lender and the borrower).
       record: recording,
       log,
     });
