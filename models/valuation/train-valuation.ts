@@ -37,6 +37,9 @@ export type ValuationRecipe = {
   learningRate: number;
   l2: number;
   alpha: number;
+  /** Share of the training weight the study's own RFQs carry (importance weighting by
+   *  repetition: they are what the model is asked about in the study, and few). */
+  studyShare: number;
 };
 
 export const defaultValuationRecipe: ValuationRecipe = {
@@ -48,7 +51,23 @@ export const defaultValuationRecipe: ValuationRecipe = {
   learningRate: 0.01,
   l2: 1e-3,
   alpha: 0.1,
+  studyShare: 0.25,
 };
+
+/**
+ * The training rows with the study-sourced ones repeated so they carry about `share` of the
+ * weight (at least once each, at most 50 times): importance weighting towards the distribution
+ * the lender is asked about, with the random proposals kept for coverage of the rest.
+ */
+export function weightStudyRows(rows: readonly LoanRow[], share: number): LoanRow[] {
+  const study = rows.filter((r) => r.source === "study");
+  const other = rows.length - study.length;
+  if (study.length === 0 || share <= 0) return [...rows];
+  const k = Math.min(50, Math.max(1, Math.round((share * other) / ((1 - share) * study.length))));
+  const out: LoanRow[] = [];
+  for (const r of rows) for (let i = r.source === "study" ? k : 1; i > 0; i--) out.push(r);
+  return out;
+}
 
 export function loanMatrix(rows: readonly LoanRow[]): FeatureMatrix {
   const m = createFeatureMatrix({ rows: rows.length, names: LOAN_FEATURES });
@@ -68,6 +87,7 @@ async function trainHead(
   seedBase: number,
   tick: () => void,
 ): Promise<MlpEnsemble> {
+  rows = weightStudyRows(rows, recipe.studyShare ?? 0);
   const raw = loanMatrix(rows);
   const standardizer = fitStandardizer(raw);
   const x = standardize(raw, standardizer);
@@ -175,7 +195,11 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         tick(`calibration: without ${family}, ${head}`),
       );
       headScores(e, held).forEach((s, i) => {
-        scores[head].push(Math.abs(target(held[i]!, head) - s.mean) / conformalSpread(s.mean, s.sd));
+        const r = target(held[i]!, head) - s.mean;
+        // The loss interval is one-sided, [0, upper]: a loss is never below 0, so a lower bound
+        // at 0 always covers and the whole alpha goes to the upper tail, the one a lender
+        // provisions for (signed score). The shortfall interval stays two-sided.
+        scores[head].push((head === "loss" ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd));
       });
     }
   }
@@ -194,8 +218,9 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       alpha: recipe.alpha,
       shortfall: familyBalancedQuantile(scores.shortfall, weights, recipe.alpha),
       loss: familyBalancedQuantile(scores.loss, weights, recipe.alpha),
+      lossInterval: "upper",
       method:
-        "normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally",
+        "normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally; loss one-sided [0, upper] (signed score), shortfall two-sided",
     },
     training: {
       recipe,

@@ -25,7 +25,15 @@ export type ValuationModel = {
   shortfall: MlpEnsemble;
   loss: MlpEnsemble;
   /** Conformal quantiles of the normalised residuals, at level 1 - alpha. */
-  conformal: { alpha: number; shortfall: number; loss: number; method: string };
+  conformal: {
+    alpha: number;
+    shortfall: number;
+    loss: number;
+    method: string;
+    /** "upper": the loss interval is [0, point + q * spread] with a signed-score quantile q (may
+     *  be negative); absent or "two-sided": point +- q * spread. */
+    lossInterval?: "two-sided" | "upper" | undefined;
+  };
   training: Record<string, unknown>;
 };
 
@@ -42,8 +50,9 @@ const FileSchema = z.object({
   conformal: z.object({
     alpha: z.number().gt(0).lt(1),
     shortfall: z.number().nonnegative(),
-    loss: z.number().nonnegative(),
+    loss: z.number().finite(),
     method: z.string(),
+    lossInterval: z.enum(["two-sided", "upper"]).optional(),
   }),
   training: z.record(z.string(), z.unknown()),
 });
@@ -163,7 +172,13 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
         value: Number.isFinite(s.mean) ? l.mean : s.mean,
       });
     const si = interval(s.mean, s.sd, m.conformal.shortfall);
-    const li = interval(l.mean, l.sd, m.conformal.loss);
+    const li =
+      m.conformal.lossInterval === "upper"
+        ? {
+            low: 0,
+            high: Math.min(1, Math.max(0, l.mean + m.conformal.loss * conformalSpread(l.mean, l.sd))),
+          }
+        : interval(l.mean, l.sd, m.conformal.loss);
     return { shortfall: { p: s.mean, ...si }, loss: { expected: l.mean, ...li } };
   };
   return {
