@@ -120,6 +120,7 @@ export function formatEvaluation(e: ValuationEvaluation): string {
   return [
     `held-out families ${e.families.join(", ")}: ${e.rows} loans, shortfall rate ${f(e.shortfallRate)}`,
     `90% interval coverage: shortfall ${f(e.coverage.shortfall)} (mean width ${f(e.coverage.shortfallWidth)}), loss ${f(e.coverage.loss)} (mean width ${f(e.coverage.lossWidth)})`,
+    `loss interval coverage by group: ${e.coverage.lossByGroup.map((g) => `${g.group} ${f(g.coverage)} (${g.rows} loans)`).join(", ")}`,
     "shortfall            AUROC  AUPRC  Brier  ECE",
     ...e.shortfallTable.map(
       (r) => `  ${r.name.padEnd(32)} ${f(r.auroc)}  ${f(r.auprc)}  ${f(r.brier)}  ${f(r.ece)}`,

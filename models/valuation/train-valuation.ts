@@ -40,6 +40,8 @@ export type ValuationRecipe = {
   /** Share of the training weight the study's own RFQs carry (importance weighting by
    *  repetition: they are what the model is asked about in the study, and few). */
   studyShare: number;
+  /** The loss interval: one-sided [0, upper] (signed score) or two-sided (absolute score). */
+  lossInterval: "upper" | "two-sided";
 };
 
 export const defaultValuationRecipe: ValuationRecipe = {
@@ -52,6 +54,7 @@ export const defaultValuationRecipe: ValuationRecipe = {
   l2: 1e-3,
   alpha: 0.1,
   studyShare: 0.25,
+  lossInterval: "upper",
 };
 
 /**
@@ -199,7 +202,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         // The loss interval is one-sided, [0, upper]: a loss is never below 0, so a lower bound
         // at 0 always covers and the whole alpha goes to the upper tail, the one a lender
         // provisions for (signed score). The shortfall interval stays two-sided.
-        scores[head].push((head === "loss" ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd));
+        const signed = head === "loss" && recipe.lossInterval === "upper";
+        scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd));
       });
     }
   }
@@ -218,9 +222,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       alpha: recipe.alpha,
       shortfall: familyBalancedQuantile(scores.shortfall, weights, recipe.alpha),
       loss: familyBalancedQuantile(scores.loss, weights, recipe.alpha),
-      lossInterval: "upper",
-      method:
-        "normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally; loss one-sided [0, upper] (signed score), shortfall two-sided",
+      lossInterval: recipe.lossInterval,
+      method: `normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally; loss ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}, shortfall two-sided`,
     },
     training: {
       recipe,
@@ -236,7 +239,14 @@ export type ValuationEvaluation = {
   rows: number;
   families: readonly string[];
   shortfallRate: number;
-  coverage: { shortfall: number; loss: number; shortfallWidth: number; lossWidth: number };
+  coverage: {
+    shortfall: number;
+    loss: number;
+    shortfallWidth: number;
+    lossWidth: number;
+    /** Loss-interval coverage per held-out family and on the study's own RFQs. */
+    lossByGroup: { group: string; rows: number; coverage: number }[];
+  };
   /** Shortfall classifiers: model and baselines on the same held-out rows. */
   shortfallTable: { name: string; auroc: number; auprc: number; brier: number; ece: number }[];
   /** Expected loss: mean squared and absolute error against the realised loss share. */
@@ -271,6 +281,15 @@ export function evaluateValuation(
     target: yl,
   });
 
+  const inLoss = (i: number) => yl[i]! >= est[i]!.loss.low && yl[i]! <= est[i]!.loss.high;
+  const group = (name: string, keep: (r: LoanRow) => boolean) => {
+    const idx = test.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
+    return { group: name, rows: idx.length, coverage: idx.filter(inLoss).length / Math.max(1, idx.length) };
+  };
+  const lossByGroup = [
+    ...testFamilies.map((f) => group(f, (r) => r.family === f)),
+    group("study RFQs", (r) => r.source === "study"),
+  ];
   const xTrainRaw = loanMatrix(train);
   const st = fitStandardizer(xTrainRaw);
   const xTrain = standardize(xTrainRaw, st);
@@ -327,6 +346,7 @@ export function evaluateValuation(
       loss: cl.coverage,
       shortfallWidth: cs.meanWidth,
       lossWidth: cl.meanWidth,
+      lossByGroup,
     },
     shortfallTable,
     lossTable,

@@ -48,6 +48,8 @@ export const STRATEGY_HELP: Record<StrategyName, string> = {
   "linear+bayes": "linear, bidding with a Bayesian model of the opponent's weights",
   "tit-for-tat": "relative tit-for-tat: concedes as much as the opponent did",
   "model-driven": "reservation values asked afresh each step, frequency opponent model",
+  "learned-valuation":
+    "model-driven, the lender's floor from the learned valuation model (models/valuation) as well",
   "rate-only": "baseline: today's agent policy, conceding on the rate alone",
 };
 
