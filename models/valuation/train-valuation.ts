@@ -12,7 +12,12 @@ import { fitRandomForest } from "../baselines/random-forest.ts";
 import { fitThresholdRule } from "../baselines/threshold-rule.ts";
 import { ModelInputError } from "../errors.ts";
 import { createFeatureMatrix, type FeatureMatrix, fitStandardizer, standardize } from "../feature-matrix.ts";
-import { brierScore, expectedCalibrationError } from "../metrics/calibration.ts";
+import {
+  brierScore,
+  expectedCalibrationError,
+  type ReliabilityBin,
+  reliabilityBins,
+} from "../metrics/calibration.ts";
 import { intervalCoverage } from "../metrics/coverage.ts";
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
@@ -25,6 +30,7 @@ import {
   conformalSpread,
   createHeadScorer,
   createValuationScorer,
+  marketRisk,
   type ValuationModel,
 } from "./valuation-model.ts";
 
@@ -42,6 +48,12 @@ export type ValuationRecipe = {
   studyShare: number;
   /** The loss interval: one-sided [0, upper] (signed score) or two-sided (absolute score). */
   lossInterval: "upper" | "two-sided";
+  /** How the calibration families' scores make one quantile: "family-balanced" (each family
+   *  weighs the same, pooled) or "worst-family" (the largest of the families' own quantiles: a
+   *  new crisis unlike the average one is the case to cover). */
+  conformalPooling: "family-balanced" | "worst-family";
+  /** Whether the loss spread adds the collateral's price risk over the tenor (marketRisk). */
+  lossSpread: "market-risk" | "none";
 };
 
 export const defaultValuationRecipe: ValuationRecipe = {
@@ -55,6 +67,8 @@ export const defaultValuationRecipe: ValuationRecipe = {
   alpha: 0.1,
   studyShare: 0.25,
   lossInterval: "upper",
+  conformalPooling: "family-balanced",
+  lossSpread: "market-risk",
 };
 
 /**
@@ -184,11 +198,15 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
   let step = 0;
   const tick = (phase: string) => () => p.onProgress?.(++step, total, phase);
   const scores: Record<Head, number[]> = { shortfall: [], loss: [] };
+  const familyOf: string[] = [];
   const weights: number[] = [];
   for (const [k, family] of families.entries()) {
     const fit = train.filter((r) => r.family !== family);
     const held = train.filter((r) => r.family === family);
-    for (const _ of held) weights.push(1 / (held.length * families.length));
+    for (const _ of held) {
+      weights.push(1 / (held.length * families.length));
+      familyOf.push(family);
+    }
     for (const head of ["shortfall", "loss"] as const) {
       const e = await trainHead(
         fit,
@@ -197,16 +215,36 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         deriveSeed(recipe.seed, 100 + k, head === "loss" ? 1 : 0),
         tick(`calibration: without ${family}, ${head}`),
       );
+      const heldRaw = loanMatrix(held);
       headScores(e, held).forEach((s, i) => {
         const r = target(held[i]!, head) - s.mean;
+        const risk =
+          head === "loss" && recipe.lossSpread === "market-risk"
+            ? marketRisk(heldRaw.values.subarray(i * heldRaw.cols, (i + 1) * heldRaw.cols))
+            : 0;
         // The loss interval is one-sided, [0, upper]: a loss is never below 0, so a lower bound
         // at 0 always covers and the whole alpha goes to the upper tail, the one a lender
         // provisions for (signed score). The shortfall interval stays two-sided.
         const signed = head === "loss" && recipe.lossInterval === "upper";
-        scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd));
+        scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd, risk));
       });
     }
   }
+  // Each calibration family's own quantile (reported; the worst one is the "worst-family" pool).
+  const perFamily: Record<Head, Record<string, number>> = { shortfall: {}, loss: {} };
+  for (const head of ["shortfall", "loss"] as const)
+    for (const family of families) {
+      const own = scores[head].filter((_, i) => familyOf[i] === family);
+      perFamily[head][family] = familyBalancedQuantile(
+        own,
+        own.map(() => 1 / own.length),
+        recipe.alpha,
+      );
+    }
+  const pooledQuantile = (all: number[], head: Head) =>
+    (recipe.conformalPooling ?? "family-balanced") === "worst-family"
+      ? Math.max(...Object.values(perFamily[head]))
+      : familyBalancedQuantile(all, weights, recipe.alpha);
   const shortfall = await trainHead(
     train,
     "shortfall",
@@ -220,10 +258,11 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
     loss,
     conformal: {
       alpha: recipe.alpha,
-      shortfall: familyBalancedQuantile(scores.shortfall, weights, recipe.alpha),
-      loss: familyBalancedQuantile(scores.loss, weights, recipe.alpha),
+      shortfall: pooledQuantile(scores.shortfall, "shortfall"),
+      loss: pooledQuantile(scores.loss, "loss"),
       lossInterval: recipe.lossInterval,
-      method: `normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally; loss ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}, shortfall two-sided`,
+      ...(recipe.lossSpread === "market-risk" ? { lossSpread: "market-risk" as const } : {}),
+      method: `normalised split conformal on leave-one-family-out residuals of the training families, ${recipe.conformalPooling === "worst-family" ? "the largest of the families' own quantiles" : "each family weighted equally"}; loss ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}, shortfall two-sided`,
     },
     training: {
       recipe,
@@ -231,6 +270,7 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       testFamilies: p.testFamilies,
       rows: train.length,
       calibrationRows: scores.loss.length,
+      familyQuantiles: perFamily,
     },
   };
 }
@@ -249,6 +289,8 @@ export type ValuationEvaluation = {
   };
   /** Shortfall classifiers: model and baselines on the same held-out rows. */
   shortfallTable: { name: string; auroc: number; auprc: number; brier: number; ece: number }[];
+  /** Reliability of each shortfall classifier (10 equal-count bins), for the report. */
+  reliability: { name: string; bins: ReliabilityBin[] }[];
   /** Expected loss: mean squared and absolute error against the realised loss share. */
   lossTable: { name: string; mse: number; mae: number }[];
 };
@@ -322,6 +364,10 @@ export function evaluateValuation(
     brier: brierScore(p, ys),
     ece: expectedCalibrationError({ probabilities: p, labels: ys }),
   }));
+  const reliability = classifiers.slice(0, 3).map(([name, p]) => ({
+    name,
+    bins: reliabilityBins({ probabilities: p, labels: ys, strategy: "quantile" }),
+  }));
   const lossPreds: [string, ArrayLike<number>][] = [
     ["valuation model (MLP ensemble)", est.map((e) => e.loss.expected)],
     ["logistic regression x mean loss given shortfall", Array.from(lr.predict(xT), (p) => p * lgd)],
@@ -349,6 +395,7 @@ export function evaluateValuation(
       lossByGroup,
     },
     shortfallTable,
+    reliability,
     lossTable,
   };
 }

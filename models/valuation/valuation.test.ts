@@ -23,6 +23,7 @@ import {
   familyBalancedQuantile,
   loanMatrix,
   trainValuation,
+  weightStudyRows,
 } from "./train-valuation.ts";
 import {
   createHeadScorer,
@@ -123,6 +124,21 @@ describe("valuation features and terms", () => {
       /borrower_rate_cap/,
     );
     expect(() => priceWindowStats([1, 2, 0, 3], 1)).toThrow(/price window index 2/);
+  });
+
+  it("importance weighting repeats the study's RFQs to about the asked share, never the others", () => {
+    const row = (source: "study" | "random", i: number) => ({ source, step: i }) as unknown as LoanRow;
+    const rows = [
+      ...Array.from({ length: 90 }, (_, i) => row("random", i)),
+      ...Array.from({ length: 10 }, (_, i) => row("study", i)),
+    ];
+    const w = weightStudyRows(rows, 0.25);
+    const study = w.filter((r) => r.source === "study").length;
+    expect(w.filter((r) => r.source === "random").length).toBe(90);
+    expect(study).toBe(30); // k = round(0.25 * 90 / (0.75 * 10)) = 3
+    expect(study / w.length).toBeCloseTo(0.25, 2);
+    expect(weightStudyRows(rows, 0)).toEqual(rows);
+    expect(weightStudyRows(rows.slice(0, 90), 0.25)).toHaveLength(90);
   });
 
   it("the family-balanced quantile is the split-conformal quantile when families are equal", () => {

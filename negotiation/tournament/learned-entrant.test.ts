@@ -23,7 +23,11 @@ describe("learned-valuation entrant", () => {
       for (const borrower of ["conceder", "rate-only", "model-driven"] as const) {
         const played = playSession({
           rfq: s.rfq,
-          lender: ROSTER["learned-valuation"]({ valuation: valuationOf(s, "lender"), rfq: s.rfq, scenario: s }),
+          lender: ROSTER["learned-valuation"]({
+            valuation: valuationOf(s, "lender"),
+            rfq: s.rfq,
+            scenario: s,
+          }),
           borrower: ROSTER[borrower]({ valuation: valuationOf(s, "borrower"), rfq: s.rfq, scenario: s }),
           maxRounds: s.maxRounds,
           deadlineMs: s.deadlineMs,

@@ -10,8 +10,9 @@
  * (the loan is 30% of its surplus, the training data's mean); a home rate of 0; a calm market
  * (WETH daily volatility 3.5%, no 24 h move; USDC flat).
  */
-import { reservationTerms } from "../../models/valuation/reservation-terms.ts";
+
 import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
+import { reservationTerms } from "../../models/valuation/reservation-terms.ts";
 import {
   createValuationScorer,
   readValuationFile,

@@ -4,7 +4,6 @@
  */
 
 import { termsAt } from "../strategies/issue-space.ts";
-import { createLearnedValuationEntrant } from "./learned-entrant.ts";
 import { createModelDrivenStrategy } from "../strategies/model-driven.ts";
 import { createBayesianModel, createFrequencyModel } from "../strategies/opponent-model.ts";
 import type { Strategy } from "../strategies/strategy.ts";
@@ -13,6 +12,7 @@ import { createTimeDependentUtilityStrategy } from "../strategies/time-dependent
 import { createTitForTatStrategy } from "../strategies/tit-for-tat.ts";
 import type { LinearValuation } from "../strategies/utility.ts";
 import type { RfqBody } from "../wire/schemas.ts";
+import { createLearnedValuationEntrant } from "./learned-entrant.ts";
 import type { Scenario } from "./scenario.ts";
 
 export type StrategyFactory = (p: {
@@ -41,7 +41,8 @@ export const ROSTER = {
     createModelDrivenStrategy({ valuation, rfq, opponentModel: createFrequencyModel() }),
   // The model-driven strategy whose lender's floor also comes from the learned valuation model
   // (models/valuation): the agents' model-driven lending policy in the tournament.
-  "learned-valuation": ({ valuation, rfq, scenario }) => createLearnedValuationEntrant({ valuation, rfq, scenario }),
+  "learned-valuation": ({ valuation, rfq, scenario }) =>
+    createLearnedValuationEntrant({ valuation, rfq, scenario }),
   // Baseline: today's agent policy, conceding on the rate alone from a fixed template.
   "rate-only": ({ valuation, rfq }) => {
     const lender = valuation.side === "lender";
