@@ -63,14 +63,15 @@ function coverageSpec(e: ValuationEvaluation): VegaLiteSpec {
       {
         data: { values: [{ lo: 0.88, hi: 0.92 }] },
         mark: { type: "rect", color: "#cde8cd" },
-        encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
+        encoding: { x: { field: "lo", type: "quantitative", title: null }, x2: { field: "hi" } },
       },
       {
         data: { values },
         mark: { type: "bar" },
         encoding: {
           y: { field: "group", type: "nominal", title: null, sort: null },
-          x: { field: "coverage", type: "quantitative", scale: { domain: [0, 1] } },
+          x: { field: "coverage", type: "quantitative", title: "coverage", scale: { domain: [0, 1] } },
+          opacity: { value: 0.85 },
         },
       },
     ],
