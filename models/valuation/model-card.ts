@@ -49,7 +49,7 @@ compare policies in the engine, not a credit rating for real protocols.
 ## Data
 
 - The loan dataset (sims/loan-dataset): ${p.dataset.rows} labelled loans from ${p.dataset.runs} engine runs
-  (${p.dataset.families.length} scenario families x ${p.dataset.seeds} seeds x 2 sources, prices bootstrapped from each crisis's real window);
+  (${p.dataset.families.length} scenario families x ${p.dataset.seeds} seeds, one run per proposal source, prices bootstrapped from each crisis's real window);
   ${p.dataset.markedAtEnd} of them were still open when their run ended and are labelled at the horizon, marked to market;
   ${p.dataset.censored} proposed in a run's last step are left out.
 - Two sources of proposals, every 2 simulated hours, each in its own run per seed (sims/loan-dataset, \`source: "both"\`):
@@ -104,7 +104,7 @@ ${e.lossTable.map((r) => `| ${r.name} | ${f(r.mse, 4)} | ${f(r.mae, 4)} |`).join
   depeg, FTX, the synthetic shock) a fallen collateral mostly recovered, so the model rates a crashing collateral as
   fairly safe, and its members agree (the ensemble spread does not flag it). The collateral-risk term in the spread widens long loans on volatile
   collateral, which helps, but conformal coverage needs the new crisis to be exchangeable with the calibration
-  families, and with four training families Terra is not. The stETH family and the study's own RFQs are covered.
+  families, and with four training families Terra is not. The stETH family (over-covered, above the band) and the study's own RFQs are covered.
 - The shortfall interval is an interval for a 0/1 outcome: at a held-out shortfall rate near 0.9 it is nearly
   [0, 1] for most loans (it covers, but says little). The probability's own uncertainty is the members' spread.
 - Labels at the horizon (loans open when the run ends) are a mark to market, not a realised claim.

@@ -128,7 +128,7 @@ export async function runValuationEval(
       title: "Liquidity valuation: held-out evaluation",
       meta: {
         weights,
-        dataset: `${d.rows.length} labelled loans from ${d.runs} engine runs (${d.seeds} seeds per family and source)`,
+        dataset: `${d.rows.length} labelled loans from ${d.runs} engine runs (${d.seeds} seeds per family, one run per proposal source)`,
         "loans marked at the run's end": String(d.markedAtEnd),
         conformal: model.conformal.method,
         command: "npm run eval -- --model valuation",

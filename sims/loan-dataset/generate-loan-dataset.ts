@@ -27,6 +27,7 @@ export type GenerateLoanDatasetParameters = {
   onRun?: (done: number, total: number, family: string) => void;
 };
 
+/** `runs`: engine runs (two per family and seed with `source: "both"`). */
 export type LoanDataset = { rows: LoanRow[]; censored: number; markedAtEnd: number; runs: number };
 
 export async function generateLoanDataset(p: GenerateLoanDatasetParameters): Promise<LoanDataset> {
@@ -35,6 +36,7 @@ export async function generateLoanDataset(p: GenerateLoanDatasetParameters): Pro
   let censored = 0;
   let markedAtEnd = 0;
   let done = 0;
+  let runs = 0;
   const total = families.length * p.seeds;
   for (const family of families) {
     const base = loadScenario(family === "contagion-demo" ? DEFAULT_SCENARIO : family);
@@ -48,6 +50,7 @@ export async function generateLoanDataset(p: GenerateLoanDatasetParameters): Pro
       for (const source of sources) {
         const policy = createProposalPolicy({ ...draws, source });
         const run = await runEngine({ scenario, seed, policy });
+        runs++;
         for (const loan of policy.loans) {
           if (!loan.outcome) {
             censored++;
@@ -73,5 +76,5 @@ export async function generateLoanDataset(p: GenerateLoanDatasetParameters): Pro
       p.onRun?.(++done, total, family);
     }
   }
-  return { rows, censored, markedAtEnd, runs: total };
+  return { rows, censored, markedAtEnd, runs };
 }
