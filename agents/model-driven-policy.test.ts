@@ -85,9 +85,9 @@ describe("model-driven lending policy", () => {
       Array.from({ length: 25 }, (_, h) => 2000 * Math.exp(-0.02 * h)),
     );
     expect(crash.last.lossHigh).toBeGreaterThan(calm.last.lossHigh);
-    // More collateral first (reservation-terms.ts); the rate rises only past the haircut's cap.
+    // More collateral, and a higher floor (the capital charge on the upper loss; reservation-terms.ts).
     expect(crash.last.haircutBps).toBeGreaterThan(calm.last.haircutBps);
-    expect(crash.last.reservationRateBps).toBeGreaterThanOrEqual(calm.last.reservationRateBps);
+    expect(crash.last.reservationRateBps).toBeGreaterThan(calm.last.reservationRateBps);
   });
 
   it("offers the model's haircut when it lends, and stays out above the borrower's cap", () => {
@@ -106,6 +106,18 @@ describe("model-driven lending policy", () => {
     expect(first.rateBps).toBeGreaterThanOrEqual(last.reservationRateBps);
     const tight = priced(model, path, { ...rfq, maxRateBps: last.reservationRateBps - 1 });
     expect(tight.strategy).toBeUndefined();
+  });
+
+  it("a lender short of the principal stays out without asking the model (out of its data)", () => {
+    let asked = 0;
+    const policy = createModelDrivenPolicy({ decimals, model, onEstimate: () => asked++ });
+    const state = lenderState(0, 2000);
+    // 40M free: a 50M RFQ cannot be funded, as the rule lender also finds.
+    expect(policy.lenderStrategy(state, { ...rfq, principal: 50_000_000n * 10n ** 6n }, 0n)).toBeUndefined();
+    expect(policy.lenderStrategy(state, rfq, 39_000_000n * 10n ** 6n)).toBeUndefined();
+    expect(asked).toBe(0);
+    expect(policy.lenderStrategy(state, { ...rfq, maxRateBps: 1_000_000 }, 0n)).toBeDefined();
+    expect(asked).toBe(1);
   });
 
   it("borrows exactly as the rule policy does", () => {

@@ -42,6 +42,7 @@ export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
       rfq: RfqBody,
       estimate: ValuationEstimate,
       terms: { reservationRateBps: number; haircutBps: number },
+      observation: LoanObservation,
     ) => void;
   };
 
@@ -95,6 +96,10 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
   const priced = (state: ProtocolState, rfq: RfqBody, reserved: bigint): AgentPolicy | undefined => {
     observe(state, [rfq.principalToken, rfq.collateralToken]);
     const pos = state.liquidity.find((l) => l.token.toLowerCase() === rfq.principalToken.toLowerCase());
+    // A lender that cannot fund the whole principal stays out, as the rule lender does; asking the
+    // model first put most of the study's decisions far outside its training data (principal up
+    // to 10x the free cash, where every training loan is at most 1x: diagnose-study.ts).
+    if (!pos || pos.net - reserved < rfq.principal) return undefined;
     const principalUsd = usd(state, rfq.principalToken, rfq.principal);
     const collateralUsd = usd(state, rfq.collateralToken, rfq.collateral);
     const freeUsd = pos
@@ -122,7 +127,7 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       tenorSeconds: rfq.tenor,
       baseHaircutBps: p.baseHaircutBps ?? 1000,
     });
-    p.onEstimate?.(rfq, estimate, terms);
+    p.onEstimate?.(rfq, estimate, terms, observation);
     if (terms.reservationRateBps > rfq.maxRateBps) return undefined;
     return createDefaultPolicy({
       ...p,

@@ -25,6 +25,7 @@ import { reservationTerms } from "../models/valuation/reservation-terms.ts";
 import {
   conformalSpread,
   createValuationScorer,
+  marketRisk,
   readValuationFile,
 } from "../models/valuation/valuation-model.ts";
 import { machineInfo, progress } from "./env.ts";
@@ -121,13 +122,29 @@ async function main(): Promise<void> {
         const mean = s / k;
         out.push({ mean, sd: k > 1 ? Math.sqrt(Math.max(0, (sq - k * mean * mean) / (k - 1))) : 0 });
       }
-      const band = (m: { mean: number; sd: number }, q: number) => {
-        const w = q * conformalSpread(m.mean, m.sd);
+      const band = (m: { mean: number; sd: number }, q: number, risk = 0) => {
+        const w = q * conformalSpread(m.mean, m.sd, risk);
         return { low: Math.max(0, m.mean - w), high: Math.min(1, m.mean + w) };
       };
+      // The same intervals as the fast path (valuation-model.ts): the loss spread adds the
+      // collateral's risk over the tenor, and a one-sided loss interval is [0, upper].
+      const risk = model.conformal.lossSpread === "market-risk" ? marketRisk(r) : 0;
+      const loss =
+        model.conformal.lossInterval === "upper"
+          ? {
+              low: 0,
+              high: Math.min(
+                1,
+                Math.max(
+                  0,
+                  out[1]!.mean + model.conformal.loss * conformalSpread(out[1]!.mean, out[1]!.sd, risk),
+                ),
+              ),
+            }
+          : band(out[1]!, model.conformal.loss, risk);
       return {
         shortfall: { p: out[0]!.mean, ...band(out[0]!, model.conformal.shortfall) },
-        loss: { expected: out[1]!.mean, ...band(out[1]!, model.conformal.loss) },
+        loss: { expected: out[1]!.mean, ...loss },
       };
     };
     for (let i = 0; i < 200; i++) {

@@ -167,6 +167,7 @@ async function main(): Promise<void> {
         await runValuationEval({
           quick: values.quick ?? false,
           ...(values.weights && !models.includes("market") ? { weights: resolve(values.weights) } : {}),
+          ...(values.out && !models.includes("market") ? { out: resolve(values.out) } : {}),
           ...(values["no-card"] || (values.quick ?? false)
             ? {}
             : {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { generateLoanDataset, loanDatasetFamilies } from "../../sims/loan-dataset/generate-loan-dataset.ts";
 import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
+import { REPO_ROOT } from "../market/paths.ts";
 import { valuationModelCard } from "./model-card.ts";
 import { VALUATION_CARD, VALUATION_WEIGHTS } from "./paths.ts";
 import {
@@ -18,6 +19,7 @@ import {
   type ValuationRecipe,
 } from "./train-valuation.ts";
 import { readValuationFile, type ValuationModel, writeValuationFile } from "./valuation-model.ts";
+import { renderValuationReport } from "./valuation-report.ts";
 
 export { VALUATION_WEIGHTS };
 /** Held out from training and calibration: two crises of different kinds (a collapse of an
@@ -32,7 +34,7 @@ export type RunValuationParameters = {
   log?: (line: string) => void;
 };
 
-type Dataset = { rows: LoanRow[]; runs: number; censored: number; seeds: number };
+type Dataset = { rows: LoanRow[]; runs: number; censored: number; markedAtEnd: number; seeds: number };
 
 async function dataset(quick: boolean, p: RunValuationParameters): Promise<Dataset> {
   const seeds = quick ? SEEDS.quick : SEEDS.full;
@@ -41,7 +43,7 @@ async function dataset(quick: boolean, p: RunValuationParameters): Promise<Datas
     onRun: (done, total, family) => p.onProgress?.(done, total, `loan dataset: ${family}`),
   });
   p.log?.(
-    `loan dataset: ${d.rows.length} resolved loans from ${d.runs} runs (${d.censored} still open at the end of their run, left out)`,
+    `loan dataset: ${d.rows.length} labelled loans from ${d.runs} runs (${d.markedAtEnd} of them still open at the end of their run, marked to market; ${d.censored} proposed in the last step, left out)`,
   );
   return { ...d, seeds };
 }
@@ -60,6 +62,7 @@ function writeCard(
       rows: d.rows.length,
       runs: d.runs,
       censored: d.censored,
+      markedAtEnd: d.markedAtEnd,
       seeds: d.seeds,
       families: loanDatasetFamilies(),
     },
@@ -103,15 +106,37 @@ export async function runValuationTraining(
   return { model, evaluation, file };
 }
 
+/** Where `npm run eval -- --model valuation` writes its HTML report unless --out says. */
+export const VALUATION_REPORT_DIR = join(REPO_ROOT, "models-out/valuation");
+
 export async function runValuationEval(
   p: RunValuationParameters & { weights?: string; cardFile?: string } = {},
-): Promise<ValuationEvaluation> {
-  const model = readValuationFile(p.weights ?? VALUATION_WEIGHTS);
+): Promise<ValuationEvaluation & { html: string }> {
+  const weights = p.weights ?? VALUATION_WEIGHTS;
+  const model = readValuationFile(weights);
   const d = await dataset(p.quick ?? false, p);
   const evaluation = evaluateValuation(model, d.rows, TEST_FAMILIES);
   p.log?.(formatEvaluation(evaluation));
   if (p.cardFile) writeCard(p.cardFile, model, evaluation, d, "npm run eval -- --model valuation");
-  return evaluation;
+  const dir = p.out ?? VALUATION_REPORT_DIR;
+  mkdirSync(dir, { recursive: true });
+  const html = join(dir, "valuation-report.html");
+  writeFileSync(
+    html,
+    await renderValuationReport({
+      evaluation,
+      title: "Liquidity valuation: held-out evaluation",
+      meta: {
+        weights,
+        dataset: `${d.rows.length} labelled loans from ${d.runs} engine runs (${d.seeds} seeds per family, one run per proposal source)`,
+        "loans marked at the run's end": String(d.markedAtEnd),
+        conformal: model.conformal.method,
+        command: "npm run eval -- --model valuation",
+      },
+    }),
+  );
+  p.log?.(`wrote ${html}`);
+  return { ...evaluation, html };
 }
 
 const f = (x: number, d = 3) => x.toFixed(d);
@@ -120,6 +145,7 @@ export function formatEvaluation(e: ValuationEvaluation): string {
   return [
     `held-out families ${e.families.join(", ")}: ${e.rows} loans, shortfall rate ${f(e.shortfallRate)}`,
     `90% interval coverage: shortfall ${f(e.coverage.shortfall)} (mean width ${f(e.coverage.shortfallWidth)}), loss ${f(e.coverage.loss)} (mean width ${f(e.coverage.lossWidth)})`,
+    `loss interval coverage by group: ${e.coverage.lossByGroup.map((g) => `${g.group} ${f(g.coverage)} (${g.rows} loans)`).join(", ")}`,
     "shortfall            AUROC  AUPRC  Brier  ECE",
     ...e.shortfallTable.map(
       (r) => `  ${r.name.padEnd(32)} ${f(r.auroc)}  ${f(r.auprc)}  ${f(r.brier)}  ${f(r.ece)}`,

@@ -12,7 +12,12 @@ import { fitRandomForest } from "../baselines/random-forest.ts";
 import { fitThresholdRule } from "../baselines/threshold-rule.ts";
 import { ModelInputError } from "../errors.ts";
 import { createFeatureMatrix, type FeatureMatrix, fitStandardizer, standardize } from "../feature-matrix.ts";
-import { brierScore, expectedCalibrationError } from "../metrics/calibration.ts";
+import {
+  brierScore,
+  expectedCalibrationError,
+  type ReliabilityBin,
+  reliabilityBins,
+} from "../metrics/calibration.ts";
 import { intervalCoverage } from "../metrics/coverage.ts";
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
@@ -25,6 +30,7 @@ import {
   conformalSpread,
   createHeadScorer,
   createValuationScorer,
+  marketRisk,
   type ValuationModel,
 } from "./valuation-model.ts";
 
@@ -37,6 +43,17 @@ export type ValuationRecipe = {
   learningRate: number;
   l2: number;
   alpha: number;
+  /** Share of the training weight the study's own RFQs carry (importance weighting by
+   *  repetition: they are what the model is asked about in the study, and few). */
+  studyShare: number;
+  /** The loss interval: one-sided [0, upper] (signed score) or two-sided (absolute score). */
+  lossInterval: "upper" | "two-sided";
+  /** How the calibration families' scores make one quantile: "family-balanced" (each family
+   *  weighs the same, pooled) or "worst-family" (the largest of the families' own quantiles: a
+   *  new crisis unlike the average one is the case to cover). */
+  conformalPooling: "family-balanced" | "worst-family";
+  /** Whether the loss spread adds the collateral's price risk over the tenor (marketRisk). */
+  lossSpread: "market-risk" | "none";
 };
 
 export const defaultValuationRecipe: ValuationRecipe = {
@@ -48,7 +65,26 @@ export const defaultValuationRecipe: ValuationRecipe = {
   learningRate: 0.01,
   l2: 1e-3,
   alpha: 0.1,
+  studyShare: 0.25,
+  lossInterval: "upper",
+  conformalPooling: "family-balanced",
+  lossSpread: "market-risk",
 };
+
+/**
+ * The training rows with the study-sourced ones repeated so they carry about `share` of the
+ * weight (at least once each, at most 50 times): importance weighting towards the distribution
+ * the lender is asked about, with the random proposals kept for coverage of the rest.
+ */
+export function weightStudyRows(rows: readonly LoanRow[], share: number): LoanRow[] {
+  const study = rows.filter((r) => r.source === "study");
+  const other = rows.length - study.length;
+  if (study.length === 0 || share <= 0) return [...rows];
+  const k = Math.min(50, Math.max(1, Math.round((share * other) / ((1 - share) * study.length))));
+  const out: LoanRow[] = [];
+  for (const r of rows) for (let i = r.source === "study" ? k : 1; i > 0; i--) out.push(r);
+  return out;
+}
 
 export function loanMatrix(rows: readonly LoanRow[]): FeatureMatrix {
   const m = createFeatureMatrix({ rows: rows.length, names: LOAN_FEATURES });
@@ -68,6 +104,7 @@ async function trainHead(
   seedBase: number,
   tick: () => void,
 ): Promise<MlpEnsemble> {
+  rows = weightStudyRows(rows, recipe.studyShare ?? 0);
   const raw = loanMatrix(rows);
   const standardizer = fitStandardizer(raw);
   const x = standardize(raw, standardizer);
@@ -161,11 +198,15 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
   let step = 0;
   const tick = (phase: string) => () => p.onProgress?.(++step, total, phase);
   const scores: Record<Head, number[]> = { shortfall: [], loss: [] };
+  const familyOf: string[] = [];
   const weights: number[] = [];
   for (const [k, family] of families.entries()) {
     const fit = train.filter((r) => r.family !== family);
     const held = train.filter((r) => r.family === family);
-    for (const _ of held) weights.push(1 / (held.length * families.length));
+    for (const _ of held) {
+      weights.push(1 / (held.length * families.length));
+      familyOf.push(family);
+    }
     for (const head of ["shortfall", "loss"] as const) {
       const e = await trainHead(
         fit,
@@ -174,11 +215,36 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         deriveSeed(recipe.seed, 100 + k, head === "loss" ? 1 : 0),
         tick(`calibration: without ${family}, ${head}`),
       );
+      const heldRaw = loanMatrix(held);
       headScores(e, held).forEach((s, i) => {
-        scores[head].push(Math.abs(target(held[i]!, head) - s.mean) / conformalSpread(s.mean, s.sd));
+        const r = target(held[i]!, head) - s.mean;
+        const risk =
+          head === "loss" && recipe.lossSpread === "market-risk"
+            ? marketRisk(heldRaw.values.subarray(i * heldRaw.cols, (i + 1) * heldRaw.cols))
+            : 0;
+        // The loss interval is one-sided, [0, upper]: a loss is never below 0, so a lower bound
+        // at 0 always covers and the whole alpha goes to the upper tail, the one a lender
+        // provisions for (signed score). The shortfall interval stays two-sided.
+        const signed = head === "loss" && recipe.lossInterval === "upper";
+        scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd, risk));
       });
     }
   }
+  // Each calibration family's own quantile (reported; the worst one is the "worst-family" pool).
+  const perFamily: Record<Head, Record<string, number>> = { shortfall: {}, loss: {} };
+  for (const head of ["shortfall", "loss"] as const)
+    for (const family of families) {
+      const own = scores[head].filter((_, i) => familyOf[i] === family);
+      perFamily[head][family] = familyBalancedQuantile(
+        own,
+        own.map(() => 1 / own.length),
+        recipe.alpha,
+      );
+    }
+  const pooledQuantile = (all: number[], head: Head) =>
+    (recipe.conformalPooling ?? "family-balanced") === "worst-family"
+      ? Math.max(...Object.values(perFamily[head]))
+      : familyBalancedQuantile(all, weights, recipe.alpha);
   const shortfall = await trainHead(
     train,
     "shortfall",
@@ -192,10 +258,11 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
     loss,
     conformal: {
       alpha: recipe.alpha,
-      shortfall: familyBalancedQuantile(scores.shortfall, weights, recipe.alpha),
-      loss: familyBalancedQuantile(scores.loss, weights, recipe.alpha),
-      method:
-        "normalised split conformal on leave-one-family-out residuals of the training families, each family weighted equally",
+      shortfall: pooledQuantile(scores.shortfall, "shortfall"),
+      loss: pooledQuantile(scores.loss, "loss"),
+      lossInterval: recipe.lossInterval,
+      ...(recipe.lossSpread === "market-risk" ? { lossSpread: "market-risk" as const } : {}),
+      method: `normalised split conformal on leave-one-family-out residuals of the training families, ${recipe.conformalPooling === "worst-family" ? "the largest of the families' own quantiles" : "each family weighted equally"}; loss ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}, shortfall two-sided`,
     },
     training: {
       recipe,
@@ -203,6 +270,7 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       testFamilies: p.testFamilies,
       rows: train.length,
       calibrationRows: scores.loss.length,
+      familyQuantiles: perFamily,
     },
   };
 }
@@ -211,9 +279,18 @@ export type ValuationEvaluation = {
   rows: number;
   families: readonly string[];
   shortfallRate: number;
-  coverage: { shortfall: number; loss: number; shortfallWidth: number; lossWidth: number };
+  coverage: {
+    shortfall: number;
+    loss: number;
+    shortfallWidth: number;
+    lossWidth: number;
+    /** Loss-interval coverage per held-out family and on the study's own RFQs. */
+    lossByGroup: { group: string; rows: number; coverage: number }[];
+  };
   /** Shortfall classifiers: model and baselines on the same held-out rows. */
   shortfallTable: { name: string; auroc: number; auprc: number; brier: number; ece: number }[];
+  /** Reliability of each shortfall classifier (10 equal-count bins), for the report. */
+  reliability: { name: string; bins: ReliabilityBin[] }[];
   /** Expected loss: mean squared and absolute error against the realised loss share. */
   lossTable: { name: string; mse: number; mae: number }[];
 };
@@ -246,6 +323,15 @@ export function evaluateValuation(
     target: yl,
   });
 
+  const inLoss = (i: number) => yl[i]! >= est[i]!.loss.low && yl[i]! <= est[i]!.loss.high;
+  const group = (name: string, keep: (r: LoanRow) => boolean) => {
+    const idx = test.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
+    return { group: name, rows: idx.length, coverage: idx.filter(inLoss).length / Math.max(1, idx.length) };
+  };
+  const lossByGroup = [
+    ...testFamilies.map((f) => group(f, (r) => r.family === f)),
+    group("study RFQs", (r) => r.source === "study"),
+  ];
   const xTrainRaw = loanMatrix(train);
   const st = fitStandardizer(xTrainRaw);
   const xTrain = standardize(xTrainRaw, st);
@@ -278,6 +364,10 @@ export function evaluateValuation(
     brier: brierScore(p, ys),
     ece: expectedCalibrationError({ probabilities: p, labels: ys }),
   }));
+  const reliability = classifiers.slice(0, 3).map(([name, p]) => ({
+    name,
+    bins: reliabilityBins({ probabilities: p, labels: ys, strategy: "quantile" }),
+  }));
   const lossPreds: [string, ArrayLike<number>][] = [
     ["valuation model (MLP ensemble)", est.map((e) => e.loss.expected)],
     ["logistic regression x mean loss given shortfall", Array.from(lr.predict(xT), (p) => p * lgd)],
@@ -302,8 +392,10 @@ export function evaluateValuation(
       loss: cl.coverage,
       shortfallWidth: cs.meanWidth,
       lossWidth: cl.meanWidth,
+      lossByGroup,
     },
     shortfallTable,
+    reliability,
     lossTable,
   };
 }

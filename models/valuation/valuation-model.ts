@@ -25,7 +25,17 @@ export type ValuationModel = {
   shortfall: MlpEnsemble;
   loss: MlpEnsemble;
   /** Conformal quantiles of the normalised residuals, at level 1 - alpha. */
-  conformal: { alpha: number; shortfall: number; loss: number; method: string };
+  conformal: {
+    alpha: number;
+    shortfall: number;
+    loss: number;
+    method: string;
+    /** "upper": the loss interval is [0, point + q * spread] with a signed-score quantile q (may
+     *  be negative); absent or "two-sided": point +- q * spread. */
+    lossInterval?: "two-sided" | "upper" | undefined;
+    /** "market-risk": the loss spread adds marketRisk(features); absent: it does not. */
+    lossSpread?: "market-risk" | undefined;
+  };
   training: Record<string, unknown>;
 };
 
@@ -42,8 +52,10 @@ const FileSchema = z.object({
   conformal: z.object({
     alpha: z.number().gt(0).lt(1),
     shortfall: z.number().nonnegative(),
-    loss: z.number().nonnegative(),
+    loss: z.number().finite(),
     method: z.string(),
+    lossInterval: z.enum(["two-sided", "upper"]).optional(),
+    lossSpread: z.enum(["market-risk"]).optional(),
   }),
   training: z.record(z.string(), z.unknown()),
 });
@@ -100,9 +112,23 @@ export function readValuationFile(file: string): ValuationModel {
   return valuationFromJson(file, json);
 }
 
-/** Spread used by the normalised conformal score of a point estimate in [0, 1]. */
-export function conformalSpread(point: number, memberSd: number): number {
-  return Math.sqrt(Math.max(0, point * (1 - point))) + memberSd + SPREAD_FLOOR;
+/** Spread used by the normalised conformal score of a point estimate in [0, 1], plus (loss head,
+ *  "market-risk" files) the collateral's price risk over the loan's life. */
+export function conformalSpread(point: number, memberSd: number, marketRisk = 0): number {
+  return Math.sqrt(Math.max(0, point * (1 - point))) + memberSd + marketRisk + SPREAD_FLOOR;
+}
+
+/**
+ * The collateral's price risk over the tenor: its daily volatility times the square root of the
+ * tenor in days (capped at 1), from raw features. A lender's loss comes from the collateral
+ * falling before it can be claimed, so the loss interval scales with it: a held-out crisis whose
+ * collateral keeps falling (Terra) was covered 0.67 of the time without it (a model trained on
+ * depegs that recovered rates a crashing collateral as safe; the members agree, sd 0.015).
+ */
+export function marketRisk(raw: ArrayLike<number>): number {
+  const tenorDays = raw[LOAN_FEATURES.indexOf("tenor_days")]!;
+  const vol = raw[LOAN_FEATURES.indexOf("collateral_vol_24h")]!;
+  return Math.min(1, Math.max(0, vol) * Math.sqrt(Math.max(0, tenorDays)));
 }
 
 export type HeadScorer = {
@@ -145,8 +171,8 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
   const raw = new Float32Array(LOAN_FEATURES.length);
   const zS = new Float32Array(LOAN_FEATURES.length);
   const zL = new Float32Array(LOAN_FEATURES.length);
-  const interval = (point: number, sd: number, q: number) => {
-    const w = q * conformalSpread(point, sd);
+  const interval = (point: number, sd: number, q: number, risk = 0) => {
+    const w = q * conformalSpread(point, sd, risk);
     return { low: Math.max(0, point - w), high: Math.min(1, point + w) };
   };
   const estimateFeatures = (x: ArrayLike<number>): ValuationEstimate => {
@@ -163,7 +189,14 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
         value: Number.isFinite(s.mean) ? l.mean : s.mean,
       });
     const si = interval(s.mean, s.sd, m.conformal.shortfall);
-    const li = interval(l.mean, l.sd, m.conformal.loss);
+    const risk = m.conformal.lossSpread === "market-risk" ? marketRisk(x) : 0;
+    const li =
+      m.conformal.lossInterval === "upper"
+        ? {
+            low: 0,
+            high: Math.min(1, Math.max(0, l.mean + m.conformal.loss * conformalSpread(l.mean, l.sd, risk))),
+          }
+        : interval(l.mean, l.sd, m.conformal.loss, risk);
     return { shortfall: { p: s.mean, ...si }, loss: { expected: l.mean, ...li } };
   };
   return {

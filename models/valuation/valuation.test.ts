@@ -15,7 +15,7 @@ import { mlpFromWeights, predictTfjs } from "../mlp/tfjs-mlp.ts";
 import { selectBackend } from "../runtime/backend.ts";
 import { conformalQuantile } from "../uncertainty/split-conformal.ts";
 import { buildLoanFeatures, LOAN_FEATURES, type LoanObservation, priceWindowStats } from "./loan-features.ts";
-import { reservationTerms } from "./reservation-terms.ts";
+import { DEFAULT_CAPITAL_CHARGE_BPS, reservationTerms } from "./reservation-terms.ts";
 import { VALUATION_WEIGHTS } from "./run-valuation.ts";
 import {
   defaultValuationRecipe,
@@ -23,6 +23,7 @@ import {
   familyBalancedQuantile,
   loanMatrix,
   trainValuation,
+  weightStudyRows,
 } from "./train-valuation.ts";
 import {
   createHeadScorer,
@@ -125,6 +126,21 @@ describe("valuation features and terms", () => {
     expect(() => priceWindowStats([1, 2, 0, 3], 1)).toThrow(/price window index 2/);
   });
 
+  it("importance weighting repeats the study's RFQs to about the asked share, never the others", () => {
+    const row = (source: "study" | "random", i: number) => ({ source, step: i }) as unknown as LoanRow;
+    const rows = [
+      ...Array.from({ length: 90 }, (_, i) => row("random", i)),
+      ...Array.from({ length: 10 }, (_, i) => row("study", i)),
+    ];
+    const w = weightStudyRows(rows, 0.25);
+    const study = w.filter((r) => r.source === "study").length;
+    expect(w.filter((r) => r.source === "random").length).toBe(90);
+    expect(study).toBe(30); // k = round(0.25 * 90 / (0.75 * 10)) = 3
+    expect(study / w.length).toBeCloseTo(0.25, 2);
+    expect(weightStudyRows(rows, 0)).toEqual(rows);
+    expect(weightStudyRows(rows.slice(0, 90), 0.25)).toHaveLength(90);
+  });
+
   it("the family-balanced quantile is the split-conformal quantile when families are equal", () => {
     const scores = Array.from({ length: 37 }, (_, i) => ((i * 7919) % 101) / 10);
     const equal = scores.map(() => 1 / scores.length);
@@ -139,7 +155,7 @@ describe("valuation features and terms", () => {
     expect(familyBalancedQuantile([...big, ...small], familyWeights, 0.1)).toBe(5);
   });
 
-  it("the haircut widens with the loss interval first; the rate rises once the haircut is capped", () => {
+  it("the haircut and the reservation rate widen with the loss interval; past the haircut cap the rate takes the rest", () => {
     const at = (high: number): ValuationEstimate => ({
       shortfall: { p: 0.2, low: 0, high: 0.6 },
       loss: { expected: 0.02, low: 0, high },
@@ -153,16 +169,78 @@ describe("valuation features and terms", () => {
         baseHaircutBps: 1000,
       }),
     );
-    // Below the 9,000 bps cap the collateral absorbs the upper loss: the floor stays home + premium.
+    // Below the 9,000 bps cap: more collateral, and a capital charge on the upper loss (20%/yr).
     for (let k = 1; k < 3; k++) {
       expect(terms[k]!.haircutBps).toBeGreaterThan(terms[k - 1]!.haircutBps);
-      expect(terms[k]!.reservationRateBps).toBe(500);
+      expect(terms[k]!.reservationRateBps).toBeGreaterThan(terms[k - 1]!.reservationRateBps);
     }
-    // Past it, the rest of the upper loss goes into the rate.
+    expect(terms[0]!.reservationRateBps).toBe(500 + Math.ceil(0.02 * DEFAULT_CAPITAL_CHARGE_BPS));
+    // Past it, the rest of the upper loss goes into the rate, over the tenor.
     expect(terms[3]!.haircutBps).toBe(9000);
     expect(terms[4]!.haircutBps).toBe(9000);
-    expect(terms[3]!.reservationRateBps).toBeGreaterThan(500);
+    expect(terms[3]!.reservationRateBps).toBeGreaterThan(terms[2]!.reservationRateBps + 1000);
     expect(terms[4]!.reservationRateBps).toBeGreaterThan(terms[3]!.reservationRateBps);
+  });
+
+  it("members that disagree widen the interval, and with it the haircut and the rate", () => {
+    // Ensembles whose members ignore the features and output sigmoid(bias): the same mean
+    // prediction (symmetric biases around 0 in logit space give a mean of exactly 0.5 for the
+    // shortfall head; the loss head's mean moves by < 1e-3), with and without disagreement.
+    const constant = (bias: number) => ({
+      seed: 0,
+      weights: {
+        layers: [
+          {
+            inputs: LOAN_FEATURES.length,
+            units: 1,
+            activation: "sigmoid" as const,
+            kernel: new Float32Array(LOAN_FEATURES.length),
+            bias: Float32Array.of(bias),
+          },
+        ],
+      },
+    });
+    const ensemble = (biases: number[]) => ({
+      model: "test",
+      architecture: { inputs: LOAN_FEATURES.length, hidden: [], output: "sigmoid" as const },
+      features: LOAN_FEATURES,
+      standardizer: {
+        mean: new Float32Array(LOAN_FEATURES.length),
+        std: new Float32Array(LOAN_FEATURES.length).fill(1),
+        names: LOAN_FEATURES,
+      },
+      members: biases.map(constant),
+      calibration: null,
+      interval: { level: 0.9, z: 1.645 },
+      training: {},
+    });
+    const model = (spread: number): ValuationModel => ({
+      shortfall: ensemble([-spread, spread]),
+      loss: ensemble([-4 - spread / 10, -4 + spread / 10]),
+      conformal: { alpha: 0.1, shortfall: 0.3, loss: 1.2, method: "test", lossInterval: "upper" },
+      training: {},
+    });
+    const estimates = [0, 0.5, 1, 2].map((spread) =>
+      createValuationScorer(model(spread)).estimate(observation),
+    );
+    const terms = estimates.map((estimate) =>
+      reservationTerms({
+        estimate,
+        homeRateBps: 300,
+        premiumBps: 200,
+        tenorSeconds: 86_400,
+        baseHaircutBps: 1000,
+      }),
+    );
+    for (let k = 1; k < estimates.length; k++) {
+      const [a, b] = [estimates[k - 1]!, estimates[k]!];
+      expect(b.shortfall.p).toBeCloseTo(0.5, 6);
+      expect(Math.abs(b.loss.expected - estimates[0]!.loss.expected)).toBeLessThan(1e-3);
+      expect(b.shortfall.high - b.shortfall.low).toBeGreaterThan(a.shortfall.high - a.shortfall.low);
+      expect(b.loss.high).toBeGreaterThan(a.loss.high);
+      expect(terms[k]!.haircutBps).toBeGreaterThan(terms[k - 1]!.haircutBps);
+      expect(terms[k]!.reservationRateBps).toBeGreaterThan(terms[k - 1]!.reservationRateBps);
+    }
   });
 
   it("the shipped model: fast path equals tfjs within 1e-5 on both heads", async () => {

@@ -48,6 +48,8 @@ export const STRATEGY_HELP: Record<StrategyName, string> = {
   "linear+bayes": "linear, bidding with a Bayesian model of the opponent's weights",
   "tit-for-tat": "relative tit-for-tat: concedes as much as the opponent did",
   "model-driven": "reservation values asked afresh each step, frequency opponent model",
+  "learned-valuation":
+    "model-driven, the lender's floor from the learned valuation model (models/valuation) as well",
   "rate-only": "baseline: today's agent policy, conceding on the rate alone",
 };
 
@@ -65,6 +67,7 @@ const wrap = (text: string, indent: number, width = 100) => {
   return lines.join(`\n${" ".repeat(indent)}`);
 };
 
+const NAME_WIDTH = Math.max(...STRATEGY_NAMES.map((s) => s.length)) + 2;
 const HEADER_WIDTH = Math.max(...[...PAIR_COLUMNS, ...RANKING_COLUMNS].map((c) => c.header.length)) + 2;
 const columnHelp = <R>(columns: readonly Column<R>[]) =>
   columns.map((c) => `  ${c.header.padEnd(HEADER_WIDTH)}${wrap(c.help, HEADER_WIDTH + 2)}`).join("\n");
@@ -78,7 +81,7 @@ writes the whole result as JSON. Same options, same seed: same result.
 
 Options
   --strategies a,b,...  strategies to field (default: all):
-${STRATEGY_NAMES.map((s) => `                          ${s.padEnd(14)}${STRATEGY_HELP[s]}`).join("\n")}
+${STRATEGY_NAMES.map((s) => `                          ${s.padEnd(NAME_WIDTH)}${STRATEGY_HELP[s]}`).join("\n")}
 ${(Object.keys(INTEGER_OPTIONS) as IntegerOption[])
   .map((k) => {
     const o = INTEGER_OPTIONS[k];

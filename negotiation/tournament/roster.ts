@@ -12,8 +12,15 @@ import { createTimeDependentUtilityStrategy } from "../strategies/time-dependent
 import { createTitForTatStrategy } from "../strategies/tit-for-tat.ts";
 import type { LinearValuation } from "../strategies/utility.ts";
 import type { RfqBody } from "../wire/schemas.ts";
+import { createLearnedValuationEntrant } from "./learned-entrant.ts";
+import type { Scenario } from "./scenario.ts";
 
-export type StrategyFactory = (p: { valuation: LinearValuation; rfq: RfqBody }) => Strategy;
+export type StrategyFactory = (p: {
+  valuation: LinearValuation;
+  rfq: RfqBody;
+  /** The scenario the session plays (what an entrant may observe beyond the RFQ). */
+  scenario?: Scenario;
+}) => Strategy;
 
 export const ROSTER = {
   boulware: ({ valuation, rfq }) =>
@@ -32,6 +39,10 @@ export const ROSTER = {
   "tit-for-tat": ({ valuation, rfq }) => createTitForTatStrategy({ valuation, rfq }),
   "model-driven": ({ valuation, rfq }) =>
     createModelDrivenStrategy({ valuation, rfq, opponentModel: createFrequencyModel() }),
+  // The model-driven strategy whose lender's floor also comes from the learned valuation model
+  // (models/valuation): the agents' model-driven lending policy in the tournament.
+  "learned-valuation": ({ valuation, rfq, scenario }) =>
+    createLearnedValuationEntrant({ valuation, rfq, scenario }),
   // Baseline: today's agent policy, conceding on the rate alone from a fixed template.
   "rate-only": ({ valuation, rfq }) => {
     const lender = valuation.side === "lender";

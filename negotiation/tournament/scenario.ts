@@ -29,6 +29,8 @@ export type Scenario = {
   maxRounds: number;
   /** Wall-time budget, ms of simulated time. */
   deadlineMs: number;
+  /** The collateral's (WETH) price the scenario drew, USD: what a lender marks it at. */
+  collateralPriceUsd: number;
 };
 
 export type GenerateScenariosParameters = {
@@ -83,6 +85,7 @@ export function generateScenarios(p: GenerateScenariosParameters): Scenario[] {
       },
       maxRounds,
       deadlineMs: Math.round(2 * maxRounds * p.latencyMs * rng.uniform(0.6, 1.4)),
+      collateralPriceUsd: wethUsd,
     };
   });
 }

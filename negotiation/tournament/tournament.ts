@@ -101,8 +101,8 @@ export function runTournament(p: TournamentParameters): TournamentResult {
         const bv = valuationOf(scenario, "borrower");
         const played = playSession({
           rfq: scenario.rfq,
-          lender: ROSTER[ln]({ valuation: lv, rfq: scenario.rfq }),
-          borrower: ROSTER[bn]({ valuation: bv, rfq: scenario.rfq }),
+          lender: ROSTER[ln]({ valuation: lv, rfq: scenario.rfq, scenario }),
+          borrower: ROSTER[bn]({ valuation: bv, rfq: scenario.rfq, scenario }),
           maxRounds: scenario.maxRounds,
           deadlineMs: scenario.deadlineMs,
           latencyMs,

@@ -187,12 +187,11 @@ describe("no dust loans", () => {
     const driven = await run("model-driven");
     const asked = (r: typeof rule) =>
       r.events.filter((e) => e.type === "loan" || e.type === "no-deal").length;
-    // The same borrowers ask; the model-driven lenders answer differently (measured: they stay out
-    // of the demo's crisis RFQs; see models/valuation/README.md).
+    // The same borrowers ask, and the model-driven lenders lend (before the distribution-shift
+    // fix they stayed out of every demo RFQ: models/valuation/README.md).
     expect(asked(driven)).toBeGreaterThan(0);
-    expect(driven.events.filter((e) => e.type === "loan").length).toBeLessThanOrEqual(
-      rule.events.filter((e) => e.type === "loan").length,
-    );
+    expect(driven.events.filter((e) => e.type === "loan").length).toBeGreaterThan(0);
+    expect(rule.events.filter((e) => e.type === "loan").length).toBeGreaterThan(0);
     await expect(
       runEngine({
         scenario: loadScenario(DEMO),

@@ -24,6 +24,10 @@ export type LoanRow = {
   borrowerKind: string;
   /** Borrower's liquid cash over what it owes now, in the principal token (private). */
   borrowerCashCover: number;
+  /** Who proposed it: the study's own RFQ or random terms (proposal-policy.ts). */
+  source: "study" | "random";
+  /** Still open when the run ended: the outcome is the horizon marked to market. */
+  markedAtEnd: boolean;
   observation: LoanObservation;
 } & LoanOutcome;
 
@@ -36,6 +40,8 @@ export const LOAN_ROW_COLUMNS = [
   "borrower",
   "borrower_kind",
   "borrower_cash_cover",
+  "source",
+  "marked_at_end",
   "principal_usd",
   "collateral_usd",
   "tenor_hours",
@@ -61,6 +67,8 @@ export function loanRowToCsv(r: LoanRow): string {
     r.borrower,
     r.borrowerKind,
     r.borrowerCashCover,
+    r.source,
+    r.markedAtEnd ? 1 : 0,
     o.principalUsd,
     o.collateralUsd,
     o.tenorHours,

@@ -43,8 +43,10 @@ export const defaultProposalDraws: ProposalDraws = {
   everyHours: 2,
   principalShare: [0.05, 0.6],
   coverage: [0.6, 1.8],
-  tenorHours: [6, 12, 24, 48],
-  maxRateBps: [200, 5000],
+  // The study's RFQs ask for 24 h, or 336 h when a vault would fire-sell, at caps up to the
+  // borrowers' shortfall cost (6,400 bps in the demo): random terms cover that region too.
+  tenorHours: [6, 12, 24, 48, 168, 336],
+  maxRateBps: [200, 8000],
   source: "both",
 };
 
@@ -53,12 +55,17 @@ export type ProposedLoan = {
   lender: number;
   borrower: number;
   borrowerCashCover: number;
+  /** Who proposed it: the study's own RFQ (study-requests.ts) or random terms. */
+  source: "study" | "random";
   observation: LoanObservation;
-  /** Set once the loan resolved (repaid, or claimed after grace); undefined while open. */
+  /** Set once the loan resolved (repaid, or claimed after grace), or marked at the run's end;
+   *  undefined while open. */
   outcome?: LoanOutcome;
+  /** The outcome is the run's end marked to market, not a repayment or a claim. */
+  markedAtEnd?: boolean;
 };
 
-type Drawn = StudyRequest & { l: number; lenderNet: bigint };
+type Drawn = StudyRequest & { l: number; lenderNet: bigint; source: "study" | "random" };
 
 type Open = {
   loan: ProposedLoan;
@@ -119,7 +126,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           // A lender lends at most its surplus; the collateral shrinks with the principal.
           const principal = minBig(q.principal, net);
           const collateral = (q.collateral * principal) / q.principal;
-          drawn.push({ ...q, l, principal, collateral, lenderNet: net });
+          drawn.push({ ...q, l, principal, collateral, lenderNet: net, source: "study" });
         }
       }
       if (draws.source !== "study") {
@@ -146,6 +153,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           tenorHours: draws.tenorHours[r.nextUint32() % draws.tenorHours.length]!,
           maxRateBps: Math.round(uniform(r, draws.maxRateBps)),
           lenderNet: lend.net,
+          source: "random",
         });
       }
       for (const d of drawn) await settleOne(ctx, states, b, d);
@@ -202,6 +210,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
           lender: l,
           borrower: b,
           borrowerCashCover: Number(borrowerCash?.liquid ?? 0n) / Math.max(1, Number(owed + principal)),
+          source: d.source,
           observation,
         };
         loans.push(loan);
@@ -221,23 +230,49 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
     }
   };
 
+  /**
+   * A loan the run ends on (a 336 h loan outlasts every crisis window; a loan in its grace
+   * period): labelled with what happened up to the horizon instead of dropped, which left the
+   * study's long fire-sale loans out of the data. Shortfall: the borrower cannot repay the amount
+   * due now; loss: that amount less the collateral marked to market now.
+   */
+  const markAtEnd = async (
+    ctx: PolicyContext,
+    o: Open,
+    loanTerms: Parameters<AgentPolicy["canRepay"]>[1],
+  ) => {
+    const state = await ctx.adapters[o.loan.borrower]!.snapshot();
+    const shortfall = !rule!.canRepay(state, loanTerms);
+    const recovered = usd(ctx.world, o.collateralAsset, o.agreement.collateral);
+    const lossShare = shortfall
+      ? Math.min(1, Math.max(0, (o.dueUsd(ctx.world) - recovered) / o.principalUsdAtStart))
+      : 0;
+    o.loan.outcome = { shortfall, lossShare };
+    o.loan.markedAtEnd = true;
+  };
+
   const service = async (ctx: PolicyContext) => {
     const world = ctx.world;
     const still: Open[] = [];
+    const last = ctx.step >= world.steps;
     for (const o of open) {
       const maturitySec = o.openedSec + BigInt(o.agreement.tenor);
       const matured = ctx.nowSec >= maturitySec;
-      if (!matured) {
-        still.push(o);
-        continue;
-      }
-      const state = await ctx.adapters[o.loan.borrower]!.snapshot();
       const loanTerms = {
         principal: o.agreement.principal,
         rateBps: o.agreement.rateBps,
         tenor: o.agreement.tenor,
         principalToken: o.agreement.principalToken,
       };
+      if (!matured && last) {
+        await markAtEnd(ctx, o, loanTerms);
+        continue;
+      }
+      if (!matured) {
+        still.push(o);
+        continue;
+      }
+      const state = await ctx.adapters[o.loan.borrower]!.snapshot();
       if (rule!.canRepay(state, loanTerms)) {
         try {
           await ctx.settlement(o.loan.borrower).repay({ id: o.id, agreement: o.agreement });
@@ -253,6 +288,10 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
         await ctx.settlement(o.loan.lender).claimDefault({ agreement: o.agreement });
         const lossShare = Math.min(1, Math.max(0, (dueUsd - recovered) / o.principalUsdAtStart));
         o.loan.outcome = { shortfall: true, lossShare };
+        continue;
+      }
+      if (last) {
+        await markAtEnd(ctx, o, loanTerms);
         continue;
       }
       still.push(o);
