@@ -37,7 +37,13 @@ type Static = {
   markets: number[][];
 };
 
-export type ProtocolObserver = { observe: (o: StepObservation) => void; finish: () => Observations };
+export type ProtocolObserver = {
+  observe: (o: StepObservation) => void;
+  /** Protocol i's features at the last observed step, into `out` (FEATURE_COLUMNS order); false
+   *  before the first observation. What an agent in the run could have known then, no more. */
+  latest: (i: number, out: Float32Array) => boolean;
+  finish: () => Observations;
+};
 
 export function createProtocolObserver(steps: number): ProtocolObserver {
   let world: World | undefined;
@@ -149,8 +155,10 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
     debtScratch = new Float64Array(most);
   }
 
+  let lastStep = -1;
   function observe(o: StepObservation): void {
     if (!world) init(o.world, o);
+    lastStep = o.step;
     const w = world!;
     const s = st!;
     const x = out!;
@@ -412,6 +420,12 @@ export function createProtocolObserver(steps: number): ProtocolObserver {
 
   return {
     observe,
+    latest: (i, dst) => {
+      if (!out || lastStep < 0) return false;
+      const at = lastStep * out.protocols + i;
+      for (let k = 0; k < out.features.length; k++) dst[k] = out.features[k]![at]!;
+      return true;
+    },
     finish: () => {
       if (!out) throw new DatasetError({ problem: "the engine reported no step to observe" });
       return out;

@@ -32,11 +32,18 @@ import {
 } from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
+import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
 import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/strategy.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
+import {
+  type AlertVoter,
+  createContagionModelVoter,
+  createDrawdownVoter,
+  type DeriskDetector,
+} from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
 import { loanNeed } from "./loan-need.ts";
@@ -59,6 +66,10 @@ export type BuiltinPolicyParameters = {
   agentPolicy?: Partial<Omit<DefaultPolicyParameters, "decimals" | "oracle">> | undefined;
   /** Offers each side may make (the session default). */
   maxRounds?: number | undefined;
+  /** What makes a protocol vote for an alert (alert-votes.ts). Default "drawdown";
+   *  "contagion-model" needs `contagionModel`. */
+  detector?: DeriskDetector | undefined;
+  contagionModel?: ContagionModel | undefined;
   /** Drawdown thresholds of alert levels 1, 2, ... */
   alertDrawdowns?: readonly number[] | undefined;
   /** Share of protocols that must vote for an alert. */
@@ -312,18 +323,27 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     }
   };
 
+  const voter: AlertVoter =
+    (p.detector ?? "drawdown") === "drawdown"
+      ? createDrawdownVoter({ levels, exposure: () => exposure })
+      : createContagionModelVoter({
+          model:
+            p.contagionModel ??
+            (() => {
+              throw new Error('detector "contagion-model" needs a contagionModel (models/contagion).');
+            })(),
+        });
+
   const derisk = async (ctx: PolicyContext) => {
     const world = ctx.world;
-    const drawdown = world.assets.map((_, a) => 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!);
     let quorumLevel = 0;
     let votes = 0;
-    for (let level = 1; level <= levels.length; level++) {
-      const v = exposure.filter((assets) => assets.some((a) => drawdown[a]! >= levels[level - 1]!)).length;
+    voter.votes(world).forEach((v, l) => {
       if (v >= Math.ceil(quorumShare * world.protocolCount)) {
-        quorumLevel = level;
+        quorumLevel = l + 1;
         votes = v;
       }
-    }
+    });
     const step = stepAlert(alert, quorumLevel, ctx.hours, alertTtlHours);
     const changed = step.next.level !== alert.level;
     alert = step.next;
@@ -336,7 +356,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         of: world.protocolCount,
         reason:
           step.raise.length > 0
-            ? `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`
+            ? (voter.reason?.(world, alert.level) ??
+              `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`)
             : `expired without a quorum for level ${step.release[0]}`,
         expiresHour: alert.expiresHour,
       });
@@ -369,6 +390,9 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           : p.derisking
             ? "derisking"
             : "off",
+    onObserve: (o) => {
+      if (p.derisking) voter.observe(o);
+    },
     async onStep(ctx) {
       if (!agentPolicy) init(ctx.world);
       if (p.derisking) await derisk(ctx);

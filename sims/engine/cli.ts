@@ -15,6 +15,7 @@ import { STUDY_PRICE_PATHS } from "../scenarios/with-price-paths.ts";
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import { SETTLEMENT_KINDS, type SettlementKind } from "../settlement/settlement-backend.ts";
 import { settlementReportLines } from "../settlement/settlement-report.ts";
+import { DERISK_DETECTORS, type DeriskDetector } from "./alert-votes.ts";
 import { LENDING_POLICIES, type LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
@@ -67,6 +68,9 @@ Options:
   --no-report             print the summary only
   --lending <policy>      how lenders price loans: rule (default: a fixed premium and haircut) or
                           model-driven (the learned valuation model, models/valuation)
+  --detector <d>          what makes protocols vote for de-risking alerts: drawdown (default: an
+                          asset they are exposed to fell past a level) or contagion-model (the
+                          learned early-warning model, models/contagion, at the agents' thresholds)
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -94,6 +98,8 @@ export type CliOptions = {
   paths: PricePathMode;
   /** How lenders price loans: "rule" or "model-driven" (the learned valuation model). */
   lending: LendingPolicy;
+  /** What makes protocols vote for de-risking alerts. */
+  detector: DeriskDetector;
   help: boolean;
   list: boolean;
 };
@@ -114,6 +120,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         "rpc-url": { type: "string" },
         paths: { type: "string" },
         lending: { type: "string" },
+        detector: { type: "string" },
         "no-report": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -171,6 +178,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const lending = String(values.lending ?? "rule");
   if (!(LENDING_POLICIES as readonly string[]).includes(lending))
     throw new UsageError(`--lending: expected ${LENDING_POLICIES.join(", ")}, got "${lending}"`);
+  const detector = String(values.detector ?? "drawdown");
+  if (!(DERISK_DETECTORS as readonly string[]).includes(detector))
+    throw new UsageError(`--detector: expected ${DERISK_DETECTORS.join(", ")}, got "${detector}"`);
   if (!(PRICE_PATH_MODES as readonly string[]).includes(paths))
     throw new UsageError(`--paths: expected ${PRICE_PATH_MODES.join(", ")}, got "${paths}"`);
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
@@ -189,6 +199,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     rpcUrl,
     paths: paths as PricePathMode,
     lending: lending as LendingPolicy,
+    detector: detector as DeriskDetector,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -263,6 +274,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         settlement,
         paths: o.paths,
         lending: o.lending,
+        detector: o.detector,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);

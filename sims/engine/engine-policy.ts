@@ -9,6 +9,7 @@ import type { Address } from "viem";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import type { EngineSettlementPort } from "../settlement/settlement-backend.ts";
+import type { StepObservation } from "./run-engine.ts";
 import type { World } from "./world.ts";
 
 export const MODES = ["off", "negotiation", "derisking", "both"] as const;
@@ -74,6 +75,8 @@ export interface EnginePolicy {
   readonly name: string;
   /** Once per step: after runs added their demand, before payouts and liquidations. */
   onStep(ctx: PolicyContext): void | Promise<void>;
+  /** At the end of every step, what protocols could observe then (read-only; run-engine.ts). */
+  onObserve?(o: StepObservation): void;
   close?(): Promise<void>;
 }
 

@@ -4,6 +4,8 @@
  * report with charts, JSON and CSV. The CLI (./cli.ts) is a thin shell around this.
  */
 import { fileURLToPath } from "node:url";
+import { loadContagionDetector } from "../../models/contagion/load-detector.ts";
+import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
 import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
 import { backtestForStudy } from "../backtest/backtest-for-study.ts";
@@ -23,6 +25,7 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
+import type { DeriskDetector } from "./alert-votes.ts";
 import type { BuiltinPolicyParameters, LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
@@ -61,6 +64,11 @@ export type RunContagionStudyOptions = {
   valuationModel?: ValuationModel | undefined;
   /** Each model-driven lending decision's estimate and terms (diagnostics). */
   onValuation?: BuiltinPolicyParameters["onValuation"];
+  /** What makes protocols vote for de-risking alerts (sims/engine/alert-votes.ts): "drawdown"
+   *  (default) or "contagion-model", which loads the shipped 24 h contagion model unless
+   *  `contagionModel` is given. */
+  detector?: DeriskDetector | undefined;
+  contagionModel?: ContagionModel | undefined;
 };
 
 export type ContagionStudy = {
@@ -112,15 +120,21 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
-      ...(o.lending === "model-driven"
-        ? {
-            policy: {
+      policy: {
+        ...(o.lending === "model-driven"
+          ? {
               lending: "model-driven",
               valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
               ...(o.onValuation ? { onValuation: o.onValuation } : {}),
-            },
-          }
-        : {}),
+            }
+          : {}),
+        ...(o.detector === "contagion-model"
+          ? {
+              detector: "contagion-model",
+              contagionModel: o.contagionModel ?? loadContagionDetector({ horizon: 24 }),
+            }
+          : {}),
+      },
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
         o.onRun?.(run);

@@ -267,7 +267,9 @@ async function simulate(
     view = screened.view;
     debtRankNow = currentDebtRank(view.exposures, capital0, capital(view, capitalNow));
     assessDistress(world, view, exact, recordContagion);
-    p.onObserve?.({ world, step: k, view, debtRank: debtRankNow, tally, screen });
+    const observation: StepObservation = { world, step: k, view, debtRank: debtRankNow, tally, screen };
+    p.onObserve?.(observation);
+    policy.onObserve?.(observation);
 
     const unmet = unmetUsd8(world);
     recordStep(metrics, world, tally, unmet);
