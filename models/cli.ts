@@ -180,7 +180,11 @@ async function main(): Promise<void> {
         if (!models.includes("market")) break;
       }
       if (models.includes("contagion")) {
-        evalContagion({ ...values, command: commandLine });
+        const { backend } = await selectBackend({
+          prefer: values.backend as BackendName | undefined,
+          logger,
+        });
+        await evalContagion({ ...values, command: commandLine, backend });
         if (!models.includes("market")) break;
       }
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });

@@ -58,7 +58,7 @@ export async function trainContagion(p: {
   );
 }
 
-export function evalContagion(p: {
+export async function evalContagion(p: {
   dataset?: string | undefined;
   weights?: string | undefined;
   out?: string | undefined;
@@ -66,15 +66,17 @@ export function evalContagion(p: {
   "no-card"?: boolean | undefined;
   quick?: boolean | undefined;
   command: string;
-}): void {
-  const r = runContagionEval({
+  backend?: string | undefined;
+}): Promise<void> {
+  const r = await runContagionEval({
     datasetFile: needDataset(p.dataset),
     weightsDir: resolve(p.weights ?? CONTAGION_WEIGHTS_DIR),
     outDir: resolve(p.out ?? "models-out/contagion"),
     cardFile: p["no-card"] ? undefined : resolve(p.card ?? CONTAGION_MODEL_CARD),
     quick: p.quick ?? false,
     command: p.command,
+    backend: p.backend,
   });
   for (const e of r.evaluations) process.stdout.write(`\n${formatEvaluation(e)}\n`);
-  process.stdout.write(`\nwrote ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
+  process.stdout.write(`\nwrote ${r.html}, ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
 }

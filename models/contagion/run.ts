@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readEnsembleFile, writeEnsembleFile } from "../mlp/ensemble-file.ts";
+import { renderContagionReport } from "../report/contagion-report.ts";
 import { readContagionDataset } from "./dataset.ts";
 import { evaluateContagion, type HorizonEvaluation, LEAD_FPR } from "./evaluate.ts";
 import { CONTAGION_FEATURES, CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
@@ -56,13 +57,16 @@ export type RunContagionEvalParameters = {
   quick?: boolean | undefined;
   horizons?: readonly ContagionHorizon[] | undefined;
   command: string;
+  /** Shown in the report's summary (the tfjs backend of the run). */
+  backend?: string | undefined;
 };
 
-export function runContagionEval(p: RunContagionEvalParameters): {
+export async function runContagionEval(p: RunContagionEvalParameters): Promise<{
   evaluations: HorizonEvaluation[];
   json: string;
+  html: string;
   card?: string;
-} {
+}> {
   const dataset = readContagionDataset(p.datasetFile);
   const evaluations = (p.horizons ?? CONTAGION_HORIZONS).map((h) =>
     evaluateContagion({
@@ -78,19 +82,43 @@ export function runContagionEval(p: RunContagionEvalParameters): {
   const json = join(p.outDir, "contagion-metrics.json");
   writeFileSync(
     json,
-    `${JSON.stringify({ dataset: p.datasetFile.replace(/^.*[\\/]/, ""), command: p.command, evaluations }, null, 2)}\n`,
+    // The curves are in the report; the JSON keeps the numbers.
+    `${JSON.stringify(
+      {
+        dataset: p.datasetFile.replace(/^.*[\\/]/, ""),
+        command: p.command,
+        evaluations: evaluations.map(({ curves: _, ...e }) => e),
+      },
+      null,
+      2,
+    )}\n`,
   );
-  if (!p.cardFile) return { evaluations, json };
+  const html = join(p.outDir, "report.html");
+  const shipped = readEnsembleFile(weightsFile(p.weightsDir, 24));
+  writeFileSync(
+    html,
+    await renderContagionReport({
+      evaluations,
+      title: "contagion early warning: held-out scenario families, evaluation report",
+      meta: {
+        command: p.command,
+        ...(p.backend ? { backend: p.backend } : {}),
+        dataset: p.datasetFile.replace(/^.*[\\/]/, ""),
+        label: "protocol insolvent (network clearing) or halted within 6 / 24 / 72 h",
+        split: `whole families: test ${TEST_FAMILIES.join(", ")}; calibration ${CALIBRATION_FAMILIES.join(", ")}; the rest train`,
+        "lead time": `hours from the first alarm (threshold at ${LEAD_FPR * 100}% FPR on test rows, within 72 h) to a protocol's first insolvency or halt`,
+        "members x architecture (24 h)": `${shipped.members.length} x [${shipped.architecture.inputs} -> ${shipped.architecture.hidden.join(" -> ")} -> 1]`,
+      },
+    }),
+  );
+  if (!p.cardFile) return { evaluations, json, html };
   const schemaFile = p.datasetFile.replace(/\.arrow$/, ".schema.json");
   const generated = existsSync(schemaFile)
     ? ((JSON.parse(readFileSync(schemaFile, "utf8")) as { generated?: Record<string, unknown> }).generated ??
       null)
     : null;
-  writeFileSync(
-    p.cardFile,
-    modelCard(evaluations, p.command, readEnsembleFile(weightsFile(p.weightsDir, 24)).training, generated),
-  );
-  return { evaluations, json, card: p.cardFile };
+  writeFileSync(p.cardFile, modelCard(evaluations, p.command, shipped.training, generated));
+  return { evaluations, json, html, card: p.cardFile };
 }
 
 const f3 = (x: number) => x.toFixed(3);
