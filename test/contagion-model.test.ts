@@ -12,7 +12,12 @@ import { readContagionDataset } from "../models/contagion/dataset.ts";
 import { evaluateContagion } from "../models/contagion/evaluate.ts";
 import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
 import { loadContagionDetector } from "../models/contagion/load-detector.ts";
-import { createContagionDetector, QUICK_RECIPE, squashMatrix } from "../models/contagion/model.ts";
+import {
+  createContagionDetector,
+  IGNORED_FEATURES,
+  QUICK_RECIPE,
+  squashMatrix,
+} from "../models/contagion/model.ts";
 import { CONTAGION_WEIGHTS_DIR, runContagionEval, weightsFile } from "../models/contagion/run.ts";
 import { trainContagionEnsemble } from "../models/contagion/train.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
@@ -199,6 +204,29 @@ describe("contagion model (CI size)", () => {
     nan[3] = Number.NaN;
     expect(() => detect(nan)).toThrow(NonFiniteFeatureError);
     expect(() => detect({ utilisation: 0.5 })).toThrow(ModelInputError);
+  });
+
+  it("the network ignores the protocol's kind and size (zero first-layer weights), the rest moves p", () => {
+    const detect = createContagionDetector(ensemble);
+    const d = readContagionDataset(file);
+    const features = d.x.values.slice(0, d.x.cols);
+    const base = detect(features);
+    for (const name of IGNORED_FEATURES) {
+      const j = CONTAGION_FEATURES.indexOf(name);
+      for (const m of ensemble.members) {
+        const l = m.weights.layers[0]!;
+        expect(Array.from(l.kernel.subarray(j * l.units, (j + 1) * l.units)).every((w) => w === 0)).toBe(
+          true,
+        );
+      }
+      const changed = features.slice();
+      changed[j] = changed[j]! + 3;
+      expect(detect(changed)).toEqual(base);
+    }
+    const used = features.slice();
+    used[CONTAGION_FEATURES.indexOf("equity_loss_share")] = 0.9;
+    used[CONTAGION_FEATURES.indexOf("hf_below_1_share")] = 0.8;
+    expect(detect(used).p).not.toBe(base.p);
   });
 
   it("the shipped detectors load for every horizon and agree with tfjs (within 1e-5)", () => {
