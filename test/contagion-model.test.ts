@@ -20,6 +20,7 @@ import {
 } from "../models/contagion/model.ts";
 import { CONTAGION_WEIGHTS_DIR, runContagionEval, weightsFile } from "../models/contagion/run.ts";
 import { trainContagionEnsemble } from "../models/contagion/train.ts";
+import { formatAblation, runValidationAblation } from "../models/contagion/validation-ablation.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
 import { createFastMlp } from "../models/fast/mlp-forward.ts";
 import { row, selectRows, standardize } from "../models/feature-matrix.ts";
@@ -175,6 +176,28 @@ describe("contagion model (CI size)", () => {
     } finally {
       await browser.close();
     }
+  }, 120_000);
+
+  it("the input ablation scores both recipes and the forest on the validation family only", async () => {
+    const a = await runValidationAblation({
+      dataset: readContagionDataset(file),
+      backend: "cpu",
+      command: "test",
+      members: 1,
+      horizons: [24],
+    });
+    expect(a.validationFamilies).toContain("chain-contagion");
+    expect(a.rows.map((r) => r.model)).toEqual([
+      "MLP ensemble, all inputs",
+      "MLP ensemble, kind and size ignored (shipped)",
+      "random forest",
+    ]);
+    for (const r of a.rows) {
+      expect(r.auroc).toBeGreaterThanOrEqual(0);
+      expect(r.auroc).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(r.auprc)).toBe(true);
+    }
+    expect(formatAblation(a)).toContain("| 24 h | random forest |");
   }, 120_000);
 
   it("the fast path equals tfjs on the trained members (within 1e-5)", () => {
