@@ -4,6 +4,7 @@
  *   train         [--model market|valuation] [--data DIR] [--out DIR] [--quick] [--backend wasm|cpu]
  *   eval          [--model market|valuation] [--data DIR] [--weights DIR] [--out DIR] [--card FILE|--no-card] [--quick]
  *   score-market  --manifest m.json --out scores.csv [--weights FILE]
+ *   contagion-ablation --dataset FILE.arrow [--out DIR]
  *
  * Models by name: `market` (the real-market cascade warning) and `valuation` (loans: shortfall
  * probability and expected loss); without --model, train and eval run every model. `contagion`
@@ -14,7 +15,7 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../core/errors.ts";
 import { createLogger } from "../core/log.ts";
-import { evalContagion, trainContagion } from "./contagion/cli-commands.ts";
+import { ablateContagion, evalContagion, trainContagion } from "./contagion/cli-commands.ts";
 import { DEFAULT_DATA_DIR, MODEL_CARD, REPORT_DIR, SHIPPED_WEIGHTS, WEIGHTS_DIR } from "./market/paths.ts";
 import { runMarketEval } from "./market/run-eval.ts";
 import { runMarketTraining } from "./market/run-train.ts";
@@ -38,6 +39,7 @@ function usage(code = 2): never {
       "  train         [--model market|valuation|contagion] [--data DIR | --dataset FILE.arrow] [--out DIR] [--quick] [--backend wasm|cpu]",
       "  eval          [--model market|valuation|contagion] [--data DIR | --dataset FILE.arrow] [--weights DIR] [--out DIR] [--card FILE | --no-card] [--quick]",
       "  score-market  --manifest m.json --out scores.csv [--weights FILE]",
+      "  contagion-ablation --dataset FILE.arrow [--out DIR]   (input choice on the validation families; the card quotes it)",
       "",
       `  --data defaults to $MARKET_DATA or ${DEFAULT_DATA_DIR}`,
       `  models: ${Object.keys(MODELS).join(", ")} (planned: ${Object.entries(PLANNED)
@@ -96,7 +98,11 @@ async function main(): Promise<void> {
   });
   const started = performance.now();
   const data = resolve(values.data ?? DEFAULT_DATA_DIR);
-  const commandLine = `npm run ${command === "train" || command === "eval" ? command : `models -- ${command}`}${rest.length ? ` -- ${rest.join(" ")}` : ""}`;
+  const args = rest.length ? ` ${rest.join(" ")}` : "";
+  const commandLine =
+    command === "train" || command === "eval"
+      ? `npm run ${command}${rest.length ? ` --${args}` : ""}`
+      : `npm run models -- ${command}${args}`;
   switch (command) {
     case "train": {
       const models = checkModel(values.model, values.dataset !== undefined);
@@ -181,7 +187,11 @@ async function main(): Promise<void> {
         if (!models.includes("market")) break;
       }
       if (models.includes("contagion")) {
-        evalContagion({ ...values, command: commandLine });
+        const { backend } = await selectBackend({
+          prefer: values.backend as BackendName | undefined,
+          logger,
+        });
+        await evalContagion({ ...values, command: commandLine, backend });
         if (!models.includes("market")) break;
       }
       const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
@@ -212,6 +222,11 @@ async function main(): Promise<void> {
           `  ${d.inputs.padEnd(62)} AUROC ${d.auroc.toFixed(3)}  AUPRC ${d.auprc.toFixed(3)}\n`,
         );
       process.stdout.write(`\nwrote ${r.html}, ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
+      break;
+    }
+    case "contagion-ablation": {
+      const { backend } = await selectBackend({ prefer: values.backend as BackendName | undefined, logger });
+      await ablateContagion({ dataset: values.dataset, out: values.out, backend, command: commandLine });
       break;
     }
     case "score-market": {

@@ -1,27 +1,42 @@
 /**
  * The contagion model end to end at CI size: a small simulator dataset (sims/dataset), the quick
- * training recipe, evaluation on the held-out family, and the fast path proven equal to tfjs on
- * the trained weights (within 1e-5).
+ * training recipe, evaluation on the held-out family, the eval report opened in real Chromium,
+ * and the fast path proven equal to tfjs on the trained weights (within 1e-5).
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readContagionDataset } from "../models/contagion/dataset.ts";
 import { evaluateContagion } from "../models/contagion/evaluate.ts";
 import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
 import { loadContagionDetector } from "../models/contagion/load-detector.ts";
-import { createContagionDetector, QUICK_RECIPE, squashMatrix } from "../models/contagion/model.ts";
-import { CONTAGION_WEIGHTS_DIR } from "../models/contagion/run.ts";
+import {
+  createContagionDetector,
+  IGNORED_FEATURES,
+  QUICK_RECIPE,
+  squashMatrix,
+} from "../models/contagion/model.ts";
+import { CONTAGION_WEIGHTS_DIR, runContagionEval, weightsFile } from "../models/contagion/run.ts";
 import { trainContagionEnsemble } from "../models/contagion/train.ts";
+import { formatAblation, runValidationAblation } from "../models/contagion/validation-ablation.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
 import { createFastMlp } from "../models/fast/mlp-forward.ts";
 import { row, selectRows, standardize } from "../models/feature-matrix.ts";
-import { type MlpEnsemble, readEnsembleFile } from "../models/mlp/ensemble-file.ts";
+import { type MlpEnsemble, readEnsembleFile, writeEnsembleFile } from "../models/mlp/ensemble-file.ts";
 import { mlpFromWeights, predictTfjs } from "../models/mlp/tfjs-mlp.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { parseDatasetOptions } from "../sims/dataset/dataset-options.ts";
 import { generateDataset } from "../sims/dataset/generate-dataset.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  const msg = `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`;
+  if (process.env.CI) throw new Error(msg);
+  console.warn(`contagion-model.test.ts: report check skipped: ${msg}`);
+}
 
 let file = "";
 let ensemble: MlpEnsemble;
@@ -81,6 +96,110 @@ describe("contagion model (CI size)", () => {
     expect(e.models[2]!.auroc).toBeGreaterThan(0.6);
   });
 
+  it("npm run eval's contagion part writes the metrics, the model card and a report that renders in Chromium", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contagion-eval-"));
+    writeEnsembleFile(weightsFile(dir, 24), ensemble);
+    const card = join(dir, "MODEL_CARD.md");
+    const r = await runContagionEval({
+      datasetFile: file,
+      weightsDir: dir,
+      outDir: join(dir, "out"),
+      cardFile: card,
+      quick: true,
+      horizons: [24],
+      command: "test",
+    });
+    const e = r.evaluations[0]!;
+    const mlp = e.models[0]!;
+    // Every protocol failure has a lead-time entry (null when missed) for the histogram.
+    for (const m of e.models) expect(m.lead.leadHours).toHaveLength(m.lead.events);
+    expect(Object.keys(e.curves)).toEqual(e.models.map((m) => m.name));
+    expect(readFileSync(card, "utf8")).toContain(
+      `| MLP ensemble (calibrated) | ${mlp.auroc.toFixed(3)} | ${mlp.auprc.toFixed(3)} |`,
+    );
+    const html = readFileSync(r.html, "utf8");
+    expect(html).toContain(`<td>${mlp.auroc.toFixed(3)}</td><td>${mlp.auprc.toFixed(3)}</td>`);
+
+    if (!haveChromium) return;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (x) => errors.push(x.message));
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
+      });
+      const requests: string[] = [];
+      page.on("request", (q) => {
+        if (!q.url().startsWith("file://")) requests.push(q.url());
+      });
+      await page.goto(`file://${r.html}`);
+      const charts = await page.$$eval("figure > svg", (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return {
+            width: box.width,
+            height: box.height,
+            marks: svg.querySelectorAll("path, rect, line").length,
+          };
+        }),
+      );
+      // ROC, PR, reliability and lead time for the one horizon evaluated.
+      expect(charts).toHaveLength(4);
+      for (const c of charts) {
+        expect(c.width).toBeGreaterThan(200);
+        expect(c.height).toBeGreaterThan(100);
+        expect(c.marks).toBeGreaterThan(3);
+      }
+      const headings = await page.$$eval("h2", (hs) => hs.map((h) => h.textContent));
+      expect(headings).toEqual([
+        "Summary",
+        "Baselines",
+        "ROC curves",
+        "Precision-recall curves",
+        "Reliability diagrams",
+        "Lead-time histograms",
+      ]);
+      const tableRows = await page.$$eval("h3 + p + table tr", (trs) => trs.length);
+      expect(tableRows).toBe(e.models.length + 1);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("the input ablation scores both recipes and the forest on the validation family only", async () => {
+    const a = await runValidationAblation({
+      dataset: readContagionDataset(file),
+      backend: "cpu",
+      command: "test",
+      members: 1,
+      horizons: [24],
+    });
+    expect(a.validationFamilies).toContain("chain-contagion");
+    expect(a.rows.map((r) => r.model)).toEqual([
+      "MLP ensemble, all inputs",
+      "MLP ensemble, kind and size ignored (shipped)",
+      "random forest",
+    ]);
+    for (const r of a.rows) {
+      expect(r.auroc).toBeGreaterThanOrEqual(0);
+      expect(r.auroc).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(r.auprc)).toBe(true);
+    }
+    expect(formatAblation(a)).toContain("| 24 h | random forest |");
+  }, 120_000);
+
   it("the fast path equals tfjs on the trained members (within 1e-5)", () => {
     const d = readContagionDataset(file);
     const rows = Array.from({ length: 300 }, (_, k) => Math.floor((k * d.x.rows) / 300));
@@ -108,6 +227,29 @@ describe("contagion model (CI size)", () => {
     nan[3] = Number.NaN;
     expect(() => detect(nan)).toThrow(NonFiniteFeatureError);
     expect(() => detect({ utilisation: 0.5 })).toThrow(ModelInputError);
+  });
+
+  it("the network ignores the protocol's kind and size (zero first-layer weights), the rest moves p", () => {
+    const detect = createContagionDetector(ensemble);
+    const d = readContagionDataset(file);
+    const features = d.x.values.slice(0, d.x.cols);
+    const base = detect(features);
+    for (const name of IGNORED_FEATURES) {
+      const j = CONTAGION_FEATURES.indexOf(name);
+      for (const m of ensemble.members) {
+        const l = m.weights.layers[0]!;
+        expect(Array.from(l.kernel.subarray(j * l.units, (j + 1) * l.units)).every((w) => w === 0)).toBe(
+          true,
+        );
+      }
+      const changed = features.slice();
+      changed[j] = changed[j]! + 3;
+      expect(detect(changed)).toEqual(base);
+    }
+    const used = features.slice();
+    used[CONTAGION_FEATURES.indexOf("equity_loss_share")] = 0.9;
+    used[CONTAGION_FEATURES.indexOf("hf_below_1_share")] = 0.8;
+    expect(detect(used).p).not.toBe(base.p);
   });
 
   it("the shipped detectors load for every horizon and agree with tfjs (within 1e-5)", () => {

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { ModelInputError } from "../errors.ts";
+import { readContagionDataset } from "./dataset.ts";
 import {
   CONTAGION_MODEL_CARD,
   CONTAGION_WEIGHTS_DIR,
@@ -12,6 +13,7 @@ import {
   runContagionEval,
   runContagionTraining,
 } from "./run.ts";
+import { formatAblation, runValidationAblation, writeValidationAblation } from "./validation-ablation.ts";
 
 const needDataset = (file: string | undefined): string => {
   if (!file)
@@ -58,7 +60,7 @@ export async function trainContagion(p: {
   );
 }
 
-export function evalContagion(p: {
+export async function evalContagion(p: {
   dataset?: string | undefined;
   weights?: string | undefined;
   out?: string | undefined;
@@ -66,15 +68,33 @@ export function evalContagion(p: {
   "no-card"?: boolean | undefined;
   quick?: boolean | undefined;
   command: string;
-}): void {
-  const r = runContagionEval({
+  backend?: string | undefined;
+}): Promise<void> {
+  const r = await runContagionEval({
     datasetFile: needDataset(p.dataset),
     weightsDir: resolve(p.weights ?? CONTAGION_WEIGHTS_DIR),
     outDir: resolve(p.out ?? "models-out/contagion"),
     cardFile: p["no-card"] ? undefined : resolve(p.card ?? CONTAGION_MODEL_CARD),
     quick: p.quick ?? false,
     command: p.command,
+    backend: p.backend,
   });
   for (const e of r.evaluations) process.stdout.write(`\n${formatEvaluation(e)}\n`);
-  process.stdout.write(`\nwrote ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
+  process.stdout.write(`\nwrote ${r.html}, ${r.json}${r.card ? `, ${r.card}` : ""}\n`);
+}
+
+export async function ablateContagion(p: {
+  dataset: string | undefined;
+  out: string | undefined;
+  backend: string;
+  command: string;
+}): Promise<void> {
+  const a = await runValidationAblation({
+    dataset: readContagionDataset(needDataset(p.dataset)),
+    backend: p.backend,
+    command: p.command,
+    onProgress: (what) => process.stderr.write(`ablation: ${what}\n`),
+  });
+  const file = writeValidationAblation(resolve(p.out ?? CONTAGION_WEIGHTS_DIR), a);
+  process.stdout.write(`${formatAblation(a)}\nwrote ${file}\n`);
 }

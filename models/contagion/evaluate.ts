@@ -17,10 +17,11 @@ import {
   selectRows,
   standardize,
 } from "../feature-matrix.ts";
-import { brierScore, expectedCalibrationError } from "../metrics/calibration.ts";
+import { type Curves, thin } from "../market/evaluate.ts";
+import { brierScore, expectedCalibrationError, reliabilityBins } from "../metrics/calibration.ts";
 import { leadTimes, summarizeLeadTimes, thresholdAtFpr } from "../metrics/lead-time.ts";
-import { averagePrecision, baseRate } from "../metrics/precision-recall.ts";
-import { auroc } from "../metrics/roc.ts";
+import { averagePrecision, baseRate, precisionRecallCurve } from "../metrics/precision-recall.ts";
+import { auroc, rocCurve } from "../metrics/roc.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import { deriveSeed } from "../random.ts";
 import type { ContagionDataset } from "./dataset.ts";
@@ -37,7 +38,13 @@ export type ModelRow = {
   auprc: number;
   brier: number;
   ece: number;
-  lead: { events: number; detected: number; medianLeadHours: number | null };
+  lead: {
+    events: number;
+    detected: number;
+    medianLeadHours: number | null;
+    /** Per protocol-run event: hours from the first alarm to the event, null when missed. */
+    leadHours: (number | null)[];
+  };
 };
 
 export type HorizonEvaluation = {
@@ -45,6 +52,8 @@ export type HorizonEvaluation = {
   test: { rows: number; positives: number; baseRate: number; families: string[] };
   train: { rows: number; positives: number };
   models: ModelRow[];
+  /** Thinned ROC and PR curves and 10 equal-count reliability bins per model, for the report. */
+  curves: Record<string, Curves>;
   /** Mean width of the ensemble's 90% band on test rows. */
   meanBandWidth: number;
   targets: {
@@ -147,9 +156,15 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
         )
       : m.predict(x);
 
+  const curves: Record<string, Curves> = {};
   const row = (name: string, test: Float64Array, lead: Float64Array): ModelRow => {
     const threshold = thresholdAtFpr({ scores: test, labels: yTest, fpr: LEAD_FPR });
     const events = leadEvents(d, leadRows, lead, threshold);
+    curves[name] = {
+      roc: thin(rocCurve(test, yTest)),
+      pr: thin(precisionRecallCurve(test, yTest)),
+      reliability: reliabilityBins({ probabilities: test, labels: yTest, bins: 10, strategy: "quantile" }),
+    };
     return {
       name,
       auroc: auroc(test, yTest),
@@ -176,6 +191,7 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
     },
     train: { rows: trainRows.length, positives: yTrain.reduce((s, v) => s + v, 0) },
     models,
+    curves,
     meanBandWidth: band / Math.max(1, xTest.rows),
     targets: {
       aurocMin: 0.9,
@@ -219,5 +235,10 @@ function leadEvents(d: ContagionDataset, rows: number[], scores: Float64Array, t
     );
   }
   const s = summarizeLeadTimes(all);
-  return { events: s.events, detected: s.detected, medianLeadHours: s.medianLeadHours };
+  return {
+    events: s.events,
+    detected: s.detected,
+    medianLeadHours: s.medianLeadHours,
+    leadHours: all.map((e) => e.leadHours),
+  };
 }

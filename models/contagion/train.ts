@@ -53,6 +53,12 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
   const raw = squashMatrix(selectRows(d.x, rows));
   const standardizer = fitStandardizer(raw, (name) => name.startsWith("is_"));
   const x = standardize(raw, standardizer);
+  const ignored = recipe.ignore.map((name) => {
+    const j = standardizer.names.indexOf(name);
+    if (j < 0) throw new ModelInputError(`contagion recipe ignores "${name}", which is not a feature.`);
+    return j;
+  });
+  for (let i = 0; i < x.rows; i++) for (const j of ignored) x.values[i * x.cols + j] = 0;
   const architecture = contagionArchitecture(recipe);
   const members: MlpEnsemble["members"] = [];
   let step = 0;
@@ -71,7 +77,11 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
       onEpoch: (_e, loss) =>
         p.onProgress?.({ phase: `${h} h member ${m + 1}/${recipe.members}`, step: ++step, total, loss }),
     });
-    members.push({ seed, weights: exportMlp(model, architecture) });
+    const weights = exportMlp(model, architecture);
+    // The ignored inputs were always 0 in training; zero weights make the detector ignore them too.
+    const first = weights.layers[0]!;
+    for (const j of ignored) first.kernel.fill(0, j * first.units, (j + 1) * first.units);
+    members.push({ seed, weights });
     model.dispose();
   }
 

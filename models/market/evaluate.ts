@@ -81,7 +81,7 @@ export type MarketEvaluation = {
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 
 /** At most ~n points of a curve (the report draws them; metrics use the full curve). */
-function thin<T>(xs: T[], n = 300): T[] {
+export function thin<T>(xs: T[], n = 300): T[] {
   if (xs.length <= n) return xs;
   const step = xs.length / n;
   const out: T[] = [];
