@@ -25,25 +25,51 @@ export type DeriskDetector = (typeof DERISK_DETECTORS)[number];
 export type AlertVoter = {
   readonly detector: DeriskDetector;
   observe(o: StepObservation): void;
+  /** Protocol i's own vote now: the highest level it votes for (0: none). */
+  levels(world: World): number[];
   votes(world: World): number[];
   /** Why the votes are what they are, for the study's event log (default: the worst drawdown). */
   reason?(world: World, level: number): string;
 };
 
+/** A protocol's factor on the shared thresholds, in [1 - spread/2, 1 + spread/2], fixed by its index
+ *  and `seed`: "diverse models" in the herding study (0 spread: every protocol the same model). */
+export function thresholdFactor(i: number, spread: number, seed: number): number {
+  if (spread <= 0) return 1;
+  let h = (Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(seed + 1, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  return 1 - spread / 2 + (h / 0x1_0000_0000) * spread;
+}
+
 export function createDrawdownVoter(p: {
   levels: readonly number[];
   exposure: () => number[][];
+  /** Spread of each protocol's thresholds around the shared ones (default 0). */
+  spread?: number | undefined;
+  spreadSeed?: number | undefined;
 }): AlertVoter {
+  const spread = p.spread ?? 0;
   const drawdowns = (world: World) =>
     world.assets.map((_, a) => 1 - world.priceFloat[a]! / world.pathFloat[a]![0]!);
+  const votesFor = (dd: number[], i: number, level: number) =>
+    p
+      .exposure()
+      [i]!.some((a) => dd[a]! >= p.levels[level - 1]! * thresholdFactor(i, spread, p.spreadSeed ?? 0));
   return {
     detector: "drawdown",
     observe: () => {},
+    levels(world) {
+      const dd = drawdowns(world);
+      return p.exposure().map((_, i) => {
+        let level = 0;
+        for (let l = 1; l <= p.levels.length; l++) if (votesFor(dd, i, l)) level = l;
+        return level;
+      });
+    },
     votes(world) {
       const dd = drawdowns(world);
-      return p.levels.map(
-        (threshold) => p.exposure().filter((assets) => assets.some((a) => dd[a]! >= threshold)).length,
-      );
+      return p.levels.map((_, l) => p.exposure().filter((_, i) => votesFor(dd, i, l + 1)).length);
     },
   };
 }
@@ -82,6 +108,7 @@ export function createContagionModelVoter(p: {
       observer ??= createProtocolObserver(o.world.steps);
       observer.observe(o);
     },
+    levels: (world) => proposals(world),
     votes(world) {
       last = proposals(world);
       return Array.from({ length: levels }, (_, l) => last.filter((x) => x >= l + 1).length);

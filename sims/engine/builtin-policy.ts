@@ -45,6 +45,7 @@ import {
   type DeriskDetector,
 } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
+import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
 import { loanNeed } from "./loan-need.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
@@ -70,6 +71,14 @@ export type BuiltinPolicyParameters = {
    *  "contagion-model" needs `contagionModel`. */
   detector?: DeriskDetector | undefined;
   contagionModel?: ContagionModel | undefined;
+  /** Who acts on votes: one system alert at a quorum (default) or each protocol on its own vote. */
+  coordination?: Coordination | undefined;
+  /** Drawdown voters: each protocol's thresholds spread by this share around the shared ones
+   *  (diverse models; default 0), drawn with `thresholdSpreadSeed`. */
+  thresholdSpread?: number | undefined;
+  thresholdSpreadSeed?: number | undefined;
+  /** Dampening: a stance rises by at most one level per this many hours (default 0: no cap). */
+  minHoursBetweenRaises?: number | undefined;
   /** Drawdown thresholds of alert levels 1, 2, ... */
   alertDrawdowns?: readonly number[] | undefined;
   /** Share of protocols that must vote for an alert. */
@@ -92,44 +101,7 @@ export type BuiltinPolicyParameters = {
   illiquidTenorHours?: number | undefined;
 };
 
-/** The alert in force, and what a step's votes do to it. */
-export type AlertState = { level: number; expiresHour: number };
-
-export type AlertStep = {
-  next: AlertState;
-  /** Levels whose actions to apply (rising) or release (lapsed), in order. */
-  raise: number[];
-  release: number[];
-  renewed: boolean;
-};
-
-/**
- * One step of the alert: `quorumLevel` is the highest level a quorum votes for now. A quorum at
- * or above the level in force renews it (and raises it); without one the alert stays until it
- * expires, then falls to the quorum's level (0: all clear) and the levels above are released.
- */
-export function stepAlert(
-  state: AlertState,
-  quorumLevel: number,
-  nowHour: number,
-  ttlHours: number,
-): AlertStep {
-  const raise: number[] = [];
-  const release: number[] = [];
-  if (quorumLevel > 0 && quorumLevel >= state.level) {
-    for (let l = state.level + 1; l <= quorumLevel; l++) raise.push(l);
-    return { next: { level: quorumLevel, expiresHour: nowHour + ttlHours }, raise, release, renewed: true };
-  }
-  if (state.level > 0 && nowHour >= state.expiresHour - 1e-9) {
-    for (let l = state.level; l > quorumLevel; l--) release.push(l);
-    const next =
-      quorumLevel > 0
-        ? { level: quorumLevel, expiresHour: nowHour + ttlHours }
-        : { level: 0, expiresHour: 0 };
-    return { next, raise, release, renewed: quorumLevel > 0 };
-  }
-  return { next: state, raise, release, renewed: false };
-}
+export { type AlertState, type AlertStep, stepAlert } from "./derisk-coordination.ts";
 
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
@@ -173,7 +145,6 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   let agentPolicy: AgentPolicy | undefined;
   let signers: Signer[] = [];
   let exposure: number[][] = [];
-  let alert: AlertState = { level: 0, expiresHour: 0 };
   let nonce = 0n;
   const agreements = new Map<Hex, Agreement>();
   const noDeal = new Set<number>();
@@ -325,7 +296,12 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
 
   const voter: AlertVoter =
     (p.detector ?? "drawdown") === "drawdown"
-      ? createDrawdownVoter({ levels, exposure: () => exposure })
+      ? createDrawdownVoter({
+          levels,
+          exposure: () => exposure,
+          spread: p.thresholdSpread,
+          spreadSeed: p.thresholdSpreadSeed,
+        })
       : createContagionModelVoter({
           model:
             p.contagionModel ??
@@ -333,53 +309,14 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
               throw new Error('detector "contagion-model" needs a contagionModel (models/contagion).');
             })(),
         });
-
-  const derisk = async (ctx: PolicyContext) => {
-    const world = ctx.world;
-    let quorumLevel = 0;
-    let votes = 0;
-    voter.votes(world).forEach((v, l) => {
-      if (v >= Math.ceil(quorumShare * world.protocolCount)) {
-        quorumLevel = l + 1;
-        votes = v;
-      }
-    });
-    const step = stepAlert(alert, quorumLevel, ctx.hours, alertTtlHours);
-    const changed = step.next.level !== alert.level;
-    alert = step.next;
-    if (changed)
-      ctx.record({
-        type: "alert",
-        step: ctx.step,
-        level: alert.level,
-        votes,
-        of: world.protocolCount,
-        reason:
-          step.raise.length > 0
-            ? (voter.reason?.(world, alert.level) ??
-              `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`)
-            : `expired without a quorum for level ${step.release[0]}`,
-        expiresHour: alert.expiresHour,
-      });
-    for (const _ of step.raise) await applyAll(ctx, "derisk.tighten");
-    for (const _ of step.release) await applyAll(ctx, "derisk.release");
-  };
-
-  const applyAll = async (ctx: PolicyContext, type: "derisk.tighten" | "derisk.release") => {
-    const world = ctx.world;
-    for (let i = 0; i < world.protocolCount; i++) {
-      const kind = world.protocols[i]!.kind;
-      if (kind === "amm") continue;
-      const b = bps[kind];
-      await ctx.adapters[i]!.apply({ type, bps: b });
-      ctx.record({
-        type: "derisk",
-        step: ctx.step,
-        protocol: world.protocols[i]!.id,
-        action: `${type === "derisk.tighten" ? "tighten" : "release"} ${b} bps`,
-      });
-    }
-  };
+  const deriskCoordinator = createDeriskCoordinator({
+    voter,
+    coordination: p.coordination ?? "quorum",
+    quorumShare,
+    alertTtlHours,
+    tightenBps: bps,
+    minHoursBetweenRaises: p.minHoursBetweenRaises,
+  });
 
   return {
     name:
@@ -391,11 +328,11 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
             ? "derisking"
             : "off",
     onObserve: (o) => {
-      if (p.derisking) voter.observe(o);
+      if (p.derisking) deriskCoordinator.observe(o);
     },
     async onStep(ctx) {
       if (!agentPolicy) init(ctx.world);
-      if (p.derisking) await derisk(ctx);
+      if (p.derisking) await deriskCoordinator.onStep(ctx);
       if (p.negotiation) await negotiate(ctx);
     },
   };

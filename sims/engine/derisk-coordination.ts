@@ -1,0 +1,165 @@
+/**
+ * The built-in policy's de-risking: who acts, and when.
+ *
+ *   quorum      (default) one alert for the system, as on the contract: when a quorum of protocols
+ *               votes for a level, every protocol applies its pre-committed action for it; the alert
+ *               expires after `alertTtlHours` unless a quorum renews it, and the actions unwind.
+ *   unilateral  each protocol acts on its own vote, with the same expiry and unwinding: no
+ *               coordination at all (what many protocols running their own similar models would do).
+ *
+ * Dampening (herding study): `minHoursBetweenRaises` caps the speed of action (a stance rises by at
+ * most one level per that many hours). Diversity of models lives in the voter (alert-votes.ts:
+ * thresholds spread per protocol).
+ */
+import type { AlertVoter } from "./alert-votes.ts";
+import type { PolicyContext } from "./engine-policy.ts";
+
+/** The alert in force, and what a step's votes do to it. */
+export type AlertState = { level: number; expiresHour: number };
+
+export type AlertStep = {
+  next: AlertState;
+  /** Levels whose actions to apply (rising) or release (lapsed), in order. */
+  raise: number[];
+  release: number[];
+  renewed: boolean;
+};
+
+/**
+ * One step of the alert: `quorumLevel` is the highest level a quorum votes for now. A quorum at
+ * or above the level in force renews it (and raises it); without one the alert stays until it
+ * expires, then falls to the quorum's level (0: all clear) and the levels above are released.
+ */
+export function stepAlert(
+  state: AlertState,
+  quorumLevel: number,
+  nowHour: number,
+  ttlHours: number,
+): AlertStep {
+  const raise: number[] = [];
+  const release: number[] = [];
+  if (quorumLevel > 0 && quorumLevel >= state.level) {
+    for (let l = state.level + 1; l <= quorumLevel; l++) raise.push(l);
+    return { next: { level: quorumLevel, expiresHour: nowHour + ttlHours }, raise, release, renewed: true };
+  }
+  if (state.level > 0 && nowHour >= state.expiresHour - 1e-9) {
+    for (let l = state.level; l > quorumLevel; l--) release.push(l);
+    const next =
+      quorumLevel > 0
+        ? { level: quorumLevel, expiresHour: nowHour + ttlHours }
+        : { level: 0, expiresHour: 0 };
+    return { next, raise, release, renewed: quorumLevel > 0 };
+  }
+  return { next: state, raise, release, renewed: false };
+}
+
+export const COORDINATIONS = ["quorum", "unilateral"] as const;
+export type Coordination = (typeof COORDINATIONS)[number];
+
+export type DeriskCoordinatorParameters = {
+  voter: AlertVoter;
+  coordination: Coordination;
+  /** Share of protocols that must vote for an alert (quorum). */
+  quorumShare: number;
+  alertTtlHours: number;
+  /** De-risking strength per level and kind, bps (engine-adapter.ts createDerisking). */
+  tightenBps: { lending: number; perp: number; vault: number };
+  /** Dampening: a stance rises by at most one level per this many hours (0: no cap). */
+  minHoursBetweenRaises?: number | undefined;
+};
+
+export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
+  let alert: AlertState = { level: 0, expiresHour: 0 };
+  let own: AlertState[] = [];
+  let lastRaiseHour: number[] = [];
+  const cap = p.minHoursBetweenRaises ?? 0;
+
+  /** At most one level up per `cap` hours for stance `i` (-1: the system alert). */
+  const capped = (target: number, current: number, i: number, hours: number) => {
+    if (cap <= 0 || target <= current) return target;
+    const last = i < 0 ? lastRaiseHour[0] : lastRaiseHour[i + 1];
+    if (last !== undefined && hours - last < cap - 1e-9) return current;
+    return current + 1;
+  };
+  const raised = (i: number, hours: number) => {
+    lastRaiseHour[i < 0 ? 0 : i + 1] = hours;
+  };
+
+  const apply = async (ctx: PolicyContext, i: number, type: "derisk.tighten" | "derisk.release") => {
+    const kind = ctx.world.protocols[i]!.kind;
+    if (kind === "amm") return;
+    const b = p.tightenBps[kind as "lending" | "perp" | "vault"];
+    await ctx.adapters[i]!.apply({ type, bps: b });
+    ctx.record({
+      type: "derisk",
+      step: ctx.step,
+      protocol: ctx.world.protocols[i]!.id,
+      action: `${type === "derisk.tighten" ? "tighten" : "release"} ${b} bps`,
+    });
+  };
+
+  const quorumStep = async (ctx: PolicyContext) => {
+    const world = ctx.world;
+    let quorumLevel = 0;
+    let votes = 0;
+    p.voter.votes(world).forEach((v, l) => {
+      if (v >= Math.ceil(p.quorumShare * world.protocolCount)) {
+        quorumLevel = l + 1;
+        votes = v;
+      }
+    });
+    const step = stepAlert(
+      alert,
+      capped(quorumLevel, alert.level, -1, ctx.hours),
+      ctx.hours,
+      p.alertTtlHours,
+    );
+    const changed = step.next.level !== alert.level;
+    alert = step.next;
+    if (step.raise.length > 0) raised(-1, ctx.hours);
+    if (changed)
+      ctx.record({
+        type: "alert",
+        step: ctx.step,
+        level: alert.level,
+        votes,
+        of: world.protocolCount,
+        reason:
+          step.raise.length > 0
+            ? (p.voter.reason?.(world, alert.level) ??
+              `${ctx.risk.drawdownAsset} down ${(ctx.risk.maxDrawdown * 100).toFixed(1)}%`)
+            : `expired without a quorum for level ${step.release[0]}`,
+        expiresHour: alert.expiresHour,
+      });
+    for (const _ of step.raise)
+      for (let i = 0; i < world.protocolCount; i++) await apply(ctx, i, "derisk.tighten");
+    for (const _ of step.release)
+      for (let i = 0; i < world.protocolCount; i++) await apply(ctx, i, "derisk.release");
+  };
+
+  const unilateralStep = async (ctx: PolicyContext) => {
+    const world = ctx.world;
+    if (own.length === 0) {
+      own = Array.from({ length: world.protocolCount }, () => ({ level: 0, expiresHour: 0 }));
+      lastRaiseHour = [];
+    }
+    const levels = p.voter.levels(world);
+    for (let i = 0; i < world.protocolCount; i++) {
+      const step = stepAlert(
+        own[i]!,
+        capped(levels[i]!, own[i]!.level, i, ctx.hours),
+        ctx.hours,
+        p.alertTtlHours,
+      );
+      own[i] = step.next;
+      if (step.raise.length > 0) raised(i, ctx.hours);
+      for (const _ of step.raise) await apply(ctx, i, "derisk.tighten");
+      for (const _ of step.release) await apply(ctx, i, "derisk.release");
+    }
+  };
+
+  return {
+    observe: p.voter.observe,
+    onStep: (ctx: PolicyContext) => (p.coordination === "quorum" ? quorumStep(ctx) : unilateralStep(ctx)),
+  };
+}
