@@ -79,6 +79,8 @@ export type BuiltinPolicyParameters = {
   thresholdSpreadSeed?: number | undefined;
   /** Dampening: a stance rises by at most one level per this many hours (default 0: no cap). */
   minHoursBetweenRaises?: number | undefined;
+  /** Dampening: a level's tightening arrives in equal parts over this many hours (default 0). */
+  paceHours?: number | undefined;
   /** Drawdown thresholds of alert levels 1, 2, ... */
   alertDrawdowns?: readonly number[] | undefined;
   /** Share of protocols that must vote for an alert. */
@@ -316,6 +318,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     alertTtlHours,
     tightenBps: bps,
     minHoursBetweenRaises: p.minHoursBetweenRaises,
+    paceHours: p.paceHours,
   });
 
   return {

@@ -7,8 +7,9 @@
  *   unilateral  each protocol acts on its own vote, with the same expiry and unwinding: no
  *               coordination at all (what many protocols running their own similar models would do).
  *
- * Dampening (herding study): `minHoursBetweenRaises` caps the speed of action (a stance rises by at
- * most one level per that many hours). Diversity of models lives in the voter (alert-votes.ts:
+ * Dampening (herding study): `minHoursBetweenRaises` caps the speed of decisions (a stance rises by
+ * at most one level per that many hours); `paceHours` the speed of the action itself (a level's
+ * tightening arrives in equal parts over that many hours). Diversity of models lives in the voter (alert-votes.ts:
  * thresholds spread per protocol).
  */
 import type { AlertVoter } from "./alert-votes.ts";
@@ -66,7 +67,14 @@ export type DeriskCoordinatorParameters = {
   tightenBps: { lending: number; perp: number; vault: number };
   /** Dampening: a stance rises by at most one level per this many hours (0: no cap). */
   minHoursBetweenRaises?: number | undefined;
+  /** Dampening: a lending market's or perp's tightening for a level arrives in equal parts over
+   *  this many hours instead of at once (0: at once). A vault's redemption cap is a rate, not a
+   *  scale: it always applies at once. */
+  paceHours?: number | undefined;
 };
+
+/** One level's tightening of one protocol, applied in `parts` equal increments. */
+type Tranche = { bps: number; applied: number; parts: number };
 
 export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
   let alert: AlertState = { level: 0, expiresHour: 0 };
@@ -85,17 +93,45 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
     lastRaiseHour[i < 0 ? 0 : i + 1] = hours;
   };
 
-  const apply = async (ctx: PolicyContext, i: number, type: "derisk.tighten" | "derisk.release") => {
-    const kind = ctx.world.protocols[i]!.kind;
-    if (kind === "amm") return;
-    const b = p.tightenBps[kind as "lending" | "perp" | "vault"];
-    await ctx.adapters[i]!.apply({ type, bps: b });
+  const tranches: Tranche[][] = [];
+  const act = async (
+    ctx: PolicyContext,
+    i: number,
+    type: "derisk.tighten" | "derisk.release",
+    bps: number,
+  ) => {
+    await ctx.adapters[i]!.apply({ type, bps });
     ctx.record({
       type: "derisk",
       step: ctx.step,
       protocol: ctx.world.protocols[i]!.id,
-      action: `${type === "derisk.tighten" ? "tighten" : "release"} ${b} bps`,
+      action: `${type === "derisk.tighten" ? "tighten" : "release"} ${bps} bps`,
     });
+  };
+  const apply = async (ctx: PolicyContext, i: number, type: "derisk.tighten" | "derisk.release") => {
+    const kind = ctx.world.protocols[i]!.kind;
+    if (kind === "amm") return;
+    const b = p.tightenBps[kind as "lending" | "perp" | "vault"];
+    const mine = (tranches[i] ??= []);
+    if (type === "derisk.release") {
+      const t = mine.pop();
+      if (t) for (let k = 0; k < t.applied; k++) await act(ctx, i, type, t.bps);
+      return;
+    }
+    const parts =
+      kind === "vault" || !p.paceHours ? 1 : Math.max(1, Math.round(p.paceHours / ctx.world.stepHours));
+    const t: Tranche = { bps: Math.max(1, Math.round(b / parts)), applied: 1, parts };
+    mine.push(t);
+    await act(ctx, i, type, t.bps);
+  };
+  /** Paced tightenings still arriving: one more part each step. */
+  const advance = async (ctx: PolicyContext) => {
+    for (let i = 0; i < tranches.length; i++)
+      for (const t of tranches[i] ?? [])
+        if (t.applied < t.parts) {
+          t.applied++;
+          await act(ctx, i, "derisk.tighten", t.bps);
+        }
   };
 
   const quorumStep = async (ctx: PolicyContext) => {
@@ -160,6 +196,9 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
 
   return {
     observe: p.voter.observe,
-    onStep: (ctx: PolicyContext) => (p.coordination === "quorum" ? quorumStep(ctx) : unilateralStep(ctx)),
+    onStep: async (ctx: PolicyContext) => {
+      await advance(ctx);
+      await (p.coordination === "quorum" ? quorumStep(ctx) : unilateralStep(ctx));
+    },
   };
 }

@@ -84,7 +84,7 @@ export async function renderHerdingHtml(study: HerdingStudy, generatedAt: string
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Herding</title><style>${REPORT_CSS}</style></head><body><main>
 <h1>Herding: protocols de-risking in unison</h1>
-<p class="lead">${esc(study.scenario)}, seeds ${study.seeds[0]}-${study.seeds.at(-1)}, de-risking only, each variant against agents off on the same seeds. Variants: unison (each protocol acts on its own vote, same thresholds), unison-capped (a stance rises at most one level per ${study.capHours} h), diverse (thresholds spread by 60% around the shared ones), quorum (one alert for all at half the protocols).</p>
+<p class="lead">${esc(study.scenario)}, seeds ${study.seeds[0]}-${study.seeds.at(-1)}, de-risking only, each variant against agents off on the same seeds. Variants: unison (each protocol acts on its own vote, same thresholds), unison-capped (a stance rises at most one level per ${study.capHours} h), unison-paced (a level's tightening arrives in equal parts over ${study.capHours} h), diverse (thresholds spread by 60% around the shared ones), quorum (one alert for all at half the protocols).</p>
 <table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
 ${figure}
 <footer>Generated ${esc(generatedAt)} by npm run sim:herding.</footer>

@@ -30,6 +30,8 @@ describe("herding study", () => {
     expect(by.get("quorum")!.synchrony).toBe(1);
     // Spread thresholds stagger the protocols' own decisions.
     expect(by.get("diverse")!.synchrony).toBeLessThan(by.get("unison")!.synchrony);
+    // Pacing the action (tightening in parts over 12 h) liquidates less than tightening at once.
+    expect(by.get("unison-paced")!.extraLiquidationsUsd).toBeLessThan(by.get("unison")!.extraLiquidationsUsd);
     expect(herdingText(study)).toContain("unison-capped");
     const html = await renderHerdingHtml(study, "2026-12-04T00:00:00Z");
     expect(html).toContain('data-chart="herding"');

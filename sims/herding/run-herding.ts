@@ -5,6 +5,7 @@
  *
  *   unison         every protocol acts on its own vote, all with the same thresholds (one shared model)
  *   unison-capped  the same, dampened: a stance rises at most one level per `capHours`
+ *   unison-paced   the same, dampened: each level's tightening arrives in parts over `capHours`
  *   diverse        each acts on its own vote, thresholds spread +/-30% per protocol (diverse models)
  *   quorum         one alert for all at a quorum of half the protocols, as on the contract
  *
@@ -20,7 +21,14 @@ import { type RunResult, runEngine } from "../engine/run-engine.ts";
 import { usdFloat } from "../engine/world.ts";
 import type { Scenario } from "../scenarios/scenario-schema.ts";
 
-export const HERDING_VARIANTS = ["off", "unison", "unison-capped", "diverse", "quorum"] as const;
+export const HERDING_VARIANTS = [
+  "off",
+  "unison",
+  "unison-capped",
+  "unison-paced",
+  "diverse",
+  "quorum",
+] as const;
 export type HerdingVariant = (typeof HERDING_VARIANTS)[number];
 
 export type HerdingRun = {
@@ -64,6 +72,8 @@ function policyFor(variant: HerdingVariant, capHours: number): BuiltinPolicyPara
       return { ...base, coordination: "unilateral" };
     case "unison-capped":
       return { ...base, coordination: "unilateral", minHoursBetweenRaises: capHours };
+    case "unison-paced":
+      return { ...base, coordination: "unilateral", paceHours: capHours };
     case "diverse":
       return { ...base, coordination: "unilateral", thresholdSpread: 0.6, thresholdSpreadSeed: 7 };
     case "quorum":
