@@ -38,6 +38,7 @@ import type { AgentPolicy } from "./agent-policy.ts";
 import { createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
 import { resumeAgent } from "./resume/resume-agent.ts";
+import { actorClock, type TimerClock } from "../negotiation/timer-clock.ts";
 import { retryWithBackoff } from "./retry.ts";
 import {
   type CreateRiskAgentParameters,
@@ -66,8 +67,12 @@ export type CreateAgentParameters = {
   auctionMode?: "open" | "sealed";
   /** Sealed-bid limits, as borrower (commit and reveal windows) and as lender (reveal delay). */
   sealedBid?: Partial<SealedBidOptions & SealedBidLenderOptions>;
-  /** Unix seconds on the settlement chain. Defaults to the wall clock. */
+  /** Unix seconds on the settlement chain. Defaults to `clock`'s seconds. */
   nowSec?: () => bigint;
+  /** The clock every timer and timestamp of the agent runs on: its machines' xstate delays, its
+   *  negotiations' deadlines, retries, the risk loop (unless `risk.clock` is given). The
+   *  simulator passes a SimulatedClock to drive the agent step by step. Default: the wall clock. */
+  clock?: TimerClock;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
    *  claimed before settlement and open sessions are journaled, and `resume()` picks them up
    *  after a restart. Without it, state lives and dies with the process (simulations). */
@@ -120,7 +125,9 @@ export interface Agent {
 
 export function createAgent(p: CreateAgentParameters): Agent {
   const log = (p.log ?? createLogger()).child({ agent: p.name });
-  const nowSec = p.nowSec ?? (() => BigInt(Math.floor(Date.now() / 1000)));
+  const clock = p.clock;
+  const nowMs = () => (clock ? clock.now() : Date.now());
+  const nowSec = p.nowSec ?? (() => BigInt(Math.floor(nowMs() / 1000)));
   const listeners = new Set<(a: Activity) => void>();
   const report = (a: Activity) => {
     for (const l of listeners) l(a);
@@ -136,8 +143,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
         agreementId,
       })
     : p.settlement;
-  const journal = durable ? createSessionJournal(durable.sessions, log) : undefined;
-  const auctionJournal = durable ? createAuctionJournal(durable.auctions, log) : undefined;
+  const journal = durable ? createSessionJournal(durable.sessions, log, nowMs) : undefined;
+  const auctionJournal = durable ? createAuctionJournal(durable.auctions, log, clock) : undefined;
   const sessionOptions = { ...defaultSessionOptions, ...p.session };
 
   const actor = createActor(agentMachine, {
@@ -154,6 +161,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       ...(auctionJournal ? { awaitResume: true } : {}),
       ...(p.callLoans ? { callLoans: true } : {}),
     },
+    ...actorClock(clock),
   });
 
   // A signed agreement's record must land even if the store is briefly away (a NATS restart):
@@ -164,6 +172,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
           attempts: 8,
           firstDelayMs: 200,
           maxDelayMs: 5_000,
+          ...(clock ? { clock } : {}),
           onRetry: (error, attempt) =>
             log.warn("recording agreement failed, retrying", { attempt, error: String(error) }),
         })
@@ -185,6 +194,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.sealedBid ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
     log,
     report,
     send: (e) => actor.send(e),
@@ -199,6 +209,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.auction ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
     log,
     onSent: (to, sessionId, m) =>
       report({
@@ -281,6 +292,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.session ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
     log,
     onSent: (to, sessionId, m) => {
       journal?.sent(to, sessionId, m);
@@ -425,7 +437,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
         policy: p.policy,
         agreementId,
         nowSec,
-        nowMs: Date.now,
+        nowMs,
         sessionDeadlineMs: sessionOptions.deadlineMs,
         send: (e) => actor.send(e),
         finishSession: (sessionId, peer) => journal?.finished(sessionId, peer),
@@ -439,6 +451,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
 
   const risk = p.risk
     ? createRiskAgent({
+        ...(clock ? { clock } : {}),
         ...p.risk,
         name: p.name,
         signer: p.signer,

@@ -10,6 +10,7 @@
  * in flight is not journaled: a restart leaves it unrevealed, which the borrower disqualifies, and
  * nothing was signed.
  */
+import type { TimerClock } from "../negotiation/timer-clock.ts";
 import { type Address, type Hex, zeroAddress } from "viem";
 import type { ArbiterDomain } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
@@ -39,6 +40,8 @@ export type CreateSealedBidsParameters = {
   domain: ArbiterDomain;
   options: Partial<SealedBidOptions & SealedBidLenderOptions>;
   nowSec: () => bigint;
+  /** The clock of the auctions' timers and deadlines (default: the wall clock). */
+  clock?: TimerClock;
   log: Logger;
   report: (a: Activity) => void;
   /** The agent machine's events. */
@@ -100,6 +103,7 @@ export function createSealedBids(p: CreateSealedBidsParameters): SealedBids {
     domain: p.domain,
     options: p.options,
     nowSec: p.nowSec,
+    ...(p.clock ? { clock: p.clock } : {}),
     log: p.log,
   };
 

@@ -28,6 +28,7 @@ import {
   type RfqAuctionProgress,
   rfqAuctionMachine,
 } from "./rfq-auction.ts";
+import { actorClock } from "../timer-clock.ts";
 import { type HostParameters, sendSessionMessage, toSessionEvent } from "./session-host.ts";
 
 export type AuctionOptions = {
@@ -115,7 +116,7 @@ export interface RfqAuctionHost {
 
 export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuctionHost {
   const opts: AuctionOptions = { ...defaultAuctionOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
   /** Auctions ended lately, with the lenders each admitted (lowercase). */
   const ended = createEndedSessions<ReadonlySet<string>>({
@@ -210,6 +211,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           now,
           ...(e.resume ? { resume: e.resume } : {}),
         },
+        ...actorClock(p.clock),
       });
       auctions.set(key, auction);
       const entryOf = (snapshot: SnapshotFrom<typeof rfqAuctionMachine>): AuctionJournalEntry => ({

@@ -26,6 +26,7 @@ import {
   sealedBidLenderMachine,
 } from "./sealed-bid.ts";
 import { type SealedAuction, sealBid, sealedAuctionOf } from "./sealed-bid-messages.ts";
+import { actorClock } from "../timer-clock.ts";
 import { type HostParameters, sendSessionMessage } from "./session-host.ts";
 
 /** What a sealed-bid host hands to `beforeSend`: a session message, and with a confirm the fully
@@ -125,7 +126,7 @@ export interface SealedBidAuctionHost {
 
 export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParameters): SealedBidAuctionHost {
   const opts: SealedBidOptions = { ...defaultSealedBidOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   type Running = {
     actor: Actor<typeof sealedBidAuctionMachine>;
     send: ReturnType<typeof createOrderedSender<OutboundEvent>>;
@@ -167,6 +168,7 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
           ...(opts.maxBidders === undefined ? {} : { maxBidders: opts.maxBidders }),
           now,
         },
+        ...actorClock(p.clock),
       });
       const send = createOrderedSender({ endpoint: p.endpoint, log: p.log, beforeSend: p.beforeSend });
       auctions.set(key, { actor, send });
@@ -301,7 +303,7 @@ export interface SealedBidLenderHost {
 
 export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters): SealedBidLenderHost {
   const opts: SealedBidLenderOptions = { ...defaultSealedBidLenderOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   const bids = new Map<string, { actor: Actor<typeof sealedBidLenderMachine>; borrower: Address }>();
 
   return {
@@ -337,6 +339,7 @@ export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters
           }),
           now,
         },
+        ...actorClock(p.clock),
       });
       bids.set(key, { actor, borrower: rfq.from });
       actor.on("outbound", (ev) => {

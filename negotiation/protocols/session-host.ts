@@ -23,6 +23,7 @@ import {
   type SessionOutcome,
   type SessionResume,
 } from "./alternating-offers.ts";
+import { actorClock, type TimerClock } from "../timer-clock.ts";
 import { createEndedSessions } from "./ended-sessions.ts";
 
 export type SessionOptions = {
@@ -91,6 +92,9 @@ export type HostParameters<Options, Sent extends { message: unknown }, Finished>
    *  holding both signatures while we have none. */
   beforeSend?: (to: Address, sessionId: Hex, event: Sent) => Promise<void>;
   onFinished: (f: Finished) => void;
+  /** The clock the machines' timers and deadlines run on (SimulatedClock in simulations).
+   *  Default: the wall clock. */
+  clock?: TimerClock;
 };
 
 export type CreateSessionHostParameters = HostParameters<SessionOptions, OutboundEvent, SessionFinished>;
@@ -157,6 +161,7 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessi
 
 export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
+  const now = () => (p.clock ? p.clock.now() : Date.now());
   /** Open sessions by (session id, peer), with the RFQ each was opened on. */
   const sessions = new Map<
     string,
@@ -165,7 +170,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   /** Sessions ended lately, with the confirm we sent if we countersigned (to send it again). */
   const ended = createEndedSessions<Extract<OutboundMessage, { kind: "confirm" }>>({
     memoryMs: opts.endedSessionMemoryMs,
-    now: () => Date.now(),
+    now,
   });
 
   /** A late `offer` or `accept` in a session that has ended: answered, never ignored. */
@@ -229,7 +234,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           confirmTimeoutMs: opts.confirmTimeoutMs,
           opensWithOffer: e.side === "lender",
           ...(e.resume ? { resume: e.resume } : {}),
-          now: () => Date.now(),
+          now,
           port: createAgreementPort({
             domain: p.domain,
             signer: p.signer,
@@ -242,6 +247,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
             nowSec: p.nowSec,
           }),
         },
+        ...actorClock(p.clock),
       });
       sessions.set(key, { actor: session, side: e.side, rfq: e.rfq });
       let confirmSent: Extract<OutboundMessage, { kind: "confirm" }> | undefined;

@@ -5,6 +5,7 @@
  * offered. Also a ledger "chain" (the in-process copy of the contract) for tests that are about
  * the protocol, not the contract, and agents wired for these tests.
  */
+import type { TimerClock } from "../../negotiation/timer-clock.ts";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
@@ -197,6 +198,9 @@ export type CreateTestAgentParameters = {
   session?: Partial<SessionOptions>;
   auction?: Partial<AuctionOptions>;
   pollMs?: number;
+  /** The clock of the agent's timers and its endpoint's timestamps (SimulatedClock in tests that
+   *  drive it). Default: the wall clock. */
+  clock?: TimerClock;
   log?: Logger;
 };
 
@@ -212,6 +216,7 @@ export async function createTestAgent(
     signer: p.signer,
     domain: p.domain,
     peers: p.peers,
+    ...(p.clock ? { clock: p.clock } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   const agent = createAgent({
@@ -225,6 +230,7 @@ export async function createTestAgent(
     pollMs: p.pollMs ?? 60_000,
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),
+    ...(p.clock ? { clock: p.clock } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   await endpoint.flush();

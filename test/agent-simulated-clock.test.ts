@@ -1,0 +1,127 @@
+/**
+ * A real agent's timers run on the clock it is given (issue 13: the simulator drives the shipped
+ * agents step by step). Two real agents, lender A and borrower B, negotiate over the in-process bus
+ * with real signatures and settle on the in-process ledger, all on one SimulatedClock. A borrower
+ * whose RFQ nobody answers waits for its auction's window however much real time passes, and ends
+ * only when the clock is advanced past it; a loan's deadline follows the clock, not the wall.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { SimulatedClock } from "xstate";
+import type { Activity, Agent } from "../agents/agent.ts";
+import { createLogger } from "../core/log.ts";
+import { createPeerRegistry } from "../negotiation/peers.ts";
+import { createInProcessBus } from "../negotiation/transport/in-process.ts";
+import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire/fixtures.ts";
+import { nextActivity } from "./harness/activity.ts";
+import { createLedgerChain, createTestAgent } from "./harness/fault-peers.ts";
+
+const log = createLogger({ level: "silent" });
+const tokens = { usdc: USDC, weth: WETH };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Polls (real time) until `cond` holds; a loaded machine only makes it slower. */
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000) {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Lender A and borrower B (real agents) on `clock`; `withLender: false` registers A but never starts it. */
+async function setUp(clock: SimulatedClock, withLender: boolean) {
+  const a = newSigner();
+  const b = newSigner();
+  const peers = createPeerRegistry([
+    { address: a.address, name: "A", protocol: "lending" },
+    { address: b.address, name: "B", protocol: "perp" },
+  ]);
+  const chain = createLedgerChain(domain, tokens, [a.address, b.address]);
+  const bus = createInProcessBus({ log });
+  const activity: Activity[] = [];
+  const record = (agent: Agent) => agent.onActivity((x) => activity.push(x));
+  if (withLender) {
+    const lender = await createTestAgent({
+      role: "lender",
+      name: "A",
+      signer: a,
+      domain,
+      transport: bus.createTransport({ name: "A" }),
+      peers,
+      settlement: chain.portFor(a.address),
+      tokens,
+      clock,
+      log,
+    });
+    record(lender.agent);
+    cleanups.push(async () => {
+      await lender.agent.stop();
+      await lender.endpoint.close();
+    });
+  }
+  const borrower = await createTestAgent({
+    role: "borrower",
+    name: "B",
+    signer: b,
+    domain,
+    transport: bus.createTransport({ name: "B" }),
+    peers,
+    settlement: chain.portFor(b.address),
+    tokens,
+    // Windows no test waits out in real time: only the clock can end them.
+    auction: { admissionMs: 600_000, deadlineMs: 3_600_000, confirmTimeoutMs: 600_000 },
+    clock,
+    log,
+  });
+  record(borrower.agent);
+  cleanups.push(async () => {
+    await borrower.agent.stop();
+    await borrower.endpoint.close();
+  });
+  const ends = () => activity.filter((x) => x.type === "session");
+  return { a, borrower: borrower.agent, chain, ends };
+}
+
+const borrowState = (agent: Agent) => (agent.actor.getSnapshot().value as { borrow: string }).borrow;
+
+describe("an agent on a simulated clock", () => {
+  it("an RFQ nobody answers: the auction waits on the clock, whatever real time passes, then ends", async () => {
+    const clock = new SimulatedClock();
+    clock.set(Date.now());
+    const { borrower, chain, ends } = await setUp(clock, false);
+    await until(() => borrowState(borrower) === "negotiating", "B's auction");
+    // Some real time, no clock time: B still waits for lenders.
+    await sleep(300);
+    expect(ends()).toEqual([]);
+    expect(borrowState(borrower)).toBe("negotiating");
+
+    const ended = nextActivity(borrower, (x) => x.type === "session", 15_000, "B's auction end");
+    clock.increment(3_600_000);
+    const end = await ended;
+    expect(end.type === "session" && end.outcome.status).toBe("failed");
+    await until(() => borrowState(borrower) === "idle", "B idle again");
+    expect(chain.settlements).toEqual([]);
+  }, 30_000);
+
+  it("two real agents borrow and settle on the clock; the agreement's deadline follows it", async () => {
+    const clock = new SimulatedClock();
+    // An hour ahead of the wall: a deadline taken from the wall clock would be an hour short.
+    const hourAhead = Date.now() + 3_600_000;
+    clock.set(hourAhead);
+    const { a, borrower, chain, ends } = await setUp(clock, true);
+    // One lender registered: B's auction closes its admission once A has joined, and the
+    // negotiation runs on messages alone, without the clock moving.
+    await until(() => chain.settlements.length === 1, "the loan settled on the ledger", 15_000);
+    const mine = ends().filter((x) => x.type === "session" && x.agent === "B");
+    expect(mine).toHaveLength(1);
+    const end = mine[0];
+    if (end?.type !== "session" || end.outcome.status !== "agreed") throw new Error("B did not agree");
+    expect(end.peer).toBe(a.address);
+    expect(end.outcome.agreement.deadline).toBeGreaterThanOrEqual(BigInt(Math.floor(hourAhead / 1000)));
+    expect(clock.now()).toBe(hourAhead);
+  }, 30_000);
+});
