@@ -31,6 +31,7 @@ import {
   type SessionOptions,
 } from "../negotiation/protocols/session-host.ts";
 import type { Side } from "../negotiation/strategies/strategy.ts";
+import { actorClock, type TimerClock } from "../negotiation/timer-clock.ts";
 import type { RfqBody, RfqMessage, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
@@ -38,7 +39,6 @@ import type { AgentPolicy } from "./agent-policy.ts";
 import { createAuctionJournal } from "./auction-journal.ts";
 import { createDurableSettlement } from "./durable-settlement.ts";
 import { resumeAgent } from "./resume/resume-agent.ts";
-import { actorClock, type TimerClock } from "../negotiation/timer-clock.ts";
 import { retryWithBackoff } from "./retry.ts";
 import {
   type CreateRiskAgentParameters,

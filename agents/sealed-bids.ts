@@ -10,7 +10,7 @@
  * in flight is not journaled: a restart leaves it unrevealed, which the borrower disqualifies, and
  * nothing was signed.
  */
-import type { TimerClock } from "../negotiation/timer-clock.ts";
+
 import { type Address, type Hex, zeroAddress } from "viem";
 import type { ArbiterDomain } from "../core/agreement.ts";
 import type { Logger } from "../core/log.ts";
@@ -26,6 +26,7 @@ import {
   type SealedBidOptions,
 } from "../negotiation/protocols/sealed-bid-host.ts";
 import type { Strategy, Terms } from "../negotiation/strategies/strategy.ts";
+import type { TimerClock } from "../negotiation/timer-clock.ts";
 import type { RfqBody, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { Activity } from "./agent.ts";
 import type { AgentEvent } from "./agent-machine.ts";

@@ -21,8 +21,7 @@ export const realClock: TimerClock = {
 
 /** xstate's `createActor` option for a clock: absent when none was passed, so actors keep
  *  xstate's own default scheduler exactly as before. */
-export const actorClock = (clock: TimerClock | undefined): { clock?: TimerClock } =>
-  clock ? { clock } : {};
+export const actorClock = (clock: TimerClock | undefined): { clock?: TimerClock } => (clock ? { clock } : {});
 
 /** Waits `ms` on the clock (a simulated clock resolves it when advanced past it). */
 export const sleepOn = (clock: TimerClock, ms: number): Promise<void> =>

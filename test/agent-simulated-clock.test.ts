@@ -112,7 +112,7 @@ describe("an agent on a simulated clock", () => {
     // An hour ahead of the wall: a deadline taken from the wall clock would be an hour short.
     const hourAhead = Date.now() + 3_600_000;
     clock.set(hourAhead);
-    const { a, borrower, chain, ends } = await setUp(clock, true);
+    const { a, chain, ends } = await setUp(clock, true);
     // One lender registered: B's auction closes its admission once A has joined, and the
     // negotiation runs on messages alone, without the clock moving.
     await until(() => chain.settlements.length === 1, "the loan settled on the ledger", 15_000);

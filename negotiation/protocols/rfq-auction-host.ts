@@ -17,6 +17,7 @@ import { type Address, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor, type SnapshotFrom } from "xstate";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
+import { actorClock } from "../timer-clock.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import { type OutboundEvent, type Refusal, rejectMessage } from "./alternating-offers.ts";
@@ -28,7 +29,6 @@ import {
   type RfqAuctionProgress,
   rfqAuctionMachine,
 } from "./rfq-auction.ts";
-import { actorClock } from "../timer-clock.ts";
 import { type HostParameters, sendSessionMessage, toSessionEvent } from "./session-host.ts";
 
 export type AuctionOptions = {

@@ -15,6 +15,7 @@ import type { Logger } from "../../core/log.ts";
 import type { Endpoint } from "../endpoint.ts";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Terms } from "../strategies/strategy.ts";
+import { actorClock } from "../timer-clock.ts";
 import type { CommitBody, RevealBody, RfqBody, RfqMessage, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import { type OutboundEvent, type OutboundMessage, rejectMessage } from "./alternating-offers.ts";
@@ -26,7 +27,6 @@ import {
   sealedBidLenderMachine,
 } from "./sealed-bid.ts";
 import { type SealedAuction, sealBid, sealedAuctionOf } from "./sealed-bid-messages.ts";
-import { actorClock } from "../timer-clock.ts";
 import { type HostParameters, sendSessionMessage } from "./session-host.ts";
 
 /** What a sealed-bid host hands to `beforeSend`: a session message, and with a confirm the fully

@@ -11,6 +11,7 @@ import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Side, Strategy, Terms } from "../strategies/strategy.ts";
+import { actorClock, type TimerClock } from "../timer-clock.ts";
 import { canonicalJson } from "../wire/canonical.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
@@ -23,7 +24,6 @@ import {
   type SessionOutcome,
   type SessionResume,
 } from "./alternating-offers.ts";
-import { actorClock, type TimerClock } from "../timer-clock.ts";
 import { createEndedSessions } from "./ended-sessions.ts";
 
 export type SessionOptions = {

@@ -5,7 +5,7 @@
  * offered. Also a ledger "chain" (the in-process copy of the contract) for tests that are about
  * the protocol, not the contract, and agents wired for these tests.
  */
-import type { TimerClock } from "../../negotiation/timer-clock.ts";
+
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
@@ -17,6 +17,7 @@ import { createEndpoint, type Endpoint } from "../../negotiation/endpoint.ts";
 import type { PeerRegistry } from "../../negotiation/peers.ts";
 import type { AuctionOptions } from "../../negotiation/protocols/rfq-auction-host.ts";
 import type { SessionOptions } from "../../negotiation/protocols/session-host.ts";
+import type { TimerClock } from "../../negotiation/timer-clock.ts";
 import type { Transport } from "../../negotiation/transport/transport.ts";
 import { encodeMessage } from "../../negotiation/wire/encode-message.ts";
 import type { BodyOf, Message, RfqBody, SessionKind, Terms } from "../../negotiation/wire/schemas.ts";
