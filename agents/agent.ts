@@ -73,6 +73,9 @@ export type CreateAgentParameters = {
    *  negotiations' deadlines, retries, the risk loop (unless `risk.clock` is given). The
    *  simulator passes a SimulatedClock to drive the agent step by step. Default: the wall clock. */
   clock?: TimerClock;
+  /** New session ids (32 bytes). Default: random. The simulator passes a seeded source so a
+   *  study's transcript repeats byte for byte. */
+  newSessionId?: () => Hex;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
    *  claimed before settlement and open sessions are journaled, and `resume()` picks them up
    *  after a restart. Without it, state lives and dies with the process (simulations). */
@@ -154,7 +157,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
       settlement,
       policy: p.policy,
       pollMs: p.pollMs ?? 1_000,
-      newSessionId: () => bytesToHex(randomBytes(32)),
+      newSessionId: p.newSessionId ?? (() => bytesToHex(randomBytes(32))),
       agreementId,
       nowSec,
       log,

@@ -75,6 +75,7 @@ async function setUp(clock: SimulatedClock, withLender: boolean) {
     // Windows no test waits out in real time: only the clock can end them.
     auction: { admissionMs: 600_000, deadlineMs: 3_600_000, confirmTimeoutMs: 600_000 },
     clock,
+    newSessionId: () => SESSION_ID,
     log,
   });
   record(borrower.agent);
@@ -86,6 +87,7 @@ async function setUp(clock: SimulatedClock, withLender: boolean) {
   return { a, borrower: borrower.agent, chain, ends };
 }
 
+const SESSION_ID = `0x${"5e".repeat(32)}` as const;
 const borrowState = (agent: Agent) => (agent.actor.getSnapshot().value as { borrow: string }).borrow;
 
 describe("an agent on a simulated clock", () => {
@@ -121,6 +123,8 @@ describe("an agent on a simulated clock", () => {
     const end = mine[0];
     if (end?.type !== "session" || end.outcome.status !== "agreed") throw new Error("B did not agree");
     expect(end.peer).toBe(a.address);
+    // The session id came from the injected source, not from randomness.
+    expect(end.sessionId).toBe(SESSION_ID);
     expect(end.outcome.agreement.deadline).toBeGreaterThanOrEqual(BigInt(Math.floor(hourAhead / 1000)));
     expect(clock.now()).toBe(hourAhead);
   }, 30_000);

@@ -202,6 +202,7 @@ export type CreateTestAgentParameters = {
   /** The clock of the agent's timers and its endpoint's timestamps (SimulatedClock in tests that
    *  drive it). Default: the wall clock. */
   clock?: TimerClock;
+  newSessionId?: () => Hex;
   log?: Logger;
 };
 
@@ -232,6 +233,7 @@ export async function createTestAgent(
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),
     ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.newSessionId ? { newSessionId: p.newSessionId } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   await endpoint.flush();
