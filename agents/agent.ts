@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { type Address, bytesToHex, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor } from "xstate";
 import { type Agreement, type ArbiterDomain, hashAgreement } from "../core/agreement.ts";
+import type { NonceAllocator } from "../core/agreement-nonce.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { AgreementStore } from "../negotiation/durable/agreement-store.ts";
@@ -76,6 +77,9 @@ export type CreateAgentParameters = {
   /** New session ids (32 bytes). Default: random. The simulator passes a seeded source so a
    *  study's transcript repeats byte for byte. */
   newSessionId?: () => Hex;
+  /** Our agreement nonces. Default: this process's allocator for our address (seeded from the
+   *  wall clock); the simulator passes one per run. */
+  nonces?: NonceAllocator;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
    *  claimed before settlement and open sessions are journaled, and `resume()` picks them up
    *  after a restart. Without it, state lives and dies with the process (simulations). */
@@ -198,6 +202,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     options: p.sealedBid ?? {},
     nowSec,
     ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     report,
     send: (e) => actor.send(e),
@@ -213,6 +218,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     options: p.auction ?? {},
     nowSec,
     ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     onSent: (to, sessionId, m) =>
       report({
@@ -296,6 +302,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
     options: p.session ?? {},
     nowSec,
     ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     onSent: (to, sessionId, m) => {
       journal?.sent(to, sessionId, m);

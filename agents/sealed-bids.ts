@@ -13,6 +13,7 @@
 
 import { type Address, type Hex, zeroAddress } from "viem";
 import type { ArbiterDomain } from "../core/agreement.ts";
+import type { NonceAllocator } from "../core/agreement-nonce.ts";
 import type { Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { Endpoint } from "../negotiation/endpoint.ts";
@@ -43,6 +44,7 @@ export type CreateSealedBidsParameters = {
   nowSec: () => bigint;
   /** The clock of the auctions' timers and deadlines (default: the wall clock). */
   clock?: TimerClock;
+  nonces?: NonceAllocator;
   log: Logger;
   report: (a: Activity) => void;
   /** The agent machine's events. */
@@ -105,6 +107,7 @@ export function createSealedBids(p: CreateSealedBidsParameters): SealedBids {
     options: p.options,
     nowSec: p.nowSec,
     ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log: p.log,
   };
 

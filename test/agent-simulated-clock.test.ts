@@ -5,10 +5,13 @@
  * whose RFQ nobody answers waits for its auction's window however much real time passes, and ends
  * only when the clock is advanced past it; a loan's deadline follows the clock, not the wall.
  */
+import { keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
 import type { Activity, Agent } from "../agents/agent.ts";
+import { createNonceAllocator } from "../core/agreement-nonce.ts";
 import { createLogger } from "../core/log.ts";
+import { createSigner } from "../core/signer.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire/fixtures.ts";
@@ -32,16 +35,30 @@ async function until(cond: () => boolean, what: string, timeoutMs = 10_000) {
   }
 }
 
-/** Lender A and borrower B (real agents) on `clock`; `withLender: false` registers A but never starts it. */
-async function setUp(clock: SimulatedClock, withLender: boolean) {
-  const a = newSigner();
-  const b = newSigner();
+/** Seeded sources of ids for one agent: session ids, envelope nonces, agreement nonces. */
+function seeded(name: string) {
+  let n = 0;
+  const next = () => keccak256(toHex(`${name}:${n++}`));
+  return { newSessionId: next, newNonce: next, nonces: createNonceAllocator({ start: 1n << 8n }) };
+}
+
+/** Lender A and borrower B (real agents) on `clock`; `withLender: false` registers A but never
+ *  starts it. With `seed`, fixed keys and seeded ids: a run repeats byte for byte. */
+async function setUp(clock: SimulatedClock, withLender: boolean, seed?: string) {
+  const a = seed ? createSigner(keccak256(toHex(`${seed}:A`))) : newSigner();
+  const b = seed ? createSigner(keccak256(toHex(`${seed}:B`))) : newSigner();
   const peers = createPeerRegistry([
     { address: a.address, name: "A", protocol: "lending" },
     { address: b.address, name: "B", protocol: "perp" },
   ]);
   const chain = createLedgerChain(domain, tokens, [a.address, b.address]);
   const bus = createInProcessBus({ log });
+  // Every message on the bus, in delivery order: the run's wire transcript.
+  const wire: string[] = [];
+  const tap = bus.createTransport({ name: "tap" });
+  tap.subscribe(">", (data, subject) => {
+    wire.push(`${subject} ${Buffer.from(data).toString("hex")}`);
+  });
   const activity: Activity[] = [];
   const record = (agent: Agent) => agent.onActivity((x) => activity.push(x));
   if (withLender) {
@@ -55,6 +72,7 @@ async function setUp(clock: SimulatedClock, withLender: boolean) {
       settlement: chain.portFor(a.address),
       tokens,
       clock,
+      ...(seed ? seeded(`${seed}:A`) : {}),
       log,
     });
     record(lender.agent);
@@ -75,7 +93,7 @@ async function setUp(clock: SimulatedClock, withLender: boolean) {
     // Windows no test waits out in real time: only the clock can end them.
     auction: { admissionMs: 600_000, deadlineMs: 3_600_000, confirmTimeoutMs: 600_000 },
     clock,
-    newSessionId: () => SESSION_ID,
+    ...(seed ? seeded(`${seed}:B`) : { newSessionId: () => SESSION_ID }),
     log,
   });
   record(borrower.agent);
@@ -84,7 +102,7 @@ async function setUp(clock: SimulatedClock, withLender: boolean) {
     await borrower.endpoint.close();
   });
   const ends = () => activity.filter((x) => x.type === "session");
-  return { a, borrower: borrower.agent, chain, ends };
+  return { a, borrower: borrower.agent, chain, ends, wire, bus };
 }
 
 const SESSION_ID = `0x${"5e".repeat(32)}` as const;
@@ -128,4 +146,21 @@ describe("an agent on a simulated clock", () => {
     expect(end.outcome.agreement.deadline).toBeGreaterThanOrEqual(BigInt(Math.floor(hourAhead / 1000)));
     expect(clock.now()).toBe(hourAhead);
   }, 30_000);
+
+  it("same seed, same clock: two runs put the same bytes on the wire", async () => {
+    const run = async () => {
+      const clock = new SimulatedClock();
+      // A fixed instant (2096), ahead of the ledger's wall clock so deadlines hold.
+      clock.set(4_000_000_000_000);
+      const { chain, wire, bus } = await setUp(clock, true, "replay");
+      await until(() => chain.settlements.length === 1, "the loan settled on the ledger", 15_000);
+      await bus.flush();
+      return [...wire];
+    };
+    const first = await run();
+    const second = await run();
+    // RFQ, offers, accept, confirm: signed envelopes, byte for byte.
+    expect(first.length).toBeGreaterThan(3);
+    expect(second).toEqual(first);
+  }, 60_000);
 });

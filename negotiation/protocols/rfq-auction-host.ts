@@ -193,6 +193,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           score: e.score,
           portFor: (lender) =>
             createAgreementPort({
+              ...(p.nonces ? { nonces: p.nonces } : {}),
               domain: p.domain,
               signer: p.signer,
               sessionId: e.sessionId,

@@ -152,6 +152,7 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
           revealBy,
           portFor: (lender) =>
             createAgreementPort({
+              ...(p.nonces ? { nonces: p.nonces } : {}),
               domain: p.domain,
               signer: p.signer,
               sessionId: e.sessionId,
@@ -327,6 +328,7 @@ export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters
           revealBy: auction.revealBy,
           awardTimeoutMs: opts.awardTimeoutMs,
           port: createAgreementPort({
+            ...(p.nonces ? { nonces: p.nonces } : {}),
             domain: p.domain,
             signer: p.signer,
             sessionId: rfq.sessionId,

@@ -6,6 +6,7 @@
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
 import { type ArbiterDomain, hashAgreement } from "../../core/agreement.ts";
+import type { NonceAllocator } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
@@ -95,6 +96,8 @@ export type HostParameters<Options, Sent extends { message: unknown }, Finished>
   /** The clock the machines' timers and deadlines run on (SimulatedClock in simulations).
    *  Default: the wall clock. */
   clock?: TimerClock;
+  /** Our agreement nonces. Default: this process's allocator for our address. */
+  nonces?: NonceAllocator;
 };
 
 export type CreateSessionHostParameters = HostParameters<SessionOptions, OutboundEvent, SessionFinished>;
@@ -236,6 +239,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           ...(e.resume ? { resume: e.resume } : {}),
           now,
           port: createAgreementPort({
+            ...(p.nonces ? { nonces: p.nonces } : {}),
             domain: p.domain,
             signer: p.signer,
             sessionId: e.sessionId,

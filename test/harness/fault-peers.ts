@@ -10,6 +10,7 @@ import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
 import { type Agreement, type ArbiterDomain, buildAgreement, signAgreement } from "../../core/agreement.ts";
+import type { NonceAllocator } from "../../core/agreement-nonce.ts";
 import { packNonce } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
@@ -203,6 +204,9 @@ export type CreateTestAgentParameters = {
    *  drive it). Default: the wall clock. */
   clock?: TimerClock;
   newSessionId?: () => Hex;
+  /** Envelope nonces (endpoint) and agreement nonces, for seeded runs. Default: random / wall clock. */
+  newNonce?: () => Hex;
+  nonces?: NonceAllocator;
   log?: Logger;
 };
 
@@ -219,6 +223,7 @@ export async function createTestAgent(
     domain: p.domain,
     peers: p.peers,
     ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.newNonce ? { newNonce: p.newNonce } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   const agent = createAgent({
@@ -234,6 +239,7 @@ export async function createTestAgent(
     ...(p.auction ? { auction: p.auction } : {}),
     ...(p.clock ? { clock: p.clock } : {}),
     ...(p.newSessionId ? { newSessionId: p.newSessionId } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   await endpoint.flush();
