@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { type Address, bytesToHex, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor } from "xstate";
 import { type Agreement, type ArbiterDomain, hashAgreement } from "../core/agreement.ts";
+import type { NonceAllocator } from "../core/agreement-nonce.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { AgreementStore } from "../negotiation/durable/agreement-store.ts";
@@ -31,6 +32,7 @@ import {
   type SessionOptions,
 } from "../negotiation/protocols/session-host.ts";
 import type { Side } from "../negotiation/strategies/strategy.ts";
+import { actorClock, type TimerClock } from "../negotiation/timer-clock.ts";
 import type { RfqBody, RfqMessage, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { type AgentEffect, agentMachine } from "./agent-machine.ts";
@@ -66,8 +68,18 @@ export type CreateAgentParameters = {
   auctionMode?: "open" | "sealed";
   /** Sealed-bid limits, as borrower (commit and reveal windows) and as lender (reveal delay). */
   sealedBid?: Partial<SealedBidOptions & SealedBidLenderOptions>;
-  /** Unix seconds on the settlement chain. Defaults to the wall clock. */
+  /** Unix seconds on the settlement chain. Defaults to `clock`'s seconds. */
   nowSec?: () => bigint;
+  /** The clock every timer and timestamp of the agent runs on: its machines' xstate delays, its
+   *  negotiations' deadlines, retries, the risk loop (unless `risk.clock` is given). The
+   *  simulator passes a SimulatedClock to drive the agent step by step. Default: the wall clock. */
+  clock?: TimerClock;
+  /** New session ids (32 bytes). Default: random. The simulator passes a seeded source so a
+   *  study's transcript repeats byte for byte. */
+  newSessionId?: () => Hex;
+  /** Our agreement nonces. Default: this process's allocator for our address (seeded from the
+   *  wall clock); the simulator passes one per run. */
+  nonces?: NonceAllocator;
   /** Durable state (JetStream KV, see negotiation/durable): with it, signed agreements are
    *  claimed before settlement and open sessions are journaled, and `resume()` picks them up
    *  after a restart. Without it, state lives and dies with the process (simulations). */
@@ -120,7 +132,9 @@ export interface Agent {
 
 export function createAgent(p: CreateAgentParameters): Agent {
   const log = (p.log ?? createLogger()).child({ agent: p.name });
-  const nowSec = p.nowSec ?? (() => BigInt(Math.floor(Date.now() / 1000)));
+  const clock = p.clock;
+  const nowMs = () => (clock ? clock.now() : Date.now());
+  const nowSec = p.nowSec ?? (() => BigInt(Math.floor(nowMs() / 1000)));
   const listeners = new Set<(a: Activity) => void>();
   const report = (a: Activity) => {
     for (const l of listeners) l(a);
@@ -136,8 +150,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
         agreementId,
       })
     : p.settlement;
-  const journal = durable ? createSessionJournal(durable.sessions, log) : undefined;
-  const auctionJournal = durable ? createAuctionJournal(durable.auctions, log) : undefined;
+  const journal = durable ? createSessionJournal(durable.sessions, log, nowMs) : undefined;
+  const auctionJournal = durable ? createAuctionJournal(durable.auctions, log, clock) : undefined;
   const sessionOptions = { ...defaultSessionOptions, ...p.session };
 
   const actor = createActor(agentMachine, {
@@ -147,13 +161,14 @@ export function createAgent(p: CreateAgentParameters): Agent {
       settlement,
       policy: p.policy,
       pollMs: p.pollMs ?? 1_000,
-      newSessionId: () => bytesToHex(randomBytes(32)),
+      newSessionId: p.newSessionId ?? (() => bytesToHex(randomBytes(32))),
       agreementId,
       nowSec,
       log,
       ...(auctionJournal ? { awaitResume: true } : {}),
       ...(p.callLoans ? { callLoans: true } : {}),
     },
+    ...actorClock(clock),
   });
 
   // A signed agreement's record must land even if the store is briefly away (a NATS restart):
@@ -164,6 +179,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
           attempts: 8,
           firstDelayMs: 200,
           maxDelayMs: 5_000,
+          ...(clock ? { clock } : {}),
           onRetry: (error, attempt) =>
             log.warn("recording agreement failed, retrying", { attempt, error: String(error) }),
         })
@@ -185,6 +201,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.sealedBid ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     report,
     send: (e) => actor.send(e),
@@ -199,6 +217,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.auction ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     onSent: (to, sessionId, m) =>
       report({
@@ -281,6 +301,8 @@ export function createAgent(p: CreateAgentParameters): Agent {
     domain: p.domain,
     options: p.session ?? {},
     nowSec,
+    ...(clock ? { clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log,
     onSent: (to, sessionId, m) => {
       journal?.sent(to, sessionId, m);
@@ -425,7 +447,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
         policy: p.policy,
         agreementId,
         nowSec,
-        nowMs: Date.now,
+        nowMs,
         sessionDeadlineMs: sessionOptions.deadlineMs,
         send: (e) => actor.send(e),
         finishSession: (sessionId, peer) => journal?.finished(sessionId, peer),
@@ -439,6 +461,7 @@ export function createAgent(p: CreateAgentParameters): Agent {
 
   const risk = p.risk
     ? createRiskAgent({
+        ...(clock ? { clock } : {}),
         ...p.risk,
         name: p.name,
         signer: p.signer,

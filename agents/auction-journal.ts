@@ -24,6 +24,7 @@ import type {
 } from "../negotiation/durable/auction-store.ts";
 import type { LenderProgress, RfqAuctionProgress } from "../negotiation/protocols/rfq-auction.ts";
 import type { AuctionJournalEntry } from "../negotiation/protocols/rfq-auction-host.ts";
+import type { TimerClock } from "../negotiation/timer-clock.ts";
 import { retryWithBackoff } from "./retry.ts";
 
 export interface AuctionJournal {
@@ -112,7 +113,7 @@ export function auctionResumeOf(r: AuctionRecord): RfqAuctionProgress {
   };
 }
 
-export function createAuctionJournal(store: AuctionStore, log: Logger): AuctionJournal {
+export function createAuctionJournal(store: AuctionStore, log: Logger, clock?: TimerClock): AuctionJournal {
   const chains = new Map<string, Promise<unknown>>();
   /** The newest state of each auction, which its next write takes. */
   const latest = new Map<string, AuctionState>();
@@ -184,6 +185,7 @@ export function createAuctionJournal(store: AuctionStore, log: Logger): AuctionJ
           attempts: 6,
           firstDelayMs: 100,
           maxDelayMs: 2_000,
+          ...(clock ? { clock } : {}),
           onRetry: (error, attempt) =>
             log.warn("journaling the auction before its RFQ failed, retrying", {
               sessionId: e.sessionId,
@@ -220,6 +222,7 @@ export function createAuctionJournal(store: AuctionStore, log: Logger): AuctionJ
           attempts: 6,
           firstDelayMs: 100,
           maxDelayMs: 2_000,
+          ...(clock ? { clock } : {}),
           onRetry: (error, attempt) =>
             log.warn("journaling our signature failed, retrying", {
               sessionId,

@@ -1,5 +1,8 @@
+import type { TimerClock } from "../negotiation/timer-clock.ts";
+
 /** Retries an async operation with capped exponential backoff; rethrows the last error. Used for
- *  durable writes that must land (a signed agreement's record) when the store is briefly away. */
+ *  durable writes that must land (a signed agreement's record) when the store is briefly away.
+ *  The waits run on `clock` when given (a simulated agent), else on the wall clock. */
 export async function retryWithBackoff<T>(
   fn: () => Promise<T>,
   p: {
@@ -7,6 +10,7 @@ export async function retryWithBackoff<T>(
     firstDelayMs: number;
     maxDelayMs: number;
     onRetry?: (error: unknown, attempt: number) => void;
+    clock?: TimerClock;
   },
 ): Promise<T> {
   let delay = p.firstDelayMs;
@@ -16,7 +20,8 @@ export async function retryWithBackoff<T>(
     } catch (error) {
       if (attempt >= p.attempts) throw error;
       p.onRetry?.(error, attempt);
-      await new Promise((r) => setTimeout(r, delay));
+      const wait = delay;
+      await new Promise((r) => (p.clock ? p.clock.setTimeout(r, wait) : setTimeout(r, wait)));
       delay = Math.min(p.maxDelayMs, delay * 2);
     }
   }

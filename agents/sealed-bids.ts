@@ -10,8 +10,10 @@
  * in flight is not journaled: a restart leaves it unrevealed, which the borrower disqualifies, and
  * nothing was signed.
  */
+
 import { type Address, type Hex, zeroAddress } from "viem";
 import type { ArbiterDomain } from "../core/agreement.ts";
+import type { NonceAllocator } from "../core/agreement-nonce.ts";
 import type { Logger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import type { Endpoint } from "../negotiation/endpoint.ts";
@@ -25,6 +27,7 @@ import {
   type SealedBidOptions,
 } from "../negotiation/protocols/sealed-bid-host.ts";
 import type { Strategy, Terms } from "../negotiation/strategies/strategy.ts";
+import type { TimerClock } from "../negotiation/timer-clock.ts";
 import type { RfqBody, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { Activity } from "./agent.ts";
 import type { AgentEvent } from "./agent-machine.ts";
@@ -39,6 +42,9 @@ export type CreateSealedBidsParameters = {
   domain: ArbiterDomain;
   options: Partial<SealedBidOptions & SealedBidLenderOptions>;
   nowSec: () => bigint;
+  /** The clock of the auctions' timers and deadlines (default: the wall clock). */
+  clock?: TimerClock;
+  nonces?: NonceAllocator;
   log: Logger;
   report: (a: Activity) => void;
   /** The agent machine's events. */
@@ -100,6 +106,8 @@ export function createSealedBids(p: CreateSealedBidsParameters): SealedBids {
     domain: p.domain,
     options: p.options,
     nowSec: p.nowSec,
+    ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     log: p.log,
   };
 

@@ -32,7 +32,11 @@ export interface SessionJournal {
   flush(): Promise<void>;
 }
 
-export function createSessionJournal(store: SessionStore, log: Logger): SessionJournal {
+export function createSessionJournal(
+  store: SessionStore,
+  log: Logger,
+  now: () => number = Date.now,
+): SessionJournal {
   const chains = new Map<string, Promise<unknown>>();
   const key = (sessionId: Hex, peer: Address) => `${sessionId.toLowerCase()}:${peer.toLowerCase()}`;
   const enqueue = (sessionId: Hex, peer: Address, write: () => Promise<unknown>) => {
@@ -64,7 +68,7 @@ export function createSessionJournal(store: SessionStore, log: Logger): SessionJ
           rfq: e.rfq,
           round: 0,
           ...(e.openingOffer ? { lastOfferReceived: e.openingOffer } : {}),
-          deadline: Date.now() + deadlineMs,
+          deadline: now() + deadlineMs,
         }),
       );
     },

@@ -66,6 +66,9 @@ export type CreateEndpointParameters = {
   domain: ArbiterDomain;
   peers: PeerRegistry;
   clock?: Clock;
+  /** Envelope nonces (32 bytes). Default: random. The simulator passes a seeded source so a
+   *  study's wire transcript repeats byte for byte. */
+  newNonce?: () => Hex;
   log?: Logger;
   /** Lifetime given to outbound messages (expiry = now + ttl). Default 30 s. */
   messageTtlMs?: number;
@@ -275,6 +278,7 @@ export function createEndpoint(params: CreateEndpointParameters): Endpoint {
       to,
       expiry: clock.now() + ttl,
       body,
+      ...(params.newNonce ? { nonce: params.newNonce() } : {}),
     });
     const sent = { subject, ...encoded };
     const published = transport.publish(subject, encoded.bytes);

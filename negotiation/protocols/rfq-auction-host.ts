@@ -17,6 +17,7 @@ import { type Address, type Hex, zeroAddress } from "viem";
 import { type Actor, createActor, type SnapshotFrom } from "xstate";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Strategy, Terms } from "../strategies/strategy.ts";
+import { actorClock } from "../timer-clock.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import { type OutboundEvent, type Refusal, rejectMessage } from "./alternating-offers.ts";
@@ -115,7 +116,7 @@ export interface RfqAuctionHost {
 
 export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuctionHost {
   const opts: AuctionOptions = { ...defaultAuctionOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   const auctions = new Map<string, Actor<typeof rfqAuctionMachine>>();
   /** Auctions ended lately, with the lenders each admitted (lowercase). */
   const ended = createEndedSessions<ReadonlySet<string>>({
@@ -192,6 +193,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           score: e.score,
           portFor: (lender) =>
             createAgreementPort({
+              ...(p.nonces ? { nonces: p.nonces } : {}),
               domain: p.domain,
               signer: p.signer,
               sessionId: e.sessionId,
@@ -210,6 +212,7 @@ export function createRfqAuctionHost(p: CreateRfqAuctionHostParameters): RfqAuct
           now,
           ...(e.resume ? { resume: e.resume } : {}),
         },
+        ...actorClock(p.clock),
       });
       auctions.set(key, auction);
       const entryOf = (snapshot: SnapshotFrom<typeof rfqAuctionMachine>): AuctionJournalEntry => ({

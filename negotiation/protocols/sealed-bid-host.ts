@@ -15,6 +15,7 @@ import type { Logger } from "../../core/log.ts";
 import type { Endpoint } from "../endpoint.ts";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Terms } from "../strategies/strategy.ts";
+import { actorClock } from "../timer-clock.ts";
 import type { CommitBody, RevealBody, RfqBody, RfqMessage, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import { type OutboundEvent, type OutboundMessage, rejectMessage } from "./alternating-offers.ts";
@@ -125,7 +126,7 @@ export interface SealedBidAuctionHost {
 
 export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParameters): SealedBidAuctionHost {
   const opts: SealedBidOptions = { ...defaultSealedBidOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   type Running = {
     actor: Actor<typeof sealedBidAuctionMachine>;
     send: ReturnType<typeof createOrderedSender<OutboundEvent>>;
@@ -151,6 +152,7 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
           revealBy,
           portFor: (lender) =>
             createAgreementPort({
+              ...(p.nonces ? { nonces: p.nonces } : {}),
               domain: p.domain,
               signer: p.signer,
               sessionId: e.sessionId,
@@ -167,6 +169,7 @@ export function createSealedBidAuctionHost(p: CreateSealedBidAuctionHostParamete
           ...(opts.maxBidders === undefined ? {} : { maxBidders: opts.maxBidders }),
           now,
         },
+        ...actorClock(p.clock),
       });
       const send = createOrderedSender({ endpoint: p.endpoint, log: p.log, beforeSend: p.beforeSend });
       auctions.set(key, { actor, send });
@@ -301,7 +304,7 @@ export interface SealedBidLenderHost {
 
 export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters): SealedBidLenderHost {
   const opts: SealedBidLenderOptions = { ...defaultSealedBidLenderOptions, ...p.options };
-  const now = p.now ?? (() => Date.now());
+  const now = p.now ?? (() => (p.clock ? p.clock.now() : Date.now()));
   const bids = new Map<string, { actor: Actor<typeof sealedBidLenderMachine>; borrower: Address }>();
 
   return {
@@ -325,6 +328,7 @@ export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters
           revealBy: auction.revealBy,
           awardTimeoutMs: opts.awardTimeoutMs,
           port: createAgreementPort({
+            ...(p.nonces ? { nonces: p.nonces } : {}),
             domain: p.domain,
             signer: p.signer,
             sessionId: rfq.sessionId,
@@ -337,6 +341,7 @@ export function createSealedBidLenderHost(p: CreateSealedBidLenderHostParameters
           }),
           now,
         },
+        ...actorClock(p.clock),
       });
       bids.set(key, { actor, borrower: rfq.from });
       actor.on("outbound", (ev) => {

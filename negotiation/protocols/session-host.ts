@@ -6,11 +6,13 @@
 import type { Address, Hex } from "viem";
 import { type Actor, createActor } from "xstate";
 import { type ArbiterDomain, hashAgreement } from "../../core/agreement.ts";
+import type { NonceAllocator } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import type { Endpoint } from "../endpoint.ts";
 import { PROTOCOL_PARAMETERS } from "../protocol-parameters.ts";
 import type { Side, Strategy, Terms } from "../strategies/strategy.ts";
+import { actorClock, type TimerClock } from "../timer-clock.ts";
 import { canonicalJson } from "../wire/canonical.ts";
 import type { RfqBody, SessionMessage } from "../wire/schemas.ts";
 import { createAgreementPort } from "./agreement-port.ts";
@@ -91,6 +93,11 @@ export type HostParameters<Options, Sent extends { message: unknown }, Finished>
    *  holding both signatures while we have none. */
   beforeSend?: (to: Address, sessionId: Hex, event: Sent) => Promise<void>;
   onFinished: (f: Finished) => void;
+  /** The clock the machines' timers and deadlines run on (SimulatedClock in simulations).
+   *  Default: the wall clock. */
+  clock?: TimerClock;
+  /** Our agreement nonces. Default: this process's allocator for our address. */
+  nonces?: NonceAllocator;
 };
 
 export type CreateSessionHostParameters = HostParameters<SessionOptions, OutboundEvent, SessionFinished>;
@@ -157,6 +164,7 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessi
 
 export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   const opts: SessionOptions = { ...defaultSessionOptions, ...p.options };
+  const now = () => (p.clock ? p.clock.now() : Date.now());
   /** Open sessions by (session id, peer), with the RFQ each was opened on. */
   const sessions = new Map<
     string,
@@ -165,7 +173,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
   /** Sessions ended lately, with the confirm we sent if we countersigned (to send it again). */
   const ended = createEndedSessions<Extract<OutboundMessage, { kind: "confirm" }>>({
     memoryMs: opts.endedSessionMemoryMs,
-    now: () => Date.now(),
+    now,
   });
 
   /** A late `offer` or `accept` in a session that has ended: answered, never ignored. */
@@ -229,8 +237,9 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
           confirmTimeoutMs: opts.confirmTimeoutMs,
           opensWithOffer: e.side === "lender",
           ...(e.resume ? { resume: e.resume } : {}),
-          now: () => Date.now(),
+          now,
           port: createAgreementPort({
+            ...(p.nonces ? { nonces: p.nonces } : {}),
             domain: p.domain,
             signer: p.signer,
             sessionId: e.sessionId,
@@ -242,6 +251,7 @@ export function createSessionHost(p: CreateSessionHostParameters): SessionHost {
             nowSec: p.nowSec,
           }),
         },
+        ...actorClock(p.clock),
       });
       sessions.set(key, { actor: session, side: e.side, rfq: e.rfq });
       let confirmSent: Extract<OutboundMessage, { kind: "confirm" }> | undefined;

@@ -5,10 +5,12 @@
  * offered. Also a ledger "chain" (the in-process copy of the contract) for tests that are about
  * the protocol, not the contract, and agents wired for these tests.
  */
+
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
 import { type Agreement, type ArbiterDomain, buildAgreement, signAgreement } from "../../core/agreement.ts";
+import type { NonceAllocator } from "../../core/agreement-nonce.ts";
 import { packNonce } from "../../core/agreement-nonce.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
@@ -16,6 +18,7 @@ import { createEndpoint, type Endpoint } from "../../negotiation/endpoint.ts";
 import type { PeerRegistry } from "../../negotiation/peers.ts";
 import type { AuctionOptions } from "../../negotiation/protocols/rfq-auction-host.ts";
 import type { SessionOptions } from "../../negotiation/protocols/session-host.ts";
+import type { TimerClock } from "../../negotiation/timer-clock.ts";
 import type { Transport } from "../../negotiation/transport/transport.ts";
 import { encodeMessage } from "../../negotiation/wire/encode-message.ts";
 import type { BodyOf, Message, RfqBody, SessionKind, Terms } from "../../negotiation/wire/schemas.ts";
@@ -197,6 +200,13 @@ export type CreateTestAgentParameters = {
   session?: Partial<SessionOptions>;
   auction?: Partial<AuctionOptions>;
   pollMs?: number;
+  /** The clock of the agent's timers and its endpoint's timestamps (SimulatedClock in tests that
+   *  drive it). Default: the wall clock. */
+  clock?: TimerClock;
+  newSessionId?: () => Hex;
+  /** Envelope nonces (endpoint) and agreement nonces, for seeded runs. Default: random / wall clock. */
+  newNonce?: () => Hex;
+  nonces?: NonceAllocator;
   log?: Logger;
 };
 
@@ -212,6 +222,8 @@ export async function createTestAgent(
     signer: p.signer,
     domain: p.domain,
     peers: p.peers,
+    ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.newNonce ? { newNonce: p.newNonce } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   const agent = createAgent({
@@ -225,6 +237,9 @@ export async function createTestAgent(
     pollMs: p.pollMs ?? 60_000,
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),
+    ...(p.clock ? { clock: p.clock } : {}),
+    ...(p.newSessionId ? { newSessionId: p.newSessionId } : {}),
+    ...(p.nonces ? { nonces: p.nonces } : {}),
     ...(p.log ? { log: p.log } : {}),
   });
   await endpoint.flush();
