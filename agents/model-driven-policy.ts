@@ -31,17 +31,23 @@ import {
   defaultPolicyParameters,
 } from "./agent-policy.ts";
 import { priceOf } from "./collateral.ts";
+import { type ModelMarginParameters, modelMargin } from "./model-margin.ts";
+import type { RiskTerms } from "./risk-terms.ts";
 
 export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
   Pick<DefaultPolicyParameters, "decimals"> & {
     model: ValuationModel;
     /** Haircut when the model rules out any loss; the model's upper loss adds to it. */
     baseHaircutBps?: number;
+    /** Ask for a margin derived from the model's interval (model-margin.ts): true or its
+     *  parameters. Default off, like the rule policy's `lenderMargin`: margined loans need the
+     *  arbiter's margin oracle and borrowers that accept margins. */
+    modelMargin?: boolean | ModelMarginParameters;
     /** Called with each decision's estimate (reports, tests). */
     onEstimate?: (
       rfq: RfqBody,
       estimate: ValuationEstimate,
-      terms: { reservationRateBps: number; haircutBps: number },
+      terms: { reservationRateBps: number; haircutBps: number; margin?: RiskTerms },
       observation: LoanObservation,
     ) => void;
   };
@@ -127,10 +133,24 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       tenorSeconds: rfq.tenor,
       baseHaircutBps: p.baseHaircutBps ?? 1000,
     });
-    p.onEstimate?.(rfq, estimate, terms, observation);
+    const margin = p.modelMargin
+      ? modelMargin(
+          rfq.collateralToken,
+          estimate,
+          coll.vol24h,
+          p.modelMargin === true ? {} : p.modelMargin,
+        )
+      : undefined;
+    p.onEstimate?.(rfq, estimate, margin ? { ...terms, margin } : terms, observation);
     if (terms.reservationRateBps > rfq.maxRateBps) return undefined;
     return createDefaultPolicy({
       ...p,
+      ...(margin
+        ? {
+            lenderMargin: (t: Address) =>
+              t.toLowerCase() === rfq.collateralToken.toLowerCase() ? margin : undefined,
+          }
+        : {}),
       haircutBps: terms.haircutBps,
       lenderPremiumBps: terms.reservationRateBps - state.opportunityRateBps,
     });
