@@ -134,12 +134,7 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       baseHaircutBps: p.baseHaircutBps ?? 1000,
     });
     const margin = p.modelMargin
-      ? modelMargin(
-          rfq.collateralToken,
-          estimate,
-          coll.vol24h,
-          p.modelMargin === true ? {} : p.modelMargin,
-        )
+      ? modelMargin(rfq.collateralToken, estimate, coll.vol24h, p.modelMargin === true ? {} : p.modelMargin)
       : undefined;
     p.onEstimate?.(rfq, estimate, margin ? { ...terms, margin } : terms, observation);
     if (terms.reservationRateBps > rfq.maxRateBps) return undefined;

@@ -11,8 +11,8 @@ import { marginOf, marginWithin, NO_MARGIN } from "../negotiation/strategies/mar
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { createDefaultPolicy } from "./agent-policy.ts";
-import { modelFall, modelMargin } from "./model-margin.ts";
 import { createModelDrivenPolicy } from "./model-driven-policy.ts";
+import { modelFall, modelMargin } from "./model-margin.ts";
 import type { RiskTerms } from "./risk-terms.ts";
 
 const USDC = "0x00000000000000000000000000000000000000a1" as Address;
@@ -26,7 +26,13 @@ function lenderState(hour: number, ethUsd: number): ProtocolState {
     kind: "lending",
     timestamp: 1_700_000_000 + hour * 3600,
     liquidity: [
-      { token: USDC, symbol: "USDC", decimals: 6, liquid: 50_000_000n * 10n ** 6n, net: 40_000_000n * 10n ** 6n },
+      {
+        token: USDC,
+        symbol: "USDC",
+        decimals: 6,
+        liquid: 50_000_000n * 10n ** 6n,
+        net: 40_000_000n * 10n ** 6n,
+      },
     ],
     pledgeable: [],
     prices: [
@@ -48,7 +54,14 @@ const rfq: RfqBody = {
   // 2,000 ETH at about $2,000: 4x the principal, room for any haircut the model asks.
   collateral: 2000n * 10n ** 18n,
 };
-const view = { side: "lender" as const, round: 0, maxRounds: 4, elapsed: 0, myLast: undefined, theirLast: undefined };
+const view = {
+  side: "lender" as const,
+  round: 0,
+  maxRounds: 4,
+  elapsed: 0,
+  myLast: undefined,
+  theirLast: undefined,
+};
 const estimate = (low: number, high: number) => ({
   shortfall: { p: 0.1, low: 0.05, high: 0.2 },
   loss: { expected: (low + high) / 2, low, high },
@@ -102,7 +115,9 @@ describe("model margin", () => {
       const crash = run(crashPath);
       expect(calm.last.margin).toBeDefined();
       expect(crash.last.lossHigh).toBeGreaterThanOrEqual(calm.last.lossHigh);
-      expect(crash.last.margin!.liquidationThresholdBps).toBeLessThan(calm.last.margin!.liquidationThresholdBps);
+      expect(crash.last.margin!.liquidationThresholdBps).toBeLessThan(
+        calm.last.margin!.liquidationThresholdBps,
+      );
     });
 
     it("offers the model's margin, opening below the threshold; a borrower accepts only if allowed", () => {
@@ -113,8 +128,13 @@ describe("model margin", () => {
       const state = lenderState(24, crashPath[24]!);
       const bview = { ...view, side: "borrower" as const, round: 3 };
       const lowOffer = { ...offer, rateBps: 1 };
-      expect(createDefaultPolicy({ decimals }).borrowerStrategy(state, rfq).accept(bview, lowOffer)).toBe(false);
-      const willing = createDefaultPolicy({ decimals, acceptedMargin: marginWithin({ minThresholdBps: 5_000 }) });
+      expect(createDefaultPolicy({ decimals }).borrowerStrategy(state, rfq).accept(bview, lowOffer)).toBe(
+        false,
+      );
+      const willing = createDefaultPolicy({
+        decimals,
+        acceptedMargin: marginWithin({ minThresholdBps: 5_000 }),
+      });
       expect(willing.borrowerStrategy(state, rfq).accept(bview, lowOffer)).toBe(true);
     });
 

@@ -7,7 +7,12 @@
  */
 import type { Address } from "viem";
 import type { ValuationEstimate } from "../models/valuation/valuation-model.ts";
-import { defaultRiskTermsParameters, type RiskTerms, type RiskTermsParameters, riskTerms } from "./risk-terms.ts";
+import {
+  defaultRiskTermsParameters,
+  type RiskTerms,
+  type RiskTermsParameters,
+  riskTerms,
+} from "./risk-terms.ts";
 
 export type ModelMarginParameters = Partial<RiskTermsParameters> & {
   /** Largest fall the interval may ask to survive (risk-terms.ts needs a fall < 1). */
