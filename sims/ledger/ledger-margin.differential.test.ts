@@ -5,6 +5,7 @@
  * LiquidityArbiter with its MarginOracle and test feeds on anvil and through the in-process ledger
  * with its oracle view fed the same prices; after every step both agree on the outcome (success or
  * the same error name), every balance, every loan, the borrower's credits and what each holds.
+ * A risk alert then tightens a loan's threshold on both (the ledger's riskLevel mirrors it).
  */
 import { type Address, erc20Abi, keccak256, toHex } from "viem";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -15,12 +16,14 @@ import {
   getLoan,
   getTokenConfig,
   liquidate,
+  raiseAlert,
   setMarginOracle,
   setPriceFeed,
   settle,
   topUp,
 } from "../../arbitration/index.ts";
 import { deployTestPriceFeed, setTestPrice } from "../../arbitration/test-price-feed.ts";
+import { signRiskAlert } from "../../arbitration/typed-data.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { packNonce } from "../../core/agreement-nonce.ts";
 import { type ArbiterFixture, useAnvil } from "../../test/harness/anvil.ts";
@@ -34,6 +37,8 @@ let fx: ArbiterFixture;
 let ledger: Ledger;
 let bank: MemoryBank;
 let ledgerNow = 0n;
+/** The risk alert raised on chain, mirrored into the ledger's riskLevel. */
+let alertNow: { level: number; expiresAt: bigint } | undefined;
 let tokens: Address[];
 const feeds = new Map<Address, Address>();
 /** Raw feed answers (8 decimals), as set on the test feeds. */
@@ -80,6 +85,7 @@ beforeAll(async () => {
     bank,
     now: () => ledgerNow,
     domain: fx.domain,
+    riskLevel: () => (alertNow && ledgerNow < alertNow.expiresAt ? alertNow.level : 0),
     marginOracle: createLedgerMarginOracle((token) => {
       const answer = answers.get(token);
       const d = decimals.get(token);
@@ -232,5 +238,36 @@ describe("ledger vs LiquidityArbiter on anvil: margined loans", () => {
     await setWeth(1_000n); // a underwater: only a closing liquidation is allowed
     expect(await doLiquidate(a, 10n ** 6n)).toBe("LiquidationMustClose");
     expect(await doLiquidate(a)).toBe("ok");
+
+    // A risk alert at level 2 tightens a loan with 10 points per level from 80 % to 60 %, on the
+    // contract and in the ledger (its riskLevel mirrors the alert): a healthy loan turns
+    // liquidatable, and an opening above the tightened threshold is refused.
+    await setWeth(3_000n);
+    const tight = (c: Agreement): Agreement => ({ ...c, tighteningPerLevelBps: 1_000 });
+    const c = tight(margined(200n, 4_000n));
+    agreements.push(c);
+    expect(await doSettle(c)).toBe("ok");
+    expect(await doLiquidate(c)).toBe("HealthyLoan");
+    const now = await chain.now();
+    const alert = {
+      level: 2,
+      evidenceHash: `0x${"ee".repeat(32)}` as const,
+      issuedAt: now,
+      expiresAt: now + 3600n,
+    };
+    await raiseAlert({
+      clients: fx.stranger.clients,
+      arbiter: fx.arbiter,
+      alert,
+      signatures: [fx.lender, fx.borrower].map((p) => signRiskAlert(fx.domain, alert, p.signer)),
+    });
+    alertNow = alert;
+    expect(ledger.liquidationThreshold(c)).toBe(6_000n);
+    expect(ledger.liquidationThreshold(a)).toBe(8_000n); // no tightening asked: its own
+    const d = tight(margined(200n, 4_000n)); // LTV ~67 %: under 80 %, above 60 %
+    const refused = await doSettle(d);
+    expect(refused).toBe("ThresholdBelowOpeningLtv");
+    expect(await doLiquidate(c)).toBe("ok");
+    expect(ledger.getLoan(ledger.idOf(c)).status).toBe("Liquidated");
   }, 120_000);
 });

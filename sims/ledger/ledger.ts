@@ -13,7 +13,8 @@
  *
  * Margined loans (liquidationThresholdBps != 0) need `marginOracle` (sims/ledger/ledger-margin-oracle.ts);
  * without one they are refused with MarginUnavailable, as by a contract without a margin oracle.
- * The system risk level is taken as 0 (the ledger models no alerts), so tightening never applies.
+ * The system risk level in force comes from `riskLevel` (default 0: no alert); a margined loan's
+ * threshold tightens by its tighteningPerLevelBps per level, as the contract's liquidationThreshold.
  *
  * Not modelled (no simulation uses them yet): disputes and rulings, risk alerts and loan calls,
  * ERC-1271 wallet signatures, token allowances (every party is taken to have approved the
@@ -76,6 +77,9 @@ export type CreateLedgerParameters = {
   marginOracle?: LedgerMarginOracle | undefined;
   /** Seconds after maturity before a default can be claimed (the contract's GRACE_PERIOD). */
   gracePeriod?: bigint | undefined;
+  /** The system risk level in force now (the contract's riskLevel(): an unexpired alert's level,
+   *  else 0). Tightens margined thresholds. Default: always 0. */
+  riskLevel?: (() => number) | undefined;
 };
 
 export type Ledger = {
@@ -96,7 +100,7 @@ export type Ledger = {
   };
   /** Adds collateral from the caller to a margined loan's escrow. */
   topUp(p: { caller: Address; agreement: LedgerAgreement; amount: bigint }): void;
-  /** The liquidation threshold of `a` now (risk level 0: its own). */
+  /** The liquidation threshold of `a` now: its own, tightened by the risk level in force. */
   liquidationThreshold(a: LedgerAgreement): bigint;
   /** Cancels the caller's own 128-bit nonce. */
   invalidateNonce(p: { caller: Address; nonce: bigint }): void;
@@ -176,6 +180,14 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
   const marginEscrow = new Map<Hex, bigint>();
   const margined = (a: LedgerAgreement) => (a.liquidationThresholdBps ?? 0) !== 0;
   const thresholdOf = (a: LedgerAgreement) => BigInt(a.liquidationThresholdBps ?? 0);
+  /** The contract's liquidationThreshold(a): tightened per risk level, floored at 0. */
+  const thresholdNow = (a: LedgerAgreement) => {
+    const t = thresholdOf(a);
+    const per = BigInt(a.tighteningPerLevelBps ?? 0);
+    if (per === 0n) return t;
+    const cut = BigInt(p.riskLevel?.() ?? 0) * per;
+    return cut >= t ? 0n : t - cut;
+  };
   const escrowOf = (a: LedgerAgreement, id: Hex, paid: bigint, due: bigint) =>
     margined(a) ? (marginEscrow.get(id) ?? 0n) : a.collateral - released(a.collateral, paid, due);
   const usedNonces = new Set<string>();
@@ -309,7 +321,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
           collateral: a.collateral,
           thresholdBps: thresholdOf(a),
           bonusBps: BigInt(a.liquidationBonusBps ?? 0),
-          currentThresholdBps: thresholdOf(a),
+          currentThresholdBps: thresholdNow(a),
         });
       }
       const id = idOf(a);
@@ -376,7 +388,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
         debt: due - paid,
         collateralToken: a.collateralToken,
         collateral: escrow,
-        thresholdBps: thresholdOf(a),
+        thresholdBps: thresholdNow(a),
         bonusBps: BigInt(a.liquidationBonusBps ?? 0),
         repayAmount,
       });
@@ -431,7 +443,7 @@ export function createLedger(p: CreateLedgerParameters): Ledger {
       marginEscrow.set(id, escrow);
       emit({ type: "ToppedUp", id, agreement: a, payer: caller, amount, escrow });
     },
-    liquidationThreshold: thresholdOf,
+    liquidationThreshold: thresholdNow,
     invalidateNonce({ caller, nonce }) {
       if (nonce === 0n || nonce > NONCE_HALF_MAX) throw new LedgerRevertError("InvalidParameter");
       usedNonces.add(`${caller.toLowerCase()}:${nonce}`);
