@@ -112,7 +112,8 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
     const kind = ctx.world.protocols[i]!.kind;
     if (kind === "amm") return;
     const b = p.tightenBps[kind as "lending" | "perp" | "vault"];
-    const mine = (tranches[i] ??= []);
+    tranches[i] ??= [];
+    const mine = tranches[i];
     if (type === "derisk.release") {
       const t = mine.pop();
       if (t) for (let k = 0; k < t.applied; k++) await act(ctx, i, type, t.bps);
