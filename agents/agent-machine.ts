@@ -27,7 +27,8 @@ import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
-import { lenderLoanMachine } from "./loans/lender-loan-machine.ts";
+import { watchBorrowedMargin } from "./loans/borrower-margin.ts";
+import { type LenderLoanLiquidated, lenderLoanMachine } from "./loans/lender-loan-machine.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -58,6 +59,7 @@ export type AgentEvent =
   | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
+  | LenderLoanLiquidated
   /** A restarted agent found a signed loan of its own, not known to be settled. */
   | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
   /** A restarted agent had signed an agreement as borrower that its lender never confirmed. */
@@ -123,6 +125,19 @@ const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) =>
   input.adapter.snapshot(),
 );
+
+/** The borrower's poll while servicing: observe the protocol, and top up a margined loan that
+ *  needs it from the collateral the protocol holds (loans/borrower-margin.ts). */
+export const observeServicing = fromPromise<
+  { state: ProtocolState; topUp?: Awaited<ReturnType<typeof watchBorrowedMargin>> },
+  { deps: AgentDeps; loan: Loan }
+>(async ({ input: { deps, loan } }) => {
+  const state = await deps.adapter.snapshot();
+  if (!loan.id) return { state };
+  const { settlement, log } = deps;
+  const topUp = await watchBorrowedMargin({ settlement, agreement: loan.agreement, id: loan.id, state, log });
+  return topUp ? { state, topUp } : { state };
+});
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
   async ({ input: { deps, loan } }) => {
@@ -194,7 +209,14 @@ export const agentMachine = setup({
     events: {} as AgentEvent,
     emitted: {} as AgentEffect,
   },
-  actors: { observe, settleLoan, repayLoan, lenderLoan: lenderLoanMachine, withdrawSignature },
+  actors: {
+    observe,
+    observeServicing,
+    settleLoan,
+    repayLoan,
+    lenderLoan: lenderLoanMachine,
+    withdrawSignature,
+  },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
     // Retrying a signed agreement is urgent next to polling the protocol: at most a second.
@@ -550,11 +572,18 @@ export const agentMachine = setup({
         },
         checkingRepayment: {
           invoke: {
-            src: "observe",
-            input: ({ context }) => ({ adapter: context.deps.adapter }),
+            src: "observeServicing",
+            input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
             onDone: {
               target: "decidingRepayment",
-              actions: { type: "recordState", params: ({ event }) => event.output },
+              actions: [
+                { type: "recordState", params: ({ event }) => event.output.state },
+                enqueueActions(({ context, event, enqueue }) => {
+                  const t = event.output.topUp;
+                  if (!t) return;
+                  enqueue({ type: "report", params: { what: "loan topped up", data: { id: context.loan?.id, ...t } } });
+                }),
+              ],
             },
             onError: "servicing",
           },
@@ -603,6 +632,15 @@ export const agentMachine = setup({
           },
           { guard: ({ event }) => event.side === "lender", actions: "releaseReservation" },
         ],
+        "loan.liquidated": {
+          actions: {
+            type: "report",
+            params: ({ event }) => {
+              const { type: _, ...data } = event;
+              return { what: "loan liquidated", data };
+            },
+          },
+        },
         "loan.closed": {
           actions: [
             "releaseReservation",
