@@ -581,7 +581,10 @@ export const agentMachine = setup({
                 enqueueActions(({ context, event, enqueue }) => {
                   const t = event.output.topUp;
                   if (!t) return;
-                  enqueue({ type: "report", params: { what: "loan topped up", data: { id: context.loan?.id, ...t } } });
+                  enqueue({
+                    type: "report",
+                    params: { what: "loan topped up", data: { id: context.loan?.id, ...t } },
+                  });
                 }),
               ],
             },

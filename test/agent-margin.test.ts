@@ -12,8 +12,8 @@ import { type AnyActorRef, createActor, SimulatedClock } from "xstate";
 import { type AgentEffect, agentMachine } from "../agents/agent-machine.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
-import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
+import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
 import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
@@ -35,8 +35,9 @@ beforeAll(async () => {
   fx = await chain.deployFixture();
   const clients = fx.deployer.clients;
   const { address: oracle } = await deployMarginOracle({ clients });
-  const usdcFeed = (await deployTestPriceFeed({ clients, decimals: 8, description: "USDC / USD", answer: USD }))
-    .address;
+  const usdcFeed = (
+    await deployTestPriceFeed({ clients, decimals: 8, description: "USDC / USD", answer: USD })
+  ).address;
   wethFeed = (
     await deployTestPriceFeed({ clients, decimals: 8, description: "ETH / USD", answer: 3_000n * USD })
   ).address;
@@ -83,11 +84,19 @@ function agent(party: Party, adapter: ProtocolAdapter, nowSec: () => bigint) {
   return { actor, clock, reports };
 }
 
-const events = async (eventName: "ToppedUp" | "Liquidated", id: Hex) =>
+const toppedUpEvents = (id: Hex) =>
   fx.deployer.clients.public.getContractEvents({
     address: fx.arbiter,
     abi: liquidityArbiterAbi,
-    eventName,
+    eventName: "ToppedUp",
+    args: { id },
+    fromBlock: 0n,
+  });
+const liquidatedEvents = (id: Hex) =>
+  fx.deployer.clients.public.getContractEvents({
+    address: fx.arbiter,
+    abi: liquidityArbiterAbi,
+    eventName: "Liquidated",
     args: { id },
     fromBlock: 0n,
   });
@@ -142,7 +151,8 @@ describe("agents and a margined loan", () => {
       peer: fx.borrower.address,
       outcome: { status: "agreed", agreement, lenderSignature, borrowerSignature, rounds: 1 },
     });
-    const status = async () => (await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status;
+    const status = async () =>
+      (await getLoan({ clients: fx.lender.clients, arbiter: fx.arbiter, id })).status;
     await until(async () => (await status()) === "Active", "the borrower's agent to settle");
     await until(() => borrower.actor.getSnapshot().matches({ borrow: "servicing" }), "servicing");
 
@@ -153,7 +163,10 @@ describe("agents and a margined loan", () => {
     const pollLender = async () => {
       nowSec = await chain.now();
       lender.clock.increment(POLL_MS);
-      await until(() => lenderState() !== "awaitingClose" && lenderState() !== "recordingLent", "lender read");
+      await until(
+        () => lenderState() !== "awaitingClose" && lenderState() !== "recordingLent",
+        "lender read",
+      );
     };
     /** One borrower poll: it observes its protocol (and tops up) and goes back to servicing. */
     const pollBorrower = async () => {
@@ -168,24 +181,24 @@ describe("agents and a margined loan", () => {
     // The price falls to $2,700: health about 1.076, below the borrower's top-up line (1.10).
     await setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: 2_700n * USD });
     await pollBorrower();
-    const toppedUp = await events("ToppedUp", id);
+    const toppedUp = await toppedUpEvents(id);
     expect(toppedUp).toHaveLength(1);
     expect(toppedUp[0]?.args.payer?.toLowerCase()).toBe(fx.borrower.address.toLowerCase());
     const afterTopUp = await health();
     expect(afterTopUp.health).toBeGreaterThanOrEqual((HEALTH_ONE * 125n) / 100n);
     expect(borrower.reports.map((r) => r.what)).toContain("loan topped up");
     await pollLender();
-    expect(await events("Liquidated", id)).toHaveLength(0);
+    expect(await liquidatedEvents(id)).toHaveLength(0);
 
     // The borrower's protocol has no WETH left to pledge; the price falls to $2,100: health < 1.
     for (const b of vault.backing) if (b.token.address === fx.weth) b.amount = 0n;
     await setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: 2_100n * USD });
     await pollBorrower();
-    expect(await events("ToppedUp", id)).toHaveLength(1);
+    expect(await toppedUpEvents(id)).toHaveLength(1);
     const before = await health();
     expect(before.liquidatable).toBe(true);
     await pollLender();
-    const liquidated = await events("Liquidated", id);
+    const liquidated = await liquidatedEvents(id);
     expect(liquidated).toHaveLength(1);
     expect(liquidated[0]?.args.liquidator?.toLowerCase()).toBe(fx.lender.address.toLowerCase());
     // Health >= 0.95: the close factor, half the debt, was repaid.

@@ -192,10 +192,7 @@ export const lenderLoanMachine = setup({
           {
             guard: ({ event }) => event.output.status !== "Active" && event.output.status !== "None",
             target: "collecting",
-            actions: [
-              { type: "setStatus", params: ({ event }) => event.output.status },
-              "reportLiquidation",
-            ],
+            actions: [{ type: "setStatus", params: ({ event }) => event.output.status }, "reportLiquidation"],
           },
           { target: "waitingClose", actions: "reportLiquidation" },
         ],
