@@ -15,6 +15,7 @@ import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
 import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
 import { liquidityArbiterAbi } from "../arbitration/index.ts";
+import { ArbiterHealthyLoanError, ArbiterStalePriceError } from "../arbitration/margin-errors.ts";
 import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
 import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
 import { hashAgreement, signAgreement } from "../core/agreement.ts";
@@ -22,7 +23,14 @@ import { createLogger } from "../core/log.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import { SimulatedVault } from "../protocol-adapters/simulated/simulated-vault.ts";
-import { type ArbiterFixture, type Party, sampleAgreement, useAnvil } from "./harness/anvil.ts";
+import {
+  type ArbiterFixture,
+  type Party,
+  rejection,
+  sampleAgreement,
+  settleSample,
+  useAnvil,
+} from "./harness/anvil.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -100,6 +108,11 @@ const liquidatedEvents = (id: Hex) =>
     args: { id },
     fromBlock: 0n,
   });
+
+const signatures = (a: ReturnType<typeof sampleAgreement>) => ({
+  lenderSignature: signAgreement(fx.domain, a, fx.lender.signer),
+  borrowerSignature: signAgreement(fx.domain, a, fx.borrower.signer),
+});
 
 describe("agents and a margined loan", () => {
   it("the borrower tops up as the price falls; out of collateral, the lender liquidates", async () => {
@@ -209,5 +222,47 @@ describe("agents and a margined loan", () => {
 
     lender.actor.stop();
     borrower.actor.stop();
+  }, 180_000);
+
+  it("the port passes typed margin errors through; a stale price stops the lender's agent", async () => {
+    const margin = { liquidationThresholdBps: 8_000, liquidationBonusBps: 500, tighteningPerLevelBps: 0 };
+    const { agreement, id } = await settleSample(chain, fx, { nonce: 9n, ...margin });
+    const port = createChainSettlement({ clients: fx.lender.clients, arbiter: fx.arbiter });
+    const opening = await port.loanHealth?.({ agreement });
+    expect(opening?.liquidatable).toBe(false);
+    const healthy = await rejection(() => port.liquidate?.({ agreement }) ?? Promise.resolve());
+    expect(healthy).toBeInstanceOf(ArbiterHealthyLoanError);
+
+    // Underwater, but the feed's last round is older than its 3,600 s bound: no liquidation.
+    await setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: 2_100n * USD });
+    await chain.increaseTime(3_601);
+    await expect(port.loanHealth?.({ agreement })).rejects.toBeInstanceOf(ArbiterStalePriceError);
+    let nowSec = await chain.now();
+    const market = new SimulatedLendingMarket({
+      protocolId: "lender",
+      asset: { address: fx.usdc, symbol: "USDC", decimals: 6 },
+      deposits: 10_000_000n * 10n ** 6n,
+      borrows: 0n,
+      bufferBps: 1000,
+      rateModel: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000, reserveFactorBps: 1000 },
+      priceUsd8: USD,
+      now: () => Number(nowSec) * 1000,
+    });
+    const lender = agent(fx.lender, market, () => nowSec);
+    lender.actor.send({
+      type: "session.finished",
+      side: "lender",
+      sessionId: agreement.sessionId,
+      peer: fx.borrower.address,
+      outcome: { status: "agreed", agreement, ...signatures(agreement), rounds: 1 },
+    });
+    const loan = () => lender.actor.getSnapshot().children[`loan-${agreement.sessionId}`] as AnyActorRef;
+    await until(() => loan()?.getSnapshot().value === "waitingClose", "the lender's first read");
+    nowSec = await chain.now();
+    lender.clock.increment(POLL_MS);
+    await until(() => loan().getSnapshot().value === "waitingClose", "the lender's second read");
+    expect(await liquidatedEvents(id)).toHaveLength(0);
+    expect(lender.reports.map((r) => r.what)).not.toContain("loan liquidated");
+    lender.actor.stop();
   }, 180_000);
 });
