@@ -29,6 +29,7 @@ import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
 import { watchBorrowedMargin } from "./loans/borrower-margin.ts";
 import { type LenderLoanLiquidated, lenderLoanMachine } from "./loans/lender-loan-machine.ts";
+import { isMargined } from "./loans/lender-margin.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -129,12 +130,17 @@ export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(
 /** The borrower's poll while servicing: observe the protocol, and top up a margined loan that
  *  needs it from the collateral the protocol holds (loans/borrower-margin.ts). */
 export const observeServicing = fromPromise<
-  { state: ProtocolState; topUp?: Awaited<ReturnType<typeof watchBorrowedMargin>> },
+  { state: ProtocolState; topUp?: Awaited<ReturnType<typeof watchBorrowedMargin>>; liquidated?: true },
   { deps: AgentDeps; loan: Loan }
 >(async ({ input: { deps, loan } }) => {
   const state = await deps.adapter.snapshot();
-  if (!loan.id) return { state };
+  if (!loan.id || !isMargined(loan.agreement)) return { state };
   const { settlement, log } = deps;
+  // Liquidated in full: nothing to repay; what was left in escrow is credited to us.
+  if ((await settlement.status(loan.id)) === "Liquidated") {
+    await collectCredits({ settlement, tokens: [loan.agreement.collateralToken], log });
+    return { state, liquidated: true };
+  }
   const topUp = await watchBorrowedMargin({ settlement, agreement: loan.agreement, id: loan.id, state, log });
   return topUp ? { state, topUp } : { state };
 });
@@ -574,20 +580,37 @@ export const agentMachine = setup({
           invoke: {
             src: "observeServicing",
             input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
-            onDone: {
-              target: "decidingRepayment",
-              actions: [
-                { type: "recordState", params: ({ event }) => event.output.state },
-                enqueueActions(({ context, event, enqueue }) => {
-                  const t = event.output.topUp;
-                  if (!t) return;
-                  enqueue({
+            onDone: [
+              {
+                guard: ({ event }) => event.output.liquidated === true,
+                target: "observing",
+                actions: [
+                  { type: "recordState", params: ({ event }) => event.output.state },
+                  {
                     type: "report",
-                    params: { what: "loan topped up", data: { id: context.loan?.id, ...t } },
-                  });
-                }),
-              ],
-            },
+                    params: ({ context }) => ({
+                      what: "loan liquidated",
+                      data: { id: context.loan?.id, role: "borrower" },
+                    }),
+                  },
+                  "clearLoan",
+                ],
+              },
+              {
+                target: "decidingRepayment",
+                actions: [
+                  { type: "recordState", params: ({ event }) => event.output.state },
+                  enqueueActions(({ context, event, enqueue }) => {
+                    const t = event.output.topUp;
+                    if (!t) return;
+                    enqueue({
+                      type: "report",
+                      params: { what: "loan topped up", data: { id: context.loan?.id, ...t } },
+                    });
+                  }),
+                ],
+              },
+            ],
             onError: "servicing",
           },
         },

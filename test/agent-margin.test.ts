@@ -220,6 +220,27 @@ describe("agents and a margined loan", () => {
     expect(report?.data).toMatchObject({ id, repaid: (before.owed + 1n) / 2n });
     expect(await status()).toBe("Active");
 
+    // Further down to health 0.90 (< 0.95, collateral still covers debt plus bonus): the lender's
+    // agent repays all the debt, the loan is Liquidated, and the borrower's agent stops servicing it.
+    const h = await health();
+    await setTestPrice({
+      clients: fx.deployer.clients,
+      feed: wethFeed,
+      answer: (2_100n * USD * 9n * 10n ** 17n) / h.health,
+    });
+    await pollLender();
+    expect(await liquidatedEvents(id)).toHaveLength(2);
+    expect(await status()).toBe("Liquidated");
+    await until(() => lenderState() === "closed", "the lender's loan to close");
+    nowSec = await chain.now();
+    borrower.clock.increment(POLL_MS);
+    await until(
+      () => borrower.actor.getSnapshot().context.loan === undefined,
+      "the borrower to drop its loan",
+    );
+    expect(borrower.reports.map((r) => r.what)).toContain("loan liquidated");
+    expect(borrower.reports.map((r) => r.what)).not.toContain("repaid");
+
     lender.actor.stop();
     borrower.actor.stop();
   }, 180_000);
