@@ -27,9 +27,8 @@ import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
-import { watchBorrowedMargin } from "./loans/borrower-margin.ts";
+import { observeServicing } from "./loans/borrower-margin.ts";
 import { type LenderLoanLiquidated, lenderLoanMachine } from "./loans/lender-loan-machine.ts";
-import { isMargined } from "./loans/lender-margin.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -126,24 +125,6 @@ const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) =>
   input.adapter.snapshot(),
 );
-
-/** The borrower's poll while servicing: observe the protocol, and top up a margined loan that
- *  needs it from the collateral the protocol holds (loans/borrower-margin.ts). */
-export const observeServicing = fromPromise<
-  { state: ProtocolState; topUp?: Awaited<ReturnType<typeof watchBorrowedMargin>>; liquidated?: true },
-  { deps: AgentDeps; loan: Loan }
->(async ({ input: { deps, loan } }) => {
-  const state = await deps.adapter.snapshot();
-  if (!loan.id || !isMargined(loan.agreement)) return { state };
-  const { settlement, log } = deps;
-  // Liquidated in full: nothing to repay; what was left in escrow is credited to us.
-  if ((await settlement.status(loan.id)) === "Liquidated") {
-    await collectCredits({ settlement, tokens: [loan.agreement.collateralToken], log });
-    return { state, liquidated: true };
-  }
-  const topUp = await watchBorrowedMargin({ settlement, agreement: loan.agreement, id: loan.id, state, log });
-  return topUp ? { state, topUp } : { state };
-});
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
   async ({ input: { deps, loan } }) => {
@@ -579,7 +560,11 @@ export const agentMachine = setup({
         checkingRepayment: {
           invoke: {
             src: "observeServicing",
-            input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
+            input: ({ context }) => ({
+              ...context.deps,
+              agreement: context.loan!.agreement,
+              id: context.loan!.id,
+            }),
             onDone: [
               {
                 guard: ({ event }) => event.output.liquidated === true,

@@ -6,9 +6,12 @@
  * the lender's agent may then liquidate.
  */
 import type { Hex } from "viem";
+import { fromPromise } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
+import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
+import { collectCredits } from "../collect-credits.ts";
 import { borrowerDecision, type MarginWatchParameters } from "../margin-watch.ts";
 import type { SettlementPort } from "../settlement-port.ts";
 import { isMargined } from "./lender-margin.ts";
@@ -50,3 +53,27 @@ export async function watchBorrowedMargin(p: WatchBorrowedMarginParameters): Pro
     return undefined;
   }
 }
+
+/** The borrower's poll while servicing (agent-machine.ts): observe the protocol; for a margined loan,
+ *  notice one liquidated in full (nothing left to repay; the escrow left is credited to us, and
+ *  collected) or top it up when it needs it. */
+export const observeServicing = fromPromise<
+  { state: ProtocolState; topUp?: TopUpDone; liquidated?: true },
+  {
+    adapter: ProtocolAdapter;
+    settlement: SettlementPort;
+    log: Logger;
+    agreement: Agreement;
+    id?: Hex | undefined;
+  }
+>(async ({ input }) => {
+  const { adapter, settlement, log, agreement, id } = input;
+  const state = await adapter.snapshot();
+  if (!id || !isMargined(agreement)) return { state };
+  if ((await settlement.status(id)) === "Liquidated") {
+    await collectCredits({ settlement, tokens: [agreement.collateralToken], log });
+    return { state, liquidated: true };
+  }
+  const topUp = await watchBorrowedMargin({ settlement, agreement, id, state, log });
+  return topUp ? { state, topUp } : { state };
+});
