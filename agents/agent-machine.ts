@@ -27,7 +27,8 @@ import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
-import { lenderLoanMachine } from "./loans/lender-loan-machine.ts";
+import { observeServicing } from "./loans/borrower-margin.ts";
+import { type LenderLoanLiquidated, lenderLoanMachine } from "./loans/lender-loan-machine.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -58,6 +59,7 @@ export type AgentEvent =
   | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
+  | LenderLoanLiquidated
   /** A restarted agent found a signed loan of its own, not known to be settled. */
   | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
   /** A restarted agent had signed an agreement as borrower that its lender never confirmed. */
@@ -194,7 +196,14 @@ export const agentMachine = setup({
     events: {} as AgentEvent,
     emitted: {} as AgentEffect,
   },
-  actors: { observe, settleLoan, repayLoan, lenderLoan: lenderLoanMachine, withdrawSignature },
+  actors: {
+    observe,
+    observeServicing,
+    settleLoan,
+    repayLoan,
+    lenderLoan: lenderLoanMachine,
+    withdrawSignature,
+  },
   delays: {
     poll: ({ context }) => context.deps.pollMs,
     // Retrying a signed agreement is urgent next to polling the protocol: at most a second.
@@ -550,12 +559,43 @@ export const agentMachine = setup({
         },
         checkingRepayment: {
           invoke: {
-            src: "observe",
-            input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: {
-              target: "decidingRepayment",
-              actions: { type: "recordState", params: ({ event }) => event.output },
-            },
+            src: "observeServicing",
+            input: ({ context }) => ({
+              ...context.deps,
+              agreement: context.loan!.agreement,
+              id: context.loan!.id,
+            }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.liquidated === true,
+                target: "observing",
+                actions: [
+                  { type: "recordState", params: ({ event }) => event.output.state },
+                  {
+                    type: "report",
+                    params: ({ context }) => ({
+                      what: "loan liquidated",
+                      data: { id: context.loan?.id, role: "borrower" },
+                    }),
+                  },
+                  "clearLoan",
+                ],
+              },
+              {
+                target: "decidingRepayment",
+                actions: [
+                  { type: "recordState", params: ({ event }) => event.output.state },
+                  enqueueActions(({ context, event, enqueue }) => {
+                    const t = event.output.topUp;
+                    if (!t) return;
+                    enqueue({
+                      type: "report",
+                      params: { what: "loan topped up", data: { id: context.loan?.id, ...t } },
+                    });
+                  }),
+                ],
+              },
+            ],
             onError: "servicing",
           },
         },
@@ -603,6 +643,15 @@ export const agentMachine = setup({
           },
           { guard: ({ event }) => event.side === "lender", actions: "releaseReservation" },
         ],
+        "loan.liquidated": {
+          actions: {
+            type: "report",
+            params: ({ event }) => {
+              const { type: _, ...data } = event;
+              return { what: "loan liquidated", data };
+            },
+          },
+        },
         "loan.closed": {
           actions: [
             "releaseReservation",

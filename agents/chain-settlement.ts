@@ -10,11 +10,14 @@ import {
   claimDefault,
   getCredit,
   getLoan,
+  getLoanHealth,
   getRiskLevel,
   invalidateNonce,
+  liquidate,
   liquidityArbiterAbi,
   repay,
   settle,
+  topUp,
   withdrawCredit,
 } from "../arbitration/index.ts";
 import { nonceOf } from "../core/agreement-nonce.ts";
@@ -52,6 +55,20 @@ export function createChainSettlement({ clients, arbiter }: CreateChainSettlemen
     },
     claimDefault: async ({ agreement }) => {
       const { hash } = await claimDefault({ clients, arbiter, agreement });
+      return { txHash: hash };
+    },
+    loanHealth: ({ agreement }) => getLoanHealth({ clients, arbiter, agreement }),
+    liquidate: async ({ agreement, repayAmount }) => {
+      const { hash, repaid, seized, outstanding, escrowed, healthBefore } = await liquidate({
+        clients,
+        arbiter,
+        agreement,
+        repayAmount,
+      });
+      return { txHash: hash, repaid, seized, outstanding, escrowed, healthBefore };
+    },
+    topUp: async ({ agreement, amount }) => {
+      const { hash } = await topUp({ clients, arbiter, agreement, amount });
       return { txHash: hash };
     },
     withdraw: async ({ agreement }) => {

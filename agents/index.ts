@@ -14,7 +14,7 @@ export {
 export { type CreateChainSettlementParameters, createChainSettlement } from "./chain-settlement.ts";
 export { requiredCollateral } from "./collateral.ts";
 export { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
-export type { LoanStatus, SettlementPort } from "./settlement-port.ts";
+export type { Liquidation, LoanStatus, MarginHealth, SettlementPort } from "./settlement-port.ts";
 export {
   type StartAgentDurableParameters,
   type StartAgentParameters,

@@ -35,4 +35,34 @@ export interface SettlementPort {
   riskLevel?(): Promise<number>;
   /** Optional: makes a callable loan due now (lender only; its callRiskLevel <= the risk level). */
   callLoan?(p: { agreement: Agreement }): Promise<{ txHash: Hex }>;
+  /** Optional: a margined loan's health as the contract judges it now (agents/margin-watch.ts decides
+   *  on it). Takes the agreement, not its id: the arbiter stores no terms. A stale or insane price
+   *  throws the typed price error (arbitration/margin-errors.ts). */
+  loanHealth?(p: { agreement: Agreement }): Promise<MarginHealth>;
+  /** Optional: liquidates (part of) an unhealthy margined loan; the caller pays the debt repaid
+   *  (approved to the arbiter) and receives collateral plus the bonus. No `repayAmount` = as much as
+   *  the contract allows (the close factor, or what closes it). Typed margin errors pass through. */
+  liquidate?(p: { agreement: Agreement; repayAmount?: bigint }): Promise<Liquidation>;
+  /** Optional: adds `amount` collateral (the caller's, approved to the arbiter) to a margined loan. */
+  topUp?(p: { agreement: Agreement; amount: bigint }): Promise<{ txHash: Hex }>;
 }
+
+export type MarginHealth = {
+  /** WAD: below 1e18 the loan is liquidatable; 2^256 - 1 once nothing is owed. */
+  health: bigint;
+  liquidatable: boolean;
+  /** The threshold in force now (tightened while a risk alert holds), bps. */
+  thresholdBps: number;
+  owed: bigint;
+  escrowed: bigint;
+};
+
+export type Liquidation = {
+  txHash: Hex;
+  repaid: bigint;
+  seized: bigint;
+  /** Still owed and still in escrow afterwards. */
+  outstanding: bigint;
+  escrowed: bigint;
+  healthBefore: bigint;
+};

@@ -4,7 +4,8 @@
  *   awaitingSettlement ──Active/Repaid/Defaulted──▶ recordingLent ──▶ awaitingClose ──Repaid/Defaulted──▶ collecting ──▶ closed
  *        │ (None: poll again after `poll`; past the agreement's deadline ──▶ closed "expired")
  *   awaitingClose claims the default of a loan past maturity plus grace (not disputed) when the port
- *   can, then reads it Defaulted and collects.
+ *   can, then reads it Defaulted and collects. A margined loan's health is read on each poll and the
+ *   loan liquidated once it is liquidatable (lender-margin.ts); the parent hears `loan.liquidated`.
  *
  * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
  * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
@@ -13,12 +14,13 @@
  * per agreement id.
  */
 import type { Hex } from "viem";
-import { assign, fromPromise, sendParent, setup } from "xstate";
+import { assign, enqueueActions, fromPromise, sendParent, setup } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import { collectCredits } from "../collect-credits.ts";
-import type { LoanStatus, SettlementPort } from "../settlement-port.ts";
+import type { Liquidation, LoanStatus, SettlementPort } from "../settlement-port.ts";
+import { watchLentMargin } from "./lender-margin.ts";
 
 export type LenderLoanInput = {
   sessionId: Hex;
@@ -40,6 +42,11 @@ export type LenderLoanClosed = {
   id: Hex;
   status: LoanStatus | "expired";
 };
+
+/** Sent to the parent when this lender liquidated (part of) its margined loan. */
+export type LenderLoanLiquidated = { type: "loan.liquidated"; sessionId: Hex; id: Hex } & Liquidation;
+
+type OpenLoanRead = { status: LoanStatus; liquidation?: Liquidation };
 
 type Context = LenderLoanInput & { status: LoanStatus | "expired" | undefined };
 
@@ -67,23 +74,27 @@ async function callIfAllowed(input: Context, maturity: bigint): Promise<boolean>
   }
 }
 
-/** An active loan's status, claiming its default first when it is past maturity plus grace, not
- *  disputed, and the port can (a port without `loan`/`claimDefault` only reads the status). A claim
- *  the contract refuses (a repayment or dispute raced it) is logged and the loan read again. */
-const readOpenLoan = fromPromise<LoanStatus, Context>(async ({ input }) => {
+/** An active loan's status, after liquidating it if it is margined and liquidatable, and claiming
+ *  its default when it is past maturity plus grace, not disputed, and the port can (a port without
+ *  `loan`/`claimDefault` only reads the status). A claim the contract refuses (a repayment or
+ *  dispute raced it) is logged and the loan read again. */
+const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
   const { settlement } = input;
   const status = await settlement.status(input.id);
-  if (status !== "Active" || !settlement.loan || !settlement.claimDefault) return status;
+  if (status !== "Active") return { status };
+  const liquidation = await watchLentMargin(input);
+  if (liquidation) return { status: await settlement.status(input.id), liquidation };
+  if (!settlement.loan || !settlement.claimDefault) return { status };
   const loan = await settlement.loan(input.id);
-  if (await callIfAllowed(input, loan.maturity)) return settlement.status(input.id);
-  if (loan.disputed || input.nowSec() <= loan.maturity + GRACE_PERIOD_SEC) return status;
+  if (await callIfAllowed(input, loan.maturity)) return { status: await settlement.status(input.id) };
+  if (loan.disputed || input.nowSec() <= loan.maturity + GRACE_PERIOD_SEC) return { status };
   try {
     await settlement.claimDefault({ agreement: input.agreement });
     input.log.info("default claimed", { id: input.id });
   } catch (err) {
     input.log.warn("claiming a default failed", { id: input.id, error: String(err) });
   }
-  return settlement.status(input.id);
+  return { status: await settlement.status(input.id) };
 });
 
 const recordLent = fromPromise<void, Context>(async ({ input }) => {
@@ -135,6 +146,17 @@ export const lenderLoanMachine = setup({
   },
   actions: {
     setStatus: assign({ status: (_, status: LoanStatus | "expired") => status }),
+    reportLiquidation: enqueueActions(({ context, event, enqueue }) => {
+      const liquidation = (event as { output?: OpenLoanRead }).output?.liquidation;
+      if (!liquidation) return;
+      const e: LenderLoanLiquidated = {
+        type: "loan.liquidated",
+        sessionId: context.sessionId,
+        id: context.id,
+        ...liquidation,
+      };
+      enqueue.sendParent(e);
+    }),
   },
 }).createMachine({
   id: "lenderLoan",
@@ -168,11 +190,11 @@ export const lenderLoanMachine = setup({
         input: ({ context }) => context,
         onDone: [
           {
-            guard: ({ event }) => event.output !== "Active" && event.output !== "None",
+            guard: ({ event }) => event.output.status !== "Active" && event.output.status !== "None",
             target: "collecting",
-            actions: { type: "setStatus", params: ({ event }) => event.output },
+            actions: [{ type: "setStatus", params: ({ event }) => event.output.status }, "reportLiquidation"],
           },
-          { target: "waitingClose" },
+          { target: "waitingClose", actions: "reportLiquidation" },
         ],
         onError: { target: "waitingClose", actions: logError("loan status read failed") },
       },

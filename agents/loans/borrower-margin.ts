@@ -1,0 +1,79 @@
+/**
+ * A borrower's watch over its margined loan (liquidationThresholdBps > 0), run on the agent's poll
+ * while it services the loan: read the loan's health from the contract and, below the top-up line
+ * (margin-watch.ts borrowerDecision), add collateral it holds (the adapter's pledgeable amount of
+ * the collateral token) before the loan becomes liquidatable. Holding none, it logs that it cannot:
+ * the lender's agent may then liquidate.
+ */
+import type { Hex } from "viem";
+import { fromPromise } from "xstate";
+import type { Agreement } from "../../core/agreement.ts";
+import type { Logger } from "../../core/log.ts";
+import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
+import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
+import { collectCredits } from "../collect-credits.ts";
+import { borrowerDecision, type MarginWatchParameters } from "../margin-watch.ts";
+import type { SettlementPort } from "../settlement-port.ts";
+import { isMargined } from "./lender-margin.ts";
+
+export type WatchBorrowedMarginParameters = {
+  settlement: SettlementPort;
+  agreement: Agreement;
+  id: Hex;
+  /** The borrower's protocol as just observed: what it may pledge. */
+  state: ProtocolState;
+  log: Logger;
+  params?: MarginWatchParameters;
+};
+
+export type TopUpDone = { txHash: Hex; amount: bigint; partial: boolean; healthBefore: bigint };
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The top-up this poll made, if any. Failures (a stale price, a refused transfer) are logged. */
+export async function watchBorrowedMargin(p: WatchBorrowedMarginParameters): Promise<TopUpDone | undefined> {
+  const { settlement, agreement, id, log } = p;
+  if (!isMargined(agreement) || !settlement.loanHealth || !settlement.topUp) return undefined;
+  const available = p.state.pledgeable
+    .filter((x) => same(x.token, agreement.collateralToken))
+    .reduce((sum, x) => sum + x.amount, 0n);
+  try {
+    const health = await settlement.loanHealth({ agreement });
+    const decision = borrowerDecision(health, available, p.params);
+    if (decision.action === "cannot-top-up") {
+      log.warn("loan below its top-up line and no collateral to add", { id, needed: decision.needed });
+      return undefined;
+    }
+    if (decision.action !== "top-up") return undefined;
+    const { txHash } = await settlement.topUp({ agreement, amount: decision.amount });
+    log.info("loan topped up", { id, amount: decision.amount, partial: decision.partial });
+    return { txHash, amount: decision.amount, partial: decision.partial, healthBefore: health.health };
+  } catch (err) {
+    log.warn("topping up a loan failed", { id, error: String(err) });
+    return undefined;
+  }
+}
+
+/** The borrower's poll while servicing (agent-machine.ts): observe the protocol; for a margined loan,
+ *  notice one liquidated in full (nothing left to repay; the escrow left is credited to us, and
+ *  collected) or top it up when it needs it. */
+export const observeServicing = fromPromise<
+  { state: ProtocolState; topUp?: TopUpDone; liquidated?: true },
+  {
+    adapter: ProtocolAdapter;
+    settlement: SettlementPort;
+    log: Logger;
+    agreement: Agreement;
+    id?: Hex | undefined;
+  }
+>(async ({ input }) => {
+  const { adapter, settlement, log, agreement, id } = input;
+  const state = await adapter.snapshot();
+  if (!id || !isMargined(agreement)) return { state };
+  if ((await settlement.status(id)) === "Liquidated") {
+    await collectCredits({ settlement, tokens: [agreement.collateralToken], log });
+    return { state, liquidated: true };
+  }
+  const topUp = await watchBorrowedMargin({ settlement, agreement, id, state, log });
+  return topUp ? { state, topUp } : { state };
+});
