@@ -7,128 +7,37 @@
 import { renderVegaLiteToSvg, type VegaLiteSpec } from "../../core/charts/render-vega-lite.ts";
 import type { HorizonEvaluation } from "../contagion/evaluate.ts";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const f3 = (x: number) => x.toFixed(3);
-const f4 = (x: number) => x.toFixed(4);
+import { esc, f3, f4, prSpec, reliabilitySpec, rocSpec } from "./curve-specs.ts";
 
 /** Curves drawn: every model except the prior (a diagonal, it only crowds the legend). */
 const shown = (e: HorizonEvaluation) => e.models.map((m) => m.name).filter((n) => n !== "dummy (prior)");
 const ours = (e: HorizonEvaluation) => e.models[0]!.name;
 
-function rocSpec(e: HorizonEvaluation): VegaLiteSpec {
-  const models = shown(e);
-  const values = models.flatMap((m) =>
-    (e.curves[m]?.roc ?? []).map((p) => ({ model: m, fpr: p.fpr, tpr: p.tpr })),
-  );
-  return {
-    title: `ROC, ${e.horizon} h`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", interpolate: "step-after" },
-        encoding: {
-          x: { field: "fpr", type: "quantitative", title: "false-positive rate" },
-          y: { field: "tpr", type: "quantitative", title: "true-positive rate" },
-          color: { field: "model", type: "nominal", sort: models },
-        },
-      },
-      {
-        data: { values: [{ a: 0 }, { a: 1 }] },
-        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
-        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
-      },
-    ],
-  } as VegaLiteSpec;
-}
-
-function prSpec(e: HorizonEvaluation): VegaLiteSpec {
-  const models = shown(e);
-  const values = models.flatMap((m) =>
-    (e.curves[m]?.pr ?? []).map((p) => ({ model: m, recall: p.recall, precision: p.precision })),
-  );
-  return {
+const RELIABILITY_BASELINES = [
+  "logistic regression",
+  "random forest",
+  "rule: health factor, volatility, drawdown",
+];
+const roc = (e: HorizonEvaluation) =>
+  rocSpec({ title: `ROC, ${e.horizon} h`, curves: e.curves, models: shown(e) });
+const pr = (e: HorizonEvaluation) =>
+  prSpec({
     title: `Precision-recall, ${e.horizon} h (base rate ${f3(e.test.baseRate)})`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", interpolate: "step-after" },
-        encoding: {
-          x: { field: "recall", type: "quantitative" },
-          y: { field: "precision", type: "quantitative" },
-          color: { field: "model", type: "nominal", sort: models },
-        },
-      },
-      {
-        data: { values: [{ b: e.test.baseRate }] },
-        mark: { type: "rule", strokeDash: [4, 4], color: "#999" },
-        encoding: { y: { field: "b", type: "quantitative" } },
-      },
-    ],
-  } as VegaLiteSpec;
-}
-
-function reliabilitySpec(e: HorizonEvaluation): VegaLiteSpec {
-  const models = [
-    ours(e),
-    "logistic regression",
-    "random forest",
-    "rule: health factor, volatility, drawdown",
-  ];
-  const values = models.flatMap((m) =>
-    (e.curves[m]?.reliability ?? []).map((b) => ({
-      model: m,
-      predicted: b.meanPredicted,
-      observed: b.observedRate,
-      count: b.count,
-    })),
-  );
-  const hi = Math.min(1, Math.max(0.05, ...values.map((v) => Math.max(v.predicted, v.observed))));
-  return {
+    curves: e.curves,
+    models: shown(e),
+    baseRate: e.test.baseRate,
+  });
+const reliability = (e: HorizonEvaluation) =>
+  reliabilitySpec({
     title: `Reliability (10 equal-count bins), ${e.horizon} h`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", point: true },
-        encoding: {
-          x: {
-            field: "predicted",
-            type: "quantitative",
-            title: "mean predicted probability",
-            scale: { domain: [0, hi] },
-          },
-          y: {
-            field: "observed",
-            type: "quantitative",
-            title: "observed event rate",
-            scale: { domain: [0, hi] },
-          },
-          color: { field: "model", type: "nominal", sort: models },
-          tooltip: [{ field: "count", type: "quantitative" }],
-        },
-      },
-      {
-        data: { values: [{ a: 0 }, { a: hi }] },
-        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
-        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
-      },
-    ],
-  } as VegaLiteSpec;
-}
+    curves: e.curves,
+    models: [ours(e), ...RELIABILITY_BASELINES],
+    observed: "observed event rate",
+  });
 
 /** Lead time in 12 h bins up to the 72 h window, and the events no alarm preceded. */
 function leadSpec(e: HorizonEvaluation): VegaLiteSpec {
-  const models = [
-    ours(e),
-    "logistic regression",
-    "random forest",
-    "rule: health factor, volatility, drawdown",
-  ];
+  const models = [ours(e), ...RELIABILITY_BASELINES];
   const bin = (h: number) => {
     const lo = Math.min(60, Math.floor(h / 12) * 12);
     return `${lo}-${lo + 12} h`;
@@ -183,9 +92,9 @@ export async function renderContagionReport({
     `<figure>${await renderVegaLiteToSvg({ spec: withConfig(spec), name })}</figure>`;
   const charts: string[] = [];
   for (const [h, make] of [
-    ["ROC curves", rocSpec],
-    ["Precision-recall curves", prSpec],
-    ["Reliability diagrams", reliabilitySpec],
+    ["ROC curves", roc],
+    ["Precision-recall curves", pr],
+    ["Reliability diagrams", reliability],
     ["Lead-time histograms", leadSpec],
   ] as const) {
     const figs: string[] = [];

@@ -7,9 +7,7 @@
 import { renderVegaLiteToSvg, type VegaLiteSpec } from "../../core/charts/render-vega-lite.ts";
 import type { MarketEvaluation, SplitResult } from "../market/evaluate.ts";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const f3 = (x: number) => x.toFixed(3);
-const f4 = (x: number) => x.toFixed(4);
+import { esc, f3, f4, prSpec, reliabilitySpec, rocSpec } from "./curve-specs.ts";
 
 const SHOWN = [
   "MLP ensemble (calibrated)",
@@ -19,109 +17,26 @@ const SHOWN = [
   "dummy (prior)",
 ];
 
-function rocSpec(s: SplitResult): VegaLiteSpec {
-  const values = SHOWN.flatMap((m) =>
-    (s.curves[m]?.roc ?? []).map((p) => ({ model: m, fpr: p.fpr, tpr: p.tpr })),
-  );
-  return {
-    title: `ROC, ${s.split}`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", interpolate: "step-after" },
-        encoding: {
-          x: { field: "fpr", type: "quantitative", title: "false-positive rate" },
-          y: { field: "tpr", type: "quantitative", title: "true-positive rate" },
-          color: { field: "model", type: "nominal", sort: SHOWN },
-        },
-      },
-      {
-        data: { values: [{ a: 0 }, { a: 1 }] },
-        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
-        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
-      },
-    ],
-  } as VegaLiteSpec;
-}
-
-function prSpec(s: SplitResult): VegaLiteSpec {
-  const values = SHOWN.flatMap((m) =>
-    (s.curves[m]?.pr ?? []).map((p) => ({ model: m, recall: p.recall, precision: p.precision })),
-  );
-  return {
+const roc = (s: SplitResult) => rocSpec({ title: `ROC, ${s.split}`, curves: s.curves, models: SHOWN });
+const pr = (s: SplitResult) =>
+  prSpec({
     title: `Precision-recall, ${s.split} (base rate ${f3(s.test.baseRate)})`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", interpolate: "step-after" },
-        encoding: {
-          x: { field: "recall", type: "quantitative" },
-          y: { field: "precision", type: "quantitative" },
-          color: { field: "model", type: "nominal", sort: SHOWN },
-        },
-      },
-      {
-        data: { values: [{ b: s.test.baseRate }] },
-        mark: { type: "rule", strokeDash: [4, 4], color: "#999" },
-        encoding: { y: { field: "b", type: "quantitative" } },
-      },
-    ],
-  } as VegaLiteSpec;
-}
-
-function reliabilitySpec(s: SplitResult): VegaLiteSpec {
-  const models = [
-    "MLP ensemble (calibrated)",
-    "MLP ensemble (uncalibrated)",
-    "logistic regression",
-    "random forest",
-  ];
-  const values = models.flatMap((m) =>
-    (s.curves[m]?.reliability ?? []).map((b) => ({
-      model: m,
-      predicted: b.meanPredicted,
-      observed: b.observedRate,
-      count: b.count,
-    })),
-  );
-  const hi = Math.max(0.05, ...values.map((v) => Math.max(v.predicted, v.observed)));
-  return {
+    curves: s.curves,
+    models: SHOWN,
+    baseRate: s.test.baseRate,
+  });
+const reliability = (s: SplitResult) =>
+  reliabilitySpec({
     title: `Reliability (10 equal-count bins), ${s.split}`,
-    width: 340,
-    height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "line", point: true },
-        encoding: {
-          x: {
-            field: "predicted",
-            type: "quantitative",
-            title: "mean predicted probability",
-            scale: { domain: [0, hi] },
-          },
-          y: {
-            field: "observed",
-            type: "quantitative",
-            title: "observed cascade rate",
-            scale: { domain: [0, hi] },
-          },
-          color: { field: "model", type: "nominal" },
-          tooltip: [{ field: "count", type: "quantitative" }],
-        },
-      },
-      {
-        data: { values: [{ a: 0 }, { a: hi }] },
-        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
-        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "a", type: "quantitative" } },
-      },
+    curves: s.curves,
+    models: [
+      "MLP ensemble (calibrated)",
+      "MLP ensemble (uncalibrated)",
+      "logistic regression",
+      "random forest",
     ],
-  } as VegaLiteSpec;
-}
+    observed: "observed cascade rate",
+  });
 
 function leadSpec(s: SplitResult): VegaLiteSpec {
   const values = s.models
@@ -211,9 +126,9 @@ export async function renderMarketReport({
     `<figure>${await renderVegaLiteToSvg({ spec: withConfig(spec), name })}</figure>`;
   const charts: string[] = [];
   for (const [h, make] of [
-    ["ROC curves", rocSpec],
-    ["Precision-recall curves", prSpec],
-    ["Reliability diagrams", reliabilitySpec],
+    ["ROC curves", roc],
+    ["Precision-recall curves", pr],
+    ["Reliability diagrams", reliability],
     ["Lead-time histograms", leadSpec],
   ] as const) {
     const figs = await Promise.all(all.map((s) => figure(make(s), `${h}, ${s.split}`)));
