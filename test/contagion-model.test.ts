@@ -3,10 +3,9 @@
  * training recipe, evaluation on the held-out family, the eval report opened in real Chromium,
  * and the fast path proven equal to tfjs on the trained weights (within 1e-5).
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readContagionDataset } from "../models/contagion/dataset.ts";
 import { evaluateContagion } from "../models/contagion/evaluate.ts";
@@ -29,14 +28,9 @@ import { mlpFromWeights, predictTfjs } from "../models/mlp/tfjs-mlp.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { parseDatasetOptions } from "../sims/dataset/dataset-options.ts";
 import { generateDataset } from "../sims/dataset/generate-dataset.ts";
+import { haveChromium, openReportPage, warnWithoutChromium } from "./harness/report-page.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  const msg = `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`;
-  if (process.env.CI) throw new Error(msg);
-  console.warn(`contagion-model.test.ts: report check skipped: ${msg}`);
-}
+warnWithoutChromium("contagion-model.test.ts");
 
 let file = "";
 let ensemble: MlpEnsemble;
@@ -121,38 +115,8 @@ describe("contagion model (CI size)", () => {
     expect(html).toContain(`<td>${mlp.auroc.toFixed(3)}</td><td>${mlp.auprc.toFixed(3)}</td>`);
 
     if (!haveChromium) return;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    const { page, charts, errors, requests, close } = await openReportPage(r.html);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (x) => errors.push(x.message));
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-      });
-      const requests: string[] = [];
-      page.on("request", (q) => {
-        if (!q.url().startsWith("file://")) requests.push(q.url());
-      });
-      await page.goto(`file://${r.html}`);
-      const charts = await page.$$eval("figure > svg", (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return {
-            width: box.width,
-            height: box.height,
-            marks: svg.querySelectorAll("path, rect, line").length,
-          };
-        }),
-      );
       // ROC, PR, reliability and lead time for the one horizon evaluated.
       expect(charts).toHaveLength(4);
       for (const c of charts) {
@@ -174,7 +138,7 @@ describe("contagion model (CI size)", () => {
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
     } finally {
-      await browser.close();
+      await close();
     }
   }, 120_000);
 

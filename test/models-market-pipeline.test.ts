@@ -4,10 +4,9 @@
  * Chromium (charts render, no console or page errors), the generated model card, and the example
  * manifest scored with the weights just trained.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, SHIPPED_WEIGHTS } from "../models/market/paths.ts";
 import { runMarketEval } from "../models/market/run-eval.ts";
@@ -15,14 +14,9 @@ import { runMarketTraining } from "../models/market/run-train.ts";
 import { scoreMarket } from "../models/market/score-market.ts";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { haveMarketData, MARKET_DATA_DIR } from "../models/testing/market-data.ts";
+import { haveChromium, openReportPage, warnWithoutChromium } from "./harness/report-page.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  const msg = `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`;
-  if (process.env.CI) throw new Error(msg);
-  console.warn(`models-market-pipeline.test.ts: report check skipped: ${msg}`);
-}
+warnWithoutChromium("models-market-pipeline.test.ts");
 
 describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score", () => {
   const dir = mkdtempSync(join(tmpdir(), "market-pipeline-"));
@@ -75,40 +69,8 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
     expect(md).toMatch(/## Intended use[\s\S]*## Data[\s\S]*## Training[\s\S]*## Evaluation[\s\S]*## Limits/);
 
     if (!haveChromium) return;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const { page, charts, errors, requests, close } = await openReportPage(r.html);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-      });
-      const requests: string[] = [];
-      page.on("request", (q) => {
-        if (!q.url().startsWith("file://")) requests.push(q.url());
-      });
-      await page.goto(`file://${r.html}`);
-      const charts = await page.$$eval("figure > svg", (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return {
-            width: box.width,
-            height: box.height,
-            marks: svg.querySelectorAll("path, rect, line, circle").length,
-          };
-        }),
-      );
       // ROC, PR, reliability and lead time for 2 folds + pooled, and the timeline.
       expect(charts.length).toBe(13);
       for (const c of charts) {
@@ -131,7 +93,7 @@ describe.skipIf(!haveMarketData)("market model: train -> eval -> report -> score
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
     } finally {
-      await browser.close();
+      await close();
     }
   });
 

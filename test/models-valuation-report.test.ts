@@ -4,21 +4,15 @@
  * Chromium (both charts render, the coverage table lists every held-out family and the study's
  * RFQs, no console or page errors, no network).
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "../models/runtime/backend.ts";
 import { runValuationEval, TEST_FAMILIES } from "../models/valuation/run-valuation.ts";
+import { haveChromium, openReportPage, warnWithoutChromium } from "./harness/report-page.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  const msg = `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`;
-  if (process.env.CI) throw new Error(msg);
-  console.warn(`models-valuation-report.test.ts: report check skipped: ${msg}`);
-}
+warnWithoutChromium("models-valuation-report.test.ts");
 
 describe("valuation eval report", () => {
   it("writes an HTML report with the coverage and reliability figures that renders in Chromium", async () => {
@@ -31,38 +25,8 @@ describe("valuation eval report", () => {
     for (const r of e.shortfallTable) expect(html).toContain(r.name);
 
     if (!haveChromium) return;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    const { page, charts, errors, requests, close } = await openReportPage(e.html);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (x) => errors.push(x.message));
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-      });
-      const requests: string[] = [];
-      page.on("request", (q) => {
-        if (!q.url().startsWith("file://")) requests.push(q.url());
-      });
-      await page.goto(`file://${e.html}`);
-      const charts = await page.$$eval("figure > svg", (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return {
-            width: box.width,
-            height: box.height,
-            marks: svg.querySelectorAll("path, rect, line").length,
-          };
-        }),
-      );
       expect(charts.length).toBe(2); // coverage against the target band, reliability
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(200);
@@ -74,7 +38,7 @@ describe("valuation eval report", () => {
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
     } finally {
-      await browser.close();
+      await close();
     }
   }, 300_000);
 });
