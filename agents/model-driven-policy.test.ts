@@ -1,47 +1,10 @@
-/**
- * The model-driven lender against the rule lender, with the shipped valuation model: the same
- * RFQ is priced higher when the collateral has just crashed (the agent's own price memory), the
- * haircut in its offers is the model's, it stays out when its floor passes the borrower's cap,
- * and the borrower side is the rule policy's.
- */
-import type { Address } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
-import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { createDefaultPolicy } from "./agent-policy.ts";
+import { decimals, lenderState, USDC, WETH } from "./model-driven-fixtures.ts";
 import { createModelDrivenPolicy } from "./model-driven-policy.ts";
-
-const USDC = "0x00000000000000000000000000000000000000a1" as Address;
-const WETH = "0x00000000000000000000000000000000000000b2" as Address;
-const decimals = (t: Address) => (t === USDC ? 6 : 18);
-
-function lenderState(hour: number, ethUsd: number): ProtocolState {
-  return {
-    v: 0,
-    protocolId: "lender",
-    kind: "lending",
-    timestamp: 1_700_000_000 + hour * 3600,
-    liquidity: [
-      {
-        token: USDC,
-        symbol: "USDC",
-        decimals: 6,
-        liquid: 50_000_000n * 10n ** 6n,
-        net: 40_000_000n * 10n ** 6n,
-      },
-    ],
-    pledgeable: [],
-    prices: [
-      { token: USDC, usd8: 100_000_000n },
-      { token: WETH, usd8: BigInt(Math.round(ethUsd * 1e8)) },
-    ],
-    opportunityRateBps: 300,
-    shortfallCostBps: 2000,
-    risk: {},
-  };
-}
 
 const rfq: RfqBody = {
   principalToken: USDC,

@@ -1,49 +1,13 @@
-/**
- * The model-driven lender's margin: a wider model interval gives a lower threshold; with the
- * shipped valuation model a lender asks a tighter margin after a crash than in a calm market, its
- * offer carries that margin and opens below it, and a borrower agrees only if its policy allows.
- */
-import type { Address } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";
 import { marginOf, marginWithin, NO_MARGIN } from "../negotiation/strategies/margin-terms.ts";
 import type { RfqBody } from "../negotiation/wire/schemas.ts";
-import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { createDefaultPolicy } from "./agent-policy.ts";
+import { decimals, lenderState, USDC, WETH } from "./model-driven-fixtures.ts";
 import { createModelDrivenPolicy } from "./model-driven-policy.ts";
 import { modelFall, modelMargin } from "./model-margin.ts";
 import type { RiskTerms } from "./risk-terms.ts";
-
-const USDC = "0x00000000000000000000000000000000000000a1" as Address;
-const WETH = "0x00000000000000000000000000000000000000b2" as Address;
-const decimals = (t: Address) => (t === USDC ? 6 : 18);
-
-function lenderState(hour: number, ethUsd: number): ProtocolState {
-  return {
-    v: 0,
-    protocolId: "lender",
-    kind: "lending",
-    timestamp: 1_700_000_000 + hour * 3600,
-    liquidity: [
-      {
-        token: USDC,
-        symbol: "USDC",
-        decimals: 6,
-        liquid: 50_000_000n * 10n ** 6n,
-        net: 40_000_000n * 10n ** 6n,
-      },
-    ],
-    pledgeable: [],
-    prices: [
-      { token: USDC, usd8: 100_000_000n },
-      { token: WETH, usd8: BigInt(Math.round(ethUsd * 1e8)) },
-    ],
-    opportunityRateBps: 300,
-    shortfallCostBps: 2000,
-    risk: {},
-  };
-}
 
 const rfq: RfqBody = {
   principalToken: USDC,

@@ -1,0 +1,37 @@
+/**
+ * What the model-driven policy tests price (test-only): a USDC lender with $10M to spare, the
+ * WETH price it sees at a given hour, and the tokens' decimals.
+ */
+import type { Address } from "viem";
+import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
+
+export const USDC = "0x00000000000000000000000000000000000000a1" as Address;
+export const WETH = "0x00000000000000000000000000000000000000b2" as Address;
+export const decimals = (t: Address) => (t === USDC ? 6 : 18);
+
+/** The lender's snapshot at `hour`, with ETH at `ethUsd`. */
+export function lenderState(hour: number, ethUsd: number): ProtocolState {
+  return {
+    v: 0,
+    protocolId: "lender",
+    kind: "lending",
+    timestamp: 1_700_000_000 + hour * 3600,
+    liquidity: [
+      {
+        token: USDC,
+        symbol: "USDC",
+        decimals: 6,
+        liquid: 50_000_000n * 10n ** 6n,
+        net: 40_000_000n * 10n ** 6n,
+      },
+    ],
+    pledgeable: [],
+    prices: [
+      { token: USDC, usd8: 100_000_000n },
+      { token: WETH, usd8: BigInt(Math.round(ethUsd * 1e8)) },
+    ],
+    opportunityRateBps: 300,
+    shortfallCostBps: 2000,
+    risk: {},
+  };
+}
