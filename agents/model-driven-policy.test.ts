@@ -1,3 +1,9 @@
+/**
+ * The model-driven lender against the rule lender, with the shipped valuation model: the same
+ * RFQ is priced higher when the collateral has just crashed (the agent's own price memory), the
+ * haircut in its offers is the model's, it stays out when its floor passes the borrower's cap,
+ * and the borrower side is the rule policy's.
+ */
 import { beforeAll, describe, expect, it } from "vitest";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";

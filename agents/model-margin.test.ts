@@ -1,3 +1,8 @@
+/**
+ * The model-driven lender's margin: a wider model interval gives a lower threshold; with the
+ * shipped valuation model a lender asks a tighter margin after a crash than in a calm market, its
+ * offer carries that margin and opens below it, and a borrower agrees only if its policy allows.
+ */
 import { beforeAll, describe, expect, it } from "vitest";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";
