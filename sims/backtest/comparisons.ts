@@ -40,7 +40,7 @@ function priceLow(outcomes: ShippedOutcomes, window: string, asset: string, simA
     unit: "USD per token",
     reported: { value: w.lowestClose.value },
     source: `${SHIPPED}: ${w.source}; lowest close at ${w.lowestClose.at} (candle low $${w.low.value} at ${w.low.candleOpenedAt})`,
-    measure: lowestPriceUsd(simAsset),
+    measure: lowestPriceUsd(simAsset, { fullHours: true }),
   };
 }
 
@@ -128,9 +128,11 @@ export function comparisonsFor(scenario: string, outcomes: ShippedOutcomes): Com
         {
           quantity: "Maker collateral liquidated on 19 May",
           unit: "USD",
-          reported: { value: 60_000_000 },
-          source: COINTELEGRAPH,
+          reported: null,
+          source: "-",
           measure: liquidatedCollateralUsd({ protocols: ["maker"], day: 0 }),
+          uncheckable:
+            "no Maker liquidation or auction data is shipped or in ../shared (data README: 'What was not found'); the only figure found, a $60M share in one press article (Cointelegraph/Covalent), is a split no data here confirms, so it is not used as a target",
         },
         aaveMarketDay(outcomes, "WETH", "2021-05-19", "ETH"),
         aaveMarketDay(outcomes, "USDC", "2021-05-19", "USDC"),

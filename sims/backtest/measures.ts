@@ -47,13 +47,19 @@ export function lendingBadDebtUsd(protocols: readonly string[]): Measure {
   };
 }
 
-/** The lowest price of an asset over the run, USD. */
-export function lowestPriceUsd(asset: string): Measure {
+/** The lowest price of an asset over the run, USD; with `fullHours`, only at whole hours (the
+ *  replayed closes, not the intra-hour lows a replay may put between them). */
+export function lowestPriceUsd(asset: string, { fullHours = false } = {}): Measure {
   return (run) => {
     const a = run.assets.indexOf(asset);
     if (a < 0) throw new Error(`the run has no asset ${asset}; it has ${run.assets.join(", ")}`);
     let low = Number.POSITIVE_INFINITY;
-    for (const p of run.series.prices[a]!) if (p < low) low = p;
+    const prices = run.series.prices[a]!;
+    prices.forEach((p, k) => {
+      const h = run.series.hours[k]!;
+      if (fullHours && Math.abs(h - Math.round(h)) > 1e-9) return;
+      if (p < low) low = p;
+    });
     return low;
   };
 }

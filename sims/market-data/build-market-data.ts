@@ -76,6 +76,7 @@ function manifest(built: readonly BuiltWindow[], files: Map<string, string>, dat
   for (const w of built) {
     for (const s of Object.values(w.spec.series)) for (const id of rawIds(s.recipe)) used.add(id);
     for (const id of Object.values(w.spec.lowsFrom)) used.add(id);
+    for (const ids of Object.values(w.spec.candleLows ?? {})) for (const id of ids) used.add(id);
   }
   const inputs = Object.fromEntries(
     [...used].sort().map((id) => {

@@ -71,7 +71,30 @@ export function buildWindow(spec: WindowSpec, raw: RawCache): BuiltWindow {
       });
     columns.set(name, column);
   }
+  for (const [name, raws] of Object.entries(spec.candleLows ?? {}))
+    columns.set(
+      `${name} low`,
+      candleLows(
+        raws.map((r) => raw.candles(r)),
+        grid,
+      ),
+    );
   return { spec, grid, columns };
+}
+
+/** At each full hour, the highest of the venues' lows of the candle that closed then ("g" where a
+ *  venue has no candle for that hour: the other venues' lows are used). */
+export function candleLows(venues: readonly Candles[], grid: Float64Array): SliceColumn {
+  const values = new Float64Array(grid.length).fill(Number.NaN);
+  const flags = Array.from(grid, () => "");
+  const lowAt = venues.map((c) => new Map(Array.from(c.time, (t, i) => [t + HOUR, c.low[i]!])));
+  for (let k = 0; k < grid.length; k++) {
+    if (grid[k]! % HOUR !== 0) continue;
+    const lows = lowAt.map((m) => m.get(grid[k]!)).filter((v): v is number => v !== undefined);
+    if (lows.length < venues.length) flags[k] = "g";
+    if (lows.length > 0) values[k] = Math.max(...lows);
+  }
+  return { values, flags };
 }
 
 const isFullHour = (t: number, series: SeriesSpec) =>

@@ -165,6 +165,11 @@ export type WindowSpec = {
   series: Record<string, SeriesSpec>;
   /** Reference series for the reported-outcomes file: the hourly candles whose lows are ETH's low. */
   lowsFrom: { ETH: RawId; BTC: RawId };
+  /** Intra-hour lows shipped beside a price series, as a column "<series> low": at each full hour,
+   *  the highest of the venues' lows of the candle that closed then (a level every venue traded
+   *  at, which an aggregating oracle such as Chainlink's can report). Replays that declare
+   *  `market.intrahourLows` put it between the closes (docs/SIMULATION.md, "Backtest"). */
+  candleLows?: Record<string, readonly RawId[]>;
 };
 
 // Thresholds from the windows' own raw prints (see docs/SIMULATION.md, "Cleaning"): stablecoin
@@ -234,6 +239,7 @@ export const WINDOWS: readonly WindowSpec[] = [
       "stETH/ETH": stEthRatio,
     },
     lowsFrom: { ETH: "binanceEth", BTC: "binanceBtc" },
+    candleLows: { ETH: ["binanceEth", "bitfinexEth"], BTC: ["binanceBtc", "bitfinexBtc"] },
   },
   {
     id: "may-2022-terra",

@@ -75,7 +75,7 @@ export function reportedOutcomes(
       prices[asset] = candleLow(raw, id as RawId, start, end);
     const pegs: WindowOutcome["pegs"] = {};
     for (const [name, column] of w.columns) {
-      if (w.spec.series[name]!.kind === "price") continue;
+      if (w.spec.series[name]?.kind !== "peg" && w.spec.series[name]?.kind !== "ratio") continue;
       let lo = 0;
       let hi = 0;
       column.values.forEach((v, k) => {

@@ -68,6 +68,8 @@ export function marketPricePaths({
     assets.forEach((a, i) => {
       const column = slice.series.get(a.series)!;
       const real = onGrid(slice.times, column.values, slice.times[0]!, hours);
+      const lows = slice.series.get(`${a.series} low`);
+      if (market.intrahourLows && lows) withIntrahourLows(real, slice.times, lows.values, hours);
       const scale = start[i]! / real[0]!;
       out.set(
         a.symbol,
@@ -197,4 +199,31 @@ function onGrid(
     out[k] = Math.exp((1 - f) * Math.log(v[j]!) + f * Math.log(v[j + 1]!));
   }
   return out;
+}
+
+/**
+ * Puts each hour's candle low between its closes: of the grid steps strictly inside the hour, the
+ * one nearest mid-hour becomes min(its interpolated value, the low). `lows[k]` is the low of the
+ * candle that closed at `times[k]`; an hour without an inside step or a low is left as it is.
+ */
+export function withIntrahourLows(
+  path: Float64Array,
+  times: Float64Array,
+  lows: Float64Array,
+  hours: Float64Array,
+): void {
+  const t0 = times[0]!;
+  for (let k = 1; k < times.length; k++) {
+    const low = lows[k]!;
+    if (Number.isNaN(low)) continue;
+    const end = (times[k]! - t0) / HOUR;
+    const mid = end - 0.5;
+    let best = -1;
+    for (let j = 0; j < hours.length; j++) {
+      const h = hours[j]!;
+      if (h <= end - 1 + 1e-9 || h >= end - 1e-9) continue;
+      if (best < 0 || Math.abs(h - mid) < Math.abs(hours[best]! - mid)) best = j;
+    }
+    if (best >= 0 && low < path[best]!) path[best] = low;
+  }
 }

@@ -415,6 +415,10 @@ const Market = z.strictObject({
   sample: z.enum(SAMPLE_IDS, { error: `expected a market sample: ${SAMPLE_IDS.join(", ")}` }).optional(),
   /** Mean block length of the bootstrap, hours (default: the sample's, 12). */
   meanBlockHours: z.number({ error: "expected a number >= 1" }).min(1, "expected a number >= 1").optional(),
+  /** Replay only: between two hourly closes, the step nearest mid-hour is at most the hour's candle
+   *  low (the window's "<series> low" column), as the lending oracles saw it (docs/SIMULATION.md,
+   *  "Backtest"). Needs a grid finer than an hour and a window that ships the lows. */
+  intrahourLows: z.boolean().default(false),
 });
 
 const Correlation = z.strictObject({
@@ -717,6 +721,15 @@ function checkMarket(s: Parsed, issue: (path: (string | number)[], message: stri
       ["time", "horizonHours"],
       `is ${s.time.horizonHours} h, longer than the market window ${market.window} (${window.hours} h)`,
     );
+  if (market.intrahourLows) {
+    if (s.time.stepHours >= 1)
+      issue(
+        ["market", "intrahourLows"],
+        `needs a grid finer than an hour to place the lows between the closes (time.stepHours is ${s.time.stepHours})`,
+      );
+    if (!window.candleLows)
+      issue(["market", "intrahourLows"], `market window ${market.window} ships no candle lows`);
+  }
   const sample = market.sample ?? market.window;
   const sampled = sampleSeries(sample);
   const bySymbol = new Map(s.assets.map((a) => [a.symbol, a]));
