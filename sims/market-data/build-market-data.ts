@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { type BuiltWindow, buildWindow, createRawCache } from "./build-window.ts";
 import { RAW, type RawId, type SeriesRecipe, WINDOWS } from "./catalogue.ts";
 import { fitHealthFactors } from "./fit-health-factors.ts";
+import { fitPreEventHealth } from "./fit-pre-event-health.ts";
 import { fitGarchFile, fitSamplesFile } from "./fit-market-models.ts";
 import { formatJson, round8 } from "./json-format.ts";
 import { reportedOutcomes } from "./reported-outcomes.ts";
@@ -67,12 +68,20 @@ export function buildMarketData({ dataDir, onProgress }: BuildMarketDataParamete
   files.set("fitted/samples.json", formatJson(fitSamplesFile((id) => tables.get(id)!, garch)));
   say("health factors on Aave v2 WETH liquidations of 2021");
   files.set("fitted/health-factors.json", formatJson(fitHealthFactors(dataDir)));
+  say("health factors of Aave v2 WETH and WBTC before 19 May 2021");
+  files.set("fitted/health-factors-pre-event.json", formatJson(fitPreEventHealth(dataDir)));
   files.set("slices/manifest.json", formatJson(manifest(built, files, dataDir)));
   return files;
 }
 
 function manifest(built: readonly BuiltWindow[], files: Map<string, string>, dataDir: string) {
-  const used = new Set<RawId>(["aaveWethMarket", "aaveUsdcMarket", ...Object.values(RAWS_FOR_GARCH)]);
+  const used = new Set<RawId>([
+    "aaveWethMarket",
+    "aaveUsdcMarket",
+    "aaveLiquidationEvents",
+    "aaveDailyReserves",
+    ...Object.values(RAWS_FOR_GARCH),
+  ]);
   for (const w of built) {
     for (const s of Object.values(w.spec.series)) for (const id of rawIds(s.recipe)) used.add(id);
     for (const id of Object.values(w.spec.lowsFrom)) used.add(id);

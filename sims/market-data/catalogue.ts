@@ -112,6 +112,18 @@ export const RAW = {
       "MSCA-DN-Digital-Finance/stablecoin-onchain-data : data/AAVE/aave_v2_usdc_eth.parquet @ 4dbee1b549c449de775a25e4558f5a94871ae0da",
     origin: "Messari-schema Aave v2 marketHourlySnapshots (Ethereum mainnet), hourlyLiquidateUSD",
   },
+  aaveLiquidationEvents: {
+    file: "aave_v2_liquidation_events_thegraph_2020-12_2022-04.until-2021-12.csv",
+    upstream:
+      "TheRensselaerIDEA/IDEA-Blockchain : DefiResearch/Data/liquidations.csv @ 711013a0c0021e4607368fa594a035604db599ac",
+    origin: "Aave v2 LiquidationCall events from the Aave v2 subgraph (The Graph)",
+  },
+  aaveDailyReserves: {
+    file: "aave_v2_daily_deposit_borrow_usd_dune_2020-12_2022-07.until-2021-12.csv",
+    upstream:
+      "xujiahuayz/defi-econ : data/data_aave/aave_top_token_historical_data.csv @ bbed0d7362c3a0eaadcac20e43c732410d6dcaff (MIT)",
+    origin: "Dune query of Aave v2 daily deposits and borrows per reserve, USD",
+  },
 } as const satisfies Record<string, RawFile>;
 
 export type RawId = keyof typeof RAW;

@@ -58,12 +58,12 @@ export function liquidatedShare(fall: number, medianExcess: number, sigma: numbe
   return SEIZED_SHARE * normalCdf((Math.log(edge) - Math.log(medianExcess)) / sigma);
 }
 
-export function fallDays(dataDir: string): FallDay[] {
+export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
   const liquidated = new Map<string, number>();
   const supplied = new Map<string, number>();
   for (const row of readRows(dataDir, "aaveWethMarket")) {
     const day = (row.hour_utc ?? "").slice(0, 10);
-    if (day < FROM || day > TO) continue;
+    if (day < from || day > to) continue;
     if (!supplied.has(day)) supplied.set(day, Number(row.supplied_USD));
     if (row.ffill_row_derived === "False")
       liquidated.set(day, (liquidated.get(day) ?? 0) + Number(row.liquidations));
@@ -85,6 +85,30 @@ export function fallDays(dataDir: string): FallDay[] {
   }
   return out.sort((a, b) => a.day.localeCompare(b.day));
 }
+
+/** Least squares on log(share + FLOOR) over days with a fall of at least MIN_FALL, on a grid;
+ *  parameters rounded to two decimals. */
+export function fitLognormalExcess(days: readonly FallDay[]): { medianExcess: number; sigma: number; days: number } {
+  const fit = days.filter((d) => d.fall >= MIN_FALL);
+  let best = { error: Number.POSITIVE_INFINITY, medianExcess: 1, sigma: 1 };
+  for (let m = -3; m <= 3.0001; m += 0.05)
+    for (let sigma = 0.1; sigma <= 4.0001; sigma += 0.05) {
+      const medianExcess = Math.exp(m);
+      let error = 0;
+      for (const d of fit) {
+        const e = Math.log(liquidatedShare(d.fall, medianExcess, sigma) + FLOOR) - Math.log(d.share + FLOOR);
+        error += e * e;
+      }
+      if (error < best.error) best = { error, medianExcess, sigma };
+    }
+  return {
+    medianExcess: Number(best.medianExcess.toFixed(2)),
+    sigma: Number(best.sigma.toFixed(2)),
+    days: fit.length,
+  };
+}
+
+export const FIT_MODEL = `share liquidated on a day = ${SEIZED_SHARE} x P(HF < 1 / (1 - fall)); least squares on log(share + ${FLOOR}) over days with a fall of at least ${MIN_FALL * 100}%`;
 
 export function fitHealthFactors(dataDir: string): HealthFactorFit {
   const all = fallDays(dataDir);

@@ -1,0 +1,129 @@
+/**
+ * Health-factor distributions of Aave v2's WETH and WBTC collateral, each fitted only on the days
+ * BEFORE the 19 May 2021 backtest window (no look-ahead): 2021-01-01 to 2021-05-16.
+ *
+ * Why per collateral: on 19 May Aave v2 seized $43.6M of WBTC collateral (3.3% of the WBTC
+ * supplied) although BTC fell less than ETH, so WBTC borrowers sat nearer liquidation than WETH's
+ * and one distribution for both books misses them (sims/market-data/liquidation-breakdown.ts).
+ *
+ * Observed per day: collateral liquidated over the collateral supplied at the day's start, against
+ * the fall from the day's open to its lowest hourly low (Bitfinex), fitted with the model of
+ * fit-health-factors.ts. WETH: the Messari hourly market (as there). WBTC: the subgraph's
+ * LiquidationCall events with WBTC collateral, valued at the Bitfinex BTC close of the event's hour,
+ * over the previous day's WBTC deposits (Dune daily). The event file's amounts are raw base units
+ * until about 2021-07-27 (data README §6), which covers the whole window.
+ */
+import { FIT_MODEL, type FallDay, fallDays, fitLognormalExcess, liquidatedShare } from "./fit-health-factors.ts";
+import { MarketDataError } from "./errors.ts";
+import { readCandles, readRows, utcSeconds } from "./read-raw.ts";
+
+export const PRE_EVENT_WINDOW = { from: "2021-01-01", to: "2021-05-16" } as const;
+const EVENT_DAY = "2021-05-19";
+const WBTC_DECIMALS = 8;
+const HOUR = 3600;
+
+export type ReserveHealthFit = {
+  medianExcess: number;
+  sigma: number;
+  /** Days with a fall of at least 5% that the fit used. */
+  days: number;
+  sources: { liquidations: string; supplied: string; prices: string };
+  /** The backtest day, not used by the fit: its fall, the observed and the fitted share. */
+  eventDay: { day: string; fall: number; observedShare: number; fittedShare: number };
+};
+
+export type PreEventHealthFile = {
+  about: string;
+  window: { from: string; to: string };
+  model: string;
+  reserves: Record<"WETH" | "WBTC", ReserveHealthFit>;
+};
+
+type Candles = ReturnType<typeof readCandles>;
+
+/** Day open and lowest hourly low, per UTC day. */
+function dayRanges(c: Candles) {
+  const open = new Map<string, number>();
+  const low = new Map<string, number>();
+  c.time.forEach((t, i) => {
+    const day = new Date(t * 1000).toISOString().slice(0, 10);
+    if (!open.has(day)) open.set(day, c.open[i]!);
+    low.set(day, Math.min(low.get(day) ?? Number.POSITIVE_INFINITY, c.low[i]!));
+  });
+  return { open, low };
+}
+
+/** WBTC-collateral fall days from the event file, the Dune daily deposits and Bitfinex BTC. */
+export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay[] {
+  const btc = readCandles(dataDir, "bitfinexBtc");
+  const closeAt = new Map(Array.from(btc.time, (t, i) => [t, btc.close[i]!]));
+  const liquidated = new Map<string, number>();
+  for (const e of readRows(dataDir, "aaveLiquidationEvents")) {
+    if (e.collateralReserve !== "WBTC") continue;
+    const stamp = e.timestamp_utc ?? "";
+    const day = stamp.slice(0, 10);
+    if (day < from || day > to) continue;
+    const hour = Math.floor(utcSeconds(stamp) / HOUR) * HOUR;
+    const price = closeAt.get(hour);
+    const amount = Number(e.collateralAmount) / 10 ** WBTC_DECIMALS;
+    if (price === undefined || !Number.isFinite(amount) || amount > 1e4)
+      throw new MarketDataError({
+        problem: `WBTC liquidation at ${stamp}: amount ${e.collateralAmount} or BTC price at its hour unusable`,
+      });
+    liquidated.set(day, (liquidated.get(day) ?? 0) + amount * price);
+  }
+  const deposits = new Map<string, number>();
+  for (const r of readRows(dataDir, "aaveDailyReserves"))
+    if (r.symbol === "WBTC") deposits.set((r.day ?? "").slice(0, 10), Number(r.deposit));
+  const { open, low } = dayRanges(btc);
+  const out: FallDay[] = [];
+  for (const [day, o] of open) {
+    if (day < from || day > to) continue;
+    const previous = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const supplied = deposits.get(previous);
+    if (!(supplied !== undefined && supplied > 0)) continue;
+    out.push({ day, fall: 1 - low.get(day)! / o, share: (liquidated.get(day) ?? 0) / supplied });
+  }
+  return out.sort((a, b) => a.day.localeCompare(b.day));
+}
+
+function reserveFit(days: FallDay[], event: FallDay, sources: ReserveHealthFit["sources"]): ReserveHealthFit {
+  const fit = fitLognormalExcess(days);
+  return {
+    ...fit,
+    sources,
+    eventDay: {
+      day: event.day,
+      fall: Number(event.fall.toFixed(6)),
+      observedShare: Number(event.share.toFixed(6)),
+      fittedShare: Number(liquidatedShare(event.fall, fit.medianExcess, fit.sigma).toFixed(6)),
+    },
+  };
+}
+
+export function fitPreEventHealth(dataDir: string): PreEventHealthFile {
+  const { from, to } = PRE_EVENT_WINDOW;
+  const wethEvent = fallDays(dataDir, EVENT_DAY, EVENT_DAY)[0];
+  const wbtcEvent = wbtcFallDays(dataDir, EVENT_DAY, EVENT_DAY)[0];
+  if (!wethEvent || !wbtcEvent) throw new MarketDataError({ problem: `no data for ${EVENT_DAY}` });
+  return {
+    about:
+      "Collateral-weighted health factors of Aave v2's WETH and WBTC collateral books, HF = 1 + medianExcess x exp(sigma Z), each fitted on its own liquidations before the 19 May 2021 window only (sims/market-data/fit-pre-event-health.ts). The may-2021-deleveraging scenario copies them into its Aave reserves' initialHealthFactor.",
+    window: { from, to },
+    model: FIT_MODEL,
+    reserves: {
+      WETH: reserveFit(fallDays(dataDir, from, to), wethEvent, {
+        liquidations:
+          "aave_v2_WETH_market_1h_messari-subgraph (hourlyLiquidateUSD, non-forward-filled hours)",
+        supplied: "the same file, supplied_USD at the day's first snapshot",
+        prices: "price_ETHUSD_1h_bitfinex (day open and lowest hourly low)",
+      }),
+      WBTC: reserveFit(wbtcFallDays(dataDir, from, to), wbtcEvent, {
+        liquidations:
+          "aave_v2_liquidation_events_thegraph (WBTC collateral, raw amount / 1e8, at the Bitfinex BTC close of the event's hour)",
+        supplied: "aave_v2_daily_deposit_borrow_usd_dune (WBTC deposit of the day before)",
+        prices: "price_BTCUSD_1h_bitfinex (day open and lowest hourly low)",
+      }),
+    },
+  };
+}
