@@ -209,6 +209,7 @@ export function buildLending(
     lending.treasuryUsd8[slot] =
       (depositsUsd8 * BigInt(Math.round(world.options.lendingTreasuryShare * 1e6))) / 1_000_000n;
     if (debtReserves.length === 0 || collateralReserves.length === 0) return;
+    const perReserve = collateralReserves.some((c) => reserves[c]!.r.initialHealthFactor !== undefined);
 
     // Positions per debt reserve in proportion to its value.
     const debtValue = debtReserves.map((i) =>
@@ -227,31 +228,41 @@ export function buildLending(
       // health factor, so collateral (debt x HF / threshold) is what the size weight spreads: the
       // fitted distribution is the collateral-weighted one (docs/SIMULATION.md, "Backtest").
       const hf = x.initialHealthFactor;
-      const drawnHealth =
-        "distribution" in hf
+      const debtAsset = lending.reserveAsset[r]!;
+      const choices = collateralReserves.filter((c) => lending.reserveAsset[c] !== debtAsset);
+      const available = choices.map((c) =>
+        Number(valueUsd8(world, lending.reserveAsset[c]!, world.balance[p * nA + lending.reserveAsset[c]!]!)),
+      );
+      const availableSum = available.reduce((s, v) => s + v, 0);
+      const pickCollateral = () => {
+        let u = rng.nextFloat() * availableSum;
+        for (let q = 0; q < choices.length; q++) {
+          u -= available[q]!;
+          if (u < 0) return choices[q]!;
+        }
+        return choices[choices.length - 1]!;
+      };
+      // A reserve with its own distribution (fitted on its own liquidations): collateral is picked
+      // first and the health factor drawn from that reserve's book. Without one, the protocol's
+      // distribution for every position, in the original draw order (seeded runs unchanged).
+      const chosen =
+        perReserve && choices.length > 0 ? Array.from({ length: n }, () => pickCollateral()) : undefined;
+      const drawnHealth = chosen
+        ? chosen.map((c) => {
+            const own = reserves[c]!.r.initialHealthFactor ?? hf;
+            if ("distribution" in own) return 1 + own.medianExcess * Math.exp(own.sigma * gauss());
+            return "mean" in own ? Math.max(1.02, own.mean + own.std * gauss()) : Number.NaN;
+          })
+        : "distribution" in hf
           ? weights.map(() => 1 + hf.medianExcess * Math.exp(hf.sigma * gauss()))
           : undefined;
       if (drawnHealth)
         weights = weights.map((w, k) => (w * 1_000_000n) / BigInt(Math.round(drawnHealth[k]! * 1e6)) + 1n);
       const weightSum = weights.reduce((s, v) => s + v, 0n);
-      const debtAsset = lending.reserveAsset[r]!;
-      const choices = collateralReserves.filter((c) => lending.reserveAsset[c] !== debtAsset);
       if (choices.length === 0) return;
-      const available = choices.map((c) =>
-        Number(valueUsd8(world, lending.reserveAsset[c]!, world.balance[p * nA + lending.reserveAsset[c]!]!)),
-      );
-      const availableSum = available.reduce((s, v) => s + v, 0);
       for (let k = 0; k < n; k++) {
         const debt = (lending.borrowed[r]! * weights[k]!) / weightSum;
-        let u = rng.nextFloat() * availableSum;
-        let c = choices[choices.length - 1]!;
-        for (let q = 0; q < choices.length; q++) {
-          u -= available[q]!;
-          if (u < 0) {
-            c = choices[q]!;
-            break;
-          }
-        }
+        const c = chosen?.[k] ?? pickCollateral();
         const healthFactor =
           drawnHealth?.[k] ?? ("mean" in hf ? Math.max(1.02, hf.mean + hf.std * gauss()) : Number.NaN);
         const collateralAsset = lending.reserveAsset[c]!;

@@ -184,6 +184,15 @@ const CollateralParameters = z.strictObject({
   liquidationBonus: between(0, 0.5),
 });
 
+/** Health factors weighted by collateral: HF = 1 + medianExcess x exp(sigma Z), with the data
+ *  window the parameters were fitted on in `source`. */
+const LognormalExcess = z.strictObject({
+  distribution: z.literal("lognormal-excess"),
+  medianExcess: positive,
+  sigma: nonNegative,
+  source: z.string().min(1),
+});
+
 const Reserve = z.strictObject({
   asset: symbol,
   /** Deposited by lenders (for a collateral asset: posted by borrowers). */
@@ -194,6 +203,9 @@ const Reserve = z.strictObject({
   minted: z.boolean().default(false),
   /** Present when the asset counts as collateral. */
   collateral: CollateralParameters.optional(),
+  /** This collateral's own borrower book (fitted on its own liquidations), in place of the
+   *  protocol's initialHealthFactor for positions backed by it. */
+  initialHealthFactor: LognormalExcess.optional(),
 });
 
 const Liquidation = z.discriminatedUnion(
@@ -245,15 +257,7 @@ const Lending = z.strictObject({
    *  lognormal excess over 1 weighted by collateral (HF = 1 + medianExcess x exp(sigma Z)): the
    *  heavy right tail that real books have (most collateral far from liquidation), with the data
    *  window it was fitted on in `source` (docs/SIMULATION.md, "Backtest"). */
-  initialHealthFactor: z.union([
-    z.strictObject({ mean: positive, std: nonNegative }),
-    z.strictObject({
-      distribution: z.literal("lognormal-excess"),
-      medianExcess: positive,
-      sigma: nonNegative,
-      source: z.string().min(1),
-    }),
-  ]),
+  initialHealthFactor: z.union([z.strictObject({ mean: positive, std: nonNegative }), LognormalExcess]),
   /** Oracle lag (Maker's OSM delays prices by an hour). */
   oracleDelayHours: hours.default(0),
   /** Push-oracle updates (deviation threshold and heartbeat). Omit: a fresh price every step. */
