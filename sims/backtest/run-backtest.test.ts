@@ -55,6 +55,28 @@ describe("runBacktest", () => {
     expect(backtestRatio(badDebt)).toBeLessThan(2);
   });
 
+  it("keeps Aave's and Compound's 19 May 2021 liquidations within 2x (intra-hour lows, per-collateral books) and does not judge Maker's", async () => {
+    const { table } = await runBacktest({ scenario: "may-2021-deleveraging", seeds: [1, 2, 3], outcomes });
+    const row = (prefix: string) => table.rows.find((r) => r.quantity.startsWith(prefix))!;
+    for (const prefix of [
+      "Aave collateral liquidated",
+      "Compound collateral liquidated",
+      "Aave v2 WETH-collateral",
+    ]) {
+      expect(backtestRatio(row(prefix)), prefix).toBeGreaterThan(0.5);
+      expect(backtestRatio(row(prefix)), prefix).toBeLessThan(2);
+    }
+    const maker = row("Maker collateral liquidated");
+    expect(maker.reported).toBeNull();
+    expect(maker.uncheckable).toMatch(/no Maker liquidation/);
+    expect(maker.simulated?.value).toBeGreaterThan(0);
+    // The lows between the closes do not leak into the "lowest hourly close" rows.
+    for (const prefix of ["ETH's lowest hourly close", "BTC's lowest hourly close"]) {
+      expect(backtestRatio(row(prefix)), prefix).toBeGreaterThan(0.97);
+      expect(backtestRatio(row(prefix)), prefix).toBeLessThan(1.03);
+    }
+  });
+
   it("has a table for every named historical scenario; rows that cannot be checked say why and carry no reported figure", async () => {
     for (const scenario of BACKTESTED_SCENARIOS) {
       const { table } = await runBacktest({ scenario, seeds: [1], outcomes });

@@ -21,6 +21,7 @@ describe("sims/market-data", () => {
       const files = buildMarketData({ dataDir: DATA });
       expect([...files.keys()].sort()).toEqual([
         "fitted/garch-t.json",
+        "fitted/health-factors-pre-event.json",
         "fitted/health-factors.json",
         "fitted/samples.json",
         "slices/june-2022-steth-discount.csv",

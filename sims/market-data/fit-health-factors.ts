@@ -88,7 +88,11 @@ export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
 
 /** Least squares on log(share + FLOOR) over days with a fall of at least MIN_FALL, on a grid;
  *  parameters rounded to two decimals. */
-export function fitLognormalExcess(days: readonly FallDay[]): { medianExcess: number; sigma: number; days: number } {
+export function fitLognormalExcess(days: readonly FallDay[]): {
+  medianExcess: number;
+  sigma: number;
+  days: number;
+} {
   const fit = days.filter((d) => d.fall >= MIN_FALL);
   let best = { error: Number.POSITIVE_INFINITY, medianExcess: 1, sigma: 1 };
   for (let m = -3; m <= 3.0001; m += 0.05)
@@ -113,20 +117,7 @@ export const FIT_MODEL = `share liquidated on a day = ${SEIZED_SHARE} x P(HF < 1
 export function fitHealthFactors(dataDir: string): HealthFactorFit {
   const all = fallDays(dataDir);
   const heldOut = (d: FallDay) => d.day >= HELD_OUT.from && d.day <= HELD_OUT.to;
-  const fit = all.filter((d) => !heldOut(d) && d.fall >= MIN_FALL);
-  let best = { error: Number.POSITIVE_INFINITY, medianExcess: 1, sigma: 1 };
-  for (let m = -3; m <= 3.0001; m += 0.05)
-    for (let sigma = 0.1; sigma <= 4.0001; sigma += 0.05) {
-      const medianExcess = Math.exp(m);
-      let error = 0;
-      for (const d of fit) {
-        const e = Math.log(liquidatedShare(d.fall, medianExcess, sigma) + FLOOR) - Math.log(d.share + FLOOR);
-        error += e * e;
-      }
-      if (error < best.error) best = { error, medianExcess, sigma };
-    }
-  const medianExcess = Number(best.medianExcess.toFixed(2));
-  const sigma = Number(best.sigma.toFixed(2));
+  const { medianExcess, sigma, days } = fitLognormalExcess(all.filter((d) => !heldOut(d)));
   return {
     about:
       "Collateral-weighted health factors of a lending book, HF = 1 + medianExcess x exp(sigma Z), fitted on Aave v2 WETH liquidations of 2021 without the backtest window (sims/market-data/fit-health-factors.ts). Scenarios that use it copy medianExcess and sigma into initialHealthFactor.",
@@ -136,11 +127,11 @@ export function fitHealthFactors(dataDir: string): HealthFactorFit {
         "aave_v2_WETH_market_1h_messari-subgraph (hourlyLiquidateUSD, supplied_USD; non-forward-filled hours)",
       prices: "price_ETHUSD_1h_bitfinex (day open and lowest hourly low)",
     },
-    model: `share liquidated on a day = ${SEIZED_SHARE} x P(HF < 1 / (1 - fall)); least squares on log(share + ${FLOOR}) over days with a fall of at least ${MIN_FALL * 100}%`,
+    model: FIT_MODEL,
     distribution: "lognormal-excess",
     medianExcess,
     sigma,
-    days: fit.length,
+    days,
     heldOutDays: all
       .filter((d) => heldOut(d) && d.fall >= MIN_FALL)
       .map((d) => ({

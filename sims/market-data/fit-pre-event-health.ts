@@ -13,8 +13,14 @@
  * over the previous day's WBTC deposits (Dune daily). The event file's amounts are raw base units
  * until about 2021-07-27 (data README §6), which covers the whole window.
  */
-import { FIT_MODEL, type FallDay, fallDays, fitLognormalExcess, liquidatedShare } from "./fit-health-factors.ts";
 import { MarketDataError } from "./errors.ts";
+import {
+  type FallDay,
+  FIT_MODEL,
+  fallDays,
+  fitLognormalExcess,
+  liquidatedShare,
+} from "./fit-health-factors.ts";
 import { readCandles, readRows, utcSeconds } from "./read-raw.ts";
 
 export const PRE_EVENT_WINDOW = { from: "2021-01-01", to: "2021-05-16" } as const;

@@ -83,6 +83,20 @@ describe("market section and market paths", () => {
     expect(problems(j)).toContain('assets[1].path.base: "ETH" must itself follow a market USD price series');
   });
 
+  it("refuses intra-hour lows on an hourly grid or a window that ships none", () => {
+    const j = raw("may-2021-deleveraging");
+    j.time.stepHours = 1;
+    expect(problems(j)).toContain(
+      "market.intrahourLows: needs a grid finer than an hour to place the lows between the closes (time.stepHours is 1)",
+    );
+    const june = raw("june-2022-steth-discount");
+    june.market.intrahourLows = true;
+    june.time.stepHours = 0.5;
+    expect(problems(june)).toContain(
+      "market.intrahourLows: market window june-2022-steth-discount ships no candle lows",
+    );
+  });
+
   it("refuses a horizon longer than the window", () => {
     const j = raw("may-2021-deleveraging");
     j.time.horizonHours = 72;

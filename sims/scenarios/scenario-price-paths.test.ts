@@ -24,15 +24,24 @@ describe("scenarioPricePaths: named episodes replay their real windows", () => {
     expect(Math.max(...prices.get("DAI")!)).toBeCloseTo(1.0585119, 6); // CoinGecko daily, 13 March
   });
 
-  it("May 2021: ETH -34% at its lowest close, WBTC (Binance BTC) -18%, on the half-hour grid", () => {
+  it("May 2021: ETH -34% at its lowest close, WBTC (Binance BTC) -18%, on the half-hour grid; the hour's low between closes", () => {
     const { prices, steps } = pathsOf("may-2021-deleveraging");
     expect(steps).toBe(96);
     const eth = prices.get("ETH")!;
-    expect(minOf(eth)).toBeCloseTo(2230.9, 8);
-    expect(troughFromStart(eth)).toBeCloseTo(-0.339, 3);
-    expect(minOf(prices.get("WBTC")!)).toBeCloseTo(35234.62, 8);
-    // Half-hours are log-linear between the hourly closes around them.
-    expect(eth[1]).toBeCloseTo(Math.sqrt(eth[0]! * eth[2]!), 8);
+    const closes = (xs: Float64Array) => xs.filter((_, k) => k % 2 === 0);
+    expect(minOf(closes(eth))).toBeCloseTo(2230.9, 8);
+    expect(troughFromStart(closes(eth))).toBeCloseTo(-0.339, 3);
+    expect(minOf(closes(prices.get("WBTC")!))).toBeCloseTo(35234.62, 8);
+    // Half-hours: log-linear between the closes around them, or the hour's candle low (the higher
+    // of Binance's and Bitfinex's) where that is lower. 19 May 12:00-13:00: Bitfinex's low $2,033.7
+    // (Binance's $1,960), the lowest ETH price Aave's oracle reported that day ($2,034).
+    const slice = loadWindowSlice("may-2021-deleveraging");
+    const lows = slice.series.get("ETH low")!.values;
+    for (let h = 1; h <= 48; h++)
+      expect(eth[2 * h - 1]).toBeCloseTo(Math.min(Math.sqrt(eth[2 * h - 2]! * eth[2 * h]!), lows[h]!), 8);
+    expect(eth[25]).toBeCloseTo(2033.7, 8);
+    expect(minOf(eth)).toBeCloseTo(2033.7, 8);
+    expect(minOf(prices.get("WBTC")!)).toBeCloseTo(30000, 8);
   });
 
   it("May 2022: UST (bridged) to $0.092 on 13 May; LUNA, which has no series, stays scripted to about zero", () => {

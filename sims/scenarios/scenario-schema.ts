@@ -422,7 +422,7 @@ const Market = z.strictObject({
   /** Replay only: between two hourly closes, the step nearest mid-hour is at most the hour's candle
    *  low (the window's "<series> low" column), as the lending oracles saw it (docs/SIMULATION.md,
    *  "Backtest"). Needs a grid finer than an hour and a window that ships the lows. */
-  intrahourLows: z.boolean().default(false),
+  intrahourLows: z.boolean().optional(),
 });
 
 const Correlation = z.strictObject({

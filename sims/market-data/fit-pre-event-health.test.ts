@@ -1,0 +1,56 @@
+/**
+ * The per-collateral health-factor fits of Aave v2 before 19 May 2021: the fitter recovers known
+ * parameters, the WBTC days are read correctly from the event file, the window stops before the
+ * backtest's, and the may-2021 scenario carries exactly the shipped values.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../scenarios/load-scenario.ts";
+import { type FallDay, fitLognormalExcess, liquidatedShare } from "./fit-health-factors.ts";
+import { type PreEventHealthFile, wbtcFallDays } from "./fit-pre-event-health.ts";
+
+const DATA = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../shared/data/market");
+const shipped: PreEventHealthFile = JSON.parse(
+  readFileSync(new URL("./fitted/health-factors-pre-event.json", import.meta.url), "utf8"),
+);
+
+describe("pre-event health-factor fits", () => {
+  it("recovers the parameters that generated the daily shares", () => {
+    const days: FallDay[] = [];
+    for (let k = 0; k < 40; k++) {
+      const fall = 0.05 + 0.01 * k;
+      days.push({ day: `d${k}`, fall, share: liquidatedShare(fall, 2, 0.8) });
+    }
+    const fit = fitLognormalExcess(days);
+    expect(fit.medianExcess).toBeCloseTo(2, 1);
+    expect(fit.sigma).toBeCloseTo(0.8, 1);
+    expect(fit.days).toBe(40);
+  });
+
+  it("stops before the backtest's window, and the may-2021 Aave reserves use exactly the fits", () => {
+    expect(shipped.window.to < "2021-05-17").toBe(true);
+    const aave = loadScenario("may-2021-deleveraging").protocols.find((p) => p.id === "aave-v2")!;
+    if (aave.kind !== "lending") throw new Error("aave-v2 is lending");
+    for (const [asset, fit] of [
+      ["ETH", shipped.reserves.WETH],
+      ["WBTC", shipped.reserves.WBTC],
+    ] as const)
+      expect(aave.reserves.find((r) => r.asset === asset)!.initialHealthFactor, asset).toMatchObject({
+        distribution: "lognormal-excess",
+        medianExcess: fit.medianExcess,
+        sigma: fit.sigma,
+      });
+  });
+
+  it.skipIf(!existsSync(DATA))(
+    "reads 19 May 2021's WBTC collateral seized ($43.6M, 3.3% of the WBTC supplied) from the event file",
+    () => {
+      const [day] = wbtcFallDays(DATA, "2021-05-19", "2021-05-19");
+      expect(day!.share).toBeCloseTo(0.0328, 3);
+      expect(day!.fall).toBeCloseTo(0.311, 3);
+      expect(shipped.reserves.WBTC.eventDay.observedShare).toBeCloseTo(day!.share, 5);
+    },
+  );
+});
