@@ -79,6 +79,20 @@ function aaveMarketDay(
   };
 }
 
+/** One collateral reserve's seizures on the event file's day (event-level data, not Messari's). */
+function aaveSeizedDay(outcomes: ShippedOutcomes, reserve: string, collateral: string): Comparison {
+  const s = outcomes.aaveV2SeizedByCollateral;
+  const r = s.byReserve[reserve];
+  if (!r) throw new Error(`${SHIPPED} has no Aave v2 ${reserve} seizures`);
+  return {
+    quantity: `Aave v2 ${reserve}-collateral liquidations, ${s.day} (collateral USD)`,
+    unit: "USD",
+    reported: { value: r.usd },
+    source: `${SHIPPED}: ${s.source}; ${r.events} events`,
+    measure: liquidatedCollateralUsd({ protocols: ["aave-v2"], collateral, day: 0 }),
+  };
+}
+
 export function comparisonsFor(scenario: string, outcomes: ShippedOutcomes): Comparison[] | undefined {
   switch (scenario) {
     case "march-2020-black-thursday":
@@ -135,6 +149,7 @@ export function comparisonsFor(scenario: string, outcomes: ShippedOutcomes): Com
             "no Maker liquidation or auction data is shipped or in ../shared (data README: 'What was not found'); the only figure found, a $60M share in one press article (Cointelegraph/Covalent), is a split no data here confirms, so it is not used as a target",
         },
         aaveMarketDay(outcomes, "WETH", "2021-05-19", "ETH"),
+        aaveSeizedDay(outcomes, "WBTC", "WBTC"),
         aaveMarketDay(outcomes, "USDC", "2021-05-19", "USDC"),
         priceLow(outcomes, "may-2021-deleveraging", "ETH"),
         priceLow(outcomes, "may-2021-deleveraging", "BTC", "WBTC"),

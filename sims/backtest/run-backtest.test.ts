@@ -66,6 +66,11 @@ describe("runBacktest", () => {
       expect(backtestRatio(row(prefix)), prefix).toBeGreaterThan(0.5);
       expect(backtestRatio(row(prefix)), prefix).toBeLessThan(2);
     }
+    // WBTC collateral, from the event-level file: checked, whatever the ratio.
+    const wbtc = row("Aave v2 WBTC-collateral liquidations");
+    expect(wbtc.reported).toEqual({ value: outcomes.aaveV2SeizedByCollateral.byReserve.WBTC!.usd });
+    expect(wbtc.reported).toEqual({ value: expect.closeTo(43_600_000, -5) });
+    expect(wbtc.simulated?.value).toBeGreaterThan(0);
     const maker = row("Maker collateral liquidated");
     expect(maker.reported).toBeNull();
     expect(maker.uncheckable).toMatch(/no Maker liquidation/);

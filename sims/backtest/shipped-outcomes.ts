@@ -40,6 +40,11 @@ export const ShippedOutcomesSchema = z.object({
     source: z.record(z.string(), z.string()),
     markets: z.record(z.string(), MarketHours),
   }),
+  aaveV2SeizedByCollateral: z.object({
+    day: z.string(),
+    source: z.string(),
+    byReserve: z.record(z.string(), z.object({ usd: z.number(), events: z.number() })),
+  }),
 });
 export type ShippedOutcomes = z.infer<typeof ShippedOutcomesSchema>;
 

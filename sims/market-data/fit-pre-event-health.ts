@@ -59,11 +59,16 @@ function dayRanges(c: Candles) {
   return { open, low };
 }
 
-/** WBTC-collateral fall days from the event file, the Dune daily deposits and Bitfinex BTC. */
-export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay[] {
-  const btc = readCandles(dataDir, "bitfinexBtc");
+/** WBTC collateral seized per UTC day (USD at the Bitfinex BTC close of each event's hour) and
+ *  the number of events, from the subgraph's LiquidationCall events. */
+export function wbtcSeizedByDay(
+  dataDir: string,
+  from: string,
+  to: string,
+  btc: Candles = readCandles(dataDir, "bitfinexBtc"),
+): Map<string, { usd: number; events: number }> {
   const closeAt = new Map(Array.from(btc.time, (t, i) => [t, btc.close[i]!]));
-  const liquidated = new Map<string, number>();
+  const liquidated = new Map<string, { usd: number; events: number }>();
   for (const e of readRows(dataDir, "aaveLiquidationEvents")) {
     if (e.collateralReserve !== "WBTC") continue;
     const stamp = e.timestamp_utc ?? "";
@@ -76,8 +81,16 @@ export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay
       throw new MarketDataError({
         problem: `WBTC liquidation at ${stamp}: amount ${e.collateralAmount} or BTC price at its hour unusable`,
       });
-    liquidated.set(day, (liquidated.get(day) ?? 0) + amount * price);
+    const acc = liquidated.get(day) ?? { usd: 0, events: 0 };
+    liquidated.set(day, { usd: acc.usd + amount * price, events: acc.events + 1 });
   }
+  return liquidated;
+}
+
+/** WBTC-collateral fall days from the event file, the Dune daily deposits and Bitfinex BTC. */
+export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay[] {
+  const btc = readCandles(dataDir, "bitfinexBtc");
+  const liquidated = wbtcSeizedByDay(dataDir, from, to, btc);
   const deposits = new Map<string, number>();
   for (const r of readRows(dataDir, "aaveDailyReserves"))
     if (r.symbol === "WBTC") deposits.set((r.day ?? "").slice(0, 10), Number(r.deposit));
@@ -88,7 +101,7 @@ export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay
     const previous = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     const supplied = deposits.get(previous);
     if (!(supplied !== undefined && supplied > 0)) continue;
-    out.push({ day, fall: 1 - low.get(day)! / o, share: (liquidated.get(day) ?? 0) / supplied });
+    out.push({ day, fall: 1 - low.get(day)! / o, share: (liquidated.get(day)?.usd ?? 0) / supplied });
   }
   return out.sort((a, b) => a.day.localeCompare(b.day));
 }

@@ -13,6 +13,7 @@
 import type { BuiltWindow, RawCache } from "./build-window.ts";
 import { RAW, type RawId, WINDOWS } from "./catalogue.ts";
 import { MarketDataError } from "./errors.ts";
+import { wbtcSeizedByDay } from "./fit-pre-event-health.ts";
 import { round8 } from "./json-format.ts";
 import { readRows, utcSeconds } from "./read-raw.ts";
 
@@ -59,6 +60,13 @@ export type ReportedOutcomesFile = {
       }
     >;
   };
+  /** Collateral seized on one day by collateral reserve, from the event-level file (the Messari
+   *  markets cover WETH and USDC collateral only). */
+  aaveV2SeizedByCollateral: {
+    day: string;
+    source: string;
+    byReserve: Record<string, { usd: number; events: number }>;
+  };
 };
 
 export function reportedOutcomes(
@@ -94,7 +102,7 @@ export function reportedOutcomes(
   const to = from + may2021.hours * HOUR;
   return {
     about:
-      "Reported outcomes for backtests, from the raw market data (regenerate with npm run data:slices). Prices: the lowest hourly candle low and the lowest hourly close inside each window [start, end), from the same venue the window's slice uses. Pegs: the extremes of the cleaned slice series. Aave: hourly liquidated collateral (USD) of Aave v2's WETH and USDC collateral markets.",
+      "Reported outcomes for backtests, from the raw market data (regenerate with npm run data:slices). Prices: the lowest hourly candle low and the lowest hourly close inside each window [start, end), from the same venue the window's slice uses. Pegs: the extremes of the cleaned slice series. Aave: hourly liquidated collateral (USD) of Aave v2's WETH and USDC collateral markets; WBTC collateral seized on 19 May 2021 from the event-level file.",
     windows,
     aaveV2Liquidations: {
       window: may2021.id,
@@ -106,6 +114,18 @@ export function reportedOutcomes(
       markets: {
         WETH: aaveHours(dataDir, "aaveWethMarket", from, to),
         USDC: aaveHours(dataDir, "aaveUsdcMarket", from, to),
+      },
+    },
+    aaveV2SeizedByCollateral: {
+      day: "2021-05-19",
+      source: `${RAW.aaveLiquidationEvents.file} (${RAW.aaveLiquidationEvents.upstream}): LiquidationCall events with WBTC collateral, raw amount / 1e8, valued at the Bitfinex BTC/USD close of the event's hour (${RAW.bitfinexBtc.file})`,
+      byReserve: {
+        WBTC: (() => {
+          const d = wbtcSeizedByDay(dataDir, "2021-05-19", "2021-05-19").get("2021-05-19");
+          if (!d)
+            throw new MarketDataError({ problem: "no WBTC liquidations on 2021-05-19 in the event file" });
+          return { usd: round8(d.usd), events: d.events };
+        })(),
       },
     },
   };
