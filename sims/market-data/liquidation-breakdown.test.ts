@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { oracleRatios, seizedByReserve } from "./liquidation-breakdown.ts";
+import { oracleLows, oracleRatios, seizedByReserve } from "./liquidation-breakdown.ts";
 
 const pool = "0xmain";
 const ev = (over: Record<string, string>) => ({
@@ -53,5 +53,25 @@ describe("oracleRatios", () => {
     expect(r).toHaveLength(1);
     expect(r[0]?.debt).toBe("USDT");
     expect(r[0]?.ratio).toBeCloseTo(1.0908, 4);
+  });
+});
+
+describe("oracleLows", () => {
+  it("takes ETH/USD from stablecoin debt prices and BTC/USD from WBTC collateral in the same event", () => {
+    const events = [
+      ev({ reservePriceETHPrincipal: "400000000000000.0" }), // ETH $2,500
+      ev({
+        collateralReserve: "WBTC",
+        reservePriceETHPrincipal: "491706782172441.0", // ETH $2,033.73
+        reservePriceETHCollateral: "1.53e19", // 15.3 ETH per WBTC
+        timestamp_utc: "2021-05-19 13:13:50+00:00",
+      }),
+      ev({ principalReserve: "LINK", reservePriceETHPrincipal: "1000000000000000.0" }), // not a USD stablecoin: $1,000 ignored
+      ev({ reservePriceETHPrincipal: "600000000000000.0", timestamp_utc: "2021-05-20 01:00:00+00:00" }),
+    ];
+    const lows = oracleLows(events, "2021-05-19");
+    expect(lows.eth?.usd).toBeCloseTo(2033.73, 2);
+    expect(lows.eth?.time).toBe("2021-05-19 13:13:50+00:00");
+    expect(lows.btc?.usd).toBeCloseTo(15.3 * 2033.73, 0);
   });
 });

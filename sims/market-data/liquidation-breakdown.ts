@@ -1,8 +1,9 @@
 /**
  * Breakdown of one UTC day's Aave v2 LiquidationCall events (the subgraph event file in
  * ../shared/data/market/) by collateral reserve, and the oracle's debt/collateral price ratio per
- * event. Evidence for the backtest's gaps (docs/SIMULATION.md, "Backtest against history"): which
- * collateral the press total is made of, and why stablecoin collateral was seized.
+ * event, and the lowest ETH and BTC prices the oracle recorded. Evidence for the backtest
+ * (docs/SIMULATION.md, "Backtest against history"): which collateral the press total is made of,
+ * why stablecoin collateral was seized, and that the oracle saw the intra-hour lows.
  * Run: npx tsx sims/market-data/liquidation-breakdown.ts [--data DIR] [--day 2021-05-19]
  */
 import { readFileSync } from "node:fs";
@@ -69,6 +70,31 @@ export function oracleRatios(events: readonly Row[], day: string, collateral: st
   return out;
 }
 
+export type OracleLow = { usd: number; time: string };
+
+/**
+ * The lowest ETH/USD and BTC/USD the Aave v2 oracle recorded in the day's events (evidence that it
+ * traded through the intra-hour wick): ETH = 1e18 / the ETH-wei price of a USD stablecoin debt
+ * (the stablecoin taken at $1), BTC = WBTC's ETH price x that ETH price in the same event.
+ */
+export function oracleLows(events: readonly Row[], day: string): { eth?: OracleLow; btc?: OracleLow } {
+  const out: { eth?: OracleLow; btc?: OracleLow } = {};
+  for (const e of events) {
+    const t = e.timestamp_utc ?? "";
+    if (!t.startsWith(day) || !["USDC", "USDT", "DAI"].includes(e.principalReserve ?? "")) continue;
+    const stable = Number(e.reservePriceETHPrincipal);
+    if (!e.reservePriceETHPrincipal || !(stable > 0)) continue;
+    const eth = 1e18 / stable;
+    if (!out.eth || eth < out.eth.usd) out.eth = { usd: eth, time: t };
+    const wbtc = Number(e.reservePriceETHCollateral);
+    if (e.collateralReserve === "WBTC" && e.reservePriceETHCollateral && wbtc > 0) {
+      const btc = (wbtc / 1e18) * eth;
+      if (!out.btc || btc < out.btc.usd) out.btc = { usd: btc, time: t };
+    }
+  }
+  return out;
+}
+
 const read = (path: string): Row[] =>
   parse(readFileSync(path, "utf8"), { columns: true, skip_empty_lines: true }) as Row[];
 
@@ -99,6 +125,11 @@ function main(argv: string[]): void {
       `${r.reserve.padEnd(16)} $${(r.usd / 1e6).toFixed(2)}M  ${r.events} events${r.unvalued ? ` (${r.unvalued} not valued)` : ""}`,
     );
   console.log(`total            $${(total / 1e6).toFixed(1)}M`);
+  const lows = oracleLows(events, day);
+  for (const [name, low] of Object.entries(lows))
+    console.log(
+      `oracle's lowest ${name.toUpperCase()}/USD in the events: $${low.usd.toFixed(0)} at ${low.time}`,
+    );
   console.log("USDC collateral: oracle debt/collateral price ratio per event");
   for (const r of oracleRatios(events, day, "USDC"))
     console.log(`${r.time}  debt ${r.debt.padEnd(5)} ratio ${r.ratio.toFixed(4)}`);
