@@ -29,4 +29,18 @@ describe("initialHealthFactor", () => {
     };
     expect(() => parseScenario(json)).toThrow(/protocols\[0\]\.initialHealthFactor/);
   });
+
+  it("takes one per collateral reserve, and refuses it on a reserve that backs no position", () => {
+    const json = may2021();
+    const aave = parseScenario(json).protocols.find((p) => p.id === "aave-v2");
+    const wbtc = aave?.kind === "lending" ? aave.reserves.find((r) => r.asset === "WBTC") : undefined;
+    expect(wbtc?.initialHealthFactor).toMatchObject({ distribution: "lognormal-excess", medianExcess: 4.06 });
+    const maker = json.protocols.findIndex((p: { id: string }) => p.id === "maker");
+    json.protocols[maker].reserves[2].initialHealthFactor = {
+      ...json.protocols[0].reserves[0].initialHealthFactor,
+    };
+    expect(() => parseScenario(json)).toThrow(
+      /protocols\[2\]\.reserves\[2\]\.initialHealthFactor: is for a collateral reserve's borrower book/,
+    );
+  });
 });

@@ -617,6 +617,11 @@ function checkScenario(s: Parsed, ctx: z.RefinementCtx): void {
           if (r.minted && r.supplied !== "0")
             issue(at("reserves", j, "supplied"), "expected 0 for a minted asset (it is issued, not pooled)");
           const c = r.collateral;
+          if (r.initialHealthFactor && (!c || r.minted))
+            issue(
+              at("reserves", j, "initialHealthFactor"),
+              "is for a collateral reserve's borrower book; this reserve backs no position (add collateral or remove it)",
+            );
           if (c && c.ltv > c.liquidationThreshold) {
             issue(
               at("reserves", j, "collateral", "ltv"),
