@@ -74,7 +74,7 @@ export async function runBacktest(p: RunBacktestParameters): Promise<RunBacktest
       scenario: p.scenario,
       rows,
       perSeed,
-      notes: `Agents off; prices replay the real window; ${p.positionsPerLending ?? BACKTEST_POSITIONS_PER_LENDING} borrowers per lending market; ${p.seeds.length} seed${p.seeds.length === 1 ? "" : "s"} (${p.seeds[0]}..${p.seeds[p.seeds.length - 1]}) redraw the borrowers. Simulated: the median over seeds, with the smallest and largest seed below it.`,
+      notes: `Agents off; prices replay the real window${scenario.market?.intrahourLows ? " (with each hour's candle low between its closes, as the lending oracles saw it)" : ""}; ${p.positionsPerLending ?? BACKTEST_POSITIONS_PER_LENDING} borrowers per lending market; ${p.seeds.length} seed${p.seeds.length === 1 ? "" : "s"} (${p.seeds[0]}..${p.seeds[p.seeds.length - 1]}) redraw the borrowers. Simulated: the median over seeds, with the smallest and largest seed below it.`,
     },
   };
 }
