@@ -12,78 +12,26 @@ import { createModelFeatureBuilder } from "../agents/risk/model-features.ts";
 import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
 import { loadContagionDetector } from "../models/contagion/load-detector.ts";
 import { type RiskBook, RiskBookSchema } from "../negotiation/risk/risk-schemas.ts";
-import type { BookObservation } from "../protocol-adapters/book-observation.ts";
-import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
-import { createProtocolObserver } from "../sims/dataset/observe-protocols.ts";
-import { createEngineAdapter } from "../sims/engine/engine-adapter.ts";
-import { createEngineBooks } from "../sims/engine/engine-books.ts";
-import { runEngine } from "../sims/engine/run-engine.ts";
-import { findFamily } from "../sims/scenarios/families/catalogue.ts";
-import { sampleFamilyJson } from "../sims/scenarios/families/sample-family.ts";
-import { parseScenario } from "../sims/scenarios/load-scenario.ts";
-
-const engine = { positionsPerLending: 40, tradersPerSide: 8 };
+import { recordRun } from "../sims/engine/testing/recorded-books.ts";
 
 /** Runs the scenario; returns the dataset's feature rows and each agent's, step by step. */
-async function run(familyName: string, seed: number, cutHours?: number) {
-  const family = findFamily(familyName);
-  if (family.kind !== "parametric") throw new Error("expected a parametric family");
-  const json = sampleFamilyJson(family.spec, seed);
-  const scenarioJson =
-    cutHours === undefined
-      ? json
-      : {
-          ...json,
-          time: { ...json.time, horizonHours: cutHours },
-          shocks: (json.shocks ?? []).filter((s) => s.atHours <= cutHours),
-        };
-  const scenario = parseScenario(scenarioJson);
-  const steps = Math.round(scenario.time.horizonHours / scenario.time.stepHours);
-  const observer = createProtocolObserver(steps);
-  // What each protocol's adapter reports at the end of each step (the promises resolve with the
-  // state of the moment they were asked: the engine adapter reads synchronously).
-  const seen: Promise<[ProtocolState, BookObservation]>[][] = [];
-  let ids: string[] = [];
-  let books: ReturnType<typeof createEngineBooks> | undefined;
-  let adapters: ReturnType<typeof createEngineAdapter>[] = [];
-  await runEngine({
-    scenario,
-    seed,
-    options: engine,
-    onObserve: (o) => {
-      observer.observe(o);
-      if (!books) {
-        books = createEngineBooks(o.world);
-        adapters = o.world.protocols.map((_, p) => createEngineAdapter(o.world, p, books));
-        ids = o.world.protocols.map((x) => x.id);
-      }
-      books.observe(o);
-      seen.push(adapters.map((a) => Promise.all([a.snapshot(), a.book!()])));
-    },
-  });
-  const dataset = observer.finish();
+async function run(family: string, seed: number, cutHours?: number) {
+  const rec = await recordRun({ family, seed, cutHours });
+  const { ids, dataset } = rec;
   const n = dataset.protocols;
   const builders = ids.map((id) => createModelFeatureBuilder(id));
   const agent: Float32Array[][] = [];
-  for (const step of seen) {
-    const observed = await Promise.all(step);
-    // Each agent reads its own book, publishes it; the wire form is what peers decode.
+  for (const step of rec.seen) {
+    // Each agent reads its own book and publishes it; peers decode the wire form.
     const published = new Map<string, RiskBook>();
-    observed.forEach(([state, book], p) => {
-      published.set(
-        ids[p]!,
-        RiskBookSchema.parse(JSON.parse(JSON.stringify(builders[p]!.observeOwn(state, book)))),
-      );
+    step.forEach(({ state, book }, p) => {
+      const wire = JSON.parse(JSON.stringify(builders[p]!.observeOwn(state, book)));
+      published.set(ids[p]!, RiskBookSchema.parse(wire));
     });
-    agent.push(
-      ids.map((id, p) => {
-        const peers = new Map([...published].filter(([k]) => k !== id));
-        return builders[p]!.features(peers);
-      }),
-    );
+    agent.push(ids.map((id, p) => builders[p]!.features(new Map([...published].filter(([k]) => k !== id)))));
   }
   const row = (t: number, p: number) => Float32Array.from(dataset.features, (f) => f[t * n + p]!);
-  return { n, steps, agent, row, distressed: dataset.distressed };
+  return { n, steps: rec.steps, agent, row, distressed: dataset.distressed };
 }
 
 /** Whole-dollar and ppm rounding of peers' books; float32 storage of the dataset. */
