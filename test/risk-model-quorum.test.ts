@@ -88,12 +88,12 @@ describe("the contagion-model detector in real agents", () => {
     const { activity, adapters, proposedAt } = start({ stopAt: 2 });
     // Every agent has assessed the calm hours and shared books for a while after.
     await expect
-      .poll(() => adapters.every((a) => a.step === 2), { timeout: 10_000, interval: 50 })
+      .poll(() => adapters.every((a) => a.step === 2), { timeout: 30_000, interval: 50 })
       .toBe(true);
     const snapshots = () =>
       activity.filter((a) => a.type === "risk.received" && a.kind === "risk.snapshot").length;
     const enough = snapshots() + run.ids.length * run.ids.length * 5;
-    await expect.poll(snapshots, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(enough);
+    await expect.poll(snapshots, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(enough);
     expect(activity.filter((a) => a.type === "risk.sent" && a.kind === "risk.proposal")).toEqual([]);
     expect(activity.filter((a) => a.type === "risk.held")).toEqual([]);
     expect(proposedAt).toEqual([]);
