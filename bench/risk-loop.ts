@@ -85,7 +85,9 @@ export async function benchRiskLoop(opts: { quick: boolean }) {
   const publishers = run.ids.map((id) => createModelFeatureBuilder(id));
   const peerBooks = run.seen.map((step) => {
     const books = new Map<string, RiskBook>();
-    step.forEach(({ state: s, book }, p) => books.set(run.ids[p]!, publishers[p]!.observeOwn(s, book)));
+    step.forEach(({ state: s, book }, p) => {
+      books.set(run.ids[p]!, publishers[p]!.observeOwn(s, book));
+    });
     books.delete(run.ids[0]!);
     return books;
   });

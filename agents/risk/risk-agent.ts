@@ -14,7 +14,7 @@
  * and every voter its ballot again at each assessment (a higher seq, so replay protection passes);
  * the tally keeps one ballot per voter, so repeats change nothing.
  */
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import { type Actor, createActor } from "xstate";
 import type { RiskAlert } from "../../arbitration/typed-data.ts";
 import { signRiskAlert } from "../../arbitration/typed-data.ts";
@@ -58,6 +58,7 @@ import {
 import { AlertTally } from "./alert-tally.ts";
 import { type ContagionDetector, toEstimatePpm } from "./contagion-detector.ts";
 import { createModelFeatureBuilder, MODEL_FEATURE_INDEX } from "./model-features.ts";
+import type { LoopClock, RiskActivity } from "./risk-activity.ts";
 import { computeRiskFeatures, createPriceWindow, observePrice } from "./risk-features.ts";
 import {
   type Assessment,
@@ -65,15 +66,6 @@ import {
   type RiskLoopEffect,
   riskLoopMachine,
 } from "./risk-loop-machine.ts";
-
-export type RiskActivity =
-  | { type: "risk.sent"; agent: string; kind: RiskKind; sessionId: Hex; body: unknown }
-  | { type: "risk.received"; agent: string; kind: RiskKind; from: Address; sessionId: Hex }
-  | { type: "risk.refused"; agent: string; code: string; reason: string }
-  | { type: "risk.held"; agent: string; id: Hex; level: number; signers: Address[] }
-  | { type: "risk.stance"; agent: string; level: number; id?: Hex }
-  | { type: "risk.posted"; agent: string; id: Hex; posted: boolean; hash?: Hex }
-  | { type: "risk.submitFailed"; agent: string; id: Hex; error: string };
 
 export type CreateRiskAgentParameters = {
   name: string;
@@ -116,14 +108,7 @@ export interface RiskAgent {
   stop(): void;
 }
 
-/** xstate's Clock (setTimeout/clearTimeout) that also tells the time, as SimulatedClock does. */
-export type LoopClock = {
-  // biome-ignore lint/suspicious/noExplicitAny: xstate's Clock signature
-  setTimeout(fn: (...args: any[]) => void, timeout: number): any;
-  // biome-ignore lint/suspicious/noExplicitAny: xstate's Clock signature
-  clearTimeout(id: any): void;
-  now(): number;
-};
+export type { LoopClock, RiskActivity } from "./risk-activity.ts";
 
 type NeighbourSnapshot = { estimate: ContagionEstimate; digest: Hex };
 
