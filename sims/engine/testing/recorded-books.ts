@@ -19,6 +19,7 @@ export type RecordedRun = {
   ids: string[];
   kinds: ProtocolKind[];
   steps: number;
+  stepHours: number;
   /** seen[t][p]: protocol p's adapter at the end of step t. */
   seen: { state: ProtocolState; book: BookObservation }[][];
   dataset: Observations;
@@ -73,7 +74,7 @@ export async function recordRun(p: {
     },
   });
   const seen = await Promise.all(pending.map((step) => Promise.all(step)));
-  return { ids, kinds, steps, seen, dataset: observer.finish() };
+  return { ids, kinds, steps, stepHours: scenario.time.stepHours, seen, dataset: observer.finish() };
 }
 
 /** Protocol p of a recorded run as an adapter: each snapshot() moves one step on (staying at the
