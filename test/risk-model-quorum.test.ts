@@ -10,7 +10,11 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createModelDetector } from "../agents/risk/model-detector.ts";
 import { createRiskAgent, type RiskActivity, type RiskAgent } from "../agents/risk/risk-agent.ts";
 import { createLogger } from "../core/log.ts";
+import type { Signer } from "../core/signer.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
+import { encodeRiskMessage } from "../negotiation/risk/risk-codec.ts";
+import { sampleSnapshotWithBook } from "../negotiation/risk/risk-fixtures.ts";
+import { RISK_SNAPSHOT_SESSION, riskSnapshotSubject } from "../negotiation/risk/risk-subjects.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import { testDomain as domain, newSigner } from "../negotiation/wire/fixtures.ts";
 import { type RecordedRun, recordRun, replayAdapter } from "../sims/engine/testing/recorded-books.ts";
@@ -27,12 +31,13 @@ afterEach(() => {
   for (const a of agents.splice(0)) a.stop();
 });
 
-function start(opts: { stopAt?: number }) {
+function start(opts: { stopAt?: number; rogue?: Signer }) {
   const bus = createInProcessBus({ log });
   const signers = run.ids.map(() => newSigner());
-  const registered = createPeerRegistry(
-    signers.map((s, i) => ({ address: s.address, name: run.ids[i]!, protocol: run.kinds[i]! })),
-  );
+  const registered = createPeerRegistry([
+    ...signers.map((s, i) => ({ address: s.address, name: run.ids[i]!, protocol: run.kinds[i]! })),
+    ...(opts.rogue ? [{ address: opts.rogue.address, name: "rogue", protocol: "vault" as const }] : []),
+  ]);
   const detector = createModelDetector();
   const activity: RiskActivity[] = [];
   /** The hour each proposal was made at (its proposer's replayed step). */
@@ -58,7 +63,7 @@ function start(opts: { stopAt?: number }) {
     });
     return agent;
   });
-  return { activity, adapters, proposedAt };
+  return { activity, adapters, proposedAt, bus, signers };
 }
 
 describe("the contagion-model detector in real agents", () => {
@@ -97,5 +102,38 @@ describe("the contagion-model detector in real agents", () => {
     expect(activity.filter((a) => a.type === "risk.sent" && a.kind === "risk.proposal")).toEqual([]);
     expect(activity.filter((a) => a.type === "risk.held")).toEqual([]);
     expect(proposedAt).toEqual([]);
+  }, 60_000);
+
+  it("refuses a registered peer's book for a protocol another agent publishes", async () => {
+    const rogue = newSigner();
+    const { activity, bus, signers } = start({ stopAt: 2, rogue });
+    // Every other agent has heard protocol 0's own book first.
+    const owner = signers[0]!.address;
+    const heard = () =>
+      new Set(
+        activity.flatMap((a) =>
+          a.type === "risk.received" && a.kind === "risk.snapshot" && a.from === owner ? [a.agent] : [],
+        ),
+      );
+    await expect.poll(() => heard().size, { timeout: 30_000, interval: 50 }).toBe(run.ids.length - 1);
+    const forged = encodeRiskMessage({
+      domain,
+      signer: rogue,
+      kind: "risk.snapshot",
+      sessionId: RISK_SNAPSHOT_SESSION,
+      seq: 1,
+      expiry: Date.now() + 30_000,
+      body: {
+        ...sampleSnapshotWithBook,
+        protocolId: run.ids[0]!,
+        at: Date.now(),
+        book: { ...sampleSnapshotWithBook.book!, halted: true, insolvent: true },
+      },
+    });
+    await bus.createTransport({ name: "rogue" }).publish(riskSnapshotSubject(domain.chainId), forged.bytes);
+    const refused = () =>
+      activity.filter((a) => a.type === "risk.refused" && a.code === "BookOwner").map((a) => a.agent);
+    // Every other agent refuses it (protocol 0's own agent owns its id from the start).
+    await expect.poll(() => refused().length, { timeout: 10_000, interval: 50 }).toBe(run.ids.length);
   }, 60_000);
 });

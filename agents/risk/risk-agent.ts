@@ -134,6 +134,8 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     );
   const model = p.adapter.book ? createModelFeatureBuilder(p.adapter.protocolId) : undefined;
   const peerBooks = new Map<string, RiskBook>();
+  /** Who first published a book for each protocol id: a peer cannot speak for another's book. */
+  const bookOwners = new Map<string, string>([[p.adapter.protocolId, me.toLowerCase()]]);
   let latest: ContagionEstimate | undefined;
   let stanceLevel = 0;
   let snapshotSeq = 0;
@@ -344,7 +346,17 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     report({ type: "risk.received", agent: p.name, kind: m.kind, from: m.from, sessionId: m.sessionId });
     switch (m.kind) {
       case "risk.snapshot": {
-        if (m.body.book) peerBooks.set(m.body.protocolId, m.body.book);
+        if (m.body.book) {
+          const owner = bookOwners.get(m.body.protocolId);
+          if (owner !== undefined && owner !== m.from.toLowerCase()) {
+            const reason = `a book for ${m.body.protocolId}, which ${owner} publishes`;
+            p.log.warn("risk snapshot's book refused", { from: m.from, reason });
+            report({ type: "risk.refused", agent: p.name, code: "BookOwner", reason });
+            return;
+          }
+          bookOwners.set(m.body.protocolId, m.from.toLowerCase());
+          peerBooks.set(m.body.protocolId, m.body.book);
+        }
         // The peer's own stress, without what it hears from its neighbours (us among them): its
         // features through our detector with the neighbour term zeroed. Reading its published
         // probability instead would echo our stress back to us and ratchet the level up. A model
