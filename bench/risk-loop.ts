@@ -2,8 +2,11 @@
  * `npm run bench -- --only risk` (or `tsx bench/risk-loop.ts [--quick]`): one risk-loop decision,
  * timed one at a time: features from an adapter snapshot and a 48-observation price window, the
  * rule detector, the ppm boundary, the propose decision, our ballot on a peer's proposal (the vote
- * decision, its EIP-712 alert signature, the tally update and quorum check). Baselines in the same
- * run: the same decision without the signature, and one bare signature (core/signer). Medians and
+ * decision, its EIP-712 alert signature, the tally update and quorum check). Beside it, the same
+ * decision with the contagion-model detector: the model's observation built from a simulated
+ * protocol's book and its 14 peers' published books (agents/risk/model-features.ts, DebtRank of the
+ * picture included), the three horizons' ensembles, then the same vote. Baselines in the same
+ * run: the decision without the signature, and one bare signature (core/signer). Medians and
  * p99 in microseconds; JSON in bench/results/risk-loop.json. Target (issue 13): p99 < 1 ms.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,12 +20,17 @@ import {
   proposedLevel,
 } from "../agents/risk/alert-decision.ts";
 import { AlertTally } from "../agents/risk/alert-tally.ts";
-import { toEstimatePpm } from "../agents/risk/contagion-detector.ts";
+import { type ContagionView, toEstimatePpm } from "../agents/risk/contagion-detector.ts";
+import { createModelDetector } from "../agents/risk/model-detector.ts";
+import { createModelFeatureBuilder } from "../agents/risk/model-features.ts";
 import { computeRiskFeatures, createPriceWindow, observePrice } from "../agents/risk/risk-features.ts";
 import { createRuleDetector } from "../agents/risk/rule-detector.ts";
 import { hashRiskAlert, type RiskAlert, signRiskAlert } from "../arbitration/typed-data.ts";
 import { createSigner } from "../core/signer.ts";
+import { CONTAGION_FEATURES } from "../models/contagion/features.ts";
+import type { RiskBook } from "../negotiation/risk/risk-schemas.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
+import { recordRun } from "../sims/engine/testing/recorded-books.ts";
 import { machineInfo, progress } from "./env.ts";
 import { formatJson, rounded, summarize } from "./stats.ts";
 
@@ -69,9 +77,35 @@ export async function benchRiskLoop(opts: { quick: boolean }) {
   }));
   const ids = alerts.map((a) => hashRiskAlert(domain, a));
 
-  const decide = (i: number, sign: boolean) => {
-    const features = computeRiskFeatures({ state, prices, neighbours });
-    const estimates = detector.estimate(features).map(toEstimatePpm);
+  // The model's inputs: protocol 0 (a vault) of a ring-contagion run through its crisis, its peers'
+  // books as published at each step; the timestamps move on so every observation is new.
+  progress("risk-loop: recording a ring-contagion run for the model detector");
+  const run = await recordRun({ family: "ring-contagion", seed: 5, cutHours: 48 });
+  const modelDetector = createModelDetector();
+  const publishers = run.ids.map((id) => createModelFeatureBuilder(id));
+  const peerBooks = run.seen.map((step) => {
+    const books = new Map<string, RiskBook>();
+    step.forEach(({ state: s, book }, p) => {
+      books.set(run.ids[p]!, publishers[p]!.observeOwn(s, book));
+    });
+    books.delete(run.ids[0]!);
+    return books;
+  });
+  const builder = createModelFeatureBuilder(run.ids[0]!);
+  const observed = new Float32Array(CONTAGION_FEATURES.length);
+  const stepsRecorded = run.seen.length;
+  const modelEstimate = (i: number): ContagionView[] => {
+    const t = i % stepsRecorded;
+    const { state: s, book } = run.seen[t]![0]!;
+    const shifted = { ...s, timestamp: s.timestamp + Math.floor(i / stepsRecorded) * stepsRecorded * 3600 };
+    builder.observeOwn(shifted, book);
+    const features = computeRiskFeatures({ state: s, prices, neighbours });
+    return modelDetector.estimate(features, builder.features(peerBooks[t]!, observed));
+  };
+  const ruleEstimate = () => detector.estimate(computeRiskFeatures({ state, prices, neighbours }));
+
+  const decide = (i: number, sign: boolean, estimate: (i: number) => ContagionView[] = ruleEstimate) => {
+    const estimates = estimate(i).map(toEstimatePpm);
     const e = estimateAt(estimates, t.horizonHours);
     const level = proposedLevel(e, t);
     const k = i % alerts.length;
@@ -85,12 +119,23 @@ export async function benchRiskLoop(opts: { quick: boolean }) {
   };
   progress("risk-loop: warm-up");
   time(500, (i) => decide(i, true));
+  time(500, (i) => decide(i, true, modelEstimate));
   progress(`risk-loop: ${n} decisions with the vote's signature, ${n} without, ${n} bare signatures`);
   const withSig = summarize(time(n, (i) => decide(i, true)));
   const noSig = summarize(time(n, (i) => decide(i, false)));
   const bareSign = summarize(time(n, (i) => signRiskAlert(domain, alerts[i % alerts.length]!, signer)));
+  progress(`risk-loop: ${n} decisions with the contagion-model detector, ${n} without the signature`);
+  const model = summarize(time(n, (i) => decide(i, true, modelEstimate)));
+  const modelNoSig = summarize(time(n, (i) => decide(i, false, modelEstimate)));
+  const modelFeatures = summarize(time(n, (i) => modelEstimate(i)));
   return {
     decisionUs: withSig,
+    /** The same decision with the contagion-model detector (features from book + 14 peers' books). */
+    modelDecisionUs: model,
+    modelDecisionWithoutSignatureUs: modelNoSig,
+    /** The model detector's part alone: observation building and three ensembles. */
+    modelEstimateUs: modelFeatures,
+    modelPass: model.p99 < TARGET_P99_US,
     decisionWithoutSignatureUs: noSig,
     baselineSignatureUs: bareSign,
     targetP99Us: TARGET_P99_US,
@@ -117,6 +162,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "risk-loop decision (features + detector + vote), microseconds",
       `  decision p50 ${r.decisionUs.median}  p99 ${r.decisionUs.p99}  (target p99 < ${TARGET_P99_US}: ${r.pass ? "PASS" : "MISS"})`,
       `  without the vote signature p50 ${r.decisionWithoutSignatureUs.median}  p99 ${r.decisionWithoutSignatureUs.p99}`,
+      `  contagion-model decision p50 ${r.modelDecisionUs.median}  p99 ${r.modelDecisionUs.p99}  (target p99 < ${TARGET_P99_US}: ${r.modelPass ? "PASS" : "MISS"})`,
+      `  contagion-model without the vote signature p50 ${r.modelDecisionWithoutSignatureUs.median}  p99 ${r.modelDecisionWithoutSignatureUs.p99}`,
+      `  contagion-model observation + 3 ensembles alone p50 ${r.modelEstimateUs.median}  p99 ${r.modelEstimateUs.p99}`,
       `  baseline: one alert signature p50 ${r.baselineSignatureUs.median}  p99 ${r.baselineSignatureUs.p99}`,
       "",
     ].join("\n"),

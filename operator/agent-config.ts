@@ -220,8 +220,10 @@ export const NegotiationConfigSchema = z.strictObject({
  *  adapter's stance while the alert holds. */
 export const RiskConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** What estimates the contagion probability: the rule detector (agents/risk/rule-detector.ts). */
-  detector: z.enum(["rule"]).default("rule"),
+  /** What estimates the contagion probability: "rule", the rule detector (agents/risk/
+   *  rule-detector.ts), or "contagion-model", the learned model (agents/risk/model-detector.ts,
+   *  models/contagion), which needs an adapter that reports its book (`book()`). */
+  detector: z.enum(["rule", "contagion-model"]).default("rule"),
   /** How often the loop assesses its protocol, ms. */
   cadenceMs: z.number().int().min(100).default(5_000),
   /** How long an alert this agent proposes lasts, seconds (the contract allows at most 7 days). */
@@ -345,6 +347,7 @@ export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
 export type BuiltinAdapterConfig = z.output<typeof BuiltinAdapterConfigSchema>;
 export type ModuleAdapterConfig = z.output<typeof ModuleAdapterConfigSchema>;
 export type TokenConfig = z.output<typeof TokenConfigSchema>;
+export type RiskConfig = z.output<typeof RiskConfigSchema>;
 
 /** The JSON Schema of the config file (draft 2020-12), for editors and other tools. */
 export function agentConfigJsonSchema(): Record<string, unknown> {

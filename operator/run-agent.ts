@@ -11,7 +11,6 @@ import type { Activity, Agent } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { createArbiterAlertPort } from "../agents/risk/alert-chain-port.ts";
-import { createRuleDetector } from "../agents/risk/rule-detector.ts";
 import { type StartAgentReturnType, startAgent } from "../agents/start-agent.ts";
 import { createArbiterClients } from "../arbitration/clients.ts";
 import { getArbiterConfig } from "../arbitration/get-arbiter-config.ts";
@@ -26,6 +25,7 @@ import { createAdapter } from "./create-adapter.ts";
 import type { LoadedAgentConfig } from "./load-agent-config.ts";
 import { natsConnectOptions } from "./nats-options.ts";
 import { createOperatorLogger, type OperatorLogger } from "./operator-log.ts";
+import { createConfiguredDetector } from "./risk-detector.ts";
 import { readAgentKey, type SecretContext } from "./secrets.ts";
 
 export class AgentStartError extends BaseError {
@@ -211,7 +211,7 @@ export async function runAgent(p: RunAgentParameters): Promise<RunningAgent> {
             risk: {
               registered: peers,
               quorum: config.risk.quorum ?? (await getArbiterConfig({ clients, arbiter })).alertQuorum,
-              detector: createRuleDetector(),
+              detector: createConfiguredDetector(config.risk, adapter),
               cadenceMs: config.risk.cadenceMs,
               alertTtlSec: config.risk.alertTtlSec,
               submitStaggerMs: config.risk.submitStaggerMs,

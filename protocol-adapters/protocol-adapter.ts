@@ -4,6 +4,7 @@
  * See docs/ADAPTERS.md.
  */
 import type { Address, Hex } from "viem";
+import type { BookObservation } from "./book-observation.ts";
 import type { DeriskStance } from "./derisk-stance.ts";
 import type { ProtocolKind, ProtocolState } from "./protocol-state.ts";
 
@@ -46,4 +47,7 @@ export interface ProtocolAdapter {
    *  (derisk-stance.ts); `{ level: 0 }` unwinds it. Idempotent. An adapter without it takes part
    *  in the risk loop (snapshots, votes) but changes nothing on an alert. */
   derisk?(stance: DeriskStance): Promise<void>;
+  /** Optional: its own book for the contagion model (book-observation.ts), read at the same time
+   *  as the latest `snapshot()`. Without it the agent runs the rule detector only. */
+  book?(): Promise<BookObservation>;
 }

@@ -14,13 +14,14 @@
  * and every voter its ballot again at each assessment (a higher seq, so replay protection passes);
  * the tally keeps one ballot per voter, so repeats change nothing.
  */
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import { type Actor, createActor } from "xstate";
 import type { RiskAlert } from "../../arbitration/typed-data.ts";
 import { signRiskAlert } from "../../arbitration/typed-data.ts";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
+import { ModelInputError } from "../../models/errors.ts";
 import type { PeerRegistry } from "../../negotiation/peers.ts";
 import {
   decodeRiskMessage,
@@ -31,6 +32,7 @@ import {
 import type {
   ContagionEstimate,
   RiskBodyOf,
+  RiskBook,
   RiskEvidence,
   RiskKind,
   RiskMessage,
@@ -55,6 +57,8 @@ import {
 } from "./alert-decision.ts";
 import { AlertTally } from "./alert-tally.ts";
 import { type ContagionDetector, toEstimatePpm } from "./contagion-detector.ts";
+import { createModelFeatureBuilder, MODEL_FEATURE_INDEX } from "./model-features.ts";
+import type { LoopClock, RiskActivity } from "./risk-activity.ts";
 import { computeRiskFeatures, createPriceWindow, observePrice } from "./risk-features.ts";
 import {
   type Assessment,
@@ -62,15 +66,6 @@ import {
   type RiskLoopEffect,
   riskLoopMachine,
 } from "./risk-loop-machine.ts";
-
-export type RiskActivity =
-  | { type: "risk.sent"; agent: string; kind: RiskKind; sessionId: Hex; body: unknown }
-  | { type: "risk.received"; agent: string; kind: RiskKind; from: Address; sessionId: Hex }
-  | { type: "risk.refused"; agent: string; code: string; reason: string }
-  | { type: "risk.held"; agent: string; id: Hex; level: number; signers: Address[] }
-  | { type: "risk.stance"; agent: string; level: number; id?: Hex }
-  | { type: "risk.posted"; agent: string; id: Hex; posted: boolean; hash?: Hex }
-  | { type: "risk.submitFailed"; agent: string; id: Hex; error: string };
 
 export type CreateRiskAgentParameters = {
   name: string;
@@ -113,14 +108,7 @@ export interface RiskAgent {
   stop(): void;
 }
 
-/** xstate's Clock (setTimeout/clearTimeout) that also tells the time, as SimulatedClock does. */
-export type LoopClock = {
-  // biome-ignore lint/suspicious/noExplicitAny: xstate's Clock signature
-  setTimeout(fn: (...args: any[]) => void, timeout: number): any;
-  // biome-ignore lint/suspicious/noExplicitAny: xstate's Clock signature
-  clearTimeout(id: any): void;
-  now(): number;
-};
+export type { LoopClock, RiskActivity } from "./risk-activity.ts";
 
 type NeighbourSnapshot = { estimate: ContagionEstimate; digest: Hex };
 
@@ -138,6 +126,16 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   const tally = new AlertTally({ isRegistered: (a) => p.registered.isKnown(a), quorum: p.quorum });
   const prices = createPriceWindow();
   const neighbours = new Map<string, NeighbourSnapshot>();
+  // The contagion model's observation: our adapter's book and peers' published books.
+  if (p.detector.reads === "book" && !p.adapter.book)
+    throw new ModelInputError(
+      `risk agent ${p.name}: detector ${p.detector.id} needs the adapter's book, and adapter ${p.adapter.protocolId} reports none`,
+      "use the rule detector, or give the adapter a book() (protocol-adapters/book-observation.ts)",
+    );
+  const model = p.adapter.book ? createModelFeatureBuilder(p.adapter.protocolId) : undefined;
+  const peerBooks = new Map<string, RiskBook>();
+  /** Who first published a book for each protocol id: a peer cannot speak for another's book. */
+  const bookOwners = new Map<string, string>([[p.adapter.protocolId, me.toLowerCase()]]);
   let latest: ContagionEstimate | undefined;
   let stanceLevel = 0;
   let snapshotSeq = 0;
@@ -177,9 +175,19 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
       weight: p.exposures?.[addr] ?? 1,
     }));
     const features = computeRiskFeatures({ state, prices, neighbours: view });
-    const estimates = p.detector.estimate(features).map(toEstimatePpm);
+    const book = model && p.adapter.book ? model.observeOwn(state, await p.adapter.book()) : undefined;
+    const observed = model && book ? model.features(peerBooks) : undefined;
+    // A model reads its neighbours' books, not their probabilities: publish what it read.
+    if (observed && p.detector.reads === "book")
+      features.neighbourStressBps = Math.round(observed[MODEL_FEATURE_INDEX.neighbour_stress]! * 10_000);
+    const estimates = p.detector.estimate(features, observed).map(toEstimatePpm);
     latest = estimateAt(estimates, thresholds.horizonHours);
-    const assessment: Assessment = { features, estimates, proposeLevel: proposedLevel(latest, thresholds) };
+    const assessment: Assessment = {
+      features,
+      estimates,
+      proposeLevel: proposedLevel(latest, thresholds),
+      ...(book ? { book } : {}),
+    };
     if (p.chain) {
       const c = await p.chain.riskLevel();
       assessment.chain = {
@@ -213,6 +221,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
           features: e.assessment.features,
           contagion: e.assessment.estimates,
           detector: p.detector.id,
+          ...(e.assessment.book ? { book: e.assessment.book } : {}),
         });
         resendOpen();
         return;
@@ -337,10 +346,25 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     report({ type: "risk.received", agent: p.name, kind: m.kind, from: m.from, sessionId: m.sessionId });
     switch (m.kind) {
       case "risk.snapshot": {
+        if (m.body.book) {
+          const owner = bookOwners.get(m.body.protocolId);
+          if (owner !== undefined && owner !== m.from.toLowerCase()) {
+            const reason = `a book for ${m.body.protocolId}, which ${owner} publishes`;
+            p.log.warn("risk snapshot's book refused", { from: m.from, reason });
+            report({ type: "risk.refused", agent: p.name, code: "BookOwner", reason });
+            return;
+          }
+          bookOwners.set(m.body.protocolId, m.from.toLowerCase());
+          peerBooks.set(m.body.protocolId, m.body.book);
+        }
         // The peer's own stress, without what it hears from its neighbours (us among them): its
         // features through our detector with the neighbour term zeroed. Reading its published
-        // probability instead would echo our stress back to us and ratchet the level up.
-        const own = p.detector.estimate({ ...m.body.features, neighbourStressBps: 0 }).map(toEstimatePpm);
+        // probability instead would echo our stress back to us and ratchet the level up. A model
+        // reads peers' books instead (no echo: a book holds no probability); it keeps theirs.
+        const own =
+          p.detector.reads === "book"
+            ? m.body.contagion
+            : p.detector.estimate({ ...m.body.features, neighbourStressBps: 0 }).map(toEstimatePpm);
         neighbours.set(m.from.toLowerCase(), { estimate: estimateAt(own, thresholds.horizonHours), digest });
         return;
       }

@@ -17,13 +17,15 @@
 import type { Hex } from "viem";
 import { assign, emit, enqueueActions, fromPromise, setup } from "xstate";
 import type { RiskAlert, SignerSignature } from "../../arbitration/typed-data.ts";
-import type { ContagionEstimate, RiskFeatures } from "../../negotiation/risk/risk-schemas.ts";
+import type { ContagionEstimate, RiskBook, RiskFeatures } from "../../negotiation/risk/risk-schemas.ts";
 
 export type Assessment = {
   features: RiskFeatures;
   estimates: ContagionEstimate[];
   /** The level this agent would propose from its own view (0: none). */
   proposeLevel: number;
+  /** Its own book for peers' models, when its adapter reports one (published in its snapshot). */
+  book?: RiskBook;
   /** The standing on-chain alert, when the agent has a chain to read. */
   chain?: { level: number; expiresAtSec: bigint; alert?: RiskAlert; id?: Hex };
 };

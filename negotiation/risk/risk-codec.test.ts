@@ -4,7 +4,12 @@ import { createPeerRegistry } from "../peers.ts";
 import { testDomain as domain, newSigner } from "../wire/fixtures.ts";
 import { createReplayCache } from "../wire/replay-cache.ts";
 import { decodeRiskMessage, encodeRiskMessage } from "./risk-codec.ts";
-import { sampleEstimate, sampleProposal, sampleSnapshotBody } from "./risk-fixtures.ts";
+import {
+  sampleEstimate,
+  sampleProposal,
+  sampleSnapshotBody,
+  sampleSnapshotWithBook,
+} from "./risk-fixtures.ts";
 import { RISK_SNAPSHOT_SESSION } from "./risk-subjects.ts";
 
 const alice = newSigner();
@@ -121,5 +126,29 @@ describe("risk codec", () => {
     expect(codeOf(() => decodeRiskMessage(bad.bytes, ctx()))).toBe("InconsistentRiskMessage");
     // An approval without a signature does not even parse.
     expect(() => enc({ body: { proposalId: p.id, approve: true, estimate: sampleEstimate } })).toThrow();
+  });
+
+  it("carries a snapshot's optional book, and refuses a malformed one by schema", () => {
+    const enc = encodeRiskMessage({
+      domain,
+      signer: alice,
+      kind: "risk.snapshot",
+      sessionId: RISK_SNAPSHOT_SESSION,
+      seq: 2,
+      expiry: now + 30_000,
+      body: sampleSnapshotWithBook,
+    });
+    expect(decodeRiskMessage(enc.bytes, ctx()).message.body).toEqual(sampleSnapshotWithBook);
+    const tamper = (edit: (book: Record<string, unknown>) => void) => {
+      const raw = JSON.parse(Buffer.from(enc.bytes).toString());
+      edit(raw.body.book);
+      return codeOf(() => decodeRiskMessage(Buffer.from(JSON.stringify(raw)), ctx()));
+    };
+    expect(tamper((b) => (b.equityLossPpm = 1_000_001))).toBe("SchemaViolation");
+    expect(tamper((b) => (b.claims = [{ protocolId: "perp-B", usd: -1 }]))).toBe("SchemaViolation");
+    expect(tamper((b) => (b.sizeUsd = 1.5))).toBe("SchemaViolation");
+    expect(tamper((b) => (b.extra = 1))).toBe("SchemaViolation");
+    // Well-formed but altered after signing: the signature no longer matches.
+    expect(tamper((b) => (b.shortfallUsd = 5))).toBe("BadSignature");
   });
 });

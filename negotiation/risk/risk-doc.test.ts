@@ -10,7 +10,12 @@ import { hashRiskAlert, signRiskAlert } from "../../arbitration/typed-data.ts";
 import { createSigner } from "../../core/signer.ts";
 import { createPeerRegistry } from "../peers.ts";
 import { decodeRiskMessage, encodeRiskMessage, riskEvidenceHash } from "./risk-codec.ts";
-import { sampleEstimate, sampleEvidence, sampleSnapshotBody } from "./risk-fixtures.ts";
+import {
+  sampleEstimate,
+  sampleEvidence,
+  sampleSnapshotBody,
+  sampleSnapshotWithBook,
+} from "./risk-fixtures.ts";
 import { RISK_SNAPSHOT_SESSION } from "./risk-subjects.ts";
 
 const doc = readFileSync(join(import.meta.dirname, "..", "..", "docs", "PROTOCOL.md"), "utf8");
@@ -35,7 +40,7 @@ describe("docs/PROTOCOL.md §10 risk test vectors", () => {
     expect(doc).toContain(`\`${RISK_SNAPSHOT_SESSION}\``);
     expect(section).toContain(alert.evidenceHash);
     expect(section).toContain(id);
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
   });
 
   it("re-encodes each message byte for byte, with the digest the document gives, and decodes it", () => {
@@ -74,6 +79,16 @@ describe("docs/PROTOCOL.md §10 risk test vectors", () => {
           estimate: sampleEstimate,
           alertSignature: signRiskAlert(domain, alert, b).signature,
         },
+      }),
+      encodeRiskMessage({
+        domain,
+        signer: a,
+        kind: "risk.snapshot",
+        sessionId: RISK_SNAPSHOT_SESSION,
+        seq: 492386856,
+        expiry,
+        nonce,
+        body: sampleSnapshotWithBook,
       }),
     ];
     const peers = createPeerRegistry([

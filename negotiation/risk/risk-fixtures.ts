@@ -4,7 +4,13 @@ import { type RiskAlert, signRiskAlert } from "../../arbitration/typed-data.ts";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { Signer } from "../../core/signer.ts";
 import { riskEvidenceHash, riskProposalId } from "./risk-codec.ts";
-import type { ContagionEstimate, RiskEvidence, RiskProposalBody, RiskSnapshotBody } from "./risk-schemas.ts";
+import type {
+  ContagionEstimate,
+  RiskBook,
+  RiskEvidence,
+  RiskProposalBody,
+  RiskSnapshotBody,
+} from "./risk-schemas.ts";
 
 export const sampleEstimate: ContagionEstimate = {
   horizonHours: 24,
@@ -22,6 +28,33 @@ export const sampleSnapshotBody: RiskSnapshotBody = {
     sampleEstimate,
   ],
   detector: "rule-v1",
+};
+
+/** A book for peers' contagion models (docs/PROTOCOL.md §10.3): a lending market that has lost 4%
+ *  of its equity, with claims on two peers. */
+export const sampleBook: RiskBook = {
+  sizeUsd: 250_000_000,
+  startDepositsUsd: 250_000_000,
+  capitalStartUsd: 20_000_000,
+  capitalUsd: 19_200_000,
+  equityLossPpm: 40_000,
+  halted: false,
+  insolvent: false,
+  shortfallUsd: 0,
+  liquidatedUsd: 1_250_000,
+  unpaidUsd: 0,
+  claims: [
+    { protocolId: "perp-B", usd: 12_000_000 },
+    { protocolId: "vault-C", usd: 3_500_000 },
+  ],
+};
+
+/** The sample snapshot from an agent running the contagion model: its book, the model's id. */
+export const sampleSnapshotWithBook: RiskSnapshotBody = {
+  ...sampleSnapshotBody,
+  at: 1_700_000_003_600,
+  detector: "contagion-mlp-v1",
+  book: sampleBook,
 };
 
 export const sampleEvidence: RiskEvidence = {

@@ -39,6 +39,36 @@ export const RiskFeaturesSchema = z.strictObject({
   neighbourStressBps: bps,
 });
 
+const usd = smallUint(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The publisher's own book, for peers' contagion models (docs/PROTOCOL.md §10.3): what the
+ * neighbour and system features of models/contagion need and no peer can observe by itself.
+ * Whole USD and ppm, so a third party hashes the same bytes. Optional in a snapshot: agents whose
+ * adapter cannot report its book leave it out, and count as unstressed with no claims.
+ */
+export const RiskBookSchema = z.strictObject({
+  /** Reference size: deposits it owes (lending, perp, vault) or pool value (AMM) at its start. */
+  sizeUsd: usd,
+  /** Deposits withdrawable at its start. */
+  startDepositsUsd: usd,
+  /** DebtRank capital (equity; assets for AMMs and vaults) at its start and now. */
+  capitalStartUsd: usd,
+  capitalUsd: usd,
+  /** Share of its starting equity lost, capped to [0, 1]. */
+  equityLossPpm: ppm,
+  halted: z.boolean(),
+  insolvent: z.boolean(),
+  /** max(0, -book equity): what it cannot pay if it met its network obligations in full. */
+  shortfallUsd: usd,
+  /** Fall in borrowers' debt (lending) or open interest (perp) since its previous snapshot. */
+  liquidatedUsd: usd,
+  /** Withdrawals owed and not paid. */
+  unpaidUsd: usd,
+  /** What it stands to lose on each peer (its row of the exposure network), by protocol id. */
+  claims: z.array(z.strictObject({ protocolId: z.string().min(1).max(64), usd })).max(64),
+});
+
 export const RiskSnapshotBodySchema = z.strictObject({
   protocolId: z.string().min(1).max(64),
   /** Unix ms of the observation. */
@@ -47,6 +77,8 @@ export const RiskSnapshotBodySchema = z.strictObject({
   contagion: z.array(ContagionEstimateSchema).min(1).max(8),
   /** Which detector produced the estimates, e.g. "rule-v1" or a model card's id. */
   detector: z.string().min(1).max(64),
+  /** Its own book for peers' models (optional; absent in snapshots of agents without one). */
+  book: RiskBookSchema.optional(),
 });
 
 /** The on-chain RiskAlert (arbitration/typed-data.ts), uint64 fields as decimal strings. */
@@ -119,6 +151,7 @@ export type RiskMessageOf<K extends RiskKind> = Extract<RiskMessage, { kind: K }
 export type RiskBodyOf<K extends RiskKind> = z.output<(typeof RiskBodySchemas)[K]>;
 export type ContagionEstimate = z.output<typeof ContagionEstimateSchema>;
 export type RiskFeatures = z.output<typeof RiskFeaturesSchema>;
+export type RiskBook = z.output<typeof RiskBookSchema>;
 export type RiskEvidence = z.output<typeof RiskEvidenceSchema>;
 export type RiskSnapshotBody = RiskBodyOf<"risk.snapshot">;
 export type RiskProposalBody = RiskBodyOf<"risk.proposal">;

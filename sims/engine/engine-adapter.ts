@@ -12,6 +12,7 @@ import {
   supplyRateBps,
   utilizationBps,
 } from "../../protocol-adapters/simulated/interest-rate-model.ts";
+import type { EngineBooks } from "./engine-books.ts";
 import { spendable } from "./liquidity.ts";
 import { BPS, unitsForUsd8, valueUsd8, vaultParUsd8, type World } from "./world.ts";
 
@@ -26,7 +27,9 @@ export function shortfallCostBps(world: World, kind: string): number {
 
 type Liquidity = ProtocolState["liquidity"][number];
 
-export function createEngineAdapter(world: World, p: number): ProtocolAdapter {
+/** `books`: the engine's book source (engine-books.ts); with it the adapter reports its book for
+ *  the contagion model, as of the last step the source observed. */
+export function createEngineAdapter(world: World, p: number, books?: EngineBooks): ProtocolAdapter {
   const info = world.protocols[p]!;
   const derisking = createDerisking(world, p);
   const entry = (a: number, liquid: bigint, net: bigint): Liquidity => ({
@@ -154,6 +157,7 @@ export function createEngineAdapter(world: World, p: number): ProtocolAdapter {
         risk: v.risk,
       };
     },
+    ...(books ? { book: async () => books.book(p) } : {}),
     async apply(action: AdapterAction): Promise<void> {
       switch (action.type) {
         case "derisk.tighten":

@@ -80,6 +80,8 @@ export type StepObservation = {
   step: number;
   view: SolvencyView;
   debtRank: number;
+  /** Each protocol's DebtRank capital at the start (equity; assets for AMMs and vaults), USD. */
+  capitalStartUsd: Float64Array;
   tally: StepTally;
   screen: LendingScreen;
 };
@@ -267,7 +269,15 @@ async function simulate(
     view = screened.view;
     debtRankNow = currentDebtRank(view.exposures, capital0, capital(view, capitalNow));
     assessDistress(world, view, exact, recordContagion);
-    const observation: StepObservation = { world, step: k, view, debtRank: debtRankNow, tally, screen };
+    const observation: StepObservation = {
+      world,
+      step: k,
+      view,
+      debtRank: debtRankNow,
+      capitalStartUsd: capital0,
+      tally,
+      screen,
+    };
     p.onObserve?.(observation);
     policy.onObserve?.(observation);
 
