@@ -44,6 +44,31 @@ describe("pre-event health-factor fits", () => {
       });
   });
 
+  it("every health-factor distribution in may-2021 (protocol and reserve level) is a fit whose window ends before the event", () => {
+    const scenario = loadScenario("may-2021-deleveraging");
+    expect(shipped.window.to < scenario.episode!.start).toBe(true);
+    const fits = Object.values(shipped.reserves).map((f) => [f.medianExcess, f.sigma].join("/"));
+    let checked = 0;
+    for (const p of scenario.protocols) {
+      if (p.kind !== "lending") continue;
+      for (const hf of [p.initialHealthFactor, ...p.reserves.map((r) => r.initialHealthFactor)]) {
+        if (hf === undefined) continue;
+        if (!("distribution" in hf)) throw new Error(`${p.id}: a normal, not a fitted distribution`);
+        expect(fits, `${p.id}`).toContain([hf.medianExcess, hf.sigma].join("/"));
+        expect(hf.source, p.id).toMatch(/2021-01-01\.\.2021-05-16/);
+        checked++;
+      }
+    }
+    expect(checked).toBe(5);
+  });
+
+  it("march-2020's Maker book cannot be fitted before its event, and says so (a known look-ahead)", () => {
+    const maker = loadScenario("march-2020-black-thursday").protocols.find((p) => p.id === "maker")!;
+    const hf = maker.kind === "lending" ? maker.initialHealthFactor : undefined;
+    if (!hf || !("distribution" in hf)) throw new Error("maker lends, with a fitted distribution");
+    expect(hf.source).toMatch(/known look-ahead/);
+  });
+
   it.skipIf(!existsSync(DATA))(
     "reads 19 May 2021's WBTC collateral seized ($43.6M, 3.3% of the WBTC supplied) from the event file",
     () => {
