@@ -101,7 +101,7 @@ ${e.lossTable.map((r) => `| ${r.name} | ${f(r.mse, 4)} | ${f(r.mae, 4)} |`).join
 
 \`npx tsx models/valuation/conformal-study.ts\` (the loss head's leave-one-family-out residuals, same seeds as
 training). "Nested" is each training family's coverage when the quantile comes from the other three: no pooling
-covers the USDC depeg (0.39-0.41), a family whose losses the others do not predict.
+covers the USDC depeg (0.38-0.41 in the rows below), a family whose losses the others do not predict.
 
 | spread | pooling | nested mean | min (USDC depeg) | held-out coverage | Terra | stETH | mean upper bound |
 |---|---|---|---|---|---|---|---|
@@ -115,7 +115,7 @@ covers the USDC depeg (0.39-0.41), a family whose losses the others do not predi
 Worst family (recipe option \`lossConformalPooling: "worst-family"\`) is a family-level conformal bound: with K = 4
 exchangeable training families, a new family's own 90% quantile is below the largest of theirs with probability
 K / (K + 1) = 0.8, where the family-balanced pool promises 90% only on average over families. Trained with it
-(\`npm run train -- --model valuation\`, the same weights, loss quantile 1.077 instead of 0.714) the held-out loss
+(\`npm run train -- --model valuation\` with the option set: the same heads, loss quantile 1.077 instead of 0.714) the held-out loss
 coverage is 0.862 (Terra 0.769, stETH 0.992, study RFQs 1.000; mean width 0.562), but with the higher upper loss
 (the haircut and the rate's capital charge both grow with it) the model-driven lender makes no loan in the default
 scenario's run (sims/engine/builtin-policy.test.ts expects it to lend): not shipped until the terms' use of the interval
