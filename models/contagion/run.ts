@@ -21,6 +21,7 @@ import {
 import { CALIBRATION_FAMILIES, TEST_FAMILIES } from "./splits.ts";
 import { type TrainProgress, trainContagionEnsemble } from "./train.ts";
 import { ablationFile, formatAblation, type ValidationAblation } from "./validation-ablation.ts";
+import { VARIANTS_TRIED } from "./variants-tried.ts";
 
 export const CONTAGION_WEIGHTS_DIR = new URL("./weights/", import.meta.url).pathname;
 export const CONTAGION_MODEL_CARD = new URL("./MODEL_CARD.md", import.meta.url).pathname;
@@ -201,6 +202,7 @@ a per-feature quantile transform (72 h 0.916, 24 h 0.653: most of the gain of dr
 inputs, none on top of it: 72 h 0.919 with both), and rank-averaging with the random forest
 (below the forest alone at 72 h).
 
+${VARIANTS_TRIED}
 ## Metrics (held-out families; lead time at ${LEAD_FPR * 100}% false-positive rate, alarms within 72 h before a protocol's first insolvency or halt)
 
 ${evaluations.map(formatEvaluation).join("\n\n")}

@@ -34,6 +34,8 @@ import {
   type ValuationModel,
 } from "./valuation-model.ts";
 
+export type ConformalPooling = "family-balanced" | "worst-family";
+
 export type ValuationRecipe = {
   seed: number;
   members: number;
@@ -51,7 +53,13 @@ export type ValuationRecipe = {
   /** How the calibration families' scores make one quantile: "family-balanced" (each family
    *  weighs the same, pooled) or "worst-family" (the largest of the families' own quantiles: a
    *  new crisis unlike the average one is the case to cover). */
-  conformalPooling: "family-balanced" | "worst-family";
+  conformalPooling: ConformalPooling;
+  /** The loss head's pooling if not conformalPooling. "worst-family" is a family-level bound: a new
+   *  family's own quantile is below the largest of K exchangeable families' with probability
+   *  K / (K + 1); family-balanced covers on average only (models/valuation/conformal-study.ts).
+   *  Not the default: at the worst family's quantile the model-driven lender's haircut exceeds
+   *  the collateral of every demo RFQ and it makes no loan (valuation/README.md). */
+  lossConformalPooling?: ConformalPooling;
   /** Whether the loss spread adds the collateral's price risk over the tenor (marketRisk). */
   lossSpread: "market-risk" | "none";
 };
@@ -94,10 +102,10 @@ export function loanMatrix(rows: readonly LoanRow[]): FeatureMatrix {
   return m;
 }
 
-type Head = "shortfall" | "loss";
-const target = (r: LoanRow, h: Head) => (h === "shortfall" ? (r.shortfall ? 1 : 0) : r.lossShare);
+export type Head = "shortfall" | "loss";
+export const target = (r: LoanRow, h: Head) => (h === "shortfall" ? (r.shortfall ? 1 : 0) : r.lossShare);
 
-async function trainHead(
+export async function trainHead(
   rows: readonly LoanRow[],
   head: Head,
   recipe: ValuationRecipe,
@@ -145,7 +153,7 @@ async function trainHead(
   };
 }
 
-function headScores(e: MlpEnsemble, rows: readonly LoanRow[]) {
+export function headScores(e: MlpEnsemble, rows: readonly LoanRow[]) {
   const scorer = createHeadScorer(e);
   const z = standardize(loanMatrix(rows), e.standardizer);
   return rows.map((_, i) => scorer.score(z.values.subarray(i * z.cols, (i + 1) * z.cols)));
@@ -241,10 +249,22 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         recipe.alpha,
       );
     }
-  const pooledQuantile = (all: number[], head: Head) =>
-    (recipe.conformalPooling ?? "family-balanced") === "worst-family"
-      ? Math.max(...Object.values(perFamily[head]))
-      : familyBalancedQuantile(all, weights, recipe.alpha);
+  const poolingOf = (head: Head): ConformalPooling =>
+    (head === "loss" ? recipe.lossConformalPooling : undefined) ??
+    recipe.conformalPooling ??
+    "family-balanced";
+  const describe = (head: Head) =>
+    poolingOf(head) === "worst-family"
+      ? "the largest of the families' own quantiles"
+      : "each family weighted equally";
+  const pooledQuantile = (all: number[], head: Head) => {
+    const balanced = familyBalancedQuantile(all, weights, recipe.alpha);
+    if (poolingOf(head) !== "worst-family") return balanced;
+    // A family with fewer than 1/alpha - 1 loans has no finite quantile of its own (CI-sized
+    // data): it cannot vote; the balanced pool stays the floor.
+    const finite = Object.values(perFamily[head]).filter(Number.isFinite);
+    return Math.max(balanced, ...finite);
+  };
   const shortfall = await trainHead(
     train,
     "shortfall",
@@ -262,7 +282,7 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       loss: pooledQuantile(scores.loss, "loss"),
       lossInterval: recipe.lossInterval,
       ...(recipe.lossSpread === "market-risk" ? { lossSpread: "market-risk" as const } : {}),
-      method: `normalised split conformal on leave-one-family-out residuals of the training families, ${recipe.conformalPooling === "worst-family" ? "the largest of the families' own quantiles" : "each family weighted equally"}; loss ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}, shortfall two-sided`,
+      method: `normalised split conformal on leave-one-family-out residuals of the training families; loss: ${describe("loss")}, ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}; shortfall: ${describe("shortfall")}, two-sided`,
     },
     training: {
       recipe,

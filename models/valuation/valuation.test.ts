@@ -60,7 +60,13 @@ describe("valuation model (CI-sized)", () => {
     model = await trainValuation({
       rows,
       testFamilies: TEST,
-      recipe: { ...defaultValuationRecipe, members: 2, epochs: 8, hidden: [8] },
+      recipe: {
+        ...defaultValuationRecipe,
+        members: 2,
+        epochs: 8,
+        hidden: [8],
+        lossConformalPooling: "worst-family",
+      },
     });
   }, 240_000);
 
@@ -75,6 +81,18 @@ describe("valuation model (CI-sized)", () => {
       expect(r.lossShare).toBeLessThanOrEqual(1);
       if (!r.shortfall) expect(r.lossShare).toBe(0);
     }
+  });
+
+  it("the loss quantile is at least every training family's own (families too small to have one do not vote)", () => {
+    const own = Object.values((model.training.familyQuantiles as { loss: Record<string, number> }).loss);
+    const finite = own.filter(Number.isFinite);
+    expect(Number.isFinite(model.conformal.loss)).toBe(true);
+    for (const q of finite) expect(model.conformal.loss).toBeGreaterThanOrEqual(q);
+    // The shortfall head keeps the family-balanced pool: not above every family's own quantile.
+    const sf = Object.values(
+      (model.training.familyQuantiles as { shortfall: Record<string, number> }).shortfall,
+    );
+    expect(model.conformal.shortfall).toBeLessThanOrEqual(Math.max(...sf));
   });
 
   it("scores held-out families with intervals and baselines on the same rows", () => {
