@@ -21,15 +21,8 @@
  * quorum supports and the actions of the levels above are released (de-risking unwinds).
  */
 import { type Hex, keccak256, toHex } from "viem";
-import {
-  type AgentPolicy,
-  createDefaultPolicy,
-  type DefaultPolicyParameters,
-} from "../../agents/agent-policy.ts";
-import {
-  createModelDrivenPolicy,
-  type ModelDrivenPolicyParameters,
-} from "../../agents/model-driven-policy.ts";
+import type { AgentPolicy, DefaultPolicyParameters } from "../../agents/agent-policy.ts";
+import type { ModelDrivenPolicyParameters } from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
@@ -46,9 +39,10 @@ import {
 } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
+import { loanRequest } from "./agents-policy/loan-request.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
-import { loanNeed } from "./loan-need.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
+import { worldAgentPolicy } from "./world-agent-policy.ts";
 
 /** How lenders price loans: the rule policy (a fixed premium and haircut) or the learned
  *  valuation model (agents/model-driven-policy.ts). */
@@ -107,7 +101,8 @@ export { type AlertState, type AlertStep, stepAlert } from "./derisk-coordinatio
 
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
-/** Alternating offers between two strategies, lender first, as negotiation/protocols does it. */
+/** Alternating offers between two strategies, lender first, as an agent's RFQ auction runs them
+ *  with one lender (negotiation/protocols/rfq-auction.ts). */
 export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number): BargainResult {
   const sides = [
     { side: "lender" as const, s: lender, round: 0, myLast: undefined as Terms | undefined },
@@ -125,7 +120,11 @@ export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number)
       myLast: me.myLast,
       theirLast: them.myLast,
     };
-    if (onTable && me.s.accept(view, onTable))
+    // The borrower's RFQ auction (negotiation/protocols/rfq-auction.ts) accepts a lender's offer
+    // only on its last chance while its admission window is open, which it is for the whole
+    // negotiation in the simulator (the clock stands still) and nearly always in deployment.
+    const mayAccept = me.side === "lender" || me.round >= maxRounds;
+    if (onTable && mayAccept && me.s.accept(view, onTable))
       return { terms: onTable, rounds: sides[0]!.round + sides[1]!.round };
     if (me.round >= maxRounds) return undefined;
     onTable = me.s.propose(view);
@@ -152,28 +151,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const noDeal = new Set<number>();
 
   const init = (world: World) => {
-    const byAddress = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
-    const params = {
-      tenor: tenorSeconds,
-      ...p.agentPolicy,
-      decimals: (t: Hex) => {
-        const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : world.assets[i]!.decimals;
-      },
-      oracle: (t: Hex) => {
-        const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : world.price[i];
-      },
-    };
-    if (p.lending === "model-driven") {
-      if (!p.valuationModel)
-        throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
-      agentPolicy = createModelDrivenPolicy({
-        ...params,
-        model: p.valuationModel,
-        ...(p.onValuation ? { onEstimate: p.onValuation } : {}),
-      });
-    } else agentPolicy = createDefaultPolicy(params);
+    agentPolicy = worldAgentPolicy(world, { ...p, tenorSeconds });
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };
@@ -186,28 +164,13 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     const coverageSteps = Math.round(coverageHours / world.stepHours);
     for (let b = 0; b < world.protocolCount; b++) {
       if (ctx.risk.halted[b]) continue;
-      // Only a loan that changes the outcome, sized for the episode (loan-need.ts).
-      const need = loanNeed(world, b, { minLoanUsd8, coverageSteps });
-      if (!need) continue;
-      const token = world.assets[need.asset]!.address;
-      const own = states[b]!.liquidity.find((l) => l.token === token);
-      const asked: ProtocolState = {
-        ...states[b]!,
-        liquidity: [
-          {
-            token,
-            symbol: world.assets[need.asset]!.symbol.slice(0, 16),
-            decimals: world.assets[need.asset]!.decimals,
-            liquid: own?.liquid ?? 0n,
-            net: -need.principal,
-          },
-        ],
-      };
-      const request = policy.borrowRequest(asked);
-      if (!request) continue;
-      // The tenor fits the need: a liquidity gap closes within a day; a vault that would otherwise
-      // fire-sell needs time to unwind its backing.
-      const rfq = { ...request, tenor: need.without === "fire sale" ? illiquidTenorSeconds : tenorSeconds };
+      const rfq = loanRequest(world, b, states[b]!, policy, {
+        minLoanUsd8,
+        coverageSteps,
+        tenorSeconds,
+        illiquidTenorSeconds,
+      });
+      if (!rfq) continue;
       let best: { lender: number; terms: Terms; rounds: number } | undefined;
       for (let l = 0; l < world.protocolCount; l++) {
         if (l === b || ctx.risk.halted[l]) continue;

@@ -1,0 +1,59 @@
+/**
+ * Knowing when a simulated step is over. The agents react to messages (the in-process bus) and to
+ * the results of I/O (adapter snapshots, settlement calls, which on the chain backend are real
+ * HTTP round trips). Every such call goes through `track`, and `quiet()` returns once the bus has
+ * nothing queued and no call is pending, twice in a row across an event-loop turn. The outcome
+ * never depends on how long anything takes: only on the order of messages and results, which
+ * the bus and the agents fix.
+ */
+import type { InProcessBus } from "../../../negotiation/transport/in-process.ts";
+
+export type InFlight = {
+  /** The same object, its methods counted while their promises are pending. */
+  track<T extends object>(target: T): T;
+  quiet(): Promise<void>;
+  pending(): number;
+};
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function createInFlight(bus: InProcessBus): InFlight {
+  let pending = 0;
+  let seen = 0;
+  const track = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        const value = Reflect.get(t, key, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const result = value.apply(t, args);
+          if (!(result instanceof Promise)) return result;
+          pending++;
+          seen++;
+          return result.finally(() => {
+            pending--;
+          });
+        };
+      },
+    });
+  return {
+    track,
+    pending: () => pending,
+    async quiet() {
+      let stable = 0;
+      let lastSeen = -1;
+      let lastDelivered = -1;
+      // Bounded: a step that never settles is a bug, not a slow machine.
+      for (let i = 0; i < 1_000_000 && stable < 2; i++) {
+        await turn();
+        await bus.flush();
+        const delivered = bus.stats().delivered;
+        const still = pending === 0 && seen === lastSeen && delivered === lastDelivered;
+        stable = still ? stable + 1 : 0;
+        lastSeen = seen;
+        lastDelivered = delivered;
+      }
+      if (stable < 2) throw new Error("the agents never went quiet");
+    },
+  };
+}
