@@ -160,10 +160,44 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     const { world, adapters } = ctx;
     const policy = agentPolicy!;
     const states: ProtocolState[] = await Promise.all(adapters.map((a) => a.snapshot()));
+    // What each lender has promised, as an agent counts it (agents/agent-machine.ts considerRfq):
+    // the principal of its loans until they close, and of every RFQ it bids on in this step.
     const reserved = new Array<bigint>(world.protocolCount).fill(0n);
+    for (const loan of world.loans)
+      if (loan.status === "active" && agreements.has(loan.id))
+        reserved[loan.lender] = reserved[loan.lender]! + loan.principal;
     const coverageSteps = Math.round(coverageHours / world.stepHours);
+    // Service loans first, as the agents do on their poll, from what they saw at its start:
+    // repay what the policy says can be repaid; claim what is overdue.
+    for (const loan of world.loans) {
+      if (loan.status !== "active") continue;
+      const agreement = agreements.get(loan.id);
+      if (!agreement) continue;
+      const open = {
+        principal: agreement.principal,
+        rateBps: agreement.rateBps,
+        tenor: agreement.tenor,
+        principalToken: agreement.principalToken,
+      };
+      if (policy.canRepay(states[loan.borrower]!, open)) {
+        try {
+          await ctx.settlement(loan.borrower).repay({ id: loan.id, agreement });
+          // A borrower looks at its protocol again after repaying, and may borrow again at once.
+          states[loan.borrower] = await adapters[loan.borrower]!.snapshot();
+        } catch (error) {
+          if (!(error instanceof LedgerRevertError)) throw error;
+        }
+      } else if (ctx.nowSec > BigInt(loan.maturitySec) + GRACE_PERIOD) {
+        await ctx.settlement(loan.lender).claimDefault({ agreement });
+      }
+    }
+    // An agent services one loan at a time (agents/agent-machine.ts): it borrows again only once
+    // that loan is repaid (a defaulted loan keeps it servicing).
+    const servicing = new Set(
+      world.loans.filter((l) => agreements.has(l.id) && l.status !== "repaid").map((l) => l.borrower),
+    );
     for (let b = 0; b < world.protocolCount; b++) {
-      if (ctx.risk.halted[b]) continue;
+      if (ctx.risk.halted[b] || servicing.has(b)) continue;
       const rfq = loanRequest(world, b, states[b]!, policy, {
         minLoanUsd8,
         coverageSteps,
@@ -176,6 +210,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         if (l === b || ctx.risk.halted[l]) continue;
         const strategy = policy.lenderStrategy(states[l]!, rfq, reserved[l]!);
         if (!strategy) continue;
+        reserved[l] = reserved[l]! + rfq.principal;
         const deal = bargain(strategy, policy.borrowerStrategy(states[b]!, rfq), maxRounds);
         if (deal && (!best || deal.terms.rateBps < best.terms.rateBps)) best = { lender: l, ...deal };
       }
@@ -210,7 +245,6 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           borrowerSignature: signAgreement(ctx.domain, agreement, signers[b]!),
         });
         agreements.set(id, agreement);
-        reserved[best.lender] = reserved[best.lender]! + agreement.principal;
         noDeal.delete(b);
         const asset = world.assets.findIndex((a) => a.address === agreement.principalToken);
         ctx.record({
@@ -232,29 +266,6 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           borrower: world.protocols[b]!.id,
           reason: error.reason,
         });
-      }
-    }
-
-    // Service loans: repay what the policy says can be repaid; claim what is overdue.
-    for (const loan of world.loans) {
-      if (loan.status !== "active") continue;
-      const agreement = agreements.get(loan.id);
-      if (!agreement) continue;
-      const state = await adapters[loan.borrower]!.snapshot();
-      const open = {
-        principal: agreement.principal,
-        rateBps: agreement.rateBps,
-        tenor: agreement.tenor,
-        principalToken: agreement.principalToken,
-      };
-      if (policy.canRepay(state, open)) {
-        try {
-          await ctx.settlement(loan.borrower).repay({ id: loan.id, agreement });
-        } catch (error) {
-          if (!(error instanceof LedgerRevertError)) throw error;
-        }
-      } else if (ctx.nowSec > BigInt(loan.maturitySec) + GRACE_PERIOD) {
-        await ctx.settlement(loan.lender).claimDefault({ agreement });
       }
     }
   };
