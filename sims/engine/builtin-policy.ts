@@ -31,6 +31,7 @@ import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
+import { loanRequest } from "./agents-policy/loan-request.ts";
 import {
   type AlertVoter,
   createContagionModelVoter,
@@ -39,7 +40,6 @@ import {
 } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
-import { loanRequest } from "./agents-policy/loan-request.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 import { worldAgentPolicy } from "./world-agent-policy.ts";
