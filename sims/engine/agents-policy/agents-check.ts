@@ -8,8 +8,8 @@ import { loadScenario } from "../../scenarios/load-scenario.ts";
 import type { Scenario } from "../../scenarios/scenario-schema.ts";
 import { STUDY_PRICE_PATHS, withPricePaths } from "../../scenarios/with-price-paths.ts";
 import { createBuiltinPolicy } from "../builtin-policy.ts";
-import { runEngine } from "../run-engine.ts";
 import { DEFAULT_SCENARIO } from "../run-contagion-study.ts";
+import { runEngine } from "../run-engine.ts";
 import { createAgentsPolicy } from "./agents-policy.ts";
 
 export type AgentsCheck = {
