@@ -1,8 +1,8 @@
 /**
  * Knowing when a simulated step is over. The agents react to messages (the in-process bus) and to
  * the results of I/O (adapter snapshots, settlement calls, which on the chain backend are real
- * HTTP round trips). Every such call goes through `track`, and `quiet()` returns once the bus has
- * nothing queued and no call is pending, twice in a row across an event-loop turn. The outcome
+ * HTTP round trips). Every such call goes through `track`, and `quiet()` returns once an event-loop
+ * turn passes with the bus empty, nothing published, no call started and none pending. The outcome
  * never depends on how long anything takes: only on the order of messages and results, which
  * the bus and the agents fix.
  */
@@ -40,20 +40,16 @@ export function createInFlight(bus: InProcessBus): InFlight {
     track,
     pending: () => pending,
     async quiet() {
-      let stable = 0;
-      let lastSeen = -1;
-      let lastDelivered = -1;
-      // Bounded: a step that never settles is a bug, not a slow machine.
-      for (let i = 0; i < 1_000_000 && stable < 2; i++) {
-        await turn();
+      // After an event-loop turn every microtask queued before it has run: if nothing was
+      // published and no call started or stayed pending across it, nothing is left to happen.
+      for (let i = 0; i < 1_000_000; i++) {
         await bus.flush();
-        const delivered = bus.stats().delivered;
-        const still = pending === 0 && seen === lastSeen && delivered === lastDelivered;
-        stable = still ? stable + 1 : 0;
-        lastSeen = seen;
-        lastDelivered = delivered;
+        const published = bus.stats().published;
+        const started = seen;
+        await turn();
+        if (pending === 0 && seen === started && bus.stats().published === published) return;
       }
-      if (stable < 2) throw new Error("the agents never went quiet");
+      throw new Error("the agents never went quiet");
     },
   };
 }
