@@ -1,8 +1,8 @@
 /**
  * A quick check that `npm run sim` shows: the demo's negotiation runs played by the shipped agents
  * and by the built-in policy, seed by seed, with whether their decisions (every policy event) and
- * run totals agree, what the agents arranged, and what each took. Runs settle on the in-process
- * ledger, so the check needs no chain and stays fast.
+ * run totals agree, what the agents arranged, and what each took (after an untimed warm-up). Runs
+ * settle on the in-process ledger, so the check needs no chain and stays fast.
  */
 import { loadScenario } from "../../scenarios/load-scenario.ts";
 import type { Scenario } from "../../scenarios/scenario-schema.ts";
@@ -45,6 +45,12 @@ export async function checkAgents(
     builtinMs: 0,
     agentsMs: 0,
   };
+  // One untimed run of each first: the agents' code is loaded and compiled on its first use.
+  for (const policy of [
+    createBuiltinPolicy({ negotiation: true, derisking: false }),
+    createAgentsPolicy({ negotiation: true, derisking: false }),
+  ])
+    await runEngine({ scenario, seed: seeds[0] ?? 1, policy });
   for (const seed of seeds) {
     let t = performance.now();
     const fast = await runEngine({
