@@ -7,11 +7,13 @@
  * go unpaid or it fire-sells) broadcasts an RFQ sized for the shortfall and a coverage window, at
  * least `minLoanUsd`; each peer with surplus decides whether to bid, and each bidder bargains with
  * the borrower by alternating offers between the policy's own time-dependent strategies
- * (negotiation/strategies), lender first, up to `maxRounds` offers each, as the session machine
- * does. The borrower takes the cheapest agreement; both sign it (EIP-712) and the borrower
- * settles it. Loans have a tenor that fits a crisis (a day by default): borrowers repay when the
- * policy says they can; lenders claim the collateral of loans unpaid after maturity plus grace.
- * Halted protocols neither borrow nor lend.
+ * (negotiation/strategies), lender first, up to `maxRounds` offers each, as the agent's RFQ
+ * auction runs them. The borrower takes the cheapest agreement; both sign it (EIP-712) and the
+ * borrower settles it. Loans have a tenor that fits a crisis (a day by default): at the start of
+ * each step borrowers repay when the policy says they can and lenders claim the collateral of
+ * loans unpaid after maturity plus grace; a borrower holds one loan at a time. Halted protocols
+ * neither borrow nor lend. The real agents (agents-policy/) make the same decisions: a
+ * differential test holds the two equal, step by step.
  *
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
