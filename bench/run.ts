@@ -29,6 +29,7 @@ const NAMES = [
   "models",
   "dataset",
   "risk",
+  "agents",
 ] as const;
 type Name = (typeof NAMES)[number];
 const NEEDS: Record<Name, Name[]> = {
@@ -41,6 +42,7 @@ const NEEDS: Record<Name, Name[]> = {
   models: [],
   dataset: [],
   risk: [],
+  agents: [],
 };
 
 const TARGETS = {
@@ -355,6 +357,13 @@ async function main(): Promise<void> {
       const args = ["--import", "tsx", "bench/risk-loop.ts", ...(opts.quick ? ["--quick"] : [])];
       if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
         throw new Error("bench/risk-loop.ts failed");
+    }
+    if (opts.selected.has("agents")) {
+      // Its own process and JSON (bench/results/agents-policy.json): a study with the real agents
+      // beside the same study with the built-in policy.
+      const args = ["--import", "tsx", "bench/agents-policy.ts", ...(opts.quick ? ["--quick"] : [])];
+      if (spawnSync(process.execPath, args, { stdio: "inherit" }).status !== 0)
+        throw new Error("bench/agents-policy.ts failed");
     }
   } finally {
     await nats?.stop();

@@ -2,12 +2,14 @@
  * `npm run sim`, the main job. Two parts, both on embedded defaults:
  *   1. the contagion study: a crisis scenario replayed with agents off and on over many seeds,
  *      with a progress bar, a summary table and an HTML report (charts), JSON and CSV;
- *      then the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
+ *      then the same demo played by the shipped agents against the built-in policy
+ *      (sims/engine/agents-policy), then the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
  *   2. the live settlement run: real agents negotiate a loan over the in-process bus with signed
  *      offers and settle it on the LiquidityArbiter on an anvil chain this command starts.
  * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
  * (`--rpc-url` to both: one chain for everything).
  */
+import { agentsCheckLines, checkAgents } from "./engine/agents-policy/agents-check.ts";
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
 import { main as runHerding } from "./herding/cli.ts";
 import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write("━━ Part 1: contagion study ━━\n");
     const code = await runStudy(studyArgs);
     if (code !== 0) return code;
+    process.stdout.write("\n━━ The shipped agents in the simulator (sim:study -- --policy agents) ━━\n");
+    process.stdout.write(`${agentsCheckLines(await checkAgents()).join("\n")}\n`);
     process.stdout.write("\n━━ Herding: protocols de-risking in unison (npm run sim:herding) ━━\n");
     const herding = await runHerding(["--seeds", "10"]);
     if (herding !== 0) return herding;

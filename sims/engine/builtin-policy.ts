@@ -7,11 +7,13 @@
  * go unpaid or it fire-sells) broadcasts an RFQ sized for the shortfall and a coverage window, at
  * least `minLoanUsd`; each peer with surplus decides whether to bid, and each bidder bargains with
  * the borrower by alternating offers between the policy's own time-dependent strategies
- * (negotiation/strategies), lender first, up to `maxRounds` offers each, as the session machine
- * does. The borrower takes the cheapest agreement; both sign it (EIP-712) and the borrower
- * settles it. Loans have a tenor that fits a crisis (a day by default): borrowers repay when the
- * policy says they can; lenders claim the collateral of loans unpaid after maturity plus grace.
- * Halted protocols neither borrow nor lend.
+ * (negotiation/strategies), lender first, up to `maxRounds` offers each, as the agent's RFQ
+ * auction runs them. The borrower takes the cheapest agreement; both sign it (EIP-712) and the
+ * borrower settles it. Loans have a tenor that fits a crisis (a day by default): at the start of
+ * each step borrowers repay when the policy says they can and lenders claim the collateral of
+ * loans unpaid after maturity plus grace; a borrower holds one loan at a time. Halted protocols
+ * neither borrow nor lend. The real agents (agents-policy/) make the same decisions: a
+ * differential test holds the two equal, step by step.
  *
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
@@ -21,15 +23,8 @@
  * quorum supports and the actions of the levels above are released (de-risking unwinds).
  */
 import { type Hex, keccak256, toHex } from "viem";
-import {
-  type AgentPolicy,
-  createDefaultPolicy,
-  type DefaultPolicyParameters,
-} from "../../agents/agent-policy.ts";
-import {
-  createModelDrivenPolicy,
-  type ModelDrivenPolicyParameters,
-} from "../../agents/model-driven-policy.ts";
+import type { AgentPolicy, DefaultPolicyParameters } from "../../agents/agent-policy.ts";
+import type { ModelDrivenPolicyParameters } from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
@@ -38,6 +33,7 @@ import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
+import { loanRequest } from "./agents-policy/loan-request.ts";
 import {
   type AlertVoter,
   createContagionModelVoter,
@@ -47,8 +43,8 @@ import {
 import { exposedAssets } from "./build-distress.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
-import { loanNeed } from "./loan-need.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
+import { worldAgentPolicy } from "./world-agent-policy.ts";
 
 /** How lenders price loans: the rule policy (a fixed premium and haircut) or the learned
  *  valuation model (agents/model-driven-policy.ts). */
@@ -107,7 +103,8 @@ export { type AlertState, type AlertStep, stepAlert } from "./derisk-coordinatio
 
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
-/** Alternating offers between two strategies, lender first, as negotiation/protocols does it. */
+/** Alternating offers between two strategies, lender first, as an agent's RFQ auction runs them
+ *  with one lender (negotiation/protocols/rfq-auction.ts). */
 export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number): BargainResult {
   const sides = [
     { side: "lender" as const, s: lender, round: 0, myLast: undefined as Terms | undefined },
@@ -125,7 +122,11 @@ export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number)
       myLast: me.myLast,
       theirLast: them.myLast,
     };
-    if (onTable && me.s.accept(view, onTable))
+    // The borrower's RFQ auction (negotiation/protocols/rfq-auction.ts) accepts a lender's offer
+    // only on its last chance while its admission window is open, which it is for the whole
+    // negotiation in the simulator (the clock stands still) and nearly always in deployment.
+    const mayAccept = me.side === "lender" || me.round >= maxRounds;
+    if (onTable && mayAccept && me.s.accept(view, onTable))
       return { terms: onTable, rounds: sides[0]!.round + sides[1]!.round };
     if (me.round >= maxRounds) return undefined;
     onTable = me.s.propose(view);
@@ -152,28 +153,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const noDeal = new Set<number>();
 
   const init = (world: World) => {
-    const byAddress = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
-    const params = {
-      tenor: tenorSeconds,
-      ...p.agentPolicy,
-      decimals: (t: Hex) => {
-        const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : world.assets[i]!.decimals;
-      },
-      oracle: (t: Hex) => {
-        const i = byAddress.get(t.toLowerCase());
-        return i === undefined ? undefined : world.price[i];
-      },
-    };
-    if (p.lending === "model-driven") {
-      if (!p.valuationModel)
-        throw new Error('lending "model-driven" needs a valuationModel (models/valuation).');
-      agentPolicy = createModelDrivenPolicy({
-        ...params,
-        model: p.valuationModel,
-        ...(p.onValuation ? { onEstimate: p.onValuation } : {}),
-      });
-    } else agentPolicy = createDefaultPolicy(params);
+    agentPolicy = worldAgentPolicy(world, { ...p, tenorSeconds });
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };
@@ -182,37 +162,57 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     const { world, adapters } = ctx;
     const policy = agentPolicy!;
     const states: ProtocolState[] = await Promise.all(adapters.map((a) => a.snapshot()));
+    // What each lender has promised, as an agent counts it (agents/agent-machine.ts considerRfq):
+    // the principal of its loans until they close, and of every RFQ it bids on in this step.
     const reserved = new Array<bigint>(world.protocolCount).fill(0n);
+    for (const loan of world.loans)
+      if (loan.status === "active" && agreements.has(loan.id))
+        reserved[loan.lender] = reserved[loan.lender]! + loan.principal;
     const coverageSteps = Math.round(coverageHours / world.stepHours);
-    for (let b = 0; b < world.protocolCount; b++) {
-      if (ctx.risk.halted[b]) continue;
-      // Only a loan that changes the outcome, sized for the episode (loan-need.ts).
-      const need = loanNeed(world, b, { minLoanUsd8, coverageSteps });
-      if (!need) continue;
-      const token = world.assets[need.asset]!.address;
-      const own = states[b]!.liquidity.find((l) => l.token === token);
-      const asked: ProtocolState = {
-        ...states[b]!,
-        liquidity: [
-          {
-            token,
-            symbol: world.assets[need.asset]!.symbol.slice(0, 16),
-            decimals: world.assets[need.asset]!.decimals,
-            liquid: own?.liquid ?? 0n,
-            net: -need.principal,
-          },
-        ],
+    // Service loans first, as the agents do on their poll, from what they saw at its start:
+    // repay what the policy says can be repaid; claim what is overdue.
+    for (const loan of world.loans) {
+      if (loan.status !== "active") continue;
+      const agreement = agreements.get(loan.id);
+      if (!agreement) continue;
+      const open = {
+        principal: agreement.principal,
+        rateBps: agreement.rateBps,
+        tenor: agreement.tenor,
+        principalToken: agreement.principalToken,
       };
-      const request = policy.borrowRequest(asked);
-      if (!request) continue;
-      // The tenor fits the need: a liquidity gap closes within a day; a vault that would otherwise
-      // fire-sell needs time to unwind its backing.
-      const rfq = { ...request, tenor: need.without === "fire sale" ? illiquidTenorSeconds : tenorSeconds };
+      if (policy.canRepay(states[loan.borrower]!, open)) {
+        try {
+          await ctx.settlement(loan.borrower).repay({ id: loan.id, agreement });
+          // A borrower looks at its protocol again after repaying, and may borrow again at once.
+          states[loan.borrower] = await adapters[loan.borrower]!.snapshot();
+        } catch (error) {
+          if (!(error instanceof LedgerRevertError)) throw error;
+        }
+      } else if (ctx.nowSec > BigInt(loan.maturitySec) + GRACE_PERIOD) {
+        await ctx.settlement(loan.lender).claimDefault({ agreement });
+      }
+    }
+    // An agent services one loan at a time (agents/agent-machine.ts): it borrows again only once
+    // that loan is repaid (a defaulted loan keeps it servicing).
+    const servicing = new Set(
+      world.loans.filter((l) => agreements.has(l.id) && l.status !== "repaid").map((l) => l.borrower),
+    );
+    for (let b = 0; b < world.protocolCount; b++) {
+      if (ctx.risk.halted[b] || servicing.has(b)) continue;
+      const rfq = loanRequest(world, b, states[b]!, policy, {
+        minLoanUsd8,
+        coverageSteps,
+        tenorSeconds,
+        illiquidTenorSeconds,
+      });
+      if (!rfq) continue;
       let best: { lender: number; terms: Terms; rounds: number } | undefined;
       for (let l = 0; l < world.protocolCount; l++) {
         if (l === b || ctx.risk.halted[l]) continue;
         const strategy = policy.lenderStrategy(states[l]!, rfq, reserved[l]!);
         if (!strategy) continue;
+        reserved[l] = reserved[l]! + rfq.principal;
         const deal = bargain(strategy, policy.borrowerStrategy(states[b]!, rfq), maxRounds);
         if (deal && (!best || deal.terms.rateBps < best.terms.rateBps)) best = { lender: l, ...deal };
       }
@@ -247,7 +247,6 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           borrowerSignature: signAgreement(ctx.domain, agreement, signers[b]!),
         });
         agreements.set(id, agreement);
-        reserved[best.lender] = reserved[best.lender]! + agreement.principal;
         noDeal.delete(b);
         const asset = world.assets.findIndex((a) => a.address === agreement.principalToken);
         ctx.record({
@@ -269,29 +268,6 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
           borrower: world.protocols[b]!.id,
           reason: error.reason,
         });
-      }
-    }
-
-    // Service loans: repay what the policy says can be repaid; claim what is overdue.
-    for (const loan of world.loans) {
-      if (loan.status !== "active") continue;
-      const agreement = agreements.get(loan.id);
-      if (!agreement) continue;
-      const state = await adapters[loan.borrower]!.snapshot();
-      const open = {
-        principal: agreement.principal,
-        rateBps: agreement.rateBps,
-        tenor: agreement.tenor,
-        principalToken: agreement.principalToken,
-      };
-      if (policy.canRepay(state, open)) {
-        try {
-          await ctx.settlement(loan.borrower).repay({ id: loan.id, agreement });
-        } catch (error) {
-          if (!(error instanceof LedgerRevertError)) throw error;
-        }
-      } else if (ctx.nowSec > BigInt(loan.maturitySec) + GRACE_PERIOD) {
-        await ctx.settlement(loan.lender).claimDefault({ agreement });
       }
     }
   };

@@ -30,6 +30,9 @@ describe("contagion CLI", () => {
     expect(() => parseCliArgs(["--lending", "vibes"])).toThrow(/--lending: expected rule, model-driven/);
     expect(parseCliArgs([]).lending).toBe("rule");
     expect(parseCliArgs(["--lending", "model-driven"]).lending).toBe("model-driven");
+    expect(parseCliArgs([]).policy).toBe("builtin");
+    expect(parseCliArgs(["--policy", "agents"]).policy).toBe("agents");
+    expect(() => parseCliArgs(["--policy", "robots"])).toThrow(/--policy: expected builtin or agents/);
     expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
       modes: ["off", "both"],
       seeds: [1, 2],

@@ -15,6 +15,7 @@ import { STUDY_PRICE_PATHS } from "../scenarios/with-price-paths.ts";
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import { SETTLEMENT_KINDS, type SettlementKind } from "../settlement/settlement-backend.ts";
 import { settlementReportLines } from "../settlement/settlement-report.ts";
+import { POLICY_KINDS, type PolicyKind } from "./agents-policy/policy-kind.ts";
 import { DERISK_DETECTORS, type DeriskDetector } from "./alert-votes.ts";
 import { LENDING_POLICIES, type LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
@@ -71,6 +72,12 @@ Options:
   --detector <d>          what makes protocols vote for de-risking alerts: drawdown (default: an
                           asset they are exposed to fell past a level) or contagion-model (the
                           learned early-warning model, models/contagion, at the agents' thresholds)
+  --policy <who>          who plays the agents (default: builtin):
+                            builtin  the fast built-in policy, computed in-process
+                            agents   the shipped agents themselves: xstate machines, signed
+                                     wire messages on an in-process bus, one simulated clock;
+                                     the same decisions (a differential test holds them equal),
+                                     a few times slower
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -100,6 +107,8 @@ export type CliOptions = {
   lending: LendingPolicy;
   /** What makes protocols vote for de-risking alerts. */
   detector: DeriskDetector;
+  /** Who plays the agents: the built-in policy or the shipped agents. */
+  policy: PolicyKind;
   help: boolean;
   list: boolean;
 };
@@ -121,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         paths: { type: "string" },
         lending: { type: "string" },
         detector: { type: "string" },
+        policy: { type: "string" },
         "no-report": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -181,6 +191,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const detector = String(values.detector ?? "drawdown");
   if (!(DERISK_DETECTORS as readonly string[]).includes(detector))
     throw new UsageError(`--detector: expected ${DERISK_DETECTORS.join(", ")}, got "${detector}"`);
+  const policy = String(values.policy ?? "builtin");
+  if (!(POLICY_KINDS as readonly string[]).includes(policy))
+    throw new UsageError(`--policy: expected ${POLICY_KINDS.join(" or ")}, got "${policy}"`);
   if (!(PRICE_PATH_MODES as readonly string[]).includes(paths))
     throw new UsageError(`--paths: expected ${PRICE_PATH_MODES.join(", ")}, got "${paths}"`);
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
@@ -200,6 +213,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     paths: paths as PricePathMode,
     lending: lending as LendingPolicy,
     detector: detector as DeriskDetector,
+    policy: policy as PolicyKind,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -275,6 +289,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         paths: o.paths,
         lending: o.lending,
         detector: o.detector,
+        policy: o.policy,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);
@@ -289,6 +304,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     if (tty) err("\n");
     out(`\n${study.scenario.title}\n`);
     if (study.scenario.pricePaths) out(`Prices: ${pricePathsLine(study.scenario.pricePaths)}\n`);
+    if (o.policy === "agents")
+      out(
+        "Agents: the shipped agents (xstate machines, signed messages, simulated clock) (--policy agents)\n",
+      );
     out("\n");
     out(formatSummaryTable(study, { color: process.stdout.isTTY === true }));
     out(`\n${settlementReportLines(study.settlement).join("\n")}\n`);

@@ -11,6 +11,7 @@ import { readValuationFile, type ValuationModel } from "../../models/valuation/v
 import { backtestForStudy } from "../backtest/backtest-for-study.ts";
 import {
   type ModeSummary,
+  modeFlags,
   type RunMonteCarloParameters,
   type RunRecord,
   runMonteCarlo,
@@ -25,6 +26,7 @@ import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths
 import { createSettlementBackend } from "../settlement/create-settlement-backend.ts";
 import type { SettlementBackend, SettlementKind } from "../settlement/settlement-backend.ts";
 import type { SettlementReport } from "../settlement/settlement-report.ts";
+import { createPolicy, type PolicyKind } from "./agents-policy/policy-kind.ts";
 import type { DeriskDetector } from "./alert-votes.ts";
 import type { BuiltinPolicyParameters, LendingPolicy } from "./builtin-policy.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
@@ -69,6 +71,9 @@ export type RunContagionStudyOptions = {
    *  `contagionModel` is given. */
   detector?: DeriskDetector | undefined;
   contagionModel?: ContagionModel | undefined;
+  /** Who plays the agents: the fast built-in policy (default) or the shipped agents themselves
+   *  (agents-policy/): the same decisions, several times slower. */
+  policy?: PolicyKind | undefined;
 };
 
 export type ContagionStudy = {
@@ -91,6 +96,8 @@ export type ContagionStudy = {
   backtest?: BacktestTable | undefined;
   /** Which backend settled the loans, and what it cost (transactions and gas on the chain). */
   settlement: SettlementReport;
+  /** Who played the agents (absent: the built-in policy). */
+  policy?: PolicyKind | undefined;
   createdAt: string;
   durationMs: number;
 };
@@ -112,6 +119,21 @@ export async function runContagionStudy(
   // The report sees every run: loan lifecycles from the contract's events, bands over seeds.
   const loans = recordLoans(settlement);
   const collector = createReportDetailCollector({ scenario, keepSeed: seeds[0] ?? 1 });
+  const params: Omit<BuiltinPolicyParameters, "negotiation" | "derisking"> = {
+    ...(o.lending === "model-driven"
+      ? {
+          lending: "model-driven",
+          valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
+          ...(o.onValuation ? { onValuation: o.onValuation } : {}),
+        }
+      : {}),
+    ...(o.detector === "contagion-model"
+      ? {
+          detector: "contagion-model",
+          contagionModel: o.contagionModel ?? loadContagionDetector({ horizon: 24 }),
+        }
+      : {}),
+  };
   let mc: Awaited<ReturnType<typeof runMonteCarlo>>;
   try {
     mc = await runMonteCarlo({
@@ -120,21 +142,10 @@ export async function runContagionStudy(
       modes,
       options: o.engine,
       sweep: o.sweep,
-      policy: {
-        ...(o.lending === "model-driven"
-          ? {
-              lending: "model-driven",
-              valuationModel: o.valuationModel ?? readValuationFile(VALUATION_WEIGHTS),
-              ...(o.onValuation ? { onValuation: o.onValuation } : {}),
-            }
-          : {}),
-        ...(o.detector === "contagion-model"
-          ? {
-              detector: "contagion-model",
-              contagionModel: o.contagionModel ?? loadContagionDetector({ horizon: 24 }),
-            }
-          : {}),
-      },
+      policy: params,
+      ...(o.policy === "agents"
+        ? { policyFor: (mode: Mode) => createPolicy("agents", { ...params, ...modeFlags(mode) }) }
+        : {}),
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
         o.onRun?.(run);
@@ -161,6 +172,7 @@ export async function runContagionStudy(
     kept: mc.kept,
     detail: collector.finish(),
     settlement: mc.settlement,
+    policy: o.policy ?? "builtin",
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
   };

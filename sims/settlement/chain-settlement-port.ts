@@ -124,6 +124,11 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       return { txHash: hash };
     },
     status: async (id) => (await getLoan({ clients, arbiter: ctx.arbiter, id })).status,
+    // What a lender's loan machine reads to claim a default (agents/loans/lender-loan-machine.ts).
+    loan: async (id) => {
+      const { status, disputed, maturity } = await getLoan({ clients, arbiter: ctx.arbiter, id });
+      return { status, disputed, maturity };
+    },
     async withdraw({ agreement: a }) {
       await ctx.tick();
       const role = same(a.lender, caller) ? "lender" : same(a.borrower, caller) ? "borrower" : undefined;

@@ -80,6 +80,7 @@ function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSett
     repay: (p) => count("repay", () => port.repay(p)),
     claimDefault: (p) => count("claimDefault", () => port.claimDefault(p)),
     status: (id) => port.status(id),
+    ...(port.loan ? { loan: port.loan } : {}),
     settlementTx: (id) => port.settlementTx(id),
     withdraw: (p) => port.withdraw(p),
     collect: (p) => port.collect(p),
