@@ -13,6 +13,14 @@
  * policy says they can; lenders claim the collateral of loans unpaid after maturity plus grace.
  * Halted protocols neither borrow nor lend.
  *
+ * Margins (`margins`, default on): lenders ask for a liquidation threshold, bonus and tightening per
+ * risk level, as the agents' default policy derives them from the collateral's volatility seen so
+ * far (collateral-volatility.ts, agents/risk-terms.ts), or with "model-driven" lending from the
+ * valuation model's interval (agents/model-margin.ts); borrowers accept margins within
+ * negotiation/strategies/margin-terms.ts marginWithin. Each step borrowers top up and lenders
+ * liquidate unhealthy loans (margin-servicing.ts), and the system alert in force is posted to the
+ * settlement backend, where it tightens margined thresholds (post-alert.ts).
+ *
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
  * pre-committed action for that level (engine-adapter.ts createDerisking). Alerts expire, as the
@@ -30,10 +38,12 @@ import {
   createModelDrivenPolicy,
   type ModelDrivenPolicyParameters,
 } from "../../agents/model-driven-policy.ts";
+import { volatilityMargin } from "../../agents/risk-terms.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
+import { marginOf, marginWithin, withMargin } from "../../negotiation/strategies/margin-terms.ts";
 import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/strategy.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
@@ -45,9 +55,12 @@ import {
   type DeriskDetector,
 } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
+import { type CollateralVolatilityParameters, createCollateralVolatility } from "./collateral-volatility.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
 import { loanNeed } from "./loan-need.ts";
+import { serviceMargins } from "./margin-servicing.ts";
+import { createAlertPoster } from "./post-alert.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 
 /** How lenders price loans: the rule policy (a fixed premium and haircut) or the learned
@@ -63,6 +76,15 @@ export type BuiltinPolicyParameters = {
   /** With "model-driven": each lending decision's estimate and terms (reports, diagnostics). */
   onValuation?: ModelDrivenPolicyParameters["onEstimate"] | undefined;
   derisking: boolean;
+  /** Margined loans (a negotiated liquidation threshold and bonus, liquidations and top-ups each
+   *  step). Default true; false: unmargined loans, as before margins existed. */
+  margins?: boolean | undefined;
+  /** How the default policy's lenders see a collateral's volatility (collateral-volatility.ts). */
+  marginVolatility?: CollateralVolatilityParameters | undefined;
+  /** The fall a margin must survive is over this many hours: from a loan turning unhealthy to its
+   *  liquidation (agents/risk-terms.ts horizonSeconds). Default: one step, since lenders here
+   *  check their loans every step. */
+  marginHorizonHours?: number | undefined;
   /** Overrides of the agents' default policy (haircut, premium, tenor, concession...). */
   agentPolicy?: Partial<Omit<DefaultPolicyParameters, "decimals" | "oracle">> | undefined;
   /** Offers each side may make (the session default). */
@@ -150,11 +172,27 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   let nonce = 0n;
   const agreements = new Map<Hex, Agreement>();
   const noDeal = new Set<number>();
+  const margins = p.margins ?? true;
+  const volatility = createCollateralVolatility(p.marginVolatility);
+  const postAlert = createAlertPoster();
 
   const init = (world: World) => {
+    const horizonSeconds = Math.round((p.marginHorizonHours ?? world.stepHours) * 3600);
     const byAddress = new Map(world.assets.map((a, i) => [a.address.toLowerCase(), i]));
     const params = {
       tenor: tenorSeconds,
+      ...(margins
+        ? {
+            lenderMargin: volatilityMargin(
+              (t: Hex) => {
+                const i = byAddress.get(t.toLowerCase());
+                return i === undefined ? undefined : volatility.of(i);
+              },
+              { horizonSeconds },
+            ),
+            acceptedMargin: marginWithin(),
+          }
+        : {}),
       ...p.agentPolicy,
       decimals: (t: Hex) => {
         const i = byAddress.get(t.toLowerCase());
@@ -171,6 +209,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
       agentPolicy = createModelDrivenPolicy({
         ...params,
         model: p.valuationModel,
+        ...(margins ? { modelMargin: { horizonSeconds } } : {}),
         ...(p.onValuation ? { onEstimate: p.onValuation } : {}),
       });
     } else agentPolicy = createDefaultPolicy(params);
@@ -239,6 +278,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         tenor: best.terms.tenor,
         nonce: ++nonce,
         deadline: ctx.nowSec + 3600n,
+        ...withMargin({}, marginOf(best.terms)),
       };
       try {
         const { id } = await ctx.settlement(b).settle({
@@ -272,6 +312,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
       }
     }
 
+    // Margined loans: top-ups, then liquidations of what is still unhealthy.
+    if (margins) await serviceMargins(ctx, agreements);
     // Service loans: repay what the policy says can be repaid; claim what is overdue.
     for (const loan of world.loans) {
       if (loan.status !== "active") continue;
@@ -335,7 +377,11 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     },
     async onStep(ctx) {
       if (!agentPolicy) init(ctx.world);
-      if (p.derisking) await deriskCoordinator.onStep(ctx);
+      volatility.observe(ctx.world);
+      if (p.derisking) {
+        await deriskCoordinator.onStep(ctx);
+        await postAlert(ctx, deriskCoordinator.alert());
+      }
       if (p.negotiation) await negotiate(ctx);
     },
   };

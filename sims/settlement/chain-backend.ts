@@ -3,10 +3,17 @@
  *
  * One chain per backend (a study): anvil is started here unless an RPC URL is given, and stopped on
  * close(). Set up once: the arbiter, one TestToken per scenario asset (listed on the arbiter's
- * allowlist, minimum bond one whole token), and every protocol's address (the agent key the policy
+ * allowlist, minimum bond one whole token, a TestPriceFeed per token behind the arbiter's margin
+ * oracle), and every protocol's address (the agent key the policy
  * signs with, ../engine/world.ts protocolKey) given gas, registered as an agent and approving the
  * arbiter for every token. That state is an anvil
  * snapshot; each run reverts to it, so it starts with nothing settled and every nonce unused.
+ *
+ * Prices: the margin oracle's feeds (USD, 8 decimals) are set to the engine's prices whenever the
+ * engine's clock has moved, before the call that needs them, so health, opening checks and
+ * liquidations see the step's prices, as the ledger's oracle does. Risk alerts: postAlert signs the
+ * RiskAlert with the first `alertQuorum` protocols' agent keys (every protocol is a registered
+ * agent; the engine decided the quorum) and submits raiseAlert.
  *
  * Time: block times are frozen (a timestamp interval of 0) and set by the engine. A run sets the
  * chain's clock back to its start (evm_setTime), and each call first mines a block at the step's
@@ -35,6 +42,11 @@ import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
 import { allowToken, registerAgent } from "../../arbitration/governance.ts";
+import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../../arbitration/margin-oracle.ts";
+import { raiseAlert } from "../../arbitration/raise-alert.ts";
+import { deployTestPriceFeed, setTestPrice } from "../../arbitration/test-price-feed.ts";
+import { signRiskAlert } from "../../arbitration/typed-data.ts";
+import { liquidityArbiterAbi } from "../../contracts/generated/LiquidityArbiter.ts";
 import { BaseError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { createSigner } from "../../core/signer.ts";
@@ -43,6 +55,7 @@ import { protocolKey } from "../engine/world.ts";
 import type { LedgerEvent } from "../ledger/ledger.ts";
 import { createChainSettlementPort } from "./chain-settlement-port.ts";
 import { ChainBackendError } from "./errors.ts";
+import { ledgerRevertFromArbiter } from "./ledger-revert-from-arbiter.ts";
 import {
   createLocalChainClients,
   createLocalChainTransport,
@@ -73,6 +86,10 @@ const DEPLOYER_KEY: Hex = keccak256(toHex("contagion-engine-deployer"));
 /** Gas money for every account we send from (anvil_setBalance). */
 const GAS_MONEY = 10n ** 30n;
 const MAX = 2n ** 256n - 1n;
+/** Feeds' staleness bound (the oracle's largest, 7 days) and sanity ceiling ($10^12 in 8 decimals). */
+const FEED_MAX_AGE = 7 * 24 * 3600;
+const FEED_MAX_ANSWER = 10n ** 20n;
+const FEED_REFRESH = 24n * 3600n;
 
 export async function createChainBackend(p: CreateChainBackendParameters = {}): Promise<ChainBackend> {
   let started: StartAnvilReturnType | undefined;
@@ -132,8 +149,18 @@ async function connect(
   await test.setBalance({ address: deployer.account.address, value: GAS_MONEY });
   nonceManager.reset({ address: deployer.account.address, chainId });
   const { address: arbiter } = await deployArbiter({ clients: deployer });
+  const { address: marginOracle } = await deployMarginOracle({ clients: deployer });
+  await setMarginOracle({ clients: deployer, arbiter, oracle: marginOracle });
+  const alertQuorum = Number(
+    await deployer.public.readContract({
+      address: arbiter,
+      abi: liquidityArbiterAbi,
+      functionName: "alertQuorum",
+    }),
+  );
 
   const tokens = new Map<string, Address>(); // "symbol:decimals" -> token
+  const feeds = new Map<string, Address>(); // lower-case token -> its TestPriceFeed
   const agents = new Map<string, ArbiterClients>(); // lower-case address -> clients
   const approved = new Set<string>(); // "agent:token", lower case
   const stats = emptySettlementStats();
@@ -179,6 +206,23 @@ async function connect(
               decimals: a.decimals,
             });
             tokens.set(key(a), address);
+            const { address: feed } = await deployTestPriceFeed({
+              clients: deployer,
+              decimals: 8,
+              description: `${a.symbol} / USD`,
+              answer: 10n ** 8n,
+            });
+            feeds.set(address.toLowerCase(), feed);
+            // Updated every step, so never stale; the band only refuses a zero or absurd price.
+            await setPriceFeed({
+              clients: deployer,
+              oracle: marginOracle,
+              token: address,
+              feed,
+              maxAge: FEED_MAX_AGE,
+              minAnswer: 1n,
+              maxAnswer: FEED_MAX_ANSWER,
+            });
             await allowToken({
               clients: deployer,
               arbiter,
@@ -252,6 +296,22 @@ async function connect(
       const listeners = new Set<(e: LedgerEvent) => void>();
       const ports = new Map<number, EngineSettlementPort>();
       const verified = new Set<string>();
+      // What each feed answers and since when. The setup's rounds are dated at wall time, after
+      // the run's start: every feed gets a round on the first call, then when its price changes or
+      // its round is a day old (a steady stablecoin must not go stale).
+      const posted = world.assets.map(() => ({ price: -1n, at: 0n }));
+      let pricedAt = -1n;
+      const postPrices = async () => {
+        for (let i = 0; i < world.assets.length; i++) {
+          const price = world.price[i]!;
+          if (price === posted[i]!.price && clock - posted[i]!.at < FEED_REFRESH) continue;
+          const feed = feeds.get(world.assets[i]!.address.toLowerCase())!;
+          await setTestPrice({ clients: deployer, feed, answer: price });
+          posted[i] = { price, at: clock };
+          stats.priceUpdates++;
+        }
+        pricedAt = clock;
+      };
       const ctx = {
         arbiter,
         async setBalance(token: Address, owner: Address, balance: bigint) {
@@ -268,11 +328,13 @@ async function connect(
         },
         async tick() {
           const t = now();
-          if (t === clock) return;
-          if (t < clock) throw new ChainBackendError(`engine time went back from ${clock} to ${t}`);
-          await test.setNextBlockTimestamp({ timestamp: t });
-          await test.mine({ blocks: 1 });
-          clock = t;
+          if (t !== clock) {
+            if (t < clock) throw new ChainBackendError(`engine time went back from ${clock} to ${t}`);
+            await test.setNextBlockTimestamp({ timestamp: t });
+            await test.mine({ blocks: 1 });
+            clock = t;
+          }
+          if (pricedAt !== clock) await postPrices();
         },
       };
       return {
@@ -284,6 +346,27 @@ async function connect(
             ports.set(i, port);
           }
           return port;
+        },
+        async postAlert({ level, expiresSec }) {
+          await ctx.tick();
+          const alert = {
+            level,
+            evidenceHash: keccak256(toHex(`engine alert ${level} at ${clock}`)),
+            issuedAt: clock,
+            expiresAt: expiresSec,
+          };
+          const domain = { chainId, verifyingContract: arbiter };
+          const signatures = world.protocols
+            .slice(0, alertQuorum)
+            .map((_, i) => signRiskAlert(domain, alert, createSigner(protocolKey(i))));
+          try {
+            const { receipt } = await raiseAlert({ clients: deployer, arbiter, alert, signatures });
+            stats.alerts++;
+            stats.arbiterTransactions++;
+            stats.arbiterGas += receipt.gasUsed;
+          } catch (error) {
+            throw ledgerRevertFromArbiter(error);
+          }
         },
         onEvent(listener) {
           listeners.add(listener);
