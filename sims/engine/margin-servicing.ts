@@ -1,13 +1,14 @@
 /**
  * Margined negotiated loans serviced each step, as the agents service them (agents/loans/
- * borrower-margin.ts and lender-margin.ts, deciding with agents/margin-watch.ts): first each
- * borrower reads its loan's health from the contract (or the ledger) and, below its top-up line,
- * adds the collateral it holds; then each lender liquidates what is still unhealthy, repaying as
- * much as the contract allows. A borrower whose loan was liquidated in full collects the escrow
- * left (the contract credits it). Every token move goes through the settlement port, so the
- * engine's books follow; the run's loan book and events follow the contract's Liquidated and
- * ToppedUp events (run-engine.ts). A refusal (a price the oracle rejects, a racing top-up) leaves
- * the loan as it is, as it does for the agents.
+ * borrower-margin.ts and lender-margin.ts, deciding with agents/margin-watch.ts), reading each
+ * loan's health from the contract (or the ledger): first the lender liquidates a loan that is
+ * liquidatable now, repaying as much as the contract allows (the price went through the borrower's
+ * top-up line between two steps); then the borrower, below its top-up line, adds the collateral it
+ * holds, so a loan that declines step by step is topped up before it becomes liquidatable. A
+ * borrower whose loan was liquidated in full collects the escrow left (the contract credits it).
+ * Every token move goes through the settlement port, so the engine's books follow; the run's loan
+ * book and events follow the contract's Liquidated and ToppedUp events (run-engine.ts). A refusal
+ * (a price the oracle rejects, a racing top-up) leaves the loan as it is, as it does for the agents.
  */
 import type { Hex } from "viem";
 import {
@@ -44,23 +45,26 @@ export async function serviceMargins(
     const borrower = ctx.settlement(loan.borrower);
     const lender = ctx.settlement(loan.lender);
 
-    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral.
-    const health = await refusable(() => borrower.loanHealth({ agreement }));
-    if (health) {
-      const state = await ctx.adapters[loan.borrower]!.snapshot();
-      const available = state.pledgeable
-        .filter((x) => same(x.token, agreement.collateralToken))
-        .reduce((s, x) => s + x.amount, 0n);
-      const decision = borrowerDecision(health, available, params);
-      if (decision.action === "top-up")
-        await refusable(() => borrower.topUp({ agreement, amount: decision.amount }));
+    // The lender liquidates what is liquidatable now: the price went through the borrower's top-up
+    // line since the last step, faster than the borrower could answer (a keeper wins that race).
+    const before = await refusable(() => lender.loanHealth({ agreement }));
+    if (before && lenderDecision(before, params).action === "liquidate") {
+      const liquidation = await refusable(() => lender.liquidate({ agreement }));
+      if (liquidation?.outstanding === 0n) {
+        await refusable(() => borrower.collect({ token: agreement.collateralToken }));
+        continue;
+      }
     }
 
-    // The lender liquidates what is still unhealthy (after the top-up, if any).
-    const now = await refusable(() => lender.loanHealth({ agreement }));
-    if (!now || lenderDecision(now, params).action !== "liquidate") continue;
-    const liquidation = await refusable(() => lender.liquidate({ agreement }));
-    if (liquidation?.outstanding === 0n)
-      await refusable(() => borrower.collect({ token: agreement.collateralToken }));
+    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral.
+    const health = await refusable(() => borrower.loanHealth({ agreement }));
+    if (!health) continue;
+    const state = await ctx.adapters[loan.borrower]!.snapshot();
+    const available = state.pledgeable
+      .filter((x) => same(x.token, agreement.collateralToken))
+      .reduce((s, x) => s + x.amount, 0n);
+    const decision = borrowerDecision(health, available, params);
+    if (decision.action === "top-up")
+      await refusable(() => borrower.topUp({ agreement, amount: decision.amount }));
   }
 }
