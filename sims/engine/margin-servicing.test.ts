@@ -30,7 +30,7 @@ describe("margined negotiated loans in a run (ledger backend)", () => {
       { hours: 7, change: 0 },
       { hours: 8, change: -0.3 },
     ]);
-    let ethOfLender: bigint[] = [];
+    const ethOfLender: bigint[] = [];
     const inner = withMargins(true);
     const policy: EnginePolicy = {
       name: inner.name,
