@@ -1,15 +1,16 @@
 /**
  * `npm run sim`, the main job. Two parts, both on embedded defaults:
- *   1. the contagion study: a crisis scenario replayed with agents off and on over many seeds,
- *      with a progress bar, a summary table and an HTML report (charts), JSON and CSV;
- *      then the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
+ *   1. the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
+ *      then the contagion study: a crisis scenario replayed with agents off and on over many seeds,
+ *      with a progress bar, a summary table and an HTML report (charts, the herding comparison
+ *      among them), JSON and CSV;
  *   2. the live settlement run: real agents negotiate a loan over the in-process bus with signed
  *      offers and settle it on the LiquidityArbiter on an anvil chain this command starts.
  * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
  * (`--rpc-url` to both: one chain for everything).
  */
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
-import { main as runHerding } from "./herding/cli.ts";
+import { runHerdingCli } from "./herding/cli.ts";
 import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
 
 const HELP = `Usage: npm run sim [-- options]
@@ -70,12 +71,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (!argv.includes("--live-only")) {
-    process.stdout.write("━━ Part 1: contagion study ━━\n");
-    const code = await runStudy(studyArgs);
+    // Herding first: the contagion study's report includes its comparison.
+    process.stdout.write("━━ Part 1: herding, protocols de-risking in unison (npm run sim:herding) ━━\n");
+    const herding = await runHerdingCli(["--seeds", "10"]);
+    if (herding.code !== 0) return herding.code;
+    process.stdout.write("\n━━ Part 1: contagion study ━━\n");
+    const code = await runStudy(studyArgs, { herding: herding.study });
     if (code !== 0) return code;
-    process.stdout.write("\n━━ Herding: protocols de-risking in unison (npm run sim:herding) ━━\n");
-    const herding = await runHerding(["--seeds", "10"]);
-    if (herding !== 0) return herding;
   }
   if (!argv.includes("--no-live")) {
     process.stdout.write("\n━━ Part 2: live settlement with real agents on a local chain ━━\n");

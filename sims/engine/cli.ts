@@ -6,8 +6,10 @@
  * Runs a scenario with agents off and on over many seeds, shows a progress bar, prints a
  * summary table and writes an HTML report (with charts), JSON and CSV.
  */
+
 import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
+import type { HerdingStudy } from "../herding/run-herding.ts";
 import { formatSummaryTable } from "../report/summary-table.ts";
 import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
 import { PRICE_PATH_MODES, type PricePathMode } from "../scenarios/scenario-schema.ts";
@@ -237,7 +239,11 @@ function progressBar(done: number, total: number, label: string): string {
   return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} runs  ${label}`.padEnd(90);
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
+/** `extras.herding`: the herding study `npm run sim` ran first; the report shows its comparison. */
+export async function main(
+  argv = process.argv.slice(2),
+  extras: { herding?: HerdingStudy | undefined } = {},
+): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
   try {
@@ -275,6 +281,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         paths: o.paths,
         lending: o.lending,
         detector: o.detector,
+        herding: extras.herding,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);
