@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       !argv[i + 1]!.startsWith("--") &&
       a.startsWith("--")
     ) {
-      const booleans = ["--no-report", "--list"];
+      const booleans = ["--no-report", "--no-margins", "--list"];
       if (!booleans.includes(a)) {
         const value = argv[++i]!;
         for (const t of targets) t.push(value);

@@ -30,6 +30,8 @@ describe("contagion CLI", () => {
     expect(() => parseCliArgs(["--lending", "vibes"])).toThrow(/--lending: expected rule, model-driven/);
     expect(parseCliArgs([]).lending).toBe("rule");
     expect(parseCliArgs(["--lending", "model-driven"]).lending).toBe("model-driven");
+    expect(parseCliArgs([]).margins).toBe(true);
+    expect(parseCliArgs(["--no-margins"]).margins).toBe(false);
     expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
       modes: ["off", "both"],
       seeds: [1, 2],

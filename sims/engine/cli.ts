@@ -73,6 +73,8 @@ Options:
   --detector <d>          what makes protocols vote for de-risking alerts: drawdown (default: an
                           asset they are exposed to fell past a level) or contagion-model (the
                           learned early-warning model, models/contagion, at the agents' thresholds)
+  --no-margins            negotiated loans without a margin (no liquidation threshold, no
+                          liquidations or top-ups; default: margined, docs/SIMULATION.md)
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -102,6 +104,8 @@ export type CliOptions = {
   lending: LendingPolicy;
   /** What makes protocols vote for de-risking alerts. */
   detector: DeriskDetector;
+  /** Margined negotiated loans (--no-margins: false). */
+  margins: boolean;
   help: boolean;
   list: boolean;
 };
@@ -124,6 +128,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         lending: { type: "string" },
         detector: { type: "string" },
         "no-report": { type: "boolean" },
+        "no-margins": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -202,6 +207,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     paths: paths as PricePathMode,
     lending: lending as LendingPolicy,
     detector: detector as DeriskDetector,
+    margins: !values["no-margins"],
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -282,6 +288,7 @@ export async function main(
         lending: o.lending,
         detector: o.detector,
         herding: extras.herding,
+        margins: o.margins,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);

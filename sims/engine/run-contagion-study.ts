@@ -72,6 +72,8 @@ export type RunContagionStudyOptions = {
    *  `contagionModel` is given. */
   detector?: DeriskDetector | undefined;
   contagionModel?: ContagionModel | undefined;
+  /** Margined negotiated loans (default true; sims/engine/margin-servicing.ts). */
+  margins?: boolean | undefined;
 };
 
 export type ContagionStudy = {
@@ -139,6 +141,7 @@ export async function runContagionStudy(
               contagionModel: o.contagionModel ?? loadContagionDetector({ horizon: 24 }),
             }
           : {}),
+        ...(o.margins === false ? { margins: false } : {}),
       },
       onRun: (run) => {
         collector.add({ ...run, loans: loans.takeRun() });
