@@ -42,9 +42,8 @@ import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
 import { allowToken, registerAgent } from "../../arbitration/governance.ts";
-import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../../arbitration/margin-oracle.ts";
+import { deployMarginOracle, setMarginOracle } from "../../arbitration/margin-oracle.ts";
 import { raiseAlert } from "../../arbitration/raise-alert.ts";
-import { deployTestPriceFeed, setTestPrice } from "../../arbitration/test-price-feed.ts";
 import { signRiskAlert } from "../../arbitration/typed-data.ts";
 import { liquidityArbiterAbi } from "../../contracts/generated/LiquidityArbiter.ts";
 import { BaseError } from "../../core/errors.ts";
@@ -53,6 +52,7 @@ import { createSigner } from "../../core/signer.ts";
 import { createEngineBank } from "../engine/engine-bank.ts";
 import { protocolKey } from "../engine/world.ts";
 import type { LedgerEvent } from "../ledger/ledger.ts";
+import { createFeedPoster, deployTokenFeed } from "./chain-price-feeds.ts";
 import { createChainSettlementPort } from "./chain-settlement-port.ts";
 import { ChainBackendError } from "./errors.ts";
 import { ledgerRevertFromArbiter } from "./ledger-revert-from-arbiter.ts";
@@ -86,10 +86,6 @@ const DEPLOYER_KEY: Hex = keccak256(toHex("contagion-engine-deployer"));
 /** Gas money for every account we send from (anvil_setBalance). */
 const GAS_MONEY = 10n ** 30n;
 const MAX = 2n ** 256n - 1n;
-/** Feeds' staleness bound (the oracle's largest, 7 days) and sanity ceiling ($10^12 in 8 decimals). */
-const FEED_MAX_AGE = 7 * 24 * 3600;
-const FEED_MAX_ANSWER = 10n ** 20n;
-const FEED_REFRESH = 24n * 3600n;
 
 export async function createChainBackend(p: CreateChainBackendParameters = {}): Promise<ChainBackend> {
   let started: StartAnvilReturnType | undefined;
@@ -206,23 +202,10 @@ async function connect(
               decimals: a.decimals,
             });
             tokens.set(key(a), address);
-            const { address: feed } = await deployTestPriceFeed({
-              clients: deployer,
-              decimals: 8,
-              description: `${a.symbol} / USD`,
-              answer: 10n ** 8n,
-            });
-            feeds.set(address.toLowerCase(), feed);
-            // Updated every step, so never stale; the band only refuses a zero or absurd price.
-            await setPriceFeed({
-              clients: deployer,
-              oracle: marginOracle,
-              token: address,
-              feed,
-              maxAge: FEED_MAX_AGE,
-              minAnswer: 1n,
-              maxAnswer: FEED_MAX_ANSWER,
-            });
+            feeds.set(
+              address.toLowerCase(),
+              await deployTokenFeed({ deployer, oracle: marginOracle, token: address, symbol: a.symbol }),
+            );
             await allowToken({
               clients: deployer,
               arbiter,
@@ -296,22 +279,8 @@ async function connect(
       const listeners = new Set<(e: LedgerEvent) => void>();
       const ports = new Map<number, EngineSettlementPort>();
       const verified = new Set<string>();
-      // What each feed answers and since when. The setup's rounds are dated at wall time, after
-      // the run's start: every feed gets a round on the first call, then when its price changes or
-      // its round is a day old (a steady stablecoin must not go stale).
-      const posted = world.assets.map(() => ({ price: -1n, at: 0n }));
+      const postPrices = createFeedPoster({ deployer, feeds, world, stats });
       let pricedAt = -1n;
-      const postPrices = async () => {
-        for (let i = 0; i < world.assets.length; i++) {
-          const price = world.price[i]!;
-          if (price === posted[i]!.price && clock - posted[i]!.at < FEED_REFRESH) continue;
-          const feed = feeds.get(world.assets[i]!.address.toLowerCase())!;
-          await setTestPrice({ clients: deployer, feed, answer: price });
-          posted[i] = { price, at: clock };
-          stats.priceUpdates++;
-        }
-        pricedAt = clock;
-      };
       const ctx = {
         arbiter,
         async setBalance(token: Address, owner: Address, balance: bigint) {
@@ -334,7 +303,10 @@ async function connect(
             await test.mine({ blocks: 1 });
             clock = t;
           }
-          if (pricedAt !== clock) await postPrices();
+          if (pricedAt !== clock) {
+            await postPrices(clock);
+            pricedAt = clock;
+          }
         },
       };
       return {
