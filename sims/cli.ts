@@ -1,9 +1,11 @@
 /**
  * `npm run sim`, the main job. Two parts, both on embedded defaults:
- *   1. the contagion study: a crisis scenario replayed with agents off and on over many seeds,
- *      with a progress bar, a summary table and an HTML report (charts), JSON and CSV;
+ *   1. the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
+ *      then the contagion study: a crisis scenario replayed with agents off and on over many seeds,
+ *      with a progress bar, a summary table and an HTML report (charts, the herding comparison
+ *      among them), JSON and CSV;
  *      then the same demo played by the shipped agents against the built-in policy
- *      (sims/engine/agents-policy), then the herding study (sims/herding): de-risking in unison, diverse or dampened, against off;
+ *      (sims/engine/agents-policy);
  *   2. the live settlement run: real agents negotiate a loan over the in-process bus with signed
  *      offers and settle it on the LiquidityArbiter on an anvil chain this command starts.
  * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
@@ -11,7 +13,7 @@
  */
 import { agentsCheckLines, checkAgents } from "./engine/agents-policy/agents-check.ts";
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
-import { main as runHerding } from "./herding/cli.ts";
+import { runHerdingCli } from "./herding/cli.ts";
 import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
 
 const HELP = `Usage: npm run sim [-- options]
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       !argv[i + 1]!.startsWith("--") &&
       a.startsWith("--")
     ) {
-      const booleans = ["--no-report", "--list"];
+      const booleans = ["--no-report", "--no-margins", "--list"];
       if (!booleans.includes(a)) {
         const value = argv[++i]!;
         for (const t of targets) t.push(value);
@@ -72,14 +74,15 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (!argv.includes("--live-only")) {
-    process.stdout.write("━━ Part 1: contagion study ━━\n");
-    const code = await runStudy(studyArgs);
+    // Herding first: the contagion study's report includes its comparison.
+    process.stdout.write("━━ Part 1: herding, protocols de-risking in unison (npm run sim:herding) ━━\n");
+    const herding = await runHerdingCli(["--seeds", "10"]);
+    if (herding.code !== 0) return herding.code;
+    process.stdout.write("\n━━ Part 1: contagion study ━━\n");
+    const code = await runStudy(studyArgs, { herding: herding.study });
     if (code !== 0) return code;
     process.stdout.write("\n━━ The shipped agents in the simulator (sim:study -- --policy agents) ━━\n");
     process.stdout.write(`${agentsCheckLines(await checkAgents()).join("\n")}\n`);
-    process.stdout.write("\n━━ Herding: protocols de-risking in unison (npm run sim:herding) ━━\n");
-    const herding = await runHerding(["--seeds", "10"]);
-    if (herding !== 0) return herding;
   }
   if (!argv.includes("--no-live")) {
     process.stdout.write("\n━━ Part 2: live settlement with real agents on a local chain ━━\n");

@@ -11,7 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runContagionStudy } from "../sims/engine/run-contagion-study.ts";
+import { DEFAULT_SCENARIO, runContagionStudy } from "../sims/engine/run-contagion-study.ts";
+import { runHerdingStudy } from "../sims/herding/run-herding.ts";
+import { loadScenario } from "../sims/scenarios/load-scenario.ts";
+import { STUDY_PRICE_PATHS, withPricePaths } from "../sims/scenarios/with-price-paths.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const have = existsSync(CHROMIUM);
@@ -181,13 +184,19 @@ describe.skipIf(!have)("contagion report in a browser", () => {
     await browser?.close();
   });
 
-  it("a study's report loads offline with every chart drawn and no overlapping text", async () => {
+  it("a study's report loads offline with every chart drawn and no overlapping text, the herding comparison among them", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "report-"));
+    // As npm run sim does: the herding study first, its comparison in the study's report.
+    const herding = await runHerdingStudy({
+      scenario: withPricePaths({ scenario: loadScenario(DEFAULT_SCENARIO), paths: STUDY_PRICE_PATHS }),
+      seeds: [1, 2],
+    });
     const { files } = await runContagionStudy({
       seeds: 3,
       outDir,
       settlement: "ledger",
       engine: { positionsPerLending: 300 },
+      herding,
     });
     const opened = await open(browser, files!.html);
     const charts = await expectSoundReport(opened, files!.html, outDir);
@@ -198,6 +207,7 @@ describe.skipIf(!have)("contagion report in a browser", () => {
         "price ETH",
         "distribution insolventDebtUsd",
         "time unmetUsd",
+        "herding",
       ]),
     );
     expect(names.some((n) => n.startsWith("protocol "))).toBe(true);
@@ -213,9 +223,15 @@ describe.skipIf(!have)("contagion report in a browser", () => {
         "By protocol",
         "Exposure network",
         "Negotiated loans",
+        "Herding: protocols de-risking in unison",
         "Metric definitions",
       ]),
     );
+    // The herding table: a row per variant other than off, each with its synchrony.
+    const herdingRows = await opened.page.$$eval("#herding tbody tr", (rs) =>
+      rs.map((r) => r.querySelector("td")?.textContent ?? ""),
+    );
+    expect(herdingRows).toEqual(["unison", "unison-capped", "unison-paced", "diverse", "quorum"]);
     // One written conclusion per mode, each quoting numbers.
     const conclusions = await opened.page.$$eval(".conclusion p", (ps) => ps.map((p) => p.textContent ?? ""));
     expect(conclusions).toHaveLength(4);
@@ -237,6 +253,8 @@ describe.skipIf(!have)("contagion report in a browser", () => {
     const opened = await open(browser, files!.html);
     const charts = await expectSoundReport(opened, files!.html, outDir);
     const page = opened.page;
+    // No herding study ran alongside: no herding section.
+    expect(await page.$$eval("#herding", (s) => s.length)).toBe(0);
     // The tail table: a row per swept value and mode, VaR and LaR in each.
     const rows = await page.$$eval("#sweep table tbody tr", (trs) =>
       trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? "").trim())),

@@ -15,6 +15,14 @@
  * neither borrow nor lend. The real agents (agents-policy/) make the same decisions: a
  * differential test holds the two equal, step by step.
  *
+ * Margins (`margins`, default on): lenders ask for a liquidation threshold, bonus and tightening per
+ * risk level, as the agents' default policy derives them from the collateral's volatility seen so
+ * far (collateral-volatility.ts, agents/risk-terms.ts), or with "model-driven" lending from the
+ * valuation model's interval (agents/model-margin.ts); borrowers accept margins within
+ * negotiation/strategies/margin-terms.ts marginWithin. Each step borrowers top up and lenders
+ * liquidate unhealthy loans (margin-servicing.ts), and the system alert in force is posted to the
+ * settlement backend, where it tightens margined thresholds (post-alert.ts).
+ *
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
  * pre-committed action for that level (engine-adapter.ts createDerisking). Alerts expire, as the
@@ -29,6 +37,7 @@ import { type Agreement, signAgreement } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
 import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
+import { marginOf, withMargin } from "../../negotiation/strategies/margin-terms.ts";
 import type { SessionView, Strategy, Terms } from "../../negotiation/strategies/strategy.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
@@ -41,8 +50,11 @@ import {
   type DeriskDetector,
 } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
+import { type CollateralVolatilityParameters, createCollateralVolatility } from "./collateral-volatility.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
+import { serviceMargins } from "./margin-servicing.ts";
+import { createAlertPoster } from "./post-alert.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 import { worldAgentPolicy } from "./world-agent-policy.ts";
 
@@ -59,6 +71,15 @@ export type BuiltinPolicyParameters = {
   /** With "model-driven": each lending decision's estimate and terms (reports, diagnostics). */
   onValuation?: ModelDrivenPolicyParameters["onEstimate"] | undefined;
   derisking: boolean;
+  /** Margined loans (a negotiated liquidation threshold and bonus, liquidations and top-ups each
+   *  step). Default true; false: unmargined loans, as before margins existed. */
+  margins?: boolean | undefined;
+  /** How the default policy's lenders see a collateral's volatility (collateral-volatility.ts). */
+  marginVolatility?: CollateralVolatilityParameters | undefined;
+  /** The fall a margin must survive is over this many hours: from a loan turning unhealthy to its
+   *  liquidation (agents/risk-terms.ts horizonSeconds). Default: one step, since lenders here
+   *  check their loans every step. */
+  marginHorizonHours?: number | undefined;
   /** Overrides of the agents' default policy (haircut, premium, tenor, concession...). */
   agentPolicy?: Partial<Omit<DefaultPolicyParameters, "decimals" | "oracle">> | undefined;
   /** Offers each side may make (the session default). */
@@ -151,9 +172,16 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   let nonce = 0n;
   const agreements = new Map<Hex, Agreement>();
   const noDeal = new Set<number>();
+  const margins = p.margins ?? true;
+  const volatility = createCollateralVolatility(p.marginVolatility);
+  const postAlert = createAlertPoster();
 
   const init = (world: World) => {
-    agentPolicy = worldAgentPolicy(world, { ...p, tenorSeconds });
+    agentPolicy = worldAgentPolicy(world, {
+      ...p,
+      tenorSeconds,
+      margin: margins ? { volatility, horizonHours: p.marginHorizonHours } : undefined,
+    });
     signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };
@@ -161,6 +189,9 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const negotiate = async (ctx: PolicyContext) => {
     const { world, adapters } = ctx;
     const policy = agentPolicy!;
+    // Margined loans first, as the agents' margin watchers act on their poll: borrowers top up,
+    // lenders liquidate what is still unhealthy.
+    if (margins) await serviceMargins(ctx, agreements);
     const states: ProtocolState[] = await Promise.all(adapters.map((a) => a.snapshot()));
     // What each lender has promised, as an agent counts it (agents/agent-machine.ts considerRfq):
     // the principal of its loans until they close, and of every RFQ it bids on in this step.
@@ -239,6 +270,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         tenor: best.terms.tenor,
         nonce: ++nonce,
         deadline: ctx.nowSec + 3600n,
+        ...withMargin({}, marginOf(best.terms)),
       };
       try {
         const { id } = await ctx.settlement(b).settle({
@@ -311,7 +343,11 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     },
     async onStep(ctx) {
       if (!agentPolicy) init(ctx.world);
-      if (p.derisking) await deriskCoordinator.onStep(ctx);
+      volatility.observe(ctx.world);
+      if (p.derisking) {
+        await deriskCoordinator.onStep(ctx);
+        await postAlert(ctx, deriskCoordinator.alert());
+      }
       if (p.negotiation) await negotiate(ctx);
     },
   };

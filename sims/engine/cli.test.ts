@@ -33,6 +33,8 @@ describe("contagion CLI", () => {
     expect(parseCliArgs([]).policy).toBe("builtin");
     expect(parseCliArgs(["--policy", "agents"]).policy).toBe("agents");
     expect(() => parseCliArgs(["--policy", "robots"])).toThrow(/--policy: expected builtin or agents/);
+    expect(parseCliArgs([]).margins).toBe(true);
+    expect(parseCliArgs(["--no-margins"]).margins).toBe(false);
     expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
       modes: ["off", "both"],
       seeds: [1, 2],

@@ -6,8 +6,10 @@
  * Runs a scenario with agents off and on over many seeds, shows a progress bar, prints a
  * summary table and writes an HTML report (with charts), JSON and CSV.
  */
+
 import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
+import type { HerdingStudy } from "../herding/run-herding.ts";
 import { formatSummaryTable } from "../report/summary-table.ts";
 import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
 import { PRICE_PATH_MODES, type PricePathMode } from "../scenarios/scenario-schema.ts";
@@ -78,6 +80,8 @@ Options:
                                      wire messages on an in-process bus, one simulated clock;
                                      the same decisions (a differential test holds them equal),
                                      a few times slower
+  --no-margins            negotiated loans without a margin (no liquidation threshold, no
+                          liquidations or top-ups; default: margined, docs/SIMULATION.md)
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -109,6 +113,8 @@ export type CliOptions = {
   detector: DeriskDetector;
   /** Who plays the agents: the built-in policy or the shipped agents. */
   policy: PolicyKind;
+  /** Margined negotiated loans (--no-margins: false). */
+  margins: boolean;
   help: boolean;
   list: boolean;
 };
@@ -132,6 +138,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         detector: { type: "string" },
         policy: { type: "string" },
         "no-report": { type: "boolean" },
+        "no-margins": { type: "boolean" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -214,6 +221,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     lending: lending as LendingPolicy,
     detector: detector as DeriskDetector,
     policy: policy as PolicyKind,
+    margins: !values["no-margins"],
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -251,7 +259,11 @@ function progressBar(done: number, total: number, label: string): string {
   return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} runs  ${label}`.padEnd(90);
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
+/** `extras.herding`: the herding study `npm run sim` ran first; the report shows its comparison. */
+export async function main(
+  argv = process.argv.slice(2),
+  extras: { herding?: HerdingStudy | undefined } = {},
+): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
   try {
@@ -290,6 +302,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         lending: o.lending,
         detector: o.detector,
         policy: o.policy,
+        herding: extras.herding,
+        margins: o.margins,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);

@@ -197,6 +197,8 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
 
   return {
     observe: p.voter.observe,
+    /** The system alert in force (quorum coordination; unilateral stances post none). */
+    alert: (): AlertState => alert,
     onStep: async (ctx: PolicyContext) => {
       await advance(ctx);
       await (p.coordination === "quorum" ? quorumStep(ctx) : unilateralStep(ctx));

@@ -8,7 +8,7 @@
 import type { Address } from "viem";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
-import type { EngineSettlementPort } from "../settlement/settlement-backend.ts";
+import type { EngineSettlementPort, PostedAlert } from "../settlement/settlement-backend.ts";
 import type { StepObservation } from "./run-engine.ts";
 import type { World } from "./world.ts";
 
@@ -42,6 +42,18 @@ export type PolicyEvent =
       rounds: number;
     }
   | { type: "repaid" | "defaulted"; step: number; lender: string; borrower: string; principalUsd8: bigint }
+  | {
+      /** A margined loan liquidated (part of its debt repaid by the liquidator for collateral plus
+       *  the bonus); `closed` once nothing is owed. */
+      type: "liquidated";
+      step: number;
+      lender: string;
+      borrower: string;
+      repaidUsd8: bigint;
+      seizedUsd8: bigint;
+      closed: boolean;
+    }
+  | { type: "topped-up"; step: number; lender: string; borrower: string; collateralUsd8: bigint }
   | { type: "no-deal"; step: number; borrower: string; reason: string }
   | {
       type: "alert";
@@ -67,6 +79,9 @@ export type PolicyContext = {
   settlement: (protocol: number) => EngineSettlementPort;
   addresses: readonly Address[];
   domain: ArbiterDomain;
+  /** Posts the system risk alert to the settlement backend (the contract's raiseAlert; the ledger's
+   *  riskLevel): margined loans' thresholds tighten while it holds. */
+  postAlert(alert: PostedAlert): Promise<void>;
   risk: RiskPicture;
   record(event: PolicyEvent): void;
 };

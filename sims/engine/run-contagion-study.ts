@@ -9,6 +9,7 @@ import type { ContagionDetector as ContagionModel } from "../../models/contagion
 import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../../models/valuation/valuation-model.ts";
 import { backtestForStudy } from "../backtest/backtest-for-study.ts";
+import type { HerdingStudy } from "../herding/run-herding.ts";
 import {
   type ModeSummary,
   modeFlags,
@@ -50,6 +51,8 @@ export type RunContagionStudyOptions = {
   /** Attach the backtest of the scenario's family (its own, or the named scenario whose real
    *  window it replays) when one exists: sims/backtest. Default true. */
   backtest?: boolean | undefined;
+  /** The herding study run alongside (npm run sim): the report then shows its comparison. */
+  herding?: HerdingStudy | undefined;
   onRun?: RunMonteCarloParameters["onRun"];
   /** Where negotiated loans settle: "chain" (default), the LiquidityArbiter on an anvil started for
    *  the study (or at `rpcUrl`) and stopped after it; "ledger", the in-process copy of the
@@ -74,6 +77,8 @@ export type RunContagionStudyOptions = {
   /** Who plays the agents: the fast built-in policy (default) or the shipped agents themselves
    *  (agents-policy/): the same decisions, several times slower. */
   policy?: PolicyKind | undefined;
+  /** Margined negotiated loans (default true; sims/engine/margin-servicing.ts). */
+  margins?: boolean | undefined;
 };
 
 export type ContagionStudy = {
@@ -94,6 +99,8 @@ export type ContagionStudy = {
   detail?: ReportDetail | undefined;
   /** Simulated versus reported outcomes, when a backtest is attached (sims/report/backtest.ts). */
   backtest?: BacktestTable | undefined;
+  /** The herding study run alongside, when there was one (sims/herding). */
+  herding?: HerdingStudy | undefined;
   /** Which backend settled the loans, and what it cost (transactions and gas on the chain). */
   settlement: SettlementReport;
   /** Who played the agents (absent: the built-in policy). */
@@ -133,6 +140,7 @@ export async function runContagionStudy(
           contagionModel: o.contagionModel ?? loadContagionDetector({ horizon: 24 }),
         }
       : {}),
+    ...(o.margins === false ? { margins: false } : {}),
   };
   let mc: Awaited<ReturnType<typeof runMonteCarlo>>;
   try {
@@ -177,6 +185,7 @@ export async function runContagionStudy(
     durationMs: performance.now() - started,
   };
   if (o.backtest !== false) study.backtest = await backtestForStudy({ scenario, seeds });
+  if (o.herding) study.herding = o.herding;
   const files = o.outDir ? await writeReport({ study, outDir: o.outDir }) : undefined;
   return { study, files };
 }

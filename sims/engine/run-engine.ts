@@ -226,6 +226,7 @@ async function simulate(
       settlement: (i) => run.port(i),
       addresses,
       domain: run.domain,
+      postAlert: (alert) => run.postAlert(alert),
       // Built when the policy reads it (the risk picture sums every protocol's unpaid withdrawals).
       get risk() {
         return riskPicture(world, debtRankNow, view);
@@ -384,6 +385,9 @@ function watchSettlement(
         collateralAsset: assetOf.get(a.collateralToken.toLowerCase())!,
         collateral: a.collateral,
         rateBps: a.rateBps,
+        margined: (a.liquidationThresholdBps ?? 0) > 0,
+        liquidated: false,
+        toppedUp: false,
         openedStep: world.step,
         maturitySec: e.maturity,
         status: "active",
@@ -402,6 +406,33 @@ function watchSettlement(
         step: world.step,
         ...who,
         principalUsd8: valueUsd8(world, loan.asset, loan.principal),
+      });
+    } else if (e.type === "Liquidated") {
+      // The liquidator repaid part of the debt for collateral plus the bonus; the rest stays owed
+      // against what is left in escrow (credited back to the borrower once nothing is owed).
+      loan.liquidated = true;
+      loan.due = e.outstanding;
+      loan.collateral = e.escrowLeft;
+      if (loan.writtenDown > loan.due) loan.writtenDown = loan.due;
+      const repaidUsd8 = valueUsd8(world, loan.asset, e.repaid);
+      metrics.negotiatedLiquidatedUsd8 += repaidUsd8;
+      if (e.outstanding === 0n) loan.status = "liquidated";
+      events.push({
+        type: "liquidated",
+        step: world.step,
+        ...who,
+        repaidUsd8,
+        seizedUsd8: valueUsd8(world, loan.collateralAsset, e.seized),
+        closed: e.outstanding === 0n,
+      });
+    } else if (e.type === "ToppedUp") {
+      loan.toppedUp = true;
+      loan.collateral = e.escrow;
+      events.push({
+        type: "topped-up",
+        step: world.step,
+        ...who,
+        collateralUsd8: valueUsd8(world, loan.collateralAsset, e.amount),
       });
     } else if (e.type === "DefaultClaimed") {
       loan.status = "defaulted";

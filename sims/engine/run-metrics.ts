@@ -46,6 +46,12 @@ export type RunTotals = {
   defaults: number;
   /** Loans still open at the horizon. */
   loansOutstanding: number;
+  /** Margined negotiated loans liquidated at least once (in part or in full). */
+  loansLiquidated: number;
+  /** Margined negotiated loans whose borrower added collateral at least once. */
+  loansToppedUp: number;
+  /** Negotiated debt repaid by liquidations, USD-8 at each liquidation's price. */
+  negotiatedLiquidatedUsd8: bigint;
   adlUsd8: bigint;
   fireSaleUsd8: bigint;
   /** Hours from the first stress (a liquidation or an unpaid withdrawal) until a step with
@@ -61,6 +67,7 @@ export type RunMetrics = {
   negotiatedUsd8: bigint;
   loansRepaid: number;
   loanDefaults: number;
+  negotiatedLiquidatedUsd8: bigint;
   liquidationUsd8: bigint;
   liquidations: number;
   adlUsd8: bigint;
@@ -80,6 +87,7 @@ export function createRunMetrics(world: World): RunMetrics {
     negotiatedUsd8: 0n,
     loansRepaid: 0,
     loanDefaults: 0,
+    negotiatedLiquidatedUsd8: 0n,
     liquidationUsd8: 0n,
     liquidations: 0,
     adlUsd8: 0n,
@@ -132,7 +140,13 @@ export function finishRunMetrics(metrics: RunMetrics, world: World, solvency: So
     if (isHalted(world, i)) halts++;
   }
   let outstanding = 0;
-  for (const loan of world.loans) if (loan.status === "active") outstanding++;
+  let liquidated = 0;
+  let toppedUp = 0;
+  for (const loan of world.loans) {
+    if (loan.status === "active") outstanding++;
+    if (loan.liquidated) liquidated++;
+    if (loan.toppedUp) toppedUp++;
+  }
   const recovered = metrics.stressStart < 0 || metrics.recoveredAt >= 0;
   return {
     badDebtUsd8: metrics.badDebtUsd8 + metrics.defaultLossUsd8,
@@ -153,6 +167,9 @@ export function finishRunMetrics(metrics: RunMetrics, world: World, solvency: So
     loansRepaid: metrics.loansRepaid,
     defaults: metrics.loanDefaults,
     loansOutstanding: outstanding,
+    loansLiquidated: liquidated,
+    loansToppedUp: toppedUp,
+    negotiatedLiquidatedUsd8: metrics.negotiatedLiquidatedUsd8,
     adlUsd8: metrics.adlUsd8,
     fireSaleUsd8: metrics.fireSaleUsd8,
     recoveryHours: !recovered

@@ -65,7 +65,12 @@ export type InterProtocolLoan = {
   openedStep: number;
   /** Unix seconds at which the loan falls due. */
   maturitySec: bigint;
-  status: "active" | "repaid" | "defaulted";
+  /** "liquidated": a margined loan's debt was repaid in full by liquidations. */
+  status: "active" | "repaid" | "defaulted" | "liquidated";
+  /** Margined (a liquidation threshold): liquidations and top-ups change `due` and `collateral`. */
+  margined: boolean;
+  liquidated: boolean;
+  toppedUp: boolean;
   /** Part of `due` the lender has written off because clearing found the borrower insolvent
    *  (a provision: the contract still holds the borrower to the full amount). */
   writtenDown: bigint;

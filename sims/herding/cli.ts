@@ -11,7 +11,7 @@ import { DEFAULT_SCENARIO } from "../engine/run-contagion-study.ts";
 import { loadScenario } from "../scenarios/load-scenario.ts";
 import { STUDY_PRICE_PATHS, withPricePaths } from "../scenarios/with-price-paths.ts";
 import { herdingText, renderHerdingHtml } from "./herding-page.ts";
-import { runHerdingStudy } from "./run-herding.ts";
+import { type HerdingStudy, runHerdingStudy } from "./run-herding.ts";
 
 const HELP = `Usage: npm run sim:herding -- [options]
 
@@ -22,6 +22,11 @@ const HELP = `Usage: npm run sim:herding -- [options]
 `;
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+  return (await runHerdingCli(argv)).code;
+}
+
+/** The command, returning the study it ran (npm run sim hands it to the main study's report). */
+export async function runHerdingCli(argv: string[]): Promise<{ code: number; study?: HerdingStudy }> {
   let values: { seeds?: string; "cap-hours"?: string; out?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -35,17 +40,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
+    return { code: 2 };
   }
   if (values.help) {
     process.stdout.write(HELP);
-    return 0;
+    return { code: 0 };
   }
   const n = Number(values.seeds ?? 10);
   const cap = Number(values["cap-hours"] ?? 12);
   if (!Number.isInteger(n) || n < 1 || n > 1000 || !(cap >= 0)) {
     process.stderr.write(`--seeds: an integer 1..1000; --cap-hours: a number >= 0\n\n${HELP}`);
-    return 2;
+    return { code: 2 };
   }
   const scenario = withPricePaths({ scenario: loadScenario(DEFAULT_SCENARIO), paths: STUDY_PRICE_PATHS });
   const study = await runHerdingStudy({
@@ -63,7 +68,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   writeFileSync(join(out, "herding.json"), `${JSON.stringify(study, null, 2)}\n`);
   writeFileSync(join(out, "herding.html"), await renderHerdingHtml(study, new Date().toISOString()));
   process.stdout.write(`Written: ${join(out, "herding.json")}, ${join(out, "herding.html")}\n`);
-  return 0;
+  return { code: 0, study };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main().then((code) => process.exit(code));

@@ -30,6 +30,8 @@ export const METRICS = [
   "liquidationUsd",
   "negotiatedUsd",
   "loanDefaults",
+  "loansLiquidated",
+  "loansToppedUp",
   "peakUnmetUsd",
 ] as const;
 export type Metric = (typeof METRICS)[number];
@@ -45,6 +47,8 @@ export const METRIC_LABELS: Record<Metric, string> = {
   liquidationUsd: "Liquidations (USD)",
   negotiatedUsd: "Negotiated loans (USD)",
   loanDefaults: "Negotiated loans defaulted",
+  loansLiquidated: "Negotiated loans liquidated",
+  loansToppedUp: "Negotiated loans topped up",
   peakUnmetUsd: "Peak unpaid withdrawals (USD)",
 };
 
@@ -139,6 +143,8 @@ export function recordOf(mode: Mode, sweep: number | undefined, r: RunResult): R
     liquidationUsd: usd(t.liquidationUsd8),
     negotiatedUsd: usd(t.negotiatedUsd8),
     loanDefaults: t.defaults,
+    loansLiquidated: t.loansLiquidated,
+    loansToppedUp: t.loansToppedUp,
     peakUnmetUsd: usd(t.peakUnmetUsd8),
     recovered: t.recovered ? 1 : 0,
     recoveryHours: t.recoveryHours,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { concludeStudy, concludeSweep } from "./conclusions.ts";
 import { createStudyView } from "./study-view.ts";
-import { fakeRuns, fakeStudy } from "./testing/fake-study.ts";
+import { fakeRuns, fakeStudy, zeroMargins } from "./testing/fake-study.ts";
 
 const M = 1e6;
 const conclude = (study: ReturnType<typeof fakeStudy>) => concludeStudy(createStudyView(study));
@@ -18,7 +18,7 @@ describe("concludeStudy", () => {
         ...fakeRuns("negotiation", 10, (s) => ({
           metrics: { insolventDebtUsd: 5 * M + s * 0.1 * M, liquidationUsd: 300 * M },
           recoveryHours: 70,
-          loans: { loans: 4, repaid: 1, defaulted: 1, outstanding: 2, outstandingUsd: 3 * M },
+          loans: { ...zeroMargins, loans: 4, repaid: 1, defaulted: 1, outstanding: 2, outstandingUsd: 3 * M },
         })),
       ],
     });
@@ -88,7 +88,7 @@ describe("concludeStudy", () => {
         ...fakeRuns("negotiation", 5, (s) => ({
           metrics: { insolventDebtUsd: s * M, negotiatedUsd: 0 },
           recoveryHours: 30,
-          loans: { loans: 0, repaid: 0, defaulted: 0, outstanding: 0, outstandingUsd: 0 },
+          loans: { ...zeroMargins, loans: 0, repaid: 0, defaulted: 0, outstanding: 0, outstandingUsd: 0 },
         })),
       ],
     });

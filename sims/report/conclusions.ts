@@ -96,7 +96,12 @@ function loanSentence(g: GroupView): string | undefined {
       negotiated && negotiated.size > 0
         ? ` (${runMetric("negotiatedUsd").format([...negotiated.values()].reduce((a, b) => a + b, 0) / negotiated.size)} of principal)`
         : "";
-    return `Agents settled ${fmt(total)} loans per run on average${principal}: ${fmt(mean((s) => s.repaid))} repaid, ${fmt(mean((s) => s.defaulted))} defaulted and ${fmt(mean((s) => s.outstanding))} (${runMetric("negotiatedUsd").format(mean((s) => s.outstandingUsd))}) still outstanding at the horizon.`;
+    const liquidated = mean((s) => s.liquidated);
+    const margins =
+      mean((s) => s.margined) === 0
+        ? ""
+        : ` Of them ${fmt(mean((s) => s.margined))} carried a margin: ${fmt(mean((s) => s.toppedUp))} topped up by their borrower and ${fmt(mean((s) => s.everLiquidated))} liquidated (in part or in full).`;
+    return `Agents settled ${fmt(total)} loans per run on average${principal}: ${fmt(mean((s) => s.repaid))} repaid, ${liquidated > 0 ? `${fmt(liquidated)} liquidated in full, ` : ""}${fmt(mean((s) => s.defaulted))} defaulted and ${fmt(mean((s) => s.outstanding))} (${runMetric("negotiatedUsd").format(mean((s) => s.outstandingUsd))}) still outstanding at the horizon.${margins}`;
   }
   if (!anyNegotiated) return "No loan was negotiated in any seed.";
   const mean = [...negotiated!.values()].reduce((a, b) => a + b, 0) / negotiated!.size;

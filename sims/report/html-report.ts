@@ -3,8 +3,8 @@
  * report time; no script, no font, no image, no link out of the page), readable offline and
  * printable. Sections, in reading order: conclusions, summary tables, the sweep (when there is
  * one), distributions over seeds, the crisis over time, prices, per-protocol outcomes, the
- * exposure network, negotiated loans, events of one seed, the backtest (when the study carries
- * one), metric definitions, assumptions.
+ * exposure network, negotiated loans, events of one seed, the herding comparison (when the herding
+ * study ran alongside), the backtest (when the study carries one), metric definitions, assumptions.
  */
 import { version as vegaLiteVersion } from "vega-lite";
 import type { ContagionStudy } from "../engine/run-contagion-study.ts";
@@ -18,6 +18,7 @@ import { conclusionsSection } from "./sections/conclusions-section.ts";
 import { definitionsSection } from "./sections/definitions-section.ts";
 import { distributionsSection } from "./sections/distributions-section.ts";
 import { eventsSection } from "./sections/events-section.ts";
+import { herdingSection } from "./sections/herding-section.ts";
 import { loansSection } from "./sections/loans-section.ts";
 import { networkSection } from "./sections/network-section.ts";
 import { pricePathsText, pricesSection } from "./sections/prices-section.ts";
@@ -111,6 +112,7 @@ export async function renderHtmlReport(study: ContagionStudy): Promise<RenderHtm
   add(await networkSection(ctx));
   add(await loansSection(ctx));
   add(eventsSection(ctx));
+  add(await herdingSection(ctx));
   add(await backtestSection(ctx));
   add(definitionsSection(ctx));
   add(assumptionsSection(ctx));

@@ -159,6 +159,22 @@ export const RUN_METRICS: readonly MetricDefinition[] = [
     definition: "Negotiated loans whose lender claimed default on the arbitration contract within the run.",
   }),
   define({
+    key: "loansLiquidated",
+    label: "Negotiated loans liquidated",
+    noun: "liquidated negotiated loans",
+    unit: "loans",
+    definition:
+      "Margined negotiated loans liquidated at least once within the run (in part or in full): the loan's health (collateral value times its liquidation threshold, tightened by the posted alert level, over the debt) fell below 1 and its lender repaid debt on the arbitration contract for collateral plus the negotiated bonus. Reported, not judged: a liquidation protects the lender and costs the borrower the bonus.",
+  }),
+  define({
+    key: "loansToppedUp",
+    label: "Negotiated loans topped up",
+    noun: "topped-up negotiated loans",
+    unit: "loans",
+    definition:
+      "Margined negotiated loans whose borrower added collateral at least once within the run, because the loan's health fell below its top-up line (1.10) while it held the collateral token to post.",
+  }),
+  define({
     key: "negotiatedUsd",
     label: "Negotiated loans",
     noun: "negotiated loan principal",

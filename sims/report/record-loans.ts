@@ -1,6 +1,7 @@
 /**
  * Loan lifecycles as the arbitration contract saw them: a settlement backend that passes every
- * call through and listens to each run's Settled / Repaid / DefaultClaimed events (the contract's
+ * call through and listens to each run's Settled / Repaid / DefaultClaimed / Liquidated / ToppedUp
+ * events (the contract's
  * own, on the chain or the ledger), noting when each loan opened, when it was due and how it
  * ended. The report draws loan timelines and the loans still outstanding at the horizon from
  * this, without reaching into the engine's loan book.
@@ -9,7 +10,8 @@ import type { Hex } from "viem";
 import { valueUsd8 } from "../engine/world.ts";
 import type { SettlementBackend } from "../settlement/settlement-backend.ts";
 
-export type LoanOutcome = "repaid" | "defaulted" | "outstanding";
+/** "liquidated": a margined loan whose debt liquidations repaid in full. */
+export type LoanOutcome = "repaid" | "liquidated" | "defaulted" | "outstanding";
 
 export type LoanRecord = {
   lender: string;
@@ -21,9 +23,15 @@ export type LoanRecord = {
   settledHour: number;
   /** Maturity on the run's clock (hours from its start). */
   maturityHour: number;
-  /** When it was repaid in full or its default claimed; null while outstanding. */
+  /** When it was repaid in full, liquidated in full or its default claimed; null while outstanding. */
   closedHour: number | null;
   outcome: LoanOutcome;
+  /** It carried a liquidation threshold (a negotiated margin). */
+  margined: boolean;
+  /** Liquidations it went through (partial ones included). */
+  liquidations: number;
+  /** Its borrower added collateral at least once. */
+  toppedUp: boolean;
 };
 
 export type RecordLoansReturnType = {
@@ -65,6 +73,9 @@ export function recordLoans(inner: SettlementBackend): RecordLoansReturnType {
             maturityHour: Number(e.maturity - world.startTime) / 3600,
             closedHour: null,
             outcome: "outstanding",
+            margined: (a.liquidationThresholdBps ?? 0) > 0,
+            liquidations: 0,
+            toppedUp: false,
           };
           byId.set(e.id, loan);
           loans.push(loan);
@@ -75,6 +86,14 @@ export function recordLoans(inner: SettlementBackend): RecordLoansReturnType {
         if (e.type === "Repaid" && e.outstanding === 0n) {
           loan.closedHour = hourNow();
           loan.outcome = "repaid";
+        } else if (e.type === "Liquidated") {
+          loan.liquidations++;
+          if (e.outstanding === 0n) {
+            loan.closedHour = hourNow();
+            loan.outcome = "liquidated";
+          }
+        } else if (e.type === "ToppedUp") {
+          loan.toppedUp = true;
         } else if (e.type === "DefaultClaimed") {
           loan.closedHour = hourNow();
           loan.outcome = "defaulted";
@@ -83,6 +102,7 @@ export function recordLoans(inner: SettlementBackend): RecordLoansReturnType {
       return {
         domain: run.domain,
         port: (i) => run.port(i),
+        postAlert: (alert) => run.postAlert(alert),
         onEvent: (listener) => run.onEvent(listener),
         close: async () => {
           stop();

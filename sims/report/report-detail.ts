@@ -26,8 +26,16 @@ export type LoanSeedSummary = {
   seed: number;
   loans: number;
   repaid: number;
+  /** Closed by liquidations (a margined loan whose debt liquidations repaid in full). */
+  liquidated: number;
   defaulted: number;
   outstanding: number;
+  /** Margined loans (a negotiated liquidation threshold). */
+  margined: number;
+  /** Loans liquidated at least once, in part or in full. */
+  everLiquidated: number;
+  /** Loans whose borrower added collateral at least once. */
+  toppedUp: number;
   /** Principal (USD at settlement) of the loans still outstanding at the horizon. */
   outstandingUsd: number;
 };
@@ -233,8 +241,12 @@ export function createReportDetailCollector({
           seed,
           loans: loans.length,
           repaid: loans.filter((l) => l.outcome === "repaid").length,
+          liquidated: loans.filter((l) => l.outcome === "liquidated").length,
           defaulted: loans.filter((l) => l.outcome === "defaulted").length,
           outstanding: open.length,
+          margined: loans.filter((l) => l.margined).length,
+          everLiquidated: loans.filter((l) => l.liquidations > 0).length,
+          toppedUp: loans.filter((l) => l.toppedUp).length,
           outstandingUsd: open.reduce((s, l) => s + l.principalUsd, 0),
         });
         if (seed === keepSeed) g.loans.kept = loans;

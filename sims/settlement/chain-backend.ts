@@ -3,10 +3,17 @@
  *
  * One chain per backend (a study): anvil is started here unless an RPC URL is given, and stopped on
  * close(). Set up once: the arbiter, one TestToken per scenario asset (listed on the arbiter's
- * allowlist, minimum bond one whole token), and every protocol's address (the agent key the policy
+ * allowlist, minimum bond one whole token, a TestPriceFeed per token behind the arbiter's margin
+ * oracle), and every protocol's address (the agent key the policy
  * signs with, ../engine/world.ts protocolKey) given gas, registered as an agent and approving the
  * arbiter for every token. That state is an anvil
  * snapshot; each run reverts to it, so it starts with nothing settled and every nonce unused.
+ *
+ * Prices: the margin oracle's feeds (USD, 8 decimals) are set to the engine's prices whenever the
+ * engine's clock has moved, before the call that needs them, so health, opening checks and
+ * liquidations see the step's prices, as the ledger's oracle does. Risk alerts: postAlert signs the
+ * RiskAlert with the first `alertQuorum` protocols' agent keys (every protocol is a registered
+ * agent; the engine decided the quorum) and submits raiseAlert.
  *
  * Time: block times are frozen (a timestamp interval of 0) and set by the engine. A run sets the
  * chain's clock back to its start (evm_setTime), and each call first mines a block at the step's
@@ -35,14 +42,20 @@ import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { deployArbiter } from "../../arbitration/deploy-arbiter.ts";
 import { deployTestToken } from "../../arbitration/deploy-test-token.ts";
 import { allowToken, registerAgent } from "../../arbitration/governance.ts";
+import { deployMarginOracle, setMarginOracle } from "../../arbitration/margin-oracle.ts";
+import { raiseAlert } from "../../arbitration/raise-alert.ts";
+import { signRiskAlert } from "../../arbitration/typed-data.ts";
+import { liquidityArbiterAbi } from "../../contracts/generated/LiquidityArbiter.ts";
 import { BaseError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { createSigner } from "../../core/signer.ts";
 import { createEngineBank } from "../engine/engine-bank.ts";
 import { protocolKey } from "../engine/world.ts";
 import type { LedgerEvent } from "../ledger/ledger.ts";
+import { createFeedPoster, deployTokenFeed } from "./chain-price-feeds.ts";
 import { createChainSettlementPort } from "./chain-settlement-port.ts";
 import { ChainBackendError } from "./errors.ts";
+import { ledgerRevertFromArbiter } from "./ledger-revert-from-arbiter.ts";
 import {
   createLocalChainClients,
   createLocalChainTransport,
@@ -132,8 +145,18 @@ async function connect(
   await test.setBalance({ address: deployer.account.address, value: GAS_MONEY });
   nonceManager.reset({ address: deployer.account.address, chainId });
   const { address: arbiter } = await deployArbiter({ clients: deployer });
+  const { address: marginOracle } = await deployMarginOracle({ clients: deployer });
+  await setMarginOracle({ clients: deployer, arbiter, oracle: marginOracle });
+  const alertQuorum = Number(
+    await deployer.public.readContract({
+      address: arbiter,
+      abi: liquidityArbiterAbi,
+      functionName: "alertQuorum",
+    }),
+  );
 
   const tokens = new Map<string, Address>(); // "symbol:decimals" -> token
+  const feeds = new Map<string, Address>(); // lower-case token -> its TestPriceFeed
   const agents = new Map<string, ArbiterClients>(); // lower-case address -> clients
   const approved = new Set<string>(); // "agent:token", lower case
   const stats = emptySettlementStats();
@@ -179,6 +202,10 @@ async function connect(
               decimals: a.decimals,
             });
             tokens.set(key(a), address);
+            feeds.set(
+              address.toLowerCase(),
+              await deployTokenFeed({ deployer, oracle: marginOracle, token: address, symbol: a.symbol }),
+            );
             await allowToken({
               clients: deployer,
               arbiter,
@@ -252,6 +279,8 @@ async function connect(
       const listeners = new Set<(e: LedgerEvent) => void>();
       const ports = new Map<number, EngineSettlementPort>();
       const verified = new Set<string>();
+      const postPrices = createFeedPoster({ deployer, feeds, world, stats });
+      let pricedAt = -1n;
       const ctx = {
         arbiter,
         async setBalance(token: Address, owner: Address, balance: bigint) {
@@ -268,11 +297,16 @@ async function connect(
         },
         async tick() {
           const t = now();
-          if (t === clock) return;
-          if (t < clock) throw new ChainBackendError(`engine time went back from ${clock} to ${t}`);
-          await test.setNextBlockTimestamp({ timestamp: t });
-          await test.mine({ blocks: 1 });
-          clock = t;
+          if (t !== clock) {
+            if (t < clock) throw new ChainBackendError(`engine time went back from ${clock} to ${t}`);
+            await test.setNextBlockTimestamp({ timestamp: t });
+            await test.mine({ blocks: 1 });
+            clock = t;
+          }
+          if (pricedAt !== clock) {
+            await postPrices(clock);
+            pricedAt = clock;
+          }
         },
       };
       return {
@@ -284,6 +318,27 @@ async function connect(
             ports.set(i, port);
           }
           return port;
+        },
+        async postAlert({ level, expiresSec }) {
+          await ctx.tick();
+          const alert = {
+            level,
+            evidenceHash: keccak256(toHex(`engine alert ${level} at ${clock}`)),
+            issuedAt: clock,
+            expiresAt: expiresSec,
+          };
+          const domain = { chainId, verifyingContract: arbiter };
+          const signatures = world.protocols
+            .slice(0, alertQuorum)
+            .map((_, i) => signRiskAlert(domain, alert, createSigner(protocolKey(i))));
+          try {
+            const { receipt } = await raiseAlert({ clients: deployer, arbiter, alert, signatures });
+            stats.alerts++;
+            stats.arbiterTransactions++;
+            stats.arbiterGas += receipt.gasUsed;
+          } catch (error) {
+            throw ledgerRevertFromArbiter(error);
+          }
         },
         onEvent(listener) {
           listeners.add(listener);

@@ -16,9 +16,12 @@ import { claimDefault } from "../../arbitration/claim-default.ts";
 import type { ArbiterClients } from "../../arbitration/clients.ts";
 import { getCredit } from "../../arbitration/get-credit.ts";
 import { getLoan } from "../../arbitration/get-loan.ts";
+import { getLoanHealth } from "../../arbitration/get-loan-health.ts";
 import { invalidateNonce } from "../../arbitration/invalidate-nonce.ts";
+import { liquidate } from "../../arbitration/liquidate.ts";
 import { repay } from "../../arbitration/repay.ts";
 import { settle } from "../../arbitration/settle.ts";
+import { topUp } from "../../arbitration/top-up.ts";
 import { withdrawCredit } from "../../arbitration/withdraw-credit.ts";
 import type { Agreement } from "../../core/agreement.ts";
 import { nonceOf } from "../../core/agreement-nonce.ts";
@@ -41,13 +44,14 @@ export type ChainRunContext = {
   bank: LedgerBank;
   /** The run's token addresses, lower case. */
   tokens: ReadonlySet<string>;
-  /** Moves the chain's clock to the engine's current time (no-op within a step). */
+  /** Moves the chain's clock to the engine's current time and posts the engine's prices to the
+   *  margin oracle's feeds (no-op within a step). */
   tick(): Promise<void>;
   stats: SettlementStats;
   emit(e: LedgerEvent): void;
 };
 
-type Call = "settle" | "repay" | "claimDefault" | "collect";
+type Call = "settle" | "repay" | "claimDefault" | "liquidate" | "topUp" | "collect";
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
 
@@ -149,5 +153,37 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       return { amount: paid, txHash: hash };
     },
     settlementTx: async (id) => settledBy.get(id),
+    async loanHealth({ agreement }) {
+      await ctx.tick();
+      try {
+        return await getLoanHealth({ clients, arbiter: ctx.arbiter, agreement });
+      } catch (error) {
+        throw ledgerRevertFromArbiter(error);
+      }
+    },
+    async liquidate({ agreement: a, repayAmount }) {
+      await ctx.tick();
+      // The liquidator pays the debt it repays (the whole balance the engine says it has).
+      await fund([[a.principalToken, caller]]);
+      const r = await send("liquidate", a, () =>
+        liquidate({ clients, arbiter: ctx.arbiter, agreement: a, repayAmount }),
+      );
+      return {
+        txHash: r.hash,
+        repaid: r.repaid,
+        seized: r.seized,
+        outstanding: r.outstanding,
+        escrowed: r.escrowed,
+        healthBefore: r.healthBefore,
+      };
+    },
+    async topUp({ agreement: a, amount }) {
+      await ctx.tick();
+      await fund([[a.collateralToken, caller]]);
+      const { hash } = await send("topUp", a, () =>
+        topUp({ clients, arbiter: ctx.arbiter, agreement: a, amount }),
+      );
+      return { txHash: hash };
+    },
   };
 }

@@ -13,6 +13,7 @@ import { createEngineMarginOracle } from "./engine-margin-oracle.ts";
 import {
   type EngineSettlementPort,
   emptySettlementStats,
+  type PostedAlert,
   type SettlementBackend,
   type SettlementStats,
 } from "./settlement-backend.ts";
@@ -30,12 +31,16 @@ export function createLedgerBackend(): SettlementBackend {
       if (open) throw new Error("ledger backend: a run is already open; close it first");
       open = true;
       const domain: ArbiterDomain = { chainId: 31337, verifyingContract: LEDGER_ESCROW };
+      const marginOracle = createEngineMarginOracle(world);
+      // The contract's riskLevel(): the last alert's level until it expires, then 0.
+      let alert: PostedAlert = { level: 0, expiresSec: 0n };
       const ledger = createLedger({
         address: LEDGER_ESCROW,
         bank: createEngineBank(world, LEDGER_ESCROW),
         now,
         domain,
-        marginOracle: createEngineMarginOracle(world),
+        marginOracle,
+        riskLevel: () => (now() < alert.expiresSec ? alert.level : 0),
       });
       const ports = new Map<number, EngineSettlementPort>();
       return {
@@ -44,12 +49,16 @@ export function createLedgerBackend(): SettlementBackend {
           let port = ports.get(i);
           if (!port) {
             port = counted(
-              createLedgerSettlementPort({ ledger, caller: world.protocols[i]!.address }),
+              createLedgerSettlementPort({ ledger, caller: world.protocols[i]!.address, marginOracle }),
               stats,
             );
             ports.set(i, port);
           }
           return port;
+        },
+        postAlert: async (next) => {
+          alert = next;
+          stats.alerts++;
         },
         onEvent: (listener) => ledger.onEvent(listener),
         close: async () => {
@@ -65,7 +74,10 @@ export function createLedgerBackend(): SettlementBackend {
 
 /** Counts calls and refusals the way the chain backend does. */
 function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSettlementPort {
-  const count = async <T>(kind: "settle" | "repay" | "claimDefault", call: () => Promise<T>): Promise<T> => {
+  const count = async <T>(
+    kind: "settle" | "repay" | "claimDefault" | "liquidate" | "topUp",
+    call: () => Promise<T>,
+  ): Promise<T> => {
     try {
       const result = await call();
       stats[kind]++;
@@ -79,6 +91,9 @@ function counted(port: EngineSettlementPort, stats: SettlementStats): EngineSett
     settle: (p) => count("settle", () => port.settle(p)),
     repay: (p) => count("repay", () => port.repay(p)),
     claimDefault: (p) => count("claimDefault", () => port.claimDefault(p)),
+    liquidate: (p) => count("liquidate", () => port.liquidate(p)),
+    topUp: (p) => count("topUp", () => port.topUp(p)),
+    loanHealth: (p) => port.loanHealth(p),
     status: (id) => port.status(id),
     ...(port.loan ? { loan: port.loan } : {}),
     settlementTx: (id) => port.settlementTx(id),

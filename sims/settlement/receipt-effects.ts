@@ -19,7 +19,7 @@ export function tokenMoves(receipt: TransactionReceipt, tokens: ReadonlySet<stri
     .map((log) => ({ token: log.address, from: log.args.from, to: log.args.to, amount: log.args.value }));
 }
 
-/** The arbiter's Settled / Repaid / DefaultClaimed events in the receipt, with `agreement` (the
+/** The arbiter's Settled / Repaid / DefaultClaimed / Liquidated / ToppedUp events in the receipt, with `agreement` (the
  *  terms the call was made with; the contract keys loans by their digest, `id`). */
 export function arbiterEvents(
   receipt: TransactionReceipt,
@@ -28,7 +28,7 @@ export function arbiterEvents(
 ): LedgerEvent[] {
   const logs = parseEventLogs({
     abi: liquidityArbiterAbi,
-    eventName: ["Settled", "Repaid", "DefaultClaimed"],
+    eventName: ["Settled", "Repaid", "DefaultClaimed", "Liquidated", "ToppedUp"],
     logs: receipt.logs,
   }).filter((log) => same(log.address, arbiter));
   return logs.map((log): LedgerEvent => {
@@ -44,6 +44,27 @@ export function arbiterEvents(
         amount: log.args.amount,
         collateralReleased: log.args.collateralReleased,
         outstanding: log.args.outstanding,
+      };
+    if (log.eventName === "Liquidated")
+      return {
+        type: "Liquidated",
+        id,
+        agreement,
+        liquidator: log.args.liquidator,
+        repaid: log.args.repaid,
+        seized: log.args.seized,
+        outstanding: log.args.outstanding,
+        escrowLeft: log.args.escrowed,
+        healthBefore: log.args.healthBefore,
+      };
+    if (log.eventName === "ToppedUp")
+      return {
+        type: "ToppedUp",
+        id,
+        agreement,
+        payer: log.args.payer,
+        amount: log.args.amount,
+        escrow: log.args.escrowed,
       };
     return { type: "DefaultClaimed", id, agreement, collateral: log.args.collateral };
   });

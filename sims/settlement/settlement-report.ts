@@ -19,9 +19,13 @@ export type SettlementReport = {
 const int = (x: number | bigint) => x.toLocaleString("en-US");
 
 function calls(s: SettlementStats): string {
-  const n = s.settle + s.repay + s.claimDefault;
+  const n = s.settle + s.repay + s.claimDefault + s.liquidate + s.topUp + s.alerts;
   if (n + s.refused === 0) return "no settlement calls";
-  const parts = `${int(s.settle)} settle, ${int(s.repay)} repay, ${int(s.claimDefault)} claimDefault`;
+  const margins =
+    s.liquidate + s.topUp + s.alerts === 0
+      ? ""
+      : `, ${int(s.liquidate)} liquidate, ${int(s.topUp)} topUp, ${int(s.alerts)} raiseAlert`;
+  const parts = `${int(s.settle)} settle, ${int(s.repay)} repay, ${int(s.claimDefault)} claimDefault${margins}`;
   return `${parts}${s.refused > 0 ? `, ${int(s.refused)} refused` : ""}`;
 }
 

@@ -27,6 +27,7 @@ import { createPeerRegistry } from "../../../negotiation/peers.ts";
 import { PROTOCOL_PARAMETERS } from "../../../negotiation/protocol-parameters.ts";
 import { createInProcessBus } from "../../../negotiation/transport/in-process.ts";
 import { type BuiltinPolicyParameters, createBuiltinPolicy } from "../builtin-policy.ts";
+import { createCollateralVolatility } from "../collateral-volatility.ts";
 import type { EnginePolicy, PolicyContext } from "../engine-policy.ts";
 import { protocolKey, usd8Of } from "../world.ts";
 import { worldAgentPolicy } from "../world-agent-policy.ts";
@@ -76,6 +77,8 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
   let messages = 0;
   let view: StepView | undefined;
   let running: Running | undefined;
+  // What lenders know of each collateral's volatility, as in the built-in policy (margins).
+  const volatility = createCollateralVolatility(p.marginVolatility);
 
   const start = (ctx: PolicyContext): Running => {
     const { world } = ctx;
@@ -93,7 +96,11 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
     const peers = createPeerRegistry(
       world.protocols.map((x, i) => ({ address: signers[i]!.address, name: x.id, protocol: x.kind })),
     );
-    const shared = worldAgentPolicy(world, { ...p, tenorSeconds });
+    const shared = worldAgentPolicy(world, {
+      ...p,
+      tenorSeconds,
+      margin: (p.margins ?? true) ? { volatility, horizonHours: p.marginHorizonHours } : undefined,
+    });
     const coverageSteps = Math.round((p.coverageHours ?? 12) / world.stepHours);
     const events = createStepEvents(ctx.domain, ctx.addresses);
     const pollMs = Math.round(world.stepHours * 3_600_000) - SLACK_MS;
@@ -167,6 +174,7 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
             : "off",
     onObserve: (o) => derisking?.onObserve?.(o),
     async onStep(ctx) {
+      volatility.observe(ctx.world);
       if (derisking) await derisking.onStep(ctx);
       if (p.negotiation) await negotiate(ctx);
     },

@@ -182,6 +182,9 @@ describe("chart specs", () => {
       maturityHour: i % 2 === 0 ? 80 : 200,
       closedHour: outcome === "outstanding" ? null : 60,
       outcome,
+      margined: false,
+      liquidations: 0,
+      toppedUp: false,
     });
     const loans = Array.from({ length: 6 }, (_, i) =>
       loan(i, i % 3 === 0 ? "outstanding" : i % 3 === 1 ? "repaid" : "defaulted"),

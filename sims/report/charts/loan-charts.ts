@@ -1,5 +1,5 @@
 /**
- * Negotiated loans: a timeline of one seed's loans (settled -> repaid, defaulted, or still
+ * Negotiated loans: a timeline of one seed's loans (settled -> repaid, liquidated, defaulted, or still
  * outstanding at the horizon, with each loan's maturity as a tick), and how loans ended per mode
  * on average over seeds.
  */
@@ -11,15 +11,17 @@ import { type SweepPanels, sweepFacet } from "./sweep-panels.ts";
 
 export const OUTCOME_COLORS: Record<LoanOutcome, string> = {
   repaid: "#16a34a",
+  liquidated: "#7c3aed",
   defaulted: "#dc2626",
   outstanding: "#f59e0b",
 };
 const OUTCOME_LABELS: Record<LoanOutcome, string> = {
   repaid: "repaid",
+  liquidated: "liquidated in full",
   defaulted: "defaulted",
   outstanding: "outstanding at the horizon",
 };
-const OUTCOMES: LoanOutcome[] = ["repaid", "defaulted", "outstanding"];
+const OUTCOMES: LoanOutcome[] = ["repaid", "liquidated", "defaulted", "outstanding"];
 const outcomeScale = {
   domain: OUTCOMES.map((o) => OUTCOME_LABELS[o]),
   range: OUTCOMES.map((o) => OUTCOME_COLORS[o]),

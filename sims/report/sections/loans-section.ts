@@ -1,5 +1,5 @@
 /**
- * Negotiated loans: how they ended per mode (repaid, defaulted, still outstanding at the horizon)
+ * Negotiated loans: how they ended per mode (repaid, liquidated, defaulted, outstanding at the horizon)
  * on average over seeds, the principal left outstanding at the horizon seed by seed, a table per
  * mode and swept value, one seed's loans as timelines, and that seed's loans still open at the
  * horizon one by one.
@@ -63,7 +63,7 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
       const n = g.loans.perSeed.length;
       const mean = (f: (s: (typeof g.loans.perSeed)[number]) => number) =>
         g.loans.perSeed.reduce((a, s) => a + f(s), 0) / n;
-      return (["repaid", "defaulted", "outstanding"] as LoanOutcome[]).map((outcome) => ({
+      return (["repaid", "liquidated", "defaulted", "outstanding"] as LoanOutcome[]).map((outcome) => ({
         mode: g.mode as string,
         outcome,
         loans: mean((s) => s[outcome]),
@@ -106,7 +106,11 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
         ...(view.study.sweep ? [esc(String(g.sweep))] : []),
         `<span class="mode-dot mode-${esc(g.mode)}"></span>${esc(g.mode)}`,
         per((s) => s.loans, fmt),
+        per((s) => s.margined, fmt),
+        per((s) => s.toppedUp, fmt),
+        per((s) => s.everLiquidated, fmt),
         per((s) => s.repaid, fmt),
+        per((s) => s.liquidated, fmt),
         per((s) => s.defaulted, fmt),
         per((s) => s.outstanding, fmt),
         per((s) => s.outstandingUsd, usd),
@@ -119,14 +123,18 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
         ...(view.study.sweep ? [esc(String(view.study.sweep.option))] : []),
         "mode",
         "Loans per run",
+        "Margined",
+        "Topped up",
+        "Liquidated (any)",
         "Repaid",
+        "Liquidated in full",
         "Defaulted",
         "Outstanding at the horizon",
         "Principal outstanding (USD)",
         "Seeds with a loan outstanding",
       ],
       rows,
-      caption: `Per run, mean over seeds with a 95% interval (shares: Wilson). The horizon is hour ${horizon}.`,
+      caption: `Per run, mean over seeds with a 95% interval (shares: Wilson). The horizon is hour ${horizon}. Margined: the loan carries a negotiated liquidation threshold and bonus. Topped up: its borrower added collateral before it became liquidatable. Liquidated (any): a liquidator (its lender) repaid part or all of its debt for collateral plus the bonus. Each loan ends once: repaid, liquidated in full, defaulted, or outstanding at the horizon.`,
       className: "numbers",
     }),
   );
@@ -175,6 +183,6 @@ export async function loansSection({ view, charts }: SectionContext): Promise<Se
       );
   }
   return section(
-    `<p class="lead">Loans the agents negotiated and settled on the arbitration contract, from its Settled, Repaid and DefaultClaimed events.</p>${parts.join("")}`,
+    `<p class="lead">Loans the agents negotiated and settled on the arbitration contract, from its Settled, Repaid, DefaultClaimed, Liquidated and ToppedUp events.</p>${parts.join("")}`,
   );
 }

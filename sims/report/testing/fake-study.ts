@@ -107,7 +107,9 @@ export function fakeStudy({
   };
 }
 
-const zeroLoans = { loans: 0, repaid: 0, defaulted: 0, outstanding: 0, outstandingUsd: 0 };
+/** A loan summary with no margined loan (tests spread it and set what they need). */
+export const zeroMargins = { liquidated: 0, margined: 0, everLiquidated: 0, toppedUp: 0 };
+const zeroLoans = { ...zeroMargins, loans: 0, repaid: 0, defaulted: 0, outstanding: 0, outstandingUsd: 0 };
 
 /** n seeds of a mode whose metrics come from `f(seed)`. */
 export function fakeRuns(
