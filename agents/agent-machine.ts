@@ -21,14 +21,19 @@ import type { SessionOutcome } from "../negotiation/protocols/alternating-offers
 import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
 import { sealedAuctionOf } from "../negotiation/protocols/sealed-bid-messages.ts";
 import type { Side, Strategy, Terms } from "../negotiation/strategies/strategy.ts";
-import type { RfqBody } from "../negotiation/wire/schemas.ts";
+import type { MarginCallBody, RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
 import { collectCredits } from "./collect-credits.ts";
 import { SettlementClaimedElsewhereError } from "./durable-settlement.ts";
 import { observeServicing } from "./loans/borrower-margin.ts";
-import { type LenderLoanLiquidated, lenderLoanMachine } from "./loans/lender-loan-machine.ts";
+import {
+  type LenderLoanLiquidated,
+  type LenderLoanMarginCall,
+  lenderLoanMachine,
+} from "./loans/lender-loan-machine.ts";
+import { checkMarginCall } from "./loans/margin-call.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -60,6 +65,9 @@ export type AgentEvent =
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
   | LenderLoanLiquidated
+  | LenderLoanMarginCall
+  /** A margin call (docs/PROTOCOL.md §11) arrived from `from`, valid on the wire. */
+  | { type: "margin.call"; from: Address; call: MarginCallBody }
   /** A restarted agent found a signed loan of its own, not known to be settled. */
   | { type: "resume.loan"; agreement: Agreement; lenderSignature: Hex; borrowerSignature: Hex }
   /** A restarted agent had signed an agreement as borrower that its lender never confirmed. */
@@ -89,6 +97,8 @@ export type AgentEffect =
   /** A loan we lent ended (repaid, defaulted, or never settled before its deadline): its durable
    *  record closes. Typed, so that durable writes never hang on a report's wording. */
   | { type: "effect.loanClosed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
+  /** Send this margin call to the borrower of a loan we lent. */
+  | { type: "effect.marginCall"; to: Address; call: MarginCallBody }
   | { type: "report"; what: string; data: Record<string, unknown> };
 
 type BorrowContext = {
@@ -107,6 +117,10 @@ type Loan = {
   borrowerSignature?: Hex;
   id?: Hex;
   settleTx?: Hex;
+  /** Collateral we added to its escrow since settlement (margined loans). */
+  toppedUp?: bigint;
+  /** Its lender's margin call waits for our next look at the loan. */
+  called?: boolean;
 };
 
 type Context = {
@@ -167,8 +181,9 @@ export const withdrawSignature = fromPromise<
 export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: Loan }>(async ({ input }) => {
   const { deps, loan } = input;
   const id = loan.id ?? deps.agreementId(loan.agreement);
-  const result = await deps.settlement.repay({ id, agreement: loan.agreement });
   const a = loan.agreement;
+  const collateral = await escrowOf(deps, loan);
+  const result = await deps.settlement.repay({ id, agreement: a });
   // Collateral the token refused to return to us directly is credited: withdraw it.
   await collectCredits({ settlement: deps.settlement, tokens: [a.collateralToken], log: deps.log });
   await deps.adapter.apply({
@@ -178,10 +193,22 @@ export const repayLoan = fromPromise<{ txHash: Hex }, { deps: AgentDeps; loan: L
     token: a.principalToken,
     amountDue: amountDue(a),
     collateralToken: a.collateralToken,
-    collateral: a.collateral,
+    collateral,
   });
   return result;
 });
+
+/** The collateral a repayment returns: the margined escrow as the contract holds it (after top-ups
+ *  and partial liquidations), else what we posted plus our top-ups. */
+async function escrowOf(deps: AgentDeps, loan: Loan): Promise<bigint> {
+  const posted = loan.agreement.collateral + (loan.toppedUp ?? 0n);
+  if (!(loan.agreement.liquidationThresholdBps ?? 0) || !deps.settlement.loanHealth) return posted;
+  try {
+    return (await deps.settlement.loanHealth({ agreement: loan.agreement })).escrowed;
+  } catch {
+    return posted;
+  }
+}
 
 /** The current loan's agreement can still settle (its deadline has not passed). */
 const beforeLoanDeadline = (context: Context): boolean => {
@@ -211,6 +238,8 @@ export const agentMachine = setup({
   },
   guards: {
     mayBorrow: ({ context }) => context.resumed,
+    marginCallValid: ({ context, event }) =>
+      event.type === "margin.call" && checkMarginCall(event.from, event.call, context.loan) === undefined,
     isShort: ({ context }) =>
       context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     // A borrower's negotiation ends either as an RFQ auction or, after a restart, as a resumed
@@ -385,6 +414,32 @@ export const agentMachine = setup({
       return { reserved: rest };
     }),
     clearLoan: assign({ loan: undefined, borrow: undefined }),
+    // A margin call about our loan from its lender: answered at our next look (now, when servicing).
+    // Anything else is refused with a typed error and a log line, and changes nothing.
+    takeMarginCall: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "margin.call") return;
+      const refused = checkMarginCall(event.from, event.call, context.loan);
+      if (refused) {
+        context.deps.log.warn("margin call refused", {
+          code: refused.code,
+          reason: refused.reason,
+          from: event.from,
+          agreementId: event.call.agreementId,
+        });
+        enqueue.emit({
+          type: "report",
+          what: "margin call refused",
+          data: { from: event.from, agreementId: event.call.agreementId, reason: refused.reason },
+        });
+        return;
+      }
+      enqueue.assign({ loan: { ...context.loan!, called: true } });
+      enqueue.emit({
+        type: "report",
+        what: "margin call received",
+        data: { id: event.call.agreementId, health: event.call.health, amount: event.call.amount },
+      });
+    }),
     report: emit((_, p: { what: string; data: Record<string, unknown> }) => ({
       type: "report" as const,
       ...p,
@@ -411,6 +466,7 @@ export const agentMachine = setup({
         "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
         "resume.unconfirmed": { target: ".withdrawing", actions: "recordUnconfirmed" },
         "resume.borrowing": { target: ".negotiating", actions: "recordResumedBorrowing" },
+        "margin.call": { actions: "takeMarginCall" },
       },
       states: {
         observing: {
@@ -555,7 +611,13 @@ export const agentMachine = setup({
         awaitingWithdrawRetry: { after: { settleRetry: "withdrawing" } },
         servicing: {
           after: { poll: "checkingRepayment" },
-          on: { tick: "checkingRepayment" },
+          on: {
+            tick: "checkingRepayment",
+            "margin.call": [
+              { guard: "marginCallValid", target: "checkingRepayment", actions: "takeMarginCall" },
+              { actions: "takeMarginCall" },
+            ],
+          },
         },
         checkingRepayment: {
           invoke: {
@@ -564,6 +626,7 @@ export const agentMachine = setup({
               ...context.deps,
               agreement: context.loan!.agreement,
               id: context.loan!.id,
+              called: context.loan!.called === true,
             }),
             onDone: [
               {
@@ -587,6 +650,10 @@ export const agentMachine = setup({
                   { type: "recordState", params: ({ event }) => event.output.state },
                   enqueueActions(({ context, event, enqueue }) => {
                     const t = event.output.topUp;
+                    const loan = context.loan!;
+                    enqueue.assign({
+                      loan: { ...loan, called: false, toppedUp: (loan.toppedUp ?? 0n) + (t?.amount ?? 0n) },
+                    });
                     if (!t) return;
                     enqueue({
                       type: "report",
@@ -643,6 +710,28 @@ export const agentMachine = setup({
           },
           { guard: ({ event }) => event.side === "lender", actions: "releaseReservation" },
         ],
+        "loan.marginCall": {
+          actions: [
+            emit(({ event }) => ({
+              type: "effect.marginCall" as const,
+              to: event.borrower,
+              call: event.call,
+            })),
+            {
+              type: "report",
+              params: ({ event }) => ({
+                what: "margin call sent",
+                data: {
+                  id: event.call.agreementId,
+                  to: event.borrower,
+                  health: event.call.health,
+                  amount: event.call.amount,
+                  deadline: event.call.deadline,
+                },
+              }),
+            },
+          ],
+        },
         "loan.liquidated": {
           actions: {
             type: "report",
