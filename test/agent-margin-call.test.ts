@@ -179,9 +179,9 @@ async function world(wethHeld: bigint) {
     outcome: { status: "agreed", agreement, lenderSignature, borrowerSignature, rounds: 1 },
   });
   const loanState = () =>
-    (lender.agent.actor.getSnapshot().children[`loan-${agreement.sessionId}`] as AnyActorRef | undefined)
-      ?.getSnapshot()
-      .value as string | undefined;
+    (
+      lender.agent.actor.getSnapshot().children[`loan-${agreement.sessionId}`] as AnyActorRef | undefined
+    )?.getSnapshot().value as string | undefined;
   await until(() => loanState() === "waitingClose", "the lender watching its loan");
 
   const reports = (name: "L" | "B", what: string) =>
