@@ -375,6 +375,23 @@ export function createAgent(p: CreateAgentParameters): Agent {
       case "effect.loanClosed":
         if (durable) void closeLenderRecord(effect);
         return;
+      case "effect.marginCall": {
+        // In the loan's own session (its id): the borrower's replay memory holds our seq there.
+        const { to, call } = effect;
+        p.endpoint.send(to, call.agreementId, "margin.call", call).then(
+          (m) =>
+            report({
+              type: "sent",
+              agent: p.name,
+              to,
+              kind: m.message.kind,
+              sessionId: m.message.sessionId,
+              body: call,
+            }),
+          (err: unknown) => log.warn("sending a margin call failed", { to, error: String(err) }),
+        );
+        return;
+      }
       case "report":
         report({ type: "report", agent: p.name, what: effect.what, data: effect.data });
         return;
@@ -419,6 +436,10 @@ export function createAgent(p: CreateAgentParameters): Agent {
       sessionId: msg.sessionId,
       body: msg.body,
     });
+    if (msg.kind === "margin.call") {
+      actor.send({ type: "margin.call", from: msg.from, call: msg.body });
+      return;
+    }
     if (auctions.route(msg) || sealed.route(msg)) return;
     if (sessions.route(msg)) journal?.received(msg);
   };

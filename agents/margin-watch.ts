@@ -67,8 +67,12 @@ export function borrowerDecision(
   /** Collateral the borrower holds and may post, base units. */
   available: bigint,
   p: MarginWatchParameters = defaultMarginWatchParameters,
+  /** Its lender sent a margin call (agents/loans/margin-call.ts): top up to the target from
+   *  anywhere below it, not only below the borrower's own top-up line. */
+  called = false,
 ): MarginDecision {
-  if (m.owed === 0n || m.health >= p.borrowerTopUpBelow) return { action: "none" };
+  const line = called ? p.borrowerTarget : p.borrowerTopUpBelow;
+  if (m.owed === 0n || m.health >= line) return { action: "none" };
   const needed = topUpFor(m, p.borrowerTarget);
   if (needed === 0n) return { action: "none" };
   if (available <= 0n) return { action: "cannot-top-up", needed };

@@ -122,8 +122,8 @@ export async function benchSign(): Promise<SignResult> {
   );
 
   // --- wire encode / decode ----------------------------------------------------------------
-  // The bilateral kinds; sealed-bid commit/reveal go through the same codec.
-  type BenchKind = Exclude<MessageKind, "commit" | "reveal">;
+  // The bilateral kinds; sealed-bid commit/reveal and margin calls go through the same codec.
+  type BenchKind = Exclude<MessageKind, "commit" | "reveal" | "margin.call">;
   const bodies: { [K in BenchKind]: BodyOf<K> } = {
     rfq: rfqFor(),
     offer: { terms: sampleTerms, inReplyTo: 2 },

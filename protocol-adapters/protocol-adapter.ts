@@ -31,6 +31,24 @@ export type AdapterAction =
       collateralToken: Address;
       collateral: bigint;
     }
+  /** We topped up a margined loan we borrowed: `amount` more collateral left for its escrow (it
+   *  comes back at repayment, with the rest of the escrow). */
+  | { type: "loan.topUp"; agreementId: Hex; collateralToken: Address; amount: bigint }
+  /** We liquidated (part of) a margined loan we lent: its debt fell by `repaid` (paid by us to us,
+   *  as its lender: cash unchanged, the receivable smaller) and `seized` collateral arrived.
+   *  `outstanding` is still owed; 0 means the loan is closed (Liquidated). */
+  | {
+      type: "loan.liquidate";
+      agreementId: Hex;
+      token: Address;
+      repaid: bigint;
+      collateralToken: Address;
+      seized: bigint;
+      outstanding: bigint;
+    }
+  /** A margined loan we borrowed was liquidated in full (Liquidated on chain): the debt is gone,
+   *  the collateral in escrow was seized except `returned`, which came back to us. */
+  | { type: "loan.liquidated"; agreementId: Hex; token: Address; collateralToken: Address; returned: bigint }
   /** De-risking: raise margin / lower LTV by `bps`. */
   | { type: "derisk.tighten"; bps: number }
   /** De-risking unwinds (its alert expired): undo one earlier `derisk.tighten` of `bps`. */

@@ -3,7 +3,9 @@
  * while it services the loan: read the loan's health from the contract and, below the top-up line
  * (margin-watch.ts borrowerDecision), add collateral it holds (the adapter's pledgeable amount of
  * the collateral token) before the loan becomes liquidatable. Holding none, it logs that it cannot:
- * the lender's agent may then liquidate.
+ * the lender's agent may then liquidate. A margin call from the lender (margin-call.ts) makes it top
+ * up to its target from anywhere below it. The adapter hears of each top-up (`loan.topUp`) and of
+ * a loan liquidated in full (`loan.liquidated`).
  */
 import type { Hex } from "viem";
 import { fromPromise } from "xstate";
@@ -22,11 +24,22 @@ export type WatchBorrowedMarginParameters = {
   id: Hex;
   /** The borrower's protocol as just observed: what it may pledge. */
   state: ProtocolState;
+  /** Where the collateral comes from: told of each top-up. */
+  adapter: ProtocolAdapter;
   log: Logger;
   params?: MarginWatchParameters;
+  /** The lender sent a margin call since our last look. */
+  called?: boolean;
 };
 
-export type TopUpDone = { txHash: Hex; amount: bigint; partial: boolean; healthBefore: bigint };
+export type TopUpDone = {
+  txHash: Hex;
+  amount: bigint;
+  partial: boolean;
+  healthBefore: bigint;
+  /** Made in answer to the lender's margin call. */
+  called: boolean;
+};
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -39,15 +52,35 @@ export async function watchBorrowedMargin(p: WatchBorrowedMarginParameters): Pro
     .reduce((sum, x) => sum + x.amount, 0n);
   try {
     const health = await settlement.loanHealth({ agreement });
-    const decision = borrowerDecision(health, available, p.params);
+    const called = p.called === true;
+    const decision = borrowerDecision(health, available, p.params, called);
     if (decision.action === "cannot-top-up") {
-      log.warn("loan below its top-up line and no collateral to add", { id, needed: decision.needed });
+      log.warn("loan below its top-up line and no collateral to add", {
+        id,
+        needed: decision.needed,
+        called,
+      });
       return undefined;
     }
     if (decision.action !== "top-up") return undefined;
     const { txHash } = await settlement.topUp({ agreement, amount: decision.amount });
-    log.info("loan topped up", { id, amount: decision.amount, partial: decision.partial });
-    return { txHash, amount: decision.amount, partial: decision.partial, healthBefore: health.health };
+    log.info("loan topped up", { id, amount: decision.amount, partial: decision.partial, called });
+    // The chain has moved: an adapter that refuses is logged, the top-up still counts.
+    await p.adapter
+      .apply({
+        type: "loan.topUp",
+        agreementId: id,
+        collateralToken: agreement.collateralToken,
+        amount: decision.amount,
+      })
+      .catch((err: unknown) => log.warn("recording a top-up failed", { id, error: String(err) }));
+    return {
+      txHash,
+      amount: decision.amount,
+      partial: decision.partial,
+      healthBefore: health.health,
+      called,
+    };
   } catch (err) {
     log.warn("topping up a loan failed", { id, error: String(err) });
     return undefined;
@@ -65,15 +98,31 @@ export const observeServicing = fromPromise<
     log: Logger;
     agreement: Agreement;
     id?: Hex | undefined;
+    called?: boolean;
   }
 >(async ({ input }) => {
   const { adapter, settlement, log, agreement, id } = input;
   const state = await adapter.snapshot();
   if (!id || !isMargined(agreement)) return { state };
   if ((await settlement.status(id)) === "Liquidated") {
-    await collectCredits({ settlement, tokens: [agreement.collateralToken], log });
-    return { state, liquidated: true };
+    const [returned = 0n] = await collectCredits({ settlement, tokens: [agreement.collateralToken], log });
+    await adapter.apply({
+      type: "loan.liquidated",
+      agreementId: id,
+      token: agreement.principalToken,
+      collateralToken: agreement.collateralToken,
+      returned,
+    });
+    return { state: await adapter.snapshot(), liquidated: true };
   }
-  const topUp = await watchBorrowedMargin({ settlement, agreement, id, state, log });
-  return topUp ? { state, topUp } : { state };
+  const topUp = await watchBorrowedMargin({
+    settlement,
+    agreement,
+    id,
+    state,
+    adapter,
+    log,
+    ...(input.called ? { called: true } : {}),
+  });
+  return topUp ? { state: await adapter.snapshot(), topUp } : { state };
 });

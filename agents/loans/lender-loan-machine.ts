@@ -6,6 +6,8 @@
  *   awaitingClose claims the default of a loan past maturity plus grace (not disputed) when the port
  *   can, then reads it Defaulted and collects. A margined loan's health is read on each poll and the
  *   loan liquidated once it is liquidatable (lender-margin.ts); the parent hears `loan.liquidated`.
+ *   In the warning band above that, the parent hears `loan.marginCall` (at most one per call
+ *   deadline, margin-call.ts) and sends the borrower that call.
  *
  * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
  * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
@@ -13,14 +15,16 @@
  * loan's status, so nothing is applied twice except `loan.lent`, which adapters treat as idempotent
  * per agreement id.
  */
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { assign, enqueueActions, fromPromise, sendParent, setup } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
+import type { MarginCallBody } from "../../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import { collectCredits } from "../collect-credits.ts";
 import type { Liquidation, LoanStatus, SettlementPort } from "../settlement-port.ts";
 import { watchLentMargin } from "./lender-margin.ts";
+import { planMarginCall } from "./margin-call.ts";
 
 export type LenderLoanInput = {
   sessionId: Hex;
@@ -34,6 +38,8 @@ export type LenderLoanInput = {
   log: Logger;
   /** Call loans whose callRiskLevel the on-chain risk level reaches (default false). */
   callLoans?: boolean;
+  /** Seconds a borrower gets to answer a margin call (default DEFAULT_MARGIN_CALL_SECONDS). */
+  marginCallSeconds?: bigint;
 };
 
 export type LenderLoanClosed = {
@@ -46,9 +52,16 @@ export type LenderLoanClosed = {
 /** Sent to the parent when this lender liquidated (part of) its margined loan. */
 export type LenderLoanLiquidated = { type: "loan.liquidated"; sessionId: Hex; id: Hex } & Liquidation;
 
-type OpenLoanRead = { status: LoanStatus; liquidation?: Liquidation };
+/** Sent to the parent to have it send the borrower a margin call (docs/PROTOCOL.md §11). */
+export type LenderLoanMarginCall = { type: "loan.marginCall"; borrower: Address; call: MarginCallBody };
 
-type Context = LenderLoanInput & { status: LoanStatus | "expired" | undefined };
+type OpenLoanRead = { status: LoanStatus; liquidation?: Liquidation; call?: MarginCallBody };
+
+type Context = LenderLoanInput & {
+  status: LoanStatus | "expired" | undefined;
+  /** Deadline of the last margin call sent about this loan. */
+  lastCallDeadline?: bigint;
+};
 
 const readStatus = fromPromise<LoanStatus, { settlement: SettlementPort; id: Hex }>(({ input }) =>
   input.settlement.status(input.id),
@@ -82,8 +95,24 @@ const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
   const { settlement } = input;
   const status = await settlement.status(input.id);
   if (status !== "Active") return { status };
-  const liquidation = await watchLentMargin(input);
-  if (liquidation) return { status: await settlement.status(input.id), liquidation };
+  const margin = await watchLentMargin(input);
+  if (margin && "liquidation" in margin) {
+    const { liquidation } = margin;
+    await recordLiquidation(input, liquidation);
+    return { status: await settlement.status(input.id), liquidation };
+  }
+  const call =
+    margin &&
+    planMarginCall({
+      decision: margin.ask.decision,
+      health: margin.ask.health,
+      agreement: input.agreement,
+      id: input.id,
+      nowSec: input.nowSec(),
+      lastDeadline: input.lastCallDeadline,
+      ...(input.marginCallSeconds === undefined ? {} : { callSeconds: input.marginCallSeconds }),
+    });
+  if (call) return { status, call };
   if (!settlement.loan || !settlement.claimDefault) return { status };
   const loan = await settlement.loan(input.id);
   if (await callIfAllowed(input, loan.maturity)) return { status: await settlement.status(input.id) };
@@ -96,6 +125,26 @@ const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
   }
   return { status: await settlement.status(input.id) };
 });
+
+/** Tells the adapter what our liquidation did: the receivable fell by `repaid` (we paid it to
+ *  ourselves, as the loan's lender) and `seized` collateral arrived. A refusal is logged: the
+ *  chain has moved, and the adapter hears of the loan again when it closes. */
+async function recordLiquidation(input: Context, l: Liquidation): Promise<void> {
+  const a = input.agreement;
+  try {
+    await input.adapter.apply({
+      type: "loan.liquidate",
+      agreementId: input.id,
+      token: a.principalToken,
+      repaid: l.repaid,
+      collateralToken: a.collateralToken,
+      seized: l.seized,
+      outstanding: l.outstanding,
+    });
+  } catch (err) {
+    input.log.warn("recording a liquidation failed", { id: input.id, error: String(err) });
+  }
+}
 
 const recordLent = fromPromise<void, Context>(async ({ input }) => {
   const a = input.agreement;
@@ -157,6 +206,13 @@ export const lenderLoanMachine = setup({
       };
       enqueue.sendParent(e);
     }),
+    sendMarginCall: enqueueActions(({ context, event, enqueue }) => {
+      const call = (event as { output?: OpenLoanRead }).output?.call;
+      if (!call) return;
+      enqueue.assign({ lastCallDeadline: call.deadline });
+      const e: LenderLoanMarginCall = { type: "loan.marginCall", borrower: context.agreement.borrower, call };
+      enqueue.sendParent(e);
+    }),
   },
 }).createMachine({
   id: "lenderLoan",
@@ -194,7 +250,7 @@ export const lenderLoanMachine = setup({
             target: "collecting",
             actions: [{ type: "setStatus", params: ({ event }) => event.output.status }, "reportLiquidation"],
           },
-          { target: "waitingClose", actions: "reportLiquidation" },
+          { target: "waitingClose", actions: ["reportLiquidation", "sendMarginCall"] },
         ],
         onError: { target: "waitingClose", actions: logError("loan status read failed") },
       },

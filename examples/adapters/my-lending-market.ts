@@ -89,11 +89,14 @@ export function createAdapter(ctx: AdapterContext): ProtocolAdapter {
       // Loans arrive after the arbiter moved the tokens: only our books change here.
       if (action.type === "loan.lent") lent.set(action.agreementId, action.principal);
       else if (action.type === "loan.borrowed") borrowed.set(action.agreementId, action.principal);
-      else if (action.type === "loan.repaid") {
+      else if (action.type === "loan.repaid" || action.type === "loan.liquidated") {
         lent.delete(action.agreementId);
         borrowed.delete(action.agreementId);
-      } else if (action.type === "derisk.pauseCredit") creditPaused = action.paused;
-      else ctx.log.info("tighten asked: this market has no LTV lever", { bps: action.bps });
+      } else if (action.type === "loan.liquidate" && action.outstanding === 0n)
+        lent.delete(action.agreementId);
+      else if (action.type === "derisk.pauseCredit") creditPaused = action.paused;
+      else if (action.type === "derisk.tighten" || action.type === "derisk.release")
+        ctx.log.info("tighten asked: this market has no LTV lever", { bps: action.bps });
     },
   };
 }

@@ -143,7 +143,7 @@ export function sendSessionMessage(endpoint: Endpoint, to: Address, sessionId: H
 /** What toSessionEvent makes of the sealed-bid kinds, which only a sealed-bid host takes. No
  *  session or auction machine handles this type, so a host that forwards it blindly drops it (an
  *  event must keep a string type: xstate's wildcard matching throws on one without). */
-export type IgnoredSessionEvent = { type: "ignored"; kind: "commit" | "reveal" };
+export type IgnoredSessionEvent = { type: "ignored"; kind: "commit" | "reveal" | "margin.call" };
 
 /** The bilateral session event of an inbound message (IgnoredSessionEvent for commit/reveal). */
 export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessionEvent {
@@ -158,6 +158,7 @@ export function toSessionEvent(msg: SessionMessage): SessionEvent | IgnoredSessi
       return { type: "reject.received", reason: msg.body.reason, code: msg.body.code };
     case "commit":
     case "reveal":
+    case "margin.call":
       return { type: "ignored", kind: msg.kind };
   }
 }

@@ -19,7 +19,7 @@ import {
 import { RISK_SNAPSHOT_SESSION } from "./risk-subjects.ts";
 
 const doc = readFileSync(join(import.meta.dirname, "..", "..", "docs", "PROTOCOL.md"), "utf8");
-const section = doc.slice(doc.indexOf("### 10.6 Test vectors"));
+const section = doc.slice(doc.indexOf("### 10.6 Test vectors"), doc.indexOf("## 11. Margin calls"));
 const blocks = [...section.matchAll(/```\n(\{.*\})\n```/g)].map((m) => m[1]!);
 
 const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const };

@@ -25,6 +25,7 @@ import {
   BadSignatureError,
   ExpiredMessageError,
   ExpiryTooFarError,
+  InconsistentMarginCallError,
   MalformedMessageError,
   MessageTooLargeError,
   OwnMessageError,
@@ -81,6 +82,7 @@ const CODES: Record<string, WireErrorCode> = {
   [ReplayError.name]: "Replay",
   [ReplayCacheFullError.name]: "ReplayCacheFull",
   [ReplayStoreUnavailableError.name]: "ReplayStoreUnavailable",
+  [InconsistentMarginCallError.name]: "InconsistentMarginCall",
 };
 
 // One valid message per kind, from the lender to the borrower's inbox.

@@ -2,7 +2,7 @@
  * Validates one inbound message, cheapest checks first, and returns it typed. Order (each step
  * throws its own WireError; see docs/PROTOCOL.md#validation):
  *   size -> UTF-8 + JSON -> version -> schema -> own echo -> recipient (and RFQ subject) -> known peer
- *   -> expiry (not past, not too far ahead) -> signature -> rate limit -> replay (check, then record).
+ *   -> consistency (a margin call's sessionId is its agreementId) -> expiry (not past, not too far ahead) -> signature -> rate limit -> replay (check, then record).
  * The replay cache is written only in the very last step, once everything else passed.
  * Cost: one JSON.parse, one zod parse, one keccak of the canonical body, one EIP-712 hash, one
  * signature recovery.
@@ -18,6 +18,7 @@ import {
   BadSignatureError,
   ExpiredMessageError,
   ExpiryTooFarError,
+  InconsistentMarginCallError,
   MalformedMessageError,
   MessageTooLargeError,
   OwnMessageError,
@@ -137,6 +138,8 @@ function decode(bytes: Uint8Array, ctx: DecodeContext, context: RejectedContext)
     });
   }
   if (!ctx.peers.isKnown(m.from)) throw new UnknownPeerError({ from: m.from });
+  if (m.kind === "margin.call" && m.sessionId !== m.body.agreementId)
+    throw new InconsistentMarginCallError({ sessionId: m.sessionId, agreementId: m.body.agreementId });
 
   if (ctx.now > m.expiry) throw new ExpiredMessageError({ expiry: m.expiry, now: ctx.now });
   const maxTtlMs = ctx.maxTtlMs ?? DEFAULT_MAX_TTL_MS;

@@ -45,7 +45,8 @@ export type WireErrorCode =
   | "Replay"
   | "ReplayCacheFull"
   | "ReplayStoreUnavailable"
-  | "InconsistentRiskMessage";
+  | "InconsistentRiskMessage"
+  | "InconsistentMarginCall";
 
 export class MessageTooLargeError extends WireError {
   override name = "MessageTooLargeError";
@@ -209,6 +210,18 @@ export class InconsistentRiskMessageError extends WireError {
       metaMessages: [
         "Rebuild the message from its parts as docs/PROTOCOL.md §9 describes and sign it again.",
       ],
+    });
+  }
+}
+
+/** A margin call whose envelope names another session than the loan it is about
+ *  (docs/PROTOCOL.md §11: its sessionId is its agreementId). */
+export class InconsistentMarginCallError extends WireError {
+  override name = "InconsistentMarginCallError";
+  override readonly code = "InconsistentMarginCall";
+  constructor(params: { sessionId: string; agreementId: string }) {
+    super(`Margin call in session ${params.sessionId} about loan ${params.agreementId}.`, {
+      metaMessages: ["Send a margin call in the session whose id is the loan's agreementId."],
     });
   }
 }

@@ -72,8 +72,22 @@ export function sampleBody<K extends MessageKind>(
     reject: { reason: "rate too high" },
     commit: { commitment: keccak256(toHex("commitment")) },
     reveal: { terms: sampleTerms, salt: keccak256(toHex("salt")) },
+    // Its agreementId must be the envelope's sessionId.
+    "margin.call": sampleMarginCall(params.sessionId),
   };
   return bodies[kind];
+}
+
+/** A margin call about loan `agreementId`: health 1.03 read, 1.25 wanted, by 1 Jan 2030. */
+export function sampleMarginCall(agreementId: Hex): BodyOf<"margin.call"> {
+  return {
+    agreementId,
+    health: 1_030_000_000_000_000_000n,
+    targetHealth: 1_250_000_000_000_000_000n,
+    amount: 107n * 10n ** 18n,
+    collateralToken: WETH,
+    deadline: 1_893_456_000n,
+  };
 }
 
 /** Re-signs an arbitrary (possibly invalid) envelope object with `signer`, for crafting attacks. */

@@ -17,7 +17,16 @@ export const WIRE_VERSION = 0;
 /** Largest encoded message a peer accepts. */
 export const MAX_MESSAGE_BYTES = PROTOCOL_PARAMETERS.maxMessageBytes;
 
-export const MESSAGE_KINDS = ["rfq", "offer", "accept", "confirm", "reject", "commit", "reveal"] as const;
+export const MESSAGE_KINDS = [
+  "rfq",
+  "offer",
+  "accept",
+  "confirm",
+  "reject",
+  "commit",
+  "reveal",
+  "margin.call",
+] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type SessionKind = Exclude<MessageKind, "rfq">;
 
@@ -108,6 +117,29 @@ export const RevealBodySchema = z.strictObject({
   salt: bytes32,
 });
 
+/** A lender's request that the borrower top up a margined loan (docs/PROTOCOL.md §11). Its
+ *  envelope's sessionId is `agreementId`; health figures are the contract's WAD (1e18 = at the
+ *  liquidation threshold). */
+export const MarginCallBodySchema = z
+  .strictObject({
+    /** The loan: the Agreement's EIP-712 digest (its id on the arbiter). */
+    agreementId: bytes32,
+    /** Health the lender read from the contract (WAD). */
+    health: uint(256),
+    /** Health that `amount` restores (WAD). */
+    targetHealth: uint(256),
+    /** Collateral the lender suggests adding, base units of `collateralToken`. */
+    amount: positive(256),
+    collateralToken: address,
+    /** Unix seconds (chain clock) by which the lender wants the top-up; it liquidates whenever the
+     *  loan is liquidatable, deadline or not, and asks again after it. */
+    deadline: uint(64),
+  })
+  .refine((b) => b.targetHealth > b.health, {
+    message: "targetHealth must be above health",
+    path: ["targetHealth"],
+  });
+
 export const BodySchemas = {
   rfq: RfqBodySchema,
   offer: OfferBodySchema,
@@ -116,6 +148,7 @@ export const BodySchemas = {
   reject: RejectBodySchema,
   commit: CommitBodySchema,
   reveal: RevealBodySchema,
+  "margin.call": MarginCallBodySchema,
 } as const;
 
 const envelope = {
@@ -138,6 +171,7 @@ export const MessageSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...envelope, kind: z.literal("reject"), body: RejectBodySchema }),
   z.strictObject({ ...envelope, kind: z.literal("commit"), body: CommitBodySchema }),
   z.strictObject({ ...envelope, kind: z.literal("reveal"), body: RevealBodySchema }),
+  z.strictObject({ ...envelope, kind: z.literal("margin.call"), body: MarginCallBodySchema }),
 ]);
 
 const ENVELOPE_KEYS = 10;
@@ -227,4 +261,5 @@ export type ConfirmBody = BodyOf<"confirm">;
 export type RejectBody = BodyOf<"reject">;
 export type CommitBody = BodyOf<"commit">;
 export type RevealBody = BodyOf<"reveal">;
+export type MarginCallBody = BodyOf<"margin.call">;
 export type SealedAuction = z.output<typeof SealedAuctionSchema>;

@@ -173,6 +173,9 @@ export class EvmLendingPoolAdapter implements ProtocolAdapter {
       case "loan.lent":
       case "loan.borrowed":
       case "loan.repaid":
+      case "loan.topUp":
+      case "loan.liquidate":
+      case "loan.liquidated":
         this.loans.record(action);
         return;
       case "derisk.tighten": {

@@ -156,6 +156,9 @@ export class EvmVaultAdapter implements ProtocolAdapter {
       case "loan.lent":
       case "loan.borrowed":
       case "loan.repaid":
+      case "loan.topUp":
+      case "loan.liquidate":
+      case "loan.liquidated":
         this.loans.record(action);
         return;
       case "derisk.pauseCredit":

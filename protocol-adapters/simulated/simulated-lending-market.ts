@@ -3,7 +3,7 @@
  * liquidity buffer (a share of deposits) for withdrawals; cash above it is surplus it can lend
  * to other protocols, at no less than what that cash would earn at home (its supply rate).
  */
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { type DeriskStance, deriskRow } from "../derisk-stance.ts";
 import type { AdapterAction, ProtocolAdapter } from "../protocol-adapter.ts";
 import { PROTOCOL_STATE_VERSION, type ProtocolState } from "../protocol-state.ts";
@@ -32,8 +32,13 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
   private lentOut = 0n;
   private creditPaused = false;
   private riskLevel = 0;
-  /** Principal of each open inter-protocol loan, by agreement id. */
-  private readonly loans = new Map<Hex, bigint>();
+  /** Each open inter-protocol loan, by agreement id: its principal, and the debt we recovered by
+   *  liquidating it (paid in collateral, not cash). */
+  private readonly loans = new Map<Hex, { principal: bigint; liquidated: bigint }>();
+  /** Principal that came back as seized collateral instead of cash. */
+  private inCollateral = 0n;
+  /** Collateral seized by our liquidations, by token: held, not lendable. */
+  readonly seized = new Map<Address, bigint>();
   private bufferBps: number;
 
   constructor(private readonly p: SimulatedLendingMarketParameters) {
@@ -44,7 +49,7 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
   }
 
   get cash(): bigint {
-    return this.deposits - this.borrows - this.lentOut;
+    return this.deposits - this.borrows - this.lentOut - this.inCollateral;
   }
 
   async snapshot(): Promise<ProtocolState> {
@@ -84,18 +89,38 @@ export class SimulatedLendingMarket implements ProtocolAdapter {
   async apply(action: AdapterAction): Promise<void> {
     switch (action.type) {
       case "loan.lent":
+        if (this.loans.has(action.agreementId)) return;
         this.lentOut += action.principal;
-        this.loans.set(action.agreementId, action.principal);
+        this.loans.set(action.agreementId, { principal: action.principal, liquidated: 0n });
         return;
       case "loan.repaid": {
-        const principal = this.loans.get(action.agreementId);
-        if (action.role !== "lender" || principal === undefined) return;
+        const loan = this.loans.get(action.agreementId);
+        if (action.role !== "lender" || loan === undefined) return;
         this.loans.delete(action.agreementId);
-        this.lentOut -= principal;
+        this.lentOut -= loan.principal;
+        // What our liquidations recovered came as collateral; the rest came as cash.
+        this.inCollateral += loan.liquidated;
         // Interest belongs to depositors.
-        this.deposits += action.amountDue - principal;
+        this.deposits += action.amountDue - loan.principal;
         return;
       }
+      case "loan.liquidate": {
+        const loan = this.loans.get(action.agreementId);
+        if (loan === undefined) return;
+        this.seized.set(
+          action.collateralToken,
+          (this.seized.get(action.collateralToken) ?? 0n) + action.seized,
+        );
+        loan.liquidated += action.repaid;
+        if (action.outstanding > 0n) return;
+        // Closed: the whole principal now sits in seized collateral.
+        this.loans.delete(action.agreementId);
+        this.lentOut -= loan.principal;
+        this.inCollateral += loan.principal;
+        return;
+      }
+      case "loan.topUp":
+      case "loan.liquidated":
       case "loan.borrowed":
         return;
       case "derisk.tighten":

@@ -106,7 +106,15 @@ export class SimulatedPerpExchange implements ProtocolAdapter {
         this.cash -= action.amountDue;
         this.insuranceFund += action.collateral;
         return;
+      case "loan.topUp":
+        this.insuranceFund -= action.amount;
+        return;
+      case "loan.liquidated":
+        if (!this.debts.delete(action.agreementId)) return;
+        this.insuranceFund += action.returned;
+        return;
       case "loan.lent":
+      case "loan.liquidate":
         return;
       case "derisk.tighten":
         // Higher margin means more float kept back.

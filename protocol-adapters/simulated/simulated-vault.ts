@@ -150,16 +150,16 @@ export class SimulatedVault implements ProtocolAdapter {
       case "loan.borrowed": {
         const b = this.payoutBacking();
         if (b && b.token.address === action.token) b.amount += action.principal;
-        let rest = action.collateral;
-        for (const x of this.backing) {
-          if (x.token.address !== action.collateralToken || x.liquidity !== "illiquid" || rest === 0n)
-            continue;
-          let take = rest;
-          if (x.amount < take) take = x.amount;
-          x.amount -= take;
-          rest -= take;
-        }
+        this.takeCollateral(action.collateralToken, action.collateral);
         this.debts.set(action.agreementId, action.amountDue);
+        return;
+      }
+      case "loan.topUp":
+        this.takeCollateral(action.collateralToken, action.amount);
+        return;
+      case "loan.liquidated": {
+        if (!this.debts.delete(action.agreementId)) return;
+        this.returnCollateral(action.collateralToken, action.returned);
         return;
       }
       case "loan.repaid": {
@@ -167,10 +167,7 @@ export class SimulatedVault implements ProtocolAdapter {
         this.debts.delete(action.agreementId);
         const b = this.payoutBacking();
         if (b && b.token.address === action.token) b.amount -= action.amountDue;
-        const x = this.backing.find(
-          (y) => y.token.address === action.collateralToken && y.liquidity === "illiquid",
-        );
-        if (x) x.amount += action.collateral;
+        this.returnCollateral(action.collateralToken, action.collateral);
         return;
       }
       case "derisk.tighten":
@@ -179,8 +176,26 @@ export class SimulatedVault implements ProtocolAdapter {
         return;
       case "derisk.pauseCredit":
       case "loan.lent":
+      case "loan.liquidate":
         return;
     }
+  }
+
+  /** Collateral leaves illiquid backing of `token` for an escrow. */
+  private takeCollateral(token: TokenInfo["address"], amount: bigint): void {
+    let rest = amount;
+    for (const x of this.backing) {
+      if (x.token.address !== token || x.liquidity !== "illiquid" || rest === 0n) continue;
+      let take = rest;
+      if (x.amount < take) take = x.amount;
+      x.amount -= take;
+      rest -= take;
+    }
+  }
+
+  private returnCollateral(token: TokenInfo["address"], amount: bigint): void {
+    const x = this.backing.find((y) => y.token.address === token && y.liquidity === "illiquid");
+    if (x) x.amount += amount;
   }
 
   get outstandingDebt(): bigint {

@@ -33,6 +33,15 @@ export class LoanBook {
       case "loan.repaid":
         (action.role === "lender" ? this.lent : this.borrowed).delete(action.agreementId);
         return;
+      // Margins: the tokens are on chain (balances read them); the books only close liquidated loans.
+      case "loan.liquidate":
+        if (action.outstanding === 0n) this.lent.delete(action.agreementId);
+        return;
+      case "loan.liquidated":
+        this.borrowed.delete(action.agreementId);
+        return;
+      case "loan.topUp":
+        return;
     }
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * The borrower servicing its loan (agent-machine.ts, borrow region): on each poll (or a margin call
+ * from its lender, docs/PROTOCOL.md §11) it observes its protocol and the loan (topping a margined
+ * loan up, noticing one liquidated in full), then repays once its policy can.
+ */
+import { enqueueActions } from "xstate";
+import { agentSetup } from "../agent-setup.ts";
+
+const servicing = agentSetup.createStateConfig({
+  after: { poll: "checkingRepayment" },
+  on: {
+    tick: "checkingRepayment",
+    "margin.call": [
+      { guard: "marginCallValid", target: "checkingRepayment", actions: "takeMarginCall" },
+      { actions: "takeMarginCall" },
+    ],
+  },
+});
+
+const checkingRepayment = agentSetup.createStateConfig({
+  invoke: {
+    src: "observeServicing",
+    input: ({ context }) => ({
+      ...context.deps,
+      agreement: context.loan!.agreement,
+      id: context.loan!.id,
+      called: context.loan!.called === true,
+    }),
+    onDone: [
+      {
+        guard: ({ event }) => event.output.liquidated === true,
+        target: "observing",
+        actions: [
+          { type: "recordState", params: ({ event }) => event.output.state },
+          {
+            type: "report",
+            params: ({ context }) => ({
+              what: "loan liquidated",
+              data: { id: context.loan?.id, role: "borrower" },
+            }),
+          },
+          "clearLoan",
+        ],
+      },
+      {
+        target: "decidingRepayment",
+        actions: [
+          { type: "recordState", params: ({ event }) => event.output.state },
+          enqueueActions(({ context, event, enqueue }) => {
+            const t = event.output.topUp;
+            const loan = context.loan!;
+            enqueue.assign({
+              loan: { ...loan, called: false, toppedUp: (loan.toppedUp ?? 0n) + (t?.amount ?? 0n) },
+            });
+            if (!t) return;
+            enqueue({
+              type: "report",
+              params: { what: "loan topped up", data: { id: context.loan?.id, ...t } },
+            });
+          }),
+        ],
+      },
+    ],
+    onError: "servicing",
+  },
+});
+
+const decidingRepayment = agentSetup.createStateConfig({
+  always: [{ guard: "canRepay", target: "repaying" }, { target: "servicing" }],
+});
+
+const repaying = agentSetup.createStateConfig({
+  invoke: {
+    src: "repayLoan",
+    input: ({ context }) => ({ deps: context.deps, loan: context.loan! }),
+    onDone: {
+      target: "observing",
+      actions: [
+        {
+          type: "report",
+          params: ({ context, event }) => ({
+            what: "repaid",
+            data: { id: context.loan!.id, ...event.output },
+          }),
+        },
+        "clearLoan",
+      ],
+    },
+    onError: {
+      target: "servicing",
+      actions: {
+        type: "logError",
+        params: ({ event }) => ({ what: "repayment failed", error: event.error }),
+      },
+    },
+  },
+});
+
+/** servicing → checkingRepayment → decidingRepayment → repaying → observing. */
+export const servicingStates = { servicing, checkingRepayment, decidingRepayment, repaying };
