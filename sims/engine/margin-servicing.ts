@@ -48,16 +48,19 @@ export async function serviceMargins(
     // The lender liquidates what is liquidatable now: the price went through the borrower's top-up
     // line since the last step, faster than the borrower could answer (a keeper wins that race).
     const before = await refusable(() => lender.loanHealth({ agreement }));
+    let liquidated = false;
     if (before && lenderDecision(before, params).action === "liquidate") {
       const liquidation = await refusable(() => lender.liquidate({ agreement }));
       if (liquidation?.outstanding === 0n) {
         await refusable(() => borrower.collect({ token: agreement.collateralToken }));
         continue;
       }
+      liquidated = liquidation !== undefined;
     }
 
-    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral.
-    const health = await refusable(() => borrower.loanHealth({ agreement }));
+    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral. It
+    // reads the loan again only if a liquidation changed it (on the chain a read is a call).
+    const health = liquidated ? await refusable(() => borrower.loanHealth({ agreement })) : before;
     if (!health) continue;
     const state = await ctx.adapters[loan.borrower]!.snapshot();
     const available = state.pledgeable

@@ -280,7 +280,6 @@ async function connect(
       const ports = new Map<number, EngineSettlementPort>();
       const verified = new Set<string>();
       const postPrices = createFeedPoster({ deployer, feeds, world, stats });
-      let pricedAt = -1n;
       const ctx = {
         arbiter,
         async setBalance(token: Address, owner: Address, balance: bigint) {
@@ -295,7 +294,7 @@ async function connect(
         emit: (e: LedgerEvent) => {
           for (const l of listeners) l(e);
         },
-        async tick() {
+        async tick(priced?: readonly Address[]) {
           const t = now();
           if (t !== clock) {
             if (t < clock) throw new ChainBackendError(`engine time went back from ${clock} to ${t}`);
@@ -303,10 +302,7 @@ async function connect(
             await test.mine({ blocks: 1 });
             clock = t;
           }
-          if (pricedAt !== clock) {
-            await postPrices(clock);
-            pricedAt = clock;
-          }
+          if (priced) await postPrices(clock, priced);
         },
       };
       return {

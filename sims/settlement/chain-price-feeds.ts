@@ -42,9 +42,9 @@ export async function deployTokenFeed(p: {
   return feed;
 }
 
-/** One run's feed updates: `post(clock)` publishes the world's prices at chain time `clock`. The
- *  setup's rounds are dated at wall time, after the run's start: every feed gets a round on the
- *  first post, then when its price changes or its round is a day old. */
+/** One run's feed updates: `post(clock, tokens)` publishes the world's prices of `tokens` at chain
+ *  time `clock`. The setup's rounds are dated at wall time, after the run's start: a feed gets a
+ *  round when first posted, then when its price changes or its round is a day old. */
 export function createFeedPoster(p: {
   deployer: ArbiterClients;
   /** Lower-case token -> its feed. */
@@ -53,8 +53,11 @@ export function createFeedPoster(p: {
   stats: SettlementStats;
 }) {
   const posted = p.world.assets.map(() => ({ price: -1n, at: 0n }));
-  return async (clock: bigint): Promise<void> => {
-    for (let i = 0; i < p.world.assets.length; i++) {
+  const byToken = new Map(p.world.assets.map((a, i) => [a.address.toLowerCase(), i]));
+  return async (clock: bigint, tokens: readonly Address[]): Promise<void> => {
+    for (const token of tokens) {
+      const i = byToken.get(token.toLowerCase());
+      if (i === undefined) continue;
       const price = p.world.price[i]!;
       if (price === posted[i]!.price && clock - posted[i]!.at < FEED_REFRESH) continue;
       const feed = p.feeds.get(p.world.assets[i]!.address.toLowerCase())!;

@@ -44,9 +44,10 @@ export type ChainRunContext = {
   bank: LedgerBank;
   /** The run's token addresses, lower case. */
   tokens: ReadonlySet<string>;
-  /** Moves the chain's clock to the engine's current time and posts the engine's prices to the
-   *  margin oracle's feeds (no-op within a step). */
-  tick(): Promise<void>;
+  /** Moves the chain's clock to the engine's current time and posts the engine's prices of
+   *  `priced` (the tokens the call values: a margined loan's principal and collateral) to the margin
+   *  oracle's feeds; only those, since a feed write is a transaction and most calls value nothing. */
+  tick(priced?: readonly Address[]): Promise<void>;
   stats: SettlementStats;
   emit(e: LedgerEvent): void;
 };
@@ -54,6 +55,8 @@ export type ChainRunContext = {
 type Call = "settle" | "repay" | "claimDefault" | "liquidate" | "topUp" | "collect";
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
+/** The tokens the contract prices for an agreement's margin checks. */
+const valued = (a: Agreement): Address[] => [a.principalToken, a.collateralToken];
 
 export function createChainSettlementPort(ctx: ChainRunContext, caller: Address): EngineSettlementPort {
   const clients = ctx.clientsOf(caller);
@@ -103,7 +106,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
 
   return {
     async settle({ agreement: a, lenderSignature, borrowerSignature }) {
-      await ctx.tick();
+      await ctx.tick(valued(a));
       await fund([
         [a.principalToken, a.lender],
         ...(a.collateral > 0n ? [[a.collateralToken, a.borrower] as const] : []),
@@ -154,7 +157,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
     },
     settlementTx: async (id) => settledBy.get(id),
     async loanHealth({ agreement }) {
-      await ctx.tick();
+      await ctx.tick(valued(agreement));
       try {
         return await getLoanHealth({ clients, arbiter: ctx.arbiter, agreement });
       } catch (error) {
@@ -162,7 +165,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       }
     },
     async liquidate({ agreement: a, repayAmount }) {
-      await ctx.tick();
+      await ctx.tick(valued(a));
       // The liquidator pays the debt it repays (the whole balance the engine says it has).
       await fund([[a.principalToken, caller]]);
       const r = await send("liquidate", a, () =>
@@ -178,7 +181,7 @@ export function createChainSettlementPort(ctx: ChainRunContext, caller: Address)
       };
     },
     async topUp({ agreement: a, amount }) {
-      await ctx.tick();
+      await ctx.tick(valued(a));
       await fund([[a.collateralToken, caller]]);
       const { hash } = await send("topUp", a, () =>
         topUp({ clients, arbiter: ctx.arbiter, agreement: a, amount }),
