@@ -19,7 +19,6 @@ import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
-import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
 import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
 import { hashAgreement, signAgreement } from "../core/agreement.ts";
@@ -32,6 +31,7 @@ import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import { SimulatedVault } from "../protocol-adapters/simulated/simulated-vault.ts";
 import { type ArbiterFixture, type Party, sampleAgreement, useAnvil } from "./harness/anvil.ts";
+import { liquidatedEvents, toppedUpEvents } from "./harness/margin-events.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -71,23 +71,6 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-
-const toppedUpEvents = (id: Hex) =>
-  fx.deployer.clients.public.getContractEvents({
-    address: fx.arbiter,
-    abi: liquidityArbiterAbi,
-    eventName: "ToppedUp",
-    args: { id },
-    fromBlock: 0n,
-  });
-const liquidatedEvents = (id: Hex) =>
-  fx.deployer.clients.public.getContractEvents({
-    address: fx.arbiter,
-    abi: liquidityArbiterAbi,
-    eventName: "Liquidated",
-    args: { id },
-    fromBlock: 0n,
-  });
 
 /** A lender (lending market) and a borrower (vault holding `wethHeld` WETH it may pledge) with
  *  one margined loan of 1M USDC against 500 WETH at $3,000, threshold 80 % (health ~1.195). */
@@ -238,16 +221,16 @@ describe("margin calls between agents", () => {
     await w.bus.flush();
     await until(() => w.reports("B", "margin call refused").length === 1, "the stranger's call refused");
     expect(w.reports("B", "margin call refused")[0]).toMatchObject({ reason: "not-the-lender" });
-    expect(await toppedUpEvents(w.id)).toHaveLength(0);
+    expect(await toppedUpEvents(fx, w.id)).toHaveLength(0);
 
     await w.pollLender();
     expect(w.sentCalls()).toHaveLength(1);
     const sent = w.reports("L", "margin call sent")[0];
     expect(sent).toMatchObject({ id: w.id, to: fx.borrower.address, health: before.health });
     // The borrower tops up on the call, without a poll of its own.
-    await until(async () => (await toppedUpEvents(w.id)).length === 1, "the borrower's top-up");
+    await until(async () => (await toppedUpEvents(fx, w.id)).length === 1, "the borrower's top-up");
     await until(() => w.borrowerServicing() && w.reports("B", "loan topped up").length === 1, "servicing");
-    const topUp = (await toppedUpEvents(w.id))[0]!;
+    const topUp = (await toppedUpEvents(fx, w.id))[0]!;
     expect(topUp.args.payer?.toLowerCase()).toBe(fx.borrower.address.toLowerCase());
     expect(w.reports("B", "loan topped up")[0]).toMatchObject({ called: true, amount: topUp.args.amount });
     // Its adapter knows the collateral left: 1,000 - 500 posted - the top-up.
@@ -258,7 +241,7 @@ describe("margin calls between agents", () => {
 
     // The lender looks again: healthy, no liquidation, no new call.
     await w.pollLender();
-    expect(await liquidatedEvents(w.id)).toHaveLength(0);
+    expect(await liquidatedEvents(fx, w.id)).toHaveLength(0);
     expect(w.sentCalls()).toHaveLength(1);
     await strangerEndpoint.close();
   }, 180_000);
@@ -271,19 +254,19 @@ describe("margin calls between agents", () => {
     expect(w.sentCalls()).toHaveLength(1);
     await until(() => w.reports("B", "margin call received").length === 1, "the call received");
     await until(() => w.borrowerServicing(), "the borrower back to servicing");
-    expect(await toppedUpEvents(w.id)).toHaveLength(0);
+    expect(await toppedUpEvents(fx, w.id)).toHaveLength(0);
 
     // Still in the band, before the call's deadline: neither a second call nor a liquidation.
     await w.pollLender();
     expect(w.sentCalls()).toHaveLength(1);
-    expect(await liquidatedEvents(w.id)).toHaveLength(0);
+    expect(await liquidatedEvents(fx, w.id)).toHaveLength(0);
 
     // $2,450: health ~0.976, liquidatable. The lender liquidates (the close factor: half the debt).
     await w.setPrice(2_450n * USD);
     const before = await w.health();
     expect(before.liquidatable).toBe(true);
     await w.pollLender();
-    const liquidated = await liquidatedEvents(w.id);
+    const liquidated = await liquidatedEvents(fx, w.id);
     expect(liquidated).toHaveLength(1);
     expect(liquidated[0]?.args.liquidator?.toLowerCase()).toBe(fx.lender.address.toLowerCase());
     expect(liquidated[0]?.args.repaid).toBe((before.owed + 1n) / 2n);

@@ -14,7 +14,6 @@ import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
 import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
-import { liquidityArbiterAbi } from "../arbitration/index.ts";
 import { ArbiterHealthyLoanError, ArbiterStalePriceError } from "../arbitration/margin-errors.ts";
 import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
 import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
@@ -31,6 +30,7 @@ import {
   settleSample,
   useAnvil,
 } from "./harness/anvil.ts";
+import { liquidatedEvents, toppedUpEvents } from "./harness/margin-events.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -91,23 +91,6 @@ function agent(party: Party, adapter: ProtocolAdapter, nowSec: () => bigint) {
   actor.start();
   return { actor, clock, reports };
 }
-
-const toppedUpEvents = (id: Hex) =>
-  fx.deployer.clients.public.getContractEvents({
-    address: fx.arbiter,
-    abi: liquidityArbiterAbi,
-    eventName: "ToppedUp",
-    args: { id },
-    fromBlock: 0n,
-  });
-const liquidatedEvents = (id: Hex) =>
-  fx.deployer.clients.public.getContractEvents({
-    address: fx.arbiter,
-    abi: liquidityArbiterAbi,
-    eventName: "Liquidated",
-    args: { id },
-    fromBlock: 0n,
-  });
 
 const signatures = (a: ReturnType<typeof sampleAgreement>) => ({
   lenderSignature: signAgreement(fx.domain, a, fx.lender.signer),
@@ -194,24 +177,24 @@ describe("agents and a margined loan", () => {
     // The price falls to $2,700: health about 1.076, below the borrower's top-up line (1.10).
     await setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: 2_700n * USD });
     await pollBorrower();
-    const toppedUp = await toppedUpEvents(id);
+    const toppedUp = await toppedUpEvents(fx, id);
     expect(toppedUp).toHaveLength(1);
     expect(toppedUp[0]?.args.payer?.toLowerCase()).toBe(fx.borrower.address.toLowerCase());
     const afterTopUp = await health();
     expect(afterTopUp.health).toBeGreaterThanOrEqual((HEALTH_ONE * 125n) / 100n);
     expect(borrower.reports.map((r) => r.what)).toContain("loan topped up");
     await pollLender();
-    expect(await liquidatedEvents(id)).toHaveLength(0);
+    expect(await liquidatedEvents(fx, id)).toHaveLength(0);
 
     // The borrower's protocol has no WETH left to pledge; the price falls to $2,100: health < 1.
     for (const b of vault.backing) if (b.token.address === fx.weth) b.amount = 0n;
     await setTestPrice({ clients: fx.deployer.clients, feed: wethFeed, answer: 2_100n * USD });
     await pollBorrower();
-    expect(await toppedUpEvents(id)).toHaveLength(1);
+    expect(await toppedUpEvents(fx, id)).toHaveLength(1);
     const before = await health();
     expect(before.liquidatable).toBe(true);
     await pollLender();
-    const liquidated = await liquidatedEvents(id);
+    const liquidated = await liquidatedEvents(fx, id);
     expect(liquidated).toHaveLength(1);
     expect(liquidated[0]?.args.liquidator?.toLowerCase()).toBe(fx.lender.address.toLowerCase());
     // Health >= 0.95: the close factor, half the debt, was repaid.
@@ -229,7 +212,7 @@ describe("agents and a margined loan", () => {
       answer: (2_100n * USD * 9n * 10n ** 17n) / h.health,
     });
     await pollLender();
-    expect(await liquidatedEvents(id)).toHaveLength(2);
+    expect(await liquidatedEvents(fx, id)).toHaveLength(2);
     expect(await status()).toBe("Liquidated");
     await until(() => lenderState() === "closed", "the lender's loan to close");
     nowSec = await chain.now();
@@ -282,7 +265,7 @@ describe("agents and a margined loan", () => {
     nowSec = await chain.now();
     lender.clock.increment(POLL_MS);
     await until(() => loan().getSnapshot().value === "waitingClose", "the lender's second read");
-    expect(await liquidatedEvents(id)).toHaveLength(0);
+    expect(await liquidatedEvents(fx, id)).toHaveLength(0);
     expect(lender.reports.map((r) => r.what)).not.toContain("loan liquidated");
     lender.actor.stop();
   }, 180_000);
