@@ -52,7 +52,7 @@ import {
 import { exposedAssets } from "./build-distress.ts";
 import { type CollateralVolatilityParameters, createCollateralVolatility } from "./collateral-volatility.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
-import type { EnginePolicy, PolicyContext } from "./engine-policy.ts";
+import { type EnginePolicy, modeOf, type PolicyContext } from "./engine-policy.ts";
 import { serviceMargins } from "./margin-servicing.ts";
 import { createAlertPoster } from "./post-alert.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
@@ -330,14 +330,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   });
 
   return {
-    name:
-      p.negotiation && p.derisking
-        ? "both"
-        : p.negotiation
-          ? "negotiation"
-          : p.derisking
-            ? "derisking"
-            : "off",
+    name: modeOf(p),
     onObserve: (o) => {
       if (p.derisking) deriskCoordinator.observe(o);
     },

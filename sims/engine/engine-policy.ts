@@ -15,6 +15,12 @@ import type { World } from "./world.ts";
 export const MODES = ["off", "negotiation", "derisking", "both"] as const;
 export type Mode = (typeof MODES)[number];
 
+/** The mode a policy plays, from what it does. */
+export function modeOf(p: { negotiation: boolean; derisking: boolean }): Mode {
+  if (p.negotiation) return p.derisking ? "both" : "negotiation";
+  return p.derisking ? "derisking" : "off";
+}
+
 export type RiskPicture = {
   /** Largest fall of any asset below its starting price, as a share (0.3 = 30%). */
   maxDrawdown: number;

@@ -28,7 +28,7 @@ import { PROTOCOL_PARAMETERS } from "../../../negotiation/protocol-parameters.ts
 import { createInProcessBus } from "../../../negotiation/transport/in-process.ts";
 import { type BuiltinPolicyParameters, createBuiltinPolicy } from "../builtin-policy.ts";
 import { createCollateralVolatility } from "../collateral-volatility.ts";
-import type { EnginePolicy, PolicyContext } from "../engine-policy.ts";
+import { type EnginePolicy, modeOf, type PolicyContext } from "../engine-policy.ts";
 import { protocolKey, usd8Of } from "../world.ts";
 import { worldAgentPolicy } from "../world-agent-policy.ts";
 import { createInFlight, type InFlight } from "./in-flight.ts";
@@ -164,14 +164,7 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
   };
 
   return {
-    name:
-      p.negotiation && p.derisking
-        ? "both"
-        : p.negotiation
-          ? "negotiation"
-          : p.derisking
-            ? "derisking"
-            : "off",
+    name: modeOf(p),
     onObserve: (o) => derisking?.onObserve?.(o),
     async onStep(ctx) {
       volatility.observe(ctx.world);
