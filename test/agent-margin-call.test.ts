@@ -19,8 +19,7 @@ import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
-import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
-import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
+import { setTestPrice } from "../arbitration/test-price-feed.ts";
 import { hashAgreement, signAgreement } from "../core/agreement.ts";
 import { createLogger } from "../core/log.ts";
 import { createSigner } from "../core/signer.ts";
@@ -31,7 +30,7 @@ import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import { SimulatedVault } from "../protocol-adapters/simulated/simulated-vault.ts";
 import { type ArbiterFixture, type Party, sampleAgreement, useAnvil } from "./harness/anvil.ts";
-import { liquidatedEvents, toppedUpEvents } from "./harness/margin-events.ts";
+import { deployMarginFeeds, liquidatedEvents, toppedUpEvents } from "./harness/margin-fixture.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -45,16 +44,7 @@ const agents: Agent[] = [];
 
 beforeAll(async () => {
   fx = await chain.deployFixture();
-  const clients = fx.deployer.clients;
-  const { address: oracle } = await deployMarginOracle({ clients });
-  const feed = (description: string, answer: bigint) =>
-    deployTestPriceFeed({ clients, decimals: 8, description, answer }).then((d) => d.address);
-  const usdcFeed = await feed("USDC / USD", USD);
-  wethFeed = await feed("ETH / USD", 3_000n * USD);
-  const band = { maxAge: 3600, minAnswer: 1n, maxAnswer: 1_000_000n * USD };
-  await setPriceFeed({ clients, oracle, token: fx.usdc, feed: usdcFeed, ...band });
-  await setPriceFeed({ clients, oracle, token: fx.weth, feed: wethFeed, ...band });
-  await setMarginOracle({ clients, arbiter: fx.arbiter, oracle });
+  ({ wethFeed } = await deployMarginFeeds(fx));
   snap = await chain.snapshot();
 }, 120_000);
 afterEach(async () => {

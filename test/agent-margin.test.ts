@@ -15,8 +15,7 @@ import { createChainSettlement } from "../agents/chain-settlement.ts";
 import { getLoan } from "../arbitration/get-loan.ts";
 import { getLoanHealth, HEALTH_ONE } from "../arbitration/get-loan-health.ts";
 import { ArbiterHealthyLoanError, ArbiterStalePriceError } from "../arbitration/margin-errors.ts";
-import { deployMarginOracle, setMarginOracle, setPriceFeed } from "../arbitration/margin-oracle.ts";
-import { deployTestPriceFeed, setTestPrice } from "../arbitration/test-price-feed.ts";
+import { setTestPrice } from "../arbitration/test-price-feed.ts";
 import { hashAgreement, signAgreement } from "../core/agreement.ts";
 import { createLogger } from "../core/log.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
@@ -30,7 +29,7 @@ import {
   settleSample,
   useAnvil,
 } from "./harness/anvil.ts";
-import { liquidatedEvents, toppedUpEvents } from "./harness/margin-events.ts";
+import { deployMarginFeeds, liquidatedEvents, toppedUpEvents } from "./harness/margin-fixture.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -41,18 +40,7 @@ let snap: Hex;
 
 beforeAll(async () => {
   fx = await chain.deployFixture();
-  const clients = fx.deployer.clients;
-  const { address: oracle } = await deployMarginOracle({ clients });
-  const usdcFeed = (
-    await deployTestPriceFeed({ clients, decimals: 8, description: "USDC / USD", answer: USD })
-  ).address;
-  wethFeed = (
-    await deployTestPriceFeed({ clients, decimals: 8, description: "ETH / USD", answer: 3_000n * USD })
-  ).address;
-  const band = { maxAge: 3600, minAnswer: 1n, maxAnswer: 1_000_000n * USD };
-  await setPriceFeed({ clients, oracle, token: fx.usdc, feed: usdcFeed, ...band });
-  await setPriceFeed({ clients, oracle, token: fx.weth, feed: wethFeed, ...band });
-  await setMarginOracle({ clients, arbiter: fx.arbiter, oracle });
+  ({ wethFeed } = await deployMarginFeeds(fx));
   snap = await chain.snapshot();
 }, 120_000);
 afterEach(async () => {
