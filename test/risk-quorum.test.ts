@@ -140,7 +140,9 @@ beforeEach(async () => {
   // A fresh block first: after a revert the latest block may be seconds old, and alerts issued at
   // its time would expire (6 s) before they are posted.
   await chain.test.mine({ blocks: 1 });
-  offsetSec = (await chain.now()) - BigInt(Math.floor(Date.now() / 1000));
+  // One second behind the chain: anvil's clock runs at a fractional offset from ours, and an alert
+  // issued a second "from the future" is refused (StaleAlert) and would never be posted.
+  offsetSec = (await chain.now()) - BigInt(Math.floor(Date.now() / 1000)) - 1n;
   const registered = createPeerRegistry([
     { address: fx.lender.address, name: "A", protocol: "lending" },
     { address: fx.borrower.address, name: "B", protocol: "perp" },

@@ -130,6 +130,12 @@ async function createHarness(): Promise<AnvilHarness> {
     revert: async (id) => {
       await test.revert({ id });
       forgetDevNonces(chainId);
+      // Anvil's revert also rewinds its clock to the snapshot's block: later blocks would then lag the
+      // wall clock by the reverted test's length. Tests that sign times from the wall clock (alerts'
+      // issuedAt) would be refused as "from the future", so the clock follows the wall again.
+      const latest = (await party(0).clients.public.getBlock()).timestamp;
+      const wall = BigInt(Math.floor(Date.now() / 1000));
+      if (wall > latest) await test.increaseTime({ seconds: Number(wall - latest) });
     },
     now: async () => (await party(0).clients.public.getBlock()).timestamp,
     increaseTime: async (seconds) => {
