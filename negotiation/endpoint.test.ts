@@ -10,6 +10,7 @@ import { hashAgreement, signAgreement, verifyAgreementSignature } from "../core/
 import { createMemoryLogger, type LogFields } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
 import { useIsolatedNats } from "../test/harness/nats.ts";
+import { until } from "../test/harness/until.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { createPeerRegistry, type MutablePeerRegistry } from "./peers.ts";
 import { createInProcessBus, createNatsTransport, type Transport } from "./transport/index.ts";
@@ -62,14 +63,6 @@ const transportKinds: TransportKind[] = [
       ),
   },
 ];
-
-async function until(cond: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 type Agent = {
   signer: Signer;

@@ -31,6 +31,7 @@ import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated
 import { SimulatedVault } from "../protocol-adapters/simulated/simulated-vault.ts";
 import { type ArbiterFixture, type Party, sampleAgreement, useAnvil } from "./harness/anvil.ts";
 import { deployMarginFeeds, liquidatedEvents, toppedUpEvents } from "./harness/margin-fixture.ts";
+import { until as waitUntil } from "./harness/until.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -53,14 +54,9 @@ afterEach(async () => {
   snap = await chain.snapshot();
 });
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Margin steps wait on anvil under a loaded suite: a minute each. */
+const until = (probe: () => boolean | Promise<boolean>, what: string, ms = 60_000) =>
+  waitUntil(probe, what, ms);
 
 /** A lender (lending market) and a borrower (vault holding `wethHeld` WETH it may pledge) with
  *  one margined loan of 1M USDC against 500 WETH at $3,000, threshold 80 % (health ~1.195). */

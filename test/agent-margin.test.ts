@@ -30,6 +30,7 @@ import {
   useAnvil,
 } from "./harness/anvil.ts";
 import { deployMarginFeeds, liquidatedEvents, toppedUpEvents } from "./harness/margin-fixture.ts";
+import { until as waitUntil } from "./harness/until.ts";
 
 const chain = await useAnvil();
 const USD = 10n ** 8n;
@@ -48,15 +49,9 @@ afterEach(async () => {
   snap = await chain.snapshot();
 });
 
-/** Polls `cond` until it holds (a loaded machine may be slow: up to a minute). */
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Margin steps wait on anvil under a loaded suite: a minute each. */
+const until = (probe: () => boolean | Promise<boolean>, what: string, ms = 60_000) =>
+  waitUntil(probe, what, ms);
 
 function agent(party: Party, adapter: ProtocolAdapter, nowSec: () => bigint) {
   const clock = new SimulatedClock();

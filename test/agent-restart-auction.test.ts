@@ -33,6 +33,7 @@ import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenar
 import { nextActivity } from "./harness/activity.ts";
 import { type AnvilHarness, type ArbiterFixture, type Party, useAnvil } from "./harness/anvil.ts";
 import { useIsolatedNats } from "./harness/nats.ts";
+import { until } from "./harness/until.ts";
 
 // Agents on anvil's accounts and tokens use the inbox and RFQ subjects other agent test files use:
 // a NATS server of this file's own.
@@ -206,16 +207,6 @@ async function world(p: { auction?: Partial<AuctionOptions> } = {}) {
       );
     },
   };
-}
-
-async function until<T>(f: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== null && v !== false) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Resolves (in a microtask, so the message on its way still leaves) once `agent` has sent a

@@ -17,6 +17,7 @@ import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire/fixtures.ts";
 import { nextActivity } from "./harness/activity.ts";
 import { createLedgerChain, createTestAgent } from "./harness/fault-peers.ts";
+import { until } from "./harness/until.ts";
 
 const log = createLogger({ level: "silent" });
 const tokens = { usdc: USDC, weth: WETH };
@@ -25,15 +26,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Polls (real time) until `cond` holds; a loaded machine only makes it slower. */
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000) {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Seeded sources of ids for one agent: session ids, envelope nonces, agreement nonces. */
 function seeded(name: string) {

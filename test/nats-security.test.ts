@@ -28,6 +28,7 @@ import { inboxSubject, rfqSubject } from "../negotiation/wire/subjects.ts";
 import { statusSubject } from "../operator/agent-status.ts";
 import { agentInboxPrefix } from "../operator/nats-options.ts";
 import { type NatsServer, startNatsServer } from "./harness/nats.ts";
+import { until } from "./harness/until.ts";
 
 const SHIPPED_CONFIG = resolve(import.meta.dirname, "../deploy/nats/nats-server.conf");
 const A = privateKeyToAddress(anvilAccounts[1]);
@@ -72,14 +73,6 @@ function violations(nc: NatsConnection): PermissionViolationError[] {
     }
   })();
   return seen;
-}
-
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("per-agent NKey identities and subject permissions", () => {

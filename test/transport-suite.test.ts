@@ -14,6 +14,7 @@ import {
   TransportClosedError,
 } from "../negotiation/transport/index.ts";
 import { freePort, natsUrl, probeNats, resolveNats, startNatsServer } from "./harness/nats.ts";
+import { until } from "./harness/until.ts";
 
 type Pair = { a: Transport; b: Transport; log: ReturnType<typeof createMemoryLogger> };
 type Kind = { name: string; pair(): Promise<Pair> };
@@ -40,14 +41,6 @@ const kinds: Kind[] = [
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-async function until(cond: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 describe("subject matching", () => {
   it.each([

@@ -11,6 +11,7 @@ import { hashAgreement, signAgreement } from "../../core/agreement.ts";
 import { createLogger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
 import { type NatsServer, startNatsServer } from "../../test/harness/nats.ts";
+import { until } from "../../test/harness/until.ts";
 import { createEndpoint, createMemorySequencer, type Endpoint, type Sequencer } from "../endpoint.ts";
 import { createPeerRegistry } from "../peers.ts";
 import { createNatsTransport, type NatsTransport } from "../transport/index.ts";
@@ -27,18 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-async function until(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Waits until the client has reconnected after a server restart. Until it notices the old socket
  *  is gone, requests go into it and time out (5 s), so tests wait for a round trip first. */

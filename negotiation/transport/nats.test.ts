@@ -1,20 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { natsUrl } from "../../test/harness/nats.ts";
+import { until } from "../../test/harness/until.ts";
 import { createSharedNatsConnection, type SharedNatsConnection } from "./nats.ts";
 import { TransportClosedError } from "./transport.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const subject = () => `test.shared.${randomBytes(4).toString("hex")}`;
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 describe("createSharedNatsConnection", () => {
   let shared: SharedNatsConnection | undefined;
