@@ -11,6 +11,8 @@
  * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
  * (`--rpc-url` to both: one chain for everything).
  */
+
+import { runCli } from "../core/run-cli.ts";
 import { agentsCheckLines, checkAgents } from "./engine/agents-policy/agents-check.ts";
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
 import { runHerdingCli } from "./herding/cli.ts";
@@ -91,14 +93,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`\nsim failed: ${describeFailure(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli("sim", () => main(process.argv.slice(2)), describeFailure);
 
 export { LIVE_HELP };

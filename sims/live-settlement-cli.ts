@@ -9,6 +9,7 @@ import { startAnvil } from "../arbitration/anvil.ts";
 import { asRpcUnreachable, probeRpc } from "../arbitration/rpc-unreachable.ts";
 import { amountDue } from "../core/agreement.ts";
 import { createLogger, type LogLevel } from "../core/log.ts";
+import { runCliIfMain } from "../core/run-cli.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import { createNatsTransport } from "../negotiation/transport/nats.ts";
 import type { Transport } from "../negotiation/transport/transport.ts";
@@ -162,10 +163,4 @@ function printBalances(
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`\nsim failed: ${describeFailure(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runCliIfMain(import.meta.url, "sim", () => main().then(() => 0), describeFailure);

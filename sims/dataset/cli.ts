@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../../core/errors.ts";
+import { runCliIfMain } from "../../core/run-cli.ts";
 import { parseSeeds } from "../engine/cli.ts";
 import { UsageError } from "../engine/errors.ts";
 import { listFamilies } from "../scenarios/families/catalogue.ts";
@@ -187,17 +188,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `\ndataset failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+runCliIfMain(import.meta.url, "dataset", main);

@@ -9,6 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
+import { runCliIfMain } from "../../core/run-cli.ts";
 import type { HerdingStudy } from "../herding/run-herding.ts";
 import { formatSummaryTable } from "../report/summary-table.ts";
 import { listScenarios, loadScenario } from "../scenarios/load-scenario.ts";
@@ -339,17 +340,4 @@ export async function main(
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `\nsimulation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+runCliIfMain(import.meta.url, "simulation", main);

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BaseError } from "../../core/errors.ts";
+import { runCliIfMain } from "../../core/run-cli.ts";
 import { UsageError } from "../engine/errors.ts";
 import { runWorker } from "./run-worker.ts";
 
@@ -90,17 +91,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `\nworker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+runCliIfMain(import.meta.url, "worker", main);
