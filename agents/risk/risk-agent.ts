@@ -83,6 +83,9 @@ export type CreateRiskAgentParameters = {
   cadenceMs: number;
   /** How long a proposed alert lasts, seconds. */
   alertTtlSec: number;
+  /** Renew a held alert this agent's view still supports once it would expire within this many
+   *  seconds (risk-loop-machine.ts). Default: no renewal (the alert lapses and is proposed again). */
+  renewWithinSec?: number;
   /** Between two agents' turns to post an alert on chain, ms. */
   submitStaggerMs?: number;
   /** Messages' time to live, ms. */
@@ -207,7 +210,13 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const actor = createActor(riskLoopMachine, {
-    input: { cadenceMs: p.cadenceMs, nowSec, assess, submit },
+    input: {
+      cadenceMs: p.cadenceMs,
+      nowSec,
+      assess,
+      submit,
+      ...(p.renewWithinSec !== undefined ? { renewWithinSec: p.renewWithinSec } : {}),
+    },
     ...(p.clock ? { clock: p.clock } : {}),
   });
 
@@ -230,6 +239,8 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
         propose(e.level);
         return;
       case "effect.stance":
+        // A renewal re-enters the same level: nothing to apply again.
+        if (e.level === stanceLevel) return;
         stanceLevel = e.level;
         report({ type: "risk.stance", agent: p.name, level: e.level, ...(e.id ? { id: e.id } : {}) });
         p.adapter

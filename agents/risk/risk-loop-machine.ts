@@ -7,6 +7,7 @@
  *                                                           a level above the one in force
  *   alert:  calm ──alert.held──▶ holding ──after `alertExpiry` / alert.fell──▶ calm
  *                                  │ entry: effect.stance(level); exit back to calm: effect.stance(0)
+ *                                  │ a held renewal (same level, later expiry) re-enters: new expiry
  *                                  └ chain: awaitingTurn ──after `submitTurn`──▶ submitting ──▶ posted
  *
  * Every wait is an xstate delay, so a SimulatedClock drives the loop in tests. I/O (snapshot,
@@ -43,6 +44,10 @@ export type RiskLoopDeps = {
   cadenceMs: number;
   /** Unix seconds on the alerts' clock (the chain's): when a held alert expires. */
   nowSec: () => bigint;
+  /** Renew a held alert our own view still supports once it would expire within this many
+   *  seconds (default: never). An alert that lapses unwinds every stance; a quorum that still
+   *  sees the danger renews it first, as the contract accepts a newer alert at the same level. */
+  renewWithinSec?: number;
   assess: () => Promise<Assessment>;
   /** Posts the alert unless the chain holds it already. */
   submit: (held: HeldAlert) => Promise<{ posted: boolean; hash?: Hex }>;
@@ -63,7 +68,13 @@ export type RiskLoopEffect =
   | { type: "effect.alertPosted"; id: Hex; posted: boolean; hash?: Hex }
   | { type: "effect.alertSubmitFailed"; id: Hex; error: string };
 
-type Context = { deps: RiskLoopDeps; held: HeldAlert | undefined; lastProposedLevel: number };
+type Context = {
+  deps: RiskLoopDeps;
+  held: HeldAlert | undefined;
+  lastProposedLevel: number;
+  /** The held alert we proposed a renewal of (once per alert). */
+  renewing: Hex | undefined;
+};
 
 export const riskLoopMachine = setup({
   types: {
@@ -87,6 +98,11 @@ export const riskLoopMachine = setup({
   guards: {
     raisesLevel: ({ context, event }) =>
       event.type === "alert.held" && event.alert.level > (context.held?.alert.level ?? 0),
+    renewsHeld: ({ context, event }) =>
+      event.type === "alert.held" &&
+      context.held !== undefined &&
+      event.alert.level === context.held.alert.level &&
+      event.alert.expiresAt > context.held.alert.expiresAt,
     shouldSubmit: ({ context }) => context.held?.submitAfterMs !== undefined,
   },
   actions: {
@@ -98,7 +114,7 @@ export const riskLoopMachine = setup({
     })),
     unwind: enqueueActions(({ enqueue }) => {
       enqueue.emit({ type: "effect.stance", level: 0 });
-      enqueue.assign({ held: undefined, lastProposedLevel: 0 });
+      enqueue.assign({ held: undefined, lastProposedLevel: 0, renewing: undefined });
     }),
     considerAssessment: enqueueActions(({ context, event, enqueue }) => {
       const a = (event as unknown as { output: Assessment }).output;
@@ -116,6 +132,19 @@ export const riskLoopMachine = setup({
         enqueue.raise({ type: "alert.fell" });
         return;
       }
+      const held = context.held;
+      const renewWithin = context.deps.renewWithinSec;
+      if (
+        held &&
+        renewWithin !== undefined &&
+        a.proposeLevel >= heldLevel &&
+        context.renewing !== held.id &&
+        held.alert.expiresAt - context.deps.nowSec() <= BigInt(renewWithin)
+      ) {
+        enqueue.assign({ renewing: held.id });
+        enqueue.emit({ type: "effect.proposeAlert", level: heldLevel, assessment: a });
+        return;
+      }
       if (a.proposeLevel > heldLevel && a.proposeLevel > context.lastProposedLevel) {
         enqueue.assign({ lastProposedLevel: a.proposeLevel });
         enqueue.emit({ type: "effect.proposeAlert", level: a.proposeLevel, assessment: a });
@@ -125,7 +154,7 @@ export const riskLoopMachine = setup({
 }).createMachine({
   id: "riskLoop",
   type: "parallel",
-  context: ({ input }) => ({ deps: input, held: undefined, lastProposedLevel: 0 }),
+  context: ({ input }) => ({ deps: input, held: undefined, lastProposedLevel: 0, renewing: undefined }),
   on: {
     "proposal.lapsed": {
       actions: assign({ lastProposedLevel: ({ context }) => context.held?.alert.level ?? 0 }),
@@ -161,6 +190,7 @@ export const riskLoopMachine = setup({
           on: {
             "alert.held": [
               { guard: "raisesLevel", target: "holding", reenter: true, actions: "hold" },
+              { guard: "renewsHeld", target: "holding", reenter: true, actions: "hold" },
               // Learned from the chain first, its signatures arrive later: nothing to redo.
             ],
             "alert.fell": { target: "calm", actions: "unwind" },

@@ -33,20 +33,23 @@ function watched(flags: { negotiation: boolean; derisking: boolean }): {
 }
 
 describe("alerts expire, as the contract's do", () => {
-  it("a quorum raises or renews the alert; without one it lapses at its expiry and the levels above are released", () => {
-    let s = stepAlert({ level: 0, expiresHour: 0 }, 2, 5, 12);
+  it("a quorum raises the alert and renews it before it lapses; at its expiry every level is released and a standing quorum raises a new one", () => {
+    let s = stepAlert({ level: 0, expiresHour: 0 }, 2, 5, 12, 1);
     expect(s).toEqual({ next: { level: 2, expiresHour: 17 }, raise: [1, 2], release: [], renewed: true });
-    // Renewed while the quorum holds.
-    s = stepAlert(s.next, 2, 10, 12);
-    expect(s.next).toEqual({ level: 2, expiresHour: 22 });
-    // The quorum falls to level 1: level 2 stays in force until it expires...
-    s = stepAlert(s.next, 1, 15, 12);
-    expect(s).toMatchObject({ next: { level: 2, expiresHour: 22 }, raise: [], release: [] });
-    // ...then falls to level 1 (renewed for another 12 hours), releasing level 2.
-    s = stepAlert(s.next, 1, 22, 12);
-    expect(s).toEqual({ next: { level: 1, expiresHour: 34 }, raise: [], release: [2], renewed: true });
+    // The quorum holds, but the alert is far from its expiry: nothing to renew yet.
+    s = stepAlert(s.next, 2, 10, 12, 1);
+    expect(s).toEqual({ next: { level: 2, expiresHour: 17 }, raise: [], release: [], renewed: false });
+    // Within a step of its expiry, the standing quorum renews it.
+    s = stepAlert(s.next, 2, 16, 12, 1);
+    expect(s).toEqual({ next: { level: 2, expiresHour: 28 }, raise: [], release: [], renewed: true });
+    // The quorum falls to level 1: level 2 is not renewed and stays in force until it expires...
+    s = stepAlert(s.next, 1, 27, 12, 1);
+    expect(s).toEqual({ next: { level: 2, expiresHour: 28 }, raise: [], release: [], renewed: false });
+    // ...then lapses (the contract's level falls to 0) and the level-1 quorum raises a new alert.
+    s = stepAlert(s.next, 1, 28, 12, 1);
+    expect(s).toEqual({ next: { level: 1, expiresHour: 40 }, raise: [1], release: [2, 1], renewed: true });
     // No quorum at all: it lapses to the all-clear.
-    s = stepAlert(s.next, 0, 34, 12);
+    s = stepAlert(s.next, 0, 40, 12, 1);
     expect(s).toEqual({ next: { level: 0, expiresHour: 0 }, raise: [], release: [1], renewed: false });
   });
 

@@ -27,31 +27,39 @@ export type AlertStep = {
 };
 
 /**
- * One step of the alert: `quorumLevel` is the highest level a quorum votes for now. A quorum at
- * or above the level in force renews it (and raises it); without one the alert stays until it
- * expires, then falls to the quorum's level (0: all clear) and the levels above are released.
+ * One step of the alert, as the agents' risk loops and the contract run it (agents/risk/
+ * risk-loop-machine.ts): `quorumLevel` is the highest level a quorum votes for now.
+ *   - An alert at its expiry lapses (the contract's level falls to 0): every level is released,
+ *     and a quorum that still votes raises a new one from nothing in the same step.
+ *   - A quorum above the level in force raises it (a new alert, expiring `ttlHours` from now).
+ *   - A quorum at or above the level in force renews it once it would expire within
+ *     `renewWithinHours` (the agents renew an alert before it lapses, not at every step).
  */
 export function stepAlert(
   state: AlertState,
   quorumLevel: number,
   nowHour: number,
   ttlHours: number,
+  renewWithinHours: number,
 ): AlertStep {
   const raise: number[] = [];
   const release: number[] = [];
-  if (quorumLevel > 0 && quorumLevel >= state.level) {
-    for (let l = state.level + 1; l <= quorumLevel; l++) raise.push(l);
+  let current = state;
+  if (current.level > 0 && nowHour >= current.expiresHour - 1e-9) {
+    for (let l = current.level; l > 0; l--) release.push(l);
+    current = { level: 0, expiresHour: 0 };
+  }
+  if (quorumLevel > current.level) {
+    for (let l = current.level + 1; l <= quorumLevel; l++) raise.push(l);
     return { next: { level: quorumLevel, expiresHour: nowHour + ttlHours }, raise, release, renewed: true };
   }
-  if (state.level > 0 && nowHour >= state.expiresHour - 1e-9) {
-    for (let l = state.level; l > quorumLevel; l--) release.push(l);
-    const next =
-      quorumLevel > 0
-        ? { level: quorumLevel, expiresHour: nowHour + ttlHours }
-        : { level: 0, expiresHour: 0 };
-    return { next, raise, release, renewed: quorumLevel > 0 };
-  }
-  return { next: state, raise, release, renewed: false };
+  if (
+    current.level > 0 &&
+    quorumLevel >= current.level &&
+    current.expiresHour - nowHour <= renewWithinHours + 1e-9
+  )
+    return { next: { level: current.level, expiresHour: nowHour + ttlHours }, raise, release, renewed: true };
+  return { next: current, raise, release, renewed: false };
 }
 
 export const COORDINATIONS = ["quorum", "unilateral"] as const;
@@ -150,6 +158,7 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
       capped(quorumLevel, alert.level, -1, ctx.hours),
       ctx.hours,
       p.alertTtlHours,
+      world.stepHours,
     );
     const changed = step.next.level !== alert.level;
     alert = step.next;
@@ -187,6 +196,7 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
         capped(levels[i]!, own[i]!.level, i, ctx.hours),
         ctx.hours,
         p.alertTtlHours,
+        world.stepHours,
       );
       own[i] = step.next;
       if (step.raise.length > 0) raised(i, ctx.hours);
