@@ -1,7 +1,8 @@
 /**
  * The borrower servicing its loan (agent-machine.ts, borrow region): on each poll (or a margin call
  * from its lender, docs/PROTOCOL.md §11) it observes its protocol and the loan (topping a margined
- * loan up, noticing one liquidated in full), then repays once its policy can.
+ * loan up, noticing one liquidated in full or one whose default its lender claimed: then it is free
+ * to borrow again), then repays once its policy can.
  */
 import { enqueueActions } from "xstate";
 import { agentSetup } from "../agent-setup.ts";
@@ -27,6 +28,22 @@ const checkingRepayment = agentSetup.createStateConfig({
       called: context.loan!.called === true,
     }),
     onDone: [
+      {
+        // Its lender claimed the escrow: nothing is owed, and we are free to borrow again.
+        guard: ({ event }) => event.output.defaulted === true,
+        target: "observing",
+        actions: [
+          { type: "recordState", params: ({ event }) => event.output.state },
+          {
+            type: "report",
+            params: ({ context }) => ({
+              what: "loan defaulted",
+              data: { id: context.loan?.id, role: "borrower" },
+            }),
+          },
+          "clearLoan",
+        ],
+      },
       {
         guard: ({ event }) => event.output.liquidated === true,
         target: "observing",

@@ -21,6 +21,7 @@ import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { MarginCallBody } from "../../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
+import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { collectCredits } from "../collect-credits.ts";
 import type { Liquidation, LoanStatus, SettlementPort } from "../settlement-port.ts";
 import { watchLentMargin } from "./lender-margin.ts";
@@ -48,6 +49,11 @@ export type LenderLoanClosed = {
   id: Hex;
   status: LoanStatus | "expired";
 };
+
+/** Sent to the parent once the loan is settled and the adapter told (`loan.lent`): the principal has
+ *  left, so the parent's reservation for it ends. `state` is the protocol as seen after that, so the
+ *  parent never counts the principal neither reserved nor gone from its cash. */
+export type LenderLoanLent = { type: "loan.lent"; sessionId: Hex; id: Hex; state: ProtocolState };
 
 /** Sent to the parent when this lender liquidated (part of) its margined loan. */
 export type LenderLoanLiquidated = { type: "loan.liquidated"; sessionId: Hex; id: Hex } & Liquidation;
@@ -146,7 +152,8 @@ async function recordLiquidation(input: Context, l: Liquidation): Promise<void> 
   }
 }
 
-const recordLent = fromPromise<void, Context>(async ({ input }) => {
+/** Tells the adapter the principal left, then looks at the protocol again (its cash without it). */
+const recordLent = fromPromise<ProtocolState, Context>(async ({ input }) => {
   const a = input.agreement;
   await input.adapter.apply({
     type: "loan.lent",
@@ -155,6 +162,7 @@ const recordLent = fromPromise<void, Context>(async ({ input }) => {
     principal: a.principal,
     amountDue: amountDue(a),
   });
+  return input.adapter.snapshot();
 });
 
 /** Withdraws what the token refused to pay us directly, then tells the adapter of a repayment. */
@@ -236,7 +244,17 @@ export const lenderLoanMachine = setup({
       invoke: {
         src: "recordLent",
         input: ({ context }) => context,
-        onDone: "awaitingClose",
+        onDone: {
+          target: "awaitingClose",
+          actions: sendParent(
+            ({ context, event }): LenderLoanLent => ({
+              type: "loan.lent",
+              sessionId: context.sessionId,
+              id: context.id,
+              state: event.output,
+            }),
+          ),
+        },
         onError: { target: "failed", actions: logError("recording a lent loan failed") },
       },
     },
