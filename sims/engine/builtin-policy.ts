@@ -125,8 +125,14 @@ export { type AlertState, type AlertStep, stepAlert } from "./derisk-coordinatio
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
 /** Alternating offers between two strategies, lender first, as an agent's RFQ auction runs them
- *  with one lender (negotiation/protocols/rfq-auction.ts). */
-export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number): BargainResult {
+ *  with one lender (negotiation/protocols/rfq-auction.ts). `score` ranks terms for the borrower
+ *  (its policy's scoreOffer). */
+export function bargain(
+  lender: Strategy,
+  borrower: Strategy,
+  maxRounds: number,
+  score: (terms: Terms) => number = (t) => -t.rateBps,
+): BargainResult {
   const sides = [
     { side: "lender" as const, s: lender, round: 0, myLast: undefined as Terms | undefined },
     { side: "borrower" as const, s: borrower, round: 0, myLast: undefined as Terms | undefined },
@@ -143,10 +149,14 @@ export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number)
       myLast: me.myLast,
       theirLast: them.myLast,
     };
-    // The borrower's RFQ auction (negotiation/protocols/rfq-auction.ts) accepts a lender's offer
-    // only on its last chance while its admission window is open, which it is for the whole
-    // negotiation in the simulator (the clock stands still) and nearly always in deployment.
-    const mayAccept = me.side === "lender" || me.round >= maxRounds;
+    // While its admission window is open (in the simulator, for the whole negotiation: the clock
+    // stands still) the borrower's RFQ auction (negotiation/protocols/rfq-auction.ts shouldAccept)
+    // accepts a lender's offer only on its last chance or when its own counter would be no
+    // better for it than that offer.
+    const mayAccept =
+      me.side === "lender" ||
+      me.round >= maxRounds ||
+      (onTable !== undefined && score(me.s.propose(view)) <= score(onTable));
     if (onTable && mayAccept && me.s.accept(view, onTable))
       return { terms: onTable, rounds: sides[0]!.round + sides[1]!.round };
     if (me.round >= maxRounds) return undefined;
@@ -244,7 +254,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         const strategy = policy.lenderStrategy(states[l]!, rfq, reserved[l]!);
         if (!strategy) continue;
         reserved[l] = reserved[l]! + rfq.principal;
-        const deal = bargain(strategy, policy.borrowerStrategy(states[b]!, rfq), maxRounds);
+        const borrower = policy.borrowerStrategy(states[b]!, rfq);
+        const deal = bargain(strategy, borrower, maxRounds, (t) => policy.scoreOffer(t));
         if (deal && (!best || deal.terms.rateBps < best.terms.rateBps)) best = { lender: l, ...deal };
       }
       if (!best) {
