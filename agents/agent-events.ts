@@ -12,6 +12,7 @@ import type { MarginCallBody, RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
+import type { ObserveAnswer } from "./borrow/borrow-actors.ts";
 import type {
   LenderLoanLent,
   LenderLoanLiquidated,
@@ -43,6 +44,7 @@ export type AgentDeps = {
 
 export type AgentEvent =
   | { type: "tick" }
+  | ObserveAnswer
   | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
   | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
@@ -118,4 +120,6 @@ export type AgentContext = {
   reserved: Record<Hex, bigint>;
   /** False until `resume.done` when the agent was told to await it. */
   resumed: boolean;
+  /** Our latest request to the observer (borrow/borrow-actors.ts): only its answer counts. */
+  observeSeq: number;
 };

@@ -6,7 +6,7 @@
 import { assign, emit, enqueueActions, setup } from "xstate";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentContext, AgentDeps, AgentEffect, AgentEvent } from "./agent-events.ts";
-import { observe, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
+import { observe, observer, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
 import {
   beforeLoanDeadline,
   borrowEndOf,
@@ -28,6 +28,7 @@ export const agentSetup = setup({
   },
   actors: {
     observe,
+    observer,
     observeServicing,
     settleLoan,
     repayLoan,
@@ -40,11 +41,8 @@ export const agentSetup = setup({
     settleRetry: ({ context }) => Math.min(context.deps.pollMs, 1_000),
   },
   guards: {
-    mayBorrow: ({ context }) => context.resumed,
     marginCallValid: ({ context, event }) =>
       event.type === "margin.call" && checkMarginCall(event.from, event.call, context.loan) === undefined,
-    isShort: ({ context }) =>
-      context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     borrowAgreed: ({ context, event }) => borrowEndOf(event, context.borrow?.sessionId) === "agreed",
     borrowUnconfirmed: ({ context, event }) =>
       borrowEndOf(event, context.borrow?.sessionId) === "unconfirmed",
@@ -63,6 +61,11 @@ export const agentSetup = setup({
   },
   actions: {
     recordState: assign({ state: (_, s: ProtocolState) => s }),
+    requestObservation: enqueueActions(({ context, enqueue }) => {
+      const seq = context.observeSeq + 1;
+      enqueue.assign({ observeSeq: seq });
+      enqueue.sendTo("observer", { type: "observe", seq });
+    }),
     startRequest: assign(({ context }) => ({
       borrow: {
         sessionId: context.deps.newSessionId(),

@@ -4,7 +4,7 @@
  * loan.repaid with the escrow the repayment returned).
  */
 import type { Hex } from "viem";
-import { fromPromise } from "xstate";
+import { fromCallback, fromPromise } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
@@ -14,6 +14,28 @@ import type { LoanStatus } from "../settlement-port.ts";
 
 export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) =>
   input.adapter.snapshot(),
+);
+
+/** Asks the observer for a snapshot; its answer carries the same `seq`. */
+export type ObserveRequest = { type: "observe"; seq: number };
+/** The observer's answer to request `seq`: the protocol as seen, or why it could not be. */
+export type ObserveAnswer =
+  | { type: "observed"; seq: number; state: ProtocolState }
+  | { type: "observe.failed"; seq: number; error: unknown };
+
+/** The borrower's eyes on its protocol, one actor for the agent's life: each request is one
+ *  snapshot, answered with the request's `seq` (the machine takes only the answer to its latest
+ *  request). A promise actor per look would do the same, at the cost of creating an actor each
+ *  poll, which is most of an idle agent's poll. */
+export const observer = fromCallback<ObserveRequest, { adapter: ProtocolAdapter }, ObserveAnswer>(
+  ({ input, receive, sendBack }) => {
+    receive(({ seq }) => {
+      input.adapter.snapshot().then(
+        (state) => sendBack({ type: "observed", seq, state }),
+        (error: unknown) => sendBack({ type: "observe.failed", seq, error }),
+      );
+    });
+  },
 );
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
