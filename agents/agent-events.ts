@@ -12,7 +12,7 @@ import type { MarginCallBody, RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
-import type { ObserveAnswer } from "./borrow/borrow-actors.ts";
+import type { ObserverAnswer } from "./borrow/borrow-actors.ts";
 import type {
   LenderLoanLent,
   LenderLoanLiquidated,
@@ -44,7 +44,7 @@ export type AgentDeps = {
 
 export type AgentEvent =
   | { type: "tick" }
-  | ObserveAnswer
+  | ObserverAnswer
   | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
   | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }

@@ -23,7 +23,7 @@ import { settlingStates } from "./borrow/settling-states.ts";
 import { lendRegion } from "./lend/lend-region.ts";
 
 export type { AgentContext, AgentDeps, AgentEffect, AgentEvent } from "./agent-events.ts";
-export { observe, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
+export { observer, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
 
 export const agentMachine = agentSetup.createMachine({
   id: "agent",
@@ -40,7 +40,7 @@ export const agentMachine = agentSetup.createMachine({
   states: {
     borrow: {
       initial: "observing",
-      invoke: { id: "observer", src: "observer", input: ({ context }) => ({ adapter: context.deps.adapter }) },
+      invoke: { id: "observer", src: "observer", input: ({ context }) => context.deps },
       on: {
         "resume.done": { actions: "markResumed" },
         "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
@@ -68,7 +68,7 @@ export const agentMachine = agentSetup.createMachine({
                 actions: { type: "recordState", params: ({ event }) => event.state },
               },
             ],
-            "observe.failed": {
+            "observer.failed": {
               guard: ({ context, event }) => event.seq === context.observeSeq,
               target: "idle",
               actions: {

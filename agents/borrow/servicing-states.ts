@@ -5,6 +5,7 @@
  * to borrow again), then repays once its policy can.
  */
 import { enqueueActions } from "xstate";
+import type { AgentContext } from "../agent-events.ts";
 import { agentSetup } from "../agent-setup.ts";
 
 const servicing = agentSetup.createStateConfig({
@@ -18,22 +19,20 @@ const servicing = agentSetup.createStateConfig({
   },
 });
 
+/** The answer to our latest request to the observer. */
+const latest = ({ context, event }: { context: AgentContext; event: { seq: number } }) =>
+  event.seq === context.observeSeq;
+
 const checkingRepayment = agentSetup.createStateConfig({
-  invoke: {
-    src: "observeServicing",
-    input: ({ context }) => ({
-      ...context.deps,
-      agreement: context.loan!.agreement,
-      id: context.loan!.id,
-      called: context.loan!.called === true,
-    }),
-    onDone: [
+  entry: "requestLoanLook",
+  on: {
+    loanLooked: [
       {
         // Its lender claimed the escrow: nothing is owed, and we are free to borrow again.
-        guard: ({ event }) => event.output.defaulted === true,
+        guard: ({ context, event }) => latest({ context, event }) && event.look.defaulted === true,
         target: "observing",
         actions: [
-          { type: "recordState", params: ({ event }) => event.output.state },
+          { type: "recordState", params: ({ event }) => event.look.state },
           {
             type: "report",
             params: ({ context }) => ({
@@ -45,10 +44,10 @@ const checkingRepayment = agentSetup.createStateConfig({
         ],
       },
       {
-        guard: ({ event }) => event.output.liquidated === true,
+        guard: ({ context, event }) => latest({ context, event }) && event.look.liquidated === true,
         target: "observing",
         actions: [
-          { type: "recordState", params: ({ event }) => event.output.state },
+          { type: "recordState", params: ({ event }) => event.look.state },
           {
             type: "report",
             params: ({ context }) => ({
@@ -60,11 +59,12 @@ const checkingRepayment = agentSetup.createStateConfig({
         ],
       },
       {
+        guard: latest,
         target: "decidingRepayment",
         actions: [
-          { type: "recordState", params: ({ event }) => event.output.state },
+          { type: "recordState", params: ({ event }) => event.look.state },
           enqueueActions(({ context, event, enqueue }) => {
-            const t = event.output.topUp;
+            const t = event.look.topUp;
             const loan = context.loan!;
             enqueue.assign({
               loan: { ...loan, called: false, toppedUp: (loan.toppedUp ?? 0n) + (t?.amount ?? 0n) },
@@ -78,7 +78,7 @@ const checkingRepayment = agentSetup.createStateConfig({
         ],
       },
     ],
-    onError: "servicing",
+    "observer.failed": { guard: latest, target: "servicing" },
   },
 });
 

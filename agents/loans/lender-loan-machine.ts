@@ -16,7 +16,7 @@
  * per agreement id.
  */
 import type { Address, Hex } from "viem";
-import { assign, enqueueActions, fromPromise, sendParent, setup } from "xstate";
+import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { MarginCallBody } from "../../negotiation/wire/schemas.ts";
@@ -65,6 +65,8 @@ type OpenLoanRead = { status: LoanStatus; liquidation?: Liquidation; call?: Marg
 
 type Context = LenderLoanInput & {
   status: LoanStatus | "expired" | undefined;
+  /** Our latest request to the reader. */
+  readSeq: number;
   /** Deadline of the last margin call sent about this loan. */
   lastCallDeadline?: bigint;
 };
@@ -97,7 +99,7 @@ async function callIfAllowed(input: Context, maturity: bigint): Promise<boolean>
  *  its default when it is past maturity plus grace, not disputed, and the port can (a port without
  *  `loan`/`claimDefault` only reads the status). A claim the contract refuses (a repayment or
  *  dispute raced it) is logged and the loan read again. */
-const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
+async function readOpenLoan(input: Context): Promise<OpenLoanRead> {
   const { settlement } = input;
   const status = await settlement.status(input.id);
   if (status !== "Active") return { status };
@@ -130,7 +132,7 @@ const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
     input.log.warn("claiming a default failed", { id: input.id, error: String(err) });
   }
   return { status: await settlement.status(input.id) };
-});
+}
 
 /** Tells the adapter what our liquidation did: the receivable fell by `repaid` (we paid it to
  *  ourselves, as the loan's lender) and `seized` collateral arrived. A refusal is logged: the
@@ -153,6 +155,23 @@ async function recordLiquidation(input: Context, l: Liquidation): Promise<void> 
 }
 
 /** Tells the adapter the principal left, then looks at the protocol again (its cash without it). */
+type ReadRequest = { type: "read"; seq: number; loan: Context };
+type ReadAnswer =
+  | { type: "read.done"; seq: number; output: OpenLoanRead }
+  | { type: "read.failed"; seq: number; error: unknown };
+
+/** Reads the open loan on each poll (readOpenLoan), one actor for the loan's life: an actor invoked
+ *  per poll would do the same, at the cost of creating one each time. Answers carry the request's
+ *  `seq`; only the latest request's counts. */
+const reader = fromCallback<ReadRequest, undefined, ReadAnswer>(({ receive, sendBack }) => {
+  receive(({ seq, loan }) => {
+    readOpenLoan(loan).then(
+      (output) => sendBack({ type: "read.done", seq, output }),
+      (error: unknown) => sendBack({ type: "read.failed", seq, error }),
+    );
+  });
+});
+
 const recordLent = fromPromise<ProtocolState, Context>(async ({ input }) => {
   const a = input.agreement;
   await input.adapter.apply({
@@ -195,8 +214,8 @@ const logError =
     context.log.warn(what, { id: context.id, error: String(event.error) });
 
 export const lenderLoanMachine = setup({
-  types: { context: {} as Context, input: {} as LenderLoanInput },
-  actors: { readStatus, readOpenLoan, recordLent, collect },
+  types: { context: {} as Context, input: {} as LenderLoanInput, events: {} as ReadAnswer },
+  actors: { readStatus, reader, recordLent, collect },
   delays: { poll: ({ context }) => context.pollMs },
   guards: {
     pastDeadline: ({ context }) => context.nowSec() > context.agreement.deadline,
@@ -224,7 +243,8 @@ export const lenderLoanMachine = setup({
   },
 }).createMachine({
   id: "lenderLoan",
-  context: ({ input }) => ({ ...input, status: undefined }),
+  context: ({ input }) => ({ ...input, status: undefined, readSeq: 0 }),
+  invoke: { id: "reader", src: "reader" },
   initial: "awaitingSettlement",
   states: {
     awaitingSettlement: {
@@ -259,18 +279,32 @@ export const lenderLoanMachine = setup({
       },
     },
     awaitingClose: {
-      invoke: {
-        src: "readOpenLoan",
-        input: ({ context }) => context,
-        onDone: [
+      entry: enqueueActions(({ context, enqueue }) => {
+        const seq = context.readSeq + 1;
+        enqueue.assign({ readSeq: seq });
+        enqueue.sendTo("reader", { type: "read", seq, loan: { ...context, readSeq: seq } });
+      }),
+      on: {
+        "read.done": [
           {
-            guard: ({ event }) => event.output.status !== "Active" && event.output.status !== "None",
+            guard: ({ context, event }) =>
+              event.seq === context.readSeq &&
+              event.output.status !== "Active" &&
+              event.output.status !== "None",
             target: "collecting",
             actions: [{ type: "setStatus", params: ({ event }) => event.output.status }, "reportLiquidation"],
           },
-          { target: "waitingClose", actions: ["reportLiquidation", "sendMarginCall"] },
+          {
+            guard: ({ context, event }) => event.seq === context.readSeq,
+            target: "waitingClose",
+            actions: ["reportLiquidation", "sendMarginCall"],
+          },
         ],
-        onError: { target: "waitingClose", actions: logError("loan status read failed") },
+        "read.failed": {
+          guard: ({ context, event }) => event.seq === context.readSeq,
+          target: "waitingClose",
+          actions: logError("loan status read failed"),
+        },
       },
     },
     waitingClose: { after: { poll: "awaitingClose" } },
