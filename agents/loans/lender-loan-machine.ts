@@ -7,10 +7,12 @@
  *   can, then reads it Defaulted and collects. A margined loan's health is read on each poll and the
  *   loan liquidated once it is liquidatable (lender-margin.ts); the parent hears `loan.liquidated`.
  *   In the warning band above that, the parent hears `loan.marginCall` (at most one per call
- *   deadline, margin-call.ts) and sends the borrower that call.
+ *   deadline, margin-call.ts) and sends the borrower that call. Once recordingLent has told the
+ *   adapter, the parent hears `loan.lent` (its reservation of the principal ends).
  *
  * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
- * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
+ * adapter calls) runs in invoked actors: promise actors for the one-off steps, and one `reader`
+ * for the loan's life for the read on each poll. On `closed` it sends `loan.closed` to its parent.
  * Restart: a restarted agent spawns it again from its agreement record; it starts by reading the
  * loan's status, so nothing is applied twice except `loan.lent`, which adapters treat as idempotent
  * per agreement id.
@@ -154,7 +156,6 @@ async function recordLiquidation(input: Context, l: Liquidation): Promise<void> 
   }
 }
 
-/** Tells the adapter the principal left, then looks at the protocol again (its cash without it). */
 type ReadRequest = { type: "read"; seq: number; loan: Context };
 type ReadAnswer =
   | { type: "read.done"; seq: number; output: OpenLoanRead }
@@ -172,6 +173,7 @@ const reader = fromCallback<ReadRequest, undefined, ReadAnswer>(({ receive, send
   });
 });
 
+/** Tells the adapter the principal left, then looks at the protocol again (its cash without it). */
 const recordLent = fromPromise<ProtocolState, Context>(async ({ input }) => {
   const a = input.agreement;
   await input.adapter.apply({
