@@ -12,7 +12,12 @@ import type { MarginCallBody, RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentPolicy } from "./agent-policy.ts";
-import type { LenderLoanLiquidated, LenderLoanMarginCall } from "./loans/lender-loan-machine.ts";
+import type { ObserverAnswer } from "./borrow/borrow-actors.ts";
+import type {
+  LenderLoanLent,
+  LenderLoanLiquidated,
+  LenderLoanMarginCall,
+} from "./loans/lender-loan-machine.ts";
 import type { LoanStatus, SettlementPort } from "./settlement-port.ts";
 
 export type AgentDeps = {
@@ -39,10 +44,12 @@ export type AgentDeps = {
 
 export type AgentEvent =
   | { type: "tick" }
+  | ObserverAnswer
   | { type: "rfq.received"; from: Address; sessionId: Hex; rfq: RfqBody }
   | { type: "auction.finished"; sessionId: Hex; outcome: RfqAuctionOutcome }
   | { type: "session.finished"; side: Side; sessionId: Hex; peer: Address; outcome: SessionOutcome }
   | { type: "loan.closed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired" }
+  | LenderLoanLent
   | LenderLoanLiquidated
   | LenderLoanMarginCall
   /** A margin call (docs/PROTOCOL.md §11) arrived from `from`, valid on the wire. */
@@ -107,8 +114,12 @@ export type AgentContext = {
   state: ProtocolState | undefined;
   borrow: BorrowContext | undefined;
   loan: Loan | undefined;
-  /** Principal promised in open lender sessions and unsettled agreements, by session id. */
+  /** Principal promised in open lender sessions and unsettled agreements, by session id. A loan's
+   *  reservation ends once it settled (`loan.lent`: its principal is gone from our cash) or never
+   *  will. */
   reserved: Record<Hex, bigint>;
   /** False until `resume.done` when the agent was told to await it. */
   resumed: boolean;
+  /** Our latest request to the observer (borrow/borrow-actors.ts): only its answer counts. */
+  observeSeq: number;
 };

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createActor, waitFor } from "xstate";
 import { hashAgreement } from "../core/agreement.ts";
 import { createMemoryLogger } from "../core/log.ts";
+import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
+import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import { SimulatedLendingMarket } from "../protocol-adapters/simulated/simulated-lending-market.ts";
 import { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
 import { type AgentDeps, type AgentEffect, agentMachine } from "./agent-machine.ts";
@@ -144,6 +146,52 @@ describe("agent lifecycle", () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ side: "lender", peer: from });
     expect(effects.some((e) => e.type === "report" && e.what === "rfq declined")).toBe(true);
+    actor.stop();
+  });
+
+  it("takes only the answer to its latest look: an earlier look that comes back late is ignored", async () => {
+    // Snapshots answered by hand: the first look (a short protocol) comes back only after the
+    // agent has left and come back to observing, which asked again (not short).
+    const short = perp(1_500_000_000_000n);
+    const calm = perp(0n);
+    const waiting: Array<(s: ProtocolState) => void> = [];
+    const adapter: ProtocolAdapter = {
+      protocolId: "perp",
+      kind: "perp",
+      snapshot: () => new Promise<ProtocolState>((resolve) => waiting.push(resolve)),
+      apply: (action) => calm.apply(action),
+    };
+    const effects: AgentEffect[] = [];
+    const actor = createActor(agentMachine, { input: deps(adapter) });
+    actor.on("*", (e) => effects.push(e));
+    actor.start();
+    expect(actor.getSnapshot().value).toEqual({ borrow: "observing", lend: {} });
+    // A restart's resumed borrowing takes it away from observing; that borrowing ends.
+    const sessionId = keccak256(toHex("resumed"));
+    const rfq = {
+      principalToken: usdc.address,
+      principal: 1n,
+      maxRateBps: 1,
+      tenor: 1,
+      collateralToken: weth.address,
+      collateral: 1n,
+    };
+    actor.send({ type: "resume.borrowing", sessionId, rfq });
+    actor.send({
+      type: "auction.finished",
+      sessionId,
+      outcome: { status: "no-deal", reason: "x", lenders: {} },
+    });
+    actor.send({ type: "tick" });
+    expect(actor.getSnapshot().value).toEqual({ borrow: "observing", lend: {} });
+    expect(waiting).toHaveLength(2);
+    waiting[0]!(await short.snapshot());
+    await new Promise((r) => setImmediate(r));
+    expect(actor.getSnapshot().value).toEqual({ borrow: "observing", lend: {} });
+    waiting[1]!(await calm.snapshot());
+    await waitFor(actor, (s) => s.matches({ borrow: "idle" }));
+    expect(effects.filter((e) => e.type === "effect.openAuction")).toEqual([]);
+    expect(actor.getSnapshot().context.state?.liquidity[0]?.net).toBeGreaterThanOrEqual(0n);
     actor.stop();
   });
 

@@ -1,8 +1,8 @@
 /**
  * The lifecycle of one protocol's agent, as two parallel regions:
  *
- *   borrow: observing → deciding → (short?) requesting (RFQ auction) → negotiating → settling → servicing → repaying
- *                └──(not short)──▶ idle ──poll──▶ observing      └─(our accept unconfirmed)─▶ withdrawing
+ *   borrow: observing → (short?) requesting (RFQ auction) → negotiating → settling → servicing → repaying
+ *                └──(not short)──▶ idle ──poll──▶ observing    └─(our accept unconfirmed)─▶ withdrawing
  *                                                                  (cancel our signature; servicing if the lender settled first)
  *   lend:   on each RFQ, if the policy will lend, open a lender session (a sealed-bid RFQ: place one
  *           sealed bid); when a session or bid ends signed, service the loan (wait for settlement
@@ -17,14 +17,13 @@
  * decisions in borrow-outcome.ts, the settling and servicing states), lend/ (the pure RFQ decision
  * and the lend region), loans/ (a lender's loan machine, margins and margin calls).
  */
-import { and } from "xstate";
 import { agentSetup } from "./agent-setup.ts";
 import { servicingStates } from "./borrow/servicing-states.ts";
 import { settlingStates } from "./borrow/settling-states.ts";
 import { lendRegion } from "./lend/lend-region.ts";
 
 export type { AgentContext, AgentDeps, AgentEffect, AgentEvent } from "./agent-events.ts";
-export { observe, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
+export { observer, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
 
 export const agentMachine = agentSetup.createMachine({
   id: "agent",
@@ -36,10 +35,12 @@ export const agentMachine = agentSetup.createMachine({
     loan: undefined,
     reserved: {},
     resumed: input.awaitResume !== true,
+    observeSeq: 0,
   }),
   states: {
     borrow: {
       initial: "observing",
+      invoke: { id: "observer", src: "observer", input: ({ context }) => context.deps },
       on: {
         "resume.done": { actions: "markResumed" },
         "resume.loan": { target: ".settling", actions: "recordResumedLoan" },
@@ -49,14 +50,26 @@ export const agentMachine = agentSetup.createMachine({
       },
       states: {
         observing: {
-          invoke: {
-            src: "observe",
-            input: ({ context }) => ({ adapter: context.deps.adapter }),
-            onDone: {
-              target: "deciding",
-              actions: { type: "recordState", params: ({ event }) => event.output },
-            },
-            onError: {
+          entry: "requestObservation",
+          on: {
+            // Deciding on what was just seen: borrow if we may (resumed) and are short.
+            observed: [
+              {
+                guard: ({ context, event }) =>
+                  event.seq === context.observeSeq &&
+                  context.resumed &&
+                  context.deps.policy.borrowRequest(event.state) !== undefined,
+                target: "requesting",
+                actions: { type: "recordState", params: ({ event }) => event.state },
+              },
+              {
+                guard: ({ context, event }) => event.seq === context.observeSeq,
+                target: "idle",
+                actions: { type: "recordState", params: ({ event }) => event.state },
+              },
+            ],
+            "observer.failed": {
+              guard: ({ context, event }) => event.seq === context.observeSeq,
               target: "idle",
               actions: {
                 type: "logError",
@@ -64,9 +77,6 @@ export const agentMachine = agentSetup.createMachine({
               },
             },
           },
-        },
-        deciding: {
-          always: [{ guard: and(["mayBorrow", "isShort"]), target: "requesting" }, { target: "idle" }],
         },
         idle: {
           after: { poll: "observing" },

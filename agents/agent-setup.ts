@@ -6,7 +6,7 @@
 import { assign, emit, enqueueActions, setup } from "xstate";
 import type { ProtocolState } from "../protocol-adapters/protocol-state.ts";
 import type { AgentContext, AgentDeps, AgentEffect, AgentEvent } from "./agent-events.ts";
-import { observe, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
+import { observer, repayLoan, settleLoan, withdrawSignature } from "./borrow/borrow-actors.ts";
 import {
   beforeLoanDeadline,
   borrowEndOf,
@@ -15,7 +15,6 @@ import {
   unconfirmedLoanOf,
 } from "./borrow/borrow-outcome.ts";
 import { decideRfq } from "./lend/rfq-decision.ts";
-import { observeServicing } from "./loans/borrower-margin.ts";
 import { lenderLoanMachine } from "./loans/lender-loan-machine.ts";
 import { checkMarginCall } from "./loans/margin-call.ts";
 
@@ -27,8 +26,7 @@ export const agentSetup = setup({
     emitted: {} as AgentEffect,
   },
   actors: {
-    observe,
-    observeServicing,
+    observer,
     settleLoan,
     repayLoan,
     lenderLoan: lenderLoanMachine,
@@ -40,11 +38,8 @@ export const agentSetup = setup({
     settleRetry: ({ context }) => Math.min(context.deps.pollMs, 1_000),
   },
   guards: {
-    mayBorrow: ({ context }) => context.resumed,
     marginCallValid: ({ context, event }) =>
       event.type === "margin.call" && checkMarginCall(event.from, event.call, context.loan) === undefined,
-    isShort: ({ context }) =>
-      context.state !== undefined && context.deps.policy.borrowRequest(context.state) !== undefined,
     borrowAgreed: ({ context, event }) => borrowEndOf(event, context.borrow?.sessionId) === "agreed",
     borrowUnconfirmed: ({ context, event }) =>
       borrowEndOf(event, context.borrow?.sessionId) === "unconfirmed",
@@ -63,6 +58,23 @@ export const agentSetup = setup({
   },
   actions: {
     recordState: assign({ state: (_, s: ProtocolState) => s }),
+    requestObservation: enqueueActions(({ context, enqueue }) => {
+      const seq = context.observeSeq + 1;
+      enqueue.assign({ observeSeq: seq });
+      enqueue.sendTo("observer", { type: "observe", seq });
+    }),
+    requestLoanLook: enqueueActions(({ context, enqueue }) => {
+      const seq = context.observeSeq + 1;
+      const loan = context.loan!;
+      enqueue.assign({ observeSeq: seq });
+      enqueue.sendTo("observer", {
+        type: "lookAtLoan",
+        seq,
+        agreement: loan.agreement,
+        id: loan.id,
+        called: loan.called === true,
+      });
+    }),
     startRequest: assign(({ context }) => ({
       borrow: {
         sessionId: context.deps.newSessionId(),

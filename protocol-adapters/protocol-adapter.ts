@@ -47,7 +47,8 @@ export type AdapterAction =
       outstanding: bigint;
     }
   /** A margined loan we borrowed was liquidated in full (Liquidated on chain): the debt is gone,
-   *  the collateral in escrow was seized except `returned`, which came back to us. */
+   *  the collateral in escrow was seized except `returned`, which came back to us. Also sent, with
+   *  `returned` 0, for a loan we borrowed whose default its lender claimed (Defaulted on chain). */
   | { type: "loan.liquidated"; agreementId: Hex; token: Address; collateralToken: Address; returned: bigint }
   /** De-risking: raise margin / lower LTV by `bps`. */
   | { type: "derisk.tighten"; bps: number }

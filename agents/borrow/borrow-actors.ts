@@ -1,20 +1,54 @@
 /**
- * The borrower's I/O in the agent machine, as promise actors: observe the protocol, settle a signed
- * loan, withdraw an unconfirmed signature, repay. Each tells the adapter what moved (loan.borrowed,
+ * The borrower's I/O in the agent machine: observe the protocol and the loan it services (one
+ * long-lived observer), and as promise actors settle a signed loan, withdraw an unconfirmed
+ * signature, repay. Each tells the adapter what moved (loan.borrowed,
  * loan.repaid with the escrow the repayment returned).
  */
 import type { Hex } from "viem";
-import { fromPromise } from "xstate";
+import { fromCallback, fromPromise } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
+import type { Logger } from "../../core/log.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import type { AgentDeps, Loan } from "../agent-events.ts";
 import { collectCredits } from "../collect-credits.ts";
-import type { LoanStatus } from "../settlement-port.ts";
+import { type ServicingLook, servicingLook } from "../loans/borrower-margin.ts";
+import type { LoanStatus, SettlementPort } from "../settlement-port.ts";
 
-export const observe = fromPromise<ProtocolState, { adapter: ProtocolAdapter }>(({ input }) =>
-  input.adapter.snapshot(),
-);
+/** Asks the observer for a snapshot (`observe`) or for a look at the loan we service
+ *  (`lookAtLoan`: loans/borrower-margin.ts servicingLook); its answer carries the same `seq`. */
+export type ObserverRequest =
+  | { type: "observe"; seq: number }
+  | { type: "lookAtLoan"; seq: number; agreement: Agreement; id: Hex | undefined; called: boolean };
+/** The observer's answer to request `seq`, or why there is none. */
+export type ObserverAnswer =
+  | { type: "observed"; seq: number; state: ProtocolState }
+  | { type: "loanLooked"; seq: number; look: ServicingLook }
+  | { type: "observer.failed"; seq: number; error: unknown };
+
+/** The borrower's eyes on its protocol and its loan, one actor for the agent's life: each request
+ *  is answered with its `seq` (the machine takes only the answer to its latest request). A promise
+ *  actor per look would do the same, at the cost of creating an actor on each poll, which was most
+ *  of an idle agent's poll. */
+export const observer = fromCallback<
+  ObserverRequest,
+  { adapter: ProtocolAdapter; settlement: SettlementPort; log: Logger },
+  ObserverAnswer
+>(({ input, receive, sendBack }) => {
+  receive((request) => {
+    const { seq } = request;
+    const failed = (error: unknown) => sendBack({ type: "observer.failed", seq, error });
+    if (request.type === "observe") {
+      input.adapter.snapshot().then((state) => sendBack({ type: "observed", seq, state }), failed);
+      return;
+    }
+    const { agreement, id, called } = request;
+    servicingLook({ ...input, agreement, id, called }).then(
+      (look) => sendBack({ type: "loanLooked", seq, look }),
+      failed,
+    );
+  });
+});
 
 export const settleLoan = fromPromise<{ id: Hex; txHash: Hex }, { deps: AgentDeps; loan: Loan }>(
   async ({ input: { deps, loan } }) => {

@@ -1,9 +1,11 @@
 /**
  * The borrower servicing its loan (agent-machine.ts, borrow region): on each poll (or a margin call
  * from its lender, docs/PROTOCOL.md §11) it observes its protocol and the loan (topping a margined
- * loan up, noticing one liquidated in full), then repays once its policy can.
+ * loan up, noticing one liquidated in full or one whose default its lender claimed: then it is free
+ * to borrow again), then repays once its policy can.
  */
 import { enqueueActions } from "xstate";
+import type { AgentContext } from "../agent-events.ts";
 import { agentSetup } from "../agent-setup.ts";
 
 const servicing = agentSetup.createStateConfig({
@@ -17,21 +19,35 @@ const servicing = agentSetup.createStateConfig({
   },
 });
 
+/** The answer to our latest request to the observer. */
+const latest = ({ context, event }: { context: AgentContext; event: { seq: number } }) =>
+  event.seq === context.observeSeq;
+
 const checkingRepayment = agentSetup.createStateConfig({
-  invoke: {
-    src: "observeServicing",
-    input: ({ context }) => ({
-      ...context.deps,
-      agreement: context.loan!.agreement,
-      id: context.loan!.id,
-      called: context.loan!.called === true,
-    }),
-    onDone: [
+  entry: "requestLoanLook",
+  on: {
+    loanLooked: [
       {
-        guard: ({ event }) => event.output.liquidated === true,
+        // Its lender claimed the escrow: nothing is owed, and we are free to borrow again.
+        guard: ({ context, event }) => latest({ context, event }) && event.look.defaulted === true,
         target: "observing",
         actions: [
-          { type: "recordState", params: ({ event }) => event.output.state },
+          { type: "recordState", params: ({ event }) => event.look.state },
+          {
+            type: "report",
+            params: ({ context }) => ({
+              what: "loan defaulted",
+              data: { id: context.loan?.id, role: "borrower" },
+            }),
+          },
+          "clearLoan",
+        ],
+      },
+      {
+        guard: ({ context, event }) => latest({ context, event }) && event.look.liquidated === true,
+        target: "observing",
+        actions: [
+          { type: "recordState", params: ({ event }) => event.look.state },
           {
             type: "report",
             params: ({ context }) => ({
@@ -43,11 +59,12 @@ const checkingRepayment = agentSetup.createStateConfig({
         ],
       },
       {
+        guard: latest,
         target: "decidingRepayment",
         actions: [
-          { type: "recordState", params: ({ event }) => event.output.state },
+          { type: "recordState", params: ({ event }) => event.look.state },
           enqueueActions(({ context, event, enqueue }) => {
-            const t = event.output.topUp;
+            const t = event.look.topUp;
             const loan = context.loan!;
             enqueue.assign({
               loan: { ...loan, called: false, toppedUp: (loan.toppedUp ?? 0n) + (t?.amount ?? 0n) },
@@ -61,7 +78,7 @@ const checkingRepayment = agentSetup.createStateConfig({
         ],
       },
     ],
-    onError: "servicing",
+    "observer.failed": { guard: latest, target: "servicing" },
   },
 });
 

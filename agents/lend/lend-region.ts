@@ -1,7 +1,8 @@
 /**
  * The lend region of the agent machine (agent-machine.ts): answer RFQs (lend/rfq-decision.ts),
  * service each signed loan in its own machine (loans/lender-loan-machine.ts), pass its margin calls
- * to the host and report its liquidations, and release reserved principal when a loan ends.
+ * to the host and report its liquidations, and release reserved principal once a loan settles (its
+ * principal has left) or ends unsettled.
  */
 import { assign, emit } from "xstate";
 import { agentSetup } from "../agent-setup.ts";
@@ -40,6 +41,18 @@ export const lendRegion = agentSetup.createStateConfig({
               deadline: event.call.deadline,
             },
           }),
+        },
+      ],
+    },
+    // Settled: the principal left our cash (the state with it gone comes along), so it is no longer
+    // reserved; counting it in both would promise less than we hold.
+    "loan.lent": {
+      actions: [
+        "releaseReservation",
+        { type: "recordState", params: ({ event }) => event.state },
+        {
+          type: "report",
+          params: ({ event }) => ({ what: "lent", data: { sessionId: event.sessionId, id: event.id } }),
         },
       ],
     },

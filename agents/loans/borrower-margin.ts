@@ -8,7 +8,6 @@
  * a loan liquidated in full (`loan.liquidated`).
  */
 import type { Hex } from "viem";
-import { fromPromise } from "xstate";
 import type { Agreement } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
@@ -87,24 +86,41 @@ export async function watchBorrowedMargin(p: WatchBorrowedMarginParameters): Pro
   }
 }
 
-/** The borrower's poll while servicing (agent-machine.ts): observe the protocol; for a margined loan,
- *  notice one liquidated in full (nothing left to repay; the escrow left is credited to us, and
- *  collected) or top it up when it needs it. */
-export const observeServicing = fromPromise<
-  { state: ProtocolState; topUp?: TopUpDone; liquidated?: true },
-  {
-    adapter: ProtocolAdapter;
-    settlement: SettlementPort;
-    log: Logger;
-    agreement: Agreement;
-    id?: Hex | undefined;
-    called?: boolean;
-  }
->(async ({ input }) => {
+/** What the borrower's look at its loan found (servicingLook). */
+export type ServicingLook = { state: ProtocolState; topUp?: TopUpDone; liquidated?: true; defaulted?: true };
+
+export type ServicingLookInput = {
+  adapter: ProtocolAdapter;
+  settlement: SettlementPort;
+  log: Logger;
+  agreement: Agreement;
+  id?: Hex | undefined;
+  called?: boolean;
+};
+
+/** The borrower's poll while servicing (agent-machine.ts): observe the protocol; notice a loan whose
+ *  default its lender claimed (the escrow is the lender's, nothing is owed: the loan is over and we
+ *  may borrow again); for a margined loan, notice one liquidated in full (nothing left to repay; the
+ *  escrow left is credited to us, and collected) or top it up when it needs it. */
+export async function servicingLook(input: ServicingLookInput): Promise<ServicingLook> {
   const { adapter, settlement, log, agreement, id } = input;
   const state = await adapter.snapshot();
-  if (!id || !isMargined(agreement)) return { state };
-  if ((await settlement.status(id)) === "Liquidated") {
+  if (!id) return { state };
+  const status = await settlement.status(id);
+  if (status === "Defaulted") {
+    // The adapter hears of it as of a loan liquidated in full with nothing returned: the debt is
+    // gone and so is the whole escrow.
+    await adapter.apply({
+      type: "loan.liquidated",
+      agreementId: id,
+      token: agreement.principalToken,
+      collateralToken: agreement.collateralToken,
+      returned: 0n,
+    });
+    return { state: await adapter.snapshot(), defaulted: true };
+  }
+  if (!isMargined(agreement)) return { state };
+  if (status === "Liquidated") {
     const [returned = 0n] = await collectCredits({ settlement, tokens: [agreement.collateralToken], log });
     await adapter.apply({
       type: "loan.liquidated",
@@ -125,4 +141,4 @@ export const observeServicing = fromPromise<
     ...(input.called ? { called: true } : {}),
   });
   return topUp ? { state: await adapter.snapshot(), topUp } : { state };
-});
+}

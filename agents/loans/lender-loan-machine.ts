@@ -7,20 +7,23 @@
  *   can, then reads it Defaulted and collects. A margined loan's health is read on each poll and the
  *   loan liquidated once it is liquidatable (lender-margin.ts); the parent hears `loan.liquidated`.
  *   In the warning band above that, the parent hears `loan.marginCall` (at most one per call
- *   deadline, margin-call.ts) and sends the borrower that call.
+ *   deadline, margin-call.ts) and sends the borrower that call. Once recordingLent has told the
+ *   adapter, the parent hears `loan.lent` (its reservation of the principal ends).
  *
  * Every wait is an xstate delay (`poll`), so a SimulatedClock drives it in tests; I/O (status reads,
- * adapter calls) runs in invoked promise actors. On `closed` it sends `loan.closed` to its parent.
+ * adapter calls) runs in invoked actors: promise actors for the one-off steps, and one `reader`
+ * for the loan's life for the read on each poll. On `closed` it sends `loan.closed` to its parent.
  * Restart: a restarted agent spawns it again from its agreement record; it starts by reading the
  * loan's status, so nothing is applied twice except `loan.lent`, which adapters treat as idempotent
  * per agreement id.
  */
 import type { Address, Hex } from "viem";
-import { assign, enqueueActions, fromPromise, sendParent, setup } from "xstate";
+import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup } from "xstate";
 import { type Agreement, amountDue } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { MarginCallBody } from "../../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
+import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { collectCredits } from "../collect-credits.ts";
 import type { Liquidation, LoanStatus, SettlementPort } from "../settlement-port.ts";
 import { watchLentMargin } from "./lender-margin.ts";
@@ -49,6 +52,11 @@ export type LenderLoanClosed = {
   status: LoanStatus | "expired";
 };
 
+/** Sent to the parent once the loan is settled and the adapter told (`loan.lent`): the principal has
+ *  left, so the parent's reservation for it ends. `state` is the protocol as seen after that, so the
+ *  parent never counts the principal neither reserved nor gone from its cash. */
+export type LenderLoanLent = { type: "loan.lent"; sessionId: Hex; id: Hex; state: ProtocolState };
+
 /** Sent to the parent when this lender liquidated (part of) its margined loan. */
 export type LenderLoanLiquidated = { type: "loan.liquidated"; sessionId: Hex; id: Hex } & Liquidation;
 
@@ -59,6 +67,8 @@ type OpenLoanRead = { status: LoanStatus; liquidation?: Liquidation; call?: Marg
 
 type Context = LenderLoanInput & {
   status: LoanStatus | "expired" | undefined;
+  /** Our latest request to the reader. */
+  readSeq: number;
   /** Deadline of the last margin call sent about this loan. */
   lastCallDeadline?: bigint;
 };
@@ -91,7 +101,7 @@ async function callIfAllowed(input: Context, maturity: bigint): Promise<boolean>
  *  its default when it is past maturity plus grace, not disputed, and the port can (a port without
  *  `loan`/`claimDefault` only reads the status). A claim the contract refuses (a repayment or
  *  dispute raced it) is logged and the loan read again. */
-const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
+async function readOpenLoan(input: Context): Promise<OpenLoanRead> {
   const { settlement } = input;
   const status = await settlement.status(input.id);
   if (status !== "Active") return { status };
@@ -124,7 +134,7 @@ const readOpenLoan = fromPromise<OpenLoanRead, Context>(async ({ input }) => {
     input.log.warn("claiming a default failed", { id: input.id, error: String(err) });
   }
   return { status: await settlement.status(input.id) };
-});
+}
 
 /** Tells the adapter what our liquidation did: the receivable fell by `repaid` (we paid it to
  *  ourselves, as the loan's lender) and `seized` collateral arrived. A refusal is logged: the
@@ -146,7 +156,25 @@ async function recordLiquidation(input: Context, l: Liquidation): Promise<void> 
   }
 }
 
-const recordLent = fromPromise<void, Context>(async ({ input }) => {
+type ReadRequest = { type: "read"; seq: number; loan: Context };
+type ReadAnswer =
+  | { type: "read.done"; seq: number; output: OpenLoanRead }
+  | { type: "read.failed"; seq: number; error: unknown };
+
+/** Reads the open loan on each poll (readOpenLoan), one actor for the loan's life: an actor invoked
+ *  per poll would do the same, at the cost of creating one each time. Answers carry the request's
+ *  `seq`; only the latest request's counts. */
+const reader = fromCallback<ReadRequest, undefined, ReadAnswer>(({ receive, sendBack }) => {
+  receive(({ seq, loan }) => {
+    readOpenLoan(loan).then(
+      (output) => sendBack({ type: "read.done", seq, output }),
+      (error: unknown) => sendBack({ type: "read.failed", seq, error }),
+    );
+  });
+});
+
+/** Tells the adapter the principal left, then looks at the protocol again (its cash without it). */
+const recordLent = fromPromise<ProtocolState, Context>(async ({ input }) => {
   const a = input.agreement;
   await input.adapter.apply({
     type: "loan.lent",
@@ -155,6 +183,7 @@ const recordLent = fromPromise<void, Context>(async ({ input }) => {
     principal: a.principal,
     amountDue: amountDue(a),
   });
+  return input.adapter.snapshot();
 });
 
 /** Withdraws what the token refused to pay us directly, then tells the adapter of a repayment. */
@@ -187,8 +216,8 @@ const logError =
     context.log.warn(what, { id: context.id, error: String(event.error) });
 
 export const lenderLoanMachine = setup({
-  types: { context: {} as Context, input: {} as LenderLoanInput },
-  actors: { readStatus, readOpenLoan, recordLent, collect },
+  types: { context: {} as Context, input: {} as LenderLoanInput, events: {} as ReadAnswer },
+  actors: { readStatus, reader, recordLent, collect },
   delays: { poll: ({ context }) => context.pollMs },
   guards: {
     pastDeadline: ({ context }) => context.nowSec() > context.agreement.deadline,
@@ -216,7 +245,8 @@ export const lenderLoanMachine = setup({
   },
 }).createMachine({
   id: "lenderLoan",
-  context: ({ input }) => ({ ...input, status: undefined }),
+  context: ({ input }) => ({ ...input, status: undefined, readSeq: 0 }),
+  invoke: { id: "reader", src: "reader" },
   initial: "awaitingSettlement",
   states: {
     awaitingSettlement: {
@@ -236,23 +266,47 @@ export const lenderLoanMachine = setup({
       invoke: {
         src: "recordLent",
         input: ({ context }) => context,
-        onDone: "awaitingClose",
+        onDone: {
+          target: "awaitingClose",
+          actions: sendParent(
+            ({ context, event }): LenderLoanLent => ({
+              type: "loan.lent",
+              sessionId: context.sessionId,
+              id: context.id,
+              state: event.output,
+            }),
+          ),
+        },
         onError: { target: "failed", actions: logError("recording a lent loan failed") },
       },
     },
     awaitingClose: {
-      invoke: {
-        src: "readOpenLoan",
-        input: ({ context }) => context,
-        onDone: [
+      entry: enqueueActions(({ context, enqueue }) => {
+        const seq = context.readSeq + 1;
+        enqueue.assign({ readSeq: seq });
+        enqueue.sendTo("reader", { type: "read", seq, loan: { ...context, readSeq: seq } });
+      }),
+      on: {
+        "read.done": [
           {
-            guard: ({ event }) => event.output.status !== "Active" && event.output.status !== "None",
+            guard: ({ context, event }) =>
+              event.seq === context.readSeq &&
+              event.output.status !== "Active" &&
+              event.output.status !== "None",
             target: "collecting",
             actions: [{ type: "setStatus", params: ({ event }) => event.output.status }, "reportLiquidation"],
           },
-          { target: "waitingClose", actions: ["reportLiquidation", "sendMarginCall"] },
+          {
+            guard: ({ context, event }) => event.seq === context.readSeq,
+            target: "waitingClose",
+            actions: ["reportLiquidation", "sendMarginCall"],
+          },
         ],
-        onError: { target: "waitingClose", actions: logError("loan status read failed") },
+        "read.failed": {
+          guard: ({ context, event }) => event.seq === context.readSeq,
+          target: "waitingClose",
+          actions: logError("loan status read failed"),
+        },
       },
     },
     waitingClose: { after: { poll: "awaitingClose" } },

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Actor, createActor, initialTransition, SimulatedClock } from "xstate";
 import { type Agreement, verifyAgreementSignature } from "../../core/agreement.ts";
 import { createSigner, type Signer } from "../../core/signer.ts";
-import type { Terms } from "../strategies/strategy.ts";
+import type { Strategy, Terms } from "../strategies/strategy.ts";
 import { createTimeDependentStrategy } from "../strategies/time-dependent.ts";
 import { createAgreementPort } from "./agreement-port.ts";
 import {
@@ -296,7 +296,7 @@ describe("rfq auction", () => {
 
   /** An auction driven by hand on a simulated clock (admission 10 ms, deadline 1000 ms unless
    *  given); `start()` starts it and reports its RFQ sent, as a host does. */
-  function manual(p: { admissionMs?: number; deadlineMs?: number } = {}) {
+  function manual(p: { admissionMs?: number; deadlineMs?: number; borrower?: () => Strategy } = {}) {
     const clock = new SimulatedClock();
     const sessionId: Hex = keccak256(toHex("race"));
     const borrower = createSigner(generatePrivateKey());
@@ -319,7 +319,7 @@ describe("rfq auction", () => {
       input: {
         sessionId,
         rfq,
-        strategyFor: () => linearBorrower(template),
+        strategyFor: p.borrower ?? (() => linearBorrower(template)),
         portFor: (lender) => port(borrower, lender),
         score: (t) => -t.rateBps,
         maxRounds: 4,
@@ -409,12 +409,28 @@ describe("rfq auction", () => {
     void borrower;
   });
 
-  it("does not accept during the admission window, and prefers the better standing offer", () => {
-    const { clock, auction, start, a, b, lastTo } = manual();
+  it("during the admission window, takes an offer its counter could not beat", () => {
+    const { auction, start, a, lastTo } = manual();
+    start();
+    // Our counter would be 300: the lender would take it, and we would pay 200 bps more.
+    auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 100 } });
+    expect(lastTo(a.address, "accept")).toMatchObject({ body: { agreement: { rateBps: 100 } } });
+    expect(lastTo(a.address, "offer")).toBeUndefined();
+  });
+
+  it("holds out during the admission window while its counter is better for it, then prefers the better standing offer", () => {
+    // A borrower that counters at 50 and takes up to 500.
+    const firm = (): Strategy => ({
+      name: "firm",
+      propose: () => ({ ...template, rateBps: 50 }),
+      accept: (_view, theirs) => theirs.rateBps <= 500,
+    });
+    const { clock, auction, start, a, b, lastTo } = manual({ borrower: firm });
     start();
     auction.send({ type: "offer.received", from: a.address, terms: { ...template, rateBps: 100 } });
-    // Acceptable, but admission is still open: countered, not accepted.
+    // Acceptable, but admission is still open and our counter is better for us: countered.
     expect(lastTo(a.address, "accept")).toBeUndefined();
+    expect(lastTo(a.address, "offer")).toMatchObject({ body: { terms: { rateBps: 50 } } });
     auction.send({ type: "offer.received", from: b.address, terms: { ...template, rateBps: 900 } });
     clock.increment(10);
     // B is now acceptable but A's standing 100 is better and still acceptable: B is countered.

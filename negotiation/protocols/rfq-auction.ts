@@ -18,7 +18,8 @@
  * concurrent borrower must keep: it signs for at most one lender.
  * - The children never decide acceptance themselves: the parent does, seeing every lender's
  *   standing offer, and tells the child with the offer it forwards (`acceptNow`). It accepts an
- *   offer only after the admission window (or on that lender's last round), only if the borrower's
+ *   offer only after the admission window (or on that lender's last round, or when our counter
+ *   would be no better for us than the offer: the lender would take it), only if the borrower's
  *   strategy accepts it, and only if no other live lender's standing acceptable offer is better.
  * - A lender accepting the borrower's own offer is honoured unless the borrower is already
  *   committed elsewhere; then that lender's session is aborted.
@@ -262,12 +263,15 @@ function viewOf(c: Context, r: LenderRecord): SessionView {
   };
 }
 
-/** Should the borrower accept `terms` from `r` now? */
+/** Should the borrower accept `terms` from `r` now? While admission is open it waits for other
+ *  lenders, except on its last chance or when its counter-offer would be no better for it than
+ *  `terms`: the lender would take that counter, and waiting would only cost us the difference. */
 function shouldAccept(c: Context, r: LenderRecord, terms: Terms, admissionOpen: boolean): boolean {
   if (c.committed !== undefined || !live(r)) return false;
+  const view = viewOf(c, r);
   const lastChance = r.round >= c.maxRounds;
-  if (admissionOpen && !lastChance) return false;
-  if (!r.strategy.accept(viewOf(c, r), terms)) return false;
+  if (admissionOpen && !lastChance && c.score(r.strategy.propose(view)) > c.score(terms)) return false;
+  if (!r.strategy.accept(view, terms)) return false;
   const mine = c.score(terms);
   // Another live lender's standing offer that we would accept and like better wins instead.
   return !Object.values(c.lenders).some(

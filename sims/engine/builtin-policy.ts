@@ -125,8 +125,14 @@ export { type AlertState, type AlertStep, stepAlert } from "./derisk-coordinatio
 export type BargainResult = { terms: Terms; rounds: number } | undefined;
 
 /** Alternating offers between two strategies, lender first, as an agent's RFQ auction runs them
- *  with one lender (negotiation/protocols/rfq-auction.ts). */
-export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number): BargainResult {
+ *  with one lender (negotiation/protocols/rfq-auction.ts). `score` ranks terms for the borrower
+ *  (its policy's scoreOffer). */
+export function bargain(
+  lender: Strategy,
+  borrower: Strategy,
+  maxRounds: number,
+  score: (terms: Terms) => number = (t) => -t.rateBps,
+): BargainResult {
   const sides = [
     { side: "lender" as const, s: lender, round: 0, myLast: undefined as Terms | undefined },
     { side: "borrower" as const, s: borrower, round: 0, myLast: undefined as Terms | undefined },
@@ -143,10 +149,14 @@ export function bargain(lender: Strategy, borrower: Strategy, maxRounds: number)
       myLast: me.myLast,
       theirLast: them.myLast,
     };
-    // The borrower's RFQ auction (negotiation/protocols/rfq-auction.ts) accepts a lender's offer
-    // only on its last chance while its admission window is open, which it is for the whole
-    // negotiation in the simulator (the clock stands still) and nearly always in deployment.
-    const mayAccept = me.side === "lender" || me.round >= maxRounds;
+    // While its admission window is open (in the simulator, for the whole negotiation: the clock
+    // stands still) the borrower's RFQ auction (negotiation/protocols/rfq-auction.ts shouldAccept)
+    // accepts a lender's offer only on its last chance or when its own counter would be no
+    // better for it than that offer.
+    const mayAccept =
+      me.side === "lender" ||
+      me.round >= maxRounds ||
+      (onTable !== undefined && score(me.s.propose(view)) <= score(onTable));
     if (onTable && mayAccept && me.s.accept(view, onTable))
       return { terms: onTable, rounds: sides[0]!.round + sides[1]!.round };
     if (me.round >= maxRounds) return undefined;
@@ -189,16 +199,17 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const negotiate = async (ctx: PolicyContext) => {
     const { world, adapters } = ctx;
     const policy = agentPolicy!;
+    // The loans open as the step starts: their borrowers look at them (agents/borrow/servicing-
+    // states.ts) before their lenders' liquidations and default claims of this step land.
+    const openAtStart = world.loans.filter((l) => l.status === "active" && agreements.has(l.id));
     // Margined loans first, as the agents' margin watchers act on their poll: borrowers top up,
     // lenders liquidate what is still unhealthy.
     if (margins) await serviceMargins(ctx, agreements);
     const states: ProtocolState[] = await Promise.all(adapters.map((a) => a.snapshot()));
     // What each lender has promised, as an agent counts it (agents/agent-machine.ts considerRfq):
-    // the principal of its loans until they close, and of every RFQ it bids on in this step.
+    // the principal of every RFQ it bids on in this step. A settled loan's principal has left its
+    // cash, which its state shows: it is not reserved as well.
     const reserved = new Array<bigint>(world.protocolCount).fill(0n);
-    for (const loan of world.loans)
-      if (loan.status === "active" && agreements.has(loan.id))
-        reserved[loan.lender] = reserved[loan.lender]! + loan.principal;
     const coverageSteps = Math.round(coverageHours / world.stepHours);
     // Service loans first, as the agents do on their poll, from what they saw at its start:
     // repay what the policy says can be repaid; claim what is overdue.
@@ -224,11 +235,10 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         await ctx.settlement(loan.lender).claimDefault({ agreement });
       }
     }
-    // An agent services one loan at a time (agents/agent-machine.ts): it borrows again only once
-    // that loan is repaid (a defaulted loan keeps it servicing).
-    const servicing = new Set(
-      world.loans.filter((l) => agreements.has(l.id) && l.status !== "repaid").map((l) => l.borrower),
-    );
+    // An agent services one loan at a time (agents/agent-machine.ts): it borrows again once that
+    // loan is over. It repays on its own look and may borrow at once; a default claimed or a
+    // liquidation in full made in this step it sees at its next look, the next step's.
+    const servicing = new Set(openAtStart.filter((l) => l.status !== "repaid").map((l) => l.borrower));
     for (let b = 0; b < world.protocolCount; b++) {
       if (ctx.risk.halted[b] || servicing.has(b)) continue;
       const rfq = loanRequest(world, b, states[b]!, policy, {
@@ -244,7 +254,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
         const strategy = policy.lenderStrategy(states[l]!, rfq, reserved[l]!);
         if (!strategy) continue;
         reserved[l] = reserved[l]! + rfq.principal;
-        const deal = bargain(strategy, policy.borrowerStrategy(states[b]!, rfq), maxRounds);
+        const borrower = policy.borrowerStrategy(states[b]!, rfq);
+        const deal = bargain(strategy, borrower, maxRounds, (t) => policy.scoreOffer(t));
         if (deal && (!best || deal.terms.rateBps < best.terms.rateBps)) best = { lender: l, ...deal };
       }
       if (!best) {

@@ -155,12 +155,12 @@ describe("bargain (in-process alternating offers)", () => {
       template,
     });
     // maxRounds 4: lender 1000, 733, 467, 200 ; borrower 100, 367, 633, 900.
-    // L1000 B100 L733 B367 L467 B633 -> the lender accepts 633 (above its next offer, 200). The
-    // borrower would take 467 (no worse than its next offer) but, as its RFQ auction does while
-    // admission is open, it accepts a lender's offer only on its last chance.
+    // L1000 B100 L733 B367 L467 -> the borrower accepts 467: no worse than its next offer, 633,
+    // which the lender would have taken (its RFQ auction holds out while admission is open only
+    // while its counter would be better for it than the offer).
     const deal = bargain(lender, borrower, 4);
-    expect(deal?.terms.rateBps).toBe(633);
-    expect(deal?.rounds).toBe(6);
+    expect(deal?.terms.rateBps).toBe(467);
+    expect(deal?.rounds).toBe(5);
   });
   it("fails when the floor is above the cap", () => {
     const lender = createTimeDependentStrategy({

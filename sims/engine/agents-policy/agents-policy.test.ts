@@ -81,6 +81,19 @@ describe("the built-in policy decides as the real agents do", () => {
     expect(agents.steps).toEqual(builtin.steps);
     expect(agents.totals).toEqual(builtin.totals);
   }, 120_000);
+
+  it("June 2022 stETH discount, seed 1, two-hour loans: a default, then the borrower borrows again", async () => {
+    const { builtin, agents } = await runBoth("june-2022-steth-discount", 1, {
+      tenorHours: 2,
+      illiquidTenorHours: 3,
+    });
+    // The borrower sees its lender's claim at its next look (the step after) and is short again.
+    const events = builtin.events.map((e) => `${e.type}@${e.step}`);
+    expect(events).toEqual(["loan@18", "defaulted@46", "loan@47", "defaulted@75"]);
+    expect(agents.events).toEqual(builtin.events);
+    expect(agents.steps).toEqual(builtin.steps);
+    expect(agents.totals).toEqual(builtin.totals);
+  }, 120_000);
 });
 
 describe("the real agents in the simulator are deterministic", () => {
