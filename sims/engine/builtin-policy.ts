@@ -26,9 +26,10 @@
  * De-risking: each protocol votes when an asset it is exposed to has fallen past a level's
  * threshold; when a quorum votes, the alert level rises and every protocol applies its
  * pre-committed action for that level (engine-adapter.ts createDerisking). Alerts expire, as the
- * contract's do: while a quorum still votes for the level in force, the alert is renewed for
- * another `alertTtlHours`; once it lapses without that quorum, the level falls to what the
- * quorum supports and the actions of the levels above are released (de-risking unwinds).
+ * contract's do, and as the real agents run them (agents/risk/risk-loop-machine.ts): a quorum still
+ * voting for the level in force renews it within a step of its expiry, for another
+ * `alertTtlHours`; one that lapses releases every level's actions (de-risking unwinds), and a
+ * quorum that still votes raises a new alert from nothing (derisk-coordination.ts stepAlert).
  */
 import { type Hex, keccak256, toHex } from "viem";
 import type { AgentPolicy, DefaultPolicyParameters } from "../../agents/agent-policy.ts";
@@ -43,17 +44,13 @@ import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
 import { loanRequest } from "./agents-policy/loan-request.ts";
-import {
-  type AlertVoter,
-  createContagionModelVoter,
-  createDrawdownVoter,
-  type DeriskDetector,
-} from "./alert-votes.ts";
+import type { DeriskDetector } from "./alert-votes.ts";
 import { exposedAssets } from "./build-distress.ts";
 import { type CollateralVolatilityParameters, createCollateralVolatility } from "./collateral-volatility.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import { type EnginePolicy, modeOf, type PolicyContext } from "./engine-policy.ts";
 import { serviceMargins } from "./margin-servicing.ts";
+import { createPolicyVoter, deriskDefaults } from "./policy-voter.ts";
 import { createAlertPoster } from "./post-alert.ts";
 import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
 import { worldAgentPolicy } from "./world-agent-policy.ts";
@@ -168,10 +165,7 @@ export function bargain(
 
 export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const maxRounds = p.maxRounds ?? 4;
-  const levels = p.alertDrawdowns ?? [0.15, 0.3];
-  const quorumShare = p.quorumShare ?? 0.5;
-  const bps = p.tightenBps ?? { lending: 300, perp: 3000, vault: 200 };
-  const alertTtlHours = p.alertTtlHours ?? 12;
+  const { quorumShare, tightenBps: bps, alertTtlHours } = deriskDefaults(p);
   const minLoanUsd8 = usd8Of(p.minLoanUsd ?? 1_000_000);
   const coverageHours = p.coverageHours ?? 12;
   const tenorSeconds = Math.round((p.tenorHours ?? 24) * 3600);
@@ -315,21 +309,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     }
   };
 
-  const voter: AlertVoter =
-    (p.detector ?? "drawdown") === "drawdown"
-      ? createDrawdownVoter({
-          levels,
-          exposure: () => exposure,
-          spread: p.thresholdSpread,
-          spreadSeed: p.thresholdSpreadSeed,
-        })
-      : createContagionModelVoter({
-          model:
-            p.contagionModel ??
-            (() => {
-              throw new Error('detector "contagion-model" needs a contagionModel (models/contagion).');
-            })(),
-        });
+  const voter = createPolicyVoter(p, () => exposure);
   const deriskCoordinator = createDeriskCoordinator({
     voter,
     coordination: p.coordination ?? "quorum",

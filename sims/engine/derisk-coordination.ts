@@ -177,10 +177,11 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
             : `expired without a quorum for level ${step.release[0]}`,
         expiresHour: alert.expiresHour,
       });
-    for (const _ of step.raise)
-      for (let i = 0; i < world.protocolCount; i++) await apply(ctx, i, "derisk.tighten");
+    // A lapsed alert unwinds first; a new one then tightens from nothing.
     for (const _ of step.release)
       for (let i = 0; i < world.protocolCount; i++) await apply(ctx, i, "derisk.release");
+    for (const _ of step.raise)
+      for (let i = 0; i < world.protocolCount; i++) await apply(ctx, i, "derisk.tighten");
   };
 
   const unilateralStep = async (ctx: PolicyContext) => {
@@ -200,8 +201,8 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
       );
       own[i] = step.next;
       if (step.raise.length > 0) raised(i, ctx.hours);
-      for (const _ of step.raise) await apply(ctx, i, "derisk.tighten");
       for (const _ of step.release) await apply(ctx, i, "derisk.release");
+      for (const _ of step.raise) await apply(ctx, i, "derisk.tighten");
     }
   };
 

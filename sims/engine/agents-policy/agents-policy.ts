@@ -12,8 +12,9 @@
  * (in-flight.ts); auctions that found nobody are closed by moving the clock past their admission
  * window, within the slack. Ids and nonces are seeded: the same seed gives the same transcript.
  *
- * De-risking is the built-in policy's (the rule voters and the quorum of derisk-coordination.ts),
- * run before the agents each step exactly as the built-in policy runs it.
+ * De-risking is the agents' own risk loops (agents-risk.ts): each protocol's shipped risk agent
+ * on the same bus, proposing, voting, holding, posting, renewing and unwinding alerts; it runs
+ * before the negotiation each step, as the built-in policy's de-risking does.
  */
 import { createHash } from "node:crypto";
 import { type Hex, keccak256, toHex } from "viem";
@@ -21,16 +22,20 @@ import { SimulatedClock } from "xstate";
 import { type Agent, createAgent } from "../../../agents/agent.ts";
 import { createNonceAllocator } from "../../../core/agreement-nonce.ts";
 import { createLogger, type Logger } from "../../../core/log.ts";
+import type { Signer } from "../../../core/signer.ts";
 import { createSigner } from "../../../core/signer.ts";
 import { createEndpoint, type Endpoint } from "../../../negotiation/endpoint.ts";
+import type { PeerRegistry } from "../../../negotiation/peers.ts";
 import { createPeerRegistry } from "../../../negotiation/peers.ts";
 import { PROTOCOL_PARAMETERS } from "../../../negotiation/protocol-parameters.ts";
+import type { InProcessBus } from "../../../negotiation/transport/in-process.ts";
 import { createInProcessBus } from "../../../negotiation/transport/in-process.ts";
-import { type BuiltinPolicyParameters, createBuiltinPolicy } from "../builtin-policy.ts";
+import type { BuiltinPolicyParameters } from "../builtin-policy.ts";
 import { createCollateralVolatility } from "../collateral-volatility.ts";
 import { type EnginePolicy, modeOf, type PolicyContext } from "../engine-policy.ts";
 import { protocolKey, usd8Of } from "../world.ts";
 import { worldAgentPolicy } from "../world-agent-policy.ts";
+import { type AgentsRisk, createAgentsRisk } from "./agents-risk.ts";
 import { createInFlight, type InFlight } from "./in-flight.ts";
 import { needPolicy, type StepView } from "./need-policy.ts";
 import { createStepEvents, type StepEvents } from "./step-events.ts";
@@ -54,6 +59,9 @@ export interface AgentsPolicy extends EnginePolicy {
  *  earlier than a full step, so each fires once per step. */
 const SLACK_MS = 60_000;
 
+/** What the negotiating agents and the risk agents share: the bus, the signers, the registry. */
+type Wiring = { bus: InProcessBus; inFlight: InFlight; signers: Signer[]; peers: PeerRegistry };
+
 type Running = {
   clock: SimulatedClock;
   agents: Agent[];
@@ -71,7 +79,8 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
     illiquidTenorSeconds: Math.round((p.illiquidTenorHours ?? 336) * 3600),
   };
   const maxRounds = p.maxRounds ?? PROTOCOL_PARAMETERS.maxRounds;
-  const derisking = p.derisking ? createBuiltinPolicy({ ...p, negotiation: false }) : undefined;
+  let wiring: Wiring | undefined;
+  let risk: AgentsRisk | undefined;
   const wire = createHash("sha256");
   const lines: string[] = [];
   let messages = 0;
@@ -80,10 +89,8 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
   // What lenders know of each collateral's volatility, as in the built-in policy (margins).
   const volatility = createCollateralVolatility(p.marginVolatility);
 
-  const start = (ctx: PolicyContext): Running => {
+  const connect = (ctx: PolicyContext): Wiring => {
     const { world } = ctx;
-    const clock = new SimulatedClock();
-    clock.set(Number(ctx.nowSec) * 1000);
     const bus = createInProcessBus({ log });
     const tap = bus.createTransport({ name: "transcript" });
     tap.subscribe(">", (data, subject) => {
@@ -91,11 +98,18 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
       wire.update(subject).update(data);
       if (p.keepWire) lines.push(`${subject} ${Buffer.from(data).toString("hex")}`);
     });
-    const inFlight = createInFlight(bus);
     const signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
     const peers = createPeerRegistry(
       world.protocols.map((x, i) => ({ address: signers[i]!.address, name: x.id, protocol: x.kind })),
     );
+    return { bus, inFlight: createInFlight(bus), signers, peers };
+  };
+
+  const start = (ctx: PolicyContext, w: Wiring): Running => {
+    const { world } = ctx;
+    const { bus, inFlight, signers, peers } = w;
+    const clock = new SimulatedClock();
+    clock.set(Number(ctx.nowSec) * 1000);
     const shared = worldAgentPolicy(world, {
       ...p,
       tenorSeconds,
@@ -151,7 +165,7 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
   const negotiate = async (ctx: PolicyContext) => {
     view = { world: ctx.world, halted: [...ctx.risk.halted] };
     const stepStart = Number(ctx.nowSec) * 1000;
-    if (!running) running = start(ctx);
+    if (!running) running = start(ctx, wiring!);
     else running.clock.set(Math.max(running.clock.now(), stepStart));
     const r = running;
     await r.inFlight.quiet();
@@ -165,14 +179,20 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
 
   return {
     name: modeOf(p),
-    onObserve: (o) => derisking?.onObserve?.(o),
+    onObserve: (o) => risk?.observe(o),
     async onStep(ctx) {
       volatility.observe(ctx.world);
-      if (derisking) await derisking.onStep(ctx);
+      wiring ??= connect(ctx);
+      if (p.derisking) {
+        risk ??= createAgentsRisk({ params: p, ...wiring, log });
+        await risk.step(ctx);
+      }
       if (p.negotiation) await negotiate(ctx);
     },
     transcript: () => ({ messages, sha256: wire.copy().digest("hex"), lines }),
     async close() {
+      risk?.close();
+      risk = undefined;
       const r = running;
       running = undefined;
       if (!r) return;

@@ -1,0 +1,231 @@
+/**
+ * De-risking by the real agents in the simulator (issue 13): each protocol runs the shipped risk
+ * loop (agents/risk/risk-agent.ts createRiskAgent: signed snapshots, proposals and votes on the
+ * in-process bus, the xstate loop with its alert expiry and renewal) on a SimulatedClock at the
+ * step's chain time. Its detector is the voter detector (voter-detector.ts): each agent reads its
+ * own protocol's level from the same voter the built-in policy counts (policy-voter.ts), so the two
+ * policies can be held to the same alerts; who holds an alert, when it is renewed, posted or lapses
+ * is the agents' own doing.
+ *
+ * Each step: the clock moves to the step's time (alert expiries fire; every loop assesses), the
+ * bus runs until quiet, then the clock moves one millisecond so the first signer in turn posts the
+ * held alert to the run's settlement backend (the contract's raiseAlert, or the ledger's
+ * riskLevel) within the step, as the built-in policy posts it. Each agent's stance changes reach its
+ * protocol as the engine's pre-committed actions (one `derisk.tighten` per level up, a
+ * `derisk.release` per level down: engine-adapter.ts createDerisking), recorded as the built-in
+ * policy records them.
+ */
+import { SimulatedClock } from "xstate";
+import type { AlertChainPort } from "../../../agents/risk/alert-chain-port.ts";
+import { createRiskAgent, type RiskAgent } from "../../../agents/risk/risk-agent.ts";
+import type { RiskAlert } from "../../../arbitration/typed-data.ts";
+import type { Logger } from "../../../core/log.ts";
+import type { Signer } from "../../../core/signer.ts";
+import type { PeerRegistry } from "../../../negotiation/peers.ts";
+import type { InProcessBus } from "../../../negotiation/transport/in-process.ts";
+import type { ProtocolAdapter } from "../../../protocol-adapters/protocol-adapter.ts";
+import type { AlertVoter } from "../alert-votes.ts";
+import { exposedAssets } from "../build-distress.ts";
+import type { BuiltinPolicyParameters } from "../builtin-policy.ts";
+import type { PolicyContext } from "../engine-policy.ts";
+import { createPolicyVoter, deriskDefaults } from "../policy-voter.ts";
+import type { StepObservation } from "../run-engine.ts";
+import type { InFlight } from "./in-flight.ts";
+import { createVoterDetector } from "./voter-detector.ts";
+
+/** Settings of the built-in de-risking that the real agents do not play (the herding study's
+ *  dampening and unilateral variants stay with the built-in policy). */
+export class AgentsRiskUnsupportedError extends Error {
+  constructor(readonly setting: string) {
+    super(
+      `--policy agents does not play "${setting}" (a built-in de-risking variant of the herding study); use --policy builtin for it`,
+    );
+    this.name = "AgentsRiskUnsupportedError";
+  }
+}
+
+export type AgentsRisk = {
+  observe(o: StepObservation): void;
+  step(ctx: PolicyContext): Promise<void>;
+  close(): void;
+};
+
+const NO_ALERT: RiskAlert = {
+  level: 0,
+  evidenceHash: `0x${"00".repeat(32)}`,
+  issuedAt: 0n,
+  expiresAt: 0n,
+};
+
+export function createAgentsRisk(p: {
+  params: BuiltinPolicyParameters;
+  bus: InProcessBus;
+  inFlight: InFlight;
+  signers: readonly Signer[];
+  peers: PeerRegistry;
+  log: Logger;
+}): AgentsRisk {
+  const { params } = p;
+  if ((params.coordination ?? "quorum") !== "quorum") throw new AgentsRiskUnsupportedError("coordination");
+  if (params.minHoursBetweenRaises) throw new AgentsRiskUnsupportedError("minHoursBetweenRaises");
+  if (params.paceHours) throw new AgentsRiskUnsupportedError("paceHours");
+  const { quorumShare, tightenBps, alertTtlHours } = deriskDefaults(params);
+  let exposure: number[][] = [];
+  const voter: AlertVoter = createPolicyVoter(params, () => exposure);
+  const clock = new SimulatedClock();
+  let levels: number[] = [];
+  let ctx: PolicyContext | undefined;
+  let agents: RiskAgent[] = [];
+  /** Stance changes each agent asked of its protocol this step, in order. */
+  let stances: number[][] = [];
+  /** The stance each protocol's actions stand at. */
+  let applied: number[] = [];
+  /** Whether an alert was held (raised or renewed) this step. */
+  let heldThisStep = false;
+  let systemLevel = 0;
+
+  // The run's settlement backend as the agents' chain: the contract's raiseAlert rule (an alert
+  // newer than the last one replaces it; the level falls to 0 at expiry).
+  let posted: RiskAlert = NO_ALERT;
+  const nowSec = () => BigInt(Math.floor(clock.now() / 1000));
+  const chain: AlertChainPort = {
+    async riskLevel() {
+      const live = posted.level > 0 && posted.expiresAt > nowSec();
+      return { level: live ? posted.level : 0, expiresAt: live ? posted.expiresAt : 0n, lastAlert: posted };
+    },
+    async raiseAlert(alert) {
+      if (alert.issuedAt <= posted.issuedAt || alert.expiresAt <= nowSec()) return { posted: false };
+      posted = alert;
+      await ctx!.postAlert({ level: alert.level, expiresSec: alert.expiresAt });
+      return { posted: true };
+    },
+  };
+
+  const start = (first: PolicyContext) => {
+    const { world } = first;
+    exposure = world.protocols.map((_, i) => exposedAssets(world, i));
+    const stepMs = Math.round(world.stepHours * 3_600_000);
+    clock.set(Number(first.nowSec) * 1000);
+    stances = world.protocols.map(() => []);
+    applied = world.protocols.map(() => 0);
+    agents = world.protocols.map((x, i) => {
+      const adapter: ProtocolAdapter = {
+        protocolId: x.id,
+        kind: x.kind,
+        snapshot: () => ctx!.adapters[i]!.snapshot(),
+        apply: (a) => ctx!.adapters[i]!.apply(a),
+        derisk: async ({ level }) => {
+          stances[i]!.push(level);
+        },
+      };
+      const agent = createRiskAgent({
+        name: x.id,
+        signer: p.signers[i]!,
+        domain: first.domain,
+        transport: p.bus.createTransport({ name: `${x.id}/risk` }),
+        adapter: p.inFlight.track(adapter),
+        registered: p.peers,
+        quorum: Math.ceil(quorumShare * world.protocolCount),
+        detector: createVoterDetector({ level: () => levels[i] ?? 0 }),
+        // One assessment per step: the clock moves a whole step at a time.
+        cadenceMs: stepMs - 1_000,
+        alertTtlSec: Math.round(alertTtlHours * 3600),
+        renewWithinSec: Math.round(stepMs / 1000),
+        submitStaggerMs: 1_000,
+        clock,
+        chain: p.inFlight.track(chain),
+        log: p.log,
+      });
+      agent.onActivity((a) => {
+        if (a.type === "risk.held") heldThisStep = true;
+      });
+      return agent;
+    });
+  };
+
+  /**
+   * Each protocol's stance changes as the engine's actions, one level at a time. Recorded level by
+   * level across protocols (the k-th action of every protocol, then the k+1-th), as the built-in
+   * policy applies a level to every protocol before the next.
+   */
+  const applyStances = async (c: PolicyContext) => {
+    const moves = stances.map((targets, i) => {
+      const out: ("derisk.tighten" | "derisk.release")[] = [];
+      for (const target of targets)
+        while (applied[i]! !== target) {
+          const up = target > applied[i]!;
+          applied[i] = applied[i]! + (up ? 1 : -1);
+          out.push(up ? "derisk.tighten" : "derisk.release");
+        }
+      return out;
+    });
+    stances = stances.map(() => []);
+    const rounds = Math.max(0, ...moves.map((m) => m.length));
+    for (let k = 0; k < rounds; k++)
+      for (let i = 0; i < moves.length; i++) {
+        const type = moves[i]![k];
+        const kind = c.world.protocols[i]!.kind;
+        if (!type || kind === "amm") continue;
+        const bps = tightenBps[kind as "lending" | "perp" | "vault"];
+        await c.adapters[i]!.apply({ type, bps });
+        c.record({
+          type: "derisk",
+          step: c.step,
+          protocol: c.world.protocols[i]!.id,
+          action: `${type === "derisk.tighten" ? "tighten" : "release"} ${bps} bps`,
+        });
+      }
+  };
+
+  /** The system alert's change this step, recorded as the built-in policy records it. */
+  const recordAlert = (c: PolicyContext, votesByLevel: readonly number[]) => {
+    const level = Math.max(0, ...agents.map((a) => a.stanceLevel));
+    if (level === systemLevel) return;
+    const need = Math.ceil(quorumShare * c.world.protocolCount);
+    let votes = 0;
+    votesByLevel.forEach((v) => {
+      if (v >= need) votes = v;
+    });
+    let expiresAt: bigint | undefined;
+    for (const a of agents) {
+      const held = a.actor.getSnapshot().context.held;
+      if (held?.alert.level === level && (expiresAt === undefined || held.alert.expiresAt > expiresAt))
+        expiresAt = held.alert.expiresAt;
+    }
+    c.record({
+      type: "alert",
+      step: c.step,
+      level,
+      votes: level > 0 ? votes : 0,
+      of: c.world.protocolCount,
+      reason: heldThisStep
+        ? (voter.reason?.(c.world, level) ??
+          `${c.risk.drawdownAsset} down ${(c.risk.maxDrawdown * 100).toFixed(1)}%`)
+        : `expired without a quorum for level ${systemLevel}`,
+      expiresHour: level > 0 && expiresAt !== undefined ? Number(expiresAt - c.world.startTime) / 3600 : 0,
+    });
+    systemLevel = level;
+  };
+
+  return {
+    observe: (o) => voter.observe(o),
+    async step(c) {
+      ctx = c;
+      levels = voter.levels(c.world);
+      const votesByLevel = voter.votes(c.world);
+      heldThisStep = false;
+      if (agents.length === 0) start(c);
+      else clock.set(Math.max(clock.now(), Number(c.nowSec) * 1000));
+      await p.inFlight.quiet();
+      // The first signer in turn posts now (its turn is a zero delay on the loop's clock).
+      clock.increment(1);
+      await p.inFlight.quiet();
+      recordAlert(c, votesByLevel);
+      await applyStances(c);
+    },
+    close() {
+      for (const a of agents) a.stop();
+      agents = [];
+    },
+  };
+}
