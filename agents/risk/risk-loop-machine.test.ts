@@ -7,7 +7,7 @@ import { type Assessment, type RiskLoopEffect, riskLoopMachine } from "./risk-lo
 const id = `0x${"ab".repeat(32)}` as Hex;
 const drain = () => new Promise((r) => setTimeout(r, 0));
 
-function loop(proposeLevel = 0) {
+function loop(proposeLevel = 0, renewWithinSec?: number) {
   const clock = new SimulatedClock();
   clock.set(1_000_000);
   const assessments: number[] = [];
@@ -21,6 +21,7 @@ function loop(proposeLevel = 0) {
     clock,
     input: {
       cadenceMs: 10_000,
+      ...(renewWithinSec !== undefined ? { renewWithinSec } : {}),
       nowSec: () => BigInt(Math.floor(clock.now() / 1000)),
       assess: async () => {
         assessments.push(clock.now());
@@ -147,6 +148,36 @@ describe("risk loop machine on a simulated clock", () => {
     await drain();
     expect(l.submitted).toHaveLength(1);
     expect(l.effects).toContainEqual({ type: "effect.alertPosted", id, posted: true });
+    l.actor.stop();
+  });
+
+  it("renews a held alert its view still supports once it would expire within renewWithinSec, keeping its stance through the old expiry", async () => {
+    const l = loop(1, 15);
+    await drain();
+    l.actor.send({ type: "alert.held", id, alert: l.alert(1, 60), signatures: [] });
+    await drain();
+    const proposals = () => l.effects.filter((e) => e.type === "effect.proposeAlert");
+    const before = proposals().length;
+    l.clock.increment(40_000); // 20 s left: not yet
+    await drain();
+    expect(proposals()).toHaveLength(before);
+    l.clock.increment(10_000); // 10 s left: renew, once
+    await drain();
+    expect(proposals()).toHaveLength(before + 1);
+    expect((proposals().at(-1) as { level: number }).level).toBe(1);
+    l.clock.increment(5_000);
+    await drain();
+    expect(proposals()).toHaveLength(before + 1);
+    // The renewal is held: same level, later expiry. The stance stays; the old expiry passes.
+    const renewal = l.alert(1, 60);
+    l.actor.send({ type: "alert.held", id: `0x${"cd".repeat(32)}` as Hex, alert: renewal, signatures: [] });
+    await drain();
+    l.clock.increment(10_000);
+    await drain();
+    expect(l.stances()).toEqual([1, 1]);
+    l.clock.increment(60_000);
+    await drain();
+    expect(l.stances()).toEqual([1, 1, 0]);
     l.actor.stop();
   });
 });

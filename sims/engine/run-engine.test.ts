@@ -121,13 +121,14 @@ describe("engine: determinism and modes", () => {
       policy: createBuiltinPolicy({ negotiation: false, derisking: true }),
     });
     const alerts = r.events.filter((e) => e.type === "alert");
-    // Level 2 (30% drawdown) lapses 12 hours after the quorum for it is gone; level 1 stays renewed.
-    // (Before alerts expired the levels were [1, 2] for the rest of the run.)
+    // Level 2 (30% drawdown) lapses at its expiry once the quorum for it is gone; the level-1 quorum
+    // raises a new alert at once and renews it. (Before alerts expired the levels were [1, 2].)
     expect(alerts.map((e) => (e.type === "alert" ? e.level : 0))).toEqual([1, 2, 1]);
     const derisk = r.events.filter((e) => e.type === "derisk");
-    // The DEX has nothing to tighten: 2 levels x 4 protocols tightened, 1 level x 4 released.
-    expect(derisk.filter((e) => e.type === "derisk" && e.action.startsWith("tighten"))).toHaveLength(2 * 4);
-    expect(derisk.filter((e) => e.type === "derisk" && e.action.startsWith("release"))).toHaveLength(4);
+    // The DEX has nothing to tighten. The lapse releases both levels on the 4 others (the
+    // contract's level falls to 0 at expiry), then level 1 tightens again: 3 x 4 and 2 x 4.
+    expect(derisk.filter((e) => e.type === "derisk" && e.action.startsWith("tighten"))).toHaveLength(3 * 4);
+    expect(derisk.filter((e) => e.type === "derisk" && e.action.startsWith("release"))).toHaveLength(2 * 4);
   });
 });
 
