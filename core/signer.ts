@@ -125,10 +125,28 @@ export function createSigner(privateKey: Hex): Signer {
   };
 }
 
+/** Signers recovered lately, by digest and signature: the same signed message reaches every
+ *  subscriber, and agents that share a process (the simulator's in-process bus) recover it once.
+ *  Recovery is a pure function, so a hit returns exactly what recovering again would. FIFO-bounded. */
+const recovered = new Map<string, Address>();
+const RECOVERED_MAX = 8_192;
+
 /** Recovers the signer of a digest. Throws InvalidSignatureFormatError on any malformed input.
  *  `expected` (the claimed signer) only makes it faster: when the recovered key is the one seen
  *  for that address before, its address is known without hashing or a lookup by key. */
 export function recoverDigest(digest: Hex, signature: Hex, expected?: Address): Address {
+  const key = typeof digest === "string" && typeof signature === "string" ? digest + signature : undefined;
+  const hit = key === undefined ? undefined : recovered.get(key);
+  if (hit !== undefined) return hit;
+  const address = recoverUncached(digest, signature, expected);
+  if (key !== undefined) {
+    if (recovered.size >= RECOVERED_MAX) recovered.delete(recovered.keys().next().value!);
+    recovered.set(key, address);
+  }
+  return address;
+}
+
+function recoverUncached(digest: Hex, signature: Hex, expected?: Address): Address {
   const bytes = exactHex(signature, 65);
   if (!bytes) throw new InvalidSignatureFormatError("wrong length");
   const v = bytes[64]!;

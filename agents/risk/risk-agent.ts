@@ -83,6 +83,17 @@ export type CreateRiskAgentParameters = {
   cadenceMs: number;
   /** How long a proposed alert lasts, seconds. */
   alertTtlSec: number;
+  /** Take turns to propose (default: propose at once). Registered agents in address order wait
+   *  `rank x proposeStaggerMs`; at its turn an agent proposes only if nobody proposed the same
+   *  level since it decided to, and votes on that proposal instead. One proposal and a round of
+   *  votes where every agent seeing the danger would otherwise propose its own (n proposals, n^2
+   *  votes). */
+  proposeStaggerMs?: number;
+  /** Publish a signed snapshot at each assessment (default true). Peers' detectors read them (the
+   *  rule detector their features, the contagion model their books); a simulation whose detectors
+   *  read nothing from peers (sims/engine/agents-policy/voter-detector.ts) may leave them out:
+   *  proposals and votes carry their own estimates. */
+  publishSnapshots?: boolean;
   /** Renew a held alert this agent's view still supports once it would expire within this many
    *  seconds (risk-loop-machine.ts). Default: no renewal (the alert lapses and is proposed again). */
   renewWithinSec?: number;
@@ -108,6 +119,8 @@ export interface RiskAgent {
   onActivity(listener: (a: RiskActivity) => void): () => void;
   /** The stance level applied to the adapter now. */
   readonly stanceLevel: number;
+  /** Proposals waiting for this agent's turn (proposeStaggerMs). */
+  readonly proposalsWaiting: number;
   stop(): void;
 }
 
@@ -213,6 +226,8 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     input: {
       cadenceMs: p.cadenceMs,
       nowSec,
+      // Alerts' times are the loop's clock unless the host gave the chain's: then seconds only.
+      ...(p.nowSec ? {} : { nowMs }),
       assess,
       submit,
       ...(p.renewWithinSec !== undefined ? { renewWithinSec: p.renewWithinSec } : {}),
@@ -223,6 +238,10 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   const onEffect = (e: RiskLoopEffect) => {
     switch (e.type) {
       case "effect.riskSnapshot": {
+        if (p.publishSnapshots === false) {
+          resendOpen();
+          return;
+        }
         snapshotSeq = Math.max(snapshotSeq + 1, Math.floor(nowMs() / 100) % 0xffffffff);
         void publish("risk.snapshot", RISK_SNAPSHOT_SESSION, snapshotSeq, {
           protocolId: p.adapter.protocolId,
@@ -266,7 +285,33 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
   actor.on("*", onEffect);
 
+  /** Our place in the proposing order: registered agents by address. */
+  const rank = () =>
+    p.registered
+      .list()
+      .map((x) => x.address.toLowerCase())
+      .sort()
+      .indexOf(me.toLowerCase());
+  let proposalsWaiting = 0;
+  let stopped = false;
+  const timers = p.clock ?? { setTimeout: (f: () => void, ms: number) => setTimeout(f, ms) };
+
   const propose = (level: number) => {
+    const turn = p.proposeStaggerMs ? Math.max(0, rank()) * p.proposeStaggerMs : 0;
+    if (turn === 0) return proposeNow(level);
+    const decidedAt = nowSec();
+    proposalsWaiting++;
+    timers.setTimeout(() => {
+      proposalsWaiting--;
+      if (stopped) return;
+      const taken = tally
+        .proposalsOpen()
+        .some((x) => x.alert.level === level && x.alert.issuedAt >= decidedAt);
+      if (!taken) proposeNow(level);
+    }, turn);
+  };
+
+  const proposeNow = (level: number) => {
     if (!latest) return;
     const evidence: RiskEvidence = {
       protocolId: p.adapter.protocolId,
@@ -432,7 +477,11 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     get stanceLevel() {
       return stanceLevel;
     },
+    get proposalsWaiting() {
+      return proposalsWaiting;
+    },
     stop: () => {
+      stopped = true;
       sub.unsubscribe();
       actor.stop();
     },

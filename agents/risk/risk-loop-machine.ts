@@ -44,6 +44,9 @@ export type RiskLoopDeps = {
   cadenceMs: number;
   /** Unix seconds on the alerts' clock (the chain's): when a held alert expires. */
   nowSec: () => bigint;
+  /** The same clock in milliseconds, when it has them: an alert then ends at its expiry second
+   *  exactly, not up to a second later (the loop's own clock; default: nowSec's seconds). */
+  nowMs?: () => number;
   /** Renew a held alert our own view still supports once it would expire within this many
    *  seconds (default: never). An alert that lapses unwinds every stance; a quorum that still
    *  sees the danger renews it first, as the contract accepts a newer alert at the same level. */
@@ -91,8 +94,11 @@ export const riskLoopMachine = setup({
   },
   delays: {
     cadence: ({ context }) => context.deps.cadenceMs,
-    alertExpiry: ({ context }) =>
-      Math.max(0, Number((context.held?.alert.expiresAt ?? 0n) - context.deps.nowSec()) * 1000),
+    alertExpiry: ({ context }) => {
+      const endMs = Number(context.held?.alert.expiresAt ?? 0n) * 1000;
+      const nowMs = context.deps.nowMs ? context.deps.nowMs() : Number(context.deps.nowSec()) * 1000;
+      return Math.max(0, endMs - nowMs);
+    },
     submitTurn: ({ context }) => context.held?.submitAfterMs ?? 0,
   },
   guards: {

@@ -74,6 +74,12 @@ export function createAgentsRisk(p: {
   const voter: AlertVoter = createPolicyVoter(params, () => exposure);
   const clock = new SimulatedClock();
   let levels: number[] = [];
+  /** Each protocol's level when its agent last assessed. */
+  let seen: number[] = [];
+  let renewWithinSec = 0n;
+  let turnMs = 1;
+  /** An alert was held since the clock last moved: the first signer's turn to post is due. */
+  let heldSinceTick = false;
   let ctx: PolicyContext | undefined;
   let agents: RiskAgent[] = [];
   /** Stance changes each agent asked of its protocol this step, in order. */
@@ -105,8 +111,11 @@ export function createAgentsRisk(p: {
     const { world } = first;
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
     const stepMs = Math.round(world.stepHours * 3_600_000);
+    turnMs = Math.max(1, Math.floor(999 / world.protocolCount));
     clock.set(Number(first.nowSec) * 1000);
     stances = world.protocols.map(() => []);
+    seen = [...levels];
+    renewWithinSec = BigInt(Math.round(stepMs / 1000));
     applied = world.protocols.map(() => 0);
     agents = world.protocols.map((x, i) => {
       const adapter: ProtocolAdapter = {
@@ -127,20 +136,47 @@ export function createAgentsRisk(p: {
         registered: p.peers,
         quorum: Math.ceil(quorumShare * world.protocolCount),
         detector: createVoterDetector({ level: () => levels[i] ?? 0 }),
-        // One assessment per step: the clock moves a whole step at a time.
-        cadenceMs: stepMs - 1_000,
+        // Assessments on events (below): the cadence only as a backstop, once an alert's life.
+        cadenceMs: Math.round(alertTtlHours * 3_600_000),
         alertTtlSec: Math.round(alertTtlHours * 3600),
         renewWithinSec: Math.round(stepMs / 1000),
-        submitStaggerMs: 1_000,
+        // The voter detector reads nothing from peers' snapshots: leave them out (a signature per
+        // agent per step, and four verifications of each, for nothing the decisions use).
+        publishSnapshots: false,
+        // Turns within the step's first second, so alerts' times are the step's (as the built-in's).
+        proposeStaggerMs: turnMs,
+        submitStaggerMs: turnMs,
         clock,
         chain: p.inFlight.track(chain),
         log: p.log,
       });
       agent.onActivity((a) => {
-        if (a.type === "risk.held") heldThisStep = true;
+        if (a.type === "risk.held") {
+          heldThisStep = true;
+          heldSinceTick = true;
+        }
       });
       return agent;
     });
+  };
+
+  /**
+   * An agent assesses when something it sees could change a decision: its own view changed, its
+   * alert is due for renewal, or an alert lapsed (a quorum that still sees danger proposes anew).
+   * Between those its voter detector would answer the same, so a step with nothing of the kind
+   * costs no assessment, no xstate transition and no message.
+   */
+  const pokeWhoMustAssess = (expiriesBefore: readonly (bigint | undefined)[]) => {
+    const now = nowSec();
+    const lapsed = expiriesBefore.some((e) => e !== undefined && e <= now);
+    agents.forEach((a, i) => {
+      const level = levels[i] ?? 0;
+      const held = a.actor.getSnapshot().context.held;
+      const renewDue =
+        held !== undefined && level >= held.alert.level && held.alert.expiresAt - now <= renewWithinSec;
+      if (level !== seen[i] || (lapsed && level > 0) || renewDue) a.poke();
+    });
+    seen = [...levels];
   };
 
   /**
@@ -215,11 +251,20 @@ export function createAgentsRisk(p: {
       const votesByLevel = voter.votes(c.world);
       heldThisStep = false;
       if (agents.length === 0) start(c);
-      else clock.set(Math.max(clock.now(), Number(c.nowSec) * 1000));
+      else {
+        const expiries = agents.map((a) => a.actor.getSnapshot().context.held?.alert.expiresAt);
+        clock.set(Math.max(clock.now(), Number(c.nowSec) * 1000));
+        pokeWhoMustAssess(expiries);
+      }
       await p.inFlight.quiet();
-      // The first signer in turn posts now (its turn is a zero delay on the loop's clock).
-      clock.increment(1);
-      await p.inFlight.quiet();
+      // Proposers' turns, and the first signer's turn to post a held alert, come as the clock moves
+      // on within the step's first second.
+      for (let turn = 0; turn <= agents.length; turn++) {
+        if (!heldSinceTick && !agents.some((a) => a.proposalsWaiting > 0)) break;
+        heldSinceTick = false;
+        clock.increment(turnMs);
+        await p.inFlight.quiet();
+      }
       recordAlert(c, votesByLevel);
       await applyStances(c);
     },
