@@ -166,17 +166,22 @@ export function createAgentsRisk(p: {
    * Between those its voter detector would answer the same, so a step with nothing of the kind
    * costs no assessment, no xstate transition and no message.
    */
-  const pokeWhoMustAssess = (expiriesBefore: readonly (bigint | undefined)[]) => {
+  const pokeWhoMustAssess = (expiriesBefore: readonly (bigint | undefined)[]): boolean => {
     const now = nowSec();
     const lapsed = expiriesBefore.some((e) => e !== undefined && e <= now);
+    let poked = false;
     agents.forEach((a, i) => {
       const level = levels[i] ?? 0;
       const held = a.actor.getSnapshot().context.held;
       const renewDue =
         held !== undefined && level >= held.alert.level && held.alert.expiresAt - now <= renewWithinSec;
-      if (level !== seen[i] || (lapsed && level > 0) || renewDue) a.poke();
+      if (level !== seen[i] || (lapsed && level > 0) || renewDue) {
+        a.poke();
+        poked = true;
+      }
     });
     seen = [...levels];
+    return poked || lapsed;
   };
 
   /**
@@ -250,13 +255,16 @@ export function createAgentsRisk(p: {
       levels = voter.levels(c.world);
       const votesByLevel = voter.votes(c.world);
       heldThisStep = false;
+      let busy = true;
       if (agents.length === 0) start(c);
       else {
         const expiries = agents.map((a) => a.actor.getSnapshot().context.held?.alert.expiresAt);
         clock.set(Math.max(clock.now(), Number(c.nowSec) * 1000));
-        pokeWhoMustAssess(expiries);
+        busy = pokeWhoMustAssess(expiries);
       }
-      await p.inFlight.quiet();
+      // A step in which no agent assesses and no alert lapses puts nothing on the bus and calls
+      // nothing: the agents are quiet already (their only other timers are the turns below).
+      if (busy) await p.inFlight.quiet();
       // Proposers' turns, and the first signer's turn to post a held alert, come as the clock moves
       // on within the step's first second.
       for (let turn = 0; turn <= agents.length; turn++) {
