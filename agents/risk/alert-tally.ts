@@ -81,9 +81,10 @@ export class AlertTally {
   }
 
   /** Forgets proposals whose alert expired (unix seconds), and early votes that outlived them. */
-  prune(nowSec: bigint): void {
+  /** Drops proposals whose alert expired, and those issued at or before `issuedBy` if given. */
+  prune(nowSec: bigint, issuedBy?: bigint): void {
     for (const [id, p] of this.proposals) {
-      if (p.alert.expiresAt <= nowSec) {
+      if (p.alert.expiresAt <= nowSec || (issuedBy !== undefined && p.alert.issuedAt <= issuedBy)) {
         this.proposals.delete(id);
         this.ballots.delete(id);
       }

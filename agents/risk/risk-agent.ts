@@ -89,6 +89,11 @@ export type CreateRiskAgentParameters = {
    *  votes where every agent seeing the danger would otherwise propose its own (n proposals, n^2
    *  votes). */
   proposeStaggerMs?: number;
+  /** How long a proposal stays open for votes, seconds (default: until its alert would expire).
+   *  A proposal that missed its quorum then lapses, and whoever still sees the danger proposes
+   *  anew: an alert held long after it was proposed would end early, its expiry counted from
+   *  then. */
+  proposalWindowSec?: number;
   /** Publish a signed snapshot at each assessment (default true). Peers' detectors read them (the
    *  rule detector their features, the contagion model their books); a simulation whose detectors
    *  read nothing from peers (sims/engine/agents-policy/voter-detector.ts) may leave them out:
@@ -297,13 +302,20 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   const timers = p.clock ?? { setTimeout: (f: () => void, ms: number) => setTimeout(f, ms) };
 
   const propose = (level: number) => {
-    const turn = p.proposeStaggerMs ? Math.max(0, rank()) * p.proposeStaggerMs : 0;
+    // Higher levels first: a lower alert held and posted in the same second as a higher one would
+    // keep the higher one off the chain (the contract takes only a strictly newer issuedAt).
+    const levelsAbove = thresholds.proposePpm.length - level;
+    const turn = p.proposeStaggerMs
+      ? (levelsAbove * p.registered.list().length + Math.max(0, rank())) * p.proposeStaggerMs
+      : 0;
     if (turn === 0) return proposeNow(level);
     const decidedAt = nowSec();
+    // A renewal proposes the level in force; a raise is moot once that level holds anyway.
+    const renewal = level <= stanceLevel;
     proposalsWaiting++;
     timers.setTimeout(() => {
       proposalsWaiting--;
-      if (stopped) return;
+      if (stopped || (!renewal && stanceLevel >= level)) return;
       const taken = tally
         .proposalsOpen()
         .some((x) => x.alert.level === level && x.alert.issuedAt >= decidedAt);
@@ -357,7 +369,8 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const resendOpen = () => {
-    tally.prune(nowSec());
+    const now = nowSec();
+    tally.prune(now, p.proposalWindowSec !== undefined ? now - BigInt(p.proposalWindowSec) : undefined);
     for (const [id, m] of mine) {
       if (!tally.has(id)) {
         mine.delete(id);
@@ -427,6 +440,11 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
       case "risk.proposal": {
         const id = m.sessionId;
         if (m.body.alert.expiresAt <= nowSec()) return;
+        if (
+          p.proposalWindowSec !== undefined &&
+          m.body.alert.issuedAt + BigInt(p.proposalWindowSec) <= nowSec()
+        )
+          return;
         tally.propose({ id, alert: m.body.alert, proposer: m.from }, m.body.alertSignature);
         vote(id, m.body.alert);
         checkHeld(id);

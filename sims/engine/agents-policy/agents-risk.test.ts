@@ -55,6 +55,14 @@ describe("the built-in de-risking is what the real agents' risk loops do", () =>
     expect(json(demo.agents.totals)).toBe(json(demo.builtin.totals));
   }, 180_000);
 
+  it("the demo, seed 4, mode both: a margined loan topped up at the same step, under the same alerts", async () => {
+    const { builtin, agents } = await runBoth(DEFAULT_SCENARIO, 4, { negotiation: true });
+    expect(builtin.events.filter((e) => e.type === "topped-up").map((e) => e.step)).toEqual([26]);
+    expect(builtin.events.some((e) => e.type === "alert")).toBe(true);
+    expect(json(agents.events)).toBe(json(builtin.events));
+    expect(json(agents.totals)).toBe(json(builtin.totals));
+  }, 120_000);
+
   it("refuses the herding study's built-in variants with a message that names them", async () => {
     const scenario = withPricePaths({ scenario: loadScenario(DEFAULT_SCENARIO), paths: "bootstrap" });
     const policy = createAgentsPolicy({ negotiation: false, derisking: true, paceHours: 6 });

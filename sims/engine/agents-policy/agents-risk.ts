@@ -17,6 +17,7 @@
  */
 import { SimulatedClock } from "xstate";
 import type { AlertChainPort } from "../../../agents/risk/alert-chain-port.ts";
+import { DEFAULT_ALERT_THRESHOLDS } from "../../../agents/risk/alert-decision.ts";
 import { createRiskAgent, type RiskAgent } from "../../../agents/risk/risk-agent.ts";
 import type { RiskAlert } from "../../../arbitration/typed-data.ts";
 import type { Logger } from "../../../core/log.ts";
@@ -111,7 +112,11 @@ export function createAgentsRisk(p: {
     const { world } = first;
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
     const stepMs = Math.round(world.stepHours * 3_600_000);
-    turnMs = Math.max(1, Math.floor(999 / world.protocolCount));
+    // Every proposer's turn (levels x agents) and the posting turns within the step's first second.
+    turnMs = Math.max(
+      1,
+      Math.floor(999 / ((DEFAULT_ALERT_THRESHOLDS.proposePpm.length + 1) * world.protocolCount)),
+    );
     clock.set(Number(first.nowSec) * 1000);
     stances = world.protocols.map(() => []);
     seen = [...levels];
@@ -140,6 +145,8 @@ export function createAgentsRisk(p: {
         cadenceMs: Math.round(alertTtlHours * 3_600_000),
         alertTtlSec: Math.round(alertTtlHours * 3600),
         renewWithinSec: Math.round(stepMs / 1000),
+        // A proposal is voted on within its step; one that missed the quorum lapses by the next.
+        proposalWindowSec: Math.round(stepMs / 1000) - 1,
         // The voter detector reads nothing from peers' snapshots: leave them out (a signature per
         // agent per step, and four verifications of each, for nothing the decisions use).
         publishSnapshots: false,
@@ -267,7 +274,8 @@ export function createAgentsRisk(p: {
       if (busy) await p.inFlight.quiet();
       // Proposers' turns, and the first signer's turn to post a held alert, come as the clock moves
       // on within the step's first second.
-      for (let turn = 0; turn <= agents.length; turn++) {
+      const turns = (DEFAULT_ALERT_THRESHOLDS.proposePpm.length + 1) * agents.length;
+      for (let turn = 0; turn <= turns; turn++) {
         if (!heldSinceTick && !agents.some((a) => a.proposalsWaiting > 0)) break;
         heldSinceTick = false;
         clock.increment(turnMs);
