@@ -110,7 +110,6 @@ export function createAgentsRisk(p: {
 
   const start = (first: PolicyContext) => {
     const { world } = first;
-    exposure = world.protocols.map((_, i) => exposedAssets(world, i));
     const stepMs = Math.round(world.stepHours * 3_600_000);
     // Every proposer's turn (levels x agents) and the posting turns within the step's first second.
     turnMs = Math.max(
@@ -259,12 +258,17 @@ export function createAgentsRisk(p: {
     observe: (o) => voter.observe(o),
     async step(c) {
       ctx = c;
+      if (exposure.length === 0) exposure = c.world.protocols.map((_, i) => exposedAssets(c.world, i));
       levels = voter.levels(c.world);
       const votesByLevel = voter.votes(c.world);
       heldThisStep = false;
       let busy = true;
-      if (agents.length === 0) start(c);
-      else {
+      if (agents.length === 0) {
+        // Until some protocol sees danger no agent would propose, vote or act: they start then,
+        // as if they had assessed every quiet step before (nothing to say at level 0).
+        if (levels.every((l) => l === 0)) return;
+        start(c);
+      } else {
         const expiries = agents.map((a) => a.actor.getSnapshot().context.held?.alert.expiresAt);
         clock.set(Math.max(clock.now(), Number(c.nowSec) * 1000));
         busy = pokeWhoMustAssess(expiries);
