@@ -4,23 +4,14 @@
  * alone and with negotiation (margins on): how many runs give the same events and totals, and
  * which do not. The test (agents-risk.test.ts) holds a few of them; this is the wide check.
  */
-import { loadScenario } from "../../scenarios/load-scenario.ts";
+import { listScenarios, loadScenario } from "../../scenarios/load-scenario.ts";
 import { withPricePaths } from "../../scenarios/with-price-paths.ts";
 import { createBuiltinPolicy } from "../builtin-policy.ts";
 import { DEFAULT_SCENARIO } from "../run-contagion-study.ts";
 import { runEngine } from "../run-engine.ts";
 import { createAgentsPolicy } from "./agents-policy.ts";
 
-const SCENARIOS = [
-  DEFAULT_SCENARIO,
-  "june-2022-steth-discount",
-  "march-2020-black-thursday",
-  "march-2023-usdc-depeg",
-  "may-2021-deleveraging",
-  "may-2022-terra",
-  "november-2022-ftx",
-  "synthetic-shock",
-];
+const SCENARIOS = [DEFAULT_SCENARIO, ...listScenarios()];
 const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === "bigint" ? v.toString() : v));
 
 let runs = 0;
