@@ -4,6 +4,7 @@
  * unconfirmed, withdraw our signature on chain and service the loan if the lender settled first.
  */
 import { assign } from "xstate";
+import { ArbiterRevertError } from "../../arbitration/errors-base.ts";
 import { agentSetup } from "../agent-setup.ts";
 
 const settling = agentSetup.createStateConfig({
@@ -42,7 +43,11 @@ const settling = agentSetup.createStateConfig({
             type: "report",
             params: ({ event }) => ({
               what: "settlement failed",
-              data: { error: String(event.error) },
+              // The contract's reason by name when it refused (what a report reader acts on).
+              data: {
+                error: String(event.error),
+                ...(event.error instanceof ArbiterRevertError ? { reason: event.error.errorName } : {}),
+              },
             }),
           },
         ],

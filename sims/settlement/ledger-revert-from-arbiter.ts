@@ -8,7 +8,7 @@ import { loanStatuses } from "../../arbitration/types.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 
 export function ledgerRevertFromArbiter(error: unknown): unknown {
-  if (!(error instanceof ArbiterRevertError)) return error;
+  if (!(error instanceof ArbiterRevertError) || error instanceof LedgerRevertError) return error;
   const args =
     error.errorName === "NotActive"
       ? [error.args[0], loanStatuses[Number(error.args[1])] ?? "None"]

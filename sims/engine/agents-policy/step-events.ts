@@ -45,7 +45,8 @@ export function createStepEvents(domain: ArbiterDomain, addresses: readonly Addr
         const deal = agreed.get(id);
         if (deal) ended.set(protocol, { loan: { ...deal, id } });
       } else if (a.type === "report" && a.what === "settlement failed") {
-        ended.set(protocol, { noDeal: String(a.data.error) });
+        // A refusal by the contract's logic under its name, as the built-in policy records it.
+        ended.set(protocol, { noDeal: String(a.data.reason ?? a.data.error) });
       }
     },
     flush({ world, step, record }) {
