@@ -63,6 +63,16 @@ describe("the built-in de-risking is what the real agents' risk loops do", () =>
     expect(json(agents.totals)).toBe(json(builtin.totals));
   }, 120_000);
 
+  it("the synthetic shock, seed 3, mode both: a settlement the ledger refuses under an alert is given up at once, as on chain", async () => {
+    const { builtin, agents } = await runBoth("synthetic-shock", 3, { negotiation: true });
+    const refused = builtin.events.filter(
+      (e) => e.type === "no-deal" && e.reason === "ThresholdBelowOpeningLtv",
+    );
+    expect(refused.map((e) => e.step)).toEqual([66, 67]);
+    expect(json(agents.events)).toBe(json(builtin.events));
+    expect(json(agents.totals)).toBe(json(builtin.totals));
+  }, 120_000);
+
   it("refuses the herding study's built-in variants with a message that names them", async () => {
     const scenario = withPricePaths({ scenario: loadScenario(DEFAULT_SCENARIO), paths: "bootstrap" });
     const policy = createAgentsPolicy({ negotiation: false, derisking: true, paceHours: 6 });
