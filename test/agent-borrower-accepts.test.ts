@@ -8,19 +8,18 @@
 import { keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
-import { type Activity, createAgent } from "../agents/agent.ts";
+import type { Activity } from "../agents/agent.ts";
 import { createDefaultPolicy } from "../agents/agent-policy.ts";
 import { createNonceAllocator } from "../core/agreement-nonce.ts";
 import { createLogger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
-import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createInProcessBus } from "../negotiation/transport/in-process.ts";
 import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire/fixtures.ts";
 import type { Terms } from "../negotiation/wire/schemas.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { foundationProtocols } from "../sims/foundation-scenario.ts";
-import { createLedgerChain } from "./harness/fault-peers.ts";
+import { createLedgerChain, createTestAgent } from "./harness/fault-peers.ts";
 
 const log = createLogger({ level: "silent" });
 const tokens = { usdc: USDC, weth: WETH };
@@ -56,23 +55,17 @@ describe("a borrower agent and a good offer", () => {
     const { lendingMarket, perp } = foundationProtocols(tokens);
     const start = async (name: string, signer: Signer, adapter: ProtocolAdapter, lenderShare?: number) => {
       let n = 0;
-      const endpoint = createEndpoint({
-        transport: bus.createTransport({ name }),
-        signer,
-        domain,
-        peers,
-        clock,
-        log,
-      });
-      const agent = createAgent({
+      const { agent, endpoint } = await createTestAgent({
+        role: "borrower",
         name,
         signer,
         domain,
-        endpoint,
-        adapter,
+        transport: bus.createTransport({ name }),
+        peers,
         settlement: chain.portFor(signer.address),
+        tokens,
+        adapter,
         policy: policy(lenderShare),
-        pollMs: 60_000,
         // The window outlasts the negotiation: only the clock could close it, and it stands still.
         auction: { admissionMs: 600_000, deadlineMs: 3_600_000, confirmTimeoutMs: 600_000 },
         clock,
@@ -81,7 +74,6 @@ describe("a borrower agent and a good offer", () => {
         log,
       });
       agent.onActivity((x) => activity.push(x));
-      await endpoint.flush();
       cleanups.push(async () => {
         await agent.stop();
         await endpoint.close();

@@ -10,20 +10,20 @@
 import { keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
-import { type Activity, type Agent, createAgent } from "../agents/agent.ts";
+import type { Activity, Agent } from "../agents/agent.ts";
 import { createNonceAllocator } from "../core/agreement-nonce.ts";
 import { createLogger } from "../core/log.ts";
 import type { Signer } from "../core/signer.ts";
-import { createEndpoint } from "../negotiation/endpoint.ts";
 import { createPeerRegistry } from "../negotiation/peers.ts";
 import { createInProcessBus, type InProcessBus } from "../negotiation/transport/in-process.ts";
 import { testDomain as domain, newSigner, USDC, WETH } from "../negotiation/wire/fixtures.ts";
 import type { ProtocolAdapter } from "../protocol-adapters/protocol-adapter.ts";
 import { SimulatedPerpExchange } from "../protocol-adapters/simulated/simulated-perp-exchange.ts";
-import { foundationPolicy, foundationProtocols } from "../sims/foundation-scenario.ts";
+import { foundationProtocols } from "../sims/foundation-scenario.ts";
 import { createLedger, GRACE_PERIOD } from "../sims/ledger/ledger.ts";
 import { createLedgerSettlementPort } from "../sims/ledger/ledger-settlement-port.ts";
 import { createMemoryBank } from "../sims/ledger/memory-bank.ts";
+import { createTestAgent } from "./harness/fault-peers.ts";
 
 const log = createLogger({ level: "silent" });
 const tokens = { usdc: USDC, weth: WETH };
@@ -93,22 +93,16 @@ function world(signers: { signer: Signer; name: string }[]): World {
 
 async function startAgent(w: World, name: string, signer: Signer, adapter: ProtocolAdapter): Promise<Agent> {
   let n = 0;
-  const endpoint = createEndpoint({
-    transport: w.bus.createTransport({ name }),
-    signer,
-    domain,
-    peers: w.peers,
-    clock: w.clock,
-    log,
-  });
-  const agent = createAgent({
+  const { agent, endpoint } = await createTestAgent({
+    role: "borrower",
     name,
     signer,
     domain,
-    endpoint,
-    adapter,
+    transport: w.bus.createTransport({ name }),
+    peers: w.peers,
     settlement: createLedgerSettlementPort({ ledger: w.ledger.ledger, caller: signer.address }),
-    policy: foundationPolicy(tokens),
+    tokens,
+    adapter,
     pollMs: POLL_MS,
     // One lender per test: the auction's admission closes on the clock, which only tests move.
     auction: { admissionMs: 1_000, deadlineMs: 600_000, confirmTimeoutMs: 600_000 },
@@ -118,7 +112,6 @@ async function startAgent(w: World, name: string, signer: Signer, adapter: Proto
     log,
   });
   agent.onActivity((a) => w.activity.push(a));
-  await endpoint.flush();
   cleanups.push(async () => {
     await agent.stop();
     await endpoint.close();

@@ -62,6 +62,22 @@ export function stepAlert(
   return { next: current, raise, release, renewed: false };
 }
 
+/** Protocol i applies one de-risking action, recorded as a "derisk" event (both policies). */
+export async function applyDeriskAction(
+  ctx: PolicyContext,
+  i: number,
+  type: "derisk.tighten" | "derisk.release",
+  bps: number,
+): Promise<void> {
+  await ctx.adapters[i]!.apply({ type, bps });
+  ctx.record({
+    type: "derisk",
+    step: ctx.step,
+    protocol: ctx.world.protocols[i]!.id,
+    action: `${type === "derisk.tighten" ? "tighten" : "release"} ${bps} bps`,
+  });
+}
+
 export const COORDINATIONS = ["quorum", "unilateral"] as const;
 export type Coordination = (typeof COORDINATIONS)[number];
 
@@ -102,20 +118,6 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
   };
 
   const tranches: Tranche[][] = [];
-  const act = async (
-    ctx: PolicyContext,
-    i: number,
-    type: "derisk.tighten" | "derisk.release",
-    bps: number,
-  ) => {
-    await ctx.adapters[i]!.apply({ type, bps });
-    ctx.record({
-      type: "derisk",
-      step: ctx.step,
-      protocol: ctx.world.protocols[i]!.id,
-      action: `${type === "derisk.tighten" ? "tighten" : "release"} ${bps} bps`,
-    });
-  };
   const apply = async (ctx: PolicyContext, i: number, type: "derisk.tighten" | "derisk.release") => {
     const kind = ctx.world.protocols[i]!.kind;
     if (kind === "amm") return;
@@ -124,14 +126,14 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
     const mine = tranches[i];
     if (type === "derisk.release") {
       const t = mine.pop();
-      if (t) for (let k = 0; k < t.applied; k++) await act(ctx, i, type, t.bps);
+      if (t) for (let k = 0; k < t.applied; k++) await applyDeriskAction(ctx, i, type, t.bps);
       return;
     }
     const parts =
       kind === "vault" || !p.paceHours ? 1 : Math.max(1, Math.round(p.paceHours / ctx.world.stepHours));
     const t: Tranche = { bps: Math.max(1, Math.round(b / parts)), applied: 1, parts };
     mine.push(t);
-    await act(ctx, i, type, t.bps);
+    await applyDeriskAction(ctx, i, type, t.bps);
   };
   /** Paced tightenings still arriving: one more part each step. */
   const advance = async (ctx: PolicyContext) => {
@@ -139,7 +141,7 @@ export function createDeriskCoordinator(p: DeriskCoordinatorParameters) {
       for (const t of tranches[i] ?? [])
         if (t.applied < t.parts) {
           t.applied++;
-          await act(ctx, i, "derisk.tighten", t.bps);
+          await applyDeriskAction(ctx, i, "derisk.tighten", t.bps);
         }
   };
 

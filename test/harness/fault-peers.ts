@@ -8,6 +8,7 @@
 
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { type Agent, createAgent } from "../../agents/agent.ts";
+import type { AgentPolicy } from "../../agents/agent-policy.ts";
 import type { SettlementPort } from "../../agents/settlement-port.ts";
 import { type Agreement, type ArbiterDomain, buildAgreement, signAgreement } from "../../core/agreement.ts";
 import type { NonceAllocator } from "../../core/agreement-nonce.ts";
@@ -23,6 +24,7 @@ import type { Transport } from "../../negotiation/transport/transport.ts";
 import { encodeMessage } from "../../negotiation/wire/encode-message.ts";
 import type { BodyOf, Message, RfqBody, SessionKind, Terms } from "../../negotiation/wire/schemas.ts";
 import { inboxSubject, rfqSubject } from "../../negotiation/wire/subjects.ts";
+import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import { foundationPolicy, foundationProtocols } from "../../sims/foundation-scenario.ts";
 import { createLedger } from "../../sims/ledger/ledger.ts";
 import { createLedgerSettlementPort } from "../../sims/ledger/ledger-settlement-port.ts";
@@ -197,6 +199,10 @@ export type CreateTestAgentParameters = {
   peers: PeerRegistry;
   settlement: SettlementPort;
   tokens: { usdc: Address; weth: Address };
+  /** Instead of the role's foundation protocol (A's lending market or B's perp exchange). */
+  adapter?: ProtocolAdapter;
+  /** Instead of the foundation policy. */
+  policy?: AgentPolicy;
   session?: Partial<SessionOptions>;
   auction?: Partial<AuctionOptions>;
   pollMs?: number;
@@ -231,9 +237,9 @@ export async function createTestAgent(
     signer: p.signer,
     domain: p.domain,
     endpoint,
-    adapter: p.role === "lender" ? lendingMarket : perp,
+    adapter: p.adapter ?? (p.role === "lender" ? lendingMarket : perp),
     settlement: p.settlement,
-    policy: foundationPolicy({ usdc, weth }),
+    policy: p.policy ?? foundationPolicy({ usdc, weth }),
     pollMs: p.pollMs ?? 60_000,
     ...(p.session ? { session: p.session } : {}),
     ...(p.auction ? { auction: p.auction } : {}),

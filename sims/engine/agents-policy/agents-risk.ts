@@ -28,6 +28,7 @@ import type { ProtocolAdapter } from "../../../protocol-adapters/protocol-adapte
 import type { AlertVoter } from "../alert-votes.ts";
 import { exposedAssets } from "../build-distress.ts";
 import type { BuiltinPolicyParameters } from "../builtin-policy.ts";
+import { applyDeriskAction } from "../derisk-coordination.ts";
 import type { PolicyContext } from "../engine-policy.ts";
 import { createPolicyVoter, deriskDefaults } from "../policy-voter.ts";
 import type { StepObservation } from "../run-engine.ts";
@@ -213,14 +214,7 @@ export function createAgentsRisk(p: {
         const type = moves[i]![k];
         const kind = c.world.protocols[i]!.kind;
         if (!type || kind === "amm") continue;
-        const bps = tightenBps[kind as "lending" | "perp" | "vault"];
-        await c.adapters[i]!.apply({ type, bps });
-        c.record({
-          type: "derisk",
-          step: c.step,
-          protocol: c.world.protocols[i]!.id,
-          action: `${type === "derisk.tighten" ? "tighten" : "release"} ${bps} bps`,
-        });
+        await applyDeriskAction(c, i, type, tightenBps[kind as "lending" | "perp" | "vault"]);
       }
   };
 
