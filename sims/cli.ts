@@ -5,7 +5,8 @@
  *      with a progress bar, a summary table and an HTML report (charts, the herding comparison
  *      among them), JSON and CSV;
  *      then the same demo played by the shipped agents against the built-in policy
- *      (sims/engine/agents-policy);
+ *      (sims/engine/agents-policy); then the margins study: negotiated loans liquidated when ETH
+ *      falls 20.6% in one hour (sims/engine/scenarios/margin-gap.json);
  *   2. the live settlement run: real agents negotiate a loan over the in-process bus with signed
  *      offers and settle it on the LiquidityArbiter on an anvil chain this command starts.
  * `--no-live` skips part 2, `--live-only` skips part 1; other options go to the part they name
@@ -15,6 +16,7 @@
 import { runCli } from "../core/run-cli.ts";
 import { agentsCheckLines, checkAgents } from "./engine/agents-policy/agents-check.ts";
 import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
+import { MARGIN_GAP_SCENARIO } from "./engine/run-contagion-study.ts";
 import { runHerdingCli } from "./herding/cli.ts";
 import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
 
@@ -85,6 +87,21 @@ async function main(argv: string[]): Promise<number> {
     if (code !== 0) return code;
     process.stdout.write("\n━━ The shipped agents in the simulator (sim:study -- --policy agents) ━━\n");
     process.stdout.write(`${agentsCheckLines(await checkAgents()).join("\n")}\n`);
+    process.stdout.write(
+      "\n━━ Margins: negotiated loans through a one-hour gap (sim:study -- --scenario margin-gap.json) ━━\n",
+    );
+    const settlementArgs = studyArgs.flatMap((a, i) =>
+      a.startsWith("--settlement") || a.startsWith("--rpc-url")
+        ? a.includes("=")
+          ? [a]
+          : [a, studyArgs[i + 1]!]
+        : [],
+    );
+    const margins = await runStudy([
+      ...["--scenario", MARGIN_GAP_SCENARIO, "--seeds", "5", "--mode", "off,negotiation"],
+      ...settlementArgs,
+    ]);
+    if (margins !== 0) return margins;
   }
   if (!argv.includes("--no-live")) {
     process.stdout.write("\n━━ Part 2: live settlement with real agents on a local chain ━━\n");

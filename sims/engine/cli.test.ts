@@ -35,6 +35,10 @@ describe("contagion CLI", () => {
     expect(() => parseCliArgs(["--policy", "robots"])).toThrow(/--policy: expected builtin or agents/);
     expect(parseCliArgs([]).margins).toBe(true);
     expect(parseCliArgs(["--no-margins"]).margins).toBe(false);
+    expect(parseCliArgs([]).marginHorizonHours).toBeUndefined();
+    expect(parseCliArgs(["--margin-horizon", "24"]).marginHorizonHours).toBe(24);
+    expect(() => parseCliArgs(["--margin-horizon", "0"])).toThrow(/--margin-horizon: expected hours > 0/);
+    expect(() => parseCliArgs(["--margin-horizon", "24", "--no-margins"])).toThrow(/not with --no-margins/);
     expect(parseCliArgs(["--mode", "off,both", "--seeds", "2"])).toMatchObject({
       modes: ["off", "both"],
       seeds: [1, 2],

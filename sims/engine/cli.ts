@@ -83,6 +83,9 @@ Options:
                                      a few times slower
   --no-margins            negotiated loans without a margin (no liquidation threshold, no
                           liquidations or top-ups; default: margined, docs/SIMULATION.md)
+  --margin-horizon <h>    hours of price risk a lender's margin covers: the liquidation threshold
+                          survives the collateral's 99% fall over that time at its volatility so
+                          far (default: one step, as lenders look at their loans every step)
   --list                  list the library scenarios and exit
   -h, --help              show this help
 
@@ -116,6 +119,8 @@ export type CliOptions = {
   policy: PolicyKind;
   /** Margined negotiated loans (--no-margins: false). */
   margins: boolean;
+  /** Hours of price risk a lender's margin covers (--margin-horizon; undefined: one step). */
+  marginHorizonHours: number | undefined;
   help: boolean;
   list: boolean;
 };
@@ -140,6 +145,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         policy: { type: "string" },
         "no-report": { type: "boolean" },
         "no-margins": { type: "boolean" },
+        "margin-horizon": { type: "string" },
         list: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -204,6 +210,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new UsageError(`--policy: expected ${POLICY_KINDS.join(" or ")}, got "${policy}"`);
   if (!(PRICE_PATH_MODES as readonly string[]).includes(paths))
     throw new UsageError(`--paths: expected ${PRICE_PATH_MODES.join(", ")}, got "${paths}"`);
+  const marginHorizonHours =
+    values["margin-horizon"] === undefined ? undefined : Number(values["margin-horizon"]);
+  if (marginHorizonHours !== undefined && !(marginHorizonHours > 0 && Number.isFinite(marginHorizonHours)))
+    throw new UsageError(`--margin-horizon: expected hours > 0, got "${values["margin-horizon"]}"`);
+  if (marginHorizonHours !== undefined && values["no-margins"])
+    throw new UsageError("--margin-horizon: not with --no-margins (unmargined loans have no margin to size)");
   const scenario = String(values.scenario ?? DEFAULT_SCENARIO);
   const name =
     scenario === DEFAULT_SCENARIO
@@ -223,6 +235,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     detector: detector as DeriskDetector,
     policy: policy as PolicyKind,
     margins: !values["no-margins"],
+    marginHorizonHours,
     help: Boolean(values.help),
     list: Boolean(values.list),
   };
@@ -305,6 +318,7 @@ export async function main(
         policy: o.policy,
         herding: extras.herding,
         margins: o.margins,
+        marginHorizonHours: o.marginHorizonHours,
         onRun: ({ done, total, mode, seed }) => {
           const line = progressBar(done, total, `mode=${mode} seed=${seed}`);
           if (tty) err(line);

@@ -4,8 +4,9 @@
  * loan's health from the contract (or the ledger): first the lender liquidates a loan that is
  * liquidatable now, repaying as much as the contract allows (the price went through the borrower's
  * top-up line between two steps); then the borrower, below its top-up line, adds the collateral it
- * holds, so a loan that declines step by step is topped up before it becomes liquidatable. A
- * borrower whose loan was liquidated in full collects the escrow left (the contract credits it).
+ * holds, so a loan that declines step by step is topped up before it becomes liquidatable. Both
+ * decide on the same look (the agents poll together): a top-up decided before a partial liquidation
+ * lands after it, on the loan the liquidation left, as on the chain. A borrower whose loan was liquidated in full collects the escrow left (the contract credits it).
  * Every token move goes through the settlement port, so the engine's books follow; the run's loan
  * book and events follow the contract's Liquidated and ToppedUp events (run-engine.ts). A refusal
  * (a price the oracle rejects, a racing top-up) leaves the loan as it is, as it does for the agents.
@@ -47,21 +48,18 @@ export async function serviceMargins(
 
     // The lender liquidates what is liquidatable now: the price went through the borrower's top-up
     // line since the last step, faster than the borrower could answer (a keeper wins that race).
-    const before = await refusable(() => lender.loanHealth({ agreement }));
-    let liquidated = false;
-    if (before && lenderDecision(before, params).action === "liquidate") {
+    const health = await refusable(() => lender.loanHealth({ agreement }));
+    if (!health) continue;
+    if (lenderDecision(health, params).action === "liquidate") {
       const liquidation = await refusable(() => lender.liquidate({ agreement }));
       if (liquidation?.outstanding === 0n) {
         await refusable(() => borrower.collect({ token: agreement.collateralToken }));
         continue;
       }
-      liquidated = liquidation !== undefined;
     }
 
-    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral. It
-    // reads the loan again only if a liquidation changed it (on the chain a read is a call).
-    const health = liquidated ? await refusable(() => borrower.loanHealth({ agreement })) : before;
-    if (!health) continue;
+    // The borrower tops up before its loan becomes liquidatable, when it holds the collateral,
+    // deciding on the health it read with the lender (the keeper's liquidation got in first).
     const state = await ctx.adapters[loan.borrower]!.snapshot();
     const available = state.pledgeable
       .filter((x) => same(x.token, agreement.collateralToken))

@@ -37,6 +37,9 @@ import type { RunResult } from "./run-engine.ts";
 /** The default study's scenario: an ETH crash, a run on a fund with illiquid stETH backing, a
  *  lender holding stETH collateral (see scenarios/contagion-demo.json). */
 export const DEFAULT_SCENARIO = fileURLToPath(new URL("./scenarios/contagion-demo.json", import.meta.url));
+/** The margins study's scenario: a fund borrows against ETH in a run, then ETH falls 20.6% in one
+ *  hour (ETH's largest hourly fall in the data), faster than a borrower tops up between looks. */
+export const MARGIN_GAP_SCENARIO = fileURLToPath(new URL("./scenarios/margin-gap.json", import.meta.url));
 
 export type RunContagionStudyOptions = {
   /** A library scenario name, a path to a scenario file, or a scenario. Default: the demo. */
@@ -79,6 +82,8 @@ export type RunContagionStudyOptions = {
   policy?: PolicyKind | undefined;
   /** Margined negotiated loans (default true; sims/engine/margin-servicing.ts). */
   margins?: boolean | undefined;
+  /** Hours of price risk a lender's margin covers (default: one step). */
+  marginHorizonHours?: number | undefined;
 };
 
 export type ContagionStudy = {
@@ -141,6 +146,7 @@ export async function runContagionStudy(
         }
       : {}),
     ...(o.margins === false ? { margins: false } : {}),
+    ...(o.marginHorizonHours !== undefined ? { marginHorizonHours: o.marginHorizonHours } : {}),
   };
   let mc: Awaited<ReturnType<typeof runMonteCarlo>>;
   try {

@@ -7,11 +7,11 @@
 import { listScenarios, loadScenario } from "../../scenarios/load-scenario.ts";
 import { withPricePaths } from "../../scenarios/with-price-paths.ts";
 import { createBuiltinPolicy } from "../builtin-policy.ts";
-import { DEFAULT_SCENARIO } from "../run-contagion-study.ts";
+import { DEFAULT_SCENARIO, MARGIN_GAP_SCENARIO } from "../run-contagion-study.ts";
 import { runEngine } from "../run-engine.ts";
 import { createAgentsPolicy } from "./agents-policy.ts";
 
-const SCENARIOS = [DEFAULT_SCENARIO, ...listScenarios()];
+const SCENARIOS = [DEFAULT_SCENARIO, MARGIN_GAP_SCENARIO, ...listScenarios()];
 const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === "bigint" ? v.toString() : v));
 
 let runs = 0;
