@@ -151,4 +151,37 @@ describe("risk codec", () => {
     // Well-formed but altered after signing: the signature no longer matches.
     expect(tamper((b) => (b.shortfallUsd = 5))).toBe("BadSignature");
   });
+
+  it("a broadcast decoded by many receivers: each still runs its own checks (echo, peer, expiry, replay, domain)", () => {
+    const snap = encodeRiskMessage({
+      domain,
+      signer: alice,
+      kind: "risk.snapshot",
+      sessionId: RISK_SNAPSHOT_SESSION,
+      seq: 7,
+      expiry: now + 30_000,
+      body: sampleSnapshotBody,
+    });
+    // The first receiver fills the memo of what does not depend on the receiver.
+    const first = decodeRiskMessage(snap.bytes, ctx());
+    expect(first.message).toEqual(snap.message);
+    expect(first.digest).toBe(snap.digest);
+    // The same bytes, to others: the sender itself, a receiver that does not know alice, a late one.
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, { ...ctx(), me: alice.address }))).toBe("OwnMessage");
+    const onlyBob = createPeerRegistry([{ address: bob.address, name: "b", protocol: "perp" }]);
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, { ...ctx(), peers: onlyBob }))).toBe("UnknownPeer");
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, { ...ctx(), now: now + 60_000 }))).toBe(
+      "ExpiredMessage",
+    );
+    // A receiver's replay cache still sees the second delivery.
+    const mine = ctx();
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, mine))).toBe("accepted");
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, mine))).toBe("Replay");
+    // Another chain's receiver: the envelope was signed for this domain, not that one.
+    const other = { ...domain, chainId: domain.chainId + 1 };
+    expect(codeOf(() => decodeRiskMessage(snap.bytes, { ...ctx(), domain: other }))).toBe("BadSignature");
+    // A forged copy (one field changed, signature kept) is its own text: checked in full.
+    const forged = Buffer.from(Buffer.from(snap.bytes).toString("utf8").replace('"seq":7', '"seq":8'));
+    expect(codeOf(() => decodeRiskMessage(forged, ctx()))).toBe("BadSignature");
+  });
 });

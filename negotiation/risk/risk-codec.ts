@@ -118,26 +118,30 @@ export type DecodedRiskMessage = { message: RiskMessage; digest: Hex };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * What a decode finds that does not depend on the receiver, by the message's text: the same
+ * broadcast reaches every agent of a process (the in-process bus, a shared NATS connection), and
+ * parsing, schema, hashing and signature recovery were most of each receiver's decode. Only
+ * successes are kept (FIFO, bounded); the receiver's own checks run on every decode, in order.
+ */
+type Parsed = { m: RiskMessage; body: unknown; digests: Map<string, Hex> };
+const PARSED_MEMO_SIZE = 1_024;
+const parsedMemo = new Map<string, Parsed>();
+
 export function decodeRiskMessage(bytes: Uint8Array, ctx: DecodeRiskContext): DecodedRiskMessage {
   const maxBytes = ctx.maxBytes ?? PROTOCOL_PARAMETERS.maxMessageBytes;
   if (bytes.length > maxBytes) throw new MessageTooLargeError({ size: bytes.length, max: maxBytes });
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(utf8.decode(bytes));
+    text = utf8.decode(bytes);
   } catch (cause) {
     throw new MalformedMessageError({
       reason: cause instanceof Error ? cause.message : "undecodable",
       cause,
     });
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    throw new SchemaError({ issues: "✖ a message must be a JSON object" });
-  const obj = raw as Record<string, unknown>;
-  if ("v" in obj && obj.v !== RISK_WIRE_VERSION)
-    throw new UnsupportedVersionError({ got: obj.v, supported: RISK_WIRE_VERSION });
-  const parsed = RiskMessageSchema.safeParse(obj);
-  if (!parsed.success) throw new SchemaError({ issues: z.prettifyError(parsed.error) });
-  const m = parsed.data;
+  const parsed = parsedMemo.get(text) ?? parse(text);
+  const { m } = parsed;
 
   if (m.from.toLowerCase() === ctx.me.toLowerCase()) throw new OwnMessageError();
   if (m.to !== zeroAddress)
@@ -152,7 +156,48 @@ export function decodeRiskMessage(bytes: Uint8Array, ctx: DecodeRiskContext): De
   if (m.expiry - ctx.now > maxTtlMs)
     throw new ExpiryTooFarError({ expiry: m.expiry, now: ctx.now, maxTtlMs });
 
-  const digest = hashEnvelope(ctx.domain, {
+  const domainKey = `${ctx.domain.chainId}:${ctx.domain.verifyingContract.toLowerCase()}`;
+  let digest = parsed.digests.get(domainKey);
+  if (digest === undefined) {
+    digest = verified(m, parsed.body, ctx.domain);
+    parsed.digests.set(domainKey, digest);
+    if (!parsedMemo.has(text)) {
+      if (parsedMemo.size >= PARSED_MEMO_SIZE) parsedMemo.delete(parsedMemo.keys().next().value!);
+      parsedMemo.set(text, parsed);
+    }
+  }
+
+  if (ctx.replay) {
+    ctx.replay.check(m, ctx.now);
+    ctx.replay.record(m, ctx.now);
+  }
+  return { message: m, digest };
+}
+
+/** UTF-8 text -> JSON -> version -> schema. */
+function parse(text: string): Parsed {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new MalformedMessageError({
+      reason: cause instanceof Error ? cause.message : "undecodable",
+      cause,
+    });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new SchemaError({ issues: "✖ a message must be a JSON object" });
+  const obj = raw as Record<string, unknown>;
+  if ("v" in obj && obj.v !== RISK_WIRE_VERSION)
+    throw new UnsupportedVersionError({ got: obj.v, supported: RISK_WIRE_VERSION });
+  const parsed = RiskMessageSchema.safeParse(obj);
+  if (!parsed.success) throw new SchemaError({ issues: z.prettifyError(parsed.error) });
+  return { m: parsed.data, body: obj.body, digests: new Map() };
+}
+
+/** Envelope signature, then consistency; the envelope digest. */
+function verified(m: RiskMessage, body: unknown, domain: ArbiterDomain): Hex {
+  const digest = hashEnvelope(domain, {
     v: m.v,
     sessionId: m.sessionId,
     seq: m.seq,
@@ -161,18 +206,12 @@ export function decodeRiskMessage(bytes: Uint8Array, ctx: DecodeRiskContext): De
     to: m.to,
     expiry: m.expiry,
     nonce: m.nonce,
-    bodyHash: hashBody(obj.body),
+    bodyHash: hashBody(body),
   });
   const recovered = recoverOrUndefined(digest, m.sig);
   if (recovered !== m.from) throw new BadSignatureError({ from: m.from, recovered });
-
-  checkConsistency(m, ctx.domain);
-
-  if (ctx.replay) {
-    ctx.replay.check(m, ctx.now);
-    ctx.replay.record(m, ctx.now);
-  }
-  return { message: m, digest };
+  checkConsistency(m, domain);
+  return digest;
 }
 
 function recoverOrUndefined(digest: Hex, sig: Hex): Address | undefined {

@@ -35,7 +35,7 @@ import { type Hex, keccak256, toHex } from "viem";
 import type { AgentPolicy, DefaultPolicyParameters } from "../../agents/agent-policy.ts";
 import type { ModelDrivenPolicyParameters } from "../../agents/model-driven-policy.ts";
 import { type Agreement, signAgreement } from "../../core/agreement.ts";
-import { createSigner, type Signer } from "../../core/signer.ts";
+import type { Signer } from "../../core/signer.ts";
 import type { ContagionDetector as ContagionModel } from "../../models/contagion/model.ts";
 import type { ValuationModel } from "../../models/valuation/valuation-model.ts";
 import { marginOf, withMargin } from "../../negotiation/strategies/margin-terms.ts";
@@ -52,7 +52,7 @@ import { type EnginePolicy, modeOf, type PolicyContext } from "./engine-policy.t
 import { serviceMargins } from "./margin-servicing.ts";
 import { createPolicyVoter, deriskDefaults } from "./policy-voter.ts";
 import { createAlertPoster } from "./post-alert.ts";
-import { protocolKey, usd8Of, valueUsd8, type World } from "./world.ts";
+import { protocolSigner, usd8Of, valueUsd8, type World } from "./world.ts";
 import { worldAgentPolicy } from "./world-agent-policy.ts";
 
 /** How lenders price loans: the rule policy (a fixed premium and haircut) or the learned
@@ -186,7 +186,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
       tenorSeconds,
       margin: margins ? { volatility, horizonHours: p.marginHorizonHours } : undefined,
     });
-    signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
+    signers = world.protocols.map((_, i) => protocolSigner(i));
     exposure = world.protocols.map((_, i) => exposedAssets(world, i));
   };
 

@@ -11,7 +11,7 @@
  * links (cross-holdings, runs) and distress, each in its own build-*.ts file.
  */
 import { type Address, getAddress, type Hex, keccak256, toHex } from "viem";
-import { createSigner } from "../../core/signer.ts";
+import { createSigner, type Signer } from "../../core/signer.ts";
 import { createGaussian } from "../paths/gaussian.ts";
 // The one place floats become money in the engine (sims/paths priceToUsd8).
 import { pathToUsd8, priceToUsd8 } from "../paths/price-to-usd8.ts";
@@ -151,8 +151,15 @@ const assetAddress = (i: number): Address =>
   getAddress(`0x${(0xa55e7000 + i).toString(16).padStart(40, "0")}`);
 /** The private key of protocol `i`'s agent in simulations (deterministic; test keys only). */
 export const protocolKey = (i: number): Hex => keccak256(toHex(`contagion-engine-agent:${i}`));
+const protocolSigners: Signer[] = [];
+/** Protocol `i`'s agent signer in simulations, made once per process (every run of a study signs
+ *  with the same deterministic test keys; deriving a key's address is not free). */
+export const protocolSigner = (i: number): Signer => {
+  protocolSigners[i] ??= createSigner(protocolKey(i));
+  return protocolSigners[i];
+};
 /** Protocol `i`'s treasury address: the agent key's address, so signatures and settlement agree. */
-export const protocolAddress = (i: number): Address => createSigner(protocolKey(i)).address;
+export const protocolAddress = (i: number): Address => protocolSigner(i).address;
 
 export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 export const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);

@@ -11,7 +11,7 @@
 import { type Hex, keccak256, toHex } from "viem";
 import { type AgentPolicy, createDefaultPolicy } from "../../agents/agent-policy.ts";
 import { type Agreement, amountDue, signAgreement } from "../../core/agreement.ts";
-import { createSigner, type Signer } from "../../core/signer.ts";
+import type { Signer } from "../../core/signer.ts";
 import {
   type LoanObservation,
   PRICE_WINDOW_HOURS,
@@ -19,7 +19,7 @@ import {
 } from "../../models/valuation/loan-features.ts";
 import type { ProtocolState } from "../../protocol-adapters/protocol-state.ts";
 import type { EnginePolicy, PolicyContext } from "../engine/engine-policy.ts";
-import { minBig, protocolKey, type World } from "../engine/world.ts";
+import { minBig, protocolSigner, type World } from "../engine/world.ts";
 import { LedgerRevertError } from "../ledger/errors.ts";
 import { GRACE_PERIOD } from "../ledger/ledger.ts";
 import { createRng, deriveSeed, type Rng } from "../paths/prng.ts";
@@ -306,7 +306,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
       const world = ctx.world;
       if (!rng) {
         rng = createRng(deriveSeed(world.seed, 12_003));
-        signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
+        signers = world.protocols.map((_, i) => protocolSigner(i));
         rule = createDefaultPolicy({
           decimals: (t) => world.assets.find((a) => a.address.toLowerCase() === t.toLowerCase())?.decimals,
           oracle: (t) => {

@@ -50,7 +50,7 @@ import { BaseError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { createSigner } from "../../core/signer.ts";
 import { createEngineBank } from "../engine/engine-bank.ts";
-import { protocolKey } from "../engine/world.ts";
+import { protocolKey, protocolSigner } from "../engine/world.ts";
 import type { LedgerEvent } from "../ledger/ledger.ts";
 import { createFeedPoster, deployTokenFeed } from "./chain-price-feeds.ts";
 import { createChainSettlementPort } from "./chain-settlement-port.ts";
@@ -326,7 +326,7 @@ async function connect(
           const domain = { chainId, verifyingContract: arbiter };
           const signatures = world.protocols
             .slice(0, alertQuorum)
-            .map((_, i) => signRiskAlert(domain, alert, createSigner(protocolKey(i))));
+            .map((_, i) => signRiskAlert(domain, alert, protocolSigner(i)));
           try {
             const { receipt } = await raiseAlert({ clients: deployer, arbiter, alert, signatures });
             stats.alerts++;

@@ -23,7 +23,6 @@ import { type Agent, createAgent } from "../../../agents/agent.ts";
 import { createNonceAllocator } from "../../../core/agreement-nonce.ts";
 import { createLogger, type Logger } from "../../../core/log.ts";
 import type { Signer } from "../../../core/signer.ts";
-import { createSigner } from "../../../core/signer.ts";
 import { createEndpoint, type Endpoint } from "../../../negotiation/endpoint.ts";
 import type { PeerRegistry } from "../../../negotiation/peers.ts";
 import { createPeerRegistry } from "../../../negotiation/peers.ts";
@@ -33,7 +32,7 @@ import { createInProcessBus } from "../../../negotiation/transport/in-process.ts
 import type { BuiltinPolicyParameters } from "../builtin-policy.ts";
 import { createCollateralVolatility } from "../collateral-volatility.ts";
 import { type EnginePolicy, modeOf, type PolicyContext } from "../engine-policy.ts";
-import { protocolKey, usd8Of } from "../world.ts";
+import { protocolSigner, usd8Of } from "../world.ts";
 import { worldAgentPolicy } from "../world-agent-policy.ts";
 import { type AgentsRisk, createAgentsRisk } from "./agents-risk.ts";
 import { createInFlight, type InFlight } from "./in-flight.ts";
@@ -98,7 +97,7 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
       wire.update(subject).update(data);
       if (p.keepWire) lines.push(`${subject} ${Buffer.from(data).toString("hex")}`);
     });
-    const signers = world.protocols.map((_, i) => createSigner(protocolKey(i)));
+    const signers = world.protocols.map((_, i) => protocolSigner(i));
     const peers = createPeerRegistry(
       world.protocols.map((x, i) => ({ address: signers[i]!.address, name: x.id, protocol: x.kind })),
     );

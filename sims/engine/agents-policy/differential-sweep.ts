@@ -1,6 +1,6 @@
 /**
  * `npx tsx sims/engine/agents-policy/differential-sweep.ts`: the built-in policy against the real
- * agents on every named scenario and the demo, seeds 1-4, one-day and two-hour loans, de-risking
+ * agents on every named scenario, the demo and the margins study (margin-gap), seeds 1-4, one-day and two-hour loans, de-risking
  * alone and with negotiation (margins on): how many runs give the same events and totals, and
  * which do not. The test (agents-risk.test.ts) holds a few of them; this is the wide check.
  */
