@@ -17,3 +17,15 @@ export function loadContagionDetector(
     readEnsembleFile(join(p.weightsDir ?? SHIPPED, `${contagionModelName(h)}.json`)),
   );
 }
+
+/** One detector per member of the shipped ensemble for a horizon: the same recipe and data, each
+ *  member trained from its own seed. "Diverse models" for the herding study (sims/herding): agents
+ *  that each run one member disagree where the members do. */
+export function loadContagionMemberDetectors(
+  p: { horizon?: ContagionHorizon | undefined; weightsDir?: string | undefined } = {},
+): ContagionDetector[] {
+  const ensemble = readEnsembleFile(
+    join(p.weightsDir ?? SHIPPED, `${contagionModelName(p.horizon ?? 24)}.json`),
+  );
+  return ensemble.members.map((m) => createContagionDetector({ ...ensemble, members: [m] }));
+}

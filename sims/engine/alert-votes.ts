@@ -75,7 +75,9 @@ export function createDrawdownVoter(p: {
 }
 
 export function createContagionModelVoter(p: {
-  model: ContagionModel;
+  /** One model for every protocol, or protocol i's model at `[i % length]` ("diverse models" in
+   *  the herding study: ensemble members trained from different seeds). */
+  model: ContagionModel | readonly ContagionModel[];
   /** Levels the agents' thresholds define (DEFAULT_ALERT_THRESHOLDS: 3). */
   levels?: number;
 }): AlertVoter {
@@ -91,7 +93,7 @@ export function createContagionModelVoter(p: {
         out.push(0);
         continue;
       }
-      const s = p.model(row);
+      const s = (typeof p.model === "function" ? p.model : p.model[i % p.model.length]!)(row);
       const estimate = toEstimatePpm({
         horizonHours: thresholds.horizonHours,
         probability: s.p,

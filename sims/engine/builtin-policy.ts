@@ -84,7 +84,7 @@ export type BuiltinPolicyParameters = {
   /** What makes a protocol vote for an alert (alert-votes.ts). Default "drawdown";
    *  "contagion-model" needs `contagionModel`. */
   detector?: DeriskDetector | undefined;
-  contagionModel?: ContagionModel | undefined;
+  contagionModel?: ContagionModel | readonly ContagionModel[] | undefined;
   /** Who acts on votes: one system alert at a quorum (default) or each protocol on its own vote. */
   coordination?: Coordination | undefined;
   /** Drawdown voters: each protocol's thresholds spread by this share around the shared ones

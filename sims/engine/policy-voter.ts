@@ -15,7 +15,8 @@ import {
 
 export type PolicyVoterParameters = {
   detector?: DeriskDetector | undefined;
-  contagionModel?: ContagionModel | undefined;
+  /** One model for all protocols, or one per protocol (cycled). */
+  contagionModel?: ContagionModel | readonly ContagionModel[] | undefined;
   alertDrawdowns?: readonly number[] | undefined;
   thresholdSpread?: number | undefined;
   thresholdSpreadSeed?: number | undefined;

@@ -32,7 +32,16 @@ describe("herding study", () => {
     expect(by.get("diverse")!.synchrony).toBeLessThan(by.get("unison")!.synchrony);
     // Pacing the action (tightening in parts over 12 h) liquidates less than tightening at once.
     expect(by.get("unison-paced")!.extraLiquidationsUsd).toBeLessThan(by.get("unison")!.extraLiquidationsUsd);
+    // Agents on the learned model act on their own protocol's risk, not on one shared price
+    // trigger: they de-risk less in unison than the drawdown rule. Members of the ensemble (diverse
+    // seeds) disagree with the ensemble, so the diverse variant is a different run.
+    const shared = by.get("model-shared")!;
+    const diverse = by.get("model-diverse")!;
+    expect(shared.runsDerisked).toBeGreaterThan(0);
+    expect(shared.synchrony).toBeLessThan(by.get("unison")!.synchrony);
+    expect(diverse.extraLiquidationsUsd).not.toBe(shared.extraLiquidationsUsd);
     expect(herdingText(study)).toContain("unison-capped");
+    expect(herdingText(study)).toContain("model-diverse");
     const html = await renderHerdingHtml(study, "2026-12-04T00:00:00Z");
     expect(html).toContain('data-chart="herding"');
     expect(html).toContain("<svg");

@@ -8,6 +8,10 @@
  *   unison-paced   the same, dampened: each level's tightening arrives in parts over `capHours`
  *   diverse        each acts on its own vote, thresholds spread +/-30% per protocol (diverse models)
  *   quorum         one alert for all at a quorum of half the protocols, as on the contract
+ *   model-shared   each acts on its own vote from the learned contagion model (models/contagion,
+ *                  24 h), every protocol the same shipped ensemble (one shared model)
+ *   model-diverse  the same, each protocol one member of that ensemble (the same recipe and data,
+ *                  trained from different seeds: diverse models)
  *
  * Per run: synchrony (the largest share of the protocols that tightened at all doing so in the
  * same step), liquidations, insolvent debt and depositors' losses, and the price impact the agents
@@ -15,6 +19,8 @@
  * variant's: the engine's prices fall further when liquidations and fire sales grow).
  */
 
+import { loadContagionDetector, loadContagionMemberDetectors } from "../../models/contagion/load-detector.ts";
+import type { ContagionDetector } from "../../models/contagion/model.ts";
 import type { BuiltinPolicyParameters } from "../engine/builtin-policy.ts";
 import { createBuiltinPolicy } from "../engine/builtin-policy.ts";
 import { type RunResult, runEngine } from "../engine/run-engine.ts";
@@ -28,6 +34,8 @@ export const HERDING_VARIANTS = [
   "unison-paced",
   "diverse",
   "quorum",
+  "model-shared",
+  "model-diverse",
 ] as const;
 export type HerdingVariant = (typeof HERDING_VARIANTS)[number];
 
@@ -63,8 +71,19 @@ export type HerdingStudy = {
   summary: HerdingSummary[];
 };
 
+/** The learned detectors the model variants vote with, loaded once per process. */
+let models: { shared: ContagionDetector; members: ContagionDetector[] } | undefined;
+const learned = () => {
+  models ??= {
+    shared: loadContagionDetector({ horizon: 24 }),
+    members: loadContagionMemberDetectors({ horizon: 24 }),
+  };
+  return models;
+};
+
 function policyFor(variant: HerdingVariant, capHours: number): BuiltinPolicyParameters | undefined {
   const base = { negotiation: false, derisking: true } as const;
+  const model = { ...base, coordination: "unilateral", detector: "contagion-model" } as const;
   switch (variant) {
     case "off":
       return undefined;
@@ -78,6 +97,10 @@ function policyFor(variant: HerdingVariant, capHours: number): BuiltinPolicyPara
       return { ...base, coordination: "unilateral", thresholdSpread: 0.6, thresholdSpreadSeed: 7 };
     case "quorum":
       return { ...base, coordination: "quorum" };
+    case "model-shared":
+      return { ...model, contagionModel: learned().shared };
+    case "model-diverse":
+      return { ...model, contagionModel: learned().members };
   }
 }
 

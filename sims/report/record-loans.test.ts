@@ -93,7 +93,8 @@ describe("recordLoans", () => {
     const loans = watched.takeRun()!;
     expect(loans).toHaveLength(1);
     const [loan] = loans;
-    expect(loan).toMatchObject({ lender: "lender", borrower: "bank", margined: true, toppedUp: false });
+    // The bank's top-up, decided on the same look as the lender's liquidation, lands after it.
+    expect(loan).toMatchObject({ lender: "lender", borrower: "bank", margined: true, toppedUp: true });
     // One liquidation at hour 8 takes all the escrow (health 0.83: below 0.95, and the collateral
     // covers less than the debt plus the bonus), leaving a rest the bank repays the next hour.
     expect(r.events.filter((e) => e.type === "liquidated").map((e) => e.step)).toEqual([8]);
