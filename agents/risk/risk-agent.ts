@@ -21,7 +21,6 @@ import { signRiskAlert } from "../../arbitration/typed-data.ts";
 import type { ArbiterDomain } from "../../core/agreement.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Signer } from "../../core/signer.ts";
-import { ModelInputError } from "../../models/errors.ts";
 import type { PeerRegistry } from "../../negotiation/peers.ts";
 import {
   decodeRiskMessage,
@@ -29,14 +28,7 @@ import {
   riskEvidenceHash,
   riskProposalId,
 } from "../../negotiation/risk/risk-codec.ts";
-import type {
-  ContagionEstimate,
-  RiskBodyOf,
-  RiskBook,
-  RiskEvidence,
-  RiskKind,
-  RiskMessage,
-} from "../../negotiation/risk/risk-schemas.ts";
+import type { RiskBodyOf, RiskEvidence, RiskKind, RiskMessage } from "../../negotiation/risk/risk-schemas.ts";
 import {
   RISK_SNAPSHOT_SESSION,
   riskAlertSubject,
@@ -48,24 +40,17 @@ import { WireError } from "../../negotiation/wire/errors.ts";
 import { createReplayCache } from "../../negotiation/wire/replay-cache.ts";
 import type { ProtocolAdapter } from "../../protocol-adapters/protocol-adapter.ts";
 import { type AlertChainPort, sameAlert } from "./alert-chain-port.ts";
-import {
-  type AlertThresholds,
-  approvesLevel,
-  DEFAULT_ALERT_THRESHOLDS,
-  estimateAt,
-  proposedLevel,
-} from "./alert-decision.ts";
+import { type AlertThresholds, approvesLevel, DEFAULT_ALERT_THRESHOLDS } from "./alert-decision.ts";
 import { AlertTally } from "./alert-tally.ts";
-import { type ContagionDetector, toEstimatePpm } from "./contagion-detector.ts";
-import { createModelFeatureBuilder, MODEL_FEATURE_INDEX } from "./model-features.ts";
+import type { ContagionDetector } from "./contagion-detector.ts";
 import type { LoopClock, RiskActivity } from "./risk-activity.ts";
-import { computeRiskFeatures, createPriceWindow, observePrice } from "./risk-features.ts";
 import {
   type Assessment,
   type HeldAlert,
   type RiskLoopEffect,
   riskLoopMachine,
 } from "./risk-loop-machine.ts";
+import { createRiskView } from "./risk-view.ts";
 
 export type CreateRiskAgentParameters = {
   name: string;
@@ -131,8 +116,6 @@ export interface RiskAgent {
 
 export type { LoopClock, RiskActivity } from "./risk-activity.ts";
 
-type NeighbourSnapshot = { estimate: ContagionEstimate; digest: Hex };
-
 export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   const me = p.signer.address;
   const thresholds = p.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
@@ -145,19 +128,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
   const replay = createReplayCache({ maxEntries: 100_000 });
   const tally = new AlertTally({ isRegistered: (a) => p.registered.isKnown(a), quorum: p.quorum });
-  const prices = createPriceWindow();
-  const neighbours = new Map<string, NeighbourSnapshot>();
-  // The contagion model's observation: our adapter's book and peers' published books.
-  if (p.detector.reads === "book" && !p.adapter.book)
-    throw new ModelInputError(
-      `risk agent ${p.name}: detector ${p.detector.id} needs the adapter's book, and adapter ${p.adapter.protocolId} reports none`,
-      "use the rule detector, or give the adapter a book() (protocol-adapters/book-observation.ts)",
-    );
-  const model = p.adapter.book ? createModelFeatureBuilder(p.adapter.protocolId) : undefined;
-  const peerBooks = new Map<string, RiskBook>();
-  /** Who first published a book for each protocol id: a peer cannot speak for another's book. */
-  const bookOwners = new Map<string, string>([[p.adapter.protocolId, me.toLowerCase()]]);
-  let latest: ContagionEstimate | undefined;
+  const view = createRiskView({ ...p, me, thresholds });
   let stanceLevel = 0;
   let snapshotSeq = 0;
   /** Our ballots and proposals still open: what we send again until they are held. */
@@ -188,27 +159,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const assess = async (): Promise<Assessment> => {
-    const state = await p.adapter.snapshot();
-    const price = state.prices[0];
-    if (price) observePrice(prices, state.timestamp, price.usd8);
-    const view = [...neighbours.entries()].map(([addr, n]) => ({
-      probabilityPpm: n.estimate.probabilityPpm,
-      weight: p.exposures?.[addr] ?? 1,
-    }));
-    const features = computeRiskFeatures({ state, prices, neighbours: view });
-    const book = model && p.adapter.book ? model.observeOwn(state, await p.adapter.book()) : undefined;
-    const observed = model && book ? model.features(peerBooks) : undefined;
-    // A model reads its neighbours' books, not their probabilities: publish what it read.
-    if (observed && p.detector.reads === "book")
-      features.neighbourStressBps = Math.round(observed[MODEL_FEATURE_INDEX.neighbour_stress]! * 10_000);
-    const estimates = p.detector.estimate(features, observed).map(toEstimatePpm);
-    latest = estimateAt(estimates, thresholds.horizonHours);
-    const assessment: Assessment = {
-      features,
-      estimates,
-      proposeLevel: proposedLevel(latest, thresholds),
-      ...(book ? { book } : {}),
-    };
+    const assessment = await view.assess();
     if (p.chain) {
       const c = await p.chain.riskLevel();
       assessment.chain = {
@@ -324,12 +275,13 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const proposeNow = (level: number) => {
+    const latest = view.latest();
     if (!latest) return;
     const evidence: RiskEvidence = {
       protocolId: p.adapter.protocolId,
       estimate: latest,
       threshold: { proposePpm: thresholds.proposePpm[level - 1]!, holdPpm: thresholds.holdPpm[level - 1]! },
-      snapshots: [...neighbours.values()].map((n) => n.digest).slice(0, 64),
+      snapshots: view.evidenceDigests(),
     };
     const issuedAt = nowSec();
     const alert: RiskAlert = {
@@ -349,7 +301,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
 
   /** Our ballot on a proposal from our latest view (recorded in the tally as we cast it). */
   const ballot = (id: Hex, alert: RiskAlert): RiskBodyOf<"risk.vote"> => {
-    const estimate = latest!;
+    const estimate = view.latest()!;
     const approve = approvesLevel(estimate, alert.level, thresholds);
     if (!approve) {
       tally.vote(id, me, { approve });
@@ -361,7 +313,7 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
   };
 
   const vote = (id: Hex, alert: RiskAlert) => {
-    if (!latest || mine.has(id)) return;
+    if (!view.latest() || mine.has(id)) return;
     const body = ballot(id, alert);
     mine.set(id, { kind: "risk.vote", body, seq: 0 });
     void publish("risk.vote", id, 0, body);
@@ -415,26 +367,11 @@ export function createRiskAgent(p: CreateRiskAgentParameters): RiskAgent {
     report({ type: "risk.received", agent: p.name, kind: m.kind, from: m.from, sessionId: m.sessionId });
     switch (m.kind) {
       case "risk.snapshot": {
-        if (m.body.book) {
-          const owner = bookOwners.get(m.body.protocolId);
-          if (owner !== undefined && owner !== m.from.toLowerCase()) {
-            const reason = `a book for ${m.body.protocolId}, which ${owner} publishes`;
-            p.log.warn("risk snapshot's book refused", { from: m.from, reason });
-            report({ type: "risk.refused", agent: p.name, code: "BookOwner", reason });
-            return;
-          }
-          bookOwners.set(m.body.protocolId, m.from.toLowerCase());
-          peerBooks.set(m.body.protocolId, m.body.book);
+        const refused = view.onSnapshot(m, digest);
+        if (refused) {
+          p.log.warn("risk snapshot's book refused", { from: m.from, reason: refused });
+          report({ type: "risk.refused", agent: p.name, code: "BookOwner", reason: refused });
         }
-        // The peer's own stress, without what it hears from its neighbours (us among them): its
-        // features through our detector with the neighbour term zeroed. Reading its published
-        // probability instead would echo our stress back to us and ratchet the level up. A model
-        // reads peers' books instead (no echo: a book holds no probability); it keeps theirs.
-        const own =
-          p.detector.reads === "book"
-            ? m.body.contagion
-            : p.detector.estimate({ ...m.body.features, neighbourStressBps: 0 }).map(toEstimatePpm);
-        neighbours.set(m.from.toLowerCase(), { estimate: estimateAt(own, thresholds.horizonHours), digest });
         return;
       }
       case "risk.proposal": {
