@@ -231,7 +231,15 @@ describe.skipIf(!have)("contagion report in a browser", () => {
     const herdingRows = await opened.page.$$eval("#herding tbody tr", (rs) =>
       rs.map((r) => r.querySelector("td")?.textContent ?? ""),
     );
-    expect(herdingRows).toEqual(["unison", "unison-capped", "unison-paced", "diverse", "quorum"]);
+    expect(herdingRows).toEqual([
+      "unison",
+      "unison-capped",
+      "unison-paced",
+      "diverse",
+      "quorum",
+      "model-shared",
+      "model-diverse",
+    ]);
     // One written conclusion per mode, each quoting numbers.
     const conclusions = await opened.page.$$eval(".conclusion p", (ps) => ps.map((p) => p.textContent ?? ""));
     expect(conclusions).toHaveLength(4);
