@@ -72,8 +72,15 @@ export type EvaluateParameters = {
   seed: number;
   /** Rows the baselines fit on (seeded subsample of the training rows). */
   maxBaselineRows: number;
+  /** Rows the forest sees in all: each of its trees grows on its own subsample of
+   *  FOREST_ROWS_PER_TREE of them (ml-cart's splits are quadratic in a tree's rows, so a tree's
+   *  size is what costs; spreading the trees over more rows costs nothing). */
   maxForestRows: number;
 };
+
+/** Rows each of the forest's trees grows on (its own seeded subsample). */
+export const FOREST_ROWS_PER_TREE = 1_200;
+const FOREST_TREES = 100;
 
 function column(m: FeatureMatrix, names: string[]): FeatureMatrix {
   const idx = names.map((n) => m.names.indexOf(n));
@@ -113,6 +120,10 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
       x: selectRows(d.x, forestRows),
       y: Uint8Array.from(forestRows, (i) => d.labels[h][i]!),
       seed: p.seed,
+      trees: FOREST_TREES,
+      // One group per tree: every tree its own subsample, so the forest sees all its rows.
+      groups: Math.min(FOREST_TREES, Math.max(1, Math.floor(forestRows.length / FOREST_ROWS_PER_TREE))),
+      maxSamples: Math.min(1, FOREST_ROWS_PER_TREE / Math.max(1, forestRows.length)),
     }),
     fitThresholdRule({ x: xTrain, y: yTrain, column: "system_debtrank", label: "DebtRank threshold" }),
     fitThresholdRule({

@@ -83,7 +83,7 @@ export async function runContagionEval(p: RunContagionEvalParameters): Promise<{
       ensemble: readEnsembleFile(weightsFile(p.weightsDir, h)),
       seed: FULL_RECIPE.seed,
       maxBaselineRows: p.quick ? 5_000 : 60_000,
-      maxForestRows: p.quick ? 2_000 : 4_000,
+      maxForestRows: p.quick ? 2_000 : 60_000,
     }),
   );
   mkdirSync(p.outDir, { recursive: true });
