@@ -9,7 +9,7 @@ import type { SessionOutcome } from "../negotiation/protocols/alternating-offers
 import type { RfqAuctionOutcome } from "../negotiation/protocols/rfq-auction.ts";
 import { createRfqAuctionHost, type RfqAuctionHost } from "../negotiation/protocols/rfq-auction-host.ts";
 import { createSessionHost, type SessionHost } from "../negotiation/protocols/session-host.ts";
-import { type AgentWiring, hostBase } from "./agent-wiring.ts";
+import { type AgentWiring, hostBase, reportAuctionSent } from "./agent-wiring.ts";
 
 /** An auction's outcome as the borrower's session report gives it. */
 export function auctionOutcomeAsSession(outcome: RfqAuctionOutcome): SessionOutcome {
@@ -27,15 +27,7 @@ export function createAgentAuctions(w: AgentWiring): RfqAuctionHost {
   return createRfqAuctionHost({
     ...hostBase(w),
     options: p.auction ?? {},
-    onSent: (to, sessionId, m) =>
-      report({
-        type: "sent",
-        agent: p.name,
-        to: to === zeroAddress ? "broadcast" : to,
-        kind: m.kind,
-        sessionId,
-        body: m.body,
-      }),
+    onSent: reportAuctionSent(p.name, report),
     // Our signature (accept or confirm) is journaled before it leaves: a restarted agent then
     // knows the lender it signed for and signs for no other.
     beforeSend: async (to, sessionId, ev) => {

@@ -2,6 +2,7 @@
  * What the units createAgent wires together share: its parameters, clock, log, the activity
  * reporter, the machine's inbox and the durable records and journals (absent in simulations).
  */
+import { type Address, type Hex, zeroAddress } from "viem";
 import type { Logger } from "../core/log.ts";
 import type { TimerClock } from "../negotiation/timer-clock.ts";
 import type { AgentEvent } from "./agent-machine.ts";
@@ -33,3 +34,16 @@ export const hostBase = (w: AgentWiring) => ({
   ...(w.p.nonces ? { nonces: w.p.nonces } : {}),
   log: w.log,
 });
+
+/** Reports a message an auction host sent (an RFQ is sent to the zero address: a broadcast). */
+export const reportAuctionSent =
+  (name: string, report: (a: Activity) => void) =>
+  (to: Address, sessionId: Hex, m: { kind: string; body: unknown }) =>
+    report({
+      type: "sent",
+      agent: name,
+      to: to === zeroAddress ? "broadcast" : to,
+      kind: m.kind,
+      sessionId,
+      body: m.body,
+    });

@@ -31,6 +31,7 @@ import type { TimerClock } from "../negotiation/timer-clock.ts";
 import type { RfqBody, SessionMessage } from "../negotiation/wire/schemas.ts";
 import type { Activity } from "./agent.ts";
 import type { AgentEvent } from "./agent-machine.ts";
+import { reportAuctionSent } from "./agent-wiring.ts";
 import type { SessionJournal } from "./session-journal.ts";
 
 type Signed = NonNullable<OutboundEvent["signed"]>;
@@ -113,15 +114,7 @@ export function createSealedBids(p: CreateSealedBidsParameters): SealedBids {
 
   const auctions = createSealedBidAuctionHost({
     ...host,
-    onSent: (to, sessionId, m) =>
-      p.report({
-        type: "sent",
-        agent: p.name,
-        to: to === zeroAddress ? "broadcast" : to,
-        kind: m.kind,
-        sessionId,
-        body: m.body,
-      }),
+    onSent: reportAuctionSent(p.name, p.report),
     // Write-ahead: the award lands in the journal before it leaves.
     beforeSend: async (to, sessionId, ev) => {
       const rfq = rfqs.get(sessionId.toLowerCase());

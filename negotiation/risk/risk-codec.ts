@@ -117,6 +117,8 @@ export type DecodeRiskContext = {
 export type DecodedRiskMessage = { message: RiskMessage; digest: Hex };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const malformed = (cause: unknown) =>
+  new MalformedMessageError({ reason: cause instanceof Error ? cause.message : "undecodable", cause });
 
 /**
  * What a decode finds that does not depend on the receiver, by the message's text: the same
@@ -135,10 +137,7 @@ export function decodeRiskMessage(bytes: Uint8Array, ctx: DecodeRiskContext): De
   try {
     text = utf8.decode(bytes);
   } catch (cause) {
-    throw new MalformedMessageError({
-      reason: cause instanceof Error ? cause.message : "undecodable",
-      cause,
-    });
+    throw malformed(cause);
   }
   const parsed = parsedMemo.get(text) ?? parse(text);
   const { m } = parsed;
@@ -180,10 +179,7 @@ function parse(text: string): Parsed {
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new MalformedMessageError({
-      reason: cause instanceof Error ? cause.message : "undecodable",
-      cause,
-    });
+    throw malformed(cause);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new SchemaError({ issues: "✖ a message must be a JSON object" });
