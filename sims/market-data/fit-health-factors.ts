@@ -17,6 +17,21 @@
 import { readCandles, readRows } from "./read-raw.ts";
 
 export const SEIZED_SHARE = 0.45;
+
+/** Aave v2's close factor: one liquidation repays at most half the debt. */
+export const CLOSE_FACTOR = 0.5;
+
+/**
+ * The share of a position's collateral one liquidation takes when its health factor is just
+ * below 1: the debt is about the collateral x threshold, half of it is repaid and the collateral
+ * is seized with the bonus on top.
+ */
+export function seizedShareOf(collateral: {
+  liquidationThreshold: number;
+  liquidationBonus: number;
+}): number {
+  return CLOSE_FACTOR * collateral.liquidationThreshold * (1 + collateral.liquidationBonus);
+}
 const FLOOR = 1e-3;
 const MIN_FALL = 0.05;
 const FROM = "2021-01-01";
@@ -51,11 +66,16 @@ const normalCdf = (x: number) => {
 };
 
 /** The modelled share of supplied collateral liquidated by a fall `fall` from the start. */
-export function liquidatedShare(fall: number, medianExcess: number, sigma: number): number {
+export function liquidatedShare(
+  fall: number,
+  medianExcess: number,
+  sigma: number,
+  seizedShare = SEIZED_SHARE,
+): number {
   const edge = 1 / (1 - fall) - 1;
   if (edge <= 0) return 0;
-  if (sigma === 0) return edge >= medianExcess ? SEIZED_SHARE : 0;
-  return SEIZED_SHARE * normalCdf((Math.log(edge) - Math.log(medianExcess)) / sigma);
+  if (sigma === 0) return edge >= medianExcess ? seizedShare : 0;
+  return seizedShare * normalCdf((Math.log(edge) - Math.log(medianExcess)) / sigma);
 }
 
 export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
@@ -88,7 +108,10 @@ export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
 
 /** Least squares on log(share + FLOOR) over days with a fall of at least MIN_FALL, on a grid;
  *  parameters rounded to two decimals. */
-export function fitLognormalExcess(days: readonly FallDay[]): {
+export function fitLognormalExcess(
+  days: readonly FallDay[],
+  seizedShare = SEIZED_SHARE,
+): {
   medianExcess: number;
   sigma: number;
   days: number;
@@ -100,7 +123,9 @@ export function fitLognormalExcess(days: readonly FallDay[]): {
       const medianExcess = Math.exp(m);
       let error = 0;
       for (const d of fit) {
-        const e = Math.log(liquidatedShare(d.fall, medianExcess, sigma) + FLOOR) - Math.log(d.share + FLOOR);
+        const e =
+          Math.log(liquidatedShare(d.fall, medianExcess, sigma, seizedShare) + FLOOR) -
+          Math.log(d.share + FLOOR);
         error += e * e;
       }
       if (error < best.error) best = { error, medianExcess, sigma };

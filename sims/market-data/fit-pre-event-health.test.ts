@@ -8,8 +8,8 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/load-scenario.ts";
-import { type FallDay, fitLognormalExcess, liquidatedShare } from "./fit-health-factors.ts";
-import { type PreEventHealthFile, wbtcFallDays } from "./fit-pre-event-health.ts";
+import { type FallDay, fitLognormalExcess, liquidatedShare, seizedShareOf } from "./fit-health-factors.ts";
+import { AAVE_V2_COLLATERAL, type PreEventHealthFile, wbtcFallDays } from "./fit-pre-event-health.ts";
 
 const DATA = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../shared/data/market");
 const shipped: PreEventHealthFile = JSON.parse(
@@ -27,6 +27,35 @@ describe("pre-event health-factor fits", () => {
     expect(fit.medianExcess).toBeCloseTo(2, 1);
     expect(fit.sigma).toBeCloseTo(0.8, 1);
     expect(fit.days).toBe(40);
+  });
+
+  it("fits each reserve with its own seized share, from the parameters the may-2021 scenario gives it", () => {
+    const aave = loadScenario("may-2021-deleveraging").protocols.find((p) => p.id === "aave-v2")!;
+    if (aave.kind !== "lending") throw new Error("aave-v2 is lending");
+    for (const [asset, reserve] of [
+      ["ETH", "WETH"],
+      ["WBTC", "WBTC"],
+    ] as const) {
+      expect(aave.reserves.find((r) => r.asset === asset)!.collateral).toMatchObject(
+        AAVE_V2_COLLATERAL[reserve],
+      );
+      expect(shipped.reserves[reserve].seizedShare).toBeCloseTo(
+        seizedShareOf(AAVE_V2_COLLATERAL[reserve]),
+        6,
+      );
+    }
+    // 50% close factor x 75% threshold x 1.10 bonus: WBTC's liquidation takes less than WETH's.
+    expect(seizedShareOf(AAVE_V2_COLLATERAL.WBTC)).toBeCloseTo(0.4125, 6);
+    expect(seizedShareOf(AAVE_V2_COLLATERAL.WETH)).toBeCloseTo(0.433125, 6);
+    // A smaller seized share needs more of the book near liquidation to explain the same days.
+    const days: FallDay[] = [];
+    for (let k = 0; k < 30; k++) {
+      const fall = 0.05 + 0.01 * k;
+      days.push({ day: `d${k}`, fall, share: liquidatedShare(fall, 3, 1) });
+    }
+    const at = (fit: { medianExcess: number; sigma: number }, s: number) =>
+      liquidatedShare(0.3, fit.medianExcess, fit.sigma, s) / s;
+    expect(at(fitLognormalExcess(days, 0.4125), 0.4125)).toBeGreaterThan(at(fitLognormalExcess(days), 0.45));
   });
 
   it("stops before the backtest's window, and the may-2021 Aave reserves use exactly the fits", () => {

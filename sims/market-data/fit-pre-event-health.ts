@@ -16,10 +16,10 @@
 import { MarketDataError } from "./errors.ts";
 import {
   type FallDay,
-  FIT_MODEL,
   fallDays,
   fitLognormalExcess,
   liquidatedShare,
+  seizedShareOf,
 } from "./fit-health-factors.ts";
 import { readCandles, readRows, utcSeconds } from "./read-raw.ts";
 
@@ -28,9 +28,24 @@ const EVENT_DAY = "2021-05-19";
 const WBTC_DECIMALS = 8;
 const HOUR = 3600;
 
+/**
+ * Aave v2's collateral parameters for the two reserves in May 2021 (the may-2021 scenario's
+ * reserves carry the same; a test checks it): each book's fit uses its own seized share, since
+ * WBTC's 75% threshold and 10% bonus take less of a position per liquidation than WETH's.
+ */
+export const AAVE_V2_COLLATERAL = {
+  WETH: { liquidationThreshold: 0.825, liquidationBonus: 0.05 },
+  WBTC: { liquidationThreshold: 0.75, liquidationBonus: 0.1 },
+} as const;
+
+export const PRE_EVENT_MODEL =
+  "share liquidated on a day = s x P(HF < 1 / (1 - fall)), s = 0.5 close factor x liquidation threshold x (1 + bonus) of the reserve (WETH 0.4331, WBTC 0.4125); least squares on log(share + 0.001) over days with a fall of at least 5%";
+
 export type ReserveHealthFit = {
   medianExcess: number;
   sigma: number;
+  /** The share of a position's collateral one liquidation takes near HF 1 (seizedShareOf). */
+  seizedShare: number;
   /** Days with a fall of at least 5% that the fit used. */
   days: number;
   sources: { liquidations: string; supplied: string; prices: string };
@@ -106,16 +121,25 @@ export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay
   return out.sort((a, b) => a.day.localeCompare(b.day));
 }
 
-function reserveFit(days: FallDay[], event: FallDay, sources: ReserveHealthFit["sources"]): ReserveHealthFit {
-  const fit = fitLognormalExcess(days);
+function reserveFit(
+  days: FallDay[],
+  event: FallDay,
+  reserve: keyof typeof AAVE_V2_COLLATERAL,
+  sources: ReserveHealthFit["sources"],
+): ReserveHealthFit {
+  const seizedShare = seizedShareOf(AAVE_V2_COLLATERAL[reserve]);
+  const fit = fitLognormalExcess(days, seizedShare);
   return {
-    ...fit,
+    medianExcess: fit.medianExcess,
+    sigma: fit.sigma,
+    seizedShare: Number(seizedShare.toFixed(6)),
+    days: fit.days,
     sources,
     eventDay: {
       day: event.day,
       fall: Number(event.fall.toFixed(6)),
       observedShare: Number(event.share.toFixed(6)),
-      fittedShare: Number(liquidatedShare(event.fall, fit.medianExcess, fit.sigma).toFixed(6)),
+      fittedShare: Number(liquidatedShare(event.fall, fit.medianExcess, fit.sigma, seizedShare).toFixed(6)),
     },
   };
 }
@@ -129,15 +153,15 @@ export function fitPreEventHealth(dataDir: string): PreEventHealthFile {
     about:
       "Collateral-weighted health factors of Aave v2's WETH and WBTC collateral books, HF = 1 + medianExcess x exp(sigma Z), each fitted on its own liquidations before the 19 May 2021 window only (sims/market-data/fit-pre-event-health.ts). The may-2021-deleveraging scenario copies them into its Aave reserves' initialHealthFactor.",
     window: { from, to },
-    model: FIT_MODEL,
+    model: PRE_EVENT_MODEL,
     reserves: {
-      WETH: reserveFit(fallDays(dataDir, from, to), wethEvent, {
+      WETH: reserveFit(fallDays(dataDir, from, to), wethEvent, "WETH", {
         liquidations:
           "aave_v2_WETH_market_1h_messari-subgraph (hourlyLiquidateUSD, non-forward-filled hours)",
         supplied: "the same file, supplied_USD at the day's first snapshot",
         prices: "price_ETHUSD_1h_bitfinex (day open and lowest hourly low)",
       }),
-      WBTC: reserveFit(wbtcFallDays(dataDir, from, to), wbtcEvent, {
+      WBTC: reserveFit(wbtcFallDays(dataDir, from, to), wbtcEvent, "WBTC", {
         liquidations:
           "aave_v2_liquidation_events_thegraph (WBTC collateral, raw amount / 1e8, at the Bitfinex BTC close of the event's hour)",
         supplied: "aave_v2_daily_deposit_borrow_usd_dune (WBTC deposit of the day before)",

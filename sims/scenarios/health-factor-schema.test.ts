@@ -34,7 +34,7 @@ describe("initialHealthFactor", () => {
     const json = may2021();
     const aave = parseScenario(json).protocols.find((p) => p.id === "aave-v2");
     const wbtc = aave?.kind === "lending" ? aave.reserves.find((r) => r.asset === "WBTC") : undefined;
-    expect(wbtc?.initialHealthFactor).toMatchObject({ distribution: "lognormal-excess", medianExcess: 4.06 });
+    expect(wbtc?.initialHealthFactor).toMatchObject({ distribution: "lognormal-excess", medianExcess: 3.86 });
     const maker = json.protocols.findIndex((p: { id: string }) => p.id === "maker");
     json.protocols[maker].reserves[2].initialHealthFactor = {
       ...json.protocols[0].reserves[0].initialHealthFactor,
