@@ -22,6 +22,18 @@ export type OpenLoan = {
   principalToken: Address;
 };
 
+/** A loan a protocol lent that has ended, as its lender saw it: what it lost as a share of the
+ *  principal's value when lent (0 when repaid or liquidated in full). */
+export type ResolvedLoan = {
+  /** The lending protocol (its ProtocolState.protocolId). */
+  lenderProtocolId: string;
+  principalToken: Address;
+  collateralToken: Address;
+  /** Loan duration, seconds. */
+  tenor: number;
+  lossShare: number;
+};
+
 export interface AgentPolicy {
   /** The RFQ to broadcast when the protocol is short, or undefined when it is not. */
   borrowRequest(state: ProtocolState): RfqBody | undefined;
@@ -36,6 +48,9 @@ export interface AgentPolicy {
   canRepay(state: ProtocolState, loan: OpenLoan): boolean;
   /** How much a borrower likes `terms` (higher is better): ranks lenders' offers in an RFQ. */
   scoreOffer(terms: Terms): number;
+  /** One of the protocol's loans as lender has ended. A policy that learns from outcomes (the
+   *  model-driven lender's tracked loss interval) listens; the rule policy has no use for it. */
+  loanResolved?(loan: ResolvedLoan): void;
 }
 
 export type DefaultPolicyParameters = {

@@ -8,8 +8,15 @@
  * Prices for the model's volatility features come from what the agent itself observes: every
  * state it is shown leaves its oracle prices (and the shared feed's, for collateral it does not
  * hold) in a short memory, one entry per observation time.
+ *
+ * The loss interval is tracked: a lender starts from the file's split-conformal quantile and
+ * moves it with each of its loans that ends (`loanResolved`), widening after a loss above the
+ * interval it quoted and narrowing slowly otherwise (models/valuation/loss-tracking.ts), so a
+ * crisis unlike the calibration families widens its terms as its loans go bad. One quantile per
+ * lending protocol, so a policy shared by several agents (a simulation) tracks each apart.
  */
 import type { Address } from "viem";
+import { createQuantileTracker, type QuantileTracker } from "../models/uncertainty/quantile-tracking.ts";
 import {
   LOAN_FEATURES,
   type LoanObservation,
@@ -43,6 +50,9 @@ export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
      *  parameters. Default off, like the rule policy's `lenderMargin`: margined loans need the
      *  arbiter's margin oracle and borrowers that accept margins. */
     modelMargin?: boolean | ModelMarginParameters;
+    /** Track the loss quantile with the lender's own outcomes (default: when the model file has
+     *  a tracking step, models/valuation/loss-tracking.ts). false keeps the file's quantile. */
+    trackLoss?: boolean;
     /** Called with each decision's estimate (reports, tests). */
     onEstimate?: (
       rfq: RfqBody,
@@ -54,12 +64,40 @@ export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
 
 type PriceMemory = { times: number[]; prices: number[] };
 
+/** Quotes remembered for judging outcomes; the oldest go first. */
+const MAX_QUOTES = 4096;
+
 export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPolicy {
   const base = { ...defaultPolicyParameters, ...p };
   const rule = createDefaultPolicy(p);
   const scorer = createValuationScorer(p.model);
   const memory = new Map<string, PriceMemory>();
   const keep = PRICE_WINDOW_HOURS + 1;
+  const tracking = p.trackLoss === false ? undefined : p.model.conformal.lossTracking;
+  const trackers = new Map<string, QuantileTracker>();
+  const trackerOf = (protocolId: string) => {
+    if (!tracking) return undefined;
+    let t = trackers.get(protocolId);
+    if (!t) {
+      t = createQuantileTracker({
+        initial: p.model.conformal.loss,
+        alpha: p.model.conformal.alpha,
+        eta: tracking.eta,
+      });
+      trackers.set(protocolId, t);
+    }
+    return t;
+  };
+  // The upper loss last quoted per lender and loan shape: an outcome is judged against the
+  // interval its lender quoted. Bounded: quotes that never became loans age out.
+  const quoted = new Map<string, number>();
+  const quoteKey = (protocolId: string, principalToken: string, collateralToken: string, tenor: number) =>
+    `${protocolId}|${principalToken.toLowerCase()}|${collateralToken.toLowerCase()}|${tenor}`;
+  const rememberQuote = (key: string, upper: number) => {
+    quoted.delete(key);
+    quoted.set(key, upper);
+    if (quoted.size > MAX_QUOTES) quoted.delete(quoted.keys().next().value!);
+  };
 
   const remember = (token: string, time: number, usd8: bigint | undefined) => {
     if (!usd8) return;
@@ -125,7 +163,12 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       principalVol24h: stats(rfq.principalToken).vol24h,
       sameAsset: rfq.principalToken.toLowerCase() === rfq.collateralToken.toLowerCase(),
     };
-    const estimate = scorer.estimate(observation);
+    const estimate = scorer.estimate(observation, trackerOf(state.protocolId)?.quantile);
+    if (tracking)
+      rememberQuote(
+        quoteKey(state.protocolId, rfq.principalToken, rfq.collateralToken, rfq.tenor),
+        estimate.loss.high,
+      );
     const terms = reservationTerms({
       estimate,
       homeRateBps: state.opportunityRateBps,
@@ -153,6 +196,14 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
 
   return {
     ...rule,
+    loanResolved: (loan) => {
+      const key = quoteKey(loan.lenderProtocolId, loan.principalToken, loan.collateralToken, loan.tenor);
+      const upper = quoted.get(key);
+      const tracker = trackerOf(loan.lenderProtocolId);
+      if (upper === undefined || !tracker) return;
+      quoted.delete(key);
+      tracker.update(loan.lossShare > upper);
+    },
     lenderStrategy: (state, rfq, reserved) =>
       priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),
     sealedBid: (state, rfq, reserved) => priced(state, rfq, reserved)?.sealedBid?.(state, rfq, reserved),

@@ -22,6 +22,10 @@ describe("valuation eval report", () => {
     expect(e.coverage.lossByGroup.map((g) => g.group)).toEqual([...TEST_FAMILIES, "study RFQs"]);
     const html = readFileSync(e.html, "utf8");
     expect(html).toContain(`${e.coverage.loss.toFixed(3)}`);
+    // The shipped weights track the loss interval: the report shows the tracked coverage too.
+    expect(e.coverage.lossTracked).toBeDefined();
+    expect(html).toContain(`tracked by the lender's outcomes: loss, all held-out (step ${e.coverage.lossTracked!.eta})`);
+    expect(html).toContain(e.coverage.lossTracked!.coverage.toFixed(3));
     for (const r of e.shortfallTable) expect(html).toContain(r.name);
 
     if (!haveChromium) return;

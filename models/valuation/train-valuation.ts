@@ -27,9 +27,18 @@ import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { deriveSeed } from "../random.ts";
 import { buildLoanFeatures, LOAN_FEATURES } from "./loan-features.ts";
 import {
+  chooseTrackingRate,
+  runTracking,
+  streamTimes,
+  TRACKING_TOLERANCE,
+  type TrackedLoan,
+  type TrackingRun,
+} from "./loss-tracking.ts";
+import {
   conformalSpread,
   createHeadScorer,
   createValuationScorer,
+  lossUpper,
   marketRisk,
   type ValuationModel,
 } from "./valuation-model.ts";
@@ -206,6 +215,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
   let step = 0;
   const tick = (phase: string) => () => p.onProgress?.(++step, total, phase);
   const scores: Record<Head, number[]> = { shortfall: [], loss: [] };
+  // The loss head's held-out loans per family, for choosing the tracking step (loss-tracking.ts).
+  const lossStreams = new Map<string, TrackedLoan[]>();
   const familyOf: string[] = [];
   const weights: number[] = [];
   for (const [k, family] of families.entries()) {
@@ -235,6 +246,15 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         // provisions for (signed score). The shortfall interval stays two-sided.
         const signed = head === "loss" && recipe.lossInterval === "upper";
         scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd, risk));
+        if (signed) {
+          const loans = lossStreams.get(family) ?? [];
+          lossStreams.set(family, loans);
+          loans.push({
+            ...streamTimes(held[i]!),
+            loss: held[i]!.lossShare,
+            upper: (q) => lossUpper(s.mean, s.sd, risk, q),
+          });
+        }
       });
     }
   }
@@ -265,6 +285,23 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
     const finite = Object.values(perFamily[head]).filter(Number.isFinite);
     return Math.max(balanced, ...finite);
   };
+  // Nested choice of the loss quantile's tracking step: each family's stream starts from the
+  // family-balanced quantile of the other families.
+  const tracking =
+    recipe.lossInterval === "upper"
+      ? chooseTrackingRate(
+          families.map((family) => {
+            const others = scores.loss.map((_, i) => i).filter((i) => familyOf[i] !== family);
+            const initial = familyBalancedQuantile(
+              others.map((i) => scores.loss[i]!),
+              others.map((i) => weights[i]!),
+              recipe.alpha,
+            );
+            return { family, initial, loans: lossStreams.get(family) ?? [] };
+          }),
+          recipe.alpha,
+        )
+      : undefined;
   const shortfall = await trainHead(
     train,
     "shortfall",
@@ -282,6 +319,14 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       loss: pooledQuantile(scores.loss, "loss"),
       lossInterval: recipe.lossInterval,
       ...(recipe.lossSpread === "market-risk" ? { lossSpread: "market-risk" as const } : {}),
+      ...(tracking
+        ? {
+            lossTracking: {
+              eta: tracking.eta,
+              method: `quantile tracking from the split-conformal quantile, q <- q + ${tracking.eta} (miss - ${recipe.alpha}) per resolved loan of the lender's own; step chosen on the training families' nested streams (each family's loans in time order, starting from the other families' quantile): the smallest whose coverage is within ${TRACKING_TOLERANCE} of ${1 - recipe.alpha} on average over families`,
+            },
+          }
+        : {}),
       method: `normalised split conformal on leave-one-family-out residuals of the training families; loss: ${describe("loss")}, ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}; shortfall: ${describe("shortfall")}, two-sided`,
     },
     training: {
@@ -291,6 +336,16 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       rows: train.length,
       calibrationRows: scores.loss.length,
       familyQuantiles: perFamily,
+      ...(tracking
+        ? {
+            lossTrackingNested: tracking.nested.map((n) => ({
+              eta: n.eta,
+              mean: n.mean,
+              gap: n.gap,
+              families: Object.fromEntries(n.families.map((f) => [f.family, f.coverage])),
+            })),
+          }
+        : {}),
     },
   };
 }
@@ -306,6 +361,10 @@ export type ValuationEvaluation = {
     lossWidth: number;
     /** Loss-interval coverage per held-out family and on the study's own RFQs. */
     lossByGroup: { group: string; rows: number; coverage: number }[];
+    /** The loss interval tracked online by a lender that follows its loans' outcomes (each
+     *  held-out family one stream from the file's quantile; loss-tracking.ts), when the file
+     *  has a tracking step: pooled coverage, mean upper end, and per family. */
+    lossTracked?: { eta: number; coverage: number; meanUpper: number; byFamily: TrackingRun[] };
   };
   /** Shortfall classifiers: model and baselines on the same held-out rows. */
   shortfallTable: { name: string; auroc: number; auprc: number; brier: number; ece: number }[];
@@ -314,6 +373,32 @@ export type ValuationEvaluation = {
   /** Expected loss: mean squared and absolute error against the realised loss share. */
   lossTable: { name: string; mse: number; mae: number }[];
 };
+
+/** Held-out loss coverage of a lender tracking its quantile: one stream per held-out family, from
+ *  the file's quantile, with the file's step. Undefined when the file has no tracking step. */
+function trackedLossCoverage(
+  m: ValuationModel,
+  test: readonly LoanRow[],
+  testFamilies: readonly string[],
+  upperOf: (row: number, q: number) => number,
+): ValuationEvaluation["coverage"]["lossTracked"] {
+  const eta = m.conformal.lossTracking?.eta;
+  if (eta === undefined) return undefined;
+  const byFamily = testFamilies.map((family) => {
+    const loans = test
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.family === family)
+      .map(({ r, i }) => ({ ...streamTimes(r), loss: r.lossShare, upper: (q: number) => upperOf(i, q) }));
+    return runTracking({ family, initial: m.conformal.loss, loans }, eta, m.conformal.alpha);
+  });
+  const n = byFamily.reduce((a, f) => a + f.loans, 0);
+  return {
+    eta,
+    coverage: byFamily.reduce((a, f) => a + f.coverage * f.loans, 0) / n,
+    meanUpper: byFamily.reduce((a, f) => a + f.meanUpper * f.loans, 0) / n,
+    byFamily,
+  };
+}
 
 export function evaluateValuation(
   m: ValuationModel,
@@ -352,6 +437,13 @@ export function evaluateValuation(
     ...testFamilies.map((f) => group(f, (r) => r.family === f)),
     group("study RFQs", (r) => r.source === "study"),
   ];
+  const lossTracked = trackedLossCoverage(
+    m,
+    test,
+    testFamilies,
+    (i, q) =>
+      scorer.estimateFeatures(xTest.values.subarray(i * xTest.cols, (i + 1) * xTest.cols), q).loss.high,
+  );
   const xTrainRaw = loanMatrix(train);
   const st = fitStandardizer(xTrainRaw);
   const xTrain = standardize(xTrainRaw, st);
@@ -413,6 +505,7 @@ export function evaluateValuation(
       shortfallWidth: cs.meanWidth,
       lossWidth: cl.meanWidth,
       lossByGroup,
+      ...(lossTracked ? { lossTracked } : {}),
     },
     shortfallTable,
     reliability,

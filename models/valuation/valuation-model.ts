@@ -35,6 +35,9 @@ export type ValuationModel = {
     lossInterval?: "two-sided" | "upper" | undefined;
     /** "market-risk": the loss spread adds marketRisk(features); absent: it does not. */
     lossSpread?: "market-risk" | undefined;
+    /** The loss quantile's tracking step for a lender that follows its own loans' outcomes
+     *  (models/valuation/loss-tracking.ts); absent: the quantile stays fixed. */
+    lossTracking?: { eta: number; method: string } | undefined;
   };
   training: Record<string, unknown>;
 };
@@ -56,6 +59,7 @@ const FileSchema = z.object({
     method: z.string(),
     lossInterval: z.enum(["two-sided", "upper"]).optional(),
     lossSpread: z.enum(["market-risk"]).optional(),
+    lossTracking: z.object({ eta: z.number().nonnegative().finite(), method: z.string() }).optional(),
   }),
   training: z.record(z.string(), z.unknown()),
 });
@@ -131,6 +135,11 @@ export function marketRisk(raw: ArrayLike<number>): number {
   return Math.min(1, Math.max(0, vol) * Math.sqrt(Math.max(0, tenorDays)));
 }
 
+/** The upper end of the one-sided loss interval [0, upper] for quantile `q` of the signed score. */
+export function lossUpper(mean: number, memberSd: number, risk: number, q: number): number {
+  return Math.min(1, Math.max(0, mean + q * conformalSpread(mean, memberSd, risk)));
+}
+
 export type HeadScorer = {
   /** Mean member output (a share in [0, 1]) and the members' standard deviation, of standardised
    *  features `z`. */
@@ -159,9 +168,11 @@ export function createHeadScorer(e: MlpEnsemble): HeadScorer {
 export type ValuationScorer = {
   /** Estimates for one proposed loan: features, both heads, intervals. Allocation-free apart
    *  from the returned object. */
-  estimate(o: LoanObservation): ValuationEstimate;
-  /** The same from already-built raw features (length LOAN_FEATURES.length). */
-  estimateFeatures(raw: ArrayLike<number>): ValuationEstimate;
+  estimate(o: LoanObservation, lossQuantile?: number): ValuationEstimate;
+  /** The same from already-built raw features (length LOAN_FEATURES.length). `lossQuantile`
+   *  replaces the file's loss quantile (a lender tracking its own loans' outcomes:
+   *  models/uncertainty/quantile-tracking.ts). */
+  estimateFeatures(raw: ArrayLike<number>, lossQuantile?: number): ValuationEstimate;
 };
 
 export function createValuationScorer(m: ValuationModel): ValuationScorer {
@@ -175,7 +186,7 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
     const w = q * conformalSpread(point, sd, risk);
     return { low: Math.max(0, point - w), high: Math.min(1, point + w) };
   };
-  const estimateFeatures = (x: ArrayLike<number>): ValuationEstimate => {
+  const estimateFeatures = (x: ArrayLike<number>, lossQuantile = m.conformal.loss): ValuationEstimate => {
     for (let j = 0; j < zS.length; j++) {
       zS[j] = (x[j]! - mean[j]!) / std[j]!;
       zL[j] = (x[j]! - lossStd.mean[j]!) / lossStd.std[j]!;
@@ -192,15 +203,12 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
     const risk = m.conformal.lossSpread === "market-risk" ? marketRisk(x) : 0;
     const li =
       m.conformal.lossInterval === "upper"
-        ? {
-            low: 0,
-            high: Math.min(1, Math.max(0, l.mean + m.conformal.loss * conformalSpread(l.mean, l.sd, risk))),
-          }
-        : interval(l.mean, l.sd, m.conformal.loss, risk);
+        ? { low: 0, high: lossUpper(l.mean, l.sd, risk, lossQuantile) }
+        : interval(l.mean, l.sd, lossQuantile, risk);
     return { shortfall: { p: s.mean, ...si }, loss: { expected: l.mean, ...li } };
   };
   return {
     estimateFeatures,
-    estimate: (o) => estimateFeatures(buildLoanFeatures(o, raw)),
+    estimate: (o, lossQuantile) => estimateFeatures(buildLoanFeatures(o, raw), lossQuantile),
   };
 }

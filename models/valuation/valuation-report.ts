@@ -49,11 +49,22 @@ function reliabilitySpec(e: ValuationEvaluation): VegaLiteSpec {
   } as VegaLiteSpec;
 }
 
+/** The loss interval tracked by the lender's own outcomes (loss-tracking.ts), when evaluated. */
+function trackedRows(e: ValuationEvaluation): { group: string; rows: number; coverage: number }[] {
+  const t = e.coverage.lossTracked;
+  if (!t) return [];
+  return [
+    { group: `loss, all held-out (step ${t.eta})`, rows: e.rows, coverage: t.coverage },
+    ...t.byFamily.map((g) => ({ group: `loss, ${g.family}`, rows: g.loans, coverage: g.coverage })),
+  ];
+}
+
 function coverageSpec(e: ValuationEvaluation): VegaLiteSpec {
   const values = [
     { group: "all held-out (loss)", coverage: e.coverage.loss },
     { group: "all held-out (shortfall)", coverage: e.coverage.shortfall },
     ...e.coverage.lossByGroup.map((g) => ({ group: `${g.group} (loss, ${g.rows})`, coverage: g.coverage })),
+    ...trackedRows(e).map((r) => ({ group: `tracked: ${r.group}`, coverage: r.coverage })),
   ];
   return {
     title: "90% interval coverage (target band 0.88-0.92)",
@@ -96,7 +107,13 @@ export async function renderValuationReport(p: {
   const coverage = `<table><tr><th>90% interval</th><th>loans</th><th>coverage</th></tr>
 <tr><td>loss, all held-out</td><td>${e.rows}</td><td>${f3(e.coverage.loss)}</td></tr>
 <tr><td>shortfall, all held-out</td><td>${e.rows}</td><td>${f3(e.coverage.shortfall)}</td></tr>
-${e.coverage.lossByGroup.map((g) => `<tr><td>loss, ${esc(g.group)}</td><td>${g.rows}</td><td>${f3(g.coverage)}</td></tr>`).join("")}</table>`;
+${e.coverage.lossByGroup.map((g) => `<tr><td>loss, ${esc(g.group)}</td><td>${g.rows}</td><td>${f3(g.coverage)}</td></tr>`).join("")}
+${trackedRows(e)
+  .map(
+    (r) =>
+      `<tr><td>tracked by the lender's outcomes: ${esc(r.group)}</td><td>${r.rows}</td><td>${f3(r.coverage)}</td></tr>`,
+  )
+  .join("")}</table>`;
   const meta = Object.entries(p.meta)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`)
     .join("");

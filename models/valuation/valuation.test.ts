@@ -106,6 +106,15 @@ describe("valuation model (CI-sized)", () => {
       "prior (dummy)",
     ]);
     for (const c of [e.coverage.shortfall, e.coverage.loss]) expect(c).toBeGreaterThan(0.5);
+    // The tracking step is chosen on the training families' nested streams and run on the
+    // held-out ones, one stream per family, from the file's quantile.
+    const eta = model.conformal.lossTracking!.eta;
+    const nested = model.training.lossTrackingNested as { eta: number }[];
+    expect(nested.map((n) => n.eta)).toContain(eta);
+    expect(e.coverage.lossTracked!.eta).toBe(eta);
+    expect(e.coverage.lossTracked!.byFamily.map((f) => f.family)).toEqual([...TEST]);
+    expect(e.coverage.lossTracked!.byFamily.reduce((a, f) => a + f.loans, 0)).toBe(e.rows);
+    if (eta === 0) expect(e.coverage.lossTracked!.coverage).toBeCloseTo(e.coverage.loss, 12);
     expect(model.conformal.loss).toBeGreaterThan(0);
     expect(Number.isFinite(model.conformal.loss)).toBe(true);
   });

@@ -49,6 +49,7 @@ import { exposedAssets } from "./build-distress.ts";
 import { type CollateralVolatilityParameters, createCollateralVolatility } from "./collateral-volatility.ts";
 import { type Coordination, createDeriskCoordinator } from "./derisk-coordination.ts";
 import { type EnginePolicy, modeOf, type PolicyContext } from "./engine-policy.ts";
+import { createLoanResolutionFeed } from "./loan-resolutions.ts";
 import { serviceMargins } from "./margin-servicing.ts";
 import { createPolicyVoter, deriskDefaults } from "./policy-voter.ts";
 import { createAlertPoster } from "./post-alert.ts";
@@ -179,6 +180,7 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
   const margins = p.margins ?? true;
   const volatility = createCollateralVolatility(p.marginVolatility);
   const postAlert = createAlertPoster();
+  const resolutions = createLoanResolutionFeed();
 
   const init = (world: World) => {
     agentPolicy = worldAgentPolicy(world, {
@@ -328,6 +330,8 @@ export function createBuiltinPolicy(p: BuiltinPolicyParameters): EnginePolicy {
     async onStep(ctx) {
       if (!agentPolicy) init(ctx.world);
       volatility.observe(ctx.world);
+      // How lenders' loans ended, before anyone negotiates (as the real agents are told).
+      resolutions(ctx.world, agentPolicy!);
       if (p.derisking) {
         await deriskCoordinator.onStep(ctx);
         await postAlert(ctx, deriskCoordinator.alert());

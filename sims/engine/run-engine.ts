@@ -390,6 +390,8 @@ function watchSettlement(
         toppedUp: false,
         openedStep: world.step,
         maturitySec: e.maturity,
+        tenor: a.tenor,
+        principalUsd8AtOpen: valueUsd8(world, asset, a.principal),
         status: "active",
         writtenDown: 0n,
       });

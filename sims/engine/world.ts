@@ -65,6 +65,10 @@ export type InterProtocolLoan = {
   openedStep: number;
   /** Unix seconds at which the loan falls due. */
   maturitySec: bigint;
+  /** The agreed duration, seconds. */
+  tenor: number;
+  /** The principal's value when the loan settled (a lender's loss is a share of it). */
+  principalUsd8AtOpen: bigint;
   /** "liquidated": a margined loan's debt was repaid in full by liquidations. */
   status: "active" | "repaid" | "defaulted" | "liquidated";
   /** Margined (a liquidation threshold): liquidations and top-ups change `due` and `collateral`. */

@@ -62,6 +62,7 @@ export async function generateLoanDataset(p: GenerateLoanDatasetParameters): Pro
             scenario: run.scenario,
             seed,
             step: loan.step,
+            resolvedStep: loan.resolvedStep ?? loan.step,
             lender: run.protocols[loan.lender]!.id,
             borrower: run.protocols[loan.borrower]!.id,
             borrowerKind: run.protocols[loan.borrower]!.kind,

@@ -19,6 +19,8 @@ export type LoanRow = {
   scenario: string;
   seed: number;
   step: number;
+  /** The step the lender learned the outcome: repaid, claimed, or the run's last step. */
+  resolvedStep: number;
   lender: string;
   borrower: string;
   borrowerKind: string;
@@ -36,6 +38,7 @@ export const LOAN_ROW_COLUMNS = [
   "scenario",
   "seed",
   "step",
+  "resolved_step",
   "lender",
   "borrower",
   "borrower_kind",
@@ -63,6 +66,7 @@ export function loanRowToCsv(r: LoanRow): string {
     r.scenario,
     r.seed,
     r.step,
+    r.resolvedStep,
     r.lender,
     r.borrower,
     r.borrowerKind,

@@ -63,6 +63,8 @@ export type ProposedLoan = {
   outcome?: LoanOutcome;
   /** The outcome is the run's end marked to market, not a repayment or a claim. */
   markedAtEnd?: boolean;
+  /** The step the lender learned the outcome (repaid, claimed, or the run's last step). */
+  resolvedStep?: number;
 };
 
 type Drawn = StudyRequest & { l: number; lenderNet: bigint; source: "study" | "random" };
@@ -249,6 +251,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
       : 0;
     o.loan.outcome = { shortfall, lossShare };
     o.loan.markedAtEnd = true;
+    o.loan.resolvedStep = ctx.step;
   };
 
   const service = async (ctx: PolicyContext) => {
@@ -277,6 +280,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
         try {
           await ctx.settlement(o.loan.borrower).repay({ id: o.id, agreement: o.agreement });
           o.loan.outcome = { shortfall: false, lossShare: 0 };
+          o.loan.resolvedStep = ctx.step;
           continue;
         } catch (error) {
           if (!(error instanceof LedgerRevertError)) throw error;
@@ -288,6 +292,7 @@ export function createProposalPolicy(draws: ProposalDraws = defaultProposalDraws
         await ctx.settlement(o.loan.lender).claimDefault({ agreement: o.agreement });
         const lossShare = Math.min(1, Math.max(0, (dueUsd - recovered) / o.principalUsdAtStart));
         o.loan.outcome = { shortfall: true, lossShare };
+        o.loan.resolvedStep = ctx.step;
         continue;
       }
       if (last) {

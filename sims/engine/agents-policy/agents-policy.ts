@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import { type Hex, keccak256, toHex } from "viem";
 import { SimulatedClock } from "xstate";
 import { type Agent, createAgent } from "../../../agents/agent.ts";
+import type { AgentPolicy } from "../../../agents/agent-policy.ts";
 import { createNonceAllocator } from "../../../core/agreement-nonce.ts";
 import { createLogger, type Logger } from "../../../core/log.ts";
 import type { Signer } from "../../../core/signer.ts";
@@ -32,6 +33,7 @@ import { createInProcessBus } from "../../../negotiation/transport/in-process.ts
 import type { BuiltinPolicyParameters } from "../builtin-policy.ts";
 import { createCollateralVolatility } from "../collateral-volatility.ts";
 import { type EnginePolicy, modeOf, type PolicyContext } from "../engine-policy.ts";
+import { createLoanResolutionFeed } from "../loan-resolutions.ts";
 import { protocolSigner, usd8Of } from "../world.ts";
 import { worldAgentPolicy } from "../world-agent-policy.ts";
 import { type AgentsRisk, createAgentsRisk } from "./agents-risk.ts";
@@ -63,6 +65,8 @@ type Wiring = { bus: InProcessBus; inFlight: InFlight; signers: Signer[]; peers:
 
 type Running = {
   clock: SimulatedClock;
+  /** The policy every agent decides with (one instance, as the built-in's). */
+  shared: AgentPolicy;
   agents: Agent[];
   endpoints: Endpoint[];
   inFlight: InFlight;
@@ -71,6 +75,7 @@ type Running = {
 
 export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
   const log = p.log ?? createLogger({ level: "silent" });
+  const resolutions = createLoanResolutionFeed();
   const tenorSeconds = Math.round((p.tenorHours ?? 24) * 3600);
   const request = {
     minLoanUsd8: usd8Of(p.minLoanUsd ?? 1_000_000),
@@ -152,7 +157,7 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
       agent.onActivity((a) => events.add(i, a));
       return agent;
     });
-    return { clock, agents, endpoints, inFlight, events };
+    return { clock, shared, agents, endpoints, inFlight, events };
   };
 
   const negotiating = (agents: readonly Agent[]) =>
@@ -181,6 +186,8 @@ export function createAgentsPolicy(p: AgentsPolicyParameters): AgentsPolicy {
     onObserve: (o) => risk?.observe(o),
     async onStep(ctx) {
       volatility.observe(ctx.world);
+      // How lenders' loans ended, before anyone negotiates (as the built-in does).
+      if (running) resolutions(ctx.world, running.shared);
       wiring ??= connect(ctx);
       if (p.derisking) {
         risk ??= createAgentsRisk({ params: p, ...wiring, log });

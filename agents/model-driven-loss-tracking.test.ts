@@ -1,0 +1,96 @@
+/**
+ * The model-driven lender's loss interval follows its own loans' outcomes: a loss above the
+ * interval it quoted widens its next quote (and its haircut), a loan that ends without loss
+ * narrows it a little; each lending protocol tracks apart; outcomes of loans it never quoted,
+ * or with tracking off, change nothing.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
+import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";
+import type { RfqBody } from "../negotiation/wire/schemas.ts";
+import type { ResolvedLoan } from "./agent-policy.ts";
+import { decimals, lenderState, USDC, WETH } from "./model-driven-fixtures.ts";
+import { createModelDrivenPolicy } from "./model-driven-policy.ts";
+
+const rfq: RfqBody = {
+  principalToken: USDC,
+  principal: 2_000_000n * 10n ** 6n,
+  maxRateBps: 1_000_000,
+  tenor: 7 * 24 * 3600,
+  collateralToken: WETH,
+  collateral: 1500n * 10n ** 18n,
+};
+const ended = (lossShare: number, over: Partial<ResolvedLoan> = {}): ResolvedLoan => ({
+  lenderProtocolId: "lender",
+  principalToken: USDC,
+  collateralToken: WETH,
+  tenor: rfq.tenor,
+  lossShare,
+  ...over,
+});
+
+function lender(model: ValuationModel, trackLoss?: boolean) {
+  const seen: { upper: number; haircutBps: number }[] = [];
+  const policy = createModelDrivenPolicy({
+    decimals,
+    model,
+    ...(trackLoss === undefined ? {} : { trackLoss }),
+    onEstimate: (_r, e, t) => seen.push({ upper: e.loss.high, haircutBps: t.haircutBps }),
+  });
+  const quote = (protocolId = "lender") => {
+    policy.lenderStrategy({ ...lenderState(0, 2000), protocolId }, rfq, 0n);
+    return seen[seen.length - 1]!;
+  };
+  return { policy, quote };
+}
+
+describe("model-driven lender: loss interval tracked by its own outcomes", () => {
+  let model: ValuationModel;
+  beforeAll(() => {
+    const shipped = readValuationFile(VALUATION_WEIGHTS);
+    model = { ...shipped, conformal: { ...shipped.conformal, lossTracking: { eta: 0.2, method: "test" } } };
+  });
+
+  it("widens after a loss above its quote and narrows after a loan that ends without loss", () => {
+    const { policy, quote } = lender(model);
+    const first = quote();
+    policy.loanResolved!(ended(Math.min(1, first.upper + 0.1)));
+    const wider = quote();
+    expect(wider.upper).toBeGreaterThan(first.upper);
+    expect(wider.haircutBps).toBeGreaterThan(first.haircutBps);
+    // A miss moves the quantile by eta (1 - alpha) = 0.18, a cover by eta alpha = 0.02.
+    const spread = (wider.upper - first.upper) / 0.18;
+    policy.loanResolved!(ended(0));
+    expect(quote().upper).toBeCloseTo(wider.upper - 0.02 * spread, 6);
+  });
+
+  it("tracks each lending protocol apart, and ignores outcomes it never quoted", () => {
+    const { policy, quote } = lender(model);
+    const first = quote();
+    quote("other");
+    policy.loanResolved!(ended(1, { lenderProtocolId: "other" }));
+    expect(quote().upper).toBe(first.upper);
+    // Another tenor was never quoted: nothing to judge it against.
+    policy.loanResolved!(ended(1, { tenor: 3600 }));
+    expect(quote().upper).toBe(first.upper);
+    // One outcome per quote: told twice, a loan counts once.
+    policy.loanResolved!(ended(1));
+    policy.loanResolved!(ended(1));
+    const once = lender(model);
+    once.quote();
+    once.policy.loanResolved!(ended(1));
+    expect(quote().upper).toBe(once.quote().upper);
+  });
+
+  it("keeps the file's quantile with tracking off or without a tracking step", () => {
+    for (const [m, track] of [
+      [model, false],
+      [{ ...model, conformal: { ...model.conformal, lossTracking: undefined } }, undefined],
+    ] as const) {
+      const { policy, quote } = lender(m, track);
+      const first = quote();
+      policy.loanResolved!(ended(1));
+      expect(quote().upper).toBe(first.upper);
+    }
+  });
+});
