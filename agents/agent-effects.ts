@@ -1,7 +1,7 @@
 /**
  * What the agent does for each effect its lifecycle machine emits (agent-machine.ts): open an
- * auction (open or sealed) or a lending session, place a sealed bid, close a loan's durable record,
- * send a margin call, report. The machine decides; this carries it out, so every durable write is
+ * auction (open or sealed) or a lending session, place a sealed bid, close a loan's durable record
+ * (and tell the policy how it ended), send a margin call, report. The machine decides; this carries it out, so every durable write is
  * triggered by a typed effect, never by matching a report.
  */
 import type { SessionOutcome } from "../negotiation/protocols/alternating-offers.ts";
@@ -9,6 +9,7 @@ import type { RfqAuctionHost } from "../negotiation/protocols/rfq-auction-host.t
 import type { SessionHost } from "../negotiation/protocols/session-host.ts";
 import type { AgentEffect } from "./agent-machine.ts";
 import type { AgentWiring } from "./agent-wiring.ts";
+import { tellLoanEnded } from "./loans/lender-outcome.ts";
 import type { SealedBids } from "./sealed-bids.ts";
 
 export function createEffectDispatcher(d: {
@@ -67,6 +68,13 @@ export function createEffectDispatcher(d: {
         return;
       case "effect.loanClosed":
         void w.records.closeLender(effect);
+        void tellLoanEnded({
+          policy: p.policy,
+          adapter: p.adapter,
+          agreement: effect.agreement,
+          status: effect.status,
+          log: w.log,
+        });
         return;
       case "effect.marginCall": {
         // In the loan's own session (its id): the borrower's replay memory holds our seq there.

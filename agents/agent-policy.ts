@@ -22,8 +22,9 @@ export type OpenLoan = {
   principalToken: Address;
 };
 
-/** A loan a protocol lent that has ended, as its lender saw it: what it lost as a share of the
- *  principal's value when lent (0 when repaid or liquidated in full). */
+/** A loan a protocol lent that has ended, as its lender saw it. A repaid or fully liquidated loan
+ *  cost the lender nothing; a claimed default cost what was due less the collateral it took, which
+ *  the policy values at its own prices. */
 export type ResolvedLoan = {
   /** The lending protocol (its ProtocolState.protocolId). */
   lenderProtocolId: string;
@@ -31,7 +32,15 @@ export type ResolvedLoan = {
   collateralToken: Address;
   /** Loan duration, seconds. */
   tenor: number;
-  lossShare: number;
+  principal: bigint;
+  /** What the borrower owed at the end, and the collateral backing it (base units). */
+  due: bigint;
+  collateral: bigint;
+  /** The lender claimed the collateral: the borrower did not pay. */
+  defaulted: boolean;
+  /** The principal's value when lent, USD 8 decimals, when the caller knows it (a simulation's
+   *  books); otherwise the policy values the principal now. */
+  principalUsd8AtOpen?: bigint;
 };
 
 export interface AgentPolicy {

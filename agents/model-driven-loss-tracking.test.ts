@@ -20,12 +20,17 @@ const rfq: RfqBody = {
   collateralToken: WETH,
   collateral: 1500n * 10n ** 18n,
 };
-const ended = (lossShare: number, over: Partial<ResolvedLoan> = {}): ResolvedLoan => ({
+/** A loan of `rfq`'s shape that ended costing its lender `loss` of the $2M principal: repaid when
+ *  0, else defaulted with the ETH ($2,000) left worth (1 - loss) of what was due. */
+const ended = (loss: number, over: Partial<ResolvedLoan> = {}): ResolvedLoan => ({
   lenderProtocolId: "lender",
   principalToken: USDC,
   collateralToken: WETH,
   tenor: rfq.tenor,
-  lossShare,
+  principal: rfq.principal,
+  due: rfq.principal,
+  collateral: loss === 0 ? rfq.collateral : BigInt(Math.round(1000 * (1 - loss) * 1e6)) * 10n ** 12n,
+  defaulted: loss > 0,
   ...over,
 });
 
@@ -69,6 +74,9 @@ describe("model-driven lender: loss interval tracked by its own outcomes", () =>
     const first = quote();
     quote("other");
     policy.loanResolved!(ended(1, { lenderProtocolId: "other" }));
+    expect(quote().upper).toBe(first.upper);
+    // A default it cannot value (a token without price or decimals) is not judged.
+    policy.loanResolved!(ended(1, { collateralToken: "0x00000000000000000000000000000000000000aa" }));
     expect(quote().upper).toBe(first.upper);
     // Another tenor was never quoted: nothing to judge it against.
     policy.loanResolved!(ended(1, { tenor: 3600 }));

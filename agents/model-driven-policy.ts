@@ -36,6 +36,7 @@ import {
   createDefaultPolicy,
   type DefaultPolicyParameters,
   defaultPolicyParameters,
+  type ResolvedLoan,
 } from "./agent-policy.ts";
 import { priceOf } from "./collateral.ts";
 import { type ModelMarginParameters, modelMargin } from "./model-margin.ts";
@@ -136,6 +137,30 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
     return (Number(amount) / 10 ** decimals) * (Number(price) / 1e8);
   };
 
+  /** USD value of `amount` of `token` at the shared feed's price, else the last one remembered. */
+  const valueNow = (token: Address, amount: bigint): number | undefined => {
+    const m = memory.get(token.toLowerCase());
+    const usd =
+      base.oracle(token) !== undefined ? Number(base.oracle(token)) / 1e8 : m?.prices[m.prices.length - 1];
+    const decimals = base.decimals(token);
+    if (usd === undefined || decimals === undefined) return undefined;
+    return (Number(amount) / 10 ** decimals) * usd;
+  };
+  /** What an ended loan cost its lender as a share of the principal's value when lent: nothing
+   *  unless it defaulted; then what was due less the collateral taken, at today's prices. */
+  const lossShareOf = (loan: ResolvedLoan): number | undefined => {
+    if (!loan.defaulted) return 0;
+    const due = valueNow(loan.principalToken, loan.due);
+    const recovered = valueNow(loan.collateralToken, loan.collateral);
+    const principal =
+      loan.principalUsd8AtOpen !== undefined
+        ? Number(loan.principalUsd8AtOpen) / 1e8
+        : valueNow(loan.principalToken, loan.principal);
+    if (due === undefined || recovered === undefined || !(principal !== undefined && principal > 0))
+      return undefined;
+    return Math.min(1, Math.max(0, (due - recovered) / principal));
+  };
+
   /** The rule policy re-parameterised with this RFQ's model terms, or undefined to stay out. */
   const priced = (state: ProtocolState, rfq: RfqBody, reserved: bigint): AgentPolicy | undefined => {
     observe(state, [rfq.principalToken, rfq.collateralToken]);
@@ -201,8 +226,11 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       const upper = quoted.get(key);
       const tracker = trackerOf(loan.lenderProtocolId);
       if (upper === undefined || !tracker) return;
+      const loss = lossShareOf(loan);
+      // A default it cannot value (no price for a token) is not judged.
+      if (loss === undefined) return;
       quoted.delete(key);
-      tracker.update(loan.lossShare > upper);
+      tracker.update(loss > upper);
     },
     lenderStrategy: (state, rfq, reserved) =>
       priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),

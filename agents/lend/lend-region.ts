@@ -73,6 +73,7 @@ export const lendRegion = agentSetup.createStateConfig({
           sessionId: event.sessionId,
           id: event.id,
           status: event.status,
+          agreement: event.agreement,
         })),
         {
           type: "report",

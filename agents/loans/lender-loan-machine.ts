@@ -50,6 +50,8 @@ export type LenderLoanClosed = {
   sessionId: Hex;
   id: Hex;
   status: LoanStatus | "expired";
+  /** The loan's agreement: the policy judges what the lender lost on it (lender-loss.ts). */
+  agreement: Agreement;
 };
 
 /** Sent to the parent once the loan is settled and the adapter told (`loan.lent`): the principal has
@@ -328,6 +330,7 @@ export const lenderLoanMachine = setup({
           sessionId: context.sessionId,
           id: context.id,
           status: context.status ?? "expired",
+          agreement: context.agreement,
         }),
       ),
     },

@@ -1,12 +1,11 @@
 /**
- * The loan-resolution feed: each loan that left "active" is told to the policy once, with the
- * lender's loss as a share of the principal's value when lent (a claimed default loses what is
- * due less the collateral's value; a repaid or liquidated loan loses nothing).
+ * The loan-resolution feed: each loan that left "active" is told to the policy once, with what
+ * was due, the collateral, whether the lender claimed it, and the principal's value when lent.
  */
 import { describe, expect, it } from "vitest";
 import type { AgentPolicy, ResolvedLoan } from "../../agents/agent-policy.ts";
 import { parseScenario } from "../scenarios/load-scenario.ts";
-import { createLoanResolutionFeed, lossShareOf } from "./loan-resolutions.ts";
+import { createLoanResolutionFeed } from "./loan-resolutions.ts";
 import { oneBorrower } from "./testing/fixtures.ts";
 import { buildWorld, type InterProtocolLoan, usd8Of, type World } from "./world.ts";
 
@@ -43,15 +42,6 @@ function loan(w: World, id: string, status: InterProtocolLoan["status"], eth: bi
 }
 
 describe("loan resolutions", () => {
-  it("a claimed default loses what is due less the collateral's value; repaid and liquidated lose nothing", () => {
-    const w = world();
-    // 300 ETH = $600,000 against $1.01M due: 0.41 of the $1M principal.
-    expect(lossShareOf(w, loan(w, "1", "defaulted", 300n))).toBeCloseTo(0.41, 6);
-    expect(lossShareOf(w, loan(w, "2", "defaulted", 1000n))).toBe(0);
-    expect(lossShareOf(w, loan(w, "3", "repaid", 0n))).toBe(0);
-    expect(lossShareOf(w, loan(w, "4", "liquidated", 0n))).toBe(0);
-  });
-
   it("tells each ended loan once, at the first step it is seen ended, and never an active one", () => {
     const w = world();
     const told: ResolvedLoan[] = [];
@@ -62,13 +52,21 @@ describe("loan resolutions", () => {
     w.loans[0]!.status = "defaulted";
     feed(w, policy);
     feed(w, policy);
-    expect(told.map((l) => l.lossShare)).toEqual([0, expect.closeTo(0.41, 6)]);
-    expect(told[1]).toMatchObject({
+    expect(told.map((l) => l.defaulted)).toEqual([false, true]);
+    expect(told[1]).toEqual({
       lenderProtocolId: w.protocols[0]!.id,
       principalToken: w.assets[w.assetIndex.get("USDC")!]!.address,
       collateralToken: w.assets[w.assetIndex.get("ETH")!]!.address,
       tenor: 86_400,
+      principal: 1_000_000n * E6,
+      due: 1_010_000n * E6,
+      collateral: 300n * E18,
+      defaulted: true,
+      principalUsd8AtOpen: usd8Of(1_000_000),
     });
+    // A liquidated loan was paid by its collateral: not a default.
+    w.loans.push(loan(w, "3", "liquidated", 0n));
+    expect(feed(w, policy)[0]!.defaulted).toBe(false);
     // A policy that does not listen (the rule policy) is fine.
     expect(() => createLoanResolutionFeed()(w, {} as AgentPolicy)).not.toThrow();
   });

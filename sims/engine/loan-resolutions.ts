@@ -3,21 +3,11 @@
  * its loss interval with these outcomes (agents/model-driven-policy.ts). The built-in policy and
  * the real agents both call the feed at the start of a step, before anyone negotiates, so both
  * decide on the same outcomes (the differential tests require the same decisions). A loan that
- * ended during a step is told at the next one, valued at that step's prices.
+ * ended during a step is told at the next one; the policy values a default at its prices then.
  */
 import type { Hex } from "viem";
 import type { AgentPolicy, ResolvedLoan } from "../../agents/agent-policy.ts";
-import { type InterProtocolLoan, valueUsd8, type World } from "./world.ts";
-
-/** What the lender lost, as a share of the principal's value when lent: a claimed default loses
- *  what is due less the collateral's value; a repaid or fully liquidated loan loses nothing. */
-export function lossShareOf(world: World, loan: InterProtocolLoan): number {
-  if (loan.status !== "defaulted" || loan.principalUsd8AtOpen <= 0n) return 0;
-  const due = valueUsd8(world, loan.asset, loan.due);
-  const recovered = valueUsd8(world, loan.collateralAsset, loan.collateral);
-  if (due <= recovered) return 0;
-  return Math.min(1, Number(due - recovered) / Number(loan.principalUsd8AtOpen));
-}
+import type { World } from "./world.ts";
 
 export type LoanResolutionFeed = (world: World, policy: AgentPolicy) => ResolvedLoan[];
 
@@ -33,7 +23,11 @@ export function createLoanResolutionFeed(): LoanResolutionFeed {
         principalToken: world.assets[loan.asset]!.address,
         collateralToken: world.assets[loan.collateralAsset]!.address,
         tenor: loan.tenor,
-        lossShare: lossShareOf(world, loan),
+        principal: loan.principal,
+        due: loan.due,
+        collateral: loan.collateral,
+        defaulted: loan.status === "defaulted",
+        principalUsd8AtOpen: loan.principalUsd8AtOpen,
       };
       policy.loanResolved?.(resolved);
       out.push(resolved);
