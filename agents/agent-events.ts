@@ -82,7 +82,13 @@ export type AgentEffect =
   | { type: "effect.placeSealedBid"; sessionId: Hex; peer: Address; rfq: RfqBody; terms: Terms }
   /** A loan we lent ended (repaid, defaulted, or never settled before its deadline): its durable
    *  record closes. Typed, so that durable writes never hang on a report's wording. */
-  | { type: "effect.loanClosed"; sessionId: Hex; id: Hex; status: LoanStatus | "expired"; agreement: Agreement }
+  | {
+      type: "effect.loanClosed";
+      sessionId: Hex;
+      id: Hex;
+      status: LoanStatus | "expired";
+      agreement: Agreement;
+    }
   /** Send this margin call to the borrower of a loan we lent. */
   | { type: "effect.marginCall"; to: Address; call: MarginCallBody }
   | { type: "report"; what: string; data: Record<string, unknown> };

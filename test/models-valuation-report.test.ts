@@ -24,7 +24,9 @@ describe("valuation eval report", () => {
     expect(html).toContain(`${e.coverage.loss.toFixed(3)}`);
     // The shipped weights track the loss interval: the report shows the tracked coverage too.
     expect(e.coverage.lossTracked).toBeDefined();
-    expect(html).toContain(`tracked by the lender's outcomes: loss, all held-out (step ${e.coverage.lossTracked!.eta})`);
+    expect(html).toContain(
+      `tracked by the lender's outcomes: loss, all held-out (step ${e.coverage.lossTracked!.eta})`,
+    );
     expect(html).toContain(e.coverage.lossTracked!.coverage.toFixed(3));
     for (const r of e.shortfallTable) expect(html).toContain(r.name);
 
