@@ -174,7 +174,12 @@ describe("what a loan's end frees", () => {
     await startAgent(w, "B", b, perp);
     await pollUntil(w, () => w.ledger.settled.length === 1, "B's loan settled");
     // A holds 10M of deposits against 6M lent to its users and a 1M buffer: 3M to lend, 600k of
-    // it now lent to B. A has seen the loan settle once its next poll has passed.
+    // it now lent to B. A has seen the loan settle once its next poll has passed. Its adapter
+    // hears of the loan just after the chain settles it: wait for A's record of it.
+    await until(
+      () => w.activity.some((x) => x.type === "report" && x.agent === "A" && x.what === "lent"),
+      "A's record of the loan",
+    );
     const lent = await lendingMarket.snapshot();
     expect(lent.liquidity[0]!.net).toBe(2_400_000n * USD);
     w.clock.increment(POLL_MS);
