@@ -14,7 +14,7 @@
  * days with no liquidation from dominating. Days with falls under MIN_FALL carry no information
  * about the distribution and are left out.
  */
-import { readCandles, readRows } from "./read-raw.ts";
+import { type Candles, readCandles, readRows } from "./read-raw.ts";
 
 export const SEIZED_SHARE = 0.45;
 
@@ -78,7 +78,27 @@ export function liquidatedShare(
   return seizedShare * normalCdf((Math.log(edge) - Math.log(medianExcess)) / sigma);
 }
 
-export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
+/** Each UTC day's open and its lowest hourly low. */
+export type DayRanges = { open: Map<string, number>; low: Map<string, number> };
+
+/** Day open and lowest hourly low, per UTC day, from one venue's hourly candles. */
+export function dayRanges(c: Candles): DayRanges {
+  const open = new Map<string, number>();
+  const low = new Map<string, number>();
+  c.time.forEach((t, i) => {
+    const day = new Date(t * 1000).toISOString().slice(0, 10);
+    if (!open.has(day)) open.set(day, c.open[i]!);
+    low.set(day, Math.min(low.get(day) ?? Number.POSITIVE_INFINITY, c.low[i]!));
+  });
+  return { open, low };
+}
+
+export function fallDays(
+  dataDir: string,
+  from = FROM,
+  to = TO,
+  ranges: DayRanges = dayRanges(readCandles(dataDir, "bitfinexEth")),
+): FallDay[] {
   const liquidated = new Map<string, number>();
   const supplied = new Map<string, number>();
   for (const row of readRows(dataDir, "aaveWethMarket")) {
@@ -88,14 +108,7 @@ export function fallDays(dataDir: string, from = FROM, to = TO): FallDay[] {
     if (row.ffill_row_derived === "False")
       liquidated.set(day, (liquidated.get(day) ?? 0) + Number(row.liquidations));
   }
-  const candles = readCandles(dataDir, "bitfinexEth");
-  const open = new Map<string, number>();
-  const low = new Map<string, number>();
-  candles.time.forEach((t, i) => {
-    const day = new Date(t * 1000).toISOString().slice(0, 10);
-    if (!open.has(day)) open.set(day, candles.open[i]!);
-    low.set(day, Math.min(low.get(day) ?? Number.POSITIVE_INFINITY, candles.low[i]!));
-  });
+  const { open, low } = ranges;
   const out: FallDay[] = [];
   for (const [day, s] of supplied) {
     const o = open.get(day);

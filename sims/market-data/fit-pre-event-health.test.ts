@@ -9,7 +9,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/load-scenario.ts";
 import { type FallDay, fitLognormalExcess, liquidatedShare, seizedShareOf } from "./fit-health-factors.ts";
-import { AAVE_V2_COLLATERAL, type PreEventHealthFile, wbtcFallDays } from "./fit-pre-event-health.ts";
+import {
+  AAVE_V2_COLLATERAL,
+  type PreEventHealthFile,
+  replayDayRanges,
+  wbtcFallDays,
+} from "./fit-pre-event-health.ts";
 
 const DATA = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../shared/data/market");
 const shipped: PreEventHealthFile = JSON.parse(
@@ -57,6 +62,30 @@ describe("pre-event health-factor fits", () => {
       liquidatedShare(0.3, fit.medianExcess, fit.sigma, s) / s;
     expect(at(fitLognormalExcess(days, 0.4125), 0.4125)).toBeGreaterThan(at(fitLognormalExcess(days), 0.45));
   });
+
+  it("measures a day's fall as the replay prices it: Binance's open to the day's lowest of the venues' higher hourly lows", () => {
+    const H = 3600;
+    const day = Date.parse("2021-05-10T00:00:00Z") / 1000;
+    const candles = (open: number[], low: number[]) => ({
+      time: Float64Array.from(open.map((_, i) => day + i * H)),
+      open: Float64Array.from(open),
+      high: Float64Array.from(open),
+      low: Float64Array.from(low),
+      close: Float64Array.from(open),
+    });
+    // Hour 1: Binance wicks to 80, Bitfinex to 90: both traded at 90. Hour 2: Bitfinex to 85,
+    // Binance to 88: 88. The day's low is 88, from Binance's open of 100.
+    const r = replayDayRanges(candles([100, 99, 98], [99, 80, 88]), candles([101, 99, 98], [100, 90, 85]));
+    expect(r.open.get("2021-05-10")).toBe(100);
+    expect(r.low.get("2021-05-10")).toBe(88);
+  });
+
+  it.skipIf(!existsSync(DATA))(
+    "gives 19 May's BTC fall the replay's: $42,850 to $30,000 (Binance's low, above Bitfinex's $29,563)",
+    () => {
+      expect(shipped.reserves.WBTC.eventDay.fall).toBeCloseTo(1 - 30_000 / 42_849.78, 3);
+    },
+  );
 
   it("stops before the backtest's window, and the may-2021 Aave reserves use exactly the fits", () => {
     expect(shipped.window.to < "2021-05-17").toBe(true);

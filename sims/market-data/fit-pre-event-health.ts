@@ -15,6 +15,8 @@
  */
 import { MarketDataError } from "./errors.ts";
 import {
+  type DayRanges,
+  dayRanges,
   type FallDay,
   fallDays,
   fitLognormalExcess,
@@ -62,15 +64,28 @@ export type PreEventHealthFile = {
 
 type Candles = ReturnType<typeof readCandles>;
 
-/** Day open and lowest hourly low, per UTC day. */
-function dayRanges(c: Candles) {
+/**
+ * Each day's fall measured as the may-2021 replay prices the event day: from Binance's day open
+ * (the replay's hour 0 is a Binance close) to the lowest, over the day's hours, of the higher of
+ * Binance's and Bitfinex's lows of each hourly candle (market.intrahourLows: a level both venues
+ * traded at; build-window.ts). A fit on Bitfinex's own lows measured deeper falls than the replay
+ * gives the same day (BTC on 19 May: 31.1% against 30.0%), so it placed the book too far from
+ * liquidation for the engine. An hour only one venue has uses that venue's low.
+ */
+export function replayDayRanges(binance: Candles, bitfinex: Candles): DayRanges {
   const open = new Map<string, number>();
-  const low = new Map<string, number>();
-  c.time.forEach((t, i) => {
+  const byHour = new Map<number, number>();
+  binance.time.forEach((t, i) => byHour.set(t, binance.low[i]!));
+  bitfinex.time.forEach((t, i) => byHour.set(t, Math.max(byHour.get(t) ?? 0, bitfinex.low[i]!)));
+  binance.time.forEach((t, i) => {
     const day = new Date(t * 1000).toISOString().slice(0, 10);
-    if (!open.has(day)) open.set(day, c.open[i]!);
-    low.set(day, Math.min(low.get(day) ?? Number.POSITIVE_INFINITY, c.low[i]!));
+    if (!open.has(day)) open.set(day, binance.open[i]!);
   });
+  const low = new Map<string, number>();
+  for (const [t, l] of byHour) {
+    const day = new Date(t * 1000).toISOString().slice(0, 10);
+    low.set(day, Math.min(low.get(day) ?? Number.POSITIVE_INFINITY, l));
+  }
   return { open, low };
 }
 
@@ -103,13 +118,13 @@ export function wbtcSeizedByDay(
 }
 
 /** WBTC-collateral fall days from the event file, the Dune daily deposits and Bitfinex BTC. */
-export function wbtcFallDays(dataDir: string, from: string, to: string): FallDay[] {
+export function wbtcFallDays(dataDir: string, from: string, to: string, ranges?: DayRanges): FallDay[] {
   const btc = readCandles(dataDir, "bitfinexBtc");
   const liquidated = wbtcSeizedByDay(dataDir, from, to, btc);
   const deposits = new Map<string, number>();
   for (const r of readRows(dataDir, "aaveDailyReserves"))
     if (r.symbol === "WBTC") deposits.set((r.day ?? "").slice(0, 10), Number(r.deposit));
-  const { open, low } = dayRanges(btc);
+  const { open, low } = ranges ?? dayRanges(btc);
   const out: FallDay[] = [];
   for (const [day, o] of open) {
     if (day < from || day > to) continue;
@@ -146,8 +161,10 @@ function reserveFit(
 
 export function fitPreEventHealth(dataDir: string): PreEventHealthFile {
   const { from, to } = PRE_EVENT_WINDOW;
-  const wethEvent = fallDays(dataDir, EVENT_DAY, EVENT_DAY)[0];
-  const wbtcEvent = wbtcFallDays(dataDir, EVENT_DAY, EVENT_DAY)[0];
+  const eth = replayDayRanges(readCandles(dataDir, "binanceEth"), readCandles(dataDir, "bitfinexEth"));
+  const btc = replayDayRanges(readCandles(dataDir, "binanceBtc"), readCandles(dataDir, "bitfinexBtc"));
+  const wethEvent = fallDays(dataDir, EVENT_DAY, EVENT_DAY, eth)[0];
+  const wbtcEvent = wbtcFallDays(dataDir, EVENT_DAY, EVENT_DAY, btc)[0];
   if (!wethEvent || !wbtcEvent) throw new MarketDataError({ problem: `no data for ${EVENT_DAY}` });
   return {
     about:
@@ -155,17 +172,19 @@ export function fitPreEventHealth(dataDir: string): PreEventHealthFile {
     window: { from, to },
     model: PRE_EVENT_MODEL,
     reserves: {
-      WETH: reserveFit(fallDays(dataDir, from, to), wethEvent, "WETH", {
+      WETH: reserveFit(fallDays(dataDir, from, to, eth), wethEvent, "WETH", {
         liquidations:
           "aave_v2_WETH_market_1h_messari-subgraph (hourlyLiquidateUSD, non-forward-filled hours)",
         supplied: "the same file, supplied_USD at the day's first snapshot",
-        prices: "price_ETHUSD_1h_bitfinex (day open and lowest hourly low)",
+        prices:
+          "price_ETHUSDT_1h_binance-spot (day open) and, per hour, the higher of its and price_ETHUSD_1h_bitfinex's candle lows (the day's lowest of those)",
       }),
-      WBTC: reserveFit(wbtcFallDays(dataDir, from, to), wbtcEvent, "WBTC", {
+      WBTC: reserveFit(wbtcFallDays(dataDir, from, to, btc), wbtcEvent, "WBTC", {
         liquidations:
           "aave_v2_liquidation_events_thegraph (WBTC collateral, raw amount / 1e8, at the Bitfinex BTC close of the event's hour)",
         supplied: "aave_v2_daily_deposit_borrow_usd_dune (WBTC deposit of the day before)",
-        prices: "price_BTCUSD_1h_bitfinex (day open and lowest hourly low)",
+        prices:
+          "price_BTCUSDT_1h_binance-spot (day open) and, per hour, the higher of its and price_BTCUSD_1h_bitfinex's candle lows (the day's lowest of those)",
       }),
     },
   };
