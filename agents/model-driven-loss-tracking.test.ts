@@ -7,19 +7,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { VALUATION_WEIGHTS } from "../models/valuation/paths.ts";
 import { readValuationFile, type ValuationModel } from "../models/valuation/valuation-model.ts";
-import type { RfqBody } from "../negotiation/wire/schemas.ts";
 import type { ResolvedLoan } from "./agent-policy.ts";
-import { decimals, lenderState, USDC, WETH } from "./model-driven-fixtures.ts";
+import { decimals, lenderState, USDC, WETH, weekRfq } from "./model-driven-fixtures.ts";
 import { createModelDrivenPolicy } from "./model-driven-policy.ts";
 
-const rfq: RfqBody = {
-  principalToken: USDC,
-  principal: 2_000_000n * 10n ** 6n,
-  maxRateBps: 1_000_000,
-  tenor: 7 * 24 * 3600,
-  collateralToken: WETH,
-  collateral: 1500n * 10n ** 18n,
-};
+const rfq = weekRfq;
 /** A loan of `rfq`'s shape that ended costing its lender `loss` of the $2M principal: repaid when
  *  0, else defaulted with the ETH ($2,000) left worth (1 - loss) of what was due. */
 const ended = (loss: number, over: Partial<ResolvedLoan> = {}): ResolvedLoan => ({

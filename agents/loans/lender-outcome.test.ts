@@ -8,10 +8,9 @@ import type { Agreement } from "../../core/agreement.ts";
 import { createLogger } from "../../core/log.ts";
 import { VALUATION_WEIGHTS } from "../../models/valuation/paths.ts";
 import { readValuationFile } from "../../models/valuation/valuation-model.ts";
-import type { RfqBody } from "../../negotiation/wire/schemas.ts";
 import type { KinkedRateModel } from "../../protocol-adapters/simulated/interest-rate-model.ts";
 import { SimulatedLendingMarket } from "../../protocol-adapters/simulated/simulated-lending-market.ts";
-import { decimals, lenderState, USDC, WETH } from "../model-driven-fixtures.ts";
+import { decimals, lenderState, USDC, WETH, weekRfq } from "../model-driven-fixtures.ts";
 import { createModelDrivenPolicy } from "../model-driven-policy.ts";
 import { tellLoanEnded } from "./lender-outcome.ts";
 
@@ -22,14 +21,7 @@ const rateModel: KinkedRateModel = {
   kinkBps: 8000,
   reserveFactorBps: 1000,
 };
-const rfq: RfqBody = {
-  principalToken: USDC,
-  principal: 2_000_000n * 10n ** 6n,
-  maxRateBps: 1_000_000,
-  tenor: 7 * 24 * 3600,
-  collateralToken: WETH,
-  collateral: 1500n * 10n ** 18n,
-};
+const rfq = weekRfq;
 /** The agreement of that RFQ, with 100 ETH ($200,000) left in escrow: a default loses about 0.9. */
 const agreement: Agreement = {
   sessionId: `0x${"11".repeat(32)}`,

@@ -25,6 +25,14 @@ function family(name: string, seed: number, level: number, n: number, initial: n
   };
 }
 
+/** Two calm families and one whose losses sit 3 spreads higher: the others' quantile covers almost
+ *  none of its loans. */
+const oneUnlike = () => [
+  family("calm1", 1, 0, 400, 0.8),
+  family("calm2", 2, 0, 400, 0.8),
+  family("crash", 3, 3, 400, 0.8),
+];
+
 describe("loss tracking", () => {
   it("orders a family's loans seed after seed, each known when it resolves", () => {
     const a = streamTimes({ seed: 1, step: 90, resolvedStep: 200 });
@@ -44,12 +52,7 @@ describe("loss tracking", () => {
   });
 
   it("tracks when a family is unlike the others, and the tracked stream covers near 90%", () => {
-    // One family's losses sit 3 spreads higher: the others' quantile covers almost none of them.
-    const streams = [
-      family("calm1", 1, 0, 400, 0.8),
-      family("calm2", 2, 0, 400, 0.8),
-      family("crash", 3, 3, 400, 0.8),
-    ];
+    const streams = oneUnlike();
     const choice = chooseTrackingRate(streams, 0.1);
     expect(choice.eta).toBeGreaterThan(0);
     const crash = runTracking(streams[2]!, choice.eta, 0.1);
@@ -59,11 +62,7 @@ describe("loss tracking", () => {
   });
 
   it("takes the smallest step on target, not the fastest", () => {
-    const streams = [
-      family("calm1", 1, 0, 400, 0.8),
-      family("calm2", 2, 0, 400, 0.8),
-      family("crash", 3, 3, 400, 0.8),
-    ];
+    const streams = oneUnlike();
     const choice = chooseTrackingRate(streams, 0.1);
     const chosen = choice.nested.find((n) => n.eta === choice.eta)!;
     expect(chosen.gap).toBeLessThanOrEqual(0.02);
