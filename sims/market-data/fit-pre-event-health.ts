@@ -75,8 +75,11 @@ type Candles = ReturnType<typeof readCandles>;
 export function replayDayRanges(binance: Candles, bitfinex: Candles): DayRanges {
   const open = new Map<string, number>();
   const byHour = new Map<number, number>();
-  binance.time.forEach((t, i) => byHour.set(t, binance.low[i]!));
-  bitfinex.time.forEach((t, i) => byHour.set(t, Math.max(byHour.get(t) ?? 0, bitfinex.low[i]!)));
+  for (let i = 0; i < binance.time.length; i++) byHour.set(binance.time[i]!, binance.low[i]!);
+  for (let i = 0; i < bitfinex.time.length; i++) {
+    const t = bitfinex.time[i]!;
+    byHour.set(t, Math.max(byHour.get(t) ?? 0, bitfinex.low[i]!));
+  }
   binance.time.forEach((t, i) => {
     const day = new Date(t * 1000).toISOString().slice(0, 10);
     if (!open.has(day)) open.set(day, binance.open[i]!);
