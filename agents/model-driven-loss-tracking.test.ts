@@ -26,13 +26,18 @@ const ended = (loss: number, over: Partial<ResolvedLoan> = {}): ResolvedLoan => 
   ...over,
 });
 
-function lender(model: ValuationModel, trackLoss?: boolean) {
-  const seen: { upper: number; haircutBps: number }[] = [];
+function lender(model: ValuationModel, trackIntervals?: boolean) {
+  const seen: { upper: number; haircutBps: number; shortfall: { low: number; high: number } }[] = [];
   const policy = createModelDrivenPolicy({
     decimals,
     model,
-    ...(trackLoss === undefined ? {} : { trackLoss }),
-    onEstimate: (_r, e, t) => seen.push({ upper: e.loss.high, haircutBps: t.haircutBps }),
+    ...(trackIntervals === undefined ? {} : { trackIntervals }),
+    onEstimate: (_r, e, t) =>
+      seen.push({
+        upper: e.loss.high,
+        haircutBps: t.haircutBps,
+        shortfall: { low: e.shortfall.low, high: e.shortfall.high },
+      }),
   });
   const quote = (protocolId = "lender") => {
     policy.lenderStrategy({ ...lenderState(0, 2000), protocolId }, rfq, 0n);
@@ -45,7 +50,14 @@ describe("model-driven lender: loss interval tracked by its own outcomes", () =>
   let model: ValuationModel;
   beforeAll(() => {
     const shipped = readValuationFile(VALUATION_WEIGHTS);
-    model = { ...shipped, conformal: { ...shipped.conformal, lossTracking: { eta: 0.2, method: "test" } } };
+    model = {
+      ...shipped,
+      conformal: {
+        ...shipped.conformal,
+        lossTracking: { eta: 0.2, method: "test" },
+        shortfallTracking: { eta: 0.5, method: "test" },
+      },
+    };
   });
 
   it("widens after a loss above its quote and narrows after a loan that ends without loss", () => {
@@ -59,6 +71,25 @@ describe("model-driven lender: loss interval tracked by its own outcomes", () =>
     const spread = (wider.upper - first.upper) / 0.18;
     policy.loanResolved!(ended(0));
     expect(quote().upper).toBeCloseTo(wider.upper - 0.02 * spread, 6);
+  });
+
+  it("tracks the shortfall interval too: a repaid loan it covered narrows it, a default outside it widens it", () => {
+    const { policy, quote } = lender(model);
+    const width = (q: ReturnType<typeof quote>) => q.shortfall.high - q.shortfall.low;
+    const first = quote();
+    expect(first.shortfall.low).toBe(0); // the static interval covers a repayment (0)
+    // Repayments it covered narrow it, until 0 falls outside (low > 0) ...
+    let q = first;
+    let outcomes = 0;
+    for (; outcomes < 200 && q.shortfall.low === 0; outcomes++) {
+      policy.loanResolved!(ended(0));
+      q = quote();
+    }
+    expect(outcomes).toBeLessThan(200);
+    expect(width(q)).toBeLessThan(width(first));
+    // ... and a repayment outside it is a miss: it widens again.
+    policy.loanResolved!(ended(0));
+    expect(width(quote())).toBeGreaterThan(width(q));
   });
 
   it("tracks each lending protocol apart, and ignores outcomes it never quoted", () => {
@@ -85,7 +116,13 @@ describe("model-driven lender: loss interval tracked by its own outcomes", () =>
   it("keeps the file's quantile with tracking off or without a tracking step", () => {
     for (const [m, track] of [
       [model, false],
-      [{ ...model, conformal: { ...model.conformal, lossTracking: undefined } }, undefined],
+      [
+        {
+          ...model,
+          conformal: { ...model.conformal, lossTracking: undefined, shortfallTracking: undefined },
+        },
+        undefined,
+      ],
     ] as const) {
       const { policy, quote } = lender(m, track);
       const first = quote();

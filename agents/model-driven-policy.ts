@@ -9,11 +9,11 @@
  * state it is shown leaves its oracle prices (and the shared feed's, for collateral it does not
  * hold) in a short memory, one entry per observation time.
  *
- * The loss interval is tracked: a lender starts from the file's split-conformal quantile and
- * moves it with each of its loans that ends (`loanResolved`), widening after a loss above the
- * interval it quoted and narrowing slowly otherwise (models/valuation/loss-tracking.ts), so a
- * crisis unlike the calibration families widens its terms as its loans go bad. One quantile per
- * lending protocol, so a policy shared by several agents (a simulation) tracks each apart.
+ * The intervals are tracked: a lender starts from the file's split-conformal quantiles and moves
+ * them with each of its loans that ends (`loanResolved`), widening an interval its outcome fell
+ * outside and narrowing it slowly otherwise (models/valuation/interval-tracking.ts), so a crisis
+ * unlike the calibration families widens its terms as its loans go bad. Quantiles per lending
+ * protocol, so a policy shared by several agents (a simulation) tracks each apart.
  */
 import type { Address } from "viem";
 import { createQuantileTracker, type QuantileTracker } from "../models/uncertainty/quantile-tracking.ts";
@@ -51,9 +51,9 @@ export type ModelDrivenPolicyParameters = Partial<DefaultPolicyParameters> &
      *  parameters. Default off, like the rule policy's `lenderMargin`: margined loans need the
      *  arbiter's margin oracle and borrowers that accept margins. */
     modelMargin?: boolean | ModelMarginParameters;
-    /** Track the loss quantile with the lender's own outcomes (default: when the model file has
-     *  a tracking step, models/valuation/loss-tracking.ts). false keeps the file's quantile. */
-    trackLoss?: boolean;
+    /** Track the interval quantiles with the lender's own outcomes (default: for each head whose
+     *  file has a tracking step, models/valuation/interval-tracking.ts). false keeps the file's. */
+    trackIntervals?: boolean;
     /** Called with each decision's estimate (reports, tests). */
     onEstimate?: (
       rfq: RfqBody,
@@ -74,29 +74,37 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
   const scorer = createValuationScorer(p.model);
   const memory = new Map<string, PriceMemory>();
   const keep = PRICE_WINDOW_HOURS + 1;
-  const tracking = p.trackLoss === false ? undefined : p.model.conformal.lossTracking;
-  const trackers = new Map<string, QuantileTracker>();
-  const trackerOf = (protocolId: string) => {
-    if (!tracking) return undefined;
+  const steps =
+    p.trackIntervals === false
+      ? {}
+      : {
+          loss: p.model.conformal.lossTracking?.eta,
+          shortfall: p.model.conformal.shortfallTracking?.eta,
+        };
+  const tracking = steps.loss !== undefined || steps.shortfall !== undefined;
+  type Trackers = { loss?: QuantileTracker | undefined; shortfall?: QuantileTracker | undefined };
+  const trackers = new Map<string, Trackers>();
+  const trackerOf = (head: "loss" | "shortfall", eta: number | undefined) =>
+    eta === undefined
+      ? undefined
+      : createQuantileTracker({ initial: p.model.conformal[head], alpha: p.model.conformal.alpha, eta });
+  const trackersOf = (protocolId: string): Trackers => {
     let t = trackers.get(protocolId);
     if (!t) {
-      t = createQuantileTracker({
-        initial: p.model.conformal.loss,
-        alpha: p.model.conformal.alpha,
-        eta: tracking.eta,
-      });
+      t = { loss: trackerOf("loss", steps.loss), shortfall: trackerOf("shortfall", steps.shortfall) };
       trackers.set(protocolId, t);
     }
     return t;
   };
-  // The upper loss last quoted per lender and loan shape: an outcome is judged against the
-  // interval its lender quoted. Bounded: quotes that never became loans age out.
-  const quoted = new Map<string, number>();
+  // The intervals last quoted per lender and loan shape: an outcome is judged against the
+  // intervals its lender quoted. Bounded: quotes that never became loans age out.
+  type Quote = { lossHigh: number; shortfallLow: number; shortfallHigh: number };
+  const quoted = new Map<string, Quote>();
   const quoteKey = (protocolId: string, principalToken: string, collateralToken: string, tenor: number) =>
     `${protocolId}|${principalToken.toLowerCase()}|${collateralToken.toLowerCase()}|${tenor}`;
-  const rememberQuote = (key: string, upper: number) => {
+  const rememberQuote = (key: string, quote: Quote) => {
     quoted.delete(key);
-    quoted.set(key, upper);
+    quoted.set(key, quote);
     if (quoted.size > MAX_QUOTES) quoted.delete(quoted.keys().next().value!);
   };
 
@@ -188,12 +196,17 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
       principalVol24h: stats(rfq.principalToken).vol24h,
       sameAsset: rfq.principalToken.toLowerCase() === rfq.collateralToken.toLowerCase(),
     };
-    const estimate = scorer.estimate(observation, trackerOf(state.protocolId)?.quantile);
-    if (tracking)
-      rememberQuote(
-        quoteKey(state.protocolId, rfq.principalToken, rfq.collateralToken, rfq.tenor),
-        estimate.loss.high,
-      );
+    const t = tracking ? trackersOf(state.protocolId) : undefined;
+    const estimate = scorer.estimate(observation, {
+      loss: t?.loss?.quantile,
+      shortfall: t?.shortfall?.quantile,
+    });
+    if (t)
+      rememberQuote(quoteKey(state.protocolId, rfq.principalToken, rfq.collateralToken, rfq.tenor), {
+        lossHigh: estimate.loss.high,
+        shortfallLow: estimate.shortfall.low,
+        shortfallHigh: estimate.shortfall.high,
+      });
     const terms = reservationTerms({
       estimate,
       homeRateBps: state.opportunityRateBps,
@@ -223,14 +236,16 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
     ...rule,
     loanResolved: (loan) => {
       const key = quoteKey(loan.lenderProtocolId, loan.principalToken, loan.collateralToken, loan.tenor);
-      const upper = quoted.get(key);
-      const tracker = trackerOf(loan.lenderProtocolId);
-      if (upper === undefined || !tracker) return;
+      const quote = quoted.get(key);
+      if (quote === undefined || !tracking) return;
       const loss = lossShareOf(loan);
       // A default it cannot value (no price for a token) is not judged.
       if (loss === undefined) return;
       quoted.delete(key);
-      tracker.update(loss > upper);
+      const t = trackersOf(loan.lenderProtocolId);
+      t.loss?.update(loss > quote.lossHigh);
+      const shortfall = loan.defaulted ? 1 : 0;
+      t.shortfall?.update(shortfall < quote.shortfallLow || shortfall > quote.shortfallHigh);
     },
     lenderStrategy: (state, rfq, reserved) =>
       priced(state, rfq, reserved)?.lenderStrategy(state, rfq, reserved),

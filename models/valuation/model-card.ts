@@ -142,38 +142,67 @@ reported, not shipped; on the nested check it is no better than the shipped spre
 
 type NestedRow = { eta: number; mean: number; gap: number; families: Record<string, number> };
 
-/** The online loss interval: held-out coverage when the lender tracks its quantile, and the nested
- *  choice of the step on the training families. Empty for a file without tracking. */
-function trackingSection(p: ValuationCardParameters): string {
-  const t = p.evaluation.coverage.lossTracked;
-  const nested = p.model.training.lossTrackingNested as NestedRow[] | undefined;
-  if (!t || !nested) return "";
+const nestedTable = (nested: NestedRow[], chosen: number) => {
   const families = Object.keys(nested[0]?.families ?? {});
-  return `## The loss interval online: tracked by the lender's own outcomes
-
-A new crisis is not exchangeable with four calibration families, so no fixed quantile covers it (Terra above). A
-lender that follows its own loans' outcomes can: it starts from the split-conformal quantile and, each time one of its
-loans resolves, moves it by q <- q + eta (miss - alpha) (conformal quantile tracking; Angelopoulos, Candes and
-Tibshirani 2023, the quantile form of Gibbs and Candes 2021's adaptive conformal inference: over T outcomes the miss
-rate is within (B + eta) / (eta T) of alpha whatever the sequence). Measured prequentially: each held-out family is
-one stream, its ${p.dataset.seeds} seeds one after another (a lender meeting that crisis again and again), each loan's interval
-issued with the quantile of its proposal step and its outcome counted at the step it resolved (repaid, claimed, or
-the run's end); no loan's own outcome, or any later one, shapes its interval (models/valuation/loss-tracking.ts).
-
-Held-out loss coverage, tracked (step ${t.eta}): **${f(t.coverage)}** (mean upper bound ${f(t.meanUpper)}, against ${f(p.evaluation.coverage.lossWidth)} static);
-${t.byFamily.map((g) => `${g.family} ${f(g.coverage)} (${g.loans} loans, mean upper ${f(g.meanUpper)})`).join(", ")}.
-
-The step is chosen on the training families only, nested: each family's stream starts from the family-balanced
-quantile of the other three, and the smallest step whose streams cover within 0.02 of 90% on average over families
-(mean absolute gap) is kept; a larger step tracks faster and swings the interval more after each outcome.
-
-| step | ${families.join(" | ")} | mean | mean absolute gap |
+  return `| step | ${families.join(" | ")} | mean | mean absolute gap |
 |---|${families.map(() => "---|").join("")}---|---|
-${nested.map((n) => `| ${n.eta === t.eta ? `**${n.eta}**` : n.eta} | ${families.map((k) => f(n.families[k] ?? Number.NaN)).join(" | ")} | ${f(n.mean)} | ${f(n.gap)} |`).join("\n")}
+${nested.map((n) => `| ${n.eta === chosen ? `**${n.eta}**` : n.eta} | ${families.map((k) => f(n.families[k] ?? Number.NaN)).join(" | ")} | ${f(n.mean)} | ${f(n.gap)} |`).join("\n")}`;
+};
 
-Not blind: while building this, the held-out coverage of steps 0.02-0.5 was printed (0.86-0.89) before the rule above
-was fixed; the rule itself reads only the training families. In the engine, the model-driven lender tracks its
-quantile per lending protocol from its loans that end (agents/model-driven-policy.ts, fed by
-sims/engine/loan-resolutions.ts); in one study run a lender sees few of its loans end, so its interval moves little.
+/** A sentence when the chosen step is off target on the nested check (the rule's fallback). */
+const offTarget = (head: string, nested: NestedRow[], eta: number) => {
+  const chosen = nested.find((n) => n.eta === eta);
+  return chosen && chosen.gap > 0.02
+    ? ` No ${head} step is within 0.02 on the nested check (its smallest family pulls the mean away); the closest, ${eta}, is kept${eta === Math.max(...nested.map((n) => n.eta)) ? " (the largest tried)" : ""}.`
+    : "";
+};
+
+/** The online intervals: held-out coverage when the lender tracks its quantiles, and the nested
+ *  choice of each step on the training families. Empty for a file without tracking. */
+function trackingSection(p: ValuationCardParameters): string {
+  const c = p.evaluation.coverage;
+  const loss = c.lossTracked;
+  const shortfall = c.shortfallTracked;
+  const lossNested = p.model.training.lossTrackingNested as NestedRow[] | undefined;
+  const shortfallNested = p.model.training.shortfallTrackingNested as NestedRow[] | undefined;
+  if (!loss || !lossNested || !shortfall || !shortfallNested) return "";
+  return `## The intervals online: tracked by the lender's own outcomes
+
+A new crisis is not exchangeable with four calibration families, so no fixed quantile covers it: the static loss
+interval misses Terra (above), and the static shortfall interval over-covers everywhere. A lender that follows its
+own loans' outcomes can: it starts from each split-conformal quantile and, each time one of its loans resolves, moves
+it by q <- q + eta (miss - alpha) (conformal quantile tracking; Angelopoulos, Candes and Tibshirani 2023, the
+quantile form of Gibbs and Candes 2021's adaptive conformal inference: over T outcomes the miss rate is within
+(B + eta) / (eta T) of alpha whatever the sequence). Measured prequentially: each held-out family is one stream, its
+${p.dataset.seeds} seeds one after another (a lender meeting that crisis again and again), each loan's interval issued with the
+quantile of its proposal step and its outcome counted at the step it resolved (repaid, claimed, or the run's end);
+no loan's own outcome, or any later one, shapes its interval (models/valuation/interval-tracking.ts).
+
+Held-out 90% coverage, tracked:
+- loss (step ${loss.eta}): **${f(loss.coverage)}** (mean width, the upper bound, ${f(loss.meanWidth)}, against ${f(c.lossWidth)} static);
+  ${loss.byFamily.map((g) => `${g.family} ${f(g.coverage)} (${g.loans} loans, mean width ${f(g.meanWidth)})`).join(", ")};
+- shortfall (step ${shortfall.eta}): **${f(shortfall.coverage)}** (mean width ${f(shortfall.meanWidth)}, against ${f(c.shortfallWidth)} static);
+  ${shortfall.byFamily.map((g) => `${g.family} ${f(g.coverage)} (${g.loans} loans, mean width ${f(g.meanWidth)})`).join(", ")}.
+
+Each step is chosen on the training families only, nested: each family's stream starts from the family-balanced
+quantile of the other three, and the smallest step whose streams cover within 0.02 of 90% on average over families
+(mean absolute gap) is kept, or the closest when none is; a larger step tracks faster and swings the interval more
+after each outcome.${offTarget("loss", lossNested, loss.eta)}${offTarget("shortfall", shortfallNested, shortfall.eta)}
+
+Loss:
+
+${nestedTable(lossNested, loss.eta)}
+
+Shortfall:
+
+${nestedTable(shortfallNested, shortfall.eta)}
+
+Not blind: while building the loss tracking, the held-out loss coverage of steps 0.02-0.5 was printed (0.86-0.89)
+before the rule above was fixed; the rule itself reads only the training families, and the shortfall's step was
+chosen by it without a look at held-out figures. In the engine, the model-driven lender tracks its quantiles per
+lending protocol from its loans that end (agents/model-driven-policy.ts, fed by sims/engine/loan-resolutions.ts in a
+simulation and agents/loans/lender-outcome.ts in a standalone agent); in one study run a lender sees few of its loans
+end, so its intervals move little. The shortfall interval is one for a 0/1 outcome: tracked, it narrows until about
+one loan in ten falls outside it, which says more than the static near-[0, 1] interval but is still wide.
 `;
 }

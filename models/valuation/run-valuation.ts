@@ -146,11 +146,14 @@ export function formatEvaluation(e: ValuationEvaluation): string {
     `held-out families ${e.families.join(", ")}: ${e.rows} loans, shortfall rate ${f(e.shortfallRate)}`,
     `90% interval coverage: shortfall ${f(e.coverage.shortfall)} (mean width ${f(e.coverage.shortfallWidth)}), loss ${f(e.coverage.loss)} (mean width ${f(e.coverage.lossWidth)})`,
     `loss interval coverage by group: ${e.coverage.lossByGroup.map((g) => `${g.group} ${f(g.coverage)} (${g.rows} loans)`).join(", ")}`,
-    ...(e.coverage.lossTracked
-      ? [
-          `loss interval tracked by the lender's own outcomes (step ${e.coverage.lossTracked.eta}): coverage ${f(e.coverage.lossTracked.coverage)} (mean upper ${f(e.coverage.lossTracked.meanUpper)}; ${e.coverage.lossTracked.byFamily.map((g) => `${g.family} ${f(g.coverage)}`).join(", ")})`,
-        ]
-      : []),
+    ...(["loss", "shortfall"] as const).flatMap((head) => {
+      const t = head === "loss" ? e.coverage.lossTracked : e.coverage.shortfallTracked;
+      return t
+        ? [
+            `${head} interval tracked by the lender's own outcomes (step ${t.eta}): coverage ${f(t.coverage)} (mean width ${f(t.meanWidth)}; ${t.byFamily.map((g) => `${g.family} ${f(g.coverage)}`).join(", ")})`,
+          ]
+        : [];
+    }),
     "shortfall            AUROC  AUPRC  Brier  ECE",
     ...e.shortfallTable.map(
       (r) => `  ${r.name.padEnd(32)} ${f(r.auroc)}  ${f(r.auprc)}  ${f(r.brier)}  ${f(r.ece)}`,

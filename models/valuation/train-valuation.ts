@@ -25,21 +25,23 @@ import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import type { MlpArchitecture } from "../mlp/mlp-weights.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { deriveSeed } from "../random.ts";
-import { buildLoanFeatures, LOAN_FEATURES } from "./loan-features.ts";
 import {
   chooseTrackingRate,
   runTracking,
   streamTimes,
   TRACKING_TOLERANCE,
   type TrackedLoan,
+  type TrackingChoice,
   type TrackingRun,
-} from "./loss-tracking.ts";
+} from "./interval-tracking.ts";
+import { buildLoanFeatures, LOAN_FEATURES } from "./loan-features.ts";
 import {
   conformalSpread,
   createHeadScorer,
   createValuationScorer,
   lossUpper,
   marketRisk,
+  twoSidedInterval,
   type ValuationModel,
 } from "./valuation-model.ts";
 
@@ -215,8 +217,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
   let step = 0;
   const tick = (phase: string) => () => p.onProgress?.(++step, total, phase);
   const scores: Record<Head, number[]> = { shortfall: [], loss: [] };
-  // The loss head's held-out loans per family, for choosing the tracking step (loss-tracking.ts).
-  const lossStreams = new Map<string, TrackedLoan[]>();
+  // Each head's held-out loans per family, for choosing its tracking step (interval-tracking.ts).
+  const streams: Record<Head, Map<string, TrackedLoan[]>> = { shortfall: new Map(), loss: new Map() };
   const familyOf: string[] = [];
   const weights: number[] = [];
   for (const [k, family] of families.entries()) {
@@ -246,15 +248,24 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
         // provisions for (signed score). The shortfall interval stays two-sided.
         const signed = head === "loss" && recipe.lossInterval === "upper";
         scores[head].push((signed ? r : Math.abs(r)) / conformalSpread(s.mean, s.sd, risk));
-        if (signed) {
-          const loans = lossStreams.get(family) ?? [];
-          lossStreams.set(family, loans);
-          loans.push({
-            ...streamTimes(held[i]!),
-            loss: held[i]!.lossShare,
-            upper: (q) => lossUpper(s.mean, s.sd, risk, q),
-          });
-        }
+        const loans = streams[head].get(family) ?? [];
+        streams[head].set(family, loans);
+        const y = target(held[i]!, head);
+        const interval = (q: number) =>
+          signed
+            ? { low: 0, high: lossUpper(s.mean, s.sd, risk, q) }
+            : twoSidedInterval(s.mean, s.sd, risk, q);
+        loans.push({
+          ...streamTimes(held[i]!),
+          covers: (q) => {
+            const { low, high } = interval(q);
+            return y >= low && y <= high;
+          },
+          width: (q) => {
+            const { low, high } = interval(q);
+            return high - low;
+          },
+        });
       });
     }
   }
@@ -285,23 +296,31 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
     const finite = Object.values(perFamily[head]).filter(Number.isFinite);
     return Math.max(balanced, ...finite);
   };
-  // Nested choice of the loss quantile's tracking step: each family's stream starts from the
+  // Nested choice of each quantile's tracking step: each family's stream starts from the
   // family-balanced quantile of the other families.
-  const tracking =
-    recipe.lossInterval === "upper"
-      ? chooseTrackingRate(
-          families.map((family) => {
-            const others = scores.loss.map((_, i) => i).filter((i) => familyOf[i] !== family);
-            const initial = familyBalancedQuantile(
-              others.map((i) => scores.loss[i]!),
-              others.map((i) => weights[i]!),
-              recipe.alpha,
-            );
-            return { family, initial, loans: lossStreams.get(family) ?? [] };
-          }),
+  const trackingOf = (head: Head) =>
+    chooseTrackingRate(
+      families.map((family) => {
+        const others = scores[head].map((_, i) => i).filter((i) => familyOf[i] !== family);
+        const initial = familyBalancedQuantile(
+          others.map((i) => scores[head][i]!),
+          others.map((i) => weights[i]!),
           recipe.alpha,
-        )
-      : undefined;
+        );
+        return { family, initial, loans: streams[head].get(family) ?? [] };
+      }),
+      recipe.alpha,
+    );
+  const tracking = { shortfall: trackingOf("shortfall"), loss: trackingOf("loss") };
+  const trackingMethod = (eta: number) =>
+    `quantile tracking from the split-conformal quantile, q <- q + ${eta} (miss - ${recipe.alpha}) per resolved loan of the lender's own; step chosen on the training families' nested streams (each family's loans in time order, starting from the other families' quantile): the smallest whose coverage is within ${TRACKING_TOLERANCE} of ${1 - recipe.alpha} on average over families`;
+  const nestedTable = (c: TrackingChoice) =>
+    c.nested.map((n) => ({
+      eta: n.eta,
+      mean: n.mean,
+      gap: n.gap,
+      families: Object.fromEntries(n.families.map((f) => [f.family, f.coverage])),
+    }));
   const shortfall = await trainHead(
     train,
     "shortfall",
@@ -319,14 +338,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       loss: pooledQuantile(scores.loss, "loss"),
       lossInterval: recipe.lossInterval,
       ...(recipe.lossSpread === "market-risk" ? { lossSpread: "market-risk" as const } : {}),
-      ...(tracking
-        ? {
-            lossTracking: {
-              eta: tracking.eta,
-              method: `quantile tracking from the split-conformal quantile, q <- q + ${tracking.eta} (miss - ${recipe.alpha}) per resolved loan of the lender's own; step chosen on the training families' nested streams (each family's loans in time order, starting from the other families' quantile): the smallest whose coverage is within ${TRACKING_TOLERANCE} of ${1 - recipe.alpha} on average over families`,
-            },
-          }
-        : {}),
+      lossTracking: { eta: tracking.loss.eta, method: trackingMethod(tracking.loss.eta) },
+      shortfallTracking: { eta: tracking.shortfall.eta, method: trackingMethod(tracking.shortfall.eta) },
       method: `normalised split conformal on leave-one-family-out residuals of the training families; loss: ${describe("loss")}, ${recipe.lossInterval === "upper" ? "one-sided [0, upper] (signed score)" : "two-sided"}${recipe.lossSpread === "market-risk" ? ", spread + collateral vol x sqrt(tenor days)" : ""}; shortfall: ${describe("shortfall")}, two-sided`,
     },
     training: {
@@ -336,16 +349,8 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
       rows: train.length,
       calibrationRows: scores.loss.length,
       familyQuantiles: perFamily,
-      ...(tracking
-        ? {
-            lossTrackingNested: tracking.nested.map((n) => ({
-              eta: n.eta,
-              mean: n.mean,
-              gap: n.gap,
-              families: Object.fromEntries(n.families.map((f) => [f.family, f.coverage])),
-            })),
-          }
-        : {}),
+      lossTrackingNested: nestedTable(tracking.loss),
+      shortfallTrackingNested: nestedTable(tracking.shortfall),
     },
   };
 }
@@ -361,10 +366,11 @@ export type ValuationEvaluation = {
     lossWidth: number;
     /** Loss-interval coverage per held-out family and on the study's own RFQs. */
     lossByGroup: { group: string; rows: number; coverage: number }[];
-    /** The loss interval tracked online by a lender that follows its loans' outcomes (each
-     *  held-out family one stream from the file's quantile; loss-tracking.ts), when the file
-     *  has a tracking step: pooled coverage, mean upper end, and per family. */
-    lossTracked?: { eta: number; coverage: number; meanUpper: number; byFamily: TrackingRun[] };
+    /** The intervals tracked online by a lender that follows its loans' outcomes (each held-out
+     *  family one stream from the file's quantile; interval-tracking.ts), for the heads whose file
+     *  has a tracking step: pooled coverage, mean width, and per family. */
+    lossTracked?: TrackedCoverage;
+    shortfallTracked?: TrackedCoverage;
   };
   /** Shortfall classifiers: model and baselines on the same held-out rows. */
   shortfallTable: { name: string; auroc: number; auprc: number; brier: number; ece: number }[];
@@ -374,28 +380,44 @@ export type ValuationEvaluation = {
   lossTable: { name: string; mse: number; mae: number }[];
 };
 
-/** Held-out loss coverage of a lender tracking its quantile: one stream per held-out family, from
- *  the file's quantile, with the file's step. Undefined when the file has no tracking step. */
-function trackedLossCoverage(
+export type TrackedCoverage = { eta: number; coverage: number; meanWidth: number; byFamily: TrackingRun[] };
+
+/** Held-out coverage of a lender tracking one head's quantile: one stream per held-out family,
+ *  from the file's quantile, with the file's step. Undefined when the file has no step for it. */
+function trackedCoverage(
   m: ValuationModel,
+  head: Head,
   test: readonly LoanRow[],
   testFamilies: readonly string[],
-  upperOf: (row: number, q: number) => number,
-): ValuationEvaluation["coverage"]["lossTracked"] {
-  const eta = m.conformal.lossTracking?.eta;
+  intervalOf: (row: number, q: number) => { low: number; high: number },
+): TrackedCoverage | undefined {
+  const eta = (head === "loss" ? m.conformal.lossTracking : m.conformal.shortfallTracking)?.eta;
   if (eta === undefined) return undefined;
   const byFamily = testFamilies.map((family) => {
     const loans = test
       .map((r, i) => ({ r, i }))
       .filter(({ r }) => r.family === family)
-      .map(({ r, i }) => ({ ...streamTimes(r), loss: r.lossShare, upper: (q: number) => upperOf(i, q) }));
-    return runTracking({ family, initial: m.conformal.loss, loans }, eta, m.conformal.alpha);
+      .map(({ r, i }) => {
+        const y = target(r, head);
+        return {
+          ...streamTimes(r),
+          covers: (q: number) => {
+            const { low, high } = intervalOf(i, q);
+            return y >= low && y <= high;
+          },
+          width: (q: number) => {
+            const { low, high } = intervalOf(i, q);
+            return high - low;
+          },
+        };
+      });
+    return runTracking({ family, initial: m.conformal[head], loans }, eta, m.conformal.alpha);
   });
   const n = byFamily.reduce((a, f) => a + f.loans, 0);
   return {
     eta,
     coverage: byFamily.reduce((a, f) => a + f.coverage * f.loans, 0) / n,
-    meanUpper: byFamily.reduce((a, f) => a + f.meanUpper * f.loans, 0) / n,
+    meanWidth: byFamily.reduce((a, f) => a + f.meanWidth * f.loans, 0) / n,
     byFamily,
   };
 }
@@ -437,13 +459,15 @@ export function evaluateValuation(
     ...testFamilies.map((f) => group(f, (r) => r.family === f)),
     group("study RFQs", (r) => r.source === "study"),
   ];
-  const lossTracked = trackedLossCoverage(
-    m,
-    test,
-    testFamilies,
-    (i, q) =>
-      scorer.estimateFeatures(xTest.values.subarray(i * xTest.cols, (i + 1) * xTest.cols), q).loss.high,
-  );
+  const rowFeatures = (i: number) => xTest.values.subarray(i * xTest.cols, (i + 1) * xTest.cols);
+  const lossTracked = trackedCoverage(m, "loss", test, testFamilies, (i, q) => {
+    const e = scorer.estimateFeatures(rowFeatures(i), { loss: q });
+    return { low: e.loss.low, high: e.loss.high };
+  });
+  const shortfallTracked = trackedCoverage(m, "shortfall", test, testFamilies, (i, q) => {
+    const e = scorer.estimateFeatures(rowFeatures(i), { shortfall: q });
+    return { low: e.shortfall.low, high: e.shortfall.high };
+  });
   const xTrainRaw = loanMatrix(train);
   const st = fitStandardizer(xTrainRaw);
   const xTrain = standardize(xTrainRaw, st);
@@ -506,6 +530,7 @@ export function evaluateValuation(
       lossWidth: cl.meanWidth,
       lossByGroup,
       ...(lossTracked ? { lossTracked } : {}),
+      ...(shortfallTracked ? { shortfallTracked } : {}),
     },
     shortfallTable,
     reliability,

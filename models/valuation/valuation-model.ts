@@ -35,9 +35,10 @@ export type ValuationModel = {
     lossInterval?: "two-sided" | "upper" | undefined;
     /** "market-risk": the loss spread adds marketRisk(features); absent: it does not. */
     lossSpread?: "market-risk" | undefined;
-    /** The loss quantile's tracking step for a lender that follows its own loans' outcomes
-     *  (models/valuation/loss-tracking.ts); absent: the quantile stays fixed. */
+    /** Each quantile's tracking step for a lender that follows its own loans' outcomes
+     *  (models/valuation/interval-tracking.ts); absent: that quantile stays fixed. */
     lossTracking?: { eta: number; method: string } | undefined;
+    shortfallTracking?: { eta: number; method: string } | undefined;
   };
   training: Record<string, unknown>;
 };
@@ -60,6 +61,7 @@ const FileSchema = z.object({
     lossInterval: z.enum(["two-sided", "upper"]).optional(),
     lossSpread: z.enum(["market-risk"]).optional(),
     lossTracking: z.object({ eta: z.number().nonnegative().finite(), method: z.string() }).optional(),
+    shortfallTracking: z.object({ eta: z.number().nonnegative().finite(), method: z.string() }).optional(),
   }),
   training: z.record(z.string(), z.unknown()),
 });
@@ -135,6 +137,17 @@ export function marketRisk(raw: ArrayLike<number>): number {
   return Math.min(1, Math.max(0, vol) * Math.sqrt(Math.max(0, tenorDays)));
 }
 
+/** The two-sided interval point +- q spread, within [0, 1]. */
+export function twoSidedInterval(
+  mean: number,
+  memberSd: number,
+  risk: number,
+  q: number,
+): { low: number; high: number } {
+  const w = q * conformalSpread(mean, memberSd, risk);
+  return { low: Math.max(0, mean - w), high: Math.min(1, mean + w) };
+}
+
 /** The upper end of the one-sided loss interval [0, upper] for quantile `q` of the signed score. */
 export function lossUpper(mean: number, memberSd: number, risk: number, q: number): number {
   return Math.min(1, Math.max(0, mean + q * conformalSpread(mean, memberSd, risk)));
@@ -165,14 +178,17 @@ export function createHeadScorer(e: MlpEnsemble): HeadScorer {
   };
 }
 
+/** Quantiles that replace the file's, per head (absent: the file's). */
+export type IntervalQuantiles = { loss?: number | undefined; shortfall?: number | undefined };
+
 export type ValuationScorer = {
   /** Estimates for one proposed loan: features, both heads, intervals. Allocation-free apart
    *  from the returned object. */
-  estimate(o: LoanObservation, lossQuantile?: number): ValuationEstimate;
-  /** The same from already-built raw features (length LOAN_FEATURES.length). `lossQuantile`
-   *  replaces the file's loss quantile (a lender tracking its own loans' outcomes:
+  estimate(o: LoanObservation, quantiles?: IntervalQuantiles): ValuationEstimate;
+  /** The same from already-built raw features (length LOAN_FEATURES.length). `quantiles`
+   *  replace the file's (a lender tracking its own loans' outcomes:
    *  models/uncertainty/quantile-tracking.ts). */
-  estimateFeatures(raw: ArrayLike<number>, lossQuantile?: number): ValuationEstimate;
+  estimateFeatures(raw: ArrayLike<number>, quantiles?: IntervalQuantiles): ValuationEstimate;
 };
 
 export function createValuationScorer(m: ValuationModel): ValuationScorer {
@@ -182,11 +198,8 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
   const raw = new Float32Array(LOAN_FEATURES.length);
   const zS = new Float32Array(LOAN_FEATURES.length);
   const zL = new Float32Array(LOAN_FEATURES.length);
-  const interval = (point: number, sd: number, q: number, risk = 0) => {
-    const w = q * conformalSpread(point, sd, risk);
-    return { low: Math.max(0, point - w), high: Math.min(1, point + w) };
-  };
-  const estimateFeatures = (x: ArrayLike<number>, lossQuantile = m.conformal.loss): ValuationEstimate => {
+  const estimateFeatures = (x: ArrayLike<number>, quantiles?: IntervalQuantiles): ValuationEstimate => {
+    const lossQuantile = quantiles?.loss ?? m.conformal.loss;
     for (let j = 0; j < zS.length; j++) {
       zS[j] = (x[j]! - mean[j]!) / std[j]!;
       zL[j] = (x[j]! - lossStd.mean[j]!) / lossStd.std[j]!;
@@ -199,16 +212,16 @@ export function createValuationScorer(m: ValuationModel): ValuationScorer {
         index: 0,
         value: Number.isFinite(s.mean) ? l.mean : s.mean,
       });
-    const si = interval(s.mean, s.sd, m.conformal.shortfall);
+    const si = twoSidedInterval(s.mean, s.sd, 0, quantiles?.shortfall ?? m.conformal.shortfall);
     const risk = m.conformal.lossSpread === "market-risk" ? marketRisk(x) : 0;
     const li =
       m.conformal.lossInterval === "upper"
         ? { low: 0, high: lossUpper(l.mean, l.sd, risk, lossQuantile) }
-        : interval(l.mean, l.sd, lossQuantile, risk);
+        : twoSidedInterval(l.mean, l.sd, risk, lossQuantile);
     return { shortfall: { p: s.mean, ...si }, loss: { expected: l.mean, ...li } };
   };
   return {
     estimateFeatures,
-    estimate: (o, lossQuantile) => estimateFeatures(buildLoanFeatures(o, raw), lossQuantile),
+    estimate: (o, quantiles) => estimateFeatures(buildLoanFeatures(o, raw), quantiles),
   };
 }

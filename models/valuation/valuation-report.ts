@@ -49,14 +49,16 @@ function reliabilitySpec(e: ValuationEvaluation): VegaLiteSpec {
   } as VegaLiteSpec;
 }
 
-/** The loss interval tracked by the lender's own outcomes (loss-tracking.ts), when evaluated. */
+/** The intervals tracked by the lender's own outcomes (interval-tracking.ts), when evaluated. */
 function trackedRows(e: ValuationEvaluation): { group: string; rows: number; coverage: number }[] {
-  const t = e.coverage.lossTracked;
-  if (!t) return [];
-  return [
-    { group: `loss, all held-out (step ${t.eta})`, rows: e.rows, coverage: t.coverage },
-    ...t.byFamily.map((g) => ({ group: `loss, ${g.family}`, rows: g.loans, coverage: g.coverage })),
-  ];
+  return (["loss", "shortfall"] as const).flatMap((head) => {
+    const t = head === "loss" ? e.coverage.lossTracked : e.coverage.shortfallTracked;
+    if (!t) return [];
+    return [
+      { group: `${head}, all held-out (step ${t.eta})`, rows: e.rows, coverage: t.coverage },
+      ...t.byFamily.map((g) => ({ group: `${head}, ${g.family}`, rows: g.loans, coverage: g.coverage })),
+    ];
+  });
 }
 
 function coverageSpec(e: ValuationEvaluation): VegaLiteSpec {

@@ -115,6 +115,12 @@ describe("valuation model (CI-sized)", () => {
     expect(e.coverage.lossTracked!.byFamily.map((f) => f.family)).toEqual([...TEST]);
     expect(e.coverage.lossTracked!.byFamily.reduce((a, f) => a + f.loans, 0)).toBe(e.rows);
     if (eta === 0) expect(e.coverage.lossTracked!.coverage).toBeCloseTo(e.coverage.loss, 12);
+    // The shortfall interval is tracked the same way, with its own step.
+    const sEta = model.conformal.shortfallTracking!.eta;
+    expect((model.training.shortfallTrackingNested as { eta: number }[]).map((n) => n.eta)).toContain(sEta);
+    expect(e.coverage.shortfallTracked!.eta).toBe(sEta);
+    expect(e.coverage.shortfallTracked!.byFamily.reduce((a, f) => a + f.loans, 0)).toBe(e.rows);
+    if (sEta === 0) expect(e.coverage.shortfallTracked!.coverage).toBeCloseTo(e.coverage.shortfall, 12);
     expect(model.conformal.loss).toBeGreaterThan(0);
     expect(Number.isFinite(model.conformal.loss)).toBe(true);
   });

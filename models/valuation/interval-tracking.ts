@@ -1,18 +1,19 @@
 /**
- * The loss interval online: a lender starts from the split-conformal quantile and tracks it with
- * its own loans' outcomes (models/uncertainty/quantile-tracking.ts), because a new crisis is not
- * exchangeable with the four calibration families (static coverage on the held-out Terra family
- * is 0.70). The step size is chosen on the training families only, nested: each training family
- * is a stream that starts from the quantile of the other three, and the smallest step whose
- * streams cover within the target band on average over families is kept (chooseTrackingRate). The held-out families are then run
- * the same way (evaluateValuation), prequentially: a loan's interval uses only outcomes the lender
- * knew when the loan was proposed.
+ * The valuation intervals online: a lender starts from each split-conformal quantile and tracks it
+ * with its own loans' outcomes (models/uncertainty/quantile-tracking.ts), because a new crisis is
+ * not exchangeable with the four calibration families (static loss coverage on the held-out Terra
+ * family is 0.70, static shortfall coverage everywhere near 0.99). Each head's step size is chosen
+ * on the training families only, nested: each training family is a stream that starts from the
+ * quantile of the other three, and the smallest step whose streams cover within the target band on
+ * average over families is kept (chooseTrackingRate). The held-out families are then run the same
+ * way (evaluateValuation), prequentially: a loan's interval uses only outcomes the lender knew when
+ * the loan was proposed.
  */
 import type { LoanRow } from "../../sims/loan-dataset/loan-row.ts";
 import { ModelInputError } from "../errors.ts";
 import { prequentialCoverage, type StreamItem } from "../uncertainty/quantile-tracking.ts";
 
-/** Step sizes tried, in units of the normalised score (the shipped quantile is 0.71). */
+/** Step sizes tried, in units of the normalised score (the shipped loss quantile is 0.71). */
 export const TRACKING_RATES = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2] as const;
 
 /** A family's loans as one lender's stream: the family's seeds one after another (a lender that
@@ -22,14 +23,14 @@ const RUN_SPAN = 1e6;
 export function streamTimes(r: Pick<LoanRow, "seed" | "step" | "resolvedStep">): StreamItem {
   if (!(r.step < RUN_SPAN && r.resolvedStep < RUN_SPAN && r.resolvedStep >= r.step))
     throw new ModelInputError(
-      `loss tracking: loan at step ${r.step} resolved at step ${r.resolvedStep} (seed ${r.seed}).`,
+      `interval tracking: loan at step ${r.step} resolved at step ${r.resolvedStep} (seed ${r.seed}).`,
     );
   return { issuedAt: r.seed * RUN_SPAN + r.step, resolvedAt: r.seed * RUN_SPAN + r.resolvedStep };
 }
 
-/** One loan of a stream: its times, its realised loss share and its interval's upper end for a
- *  quantile. */
-export type TrackedLoan = StreamItem & { loss: number; upper: (q: number) => number };
+/** One loan of a stream: its times, whether its outcome lies in the interval a quantile gives it,
+ *  and that interval's width (for the loss head's [0, upper], the upper end). */
+export type TrackedLoan = StreamItem & { covers: (q: number) => boolean; width: (q: number) => number };
 
 export type TrackingStream = { family: string; initial: number; loans: TrackedLoan[] };
 
@@ -37,22 +38,21 @@ export type TrackingRun = {
   family: string;
   loans: number;
   coverage: number;
-  /** Mean upper end of the loss intervals issued. */
-  meanUpper: number;
+  /** Mean width of the intervals issued. */
+  meanWidth: number;
 };
 
 export function runTracking(stream: TrackingStream, eta: number, alpha: number): TrackingRun {
-  const covers = (l: TrackedLoan, q: number) => l.loss <= l.upper(q);
-  const r = prequentialCoverage(stream.loans, { initial: stream.initial, alpha, eta }, covers);
-  let upper = 0;
+  const r = prequentialCoverage(stream.loans, { initial: stream.initial, alpha, eta }, (l, q) => l.covers(q));
+  let width = 0;
   stream.loans.forEach((l, i) => {
-    upper += l.upper(r.quantiles[i]!);
+    width += l.width(r.quantiles[i]!);
   });
   return {
     family: stream.family,
     loans: stream.loans.length,
     coverage: r.coverage,
-    meanUpper: upper / Math.max(1, stream.loans.length),
+    meanWidth: width / Math.max(1, stream.loans.length),
   };
 }
 
@@ -79,7 +79,7 @@ export function chooseTrackingRate(
   rates: readonly number[] = TRACKING_RATES,
 ): TrackingChoice {
   if (streams.length === 0)
-    throw new ModelInputError("loss tracking: no training family to choose a step on.");
+    throw new ModelInputError("interval tracking: no training family to choose a step on.");
   const nested = [...rates]
     .sort((a, b) => a - b)
     .map((eta) => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRng } from "../random.ts";
-import { chooseTrackingRate, runTracking, streamTimes, type TrackingStream } from "./loss-tracking.ts";
+import { chooseTrackingRate, runTracking, streamTimes, type TrackingStream } from "./interval-tracking.ts";
 
 /** A family whose realised losses sit at `level` above the model's point 0.1 with spread 0.1:
  *  upper(q) = 0.1 + 0.1 q, so a loan is covered when its score (loss - 0.1) / 0.1 is <= q. */
@@ -16,10 +16,11 @@ function family(name: string, seed: number, level: number, n: number, initial: n
     initial,
     loans: Array.from({ length: n }, (_, i) => {
       const loss = Math.min(1, Math.max(0, 0.1 + 0.1 * (level + 2 * (rng.next() - 0.5))));
+      const upper = (q: number) => Math.min(1, Math.max(0, 0.1 + 0.1 * q));
       return {
         ...streamTimes({ seed: 1 + Math.floor(i / 20), step: i % 20, resolvedStep: (i % 20) + 3 }),
-        loss,
-        upper: (q: number) => Math.min(1, Math.max(0, 0.1 + 0.1 * q)),
+        covers: (q: number) => loss <= upper(q),
+        width: upper,
       };
     }),
   };
@@ -33,7 +34,7 @@ const oneUnlike = () => [
   family("crash", 3, 3, 400, 0.8),
 ];
 
-describe("loss tracking", () => {
+describe("interval tracking", () => {
   it("orders a family's loans seed after seed, each known when it resolves", () => {
     const a = streamTimes({ seed: 1, step: 90, resolvedStep: 200 });
     const b = streamTimes({ seed: 2, step: 0, resolvedStep: 5 });
@@ -47,8 +48,8 @@ describe("loss tracking", () => {
     const streams = [1, 2, 3, 4].map((k) => family(`f${k}`, k, 0, 400, 0.8));
     const choice = chooseTrackingRate(streams, 0.1);
     for (const n of choice.nested) expect(Math.abs(n.mean - 0.9)).toBeLessThan(0.03);
-    const fixed = runTracking(streams[0]!, 0, 0.1).meanUpper;
-    expect(Math.abs(runTracking(streams[0]!, choice.eta, 0.1).meanUpper - fixed) / fixed).toBeLessThan(0.1);
+    const fixed = runTracking(streams[0]!, 0, 0.1).meanWidth;
+    expect(Math.abs(runTracking(streams[0]!, choice.eta, 0.1).meanWidth - fixed) / fixed).toBeLessThan(0.1);
   });
 
   it("tracks when a family is unlike the others, and the tracked stream covers near 90%", () => {
@@ -58,7 +59,7 @@ describe("loss tracking", () => {
     const crash = runTracking(streams[2]!, choice.eta, 0.1);
     expect(runTracking(streams[2]!, 0, 0.1).coverage).toBeLessThan(0.05);
     expect(crash.coverage).toBeGreaterThan(0.8);
-    expect(crash.meanUpper).toBeGreaterThan(runTracking(streams[2]!, 0, 0.1).meanUpper);
+    expect(crash.meanWidth).toBeGreaterThan(runTracking(streams[2]!, 0, 0.1).meanWidth);
   });
 
   it("takes the smallest step on target, not the fastest", () => {
