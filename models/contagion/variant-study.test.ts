@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { createFeatureMatrix } from "../feature-matrix.ts";
+import type { ContagionDataset } from "./dataset.ts";
+import { CONTAGION_FEATURES } from "./features.ts";
+import { PEER_INPUTS, withPeers } from "./variant-study.ts";
+
+/** Rows (track, hour, equity_loss_share); every other input 0. */
+function dataset(rows: [string, number, number][]): ContagionDataset {
+  const cols = CONTAGION_FEATURES.length;
+  const j = CONTAGION_FEATURES.indexOf("equity_loss_share");
+  const values = new Float32Array(rows.length * cols);
+  rows.forEach(([, , v], i) => {
+    values[i * cols + j] = v;
+  });
+  const zeros = new Uint8Array(rows.length);
+  return {
+    file: "test",
+    x: createFeatureMatrix({ rows: rows.length, names: CONTAGION_FEATURES, values }),
+    labels: { 6: zeros, 24: zeros, 72: zeros },
+    usable: { 6: zeros, 24: zeros, 72: zeros },
+    family: rows.map(([t]) => t.split("/")[0]!),
+    track: rows.map(([t]) => t),
+    hour: Float32Array.from(rows, ([, h]) => h),
+    hoursToEvent: new Float32Array(rows.length),
+  };
+}
+
+describe("withPeers", () => {
+  it("adds the mean and max over the same run's other protocols at the same hour only", () => {
+    const d = dataset([
+      ["fam/1/a", 0, 0.1],
+      ["fam/1/b", 0, 0.4],
+      ["fam/1/c", 0, 0.2],
+      ["fam/1/a", 1, 0.9], // a later hour: never seen by hour 0's rows
+      ["fam/1/b", 1, 0.5],
+      ["fam/2/a", 0, 0.7], // another run (seed 2), alone at its hour
+    ]);
+    const m = withPeers(d);
+    const k = PEER_INPUTS.length;
+    expect(m.cols).toBe(CONTAGION_FEATURES.length + 2 * k);
+    const mean = m.names.indexOf("peer_mean_equity_loss_share");
+    const max = m.names.indexOf("peer_max_equity_loss_share");
+    const at = (i: number, c: number) => m.values[i * m.cols + c]!;
+    expect([0, 1, 2].map((i) => at(i, mean))).toEqual(
+      [(0.4 + 0.2) / 2, (0.1 + 0.2) / 2, (0.1 + 0.4) / 2].map(Math.fround),
+    );
+    expect([0, 1, 2].map((i) => at(i, max))).toEqual([0.4, 0.2, 0.4].map(Math.fround));
+    expect([at(3, mean), at(3, max), at(4, max)]).toEqual([0.5, 0.5, 0.9].map(Math.fround));
+    expect([at(5, mean), at(5, max)]).toEqual([0, 0]);
+    // The dataset's own inputs are kept as they were.
+    expect(m.values.subarray(0, CONTAGION_FEATURES.length)).toEqual(
+      d.x.values.subarray(0, CONTAGION_FEATURES.length),
+    );
+  });
+});
