@@ -8,8 +8,9 @@
  * ensemble file and the detector are unchanged. Seeded: init, batch order, same weights per seed.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// Gradients of the core ops (tfjs-layers registers them too; this module trains without it).
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// For its side effect: tfjs-layers registers the core ops' gradients, which minimize() needs
+// (importing tfjs-core's register_all_gradients directly fails under Node's ESM resolution).
+import "@tensorflow/tfjs-layers";
 import { ModelInputError } from "../errors.ts";
 import type { FeatureMatrix } from "../feature-matrix.ts";
 import type { DenseLayerWeights, MlpWeights } from "../mlp/mlp-weights.ts";

@@ -28,6 +28,7 @@ import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { deriveSeed } from "../random.ts";
 import { selectBackend } from "../runtime/backend.ts";
 import { type ContagionDataset, readContagionDataset } from "./dataset.ts";
+import { fitEvaluationForest } from "./evaluate.ts";
 import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
 import { FULL_RECIPE, squash } from "./model.ts";
 import { type MultiHeadData, trainMultiHeadMlp } from "./multi-head.ts";
@@ -142,6 +143,8 @@ export function withPeers(d: ContagionDataset): FeatureMatrix {
 }
 
 type Variant = {
+  /** Not an MLP: the evaluation's random forest (evaluate.ts, 60,000 training rows), the baseline to beat. */
+  forest?: boolean;
   trends?: boolean;
   peers?: boolean;
   positiveRepeats?: number;
@@ -162,6 +165,7 @@ type Variant = {
 };
 const ES = { epochs: 30, patience: 4 } as const;
 export const VARIANTS: Record<string, Variant> = {
+  forest: { forest: true },
   shipped: {},
   trends: { trends: true },
   "positives-x3": { positiveRepeats: 3 },
@@ -332,25 +336,36 @@ export async function scoreVariant(p: {
   const v = VARIANTS[p.variant];
   if (!v) throw new Error(`unknown variant "${p.variant}" (${Object.keys(VARIANTS).join(", ")})`);
   const log = p.log ?? (() => {});
-  let trained: Trained;
-  if (v.heads === "all") {
-    // One joint training serves every horizon of the variant.
-    const key = `${d.file}/${p.variant}/${p.members}/${baseSeed}`;
-    if (!jointRuns.has(key))
-      jointRuns.set(key, trainHeadsWay(d, v, CONTAGION_HORIZONS, p.members, baseSeed, log));
-    trained = await jointRuns.get(key)!;
-  } else if (v.heads === "one") trained = await trainHeadsWay(d, v, [h], p.members, baseSeed, log);
-  else trained = await trainShippedWay(d, v, h, p.members, baseSeed);
-  const nets = trained.nets.get(h)!;
+  let score: (rows: number[]) => Float64Array;
+  if (v.forest) {
+    // As evaluate.ts with run.ts's settings (60,000 baseline rows, all of them the forest's).
+    const rows = subsample(rowsOf(d, h, "train"), 60_000, deriveSeed(baseSeed, 77, h));
+    const forest = fitEvaluationForest(d, h, subsample(rows, 60_000, deriveSeed(baseSeed, 78, h)), baseSeed);
+    score = (r) => Float64Array.from(forest.predict(selectRows(d.x, r)));
+  } else {
+    let trained: Trained;
+    if (v.heads === "all") {
+      // One joint training serves every horizon of the variant.
+      const key = `${d.file}/${p.variant}/${p.members}/${baseSeed}`;
+      if (!jointRuns.has(key))
+        jointRuns.set(key, trainHeadsWay(d, v, CONTAGION_HORIZONS, p.members, baseSeed, log));
+      trained = await jointRuns.get(key)!;
+    } else if (v.heads === "one") trained = await trainHeadsWay(d, v, [h], p.members, baseSeed, log);
+    else trained = await trainShippedWay(d, v, h, p.members, baseSeed);
+    const nets = trained.nets.get(h)!;
+    score = (rows) => {
+      const xe = trained.prepare(rows);
+      return Float64Array.from({ length: xe.rows }, (_, i) => {
+        let z = 0;
+        for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
+        return z / nets.length;
+      });
+    };
+  }
   return (["calibration", "test"] as const).map((split) => {
     const rows = rowsOf(d, h, split);
     const labels = Uint8Array.from(rows, (i) => d.labels[h][i]!);
-    const xe = trained.prepare(rows);
-    const scores = Float64Array.from({ length: xe.rows }, (_, i) => {
-      let z = 0;
-      for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
-      return z / nets.length;
-    });
+    const scores = score(rows);
     return {
       variant: p.variant,
       horizon: h,
