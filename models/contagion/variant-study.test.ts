@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createFeatureMatrix } from "../feature-matrix.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_FEATURES } from "./features.ts";
-import { PEER_INPUTS, withPeers } from "./variant-study.ts";
+import { labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
 
 /** Rows (track, hour, equity_loss_share); every other input 0. */
 function dataset(rows: [string, number, number][]): ContagionDataset {
@@ -51,5 +51,34 @@ describe("withPeers", () => {
     expect(m.values.subarray(0, CONTAGION_FEATURES.length)).toEqual(
       d.x.values.subarray(0, CONTAGION_FEATURES.length),
     );
+  });
+});
+
+describe("labelsAt", () => {
+  it("labels any horizon from the hours to the next distress, censored by the run's end", () => {
+    // Track a: hours 0..9, distressed from hour 8. Track b: hours 0..9, never distressed.
+    const hours = Array.from({ length: 10 }, (_, t) => t);
+    const d = dataset([
+      ...hours.map((t): [string, number, number] => ["f/1/a", t, 0]),
+      ...hours.map((t): [string, number, number] => ["f/1/b", t, 0]),
+    ]);
+    d.hoursToEvent = Float32Array.from([
+      ...hours.map((t) => (t < 8 ? 8 - t : 1)),
+      ...hours.map(() => Number.NaN),
+    ]);
+    // The dataset's own usable rows: a before its distress; b where 6 more hours remain.
+    const u6 = Uint8Array.from([...hours.map((t) => (t < 8 ? 1 : 0)), ...hours.map((t) => (t <= 3 ? 1 : 0))]);
+    const none = new Uint8Array(20);
+    d.usable = {
+      6: u6,
+      24: Uint8Array.from(hours.flatMap((t) => [t < 8 ? 1 : 0]).concat(hours.map(() => 0))),
+      72: none,
+    };
+    const r = labelsAt(d, 3);
+    expect(Array.from(r.labels.subarray(0, 10))).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
+    expect(Array.from(r.usable.subarray(0, 10))).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    // b: no event; known where 3 more hours remain, and only on rows usable at some dataset horizon.
+    expect(Array.from(r.labels.subarray(10))).toEqual(new Array(10).fill(0));
+    expect(Array.from(r.usable.subarray(10))).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   });
 });

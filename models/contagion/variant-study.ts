@@ -142,6 +142,28 @@ export function withPeers(d: ContagionDataset): FeatureMatrix {
   return createFeatureMatrix({ rows: d.x.rows, names, values: v });
 }
 
+/**
+ * Labels and usable rows for any horizon of `hours` hours, from the dataset's hours to the next
+ * distress: an event if it comes within `hours`; usable where the row is usable at some dataset
+ * horizon (not distressed now; every distressed row is unusable at all three) and the label is
+ * known: an event, or the run (the protocol's last hour) lasts `hours` more. For 6, 24 and 72 h
+ * this is the dataset's own labels and usable rows.
+ */
+export function labelsAt(d: ContagionDataset, hours: number): { labels: Uint8Array; usable: Uint8Array } {
+  const lastHour = new Map<string, number>();
+  for (let i = 0; i < d.x.rows; i++)
+    lastHour.set(d.track[i]!, Math.max(lastHour.get(d.track[i]!) ?? 0, d.hour[i]!));
+  const labels = new Uint8Array(d.x.rows);
+  const usable = new Uint8Array(d.x.rows);
+  for (let i = 0; i < d.x.rows; i++) {
+    if (!CONTAGION_HORIZONS.some((h) => d.usable[h][i] === 1)) continue;
+    const hit = d.hoursToEvent[i]! <= hours;
+    labels[i] = hit ? 1 : 0;
+    usable[i] = hit || d.hour[i]! + hours <= lastHour.get(d.track[i]!)! ? 1 : 0;
+  }
+  return { labels, usable };
+}
+
 type Variant = {
   /** Not an MLP: the evaluation's random forest (evaluate.ts, 60,000 training rows), the baseline to beat. */
   forest?: boolean;
@@ -162,6 +184,8 @@ type Variant = {
   patience?: number;
   labelSmoothing?: number;
   focalGamma?: number;
+  /** With heads "all": more heads at these horizons (hours), auxiliary tasks scored nowhere. */
+  auxiliaryHours?: number[];
 };
 const ES = { epochs: 30, patience: 4 } as const;
 export const VARIANTS: Record<string, Variant> = {
@@ -182,6 +206,7 @@ export const VARIANTS: Record<string, Variant> = {
   "multi-task-early-stop-wide": { heads: "all", ...ES, hidden: [64, 32] },
   peers: { peers: true },
   "multi-task-early-stop-peers": { heads: "all", ...ES, peers: true },
+  "multi-task-early-stop-auxiliary": { heads: "all", ...ES, auxiliaryHours: [3, 12, 48] },
   "more-rows": { maxTrainRows: 400_000 },
   "multi-task-early-stop-more-rows": { heads: "all", ...ES, maxTrainRows: 400_000 },
 };
@@ -282,15 +307,19 @@ async function trainHeadsWay(
   const seed = one ? deriveSeed(baseSeed, horizons[0]!) : deriveSeed(baseSeed, 0x3ead);
   const train = subsample(unionRows(d, horizons, "train"), v.maxTrainRows ?? FULL_RECIPE.maxTrainRows, seed);
   const { prepare } = preparation(d, v, train);
+  const heads = [
+    ...horizons.map((h) => ({ hours: h as number, labels: d.labels[h], usable: d.usable[h] })),
+    ...(one ? [] : (v.auxiliaryHours ?? []).map((hours) => ({ hours, ...labelsAt(d, hours) }))),
+  ];
   const data = (rows: number[]): MultiHeadData => ({
     x: prepare(rows),
     y: Uint8Array.from(
-      { length: rows.length * horizons.length },
-      (_, c) => d.labels[horizons[c % horizons.length]!][rows[Math.floor(c / horizons.length)]!]!,
+      { length: rows.length * heads.length },
+      (_, c) => heads[c % heads.length]!.labels[rows[Math.floor(c / heads.length)]!]!,
     ),
     mask: Uint8Array.from(
-      { length: rows.length * horizons.length },
-      (_, c) => d.usable[horizons[c % horizons.length]!][rows[Math.floor(c / horizons.length)]!]!,
+      { length: rows.length * heads.length },
+      (_, c) => heads[c % heads.length]!.usable[rows[Math.floor(c / heads.length)]!]!,
     ),
   });
   const trainData = data(train);
@@ -299,7 +328,7 @@ async function trainHeadsWay(
   for (let m = 0; m < members; m++) {
     const r = await trainMultiHeadMlp({
       hidden: v.hidden ?? FULL_RECIPE.hidden,
-      heads: horizons.length,
+      heads: heads.length,
       train: trainData,
       ...(validation ? { validation, patience: v.patience! } : {}),
       seed: one ? deriveSeed(baseSeed, horizons[0]!, m) : deriveSeed(seed, m),
@@ -311,7 +340,7 @@ async function trainHeadsWay(
       ...(v.focalGamma === undefined ? {} : { focalGamma: v.focalGamma }),
     });
     log(
-      `member ${m + 1}: ${r.epochsRun} epochs, kept ${horizons.map((h, k) => `${h} h epoch ${r.bestEpoch[k]! + 1}`).join(", ")}`,
+      `member ${m + 1}: ${r.epochsRun} epochs, kept ${heads.map((h, k) => `${h.hours} h epoch ${r.bestEpoch[k]! + 1}`).join(", ")}`,
     );
     horizons.forEach((h, k) => {
       nets.get(h)!.push(createFastMlp(r.heads[k]!));
