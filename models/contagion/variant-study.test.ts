@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createFeatureMatrix } from "../feature-matrix.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_FEATURES } from "./features.ts";
-import { labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
+import { familyBag, labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
 
 /** Rows (track, hour, equity_loss_share); every other input 0. */
 function dataset(rows: [string, number, number][]): ContagionDataset {
@@ -80,5 +80,22 @@ describe("labelsAt", () => {
     // b: no event; known where 3 more hours remain, and only on rows usable at some dataset horizon.
     expect(Array.from(r.labels.subarray(10))).toEqual(new Array(10).fill(0));
     expect(Array.from(r.usable.subarray(10))).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe("familyBag", () => {
+  it("drops whole families, a seeded share of them, and keeps at least one", () => {
+    const d = dataset(
+      ["a", "b", "c", "d"].flatMap((f) => [0, 1, 2].map((t): [string, number, number] => [`${f}/1/p`, t, 0])),
+    );
+    const rows = Array.from({ length: 12 }, (_, i) => i);
+    const kept = familyBag(d, rows, 0.25, 5);
+    expect(kept).toHaveLength(9);
+    const families = new Set(kept.map((i) => d.family[i]));
+    expect(families.size).toBe(3);
+    // A family is either wholly kept or wholly dropped, and the draw repeats with its seed.
+    for (const f of families) expect(kept.filter((i) => d.family[i] === f)).toHaveLength(3);
+    expect(familyBag(d, rows, 0.25, 5)).toEqual(kept);
+    expect(new Set(familyBag(d, rows, 1, 5).map((i) => d.family[i])).size).toBe(1);
   });
 });

@@ -25,7 +25,7 @@ import {
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
-import { deriveSeed } from "../random.ts";
+import { createRng, deriveSeed, permutation } from "../random.ts";
 import { selectBackend } from "../runtime/backend.ts";
 import { type ContagionDataset, readContagionDataset } from "./dataset.ts";
 import { fitEvaluationForest } from "./evaluate.ts";
@@ -164,6 +164,24 @@ export function labelsAt(d: ContagionDataset, hours: number): { labels: Uint8Arr
   return { labels, usable };
 }
 
+/**
+ * `rows` without the rows of round(share x families) of their families, drawn by `seed` (at
+ * least one family kept): an ensemble member that never saw some training families, so the
+ * members disagree where a family's quirks would mislead them all alike.
+ */
+export function familyBag(
+  d: ContagionDataset,
+  rows: readonly number[],
+  share: number,
+  seed: number,
+): number[] {
+  const families = [...new Set(rows.map((i) => d.family[i]!))].sort();
+  const drop = Math.min(families.length - 1, Math.round(share * families.length));
+  const order = permutation(families.length, createRng(seed));
+  const dropped = new Set(Array.from(order.subarray(0, drop), (k) => families[k]!));
+  return rows.filter((i) => !dropped.has(d.family[i]!));
+}
+
 type Variant = {
   /** Not an MLP: the evaluation's random forest (evaluate.ts, 60,000 training rows), the baseline to beat. */
   forest?: boolean;
@@ -184,6 +202,8 @@ type Variant = {
   patience?: number;
   labelSmoothing?: number;
   focalGamma?: number;
+  /** Each member trains without this share of the training families (its own seeded draw). */
+  dropFamilyShare?: number;
   /** With heads "all": more heads at these horizons (hours), auxiliary tasks scored nowhere. */
   auxiliaryHours?: number[];
 };
@@ -207,6 +227,7 @@ export const VARIANTS: Record<string, Variant> = {
   peers: { peers: true },
   "multi-task-early-stop-peers": { heads: "all", ...ES, peers: true },
   "multi-task-early-stop-auxiliary": { heads: "all", ...ES, auxiliaryHours: [3, 12, 48] },
+  "multi-task-early-stop-family-bagging": { heads: "all", ...ES, dropFamilyShare: 0.25 },
   "more-rows": { maxTrainRows: 400_000 },
   "multi-task-early-stop-more-rows": { heads: "all", ...ES, maxTrainRows: 400_000 },
 };
@@ -322,14 +343,14 @@ async function trainHeadsWay(
       (_, c) => heads[c % heads.length]!.usable[rows[Math.floor(c / heads.length)]!]!,
     ),
   });
-  const trainData = data(train);
+  const trainData = v.dropFamilyShare === undefined ? data(train) : undefined;
   const validation = v.patience === undefined ? undefined : data(unionRows(d, horizons, "calibration"));
   const nets = new Map<ContagionHorizon, FastMlp[]>(horizons.map((h) => [h, []]));
   for (let m = 0; m < members; m++) {
     const r = await trainMultiHeadMlp({
       hidden: v.hidden ?? FULL_RECIPE.hidden,
       heads: heads.length,
-      train: trainData,
+      train: trainData ?? data(familyBag(d, train, v.dropFamilyShare!, deriveSeed(seed, 0xfa, m))),
       ...(validation ? { validation, patience: v.patience! } : {}),
       seed: one ? deriveSeed(baseSeed, horizons[0]!, m) : deriveSeed(seed, m),
       epochs: v.epochs ?? FULL_RECIPE.epochs,
