@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createFeatureMatrix } from "../feature-matrix.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_FEATURES } from "./features.ts";
-import { familyBag, labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
+import { clipColumns, columnRange, familyBag, labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
 
 /** Rows (track, hour, equity_loss_share); every other input 0. */
 function dataset(rows: [string, number, number][]): ContagionDataset {
@@ -97,5 +97,18 @@ describe("familyBag", () => {
     for (const f of families) expect(kept.filter((i) => d.family[i] === f)).toHaveLength(3);
     expect(familyBag(d, rows, 0.25, 5)).toEqual(kept);
     expect(new Set(familyBag(d, rows, 1, 5).map((i) => d.family[i])).size).toBe(1);
+  });
+});
+
+describe("columnRange and clipColumns", () => {
+  it("clamps each column into the range the reference rows span", () => {
+    const train = createFeatureMatrix({ rows: 2, names: ["a", "b"], values: Float32Array.of(0, -1, 2, 1) });
+    const r = columnRange(train);
+    expect([Array.from(r.min), Array.from(r.max)]).toEqual([
+      [0, -1],
+      [2, 1],
+    ]);
+    const m = createFeatureMatrix({ rows: 2, names: ["a", "b"], values: Float32Array.of(5, 0.5, -3, -7) });
+    expect(Array.from(clipColumns(m, r).values)).toEqual([2, 0.5, 0, -1]);
   });
 });

@@ -182,6 +182,32 @@ export function familyBag(
   return rows.filter((i) => !dropped.has(d.family[i]!));
 }
 
+/** Per column, the smallest and largest value. */
+export function columnRange(m: FeatureMatrix): { min: Float32Array; max: Float32Array } {
+  const min = new Float32Array(m.cols).fill(Number.POSITIVE_INFINITY);
+  const max = new Float32Array(m.cols).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) {
+      const x = m.values[i * m.cols + j]!;
+      if (x < min[j]!) min[j] = x;
+      if (x > max[j]!) max[j] = x;
+    }
+  return { min, max };
+}
+
+/**
+ * Each cell clamped into its column's range (in place, returned): the network never extrapolates
+ * past what training showed it, as a tree cannot.
+ */
+export function clipColumns(m: FeatureMatrix, r: { min: Float32Array; max: Float32Array }): FeatureMatrix {
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) {
+      const k = i * m.cols + j;
+      m.values[k] = Math.min(r.max[j]!, Math.max(r.min[j]!, m.values[k]!));
+    }
+  return m;
+}
+
 type Variant = {
   /** Not an MLP: the evaluation's random forest (evaluate.ts, 60,000 training rows), the baseline to beat. */
   forest?: boolean;
@@ -202,6 +228,8 @@ type Variant = {
   patience?: number;
   labelSmoothing?: number;
   focalGamma?: number;
+  /** Inputs clamped to the training rows' range (after standardising) for training and scoring. */
+  clipToTrainRange?: boolean;
   /** Each member trains without this share of the training families (its own seeded draw). */
   dropFamilyShare?: number;
   /** With heads "all": more heads at these horizons (hours), auxiliary tasks scored nowhere. */
@@ -228,6 +256,8 @@ export const VARIANTS: Record<string, Variant> = {
   "multi-task-early-stop-peers": { heads: "all", ...ES, peers: true },
   "multi-task-early-stop-auxiliary": { heads: "all", ...ES, auxiliaryHours: [3, 12, 48] },
   "multi-task-early-stop-family-bagging": { heads: "all", ...ES, dropFamilyShare: 0.25 },
+  "clip-to-train-range": { clipToTrainRange: true },
+  "multi-task-early-stop-clip": { heads: "all", ...ES, clipToTrainRange: true },
   "more-rows": { maxTrainRows: 400_000 },
   "multi-task-early-stop-more-rows": { heads: "all", ...ES, maxTrainRows: 400_000 },
 };
@@ -255,12 +285,14 @@ function preparation(d: ContagionDataset, v: Variant, fitRows: number[]) {
     FULL_RECIPE.ignore.includes(n) || (v.alsoIgnorePrefix && n.startsWith(v.alsoIgnorePrefix)) ? [j] : [],
   );
   const s = fitStandardizer(squashed(selectRows(all, fitRows)), (n) => n.startsWith("is_"));
-  const prepare = (rows: number[]) => {
+  const base = (rows: number[]) => {
     const x = standardize(squashed(selectRows(all, rows)), s);
     for (let i = 0; i < x.rows; i++) for (const j of ignore) x.values[i * x.cols + j] = 0;
     return x;
   };
-  return { all, prepare };
+  if (!v.clipToTrainRange) return { all, prepare: base };
+  const range = columnRange(base(fitRows));
+  return { all, prepare: (rows: number[]) => clipColumns(base(rows), range) };
 }
 
 /** The shipped trainer (tfjs-layers), one horizon. */
