@@ -5,11 +5,17 @@
  * decide, and on the test families, printed for the record only. Mean member logit, no Platt
  * (monotone, so AUROC and AUPRC are unchanged). The numbers in MODEL_CARD.md's "Variants tried"
  * come from this script.
- *   npx tsx models/contagion/variant-study.ts --dataset FILE.arrow [--variant NAME] [--members 2]
- *     [--horizons 24,72] [--dump DIR]
- * Variants: shipped, trends (6 h and 24 h changes of 14 inputs over the protocol's own past
- * hours), positives-x3 (class weighting by repetition), no-market, no-system, no-exposed (one
- * more input group ignored). --dump writes each split's scores, for horizon-combining.ts.
+ *   npx tsx models/contagion/variant-study.ts --dataset FILE.arrow [--variant NAME,...] [--members 2]
+ *     [--horizons 24,72] [--seed N] [--dump DIR]
+ * Variants: forest (the evaluation's random forest: the baseline), shipped, trends (6 h and 24 h
+ * changes of 14 inputs over the protocol's own past hours), positives-x3 (class weighting by
+ * repetition), no-market, no-system, no-exposed (one more input group ignored); issue 12's second
+ * round: multi-task (one shared trunk, 6/24/72 h heads, multi-head.ts), early stopping on the
+ * validation families' loss, label smoothing, focal loss, wider trunk, auxiliary 3/12/48 h heads,
+ * family bagging, same-hour peer aggregates (peers), clipping inputs to the training range, more
+ * training rows (with a larger dataset). core-one-head is multi-head.ts's trainer with one head,
+ * the control for the multi-task rows. --seed changes the subsampling and member seeds (the seed
+ * spread of a variant); --dump writes each split's scores, for horizon-combining.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
