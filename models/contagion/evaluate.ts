@@ -102,6 +102,27 @@ function standardizedLogistic(
   return { name, predict: (m) => lr.predict(standardize(m, s)) };
 }
 
+/**
+ * The evaluation's random forest on `forestRows` (FOREST_TREES trees, each grown on its own
+ * subsample of FOREST_ROWS_PER_TREE of them); variant-study.ts scores the same forest.
+ */
+export function fitEvaluationForest(
+  d: ContagionDataset,
+  h: ContagionHorizon,
+  forestRows: readonly number[],
+  seed: number,
+): ProbabilisticClassifier {
+  return fitRandomForest({
+    x: selectRows(d.x, forestRows),
+    y: Uint8Array.from(forestRows, (i) => d.labels[h][i]!),
+    seed,
+    trees: FOREST_TREES,
+    // One group per tree: every tree its own subsample, so the forest sees all its rows.
+    groups: Math.min(FOREST_TREES, Math.max(1, Math.floor(forestRows.length / FOREST_ROWS_PER_TREE))),
+    maxSamples: Math.min(1, FOREST_ROWS_PER_TREE / Math.max(1, forestRows.length)),
+  });
+}
+
 export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
   const { dataset: d, horizon: h } = p;
   const trainRows = subsample(rowsOf(d, h, "train"), p.maxBaselineRows, deriveSeed(p.seed, 77, h));
@@ -116,15 +137,7 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
   const baselines: ProbabilisticClassifier[] = [
     fitDummyPrior({ y: yTrain }),
     standardizedLogistic(xTrain, yTrain, "logistic regression"),
-    fitRandomForest({
-      x: selectRows(d.x, forestRows),
-      y: Uint8Array.from(forestRows, (i) => d.labels[h][i]!),
-      seed: p.seed,
-      trees: FOREST_TREES,
-      // One group per tree: every tree its own subsample, so the forest sees all its rows.
-      groups: Math.min(FOREST_TREES, Math.max(1, Math.floor(forestRows.length / FOREST_ROWS_PER_TREE))),
-      maxSamples: Math.min(1, FOREST_ROWS_PER_TREE / Math.max(1, forestRows.length)),
-    }),
+    fitEvaluationForest(d, h, forestRows, p.seed),
     fitThresholdRule({ x: xTrain, y: yTrain, column: "system_debtrank", label: "DebtRank threshold" }),
     fitThresholdRule({
       x: xTrain,

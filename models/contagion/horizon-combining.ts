@@ -5,7 +5,8 @@
  * horizons' ones) and the mean of the horizons' logits (an event within 24 h is also one within
  * 72 h, so the heads are noisy views of one hazard). Scored on the validation families, which
  * decide, and the test families, for the record.
- *   npx tsx models/contagion/horizon-combining.ts --dataset FILE.arrow --dump DIR
+ *   npx tsx models/contagion/horizon-combining.ts --dataset FILE.arrow --dump DIR [--variant NAME]
+ * (--variant: whose dumped scores, "shipped" by default; e.g. multi-task-early-stop.)
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +35,10 @@ export function combineHorizons(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, dump: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { dataset: { type: "string" }, dump: { type: "string" }, variant: { type: "string" } },
+  });
+  const variant = values.variant ?? "shipped";
   if (!values.dataset || !values.dump) throw new Error("--dataset FILE.arrow and --dump DIR are required");
   const d = readContagionDataset(values.dataset);
   const dir = values.dump;
@@ -43,7 +47,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   for (const split of ["validation", "test"]) {
     const load = (h: ContagionHorizon) => {
-      const j = JSON.parse(readFileSync(join(dir, `shipped-${h}-${split}.json`), "utf8")) as {
+      const j = JSON.parse(readFileSync(join(dir, `${variant}-${h}-${split}.json`), "utf8")) as {
         rows: number[];
         scores: number[];
       };

@@ -5,11 +5,17 @@
  * decide, and on the test families, printed for the record only. Mean member logit, no Platt
  * (monotone, so AUROC and AUPRC are unchanged). The numbers in MODEL_CARD.md's "Variants tried"
  * come from this script.
- *   npx tsx models/contagion/variant-study.ts --dataset FILE.arrow [--variant NAME] [--members 2]
- *     [--horizons 24,72] [--dump DIR]
- * Variants: shipped, trends (6 h and 24 h changes of 14 inputs over the protocol's own past
- * hours), positives-x3 (class weighting by repetition), no-market, no-system, no-exposed (one
- * more input group ignored). --dump writes each split's scores, for horizon-combining.ts.
+ *   npx tsx models/contagion/variant-study.ts --dataset FILE.arrow [--variant NAME,...] [--members 2]
+ *     [--horizons 24,72] [--seed N] [--dump DIR]
+ * Variants: forest (the evaluation's random forest: the baseline), shipped, trends (6 h and 24 h
+ * changes of 14 inputs over the protocol's own past hours), positives-x3 (class weighting by
+ * repetition), no-market, no-system, no-exposed (one more input group ignored); issue 12's second
+ * round: multi-task (one shared trunk, 6/24/72 h heads, multi-head.ts), early stopping on the
+ * validation families' loss, label smoothing, focal loss, wider trunk, auxiliary 3/12/48 h heads,
+ * family bagging, same-hour peer aggregates (peers), clipping inputs to the training range, more
+ * training rows (with a larger dataset). core-one-head is multi-head.ts's trainer with one head,
+ * the control for the multi-task rows. --seed changes the subsampling and member seeds (the seed
+ * spread of a variant); --dump writes each split's scores, for horizon-combining.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,11 +31,14 @@ import {
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
-import { deriveSeed } from "../random.ts";
+import { createRng, deriveSeed, permutation } from "../random.ts";
 import { selectBackend } from "../runtime/backend.ts";
 import { type ContagionDataset, readContagionDataset } from "./dataset.ts";
-import type { ContagionHorizon } from "./features.ts";
+import { fitEvaluationForest } from "./evaluate.ts";
+import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
 import { FULL_RECIPE, squash } from "./model.ts";
+import { type MultiHeadData, trainMultiHeadMlp } from "./multi-head.ts";
+import { type Split, splitOf } from "./splits.ts";
 import { rowsOf, subsample } from "./train.ts";
 
 /** Inputs whose recent change the "trends" variant adds (6 h and 24 h differences). */
@@ -76,14 +85,187 @@ export function withTrends(d: ContagionDataset): FeatureMatrix {
   return createFeatureMatrix({ rows: d.x.rows, names, values: v });
 }
 
-type Variant = { trends?: boolean; positiveRepeats?: number; alsoIgnorePrefix?: string };
+/** Inputs whose mean and maximum over the run's other protocols at the same hour the "peers" variant adds. */
+export const PEER_INPUTS = [
+  "equity_loss_share",
+  "run_intensity",
+  "unpaid_share",
+  "withdrawal_share",
+  "flight_share",
+  "hf_below_1_share",
+  "liquidation_share",
+  "utilisation",
+] as const;
+
+/**
+ * The dataset's inputs plus, per PEER_INPUTS, the mean and the maximum over the other protocols
+ * of the same run (family and seed) at the same hour: what every protocol shows at that hour, no
+ * later hour is read. A protocol alone in its run gets 0.
+ */
+export function withPeers(d: ContagionDataset): FeatureMatrix {
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < d.x.rows; i++) {
+    const run = d.track[i]!.split("/").slice(0, 2).join("/");
+    const key = `${run}@${d.hour[i]}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  }
+  const src = PEER_INPUTS.map((n) => d.x.names.indexOf(n));
+  const names = [
+    ...d.x.names,
+    ...PEER_INPUTS.map((n) => `peer_mean_${n}`),
+    ...PEER_INPUTS.map((n) => `peer_max_${n}`),
+  ];
+  const cols = names.length;
+  const k = PEER_INPUTS.length;
+  const v = new Float32Array(d.x.rows * cols);
+  for (let i = 0; i < d.x.rows; i++) v.set(d.x.values.subarray(i * d.x.cols, (i + 1) * d.x.cols), i * cols);
+  for (const g of groups.values()) {
+    src.forEach((c, q) => {
+      // Sum, largest and second largest: each member's "others" without a second pass.
+      let sum = 0;
+      let top = Number.NEGATIVE_INFINITY;
+      let second = Number.NEGATIVE_INFINITY;
+      let topRow = -1;
+      for (const i of g) {
+        const x = d.x.values[i * d.x.cols + c]!;
+        sum += x;
+        if (x > top) {
+          second = top;
+          top = x;
+          topRow = i;
+        } else if (x > second) second = x;
+      }
+      for (const i of g) {
+        if (g.length < 2) continue;
+        const x = d.x.values[i * d.x.cols + c]!;
+        v[i * cols + d.x.cols + q] = (sum - x) / (g.length - 1);
+        v[i * cols + d.x.cols + k + q] = i === topRow ? second : top;
+      }
+    });
+  }
+  return createFeatureMatrix({ rows: d.x.rows, names, values: v });
+}
+
+/**
+ * Labels and usable rows for any horizon of `hours` hours, from the dataset's hours to the next
+ * distress: an event if it comes within `hours`; usable where the row is usable at some dataset
+ * horizon (not distressed now; every distressed row is unusable at all three) and the label is
+ * known: an event, or the run (the protocol's last hour) lasts `hours` more. For 6, 24 and 72 h
+ * this is the dataset's own labels and usable rows.
+ */
+export function labelsAt(d: ContagionDataset, hours: number): { labels: Uint8Array; usable: Uint8Array } {
+  const lastHour = new Map<string, number>();
+  for (let i = 0; i < d.x.rows; i++)
+    lastHour.set(d.track[i]!, Math.max(lastHour.get(d.track[i]!) ?? 0, d.hour[i]!));
+  const labels = new Uint8Array(d.x.rows);
+  const usable = new Uint8Array(d.x.rows);
+  for (let i = 0; i < d.x.rows; i++) {
+    if (!CONTAGION_HORIZONS.some((h) => d.usable[h][i] === 1)) continue;
+    const hit = d.hoursToEvent[i]! <= hours;
+    labels[i] = hit ? 1 : 0;
+    usable[i] = hit || d.hour[i]! + hours <= lastHour.get(d.track[i]!)! ? 1 : 0;
+  }
+  return { labels, usable };
+}
+
+/**
+ * `rows` without the rows of round(share x families) of their families, drawn by `seed` (at
+ * least one family kept): an ensemble member that never saw some training families, so the
+ * members disagree where a family's quirks would mislead them all alike.
+ */
+export function familyBag(
+  d: ContagionDataset,
+  rows: readonly number[],
+  share: number,
+  seed: number,
+): number[] {
+  const families = [...new Set(rows.map((i) => d.family[i]!))].sort();
+  const drop = Math.min(families.length - 1, Math.round(share * families.length));
+  const order = permutation(families.length, createRng(seed));
+  const dropped = new Set(Array.from(order.subarray(0, drop), (k) => families[k]!));
+  return rows.filter((i) => !dropped.has(d.family[i]!));
+}
+
+/** Per column, the smallest and largest value. */
+export function columnRange(m: FeatureMatrix): { min: Float32Array; max: Float32Array } {
+  const min = new Float32Array(m.cols).fill(Number.POSITIVE_INFINITY);
+  const max = new Float32Array(m.cols).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) {
+      const x = m.values[i * m.cols + j]!;
+      if (x < min[j]!) min[j] = x;
+      if (x > max[j]!) max[j] = x;
+    }
+  return { min, max };
+}
+
+/**
+ * Each cell clamped into its column's range (in place, returned): the network never extrapolates
+ * past what training showed it, as a tree cannot.
+ */
+export function clipColumns(m: FeatureMatrix, r: { min: Float32Array; max: Float32Array }): FeatureMatrix {
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) {
+      const k = i * m.cols + j;
+      m.values[k] = Math.min(r.max[j]!, Math.max(r.min[j]!, m.values[k]!));
+    }
+  return m;
+}
+
+type Variant = {
+  /** Not an MLP: the evaluation's random forest (evaluate.ts, 60,000 training rows), the baseline to beat. */
+  forest?: boolean;
+  trends?: boolean;
+  peers?: boolean;
+  positiveRepeats?: number;
+  alsoIgnorePrefix?: string;
+  /** Training rows cap (FULL_RECIPE.maxTrainRows otherwise). */
+  maxTrainRows?: number;
+  hidden?: number[];
+  /**
+   * Train with multi-head.ts (tfjs-core, own loop) instead of the shipped tfjs-layers trainer:
+   * heads "all" is one shared trunk with a 6, 24 and 72 h head trained jointly; "one" a single head.
+   */
+  heads?: "one" | "all";
+  epochs?: number;
+  /** Early stopping on the validation families' loss: each head keeps its best epoch. */
+  patience?: number;
+  labelSmoothing?: number;
+  focalGamma?: number;
+  /** Inputs clamped to the training rows' range (after standardising) for training and scoring. */
+  clipToTrainRange?: boolean;
+  /** Each member trains without this share of the training families (its own seeded draw). */
+  dropFamilyShare?: number;
+  /** With heads "all": more heads at these horizons (hours), auxiliary tasks scored nowhere. */
+  auxiliaryHours?: number[];
+};
+const ES = { epochs: 30, patience: 4 } as const;
 export const VARIANTS: Record<string, Variant> = {
+  forest: { forest: true },
   shipped: {},
   trends: { trends: true },
   "positives-x3": { positiveRepeats: 3 },
   "no-market": { alsoIgnorePrefix: "market_" },
   "no-system": { alsoIgnorePrefix: "system_" },
   "no-exposed": { alsoIgnorePrefix: "exposed_" },
+  /** Control: the shipped recipe through multi-head.ts's trainer with one head. */
+  "core-one-head": { heads: "one" },
+  "multi-task": { heads: "all" },
+  "one-head-early-stop": { heads: "one", ...ES },
+  "multi-task-early-stop": { heads: "all", ...ES },
+  "multi-task-early-stop-smooth": { heads: "all", ...ES, labelSmoothing: 0.05 },
+  "multi-task-early-stop-focal": { heads: "all", ...ES, focalGamma: 2 },
+  "multi-task-early-stop-wide": { heads: "all", ...ES, hidden: [64, 32] },
+  peers: { peers: true },
+  "multi-task-early-stop-peers": { heads: "all", ...ES, peers: true },
+  "multi-task-early-stop-auxiliary": { heads: "all", ...ES, auxiliaryHours: [3, 12, 48] },
+  "multi-task-early-stop-family-bagging": { heads: "all", ...ES, dropFamilyShare: 0.25 },
+  "clip-to-train-range": { clipToTrainRange: true },
+  "multi-task-early-stop-clip": { heads: "all", ...ES, clipToTrainRange: true },
+  "more-rows": { maxTrainRows: 400_000 },
+  "multi-task-early-stop-more-rows": { heads: "all", ...ES, maxTrainRows: 400_000 },
 };
 
 export type VariantScore = {
@@ -96,45 +278,63 @@ export type VariantScore = {
   scores: Float64Array;
 };
 
-export async function scoreVariant(p: {
-  dataset: ContagionDataset;
-  variant: string;
-  horizon: ContagionHorizon;
-  members: number;
-}): Promise<VariantScore[]> {
-  const { dataset: d, horizon: h } = p;
-  const v = VARIANTS[p.variant];
-  if (!v) throw new Error(`unknown variant "${p.variant}" (${Object.keys(VARIANTS).join(", ")})`);
-  const all = v.trends ? withTrends(d) : d.x;
+type Trained = {
+  nets: Map<ContagionHorizon, FastMlp[]>;
+  prepare: (rows: number[]) => FeatureMatrix;
+};
+
+/** A variant's input matrix and its row preparation (squash, standardise on `fitRows`, zero ignored inputs). */
+function preparation(d: ContagionDataset, v: Variant, fitRows: number[]) {
+  const all = v.trends ? withTrends(d) : v.peers ? withPeers(d) : d.x;
   const squashed = (m: FeatureMatrix) => ({ ...m, values: m.values.map(squash) });
   const ignore = all.names.flatMap((n, j) =>
     FULL_RECIPE.ignore.includes(n) || (v.alsoIgnorePrefix && n.startsWith(v.alsoIgnorePrefix)) ? [j] : [],
   );
-  const prepare = (
-    rows: number[],
-    s = fitStandardizer(squashed(selectRows(all, rows)), (n) => n.startsWith("is_")),
-  ) => {
+  const s = fitStandardizer(squashed(selectRows(all, fitRows)), (n) => n.startsWith("is_"));
+  const base = (rows: number[]) => {
     const x = standardize(squashed(selectRows(all, rows)), s);
     for (let i = 0; i < x.rows; i++) for (const j of ignore) x.values[i * x.cols + j] = 0;
-    return { x, s };
+    return x;
   };
-  const train = subsample(rowsOf(d, h, "train"), FULL_RECIPE.maxTrainRows, deriveSeed(FULL_RECIPE.seed, h));
-  const { x: xTrain, s } = prepare(train);
+  if (!v.clipToTrainRange) return { all, prepare: base };
+  const range = columnRange(base(fitRows));
+  return { all, prepare: (rows: number[]) => clipColumns(base(rows), range) };
+}
+
+/** The shipped trainer (tfjs-layers), one horizon. */
+async function trainShippedWay(
+  d: ContagionDataset,
+  v: Variant,
+  h: ContagionHorizon,
+  members: number,
+  baseSeed: number,
+) {
+  const train = subsample(
+    rowsOf(d, h, "train"),
+    v.maxTrainRows ?? FULL_RECIPE.maxTrainRows,
+    deriveSeed(baseSeed, h),
+  );
+  const { all, prepare } = preparation(d, v, train);
+  const xTrain = prepare(train);
   const picks: number[] = [];
   train.forEach((i, k) => {
     for (let r = d.labels[h][i] ? (v.positiveRepeats ?? 1) : 1; r > 0; r--) picks.push(k);
   });
   const x = picks.length === train.length ? xTrain : selectRows(xTrain, picks);
   const y = Uint8Array.from(picks, (k) => d.labels[h][train[k]!]!);
-  const architecture = { inputs: all.cols, hidden: FULL_RECIPE.hidden, output: "sigmoid" as const };
+  const architecture = {
+    inputs: all.cols,
+    hidden: v.hidden ?? FULL_RECIPE.hidden,
+    output: "sigmoid" as const,
+  };
   const nets: FastMlp[] = [];
-  for (let m = 0; m < p.members; m++) {
+  for (let m = 0; m < members; m++) {
     const model = await trainMlpClassifier({
       architecture,
       x,
       y,
-      seed: deriveSeed(FULL_RECIPE.seed, h, m),
-      epochs: FULL_RECIPE.epochs,
+      seed: deriveSeed(baseSeed, h, m),
+      epochs: v.epochs ?? FULL_RECIPE.epochs,
       batchSize: FULL_RECIPE.batchSize,
       learningRate: FULL_RECIPE.learningRate,
       l2: FULL_RECIPE.l2,
@@ -142,15 +342,118 @@ export async function scoreVariant(p: {
     nets.push(createFastMlp(exportMlp(model, architecture)));
     model.dispose();
   }
+  return { nets: new Map([[h, nets]]), prepare };
+}
+
+/** Usable rows of a split for any of `horizons`, in file order. */
+function unionRows(d: ContagionDataset, horizons: readonly ContagionHorizon[], split: Split): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < d.x.rows; i++)
+    if (horizons.some((h) => d.usable[h][i] === 1) && splitOf(d.family[i]!) === split) out.push(i);
+  return out;
+}
+
+/** multi-head.ts's trainer: one head per horizon of `horizons` on a shared trunk. */
+async function trainHeadsWay(
+  d: ContagionDataset,
+  v: Variant,
+  horizons: readonly ContagionHorizon[],
+  members: number,
+  baseSeed: number,
+  log: (line: string) => void,
+): Promise<Trained> {
+  const one = horizons.length === 1;
+  const seed = one ? deriveSeed(baseSeed, horizons[0]!) : deriveSeed(baseSeed, 0x3ead);
+  const train = subsample(unionRows(d, horizons, "train"), v.maxTrainRows ?? FULL_RECIPE.maxTrainRows, seed);
+  const { prepare } = preparation(d, v, train);
+  const heads = [
+    ...horizons.map((h) => ({ hours: h as number, labels: d.labels[h], usable: d.usable[h] })),
+    ...(one ? [] : (v.auxiliaryHours ?? []).map((hours) => ({ hours, ...labelsAt(d, hours) }))),
+  ];
+  const data = (rows: number[]): MultiHeadData => ({
+    x: prepare(rows),
+    y: Uint8Array.from(
+      { length: rows.length * heads.length },
+      (_, c) => heads[c % heads.length]!.labels[rows[Math.floor(c / heads.length)]!]!,
+    ),
+    mask: Uint8Array.from(
+      { length: rows.length * heads.length },
+      (_, c) => heads[c % heads.length]!.usable[rows[Math.floor(c / heads.length)]!]!,
+    ),
+  });
+  const trainData = v.dropFamilyShare === undefined ? data(train) : undefined;
+  const validation = v.patience === undefined ? undefined : data(unionRows(d, horizons, "calibration"));
+  const nets = new Map<ContagionHorizon, FastMlp[]>(horizons.map((h) => [h, []]));
+  for (let m = 0; m < members; m++) {
+    const r = await trainMultiHeadMlp({
+      hidden: v.hidden ?? FULL_RECIPE.hidden,
+      heads: heads.length,
+      train: trainData ?? data(familyBag(d, train, v.dropFamilyShare!, deriveSeed(seed, 0xfa, m))),
+      ...(validation ? { validation, patience: v.patience! } : {}),
+      seed: one ? deriveSeed(baseSeed, horizons[0]!, m) : deriveSeed(seed, m),
+      epochs: v.epochs ?? FULL_RECIPE.epochs,
+      batchSize: FULL_RECIPE.batchSize,
+      learningRate: FULL_RECIPE.learningRate,
+      l2: FULL_RECIPE.l2,
+      ...(v.labelSmoothing === undefined ? {} : { labelSmoothing: v.labelSmoothing }),
+      ...(v.focalGamma === undefined ? {} : { focalGamma: v.focalGamma }),
+    });
+    log(
+      `member ${m + 1}: ${r.epochsRun} epochs, kept ${heads.map((h, k) => `${h.hours} h epoch ${r.bestEpoch[k]! + 1}`).join(", ")}`,
+    );
+    horizons.forEach((h, k) => {
+      nets.get(h)!.push(createFastMlp(r.heads[k]!));
+    });
+  }
+  return { nets, prepare };
+}
+
+const jointRuns = new Map<string, Promise<Trained>>();
+
+export async function scoreVariant(p: {
+  dataset: ContagionDataset;
+  variant: string;
+  horizon: ContagionHorizon;
+  members: number;
+  /** Base seed of subsampling and members (FULL_RECIPE.seed, as the shipped weights, by default). */
+  seed?: number;
+  log?: (line: string) => void;
+}): Promise<VariantScore[]> {
+  const baseSeed = p.seed ?? FULL_RECIPE.seed;
+  const { dataset: d, horizon: h } = p;
+  const v = VARIANTS[p.variant];
+  if (!v) throw new Error(`unknown variant "${p.variant}" (${Object.keys(VARIANTS).join(", ")})`);
+  const log = p.log ?? (() => {});
+  let score: (rows: number[]) => Float64Array;
+  if (v.forest) {
+    // As evaluate.ts with run.ts's settings (60,000 baseline rows, all of them the forest's).
+    const rows = subsample(rowsOf(d, h, "train"), 60_000, deriveSeed(baseSeed, 77, h));
+    const forest = fitEvaluationForest(d, h, subsample(rows, 60_000, deriveSeed(baseSeed, 78, h)), baseSeed);
+    score = (r) => Float64Array.from(forest.predict(selectRows(d.x, r)));
+  } else {
+    let trained: Trained;
+    if (v.heads === "all") {
+      // One joint training serves every horizon of the variant.
+      const key = `${d.file}/${p.variant}/${p.members}/${baseSeed}`;
+      if (!jointRuns.has(key))
+        jointRuns.set(key, trainHeadsWay(d, v, CONTAGION_HORIZONS, p.members, baseSeed, log));
+      trained = await jointRuns.get(key)!;
+    } else if (v.heads === "one") trained = await trainHeadsWay(d, v, [h], p.members, baseSeed, log);
+    else trained = await trainShippedWay(d, v, h, p.members, baseSeed);
+    const nets = trained.nets.get(h)!;
+    score = (rows) => {
+      const xe = trained.prepare(rows);
+      return Float64Array.from({ length: xe.rows }, (_, i) => {
+        let z = 0;
+        for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
+        return z / nets.length;
+      });
+    };
+  }
   return (["calibration", "test"] as const).map((split) => {
     const rows = rowsOf(d, h, split);
     const labels = Uint8Array.from(rows, (i) => d.labels[h][i]!);
-    const { x: xe } = prepare(rows, s);
-    const scores = Float64Array.from({ length: xe.rows }, (_, i) => {
-      let z = 0;
-      for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
-      return z / nets.length;
-    });
+    const scores = score(rows);
     return {
       variant: p.variant,
       horizon: h,
@@ -171,23 +474,35 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       members: { type: "string" },
       horizons: { type: "string" },
       dump: { type: "string" },
+      seed: { type: "string" },
     },
   });
   if (!values.dataset) throw new Error("--dataset FILE.arrow is required (npm run sim:dataset)");
   const { backend } = await selectBackend({});
   const d = readContagionDataset(values.dataset);
   const members = Number(values.members ?? 2);
+  const seed = values.seed === undefined ? FULL_RECIPE.seed : Number(values.seed);
   const horizons = (values.horizons ?? "24,72").split(",").map(Number) as ContagionHorizon[];
-  console.log(`backend ${backend}, ${members} members per ensemble`);
+  console.log(`backend ${backend}, ${members} members per ensemble, seed ${seed}`);
   console.log("| variant | horizon | split | AUROC | AUPRC |\n| --- | --- | --- | --- | --- |");
   for (const variant of values.variant ? values.variant.split(",") : Object.keys(VARIANTS))
     for (const h of horizons)
-      for (const r of await scoreVariant({ dataset: d, variant, horizon: h, members })) {
+      for (const r of await scoreVariant({
+        dataset: d,
+        variant,
+        horizon: h,
+        members,
+        seed,
+        log: (line) => console.error(`${variant}: ${line}`),
+      })) {
         console.log(`| ${variant} | ${h} h | ${r.split} | ${r.auroc.toFixed(3)} | ${r.auprc.toFixed(3)} |`);
         if (values.dump) {
           mkdirSync(values.dump, { recursive: true });
           writeFileSync(
-            join(values.dump, `${variant}-${h}-${r.split}.json`),
+            join(
+              values.dump,
+              `${variant}-${h}-${r.split}${values.seed === undefined ? "" : `-seed${seed}`}.json`,
+            ),
             JSON.stringify({ rows: r.rows, scores: Array.from(r.scores) }),
           );
         }
