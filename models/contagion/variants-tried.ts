@@ -45,4 +45,12 @@ scores also drift apart in scale). The mean of the horizon logits is the one cha
 validation families favour at 24 h (+0.013); it would bring the 24 h test AUPRC to 0.658, still
 0.016 short, and needs a joint Platt fit and a three-ensemble detector, so it is not shipped. The
 monotone constraint changes almost nothing: the heads already agree on order.
+
+A second round (models/contagion/VARIANTS-ROUND-2.md, same script with \`--seed\`): a multi-task
+network (one trunk, 6/24/72 h heads, models/contagion/multi-head.ts) with early stopping on the
+validation families, label smoothing, focal loss, family bagging, same-hour peer inputs, input
+clipping and a 60-seed dataset. On this dataset no variant beats the shipped recipe on the
+validation families by more than the seed-to-seed spread (about 0.03 AUPRC); peer inputs are worse.
+On 60 seeds the single-head 72 h net collapses on the FTX validation family (AUPRC 0.34) and the
+multi-task net with early stopping does not (0.98); no variant reaches the 72 h target there either.
 `;
