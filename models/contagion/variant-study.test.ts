@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createFeatureMatrix } from "../feature-matrix.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_FEATURES } from "./features.ts";
-import { clipColumns, columnRange, familyBag, labelsAt, PEER_INPUTS, withPeers } from "./variant-study.ts";
+import { clipColumns, columnRange, familyBag, labelsAt, PEER_INPUTS, withPeers } from "./variant-inputs.ts";
 
 /** Rows (track, hour, equity_loss_share); every other input 0. */
 function dataset(rows: [string, number, number][]): ContagionDataset {
