@@ -138,21 +138,20 @@ export function createModelDrivenPolicy(p: ModelDrivenPolicyParameters): AgentPo
     );
     return priceWindowStats(m.prices, stepHours);
   };
-  const usd = (state: ProtocolState, token: Address, amount: bigint): number | undefined => {
-    const price = priceOf(state, token) ?? base.oracle(token);
+  /** USD value of `amount` of `token` at `priceUsd`, or undefined without a price or decimals. */
+  const value = (token: Address, amount: bigint, priceUsd: number | undefined): number | undefined => {
     const decimals = base.decimals(token);
-    if (!price || decimals === undefined) return undefined;
-    return (Number(amount) / 10 ** decimals) * (Number(price) / 1e8);
+    if (!priceUsd || decimals === undefined) return undefined;
+    return (Number(amount) / 10 ** decimals) * priceUsd;
   };
+  const usd8ToUsd = (usd8: bigint | undefined) => (usd8 === undefined ? undefined : Number(usd8) / 1e8);
+  const usd = (state: ProtocolState, token: Address, amount: bigint): number | undefined =>
+    value(token, amount, usd8ToUsd(priceOf(state, token) ?? base.oracle(token)));
 
   /** USD value of `amount` of `token` at the shared feed's price, else the last one remembered. */
   const valueNow = (token: Address, amount: bigint): number | undefined => {
     const m = memory.get(token.toLowerCase());
-    const usd =
-      base.oracle(token) !== undefined ? Number(base.oracle(token)) / 1e8 : m?.prices[m.prices.length - 1];
-    const decimals = base.decimals(token);
-    if (usd === undefined || decimals === undefined) return undefined;
-    return (Number(amount) / 10 ** decimals) * usd;
+    return value(token, amount, usd8ToUsd(base.oracle(token)) ?? m?.prices[m.prices.length - 1]);
   };
   /** What an ended loan cost its lender as a share of the principal's value when lent: nothing
    *  unless it defaulted; then what was due less the collateral taken, at today's prices. */

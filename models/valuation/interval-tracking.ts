@@ -32,6 +32,25 @@ export function streamTimes(r: Pick<LoanRow, "seed" | "step" | "resolvedStep">):
  *  and that interval's width (for the loss head's [0, upper], the upper end). */
 export type TrackedLoan = StreamItem & { covers: (q: number) => boolean; width: (q: number) => number };
 
+/** A loan of a stream from its row, its realised outcome and the interval a quantile gives it. */
+export function trackedLoan(
+  row: Pick<LoanRow, "seed" | "step" | "resolvedStep">,
+  outcome: number,
+  intervalOf: (q: number) => { low: number; high: number },
+): TrackedLoan {
+  return {
+    ...streamTimes(row),
+    covers: (q) => {
+      const { low, high } = intervalOf(q);
+      return outcome >= low && outcome <= high;
+    },
+    width: (q) => {
+      const { low, high } = intervalOf(q);
+      return high - low;
+    },
+  };
+}
+
 export type TrackingStream = { family: string; initial: number; loans: TrackedLoan[] };
 
 export type TrackingRun = {

@@ -28,11 +28,11 @@ import { deriveSeed } from "../random.ts";
 import {
   chooseTrackingRate,
   runTracking,
-  streamTimes,
   TRACKING_TOLERANCE,
   type TrackedLoan,
   type TrackingChoice,
   type TrackingRun,
+  trackedLoan,
 } from "./interval-tracking.ts";
 import { buildLoanFeatures, LOAN_FEATURES } from "./loan-features.ts";
 import {
@@ -255,17 +255,7 @@ export async function trainValuation(p: TrainValuationParameters): Promise<Valua
           signed
             ? { low: 0, high: lossUpper(s.mean, s.sd, risk, q) }
             : twoSidedInterval(s.mean, s.sd, risk, q);
-        loans.push({
-          ...streamTimes(held[i]!),
-          covers: (q) => {
-            const { low, high } = interval(q);
-            return y >= low && y <= high;
-          },
-          width: (q) => {
-            const { low, high } = interval(q);
-            return high - low;
-          },
-        });
+        loans.push(trackedLoan(held[i]!, y, interval));
       });
     }
   }
@@ -397,20 +387,7 @@ function trackedCoverage(
     const loans = test
       .map((r, i) => ({ r, i }))
       .filter(({ r }) => r.family === family)
-      .map(({ r, i }) => {
-        const y = target(r, head);
-        return {
-          ...streamTimes(r),
-          covers: (q: number) => {
-            const { low, high } = intervalOf(i, q);
-            return y >= low && y <= high;
-          },
-          width: (q: number) => {
-            const { low, high } = intervalOf(i, q);
-            return high - low;
-          },
-        };
-      });
+      .map(({ r, i }) => trackedLoan(r, target(r, head), (q) => intervalOf(i, q)));
     return runTracking({ family, initial: m.conformal[head], loans }, eta, m.conformal.alpha);
   });
   const n = byFamily.reduce((a, f) => a + f.loans, 0);
