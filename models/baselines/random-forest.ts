@@ -7,12 +7,23 @@
  * FIRST rows (in time order here, that would drop the later months), so we subsample ourselves:
  * the forest is `groups` forests of `trees / groups` trees, each grown on its own seeded random
  * subsample of `maxSamples` of the rows (bootstrapped again per tree), averaged.
+ *
+ * ml-cart (2.1.1) scores a regression split by the squared error left after it and splits only when
+ * that error is above `gainThreshold` (0 by default): a split into two pure children leaves error
+ * 0 and is refused, so a node its best column separates perfectly becomes a leaf at its mean (a
+ * tree cannot finish separating a band of events). A threshold of -1 lets such splits through; the
+ * library still stops at maxDepth, minNumSamples and nodes with no label change. (One case stays:
+ * the root compares its error with a parent error of 0, so a problem one threshold separates
+ * entirely is not split at all; real data never are.)
  */
 import { RandomForestRegression } from "ml-random-forest";
 import { ModelInputError } from "../errors.ts";
 import { type FeatureMatrix, toArrays } from "../feature-matrix.ts";
 import { createRng, deriveSeed, permutation } from "../random.ts";
 import type { FitParameters, ProbabilisticClassifier } from "./estimator.ts";
+
+/** ml-cart's regression "gain" is an error (>= 0): below every error, so perfect splits happen. */
+const ALLOW_PURE_SPLITS = -1;
 
 export type FitRandomForestParameters = FitParameters & {
   trees?: number;
@@ -52,7 +63,7 @@ export function fitRandomForest({
       useSampleBagging: true,
       seed: deriveSeed(seed, g),
       noOOB: true,
-      treeOptions: { maxDepth, minNumSamples: minLeafSamples },
+      treeOptions: { maxDepth, minNumSamples: minLeafSamples, gainThreshold: ALLOW_PURE_SPLITS },
     } as never);
     forest.train(
       Array.from(pick, (i) => all[i]!),
