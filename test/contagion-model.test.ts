@@ -18,7 +18,7 @@ import {
   squashMatrix,
 } from "../models/contagion/model.ts";
 import { CONTAGION_WEIGHTS_DIR, runContagionEval, weightsFile } from "../models/contagion/run.ts";
-import { trainContagionEnsemble } from "../models/contagion/train.ts";
+import { trainContagionMultiTask } from "../models/contagion/train-multi-task.ts";
 import { formatAblation, runValidationAblation } from "../models/contagion/validation-ablation.ts";
 import { ModelInputError, NonFiniteFeatureError } from "../models/errors.ts";
 import { createFastMlp } from "../models/fast/mlp-forward.ts";
@@ -34,6 +34,7 @@ warnWithoutChromium("contagion-model.test.ts");
 
 let file = "";
 let ensemble: MlpEnsemble;
+let ensembles: Map<6 | 24 | 72, MlpEnsemble>;
 
 beforeAll(async () => {
   await selectBackend({ prefer: "cpu" });
@@ -49,15 +50,36 @@ beforeAll(async () => {
       localWorkers: 0,
     }),
   });
-  ensemble = await trainContagionEnsemble({
+  ensembles = await trainContagionMultiTask({
     dataset: readContagionDataset(file),
-    horizon: 24,
     recipe: QUICK_RECIPE,
     backend: "cpu",
   });
+  ensemble = ensembles.get(24)!;
 }, 120_000);
 
 describe("contagion model (CI size)", () => {
+  it("trains the three horizons at once: each horizon's member averages its own and the shorter heads", () => {
+    // One trunk of QUICK_RECIPE.hidden per averaged head, side by side in one network.
+    expect([6, 24, 72].map((h) => ensembles.get(h as 6 | 24 | 72)!.architecture.hidden)).toEqual([
+      QUICK_RECIPE.hidden,
+      QUICK_RECIPE.hidden.map((u) => 2 * u),
+      QUICK_RECIPE.hidden.map((u) => 3 * u),
+    ]);
+    for (const e of ensembles.values()) {
+      expect(e.members).toHaveLength(QUICK_RECIPE.members);
+      expect(e.standardizer).toBe(ensemble.standardizer);
+      expect(e.calibration).not.toBeNull();
+    }
+    // The 6 h head's network is the first block of the 24 h member's first layer.
+    const six = ensembles.get(6)!.members[0]!.weights.layers[0]!;
+    const both = ensemble.members[0]!.weights.layers[0]!;
+    for (let i = 0; i < six.inputs; i++)
+      expect(Array.from(both.kernel.subarray(i * both.units, i * both.units + six.units))).toEqual(
+        Array.from(six.kernel.subarray(i * six.units, (i + 1) * six.units)),
+      );
+  });
+
   it("trains an ensemble with a calibration map and evaluates it beside the baselines on the held-out family", () => {
     expect(ensemble.members).toHaveLength(QUICK_RECIPE.members);
     expect(ensemble.features).toEqual([...CONTAGION_FEATURES]);
@@ -111,6 +133,16 @@ describe("contagion model (CI size)", () => {
     expect(readFileSync(card, "utf8")).toContain(
       `| MLP ensemble (calibrated) | ${mlp.auroc.toFixed(3)} | ${mlp.auprc.toFixed(3)} |`,
     );
+    // The gain over the best baseline, with its interval over redrawn test runs.
+    const g = e.targets.auprcGain;
+    expect(g.draws).toBeGreaterThan(0);
+    expect(g.clusters).toBe(3); // ring-contagion, seeds 1-3
+    expect(g.low).toBeLessThanOrEqual(g.high);
+    expect(g.estimate).toBeCloseTo(
+      mlp.auprc - e.models.find((m) => m.name === e.targets.bestBaseline)!.auprc,
+      10,
+    );
+    expect(readFileSync(card, "utf8")).toContain(`AUPRC over ${e.targets.bestBaseline}: `);
     const html = readFileSync(r.html, "utf8");
     expect(html).toContain(`<td>${mlp.auroc.toFixed(3)}</td><td>${mlp.auprc.toFixed(3)}</td>`);
 

@@ -62,18 +62,21 @@ describe("runCeilingStudy", () => {
     const rows = await runCeilingStudy({
       dataset: d,
       horizons: [24],
-      learners: ["forest"],
+      learners: ["forest", "multi-task"],
       members: 1,
       seenSeeds: 2,
       seed: 1,
     });
-    expect(rows.map((r) => r.trainedOn)).toEqual([
-      "training families",
-      "training families + seen test seeds",
-      "seen test seeds only",
+    expect(rows.map((r) => `${r.learner}: ${r.trainedOn}`)).toEqual([
+      "forest: training families",
+      "forest: training families + seen test seeds",
+      "forest: seen test seeds only",
+      "multi-task: training families",
+      "multi-task: training families + seen test seeds",
+      "multi-task: seen test seeds only",
     ]);
-    // One input decides the label, so every forest ranks the unseen seeds almost perfectly.
-    for (const r of rows) expect(r.auroc).toBeGreaterThan(0.97);
+    // One input decides the label, so every learner ranks the unseen seeds well.
+    for (const r of rows) expect(r.auroc).toBeGreaterThan(0.9);
     await expect(
       runCeilingStudy({
         dataset: d,

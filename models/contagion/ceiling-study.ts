@@ -7,19 +7,20 @@
  * test families themselves gains a forest or the MLP little, the inputs, not the family shift or
  * the learner, set the ceiling. Diagnostic only: nothing here trains shipped weights.
  *   npx tsx models/contagion/ceiling-study.ts --dataset FILE.arrow [--horizons 24,72] [--members 2]
- *     [--seen-seeds N] [--learners forest,shipped] [--seed S]
+ *     [--seen-seeds N] [--learners forest,one-head,multi-task] [--seed S]
  */
 import { parseArgs } from "node:util";
-import { selectRows } from "../feature-matrix.ts";
+import { row, selectRows } from "../feature-matrix.ts";
 import { averagePrecision } from "../metrics/precision-recall.ts";
 import { auroc } from "../metrics/roc.ts";
 import { deriveSeed } from "../random.ts";
 import { selectBackend } from "../runtime/backend.ts";
 import { type ContagionDataset, readContagionDataset } from "./dataset.ts";
 import { fitEvaluationForest } from "./evaluate.ts";
-import type { ContagionHorizon } from "./features.ts";
-import { FULL_RECIPE } from "./model.ts";
+import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
+import { createContagionDetector, FULL_RECIPE } from "./model.ts";
 import { rowsOf, subsample } from "./train.ts";
+import { trainContagionMultiTask, unionRows } from "./train-multi-task.ts";
 import { trainRecipeOn } from "./variant-study.ts";
 
 /** The seed of a row's run (dataset tracks are "family/seed/protocol"). */
@@ -46,18 +47,32 @@ export function ceilingSplit(d: ContagionDataset, h: ContagionHorizon, seenSeeds
   };
 }
 
+/** forest: the evaluation's random forest; one-head: ONE_HEAD_RECIPE's MLP ensemble; multi-task:
+ *  the shipped recipe (FULL_RECIPE, `members` members). */
+export type CeilingLearner = "forest" | "one-head" | "multi-task";
+const LEARNER_NAMES: Record<CeilingLearner, string> = {
+  forest: "random forest",
+  "one-head": "MLP ensemble, one head per horizon (ONE_HEAD_RECIPE)",
+  "multi-task": "MLP ensemble, multi-task (shipped recipe)",
+};
+
 export type CeilingRow = {
-  learner: string;
+  learner: CeilingLearner;
   trainedOn: "training families" | "training families + seen test seeds" | "seen test seeds only";
   horizon: ContagionHorizon;
   auprc: number;
   auroc: number;
 };
 
+/** Rows of the test families' seen runs usable at any horizon (what the multi-task heads train on). */
+function seenRunsAnyHorizon(d: ContagionDataset, seenSeeds: number): number[] {
+  return unionRows(d, CONTAGION_HORIZONS, "test").filter((i) => runSeedOf(d, i) <= seenSeeds);
+}
+
 export async function runCeilingStudy(p: {
   dataset: ContagionDataset;
   horizons: readonly ContagionHorizon[];
-  learners: readonly ("forest" | "shipped")[];
+  learners: readonly CeilingLearner[];
   members: number;
   seenSeeds: number;
   seed: number;
@@ -70,23 +85,41 @@ export async function runCeilingStudy(p: {
     if (split.seen.length === 0 || split.unseen.length === 0)
       throw new Error(`--seen-seeds ${p.seenSeeds} leaves no seen or no unseen test runs`);
     const y = Uint8Array.from(split.unseen, (i) => d.labels[h][i]!);
-    const sets: [CeilingRow["trainedOn"], number[]][] = [
-      ["training families", split.trainFamilies],
-      ["training families + seen test seeds", [...split.trainFamilies, ...split.seen]],
-      ["seen test seeds only", split.seen],
+    // Per set: the rows usable at h (one-head learners), and the rows usable at any horizon
+    // (the multi-task learner's heads train together; undefined: its default, the training families).
+    const seenAny = seenRunsAnyHorizon(d, p.seenSeeds);
+    const trainAny = unionRows(d, CONTAGION_HORIZONS, "train");
+    const sets: [CeilingRow["trainedOn"], number[], number[] | undefined][] = [
+      ["training families", split.trainFamilies, undefined],
+      [
+        "training families + seen test seeds",
+        [...split.trainFamilies, ...split.seen],
+        [...trainAny, ...seenAny],
+      ],
+      ["seen test seeds only", split.seen, seenAny],
     ];
     for (const learner of p.learners)
-      for (const [trainedOn, from] of sets) {
-        p.log?.(`${h} h ${learner} on ${trainedOn} (${from.length} rows)`);
+      for (const [trainedOn, from, fromAnyHorizon] of sets) {
+        p.log?.(`${h} h ${learner} on ${trainedOn} (${from.length} rows usable at ${h} h)`);
         let scores: Float64Array;
         if (learner === "forest") {
           const rows = subsample(from, 60_000, deriveSeed(p.seed, 78, h));
           const forest = fitEvaluationForest(d, h, rows, p.seed);
           scores = Float64Array.from(forest.predict(selectRows(d.x, split.unseen)));
+        } else if (learner === "multi-task") {
+          const ensembles = await trainContagionMultiTask({
+            dataset: d,
+            recipe: { ...FULL_RECIPE, members: p.members, seed: p.seed },
+            backend: "",
+            trainFrom: fromAnyHorizon,
+          });
+          const detect = createContagionDetector(ensembles.get(h)!);
+          const x = selectRows(d.x, split.unseen);
+          scores = Float64Array.from({ length: x.rows }, (_, i) => detect(row(x, i)).p);
         } else {
           const score = await trainRecipeOn({
             dataset: d,
-            variant: "shipped",
+            variant: "shipped", // ONE_HEAD_RECIPE
             horizon: h,
             members: p.members,
             seed: p.seed,
@@ -126,7 +159,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await runCeilingStudy({
     dataset: d,
     horizons: (values.horizons ?? "24,72").split(",").map(Number) as ContagionHorizon[],
-    learners: (values.learners ?? "forest,shipped").split(",") as ("forest" | "shipped")[],
+    learners: (values.learners ?? "forest,one-head,multi-task").split(",") as CeilingLearner[],
     members: Number(values.members ?? 2),
     seenSeeds,
     seed: values.seed === undefined ? FULL_RECIPE.seed : Number(values.seed),
@@ -145,7 +178,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     const gain = base ? (r.auprc - base.auprc).toFixed(3) : "-";
     console.log(
-      `| ${r.horizon} h | ${r.learner === "shipped" ? `MLP ensemble (shipped recipe, ${values.members ?? 2} members)` : "random forest"} | ${r.trainedOn} | ${r.auprc.toFixed(3)} | ${r.auroc.toFixed(3)} | ${gain} |`,
+      `| ${r.horizon} h | ${LEARNER_NAMES[r.learner]}${r.learner === "forest" ? "" : `, ${values.members ?? 2} members`} | ${r.trainedOn} | ${r.auprc.toFixed(3)} | ${r.auroc.toFixed(3)} | ${gain} |`,
     );
   }
 }

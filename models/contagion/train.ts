@@ -6,7 +6,7 @@
 import { fitPlatt } from "../calibration/platt.ts";
 import { ModelInputError } from "../errors.ts";
 import { createFastMlp } from "../fast/mlp-forward.ts";
-import { fitStandardizer, row, selectRows, standardize } from "../feature-matrix.ts";
+import { fitStandardizer, row, type Standardizer, selectRows, standardize } from "../feature-matrix.ts";
 import type { MlpEnsemble } from "../mlp/ensemble-file.ts";
 import { exportMlp, trainMlpClassifier } from "../mlp/tfjs-mlp.ts";
 import { createRng, deriveSeed, permutation } from "../random.ts";
@@ -43,6 +43,10 @@ export type TrainContagionParameters = {
 
 export async function trainContagionEnsemble(p: TrainContagionParameters): Promise<MlpEnsemble> {
   const { dataset: d, horizon: h, recipe } = p;
+  if (recipe.trainer !== "one-head")
+    throw new ModelInputError(
+      "trainContagionEnsemble trains one-head recipes; multi-task: train-multi-task.ts.",
+    );
   const rows = subsample(rowsOf(d, h, "train"), recipe.maxTrainRows, deriveSeed(recipe.seed, h));
   const y = Uint8Array.from(rows, (i) => d.labels[h][i]!);
   const positives = y.reduce((s, v) => s + v, 0);
@@ -85,21 +89,7 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
     model.dispose();
   }
 
-  // Platt scaling on the calibration families' mean logits.
-  const calRows = rowsOf(d, h, "calibration");
-  let calibration: MlpEnsemble["calibration"] = null;
-  const nets = members.map((m) => createFastMlp(m.weights));
-  const cal = standardize(squashMatrix(selectRows(d.x, calRows)), standardizer);
-  const probabilities: number[] = [];
-  const labels: number[] = [];
-  for (let k = 0; k < cal.rows; k++) {
-    let s = 0;
-    for (const n of nets) s += n.preActivation(row(cal, k));
-    probabilities.push(1 / (1 + Math.exp(-s / nets.length)));
-    labels.push(d.labels[h][calRows[k]!]!);
-  }
-  if (labels.some((v) => v === 1) && labels.some((v) => v === 0))
-    calibration = fitPlatt({ probabilities, labels });
+  const { calibration, calibrationRows } = plattOnCalibrationFamilies(d, h, members, standardizer);
 
   return {
     model: contagionModelName(h),
@@ -114,7 +104,7 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
       horizonHours: h,
       rows: rows.length,
       positives,
-      calibrationRows: calRows.length,
+      calibrationRows,
       calibration: calibration
         ? "Platt on the calibration families' mean logits"
         : "none (no events in the calibration families)",
@@ -122,4 +112,27 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
       backend: p.backend,
     },
   };
+}
+
+/** Platt scaling on the calibration families' mean member logits (null when they hold one class). */
+export function plattOnCalibrationFamilies(
+  d: ContagionDataset,
+  h: ContagionHorizon,
+  members: MlpEnsemble["members"],
+  standardizer: Standardizer,
+): { calibration: MlpEnsemble["calibration"]; calibrationRows: number } {
+  const calRows = rowsOf(d, h, "calibration");
+  const nets = members.map((m) => createFastMlp(m.weights));
+  const cal = standardize(squashMatrix(selectRows(d.x, calRows)), standardizer);
+  const probabilities: number[] = [];
+  const labels: number[] = [];
+  for (let k = 0; k < cal.rows; k++) {
+    let s = 0;
+    for (const n of nets) s += n.preActivation(row(cal, k));
+    probabilities.push(1 / (1 + Math.exp(-s / nets.length)));
+    labels.push(d.labels[h][calRows[k]!]!);
+  }
+  const calibration =
+    labels.some((v) => v === 1) && labels.some((v) => v === 0) ? fitPlatt({ probabilities, labels }) : null;
+  return { calibration, calibrationRows: calRows.length };
 }

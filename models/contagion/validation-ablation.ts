@@ -14,7 +14,7 @@ import { auroc } from "../metrics/roc.ts";
 import { deriveSeed } from "../random.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
-import { type ContagionRecipe, createContagionDetector, FULL_RECIPE } from "./model.ts";
+import { type ContagionRecipe, createContagionDetector, FULL_RECIPE, ONE_HEAD_RECIPE } from "./model.ts";
 import { CALIBRATION_FAMILIES } from "./splits.ts";
 import { rowsOf, subsample, trainContagionEnsemble } from "./train.ts";
 
@@ -46,8 +46,8 @@ export async function runValidationAblation(p: {
     const score = (name: string, s: ArrayLike<number>) =>
       rows.push({ horizon: h, model: name, auroc: auroc(s, y), auprc: averagePrecision(s, y) });
     const variants: [string, ContagionRecipe][] = [
-      ["MLP ensemble, all inputs", { ...FULL_RECIPE, members, ignore: [] }],
-      ["MLP ensemble, kind and size ignored (shipped)", { ...FULL_RECIPE, members }],
+      ["MLP ensemble, all inputs", { ...ONE_HEAD_RECIPE, members, ignore: [] }],
+      ["MLP ensemble, kind and size ignored (shipped)", { ...ONE_HEAD_RECIPE, members }],
     ];
     for (const [name, recipe] of variants) {
       p.onProgress?.(`${h} h: ${name}`);

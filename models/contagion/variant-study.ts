@@ -7,7 +7,9 @@
  * come from this script.
  *   npx tsx models/contagion/variant-study.ts --dataset FILE.arrow [--variant NAME,...] [--members 2]
  *     [--horizons 24,72] [--seed N] [--dump DIR]
- * Variants: forest (the evaluation's random forest: the baseline), shipped, trends (6 h and 24 h
+ * Variants: forest (the evaluation's random forest: the baseline), shipped (ONE_HEAD_RECIPE, the
+ * recipe shipped until the multi-task one replaced it; the name is kept so the recorded commands
+ * still run), trends (6 h and 24 h
  * changes of 14 inputs over the protocol's own past hours), positives-x3 (class weighting by
  * repetition), no-market, no-system, no-exposed (one more input group ignored); issue 12's second
  * round: multi-task (one shared trunk, 6/24/72 h heads, multi-head.ts), early stopping on the
@@ -30,10 +32,10 @@ import { selectBackend } from "../runtime/backend.ts";
 import { type ContagionDataset, readContagionDataset } from "./dataset.ts";
 import { fitEvaluationForest } from "./evaluate.ts";
 import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
-import { FULL_RECIPE, squash } from "./model.ts";
+import { ONE_HEAD_RECIPE, squash } from "./model.ts";
 import { type MultiHeadData, trainMultiHeadMlp } from "./multi-head.ts";
-import { type Split, splitOf } from "./splits.ts";
 import { rowsOf, subsample } from "./train.ts";
+import { multiHeadData, unionRows } from "./train-multi-task.ts";
 import { clipColumns, columnRange, familyBag, labelsAt, withPeers, withTrends } from "./variant-inputs.ts";
 
 type Variant = {
@@ -43,7 +45,7 @@ type Variant = {
   peers?: boolean;
   positiveRepeats?: number;
   alsoIgnorePrefix?: string;
-  /** Training rows cap (FULL_RECIPE.maxTrainRows otherwise). */
+  /** Training rows cap (ONE_HEAD_RECIPE.maxTrainRows otherwise). */
   maxTrainRows?: number;
   hidden?: number[];
   /**
@@ -110,7 +112,7 @@ function preparation(d: ContagionDataset, v: Variant, fitRows: number[]) {
   const all = v.trends ? withTrends(d) : v.peers ? withPeers(d) : d.x;
   const squashed = (m: FeatureMatrix) => ({ ...m, values: m.values.map(squash) });
   const ignore = all.names.flatMap((n, j) =>
-    FULL_RECIPE.ignore.includes(n) || (v.alsoIgnorePrefix && n.startsWith(v.alsoIgnorePrefix)) ? [j] : [],
+    ONE_HEAD_RECIPE.ignore.includes(n) || (v.alsoIgnorePrefix && n.startsWith(v.alsoIgnorePrefix)) ? [j] : [],
   );
   const s = fitStandardizer(squashed(selectRows(all, fitRows)), (n) => n.startsWith("is_"));
   const base = (rows: number[]) => {
@@ -130,12 +132,9 @@ async function trainShippedWay(
   h: ContagionHorizon,
   members: number,
   baseSeed: number,
+  from: number[] = rowsOf(d, h, "train"),
 ) {
-  const train = subsample(
-    rowsOf(d, h, "train"),
-    v.maxTrainRows ?? FULL_RECIPE.maxTrainRows,
-    deriveSeed(baseSeed, h),
-  );
+  const train = subsample(from, v.maxTrainRows ?? ONE_HEAD_RECIPE.maxTrainRows, deriveSeed(baseSeed, h));
   const { all, prepare } = preparation(d, v, train);
   const xTrain = prepare(train);
   const picks: number[] = [];
@@ -146,7 +145,7 @@ async function trainShippedWay(
   const y = Uint8Array.from(picks, (k) => d.labels[h][train[k]!]!);
   const architecture = {
     inputs: all.cols,
-    hidden: v.hidden ?? FULL_RECIPE.hidden,
+    hidden: v.hidden ?? ONE_HEAD_RECIPE.hidden,
     output: "sigmoid" as const,
   };
   const nets: FastMlp[] = [];
@@ -156,23 +155,15 @@ async function trainShippedWay(
       x,
       y,
       seed: deriveSeed(baseSeed, h, m),
-      epochs: v.epochs ?? FULL_RECIPE.epochs,
-      batchSize: FULL_RECIPE.batchSize,
-      learningRate: FULL_RECIPE.learningRate,
-      l2: FULL_RECIPE.l2,
+      epochs: v.epochs ?? ONE_HEAD_RECIPE.epochs,
+      batchSize: ONE_HEAD_RECIPE.batchSize,
+      learningRate: ONE_HEAD_RECIPE.learningRate,
+      l2: ONE_HEAD_RECIPE.l2,
     });
     nets.push(createFastMlp(exportMlp(model, architecture)));
     model.dispose();
   }
   return { nets: new Map([[h, nets]]), prepare };
-}
-
-/** Usable rows of a split for any of `horizons`, in file order. */
-function unionRows(d: ContagionDataset, horizons: readonly ContagionHorizon[], split: Split): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < d.x.rows; i++)
-    if (horizons.some((h) => d.usable[h][i] === 1) && splitOf(d.family[i]!) === split) out.push(i);
-  return out;
 }
 
 /** multi-head.ts's trainer: one head per horizon of `horizons` on a shared trunk. */
@@ -186,37 +177,31 @@ async function trainHeadsWay(
 ): Promise<Trained> {
   const one = horizons.length === 1;
   const seed = one ? deriveSeed(baseSeed, horizons[0]!) : deriveSeed(baseSeed, 0x3ead);
-  const train = subsample(unionRows(d, horizons, "train"), v.maxTrainRows ?? FULL_RECIPE.maxTrainRows, seed);
+  const train = subsample(
+    unionRows(d, horizons, "train"),
+    v.maxTrainRows ?? ONE_HEAD_RECIPE.maxTrainRows,
+    seed,
+  );
   const { prepare } = preparation(d, v, train);
   const heads = [
     ...horizons.map((h) => ({ hours: h as number, labels: d.labels[h], usable: d.usable[h] })),
     ...(one ? [] : (v.auxiliaryHours ?? []).map((hours) => ({ hours, ...labelsAt(d, hours) }))),
   ];
-  const data = (rows: number[]): MultiHeadData => ({
-    x: prepare(rows),
-    y: Uint8Array.from(
-      { length: rows.length * heads.length },
-      (_, c) => heads[c % heads.length]!.labels[rows[Math.floor(c / heads.length)]!]!,
-    ),
-    mask: Uint8Array.from(
-      { length: rows.length * heads.length },
-      (_, c) => heads[c % heads.length]!.usable[rows[Math.floor(c / heads.length)]!]!,
-    ),
-  });
+  const data = (rows: number[]): MultiHeadData => multiHeadData(prepare, heads, rows);
   const trainData = v.dropFamilyShare === undefined ? data(train) : undefined;
   const validation = v.patience === undefined ? undefined : data(unionRows(d, horizons, "calibration"));
   const nets = new Map<ContagionHorizon, FastMlp[]>(horizons.map((h) => [h, []]));
   for (let m = 0; m < members; m++) {
     const r = await trainMultiHeadMlp({
-      hidden: v.hidden ?? FULL_RECIPE.hidden,
+      hidden: v.hidden ?? ONE_HEAD_RECIPE.hidden,
       heads: heads.length,
       train: trainData ?? data(familyBag(d, train, v.dropFamilyShare!, deriveSeed(seed, 0xfa, m))),
       ...(validation ? { validation, patience: v.patience! } : {}),
       seed: one ? deriveSeed(baseSeed, horizons[0]!, m) : deriveSeed(seed, m),
-      epochs: v.epochs ?? FULL_RECIPE.epochs,
-      batchSize: FULL_RECIPE.batchSize,
-      learningRate: FULL_RECIPE.learningRate,
-      l2: FULL_RECIPE.l2,
+      epochs: v.epochs ?? ONE_HEAD_RECIPE.epochs,
+      batchSize: ONE_HEAD_RECIPE.batchSize,
+      learningRate: ONE_HEAD_RECIPE.learningRate,
+      l2: ONE_HEAD_RECIPE.l2,
       ...(v.labelSmoothing === undefined ? {} : { labelSmoothing: v.labelSmoothing }),
       ...(v.focalGamma === undefined ? {} : { focalGamma: v.focalGamma }),
     });
@@ -230,6 +215,33 @@ async function trainHeadsWay(
   return { nets, prepare };
 }
 
+/** Mean member logit of a shipped-trainer ensemble trained on `from` (rows usable at `h`). */
+export async function trainRecipeOn(p: {
+  dataset: ContagionDataset;
+  variant: string;
+  horizon: ContagionHorizon;
+  members: number;
+  seed: number;
+  from: number[];
+}): Promise<(rows: number[]) => Float64Array> {
+  const v = VARIANTS[p.variant];
+  if (!v || v.forest || v.heads) throw new Error(`"${p.variant}" is not a shipped-trainer variant`);
+  const trained = await trainShippedWay(p.dataset, v, p.horizon, p.members, p.seed, p.from);
+  return meanLogit(trained, p.horizon);
+}
+
+function meanLogit(trained: Trained, h: ContagionHorizon) {
+  const nets = trained.nets.get(h)!;
+  return (rows: number[]) => {
+    const xe = trained.prepare(rows);
+    return Float64Array.from({ length: xe.rows }, (_, i) => {
+      let z = 0;
+      for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
+      return z / nets.length;
+    });
+  };
+}
+
 const jointRuns = new Map<string, Promise<Trained>>();
 
 export async function scoreVariant(p: {
@@ -237,11 +249,11 @@ export async function scoreVariant(p: {
   variant: string;
   horizon: ContagionHorizon;
   members: number;
-  /** Base seed of subsampling and members (FULL_RECIPE.seed, as the shipped weights, by default). */
+  /** Base seed of subsampling and members (ONE_HEAD_RECIPE.seed, as the shipped weights, by default). */
   seed?: number;
   log?: (line: string) => void;
 }): Promise<VariantScore[]> {
-  const baseSeed = p.seed ?? FULL_RECIPE.seed;
+  const baseSeed = p.seed ?? ONE_HEAD_RECIPE.seed;
   const { dataset: d, horizon: h } = p;
   const v = VARIANTS[p.variant];
   if (!v) throw new Error(`unknown variant "${p.variant}" (${Object.keys(VARIANTS).join(", ")})`);
@@ -262,15 +274,7 @@ export async function scoreVariant(p: {
       trained = await jointRuns.get(key)!;
     } else if (v.heads === "one") trained = await trainHeadsWay(d, v, [h], p.members, baseSeed, log);
     else trained = await trainShippedWay(d, v, h, p.members, baseSeed);
-    const nets = trained.nets.get(h)!;
-    score = (rows) => {
-      const xe = trained.prepare(rows);
-      return Float64Array.from({ length: xe.rows }, (_, i) => {
-        let z = 0;
-        for (const n of nets) z += n.preActivation(xe.values.subarray(i * xe.cols, (i + 1) * xe.cols));
-        return z / nets.length;
-      });
-    };
+    score = meanLogit(trained, h);
   }
   return (["calibration", "test"] as const).map((split) => {
     const rows = rowsOf(d, h, split);
@@ -303,7 +307,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { backend } = await selectBackend({});
   const d = readContagionDataset(values.dataset);
   const members = Number(values.members ?? 2);
-  const seed = values.seed === undefined ? FULL_RECIPE.seed : Number(values.seed);
+  const seed = values.seed === undefined ? ONE_HEAD_RECIPE.seed : Number(values.seed);
   const horizons = (values.horizons ?? "24,72").split(",").map(Number) as ContagionHorizon[];
   console.log(`backend ${backend}, ${members} members per ensemble, seed ${seed}`);
   console.log("| variant | horizon | split | AUROC | AUPRC |\n| --- | --- | --- | --- | --- |");

@@ -3,7 +3,9 @@
  * measured by variant-study.ts and horizon-combining.ts on the dataset the card names. Kept as
  * text here because those runs take tens of minutes on 2 cores; rerun the commands to check.
  */
-export const VARIANTS_TRIED = `## Variants tried for the 24 h and 72 h targets (not shipped)
+export const VARIANTS_TRIED = `## Variants tried for the 24 h and 72 h targets
+
+The first round (one-head recipe, 15-seed dataset; "shipped recipe" below is ONE_HEAD_RECIPE, shipped until 2026-12-05):
 
 \`npx tsx models/contagion/variant-study.ts --dataset <file> --members 2\` trains each variant
 (2 members, the shipped recipe otherwise, mean logit) and scores the validation families, which
@@ -53,4 +55,5 @@ clipping and a 60-seed dataset. On this dataset no variant beats the shipped rec
 validation families by more than the seed-to-seed spread (about 0.03 AUPRC); peer inputs are worse.
 On 60 seeds the single-head 72 h net collapses on the FTX validation family (AUPRC 0.34) and the
 multi-task net with early stopping does not (0.98); no variant reaches the 72 h target there either.
+That multi-task network with the horizons' logits averaged is the recipe shipped since (Training).
 `;

@@ -12,6 +12,7 @@ import { esc, f3, f4, prSpec, reliabilitySpec, rocSpec } from "./curve-specs.ts"
 /** Curves drawn: every model except the prior (a diagonal, it only crowds the legend). */
 const shown = (e: HorizonEvaluation) => e.models.map((m) => m.name).filter((n) => n !== "dummy (prior)");
 const ours = (e: HorizonEvaluation) => e.models[0]!.name;
+const gain = (x: number) => `${x >= 0 ? "+" : "&minus;"}${Math.abs(x).toFixed(3)}`;
 
 const RELIABILITY_BASELINES = [
   "logistic regression",
@@ -72,7 +73,7 @@ function table(e: HorizonEvaluation): string {
     .join("");
   const t = e.targets;
   return `<p class="split">test families ${esc(e.test.families.join(", "))}: ${e.test.rows} rows, ${e.test.positives} positives (base rate ${f3(e.test.baseRate)}); baselines fitted on ${e.train.rows} training rows. Mean 90% band width ${f3(e.meanBandWidth)}.</p><table>${head}${rows}</table>
-<p class="targets">Targets: AUROC &ge; ${t.aurocMin}: <b>${t.aurocMet ? "met" : "NOT met"}</b>; AUPRC &ge; best baseline (${esc(t.bestBaseline)}) + ${t.auprcOverBestBaseline}: <b>${t.auprcMet ? "met" : "NOT met"}</b>.</p>`;
+<p class="targets">Targets: AUROC &ge; ${t.aurocMin}: <b>${t.aurocMet ? "met" : "NOT met"}</b>; AUPRC &ge; best baseline (${esc(t.bestBaseline)}) + ${t.auprcOverBestBaseline}: <b>${t.auprcMet ? "met" : "NOT met"}</b>. AUPRC gain ${gain(t.auprcGain.estimate)}, ${Math.round(100 * t.auprcGain.level)}% interval [${gain(t.auprcGain.low)}, ${gain(t.auprcGain.high)}] over ${t.auprcGain.draws} redraws of the ${t.auprcGain.clusters} test runs.</p>`;
 }
 
 export type RenderContagionReportParameters = {
