@@ -15,7 +15,8 @@
 
 import { runCli } from "../core/run-cli.ts";
 import { agentsCheckLines, checkAgents } from "./engine/agents-policy/agents-check.ts";
-import { main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
+import { parseCliArgs as parseStudyArgs, main as runStudy, HELP as STUDY_HELP } from "./engine/cli.ts";
+import { UsageError } from "./engine/errors.ts";
 import { MARGIN_GAP_SCENARIO } from "./engine/run-contagion-study.ts";
 import { runHerdingCli } from "./herding/cli.ts";
 import { describeFailure, LIVE_HELP, main as runLive } from "./live-settlement-cli.ts";
@@ -78,6 +79,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (!argv.includes("--live-only")) {
+    // A malformed study option (--seeds, --sweep, ...) fails at once, not after the herding study.
+    try {
+      parseStudyArgs(studyArgs);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`\nerror: ${error.message}\n`);
+      return 2;
+    }
     // Herding first: the contagion study's report includes its comparison.
     process.stdout.write("━━ Part 1: herding, protocols de-risking in unison (npm run sim:herding) ━━\n");
     const herding = await runHerdingCli(["--seeds", "10"]);

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../../core/errors.ts";
 import { runCliIfMain } from "../../core/run-cli.ts";
-import { parseSeeds } from "../engine/cli.ts";
+import { joinNegativeValues, parseSeeds } from "../engine/cli-values.ts";
 import { UsageError } from "../engine/errors.ts";
 import { listFamilies } from "../scenarios/families/catalogue.ts";
 import { type DatasetOptions, DEFAULT_DATASET_OPTIONS, parseDatasetOptions } from "./dataset-options.ts";
@@ -28,7 +28,7 @@ with family and seed columns so whole families can be held out. Output: an Apach
 Options:
   --families <list>     comma-separated family names, or "all" (default: all; see --list)
   --seeds <n|list>      seeds per family: a count ("20"), a list ("1,2,3") or a range ("1..50")
-                        (default: 5)
+                        of whole numbers >= 0, each seed once (default: 5)
   --out <file.arrow>    where to write; must not exist yet (default: sim-out/dataset-<time>.arrow)
   --positions <n>       borrowers per lending market (default ${DEFAULT_DATASET_OPTIONS.positionsPerLending})
   --traders <n>         traders per side per perp market (default ${DEFAULT_DATASET_OPTIONS.tradersPerSide})
@@ -64,7 +64,7 @@ export function parseDatasetArgs(argv: readonly string[], now = new Date()): Dat
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, ["--seeds", "--positions", "--traders", "--local-workers"]),
       options: {
         families: { type: "string" },
         seeds: { type: "string" },

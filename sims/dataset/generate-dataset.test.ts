@@ -98,6 +98,12 @@ describe("bad input", () => {
   it("gives plain messages for malformed command lines", () => {
     expect(() => parseDatasetArgs(["--seeds=-3"])).toThrow(/--seeds: expected a count/);
     expect(() => parseDatasetArgs(["--seeds", "1..x"])).toThrow(/--seeds: expected a count/);
+    expect(() => parseDatasetArgs(["--seeds", "-3"])).toThrow(/--seeds: .*"-3" is not a whole number >= 0/);
+    expect(() => parseDatasetArgs(["--seeds=-3"])).toThrow(/--seeds: .*"-3" is not a whole number >= 0/);
+    expect(() => parseDatasetArgs(["--seeds", "1,,2"])).toThrow(/--seeds: .*entry 2 is empty/);
+    expect(() => parseDatasetArgs(["--seeds", "3,3"])).toThrow(/--seeds: .*seed 3 is listed twice/);
+    expect(() => parseDatasetArgs(["--seeds", "1e3"])).toThrow(/--seeds: .*"1e3" is not a whole number/);
+    expect(() => parseDatasetArgs(["--positions", "-2"])).toThrow(/--positions: expected a whole number/);
     expect(() => parseDatasetArgs(["--positions", "2.5"])).toThrow(/--positions: expected a whole number/);
     expect(() => parseDatasetArgs(["--local-workers", "2"])).toThrow(/only with --nats/);
     expect(() => parseDatasetArgs(["--nats", "localhost"])).toThrow(/--nats: expected a URL/);

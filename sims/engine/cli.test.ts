@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main, parseCliArgs, parseSeeds } from "./cli.ts";
+import { defaultEngineOptions, ENGINE_OPTION_VALUES, NUMERIC_ENGINE_OPTIONS } from "./engine-options.ts";
 
 describe("contagion CLI", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -20,6 +21,71 @@ describe("contagion CLI", () => {
     expect(parseSeeds("5..7")).toEqual([5, 6, 7]);
     expect(() => parseSeeds("x")).toThrow(/--seeds/);
     expect(() => parseSeeds("7..5")).toThrow(/--seeds/);
+  });
+
+  it("refuses malformed seed lists, naming the part that is wrong", () => {
+    expect(parseSeeds("0..2")).toEqual([0, 1, 2]);
+    expect(parseSeeds("0,7, 3")).toEqual([0, 7, 3]);
+    expect(() => parseSeeds("1,,2")).toThrow(/--seeds: .*got "1,,2": entry 2 is empty/);
+    expect(() => parseSeeds("1,")).toThrow(/--seeds: .*got "1,": entry 2 is empty/);
+    expect(() => parseSeeds(",1")).toThrow(/entry 1 is empty/);
+    expect(() => parseSeeds("3,3")).toThrow(/--seeds: .*seed 3 is listed twice/);
+    expect(() => parseSeeds("1e3")).toThrow(/--seeds: .*"1e3" is not a whole number >= 0/);
+    expect(() => parseSeeds("+3")).toThrow(/"\+3" is not a whole number >= 0/);
+    expect(() => parseSeeds("-3")).toThrow(/"-3" is not a whole number >= 0/);
+    expect(() => parseSeeds("1,2.5")).toThrow(/"2\.5" is not a whole number >= 0/);
+    expect(() => parseSeeds("0x10")).toThrow(/"0x10" is not a whole number >= 0/);
+    expect(() => parseSeeds("1..-2")).toThrow(/"-2" is not a whole number >= 0/);
+    expect(() => parseSeeds("")).toThrow(/--seeds: .*nothing given/);
+    expect(() => parseSeeds("0")).toThrow(/--seeds: .*a count must be from 1/);
+    expect(() => parseSeeds("7..5")).toThrow(/the range ends before it starts/);
+    expect(() => parseSeeds("1..2000000")).toThrow(/at most 1000000 seeds/);
+  });
+
+  it("gives the plain seeds message for a negative --seeds, with a space or with =", async () => {
+    for (const args of [["--seeds", "-3"], ["--seeds=-3"]]) {
+      expect(() => parseCliArgs(args)).toThrow(/--seeds: .*"-3" is not a whole number >= 0/);
+      const io = capture();
+      expect(await main([...args, "--no-report"])).toBe(2);
+      expect(io.err()).toMatch(/error: --seeds: .*"-3" is not a whole number >= 0/);
+      expect(io.err()).not.toMatch(/ambiguous|\n\s+at /);
+      vi.restoreAllMocks();
+    }
+    expect(() => parseCliArgs(["--positions", "-1"])).toThrow(/--positions: expected a whole number from 1/);
+  });
+
+  it("checks a sweep against the option's own range before any run", async () => {
+    expect(parseCliArgs(["--sweep", "depthScale=0.1,1,1e1"]).sweep).toEqual({
+      option: "depthScale",
+      values: [0.1, 1, 10],
+    });
+    expect(parseCliArgs(["--sweep", "positionsPerLending=50,100"]).sweep).toEqual({
+      option: "positionsPerLending",
+      values: [50, 100],
+    });
+    expect(() => parseCliArgs(["--sweep", "depthScale=-1"])).toThrow(
+      /--sweep: depthScale: expected a number above 0, got "-1"/,
+    );
+    expect(() => parseCliArgs(["--sweep", "positionsPerLending=0.5"])).toThrow(
+      /--sweep: positionsPerLending: expected a whole number from 1 to 10000000, got "0\.5"/,
+    );
+    expect(() => parseCliArgs(["--sweep", "perpHedgeShare=0.5,2"])).toThrow(
+      /--sweep: perpHedgeShare: expected a share from 0 to 1, got "2"/,
+    );
+    expect(() => parseCliArgs(["--sweep", "depthScale=1,x"])).toThrow(/depthScale: .*got "x"/);
+    expect(() => parseCliArgs(["--sweep", "depthScale=1,,2"])).toThrow(/depthScale: value 2 is empty/);
+    expect(() => parseCliArgs(["--sweep", "depthScale="])).toThrow(/depthScale: expected at least one value/);
+    expect(() => parseCliArgs(["--sweep", "depthScale=1,1.0"])).toThrow(/depthScale: 1 is listed twice/);
+    expect(() => parseCliArgs(["--sweep", "rateModel=1"])).toThrow(/--sweep: unknown option "rateModel"/);
+    expect(() => parseCliArgs(["--sweep", "startTime=1"])).toThrow(/--sweep: unknown option "startTime"/);
+    // The defaults satisfy their own constraints (one schema per numeric option).
+    for (const option of NUMERIC_ENGINE_OPTIONS)
+      expect(ENGINE_OPTION_VALUES[option].safeParse(defaultEngineOptions[option]).success).toBe(true);
+    // Through main: exit 2, the plain message, no stack and no run started.
+    const io = capture();
+    expect(await main(["--sweep", "positionsPerLending=0.5", "--seeds", "1", "--no-report"])).toBe(2);
+    expect(io.err()).toMatch(/error: --sweep: positionsPerLending: expected a whole number/);
+    expect(io.err()).not.toMatch(/RangeError|\n\s+at |runs/);
   });
 
   it("names the option that is wrong", () => {
@@ -79,6 +145,17 @@ describe("contagion CLI", () => {
     const io = capture();
     expect(await main(["--scenario", file, "--seeds", "1", "--no-report"])).toBe(1);
     expect(io.err()).toMatch(/protocols\[0\]\.closeFactor: expected a number above 0 and at most 1/);
+  });
+
+  it("checks the scenario file before creating the output folder", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contagion-cli-"));
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ title: "no protocols" }));
+    const out = join(dir, "out", "bad");
+    const io = capture();
+    expect(await main(["--scenario", file, "--seeds", "1", "--out", out, "--settlement", "ledger"])).toBe(1);
+    expect(io.err()).toMatch(/error: /);
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
   it("runs a small study: progress, summary table, report files", async () => {

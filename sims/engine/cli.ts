@@ -21,6 +21,13 @@ import { settlementReportLines } from "../settlement/settlement-report.ts";
 import { POLICY_KINDS, type PolicyKind } from "./agents-policy/policy-kind.ts";
 import { DERISK_DETECTORS, type DeriskDetector } from "./alert-votes.ts";
 import { LENDING_POLICIES, type LendingPolicy } from "./builtin-policy.ts";
+import {
+  joinNegativeValues,
+  parseEngineOption,
+  parseSeeds,
+  parseSweep,
+  type SweepSpec,
+} from "./cli-values.ts";
 import { defaultEngineOptions, type EngineOptions } from "./engine-options.ts";
 import { MODES, type Mode } from "./engine-policy.ts";
 import { UsageError } from "./errors.ts";
@@ -45,7 +52,8 @@ four modes, over many random seeds:
 Options:
   --scenario <name|file>  a library scenario (see --list) or a path to a scenario .json file
                           (default: the contagion demo, sims/engine/scenarios/contagion-demo.json)
-  --seeds <n|list>        how many seeds (20), or which: "1,2,3" or "1..50"
+  --seeds <n|list>        how many seeds (20), or which: "1,2,3" or "1..50" (whole numbers
+                          >= 0, each seed once)
   --mode <modes>          comma-separated modes to run (default: all four)
   --out <folder>          where to write report.html, results.json, runs.csv, summary.csv
                           (default: sim-out/<scenario>)
@@ -57,8 +65,9 @@ Options:
                                        to that window and to 2019-2022 hourly data
                             replay     every seed replays the real window as it happened
   --positions <n>         borrowers modelled per lending market (default ${defaultEngineOptions.positionsPerLending})
-  --sweep <option=v1,v2>  repeat everything for each value of one engine option,
-                          e.g. --sweep depthScale=0.1,1,10
+  --sweep <option=v1,v2>  repeat everything for each value of one numeric engine option,
+                          e.g. --sweep depthScale=0.1,1,10; each value once and within the
+                          option's own range (an unknown option name lists the options)
   --settlement <where>    where negotiated loans are settled (default: chain):
                             chain   the real LiquidityArbiter contract on a local anvil chain
                                     that this command starts and stops; every loan, repayment
@@ -107,7 +116,7 @@ export type CliOptions = {
   modes: Mode[];
   out: string | undefined;
   engine: Partial<EngineOptions>;
-  sweep: { option: keyof EngineOptions; values: number[] } | undefined;
+  sweep: SweepSpec | undefined;
   settlement: SettlementKind;
   rpcUrl: string | undefined;
   paths: PricePathMode;
@@ -125,11 +134,14 @@ export type CliOptions = {
   list: boolean;
 };
 
+/** Options whose value may look like a negative number ("--seeds -3"): see joinNegativeValues. */
+const NUMERIC_FLAGS = ["--seeds", "--positions", "--margin-horizon"];
+
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, NUMERIC_FLAGS),
       options: {
         scenario: { type: "string" },
         seeds: { type: "string" },
@@ -163,33 +175,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`--mode: unknown mode "${m}"; expected ${MODES.join(", ")}`);
   }
   const engine: Partial<EngineOptions> = {};
-  if (values.positions !== undefined) {
-    const n = Number(values.positions);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000_000)
-      throw new UsageError(`--positions: expected a whole number >= 1, got "${values.positions}"`);
-    engine.positionsPerLending = n;
-  }
-  let sweep: CliOptions["sweep"];
-  if (values.sweep !== undefined) {
-    const [key, list] = String(values.sweep).split("=");
-    if (
-      !key ||
-      !list ||
-      !(key in defaultEngineOptions) ||
-      typeof defaultEngineOptions[key as keyof EngineOptions] !== "number"
-    ) {
-      const numeric = Object.entries(defaultEngineOptions)
-        .filter(([, v]) => typeof v === "number")
-        .map(([k]) => k);
-      throw new UsageError(
-        `--sweep: expected <option>=<v1,v2,...> with a numeric option; options: ${numeric.join(", ")}`,
-      );
-    }
-    const vals = list.split(",").map(Number);
-    if (vals.some((v) => !Number.isFinite(v)))
-      throw new UsageError(`--sweep: values must be numbers, got "${list}"`);
-    sweep = { option: key as keyof EngineOptions, values: vals };
-  }
+  if (values.positions !== undefined)
+    engine.positionsPerLending = parseEngineOption(
+      "positions",
+      "positionsPerLending",
+      String(values.positions),
+    );
+  const sweep = values.sweep === undefined ? undefined : parseSweep(String(values.sweep));
   const settlement = String(values.settlement ?? "chain");
   if (!(SETTLEMENT_KINDS as readonly string[]).includes(settlement))
     throw new UsageError(`--settlement: expected ${SETTLEMENT_KINDS.join(" or ")}, got "${settlement}"`);
@@ -248,25 +240,6 @@ function pricePathsLine(paths: PricePathMode): string {
   return "each seed drawn from GARCH(1,1)-t and peg models fitted to the real window (--paths fitted)";
 }
 
-export function parseSeeds(s: string): number[] {
-  const bad = () =>
-    new UsageError(`--seeds: expected a count ("20"), a list ("1,2,3") or a range ("1..50"), got "${s}"`);
-  const whole = (x: string) => {
-    const n = Number(x);
-    if (!Number.isSafeInteger(n) || n < 0) throw bad();
-    return n;
-  };
-  if (/^\d+\.\.\d+$/.test(s)) {
-    const [a, b] = s.split("..").map(whole) as [number, number];
-    if (b < a || b - a > 1_000_000) throw bad();
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  if (s.includes(",")) return s.split(",").map((x) => whole(x.trim()));
-  const n = whole(s);
-  if (n < 1) throw bad();
-  return Array.from({ length: n }, (_, i) => i + 1);
-}
-
 function progressBar(done: number, total: number, label: string): string {
   const width = 30;
   const filled = Math.round((done / total) * width);
@@ -291,10 +264,10 @@ export async function main(
       return 0;
     }
     const tty = process.stderr.isTTY === true;
+    // A bad scenario file is reported before any chain is started or any folder created.
+    const scenario = loadScenario(o.scenario);
     // A bad --out (a file, a folder that cannot be made or written) fails before any run.
     if (o.out !== undefined) prepareOutputFolder(o.out);
-    // A bad scenario file is reported before any chain is started.
-    const scenario = loadScenario(o.scenario);
     if (o.settlement === "chain")
       err(
         o.rpcUrl ? `settling on the anvil at ${o.rpcUrl}\n` : "starting a local anvil chain for settlement\n",
@@ -353,5 +326,7 @@ export async function main(
     throw error;
   }
 }
+
+export { parseSeeds };
 
 runCliIfMain(import.meta.url, "simulation", main);

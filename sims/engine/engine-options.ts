@@ -4,6 +4,7 @@
  * distress rules are scenario facts with their own source or assumption: see
  * sims/scenarios/scenario-engine-schema.ts and ./engine-defaults.ts.)
  */
+import { z } from "zod";
 import type { KinkedRateModel } from "../../protocol-adapters/simulated/interest-rate-model.ts";
 
 export type EngineOptions = {
@@ -58,3 +59,45 @@ export const defaultEngineOptions: EngineOptions = {
   exactClearingEveryStep: false,
   startTime: undefined,
 };
+
+/** The engine options that hold a single number (the ones `--sweep` can vary). */
+export type NumericEngineOption = {
+  [K in keyof EngineOptions]: EngineOptions[K] extends number ? K : never;
+}[keyof EngineOptions];
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.number(message).int(message).min(min, message).max(max, message);
+};
+const share = () => {
+  const message = "expected a share from 0 to 1";
+  return z.number(message).min(0, message).max(1, message);
+};
+const positive = () => z.number("expected a number above 0").positive("expected a number above 0");
+
+/**
+ * What each numeric option may be, stated once: the command line's --positions and --sweep check
+ * values against these before any run starts (a value outside them would fail mid-run or give a
+ * meaningless world: a fractional borrower count, a negative depth).
+ */
+export const ENGINE_OPTION_VALUES = {
+  positionsPerLending: wholeNumber(1, 10_000_000),
+  tradersPerSide: wholeNumber(1, 1_000_000),
+  lendingTreasuryShare: share(),
+  lendingBufferShare: share(),
+  arbitrageRecoveryPerHour: share(),
+  maxOutsideDislocation: z
+    .number("expected a share above 0 and at most 1")
+    .positive("expected a share above 0 and at most 1")
+    .max(1, "expected a share above 0 and at most 1"),
+  depthScale: positive(),
+  perpHedgeShare: share(),
+  fundingBpsPerHour: z.number("expected a number >= 0").min(0, "expected a number >= 0"),
+  liquidationRounds: wholeNumber(1, 1_000),
+  perpMarginShare: share(),
+} satisfies Record<NumericEngineOption, z.ZodType<number>>;
+
+export const NUMERIC_ENGINE_OPTIONS = Object.keys(ENGINE_OPTION_VALUES) as [
+  NumericEngineOption,
+  ...NumericEngineOption[],
+];
