@@ -10,7 +10,7 @@
  * probability and expected loss); without --model, train and eval run every model. `contagion`
  * plugs into the same commands when its dataset exists (issue 12 part 1).
  */
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { BaseError } from "../core/errors.ts";
@@ -98,7 +98,9 @@ async function main(): Promise<void> {
   });
   const started = performance.now();
   const data = resolve(values.data ?? DEFAULT_DATA_DIR);
-  const args = rest.length ? ` ${rest.join(" ")}` : "";
+  // Cards and reports quote the command: an absolute path (a scratch folder on the machine that ran
+  // it) is shown by its file name only.
+  const args = rest.length ? ` ${rest.map((a) => (a.startsWith("/") ? basename(a) : a)).join(" ")}` : "";
   const commandLine =
     command === "train" || command === "eval"
       ? `npm run ${command}${rest.length ? ` --${args}` : ""}`

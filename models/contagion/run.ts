@@ -235,7 +235,8 @@ ${evaluations.map(formatEvaluation).join("\n\n")}
   forest that never saw them, so these inputs do not carry much more about 72 h than the forest
   already reads. At 24 h the target is met on the 60-seed evaluation but not on the 15-seed one
   (the forest's AUPRC swings by up to 0.09 between seed subsets of the same families; the
-  network's does not): see Training.
+  network's does not): see Training. The gain's interval redraws test runs only; the training's
+  own seed spread (about 0.01-0.03 AUPRC between member seeds, VARIANTS-ROUND-2.md) is not in it.
 - The input choice was made on three validation families, and its gain there did not carry over
   to the test families in full (one-head weights before it, all inputs, git 9d87172, 15-seed data:
   AUROC / AUPRC 0.928 / 0.429 at 6 h, 0.924 / 0.650 at 24 h and 0.940 / 0.829 at 72 h). Three
