@@ -21,10 +21,10 @@ import type { MlpWeights } from "../mlp/mlp-weights.ts";
 import { deriveSeed } from "../random.ts";
 import type { ContagionDataset } from "./dataset.ts";
 import { CONTAGION_HORIZONS, type ContagionHorizon } from "./features.ts";
-import { type ContagionRecipe, contagionModelName, squashMatrix } from "./model.ts";
+import { type ContagionRecipe, squashMatrix } from "./model.ts";
 import { type MultiHeadData, trainMultiHeadMlp } from "./multi-head.ts";
 import { type Split, splitOf } from "./splits.ts";
-import { plattOnCalibrationFamilies, subsample, type TrainProgress } from "./train.ts";
+import { assembleContagionEnsemble, subsample, type TrainProgress } from "./train.ts";
 
 /** Rows of a split usable for at least one of `horizons`, in file order. */
 export function unionRows(
@@ -155,34 +155,29 @@ export async function trainContagionMultiTask(
       for (const j of ignored) first.kernel.fill(0, j * first.units, (j + 1) * first.units);
       return { seed: pm.seed, weights };
     });
-    const { calibration, calibrationRows } = plattOnCalibrationFamilies(d, h, members, standardizer);
     const hidden = members[0]!.weights.layers.slice(0, -1).map((l) => l.units);
-    out.set(h, {
-      model: contagionModelName(h),
-      architecture: { inputs: standardizer.names.length, hidden, output: "sigmoid" },
-      features: standardizer.names,
-      standardizer,
-      members,
-      calibration,
-      interval: { level: 0.9, z: 1.6448536269514722 },
-      training: {
-        dataset: d.file.replace(/^.*[\\/]/, ""),
-        horizonHours: h,
-        rows: train.filter((i) => d.usable[h][i] === 1).length,
-        positives: train.filter((i) => d.usable[h][i] === 1 && d.labels[h][i] === 1).length,
-        calibrationRows,
-        calibration: calibration
-          ? "Platt on the calibration families' mean logits"
-          : "none (no events in the calibration families)",
-        trainer: `multi-task (shared trunk [${recipe.hidden.join(", ")}], heads ${CONTAGION_HORIZONS.join("/")} h, early stopping on the calibration families' loss); this horizon's member = mean of the ${averaged.join(", ")} h heads' logits, merged into one network`,
-        epochsKept: perMember.map(
-          (pm) =>
-            `${pm.epochsRun} epochs run; kept ${CONTAGION_HORIZONS.map((k, j) => `${k} h epoch ${pm.bestEpoch[j]! + 1}`).join(", ")}`,
-        ),
-        recipe,
-        backend: p.backend,
-      },
-    });
+    const usable = train.filter((i) => d.usable[h][i] === 1);
+    out.set(
+      h,
+      assembleContagionEnsemble({
+        dataset: d,
+        horizon: h,
+        architecture: { inputs: standardizer.names.length, hidden, output: "sigmoid" },
+        standardizer,
+        members,
+        rows: usable.length,
+        positives: usable.filter((i) => d.labels[h][i] === 1).length,
+        training: {
+          trainer: `multi-task (shared trunk [${recipe.hidden.join(", ")}], heads ${CONTAGION_HORIZONS.join("/")} h, early stopping on the calibration families' loss); this horizon's member = mean of the ${averaged.join(", ")} h heads' logits, merged into one network`,
+          epochsKept: perMember.map(
+            (pm) =>
+              `${pm.epochsRun} epochs run; kept ${CONTAGION_HORIZONS.map((k, j) => `${k} h epoch ${pm.bestEpoch[j]! + 1}`).join(", ")}`,
+          ),
+          recipe,
+          backend: p.backend,
+        },
+      }),
+    );
   }
   return out;
 }

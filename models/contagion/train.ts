@@ -89,27 +89,51 @@ export async function trainContagionEnsemble(p: TrainContagionParameters): Promi
     model.dispose();
   }
 
-  const { calibration, calibrationRows } = plattOnCalibrationFamilies(d, h, members, standardizer);
-
-  return {
-    model: contagionModelName(h),
+  return assembleContagionEnsemble({
+    dataset: d,
+    horizon: h,
     architecture,
-    features: standardizer.names,
     standardizer,
     members,
+    rows: rows.length,
+    positives,
+    training: { recipe, backend: p.backend },
+  });
+}
+
+/** A horizon's weights-file record: the members, Platt on the calibration families, how it was trained. */
+export function assembleContagionEnsemble(p: {
+  dataset: ContagionDataset;
+  horizon: ContagionHorizon;
+  architecture: MlpEnsemble["architecture"];
+  standardizer: Standardizer;
+  members: MlpEnsemble["members"];
+  /** Training rows and events at this horizon. */
+  rows: number;
+  positives: number;
+  /** The rest of the training record (recipe, backend, trainer details). */
+  training: Record<string, unknown>;
+}): MlpEnsemble {
+  const { dataset: d, horizon: h } = p;
+  const { calibration, calibrationRows } = plattOnCalibrationFamilies(d, h, p.members, p.standardizer);
+  return {
+    model: contagionModelName(h),
+    architecture: p.architecture,
+    features: p.standardizer.names,
+    standardizer: p.standardizer,
+    members: p.members,
     calibration,
     interval: { level: 0.9, z: 1.6448536269514722 },
     training: {
       dataset: d.file.replace(/^.*[\\/]/, ""),
       horizonHours: h,
-      rows: rows.length,
-      positives,
+      rows: p.rows,
+      positives: p.positives,
       calibrationRows,
       calibration: calibration
         ? "Platt on the calibration families' mean logits"
         : "none (no events in the calibration families)",
-      recipe,
-      backend: p.backend,
+      ...p.training,
     },
   };
 }
