@@ -19,7 +19,7 @@ import {
 } from "../feature-matrix.ts";
 import { type Curves, thin } from "../market/evaluate.ts";
 import { brierScore, expectedCalibrationError, reliabilityBins } from "../metrics/calibration.ts";
-import { type ClusterBootstrapResult, clusterBootstrapDifference } from "../metrics/cluster-bootstrap.ts";
+import { type ClusterBootstrapResult, clusterBootstrapAuprcGain } from "../metrics/cluster-bootstrap.ts";
 import { leadTimes, summarizeLeadTimes, thresholdAtFpr } from "../metrics/lead-time.ts";
 import { averagePrecision, baseRate, precisionRecallCurve } from "../metrics/precision-recall.ts";
 import { auroc, rocCurve } from "../metrics/roc.ts";
@@ -213,13 +213,12 @@ export function evaluateContagion(p: EvaluateParameters): HorizonEvaluation {
   const best = models[bestIndex + 1]!;
   const ours = models[0]!;
   // How sure the AUPRC gain over the best baseline is: runs redrawn within their family.
-  const auprcGain = clusterBootstrapDifference({
+  const auprcGain = clusterBootstrapAuprcGain({
     a: ensembleScores,
     b: baselineTest[bestIndex]!,
     labels: yTest,
     clusters: testRows.map((i) => runOf(d, i)),
     strata: testRows.map((i) => d.family[i]!),
-    metric: averagePrecision,
     draws: p.bootstrapDraws ?? 200,
     seed: deriveSeed(p.seed, 0xb007, h),
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../random.ts";
-import { clusterBootstrapDifference } from "./cluster-bootstrap.ts";
-import { averagePrecision } from "./precision-recall.ts";
+import { orderDescending } from "./check-inputs.ts";
+import { clusterBootstrapAuprcGain } from "./cluster-bootstrap.ts";
+import { averagePrecision, weightedAveragePrecision } from "./precision-recall.ts";
 
 /** `runs` clusters of 50 rows in two strata; a is the label plus noise, b noisier by `extra`. */
 function data(runs: number, extra: number, seed: number) {
@@ -26,17 +27,15 @@ function data(runs: number, extra: number, seed: number) {
   return { labels, a, b, clusters, strata };
 }
 
-describe("clusterBootstrapDifference", () => {
+describe("clusterBootstrapAuprcGain", () => {
   it("brackets the difference, and narrows as runs are added", () => {
-    const small = clusterBootstrapDifference({
+    const small = clusterBootstrapAuprcGain({
       ...data(10, 1, 1),
-      metric: averagePrecision,
       draws: 200,
       seed: 2,
     });
-    const large = clusterBootstrapDifference({
+    const large = clusterBootstrapAuprcGain({
       ...data(160, 1, 1),
-      metric: averagePrecision,
       draws: 200,
       seed: 2,
     });
@@ -52,12 +51,40 @@ describe("clusterBootstrapDifference", () => {
 
   it("is zero-width for identical models and reproducible per seed", () => {
     const d = data(20, 0, 3);
-    const same = clusterBootstrapDifference({ ...d, b: d.a, metric: averagePrecision, draws: 50, seed: 1 });
+    const same = clusterBootstrapAuprcGain({ ...d, b: d.a, draws: 50, seed: 1 });
     expect([same.estimate, same.low, same.high]).toEqual([0, 0, 0]);
-    const again = () => clusterBootstrapDifference({ ...d, metric: averagePrecision, draws: 50, seed: 9 });
+    const again = () => clusterBootstrapAuprcGain({ ...d, draws: 50, seed: 9 });
     expect(again()).toEqual(again());
-    expect(() =>
-      clusterBootstrapDifference({ ...d, strata: [], metric: averagePrecision, draws: 1, seed: 1 }),
-    ).toThrow(/strata/);
+    expect(() => clusterBootstrapAuprcGain({ ...d, strata: [], draws: 1, seed: 1 })).toThrow(/strata/);
+  });
+});
+
+describe("weightedAveragePrecision", () => {
+  it("equals average precision over the rows repeated by their weights, ties included", () => {
+    const scores = [0.9, 0.8, 0.8, 0.5, 0.5, 0.5, 0.2, 0.1];
+    const labels = [1, 0, 1, 0, 1, 1, 0, 1];
+    const weights = [2, 0, 1, 3, 1, 0, 2, 1];
+    const repeated = scores.flatMap((s, i) => Array<number>(weights[i]!).fill(s));
+    const repeatedLabels = labels.flatMap((y, i) => Array<number>(weights[i]!).fill(y));
+    expect(weightedAveragePrecision(orderDescending(scores), scores, labels, weights)).toBeCloseTo(
+      averagePrecision(repeated, repeatedLabels),
+      12,
+    );
+    expect(
+      weightedAveragePrecision(
+        orderDescending(scores),
+        scores,
+        labels,
+        scores.map(() => 1),
+      ),
+    ).toBeCloseTo(averagePrecision(scores, labels), 12);
+    expect(
+      weightedAveragePrecision(
+        orderDescending(scores),
+        scores,
+        labels,
+        scores.map(() => 0),
+      ),
+    ).toBeNaN();
   });
 });
