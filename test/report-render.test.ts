@@ -59,6 +59,8 @@ type ChartCheck = {
   marks: number;
   /** Pairs of texts whose boxes overlap by more than a pixel each way. */
   overlaps: string[];
+  /** Every axis title drawn. */
+  axisTitles: string[];
 };
 
 /** The little of the DOM the checks use (the project compiles without the DOM library). */
@@ -102,12 +104,16 @@ function checkCharts(page: Page): Promise<ChartCheck[]> {
           const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
           if (w > 1 && h > 1) overlaps.push(`"${texts[i]!.text}" x "${texts[j]!.text}"`);
         }
+      const axisTitles = [...svg.querySelectorAll("g.role-axis-title text")]
+        .map((t) => (t.textContent ?? "").trim())
+        .filter((t) => t !== "");
       return {
         name: figure.getAttribute("data-chart") ?? "?",
         width: box.width,
         height: box.height,
         marks,
         overlaps,
+        axisTitles,
       };
     }),
   );
@@ -125,6 +131,9 @@ async function expectSoundReport(opened: Opened, file: string, outDir: string): 
     expect(c.height, c.name).toBeGreaterThan(100);
     expect(c.marks, c.name).toBeGreaterThan(0);
     expect(c.overlaps, c.name).toEqual([]);
+    // Every axis names its unit: in parentheses, or the axis is money, a per-asset price or a label axis.
+    for (const t of c.axisTitles)
+      expect(t, `${c.name}: axis "${t}"`).toMatch(/\(.+\)|^USD( per \S+| x hours)?$|^Protocol$/);
   }
   // No internal URL, no path of this machine; links only within the page.
   const html = readFileSync(file, "utf8");

@@ -46,7 +46,12 @@ export async function herdingHtml(study: HerdingStudy, charts: ChartRenderer): P
       data: { values: data },
       mark: { type: "point", filled: true, size: 70, opacity: 0.8 },
       encoding: {
-        x: { field: "synchrony", type: "quantitative", title: "synchrony", scale: { domain: [0, 1] } },
+        x: {
+          field: "synchrony",
+          type: "quantitative",
+          title: "synchrony (largest share of the tightening protocols in one step, 0-1)",
+          scale: { domain: [0, 1] },
+        },
         y: { field: "extraLiquidationsM", type: "quantitative", title: "extra liquidations vs off (USD M)" },
         color: { field: "variant", type: "nominal", title: "variant" },
         shape: { field: "variant", type: "nominal" },

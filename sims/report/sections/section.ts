@@ -1,9 +1,10 @@
 /** A section of the report: an anchor, a heading and its HTML. Sections build from the study
  *  view and render their charts through the shared renderer. */
+
 import type { ChartRenderer } from "../charts/render-charts.ts";
 import type { SweepPanels } from "../charts/sweep-panels.ts";
 import { definitionId, esc } from "../html.ts";
-import type { MetricDefinition } from "../metric-definitions.ts";
+import { ENGINE_OPTION_UNITS, type MetricDefinition } from "../metric-definitions.ts";
 import type { StudyView } from "../study-view.ts";
 
 export type Section = { id: string; title: string; html: string };
@@ -30,11 +31,13 @@ export function perSweepValue(view: StudyView, block: (sweep: number | undefined
 
 export const note = (html: string) => `<p class="note">${html}</p>`;
 
-/** Panels over the swept values (undefined without a sweep). */
+/** Panels over the swept values (undefined without a sweep), titled with the option's unit as the
+ *  sweep chart's axis is. */
 export function sweepPanels(view: StudyView): SweepPanels | undefined {
-  return view.study.sweep
-    ? { title: String(view.study.sweep.option), values: view.sweepValues.map((v) => String(v)) }
-    : undefined;
+  if (!view.study.sweep) return undefined;
+  const option = String(view.study.sweep.option);
+  const unit = ENGINE_OPTION_UNITS[option];
+  return { title: unit ? `${option} (${unit})` : option, values: view.sweepValues.map((v) => String(v)) };
 }
 
 /** The panel a group goes in: its swept value as text. */
